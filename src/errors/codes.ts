@@ -1,0 +1,50 @@
+/**
+ * Every user-facing error code slipway can produce, with the exit code it maps to and a
+ * one-line description. The error reference (docs/errors.md) is generated from this table and a
+ * test keeps the two in step.
+ */
+export const errorCodes = {
+  SPEC_NOT_FOUND: { exit: 2, summary: "The spec file does not exist or cannot be read." },
+  SPEC_TOO_LARGE: { exit: 2, summary: "The spec file is larger than slipway accepts." },
+  SPEC_NOT_TEXT: { exit: 2, summary: "The spec file is not UTF-8 text (binary data)." },
+  SPEC_EMPTY: { exit: 2, summary: "The spec file has no content." },
+  SPEC_YAML_SYNTAX: { exit: 2, summary: "The spec file is not valid YAML." },
+  SPEC_NOT_A_MAPPING: { exit: 2, summary: "The spec's top level is not a mapping of keys." },
+  SPEC_UNKNOWN_KEY: { exit: 2, summary: "A key the schema does not define." },
+  SPEC_MISSING_KEY: { exit: 2, summary: "A required key is missing." },
+  SPEC_INVALID_TYPE: { exit: 2, summary: "A value has the wrong type." },
+  SPEC_INVALID_VALUE: { exit: 2, summary: "A value has the right type but is not allowed." },
+  SPEC_RULE: { exit: 2, summary: "A cross-field rule failed (e.g. min must be ≤ max)." },
+  SPEC_UNKNOWN_ENVIRONMENT: { exit: 2, summary: "The environment named with -e is not in the spec." },
+  SPEC_AMBIGUOUS_ENVIRONMENT: {
+    exit: 2,
+    summary: "The spec has several environments and none was chosen with -e.",
+  },
+  RENDER_IMAGE_UNPINNED: {
+    exit: 2,
+    summary: "The image has neither a tag nor a digest, and none was given on the command line.",
+  },
+  RENDER_TARGET_MISMATCH: {
+    exit: 2,
+    summary: "The environment's target cannot be rendered in the requested format.",
+  },
+  USAGE: { exit: 2, summary: "The command line is wrong (unknown flag, missing argument)." },
+  INIT_EXISTS: { exit: 2, summary: "init would overwrite an existing slipway.yaml." },
+  INIT_NEEDS_INPUT: {
+    exit: 2,
+    summary: "init needs an answer it cannot ask for (no terminal) and no flag gave it.",
+  },
+  OUTPUT_WRITE_FAILED: { exit: 1, summary: "Writing an output file or folder failed." },
+  INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },
+} as const satisfies Record<string, { exit: number; summary: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Documented process exit codes. */
+export const exitCodes = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  internal: 70,
+  interrupted: 130,
+} as const;

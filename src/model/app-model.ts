@@ -1,0 +1,115 @@
+/*
+ * The normalized app model: one environment of one spec, every default applied and every
+ * decision (autoscale or not, PDB or not, which secret holds what) already taken. Renderers read
+ * only this; they never look at the spec.
+ */
+
+export interface AppModel {
+  name: string;
+  environment: string;
+  target: TargetModel;
+  /** Namespace for Kubernetes objects (the app name unless the target says otherwise). */
+  namespace: string;
+  image: ImageModel;
+  build: { context: string; dockerfile: string; platforms: string[] } | undefined;
+  port: number;
+  command: string[] | undefined;
+  args: string[] | undefined;
+  health: HealthModel;
+  /** Plain env vars, sorted by name. */
+  env: [string, string][];
+  secrets: SecretsModel;
+  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  replicas: ReplicasModel;
+  metrics: { path: string; port: number; separatePort: boolean } | undefined;
+  release: { setup: string[] | undefined; migrate: string[] | undefined };
+  egress: EgressModel[];
+  aws: AwsModel | undefined;
+  runAs: { user: number; group: number };
+  shutdown: { drainSeconds: number; graceSeconds: number };
+  database: DatabaseModel | undefined;
+  ingress: IngressModel | undefined;
+}
+
+export type TargetModel = { type: "kubernetes"; name: string; context: string | undefined } | { type: "local"; name: string; port: number };
+
+export interface ImageModel {
+  repository: string;
+  tag: string | undefined;
+  digest: string | undefined;
+  /** What the container runs: repository@digest when a digest is known, else repository:tag. */
+  ref: string;
+}
+
+export interface HealthModel {
+  readiness: string;
+  /** undefined: a TCP check of the port. */
+  liveness: string | undefined;
+  startup: { path: string; timeoutSeconds: number };
+  readinessChecksDatabase: boolean;
+}
+
+export interface SecretsModel {
+  /** Secret env var names, in spec order. */
+  names: string[];
+  /** Kubernetes Secret that holds one key per name. */
+  secretName: string;
+  source: SecretSourceModel;
+}
+
+export type SecretSourceModel =
+  | { kind: "env" }
+  | { kind: "env-file"; path: string }
+  | { kind: "kubernetes-secret"; name: string }
+  | { kind: "aws-secrets-manager"; prefix: string; refreshInterval: string; store: string };
+
+export interface ReplicasModel {
+  min: number;
+  max: number;
+  autoscale: boolean;
+  cpuPercent: number | undefined;
+  memoryPercent: number | undefined;
+  disruptionBudget: boolean;
+}
+
+export interface EgressModel {
+  cidr: string;
+  except: string[];
+  port: number;
+  protocol: "TCP" | "UDP";
+  /** The host name this rule stands for (network policies match addresses, not names). */
+  host: string | undefined;
+}
+
+export interface AwsModel {
+  identity: "irsa" | "pod-identity";
+  roleName: string;
+  roleArn: string | undefined;
+  s3: { bucket: string; access: ("read" | "write" | "delete")[] }[];
+}
+
+export interface DatabaseModel {
+  engine: "mysql" | "postgres";
+  version: string;
+  size: string;
+  backupRetentionDays: number;
+  name: string;
+  user: string;
+  adminUser: string;
+  port: number;
+  cidr: string;
+  /** Secret holding `host` and `password` for the app user. */
+  secretName: string;
+  urlScheme: "mysql" | "postgres";
+}
+
+export interface IngressModel {
+  host: string;
+  tls: boolean;
+  certificate: string | undefined;
+  class: "alb" | "nginx";
+  scheme: "internet-facing" | "internal";
+  paths: string[];
+  sourceCidr: string;
+  clusterIssuer: string;
+}

@@ -1,0 +1,469 @@
+import { createHash } from "node:crypto";
+import type { AppModel } from "../../model/app-model.js";
+import { goJsonStringMap } from "./go-json.js";
+import { appLabels, type Component, commonLabels, selectorLabels } from "./labels.js";
+
+/** A Kubernetes object as plain data. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
+/** Annotation and label that mark a Job as a release phase the deploy engine runs itself. */
+export const phaseLabel = "slipway.dev/phase";
+
+/** Port on the Service: the app is reached on 80 inside the cluster whatever it listens on. */
+export const servicePort = 80;
+
+/**
+ * Renders one environment's Kubernetes objects. Pure and deterministic: the same model always
+ * gives the same objects in the same order (namespace, identity, config, jobs, workload, traffic).
+ */
+export function renderKubernetes(model: AppModel): KubeObject[] {
+  const objects: KubeObject[] = [namespace(model), serviceAccount(model), configMap(model)];
+  objects.push(...externalSecrets(model));
+  if (model.release.setup) objects.push(releaseJob(model, "setup", model.release.setup));
+  if (model.release.migrate) objects.push(releaseJob(model, "migrate", model.release.migrate));
+  objects.push(deployment(model), service(model));
+  if (model.ingress) objects.push(ingress(model));
+  if (model.replicas.autoscale) objects.push(autoscaler(model));
+  if (model.replicas.disruptionBudget) objects.push(disruptionBudget(model));
+  objects.push(...networkPolicies(model));
+  if (model.metrics) objects.push(serviceMonitor(model));
+  return objects;
+}
+
+function meta(model: AppModel, name: string, component?: Component, annotations?: Record<string, string>): KubeObject["metadata"] {
+  return {
+    name,
+    namespace: model.namespace,
+    labels: commonLabels(model, component),
+    ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
+  };
+}
+
+function namespace(model: AppModel): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: model.namespace,
+      labels: {
+        ...commonLabels(model),
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+      },
+    },
+  };
+}
+
+export function serviceAccountAnnotations(model: AppModel): Record<string, string> {
+  return model.aws?.identity === "irsa" && model.aws.roleArn ? { "eks.amazonaws.com/role-arn": model.aws.roleArn } : {};
+}
+
+function serviceAccount(model: AppModel): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: meta(model, model.name, undefined, serviceAccountAnnotations(model)),
+    automountServiceAccountToken: false,
+  };
+}
+
+function configMap(model: AppModel): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: meta(model, `${model.name}-env`),
+    data: Object.fromEntries(model.env),
+  };
+}
+
+/** Changes whenever plain env changes, so pods restart to pick it up. */
+export function configChecksum(model: AppModel): string {
+  return createHash("sha256").update(goJsonStringMap(model.env)).digest("hex");
+}
+
+function externalSecrets(model: AppModel): KubeObject[] {
+  const source = model.secrets.source;
+  if (source.kind !== "aws-secrets-manager") return [];
+  const make = (name: string, data: { secretKey: string; remoteRef: Record<string, string> }[]): KubeObject => ({
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    metadata: meta(model, name),
+    spec: {
+      data,
+      refreshInterval: source.refreshInterval,
+      secretStoreRef: { kind: "ClusterSecretStore", name: source.store },
+      target: { creationPolicy: "Owner", name },
+    },
+  });
+  const out: KubeObject[] = [];
+  if (model.secrets.names.length > 0) {
+    out.push(
+      make(
+        model.secrets.secretName,
+        model.secrets.names.map((n) => ({ secretKey: n, remoteRef: { key: `${source.prefix}${n}` } })),
+      ),
+    );
+  }
+  if (model.database) {
+    out.push(
+      make(model.database.secretName, [
+        { secretKey: "host", remoteRef: { key: `${source.prefix}database`, property: "host" } },
+        { secretKey: "password", remoteRef: { key: `${source.prefix}database`, property: "password" } },
+      ]),
+    );
+  }
+  return out;
+}
+
+/** The container's env entries: secret references and database wiring, never a secret value. */
+export function containerEnv(model: AppModel): Record<string, unknown>[] {
+  const env: Record<string, unknown>[] = model.secrets.names.map((name) => ({
+    name,
+    valueFrom: { secretKeyRef: { key: name, name: model.secrets.secretName } },
+  }));
+  const db = model.database;
+  if (db) {
+    env.push(
+      { name: "DB_ENGINE", value: db.engine },
+      { name: "DB_HOST", valueFrom: { secretKeyRef: { key: "host", name: db.secretName } } },
+      { name: "DB_PORT", value: String(db.port) },
+      { name: "DB_NAME", value: db.name },
+      { name: "DB_USER", value: db.user },
+      { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: db.secretName } } },
+      { name: "DATABASE_URL", value: `${db.urlScheme}://$(DB_USER):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)` },
+    );
+  }
+  return env;
+}
+
+export function podSecurityContext(model: AppModel): Record<string, unknown> {
+  return {
+    fsGroup: model.runAs.group,
+    runAsGroup: model.runAs.group,
+    runAsNonRoot: true,
+    runAsUser: model.runAs.user,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+export function containerSecurityContext(model: AppModel): Record<string, unknown> {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsGroup: model.runAs.group,
+    runAsNonRoot: true,
+    runAsUser: model.runAs.user,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+export function probes(model: AppModel): { startupProbe: unknown; readinessProbe: unknown; livenessProbe: unknown } {
+  const http = (path: string) => ({ httpGet: { path, port: "http" } });
+  return {
+    startupProbe: {
+      ...http(model.health.startup.path),
+      failureThreshold: Math.max(1, Math.ceil(model.health.startup.timeoutSeconds / 5)),
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+    },
+    readinessProbe: { ...http(model.health.readiness), failureThreshold: 3, periodSeconds: 5, timeoutSeconds: 2 },
+    livenessProbe: {
+      ...(model.health.liveness ? http(model.health.liveness) : { tcpSocket: { port: "http" } }),
+      failureThreshold: 3,
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+    },
+  };
+}
+
+const tmpVolume = { emptyDir: { sizeLimit: "256Mi" }, name: "tmp" };
+const tmpMount = { mountPath: "/tmp", name: "tmp" };
+
+function baseContainer(model: AppModel, command: string[] | undefined, args: string[] | undefined): Record<string, unknown> {
+  const env = containerEnv(model);
+  return {
+    name: "app",
+    image: model.image.ref,
+    imagePullPolicy: "Always",
+    ...(command ? { command } : {}),
+    ...(args ? { args } : {}),
+    ...(env.length > 0 ? { env } : {}),
+    envFrom: [{ configMapRef: { name: `${model.name}-env` } }],
+    resources: model.resources,
+    securityContext: containerSecurityContext(model),
+    volumeMounts: [tmpMount],
+  };
+}
+
+function podSpecBase(model: AppModel): Record<string, unknown> {
+  return {
+    automountServiceAccountToken: false,
+    securityContext: podSecurityContext(model),
+    serviceAccountName: model.name,
+  };
+}
+
+function releaseJob(model: AppModel, phase: "setup" | "migrate", command: string[]): KubeObject {
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      ...meta(model, `${model.name}-${phase}`, phase, {
+        "argocd.argoproj.io/hook": "PreSync",
+        "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+        "helm.sh/hook": phase === "setup" ? "post-install" : "post-install,pre-upgrade",
+        "helm.sh/hook-delete-policy": "before-hook-creation",
+        "helm.sh/hook-weight": phase === "setup" ? "-10" : "-5",
+      }),
+      labels: { ...commonLabels(model, phase), [phaseLabel]: phase },
+    },
+    spec: {
+      activeDeadlineSeconds: 1800,
+      backoffLimit: 0,
+      template: {
+        metadata: { labels: { ...selectorLabels(model, phase), [phaseLabel]: phase } },
+        spec: {
+          ...podSpecBase(model),
+          containers: [baseContainer(model, command, undefined)],
+          restartPolicy: "Never",
+          volumes: [tmpVolume],
+        },
+      },
+      ttlSecondsAfterFinished: 3600,
+    },
+  };
+}
+
+export function topologySpread(model: AppModel): Record<string, unknown>[] {
+  return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
+    labelSelector: { matchLabels: selectorLabels(model, "web") },
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: "ScheduleAnyway",
+  }));
+}
+
+function deployment(model: AppModel): KubeObject {
+  const ports: Record<string, unknown>[] = [{ containerPort: model.port, name: "http", protocol: "TCP" }];
+  if (model.metrics?.separatePort) ports.push({ containerPort: model.metrics.port, name: "metrics", protocol: "TCP" });
+  const container = {
+    ...baseContainer(model, model.command, model.args),
+    lifecycle: { preStop: { sleep: { seconds: model.shutdown.drainSeconds } } },
+    ports,
+    ...probes(model),
+  };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: meta(model, model.name, "web"),
+    spec: {
+      ...(model.replicas.autoscale ? {} : { replicas: model.replicas.min }),
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selectorLabels(model, "web") },
+      strategy: { rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 }, type: "RollingUpdate" },
+      template: {
+        metadata: {
+          annotations: { "slipway.dev/config-checksum": configChecksum(model) },
+          labels: { ...commonLabels(model, "web") },
+        },
+        spec: {
+          ...podSpecBase(model),
+          containers: [container],
+          terminationGracePeriodSeconds: model.shutdown.drainSeconds + model.shutdown.graceSeconds,
+          topologySpreadConstraints: topologySpread(model),
+          volumes: [tmpVolume],
+        },
+      },
+    },
+  };
+}
+
+function service(model: AppModel): KubeObject {
+  const ports: Record<string, unknown>[] = [{ name: "http", port: servicePort, protocol: "TCP", targetPort: "http" }];
+  if (model.metrics?.separatePort) ports.push({ name: "metrics", port: model.metrics.port, protocol: "TCP", targetPort: "metrics" });
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: meta(model, model.name, "web"),
+    spec: { ports, selector: selectorLabels(model, "web"), type: "ClusterIP" },
+  };
+}
+
+export function ingressAnnotations(model: AppModel): Record<string, string> {
+  const ing = model.ingress;
+  if (!ing) return {};
+  if (ing.class === "alb") {
+    return {
+      "alb.ingress.kubernetes.io/healthcheck-path": model.health.readiness,
+      ...(ing.tls && ing.certificate ? { "alb.ingress.kubernetes.io/certificate-arn": ing.certificate } : {}),
+      "alb.ingress.kubernetes.io/listen-ports": ing.tls ? '[{"HTTP":80},{"HTTPS":443}]' : '[{"HTTP":80}]',
+      "alb.ingress.kubernetes.io/scheme": ing.scheme,
+      ...(ing.tls ? { "alb.ingress.kubernetes.io/ssl-redirect": "443" } : {}),
+      "alb.ingress.kubernetes.io/target-type": "ip",
+    };
+  }
+  return {
+    ...(ing.tls && !ing.certificate ? { "cert-manager.io/cluster-issuer": ing.clusterIssuer } : {}),
+    "nginx.ingress.kubernetes.io/force-ssl-redirect": ing.tls ? "true" : "false",
+  };
+}
+
+function ingress(model: AppModel): KubeObject {
+  const ing = model.ingress as NonNullable<AppModel["ingress"]>;
+  const tls = ing.tls
+    ? [ing.class === "alb" ? { hosts: [ing.host] } : { hosts: [ing.host], secretName: ing.certificate ?? `${model.name}-tls` }]
+    : undefined;
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: meta(model, model.name, "web", ingressAnnotations(model)),
+    spec: {
+      ingressClassName: ing.class,
+      rules: [
+        {
+          host: ing.host,
+          http: {
+            paths: ing.paths.map((path) => ({
+              backend: { service: { name: model.name, port: { name: "http" } } },
+              path,
+              pathType: "Prefix",
+            })),
+          },
+        },
+      ],
+      ...(tls ? { tls } : {}),
+    },
+  };
+}
+
+function autoscaler(model: AppModel): KubeObject {
+  const metrics: Record<string, unknown>[] = [];
+  const resource = (name: string, averageUtilization: number) => ({
+    resource: { name, target: { averageUtilization, type: "Utilization" } },
+    type: "Resource",
+  });
+  if (model.replicas.cpuPercent !== undefined) metrics.push(resource("cpu", model.replicas.cpuPercent));
+  if (model.replicas.memoryPercent !== undefined) metrics.push(resource("memory", model.replicas.memoryPercent));
+  return {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: meta(model, model.name, "web"),
+    spec: {
+      maxReplicas: model.replicas.max,
+      metrics,
+      minReplicas: model.replicas.min,
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: model.name },
+    },
+  };
+}
+
+function disruptionBudget(model: AppModel): KubeObject {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: meta(model, model.name, "web"),
+    spec: {
+      maxUnavailable: 1,
+      selector: { matchLabels: selectorLabels(model, "web") },
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+    },
+  };
+}
+
+/** Who may reach the app: the ingress controller (or load balancer range) and, for metrics, Prometheus. */
+export function networkIngressRules(model: AppModel): Record<string, unknown>[] {
+  const rules: Record<string, unknown>[] = [];
+  const httpPort = [{ port: "http", protocol: "TCP" }];
+  if (model.ingress?.class === "alb") rules.push({ from: [{ ipBlock: { cidr: model.ingress.sourceCidr } }], ports: httpPort });
+  else if (model.ingress?.class === "nginx") {
+    rules.push({
+      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+      ports: httpPort,
+    });
+  }
+  if (model.metrics) {
+    rules.push({
+      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+      ports: [{ port: model.metrics.separatePort ? "metrics" : "http", protocol: "TCP" }],
+    });
+  }
+  return rules;
+}
+
+/** Where the app may connect: DNS, its database, and the declared allow-list. */
+export function networkEgressRules(model: AppModel): Record<string, unknown>[] {
+  const rules: Record<string, unknown>[] = [
+    {
+      ports: [
+        { port: 53, protocol: "UDP" },
+        { port: 53, protocol: "TCP" },
+      ],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        },
+      ],
+    },
+  ];
+  if (model.database) {
+    rules.push({ ports: [{ port: model.database.port, protocol: "TCP" }], to: [{ ipBlock: { cidr: model.database.cidr } }] });
+  }
+  for (const rule of model.egress) {
+    rules.push({
+      ports: [{ port: rule.port, protocol: rule.protocol }],
+      to: [{ ipBlock: rule.except.length > 0 ? { cidr: rule.cidr, except: rule.except } : { cidr: rule.cidr } }],
+    });
+  }
+  return rules;
+}
+
+function networkPolicies(model: AppModel): KubeObject[] {
+  const ingressRules = networkIngressRules(model);
+  return [
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta(model, `${model.name}-default-deny`),
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta(model, model.name),
+      spec: {
+        egress: networkEgressRules(model),
+        ...(ingressRules.length > 0 ? { ingress: ingressRules } : {}),
+        podSelector: { matchLabels: appLabels(model) },
+        policyTypes: ["Ingress", "Egress"],
+      },
+    },
+  ];
+}
+
+function serviceMonitor(model: AppModel): KubeObject {
+  const metrics = model.metrics as NonNullable<AppModel["metrics"]>;
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: meta(model, model.name, "web"),
+    spec: {
+      endpoints: [{ interval: "30s", path: metrics.path, port: metrics.separatePort ? "metrics" : "http" }],
+      selector: { matchLabels: selectorLabels(model, "web") },
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
+
+/** Spec files are small; anything past this is a mistake (a log or a binary passed by accident). */
+export const maxSpecBytes = 1024 * 1024;
+
+/** A parsed YAML document that can tell where any path of keys sits in the source. */
+export interface SourceDocument {
+  file: string;
+  data: unknown;
+  /** 1-based line and column of the node at `path`, or of its nearest existing parent. */
+  locate(path: readonly (string | number)[], want?: "key" | "value"): { line: number; col: number } | undefined;
+  /** Whether `path` exists in the document. */
+  has(path: readonly (string | number)[]): boolean;
+}
+
+/**
+ * Parses spec text. Pure: the caller reads the file. Throws SlipwayError for anything that is not
+ * a YAML mapping, with the position of the first problem.
+ */
+export function parseSpecText(text: string | Uint8Array, file: string): SourceDocument {
+  const bytes = typeof text === "string" ? Buffer.byteLength(text) : text.byteLength;
+  if (bytes > maxSpecBytes) {
+    throw new SlipwayError("SPEC_TOO_LARGE", `${file} is ${bytes} bytes; a spec may be at most ${maxSpecBytes} bytes`, {
+      location: { file, path: [] },
+      hint: "Check that -f points at slipway.yaml and not at a log, archive or build output.",
+    });
+  }
+  let source: string;
+  if (typeof text === "string") source = text;
+  else {
+    try {
+      source = new TextDecoder("utf-8", { fatal: true }).decode(text);
+    } catch {
+      throw notText(file);
+    }
+  }
+  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+  // NUL and most C0 controls never occur in a YAML text file; they mean binary data.
+  const control = firstControlCharacter(source);
+  if (control !== -1) throw notText(file, lineColOf(source, control));
+  if (source.trim() === "" || /^(\s*#.*\n?|\s*---\s*\n?)*$/.test(source)) {
+    throw new SlipwayError("SPEC_EMPTY", `${file} is empty`, {
+      location: { file, path: [], line: 1, col: 1 },
+      hint: "Run `slipway init` to write a commented slipway.yaml for this folder.",
+    });
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const pos = lineCounter.linePos(firstError.pos[0]);
+    throw new SlipwayError("SPEC_YAML_SYNTAX", `${file}:${pos.line}:${pos.col}: ${yamlMessage(firstError.message)}`, {
+      location: { file, path: [], line: pos.line, col: pos.col },
+      hint: yamlHint(firstError.code),
+    });
+  }
+  if (!isMap(doc.contents)) {
+    const pos =
+      doc.contents && isNode(doc.contents) && doc.contents.range ? lineCounter.linePos(doc.contents.range[0]) : { line: 1, col: 1 };
+    throw new SlipwayError(
+      "SPEC_NOT_A_MAPPING",
+      `${file}:${pos.line}:${pos.col}: the spec must be a mapping of keys (name:, app:, environments:, …)`,
+      {
+        location: { file, path: [], line: pos.line, col: pos.col },
+        hint: "Start the file with `name: my-app` on its own line; see `slipway init` for a full example.",
+      },
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new SlipwayError("SPEC_YAML_SYNTAX", `${file}: ${error instanceof Error ? error.message : String(error)}`, {
+      location: { file, path: [], line: 1, col: 1 },
+      hint: "Remove YAML anchors and aliases that expand to very large documents.",
+    });
+  }
+
+  const nodeAt = (path: readonly (string | number)[]): { node: Node | undefined; keyNode: Node | undefined; depth: number } => {
+    let current: unknown = doc.contents;
+    let keyNode: Node | undefined;
+    let depth = 0;
+    for (const part of path) {
+      if (isMap(current)) {
+        const pair = current.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
+        if (!pair) break;
+        keyNode = isNode(pair.key) ? pair.key : undefined;
+        current = pair.value;
+      } else if (isSeq(current) && typeof part === "number") {
+        const item = current.items[part];
+        if (item === undefined) break;
+        keyNode = undefined;
+        current = item;
+      } else break;
+      depth++;
+    }
+    return { node: isNode(current) ? current : undefined, keyNode, depth };
+  };
+
+  return {
+    file,
+    data,
+    locate(path, want = "value") {
+      const { node, keyNode, depth } = nodeAt(path);
+      const target = depth === path.length && want === "key" && keyNode ? keyNode : (node ?? keyNode);
+      if (!target?.range) return undefined;
+      const pos = lineCounter.linePos(target.range[0]);
+      return { line: pos.line, col: pos.col };
+    },
+    has(path) {
+      return nodeAt(path).depth === path.length;
+    },
+  };
+}
+
+function notText(file: string, pos?: { line: number; col: number }): SlipwayError {
+  const where = pos ? `:${pos.line}:${pos.col}` : "";
+  return new SlipwayError("SPEC_NOT_TEXT", `${file}${where}: the file holds binary data, not YAML text`, {
+    location: { file, path: [], ...(pos ?? {}) },
+    hint: "Check that -f points at slipway.yaml; spec files must be UTF-8 text.",
+  });
+}
+
+function firstControlCharacter(source: string): number {
+  for (let i = 0; i < source.length; i++) {
+    const code = source.charCodeAt(i);
+    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d && code !== 0x0c && code !== 0x0b) return i;
+  }
+  return -1;
+}
+
+function lineColOf(source: string, offset: number): { line: number; col: number } {
+  const before = source.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, col: offset - before.lastIndexOf("\n") };
+}
+
+function yamlMessage(message: string): string {
+  // The yaml library appends "at line X, column Y" and a code excerpt; the location is ours to print.
+  return (message.split(/ at line \d+, column \d+/)[0] ?? message).trim();
+}
+
+function yamlHint(code: string): string {
+  switch (code) {
+    case "DUPLICATE_KEY":
+      return "Each key may appear once per mapping; merge the two entries.";
+    case "TAB_AS_INDENT":
+      return "YAML indents with spaces, not tabs.";
+    case "BAD_INDENT":
+    case "MISSING_CHAR":
+      return "Check the indentation: nested keys need more spaces than their parent, siblings the same.";
+    case "BLOCK_AS_IMPLICIT_KEY":
+    case "MULTILINE_IMPLICIT_KEY":
+      return "A key seems to be missing its ':' or the line above is not closed; check quotes and colons.";
+    default:
+      return "Fix the YAML syntax at that position; quote values that contain ': ' or start with special characters.";
+  }
+}
+
+/** The location of `path` in `source`, for errors. */
+export function locationOf(source: SourceDocument, path: readonly (string | number)[], want: "key" | "value" = "value"): SpecLocation {
+  const pos = source.locate(path, want);
+  return pos ? { file: source.file, path, line: pos.line, col: pos.col } : { file: source.file, path };
+}

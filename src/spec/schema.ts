@@ -1,0 +1,347 @@
+import { z } from "zod";
+
+/*
+ * The slipway.yaml schema. One source for the validator, the published JSON Schema
+ * (`slipway schema`) and the reference docs (docs/spec.md, generated): every key carries a
+ * description and, where it has one, its default.
+ */
+
+const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/, {
+  error: "must be a lowercase DNS label: a–z, 0–9 and '-', starting with a letter, at most 40 characters",
+});
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  error: "must be an environment variable name: letters, digits and '_', not starting with a digit",
+});
+
+const httpPath = z.string().regex(/^\/[^\s]*$/, { error: "must be an HTTP path starting with '/'" });
+
+const port = z.int().min(1).max(65535);
+
+const quantityCpu = z.string().regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, { error: "must be a CPU quantity such as 250m or 1.5" });
+
+const quantityMemory = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?$/, { error: "must be a memory quantity such as 512Mi or 2Gi" });
+
+const commandLine = z.array(z.string()).min(1);
+
+/** Plain env values may be written as YAML numbers or booleans; they become strings. */
+const envValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const imageRefPattern =
+  /^(?<repository>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+
+const buildSchema = z
+  .strictObject({
+    context: z.string().default(".").describe("Build context folder, relative to slipway.yaml."),
+    dockerfile: z.string().default("Dockerfile").describe("Dockerfile path, relative to the context."),
+    platforms: z
+      .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, { error: "must be os/arch, e.g. linux/amd64" }))
+      .min(1)
+      .default(["linux/amd64"])
+      .describe("Platforms to build for; several make a multi-arch image."),
+  })
+  .describe("How to build the image. Optional: without it slipway deploys an image built elsewhere.");
+
+const probeSchema = z.strictObject({
+  path: httpPath.describe("HTTP path the probe requests."),
+  timeoutSeconds: z.int().min(1).max(3600).default(120).describe("How long the app may take to start."),
+});
+
+const healthObjectSchema = z
+  .strictObject({
+    readiness: httpPath.describe("Path that answers 2xx when the app can take traffic."),
+    liveness: httpPath
+      .optional()
+      .describe(
+        "Path that answers 2xx while the process is healthy. Must not touch the database. Default: a TCP check of the port, so a slow dependency never restarts pods.",
+      ),
+    startup: z
+      .union([httpPath, probeSchema])
+      .optional()
+      .describe("Startup probe: a path, or {path, timeoutSeconds}. Default: the readiness path with 120 s."),
+    readinessChecksDatabase: z
+      .boolean()
+      .default(false)
+      .describe("Whether the readiness path checks the database (then liveness must be a different path)."),
+  })
+  .describe("Health endpoints.");
+
+const healthSchema = z
+  .union([httpPath, healthObjectSchema])
+  .describe("Health endpoints: one path (readiness and startup; liveness then checks the TCP port) or an object.");
+
+const resourcesSchema = z
+  .strictObject({
+    cpu: quantityCpu.default("100m").describe("CPU request."),
+    memory: quantityMemory.default("256Mi").describe("Memory request; the memory limit equals it."),
+    cpuLimit: quantityCpu.optional().describe("CPU limit. Default: four times the request, at least 1 CPU."),
+  })
+  .describe("Container resources: requests, with limits derived.");
+
+const scaleSchema = z
+  .strictObject({
+    min: z.int().min(1).max(1000).default(2).describe("Minimum replicas (processes, on the local target)."),
+    max: z.int().min(1).max(1000).default(4).describe("Maximum replicas. Equal to min: no autoscaler."),
+    cpu: z.int().min(1).max(100).optional().describe("Target average CPU utilisation, percent. Default: 70 when max > min."),
+    memory: z.int().min(1).max(100).optional().describe("Target average memory utilisation, percent."),
+  })
+  .describe("Replicas and autoscaling: an HPA when max > min, a PodDisruptionBudget when min ≥ 2.");
+
+const metricsSchema = z
+  .strictObject({
+    path: httpPath.default("/metrics").describe("Path of the Prometheus metrics endpoint."),
+    port: port.optional().describe("Port of the metrics endpoint. Default: the app's port."),
+  })
+  .describe("A Prometheus metrics endpoint: rendered as a ServiceMonitor and a named container port.");
+
+const releaseSchema = z
+  .strictObject({
+    setup: commandLine.optional().describe("Command run once, on the first deploy of an environment (e.g. [bin/rails, db:create])."),
+    migrate: commandLine.optional().describe("Command run on every deploy, before traffic moves; its failure stops the deploy."),
+  })
+  .describe("Release commands, run from the new image as their own gated phase.");
+
+const egressSchema = z
+  .strictObject({
+    host: z
+      .string()
+      .regex(/^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/i, { error: "must be a host name like api.stripe.com" })
+      .optional()
+      .describe("Destination host name."),
+    cidr: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR like 10.1.0.0/16" })
+      .optional()
+      .describe("Destination address range."),
+    port: port.describe("Destination port."),
+    protocol: z.enum(["TCP", "UDP"]).default("TCP").describe("Transport protocol."),
+  })
+  .describe("One allowed egress destination: a host or a CIDR, and a port.");
+
+const s3Access = z.enum(["read", "write", "delete"]);
+
+const awsSchema = z
+  .strictObject({
+    identity: z
+      .enum(["irsa", "pod-identity"])
+      .default("irsa")
+      .describe("How the pod gets its IAM role: IRSA (service-account annotation) or EKS Pod Identity."),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, { error: "must be a 12-digit AWS account ID" })
+      .optional()
+      .describe("AWS account ID for the role ARN. Default: taken from an ECR image registry."),
+    roleName: z.string().min(1).max(64).optional().describe("IAM role name. Default: <name>-<environment>."),
+    s3: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" }), z.array(s3Access).min(1))
+      .default({})
+      .describe("S3 buckets and the access the app needs to each: read, write, delete."),
+  })
+  .describe("AWS access the app needs; rendered as an IAM role bound to the service account.");
+
+export const appSchema = z
+  .strictObject({
+    image: z
+      .string()
+      .regex(imageRefPattern, { error: "must be an image reference: registry/repository[:tag][@sha256:digest]" })
+      .describe("Container image: registry/repository, with an optional :tag or @sha256:digest."),
+    build: buildSchema.optional(),
+    port: port.default(8080).describe("Port the app listens on inside the container."),
+    command: commandLine.optional().describe("Entrypoint override, as a list of words."),
+    args: z.array(z.string()).optional().describe("Arguments, as a list of words."),
+    health: healthSchema,
+    env: z.record(envName, envValue).default({}).describe("Plain environment variables. Never put secrets here."),
+    secrets: z
+      .array(envName)
+      .default([])
+      .describe("Names of secret environment variables. Values come from the environment's secretSource, never from this file."),
+    resources: resourcesSchema.prefault({}),
+    scale: scaleSchema.prefault({}),
+    metrics: metricsSchema.optional(),
+    release: releaseSchema.optional(),
+    egress: z.array(egressSchema).default([]).describe("Allowed outbound destinations besides DNS and the database."),
+    aws: awsSchema.optional(),
+    runAs: z
+      .strictObject({
+        user: z.int().min(1).max(2147483647).default(10001).describe("Numeric user ID (never 0)."),
+        group: z.int().min(1).max(2147483647).default(10001).describe("Numeric group ID (never 0)."),
+      })
+      .prefault({})
+      .describe("Non-root identity the container runs as; numeric so Kubernetes can verify it."),
+    shutdown: z
+      .strictObject({
+        drainSeconds: z.int().min(0).max(300).default(5).describe("Pause before SIGTERM so load balancers stop sending traffic."),
+        graceSeconds: z.int().min(1).max(3600).default(30).describe("Time from the pause until the process is killed."),
+      })
+      .prefault({})
+      .describe("Connection draining on shutdown."),
+  })
+  .describe("The application container.");
+
+const dbSize = z
+  .union([
+    z.enum(["small", "medium", "large"]),
+    z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be small, medium, large or an instance class like db.r6g.large" }),
+  ])
+  .describe("Size class (small, medium, large) or an instance class such as db.r6g.large.");
+
+export const databaseSchema = z
+  .strictObject({
+    engine: z.enum(["mysql", "postgres"]).describe("Database engine."),
+    version: z
+      .string()
+      .regex(/^\d+(\.\d+)*$/, { error: "must be a version like 8.0 or 17" })
+      .optional()
+      .describe("Engine version. Default: 8.0 for mysql, 17 for postgres."),
+    size: dbSize.default("small"),
+    backups: z
+      .strictObject({
+        retentionDays: z.int().min(0).max(35).default(7).describe("Days of automated backups to keep."),
+      })
+      .prefault({})
+      .describe("Automated backups."),
+    name: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a database name: lowercase letters, digits, '_'" })
+      .optional()
+      .describe("Database name. Default: the app name with '-' as '_'."),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,31}$/, { error: "must be a user name: lowercase letters, digits, '_'" })
+      .optional()
+      .describe("The app's own least-privilege user. Default: <name>_app. Never the admin user."),
+    adminUser: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,31}$/, { error: "must be a user name: lowercase letters, digits, '_'" })
+      .default("slipway_admin")
+      .describe("Admin user, used only by setup; the app never connects as it."),
+    cidr: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR like 10.0.0.0/16" })
+      .default("10.0.0.0/16")
+      .describe("Where the database lives (for network policy egress): the VPC range by default."),
+  })
+  .describe("The app's database. Connection details reach the app as DB_* and DATABASE_URL env vars.");
+
+export const ingressSchema = z
+  .strictObject({
+    host: z
+      .string()
+      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, { error: "must be a host name like shop.example.com" })
+      .describe("Public host name."),
+    tls: z.boolean().default(true).describe("Serve HTTPS (and redirect HTTP to it)."),
+    certificate: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Certificate: an ACM ARN for alb, a TLS Secret name for nginx. Default: ACM discovery (alb) or <name>-tls (nginx, cert-manager).",
+      ),
+    class: z.enum(["alb", "nginx"]).default("alb").describe("Ingress controller: AWS Load Balancer Controller or ingress-nginx."),
+    scheme: z.enum(["internet-facing", "internal"]).default("internet-facing").describe("ALB scheme."),
+    paths: z.array(httpPath).min(1).default(["/"]).describe("Path prefixes routed to the app."),
+    sourceCidr: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR like 10.0.0.0/16" })
+      .default("10.0.0.0/16")
+      .describe("Where load-balancer traffic comes from, for the network policy (alb: the VPC range)."),
+    clusterIssuer: z
+      .string()
+      .min(1)
+      .default("letsencrypt")
+      .describe("cert-manager ClusterIssuer for nginx TLS when no certificate is given."),
+  })
+  .describe("Public HTTP(S) entry point.");
+
+const secretSourceSchema = z
+  .union([
+    z.strictObject({ env: z.strictObject({}).describe("Secret values are read from slipway's own environment at deploy time.") }),
+    z.strictObject({ "env-file": z.string().min(1).describe("Path of a dotenv file outside the repository (mode 0600).") }),
+    z.strictObject({
+      "aws-secrets-manager": z.strictObject({
+        prefix: z.string().min(1).describe("Name prefix: each secret NAME is read from <prefix>NAME."),
+        refreshInterval: z
+          .string()
+          .regex(/^\d+[smh]$/)
+          .default("1h")
+          .describe("How often External Secrets refreshes."),
+        store: z.string().min(1).default("aws-secrets-manager").describe("Name of the ClusterSecretStore."),
+      }),
+    }),
+    z.strictObject({ "kubernetes-secret": dnsLabel.describe("Name of an existing Secret holding one key per secret name.") }),
+  ])
+  .describe("Where secret values come from: env, env-file, aws-secrets-manager or kubernetes-secret.");
+
+const kubernetesTargetSchema = z
+  .strictObject({
+    type: z.literal("kubernetes").optional().describe("Target type; may be omitted when the target is named 'kubernetes'."),
+    context: z.string().min(1).optional().describe("kubeconfig context. Default: the current context."),
+    namespace: dnsLabel.optional().describe("Namespace. Default: the app name."),
+  })
+  .describe("A Kubernetes cluster.");
+
+const localTargetSchema = z
+  .strictObject({
+    type: z.literal("local").optional().describe("Target type; may be omitted when the target is named 'local'."),
+    port: port.default(4000).describe("Port of the local reverse proxy."),
+  })
+  .describe("This machine: processes behind a local proxy, with an embedded database.");
+
+export const targetSchema = z.union([kubernetesTargetSchema, localTargetSchema]);
+
+const environmentOverlayKeys = ["app", "database", "ingress"] as const;
+
+/** An environment: which target, where secrets come from, and overrides of app/database/ingress. */
+export const environmentSchema = z
+  .strictObject({
+    target: z.string().min(1).describe("Name of a target in `targets` (or the built-in 'kubernetes' / 'local')."),
+    secretSource: secretSourceSchema.optional(),
+    app: z.record(z.string(), z.unknown()).optional().describe("Overrides of `app` (deep merge; lists replace)."),
+    database: z.record(z.string(), z.unknown()).optional().describe("Overrides of `database`."),
+    ingress: z
+      .union([z.record(z.string(), z.unknown()), z.null()])
+      .optional()
+      .describe("Overrides of `ingress`; null removes the ingress in this environment."),
+  })
+  .describe("An environment: a target plus overrides of the base.");
+
+export const waiverSchema = z.strictObject({
+  rule: z
+    .string()
+    .regex(/^SLW-[A-Z0-9]+-\d{3}$/, { error: "must be a rule ID like SLW-K8S-031" })
+    .describe("Rule ID."),
+  reason: z.string().min(3).describe("Why the finding is accepted."),
+  until: z.iso.date().optional().describe("Date (YYYY-MM-DD) after which the waiver expires."),
+  path: z.string().optional().describe("Limit the waiver to findings in this file or object."),
+});
+
+export const specSchema = z
+  .strictObject({
+    name: dnsLabel.describe("App name: used for object names, labels and the database name."),
+    app: appSchema,
+    database: databaseSchema.optional(),
+    ingress: ingressSchema.optional(),
+    environments: z
+      .record(dnsLabel, environmentSchema)
+      .refine((v) => Object.keys(v).length > 0, { error: "must name at least one environment" })
+      .describe("Environments (staging, production, any name). Each picks a target and may override the base."),
+    targets: z.record(dnsLabel, targetSchema).default({}).describe("Where environments deploy to."),
+    checks: z
+      .strictObject({
+        waivers: z.array(waiverSchema).default([]).describe("Accepted findings, each with a reason."),
+      })
+      .optional()
+      .describe("Settings of `slipway check`."),
+  })
+  .describe("slipway.yaml: one typed spec for a containerized web app and its database.");
+
+export { environmentOverlayKeys };
+
+export type SpecInput = z.input<typeof specSchema>;
+export type Spec = z.output<typeof specSchema>;
+export type AppSpec = z.output<typeof appSchema>;
+export type DatabaseSpec = z.output<typeof databaseSchema>;
+export type IngressSpec = z.output<typeof ingressSchema>;
+export type EnvironmentSpec = z.output<typeof environmentSchema>;
+export type TargetSpec = z.output<typeof targetSchema>;
+export type SecretSourceSpec = z.output<typeof secretSourceSchema>;

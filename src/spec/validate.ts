@@ -1,0 +1,186 @@
+import { z } from "zod";
+import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
+import { problemsFromIssues, type SpecProblem } from "./issues.js";
+import { locationOf, type SourceDocument } from "./load.js";
+import { mergeOverlay } from "./merge.js";
+import { type RuleInput, specRules } from "./rules/index.js";
+import {
+  type AppSpec,
+  appSchema,
+  type DatabaseSpec,
+  databaseSchema,
+  type IngressSpec,
+  ingressSchema,
+  type SecretSourceSpec,
+  type Spec,
+  specSchema,
+  type TargetSpec,
+} from "./schema.js";
+
+/** One environment with its overlays merged and its target resolved. */
+export interface ResolvedEnvironment {
+  name: string;
+  targetName: string;
+  target: ResolvedTarget;
+  secretSource: SecretSourceSpec | undefined;
+  app: AppSpec;
+  database: DatabaseSpec | undefined;
+  ingress: IngressSpec | undefined;
+}
+
+export type ResolvedTarget = { type: "kubernetes"; context: string | undefined; namespace: string } | { type: "local"; port: number };
+
+export interface ValidatedSpec {
+  file: string;
+  /** The parsed source, to place later errors (render, check) at file:line:col. */
+  source: SourceDocument;
+  spec: Spec;
+  environments: Record<string, ResolvedEnvironment>;
+}
+
+const mergedSchema = z.strictObject({
+  name: z.string(),
+  app: appSchema,
+  database: databaseSchema.optional(),
+  ingress: ingressSchema.optional(),
+});
+
+const builtinTargets = ["kubernetes", "local"] as const;
+
+/**
+ * Validates a parsed spec: the schema, every environment's merged overlay, and the cross-field
+ * rules. Collects every problem, then throws one SlipwayError whose `related` lists the rest.
+ */
+export function validateSpec(source: SourceDocument): ValidatedSpec {
+  const problems: LocatedProblem[] = [];
+  const parsed = specSchema.safeParse(source.data, { reportInput: true });
+  if (!parsed.success) {
+    for (const p of problemsFromIssues(parsed.error.issues, specSchema, source.data)) problems.push(place(source, p, p.path));
+    throw combine(problems);
+  }
+  const spec = parsed.data;
+  const raw = source.data as Record<string, unknown>;
+  const environments: Record<string, ResolvedEnvironment> = {};
+
+  for (const [envName, env] of Object.entries(spec.environments)) {
+    const envPath = ["environments", envName];
+    const target = resolveTarget(env.target, spec.targets, spec.name);
+    if (!target) {
+      const known = [...new Set([...Object.keys(spec.targets), ...builtinTargets])];
+      problems.push(
+        place(
+          source,
+          {
+            code: "SPEC_INVALID_VALUE",
+            path: [...envPath, "target"],
+            message: `unknown target '${env.target}'`,
+            hint: `Use one of: ${known.join(", ")}; or define it under targets: with a type.`,
+            at: "value",
+          },
+          [...envPath, "target"],
+        ),
+      );
+      continue;
+    }
+    const rawEnv = (raw.environments as Record<string, Record<string, unknown>>)[envName] ?? {};
+    const merged = {
+      name: spec.name,
+      app: mergeOverlay(raw.app, rawEnv.app),
+      database: mergeOverlay(raw.database, rawEnv.database),
+      ingress: mergeOverlay(raw.ingress, rawEnv.ingress),
+    };
+    const result = mergedSchema.safeParse(merged, { reportInput: true });
+    if (!result.success) {
+      for (const p of problemsFromIssues(result.error.issues, mergedSchema, merged)) {
+        problems.push(place(source, p, overlayOrBase(source, envPath, p.path)));
+      }
+      continue;
+    }
+    const resolved: ResolvedEnvironment = {
+      name: envName,
+      targetName: env.target,
+      target,
+      secretSource: env.secretSource,
+      app: result.data.app,
+      database: result.data.database,
+      ingress: result.data.ingress,
+    };
+    const input: RuleInput = {
+      name: spec.name,
+      app: resolved.app,
+      database: resolved.database,
+      ingress: resolved.ingress,
+      targetType: target.type,
+      secretSource: env.secretSource,
+    };
+    for (const rule of specRules) {
+      for (const problem of rule(input)) {
+        const rel = problem.path;
+        const sourcePath = rel[0] === "secretSource" ? [...envPath, ...rel] : overlayOrBase(source, envPath, rel);
+        problems.push(
+          place(source, { code: "SPEC_RULE", path: rel, message: problem.message, hint: problem.hint, at: "value" }, sourcePath),
+        );
+      }
+    }
+    environments[envName] = resolved;
+  }
+  if (problems.length > 0) throw combine(problems);
+  return { file: source.file, source, spec, environments };
+}
+
+function resolveTarget(name: string, targets: Record<string, TargetSpec>, appName: string): ResolvedTarget | undefined {
+  const declared = targets[name];
+  const type = declared?.type ?? (builtinTargets as readonly string[]).find((t) => t === name);
+  if (declared === undefined && type === undefined) return undefined;
+  if (type === "local" || (declared && "port" in declared)) {
+    return { type: "local", port: declared && "port" in declared ? declared.port : 4000 };
+  }
+  if (type === "kubernetes" || declared) {
+    const k = declared && !("port" in declared) ? declared : undefined;
+    return { type: "kubernetes", context: k?.context, namespace: k?.namespace ?? appName };
+  }
+  return undefined;
+}
+
+/** Where an error in the merged view comes from: the overlay when it set that key, else the base. */
+function overlayOrBase(source: SourceDocument, envPath: readonly string[], path: readonly (string | number)[]): (string | number)[] {
+  const inOverlay = [...envPath, ...path];
+  if (source.has(inOverlay)) return inOverlay;
+  if (source.has(path)) return [...path];
+  // Missing key: point into whichever side holds more of the path.
+  const depth = (prefix: readonly (string | number)[]) => {
+    let n = 0;
+    while (n < path.length && source.has([...prefix, ...path.slice(0, n + 1)])) n++;
+    return n;
+  };
+  return depth(envPath) > 0 && depth(envPath) >= depth([]) ? inOverlay : [...path];
+}
+
+interface LocatedProblem {
+  problem: SpecProblem;
+  location: SpecLocation;
+}
+
+function place(source: SourceDocument, problem: SpecProblem, sourcePath: (string | number)[]): LocatedProblem {
+  const location = locationOf(source, sourcePath, problem.at);
+  return { problem, location: { ...location, path: sourcePath } };
+}
+
+function combine(problems: LocatedProblem[]): SlipwayError {
+  const seen = new Set<string>();
+  const errors: SlipwayError[] = [];
+  for (const { problem, location } of problems) {
+    const key = `${location.path.join("\u0000")}|${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    errors.push(new SlipwayError(problem.code, problem.message, { location, hint: problem.hint }));
+  }
+  errors.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.col ?? 0) - (b.location?.col ?? 0));
+  const [first, ...rest] = errors;
+  if (!first) return new SlipwayError("INTERNAL", "validation failed without a problem");
+  return new SlipwayError(first.code, first.message, {
+    ...(first.location ? { location: first.location } : {}),
+    ...(first.hint ? { hint: first.hint } : {}),
+    related: rest,
+  });
+}

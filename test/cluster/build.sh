@@ -1,0 +1,415 @@
+#!/usr/bin/env bash
+# Builds the pinned test tools from the Go module proxy into a per-version cache:
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/<component>-<version>/bin/<binary>
+#
+# Usage: bash test/cluster/build.sh [component ...]
+#   components: helm kubernetes etcd kwok linters   (default: all, in that order)
+#
+# Idempotent: a component whose binaries are all present is skipped, so a warm run takes
+# seconds. Each binary set is built into a temporary directory and moved into place only
+# when complete, so an interrupted build never leaves a half-populated cache entry.
+# A failing step names the Go module and prints the Go error, and the script exits non-zero;
+# the optional linters (polaris, kube-linter) only warn.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
+source "$HERE/versions.env"
+
+CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test"
+SRC_ROOT="$CACHE_ROOT/src"   # tools modules (go.mod/go.sum) live here
+# Reproducible version stamp for the Kubernetes binaries.
+BUILD_DATE="1970-01-01T00:00:00Z"
+
+export CGO_ENABLED=0
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
+export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+
+log() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'build.sh: warning: %s\n' "$*" >&2; }
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# run MODULE CMD...: runs a Go command quietly; on failure prints the module and the Go error.
+run() {
+  local module="$1"
+  shift
+  local out
+  out="$(mktemp)"
+  if ! "$@" >"$out" 2>&1; then
+    {
+      printf 'build.sh: FAILED building %s\n' "$module"
+      printf 'build.sh: command: %s\n' "$*"
+      printf -- '--- go output (last 80 lines) ---\n'
+      tail -n 80 "$out"
+      printf -- '---------------------------------\n'
+    } >&2
+    rm -f "$out"
+    return 1
+  fi
+  rm -f "$out"
+}
+
+# have_all DIR BIN...: true when every binary exists and is executable.
+have_all() {
+  local dir="$1"
+  shift
+  local b
+  for b in "$@"; do
+    [[ -x "$dir/bin/$b" ]] || return 1
+  done
+}
+
+# with_lock NAME CMD...: serialises concurrent builds of the same cache entry.
+with_lock() {
+  local name="$1"
+  shift
+  mkdir -p "$CACHE_ROOT/.locks"
+  local fd
+  exec {fd}>"$CACHE_ROOT/.locks/$name.lock"
+  flock "$fd"
+  local rc=0
+  "$@" || rc=$?
+  exec {fd}>&-
+  return "$rc"
+}
+
+# finish TMPDIR DEST: atomically publishes a freshly built directory.
+finish() {
+  local tmp="$1" dest="$2"
+  chmod 755 "$tmp" || return 1
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+}
+
+# go_install MODULE VERSION PKG OUT_DIR OUT_NAME [LDFLAGS]: `go install` of a module without
+# replace directives.
+go_install() {
+  local module="$1" version="$2" pkg="$3" outdir="$4" outname="$5" ldflags="${6:-}"
+  local gobin
+  gobin="$(mktemp -d)"
+  run "$module@$version ($pkg)" env GOBIN="$gobin" go install -trimpath -ldflags "-s -w${ldflags:+ $ldflags}" \
+    "$pkg@$version" || return 1
+  mkdir -p "$outdir/bin"
+  mv "$gobin/$(basename "$pkg")" "$outdir/bin/$outname" || return 1
+  rm -rf "$gobin"
+}
+
+# module_gomod MODULE@VERSION: prints the path of the module's go.mod in the module cache.
+module_gomod() {
+  local out
+  out="$(go mod download -json "$1" 2>&1)" || {
+    printf 'build.sh: FAILED building %s\n--- go output ---\n%s\n' "$1" "$out" >&2
+    return 1
+  }
+  sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$out"
+}
+
+# ---------------------------------------------------------------------------------------------
+# helm: helm v4 as `helm`, helm v3 as `helm3`
+
+build_helm_one() {
+  local major="$1" version="$2" name="$3"
+  local dest="$CACHE_ROOT/$name-$version"
+  if have_all "$dest" "$name"; then
+    log "$name $version: cached ($dest/bin/$name)"
+    return 0
+  fi
+  local t0 tmp
+  t0="$(now)"
+  local module="helm.sh/helm/$major"
+  # The same version stamps as Helm's Makefile: without them `helm version` reports only the
+  # major.minor, and Helm 3 would default .Capabilities.KubeVersion to v1.20 in `helm template`
+  # (Helm 4 derives it from the build info instead).
+  local ldflags="-X $module/internal/version.version=$version -X $module/internal/version.gitTreeState=clean"
+  if [[ "$major" == v3 ]]; then
+    local gomod cg
+    gomod="$(module_gomod "$module@$version")" || return 1
+    cg="$(awk '$1 == "k8s.io/client-go" { print $2; exit }' "$gomod")"
+    if [[ ! "$cg" =~ ^v0\.([0-9]+)\. ]]; then
+      echo "build.sh: FAILED building $module@$version: cannot read the k8s.io/client-go version from $gomod" >&2
+      return 1
+    fi
+    local kminor="${BASH_REMATCH[1]}" p
+    for p in pkg/lint/rules pkg/chartutil; do
+      ldflags+=" -X $module/$p.k8sVersionMajor=1 -X $module/$p.k8sVersionMinor=$kminor"
+    done
+  fi
+  tmp="$(mktemp -d "$CACHE_ROOT/.tmp-$name-XXXXXX")"
+  log "$name $version: building $module/cmd/helm"
+  go_install "$module" "$version" "$module/cmd/helm" "$tmp" "$name" "$ldflags" || return 1
+  finish "$tmp" "$dest" || return 1
+  log "$name $version: built in $(elapsed "$t0") s"
+}
+
+build_helm() {
+  with_lock helm build_helm_one v4 "$HELM_VERSION" helm
+  with_lock helm3 build_helm_one v3 "$HELM3_VERSION" helm3
+}
+
+# ---------------------------------------------------------------------------------------------
+# kubernetes: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
+
+K8S_BINS=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+
+build_kubernetes_locked() {
+  local version="$KUBERNETES_VERSION"
+  local dest="$CACHE_ROOT/kubernetes-$version"
+  if have_all "$dest" "${K8S_BINS[@]}"; then
+    log "kubernetes $version: cached ($dest/bin)"
+    return 0
+  fi
+  local t0
+  t0="$(now)"
+  local module="k8s.io/kubernetes@$version"
+  local mod="$SRC_ROOT/kubernetes-$version"
+  mkdir -p "$mod"
+
+  log "kubernetes $version: downloading $module"
+  local gomod
+  gomod="$(module_gomod "$module")" || return 1
+  [[ -f "$gomod" ]] || { echo "build.sh: FAILED building $module: go.mod not found in the module cache" >&2; return 1; }
+
+  # Every staging module that kubernetes replaces with ./staging/src/k8s.io/<x> is replaced here
+  # by its published twin k8s.io/<x> v0.<minor>.<patch>.
+  local staging_version="v0.${version#v1.}"
+  local staging
+  staging="$(grep -E '=>[[:space:]]*\./staging/' "$gomod" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^k8s\.io\//) { print $i; break } }' | sort -u)"
+  if [[ -z "$staging" ]]; then
+    echo "build.sh: FAILED building $module: no '=> ./staging/' replace directives found in $gomod" >&2
+    return 1
+  fi
+  local goline godebug
+  goline="$(grep -m1 -E '^go [0-9]' "$gomod")"
+  godebug="$(grep -E '^godebug[[:space:]]' "$gomod" || true)"
+  log "kubernetes $version: tools module with $(wc -l <<<"$staging") staging replaces => $staging_version"
+
+  {
+    echo "// Generated by test/cluster/build.sh: builds the Kubernetes $version control plane."
+    echo "module slipway.test/tools/kubernetes"
+    echo
+    echo "$goline"
+    [[ -n "$godebug" ]] && echo "$godebug"
+    echo
+    echo "require k8s.io/kubernetes $version"
+    echo
+    echo "replace ("
+    local m
+    while IFS= read -r m; do
+      printf '\t%s => %s %s\n' "$m" "$m" "$staging_version"
+    done <<<"$staging"
+    echo ")"
+  } >"$mod/go.mod"
+  rm -f "$mod/go.sum"
+
+  local pkgs=() b
+  for b in "${K8S_BINS[@]}"; do
+    pkgs+=("k8s.io/kubernetes/cmd/$b@$version")
+  done
+  log "kubernetes $version: resolving dependencies"
+  (cd "$mod" && run "$module" go get -tool "${pkgs[@]}") || return 1
+  local selected
+  selected="$(cd "$mod" && go list -m -f '{{.Version}}' k8s.io/kubernetes)" || return 1
+  if [[ "$selected" != "$version" ]]; then
+    echo "build.sh: FAILED building $module: the tools module selected k8s.io/kubernetes $selected" >&2
+    return 1
+  fi
+
+  local minor="${version#v1.}"
+  minor="${minor%%.*}"
+  local ldflags="-s -w" pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$version"
+    ldflags+=" -X $pkg.gitMajor=1"
+    ldflags+=" -X $pkg.gitMinor=$minor"
+    ldflags+=" -X $pkg.gitTreeState=clean"
+    ldflags+=" -X $pkg.buildDate=$BUILD_DATE"
+  done
+
+  local tmp
+  tmp="$(mktemp -d "$CACHE_ROOT/.tmp-kubernetes-XXXXXX")"
+  mkdir -p "$tmp/bin"
+  for b in "${K8S_BINS[@]}"; do
+    local t1
+    t1="$(now)"
+    log "kubernetes $version: go build $b"
+    (cd "$mod" && run "$module (cmd/$b)" go build -trimpath -tags selinux,notest -ldflags "$ldflags" \
+      -o "$tmp/bin/$b" "k8s.io/kubernetes/cmd/$b") || return 1
+    log "kubernetes $version: $b built in $(elapsed "$t1") s"
+  done
+  finish "$tmp" "$dest" || return 1
+  log "kubernetes $version: built in $(elapsed "$t0") s"
+}
+
+build_kubernetes() { with_lock kubernetes build_kubernetes_locked; }
+
+# ---------------------------------------------------------------------------------------------
+# etcd: the server's main package, through a tools module (etcd's go.mod has replace directives)
+
+build_etcd_locked() {
+  local version="$ETCD_VERSION"
+  local dest="$CACHE_ROOT/etcd-$version"
+  if have_all "$dest" etcd; then
+    log "etcd $version: cached ($dest/bin/etcd)"
+    return 0
+  fi
+  local t0
+  t0="$(now)"
+  local module="go.etcd.io/etcd/server/v3@$version"
+  local mod="$SRC_ROOT/etcd-$version"
+  mkdir -p "$mod"
+  local gover
+  gover="$(go env GOVERSION)"
+  gover="${gover#go}"
+  {
+    echo "// Generated by test/cluster/build.sh: builds etcd $version."
+    echo "module slipway.test/tools/etcd"
+    echo
+    echo "go ${gover%.*}"
+  } >"$mod/go.mod"
+  rm -f "$mod/go.sum"
+  log "etcd $version: resolving $module"
+  (cd "$mod" && run "$module" go get -tool "go.etcd.io/etcd/server/v3@$version") || return 1
+  local tmp
+  tmp="$(mktemp -d "$CACHE_ROOT/.tmp-etcd-XXXXXX")"
+  mkdir -p "$tmp/bin"
+  log "etcd $version: go build"
+  (cd "$mod" && run "$module" go build -trimpath -ldflags "-s -w" -o "$tmp/bin/etcd" go.etcd.io/etcd/server/v3) || return 1
+  finish "$tmp" "$dest" || return 1
+  log "etcd $version: built in $(elapsed "$t0") s"
+}
+
+build_etcd() { with_lock etcd build_etcd_locked; }
+
+# ---------------------------------------------------------------------------------------------
+# kwok: kwok + kwokctl, plus the upstream stages copied from the module cache
+
+build_kwok_locked() {
+  local version="$KWOK_VERSION"
+  local dest="$CACHE_ROOT/kwok-$version"
+  if have_all "$dest" kwok kwokctl && [[ -d "$dest/stages/upstream" ]]; then
+    log "kwok $version: cached ($dest/bin)"
+    return 0
+  fi
+  local t0
+  t0="$(now)"
+  local module="sigs.k8s.io/kwok@$version"
+  local tmp
+  tmp="$(mktemp -d "$CACHE_ROOT/.tmp-kwok-XXXXXX")"
+  log "kwok $version: building kwok and kwokctl"
+  go_install sigs.k8s.io/kwok "$version" sigs.k8s.io/kwok/cmd/kwok "$tmp" kwok || return 1
+  go_install sigs.k8s.io/kwok "$version" sigs.k8s.io/kwok/cmd/kwokctl "$tmp" kwokctl || return 1
+
+  # The node and pod-delete stages kwokctl would use by default: when a cluster is given any
+  # Stage, kwok drops all its defaults, so start.sh passes these along with our own.
+  run "$module" go mod download "$module" || return 1
+  local moddir
+  moddir="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$version"
+  local f
+  mkdir -p "$tmp/stages/upstream"
+  for f in \
+    kustomize/stage/node/fast/node-initialize.yaml \
+    kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    kustomize/stage/pod/fast/pod-delete.yaml; do
+    if [[ ! -f "$moddir/$f" ]]; then
+      echo "build.sh: FAILED building $module: $f is not in the module ($moddir)" >&2
+      return 1
+    fi
+    cp "$moddir/$f" "$tmp/stages/upstream/$(basename "$f")" || return 1
+    chmod u+w "$tmp/stages/upstream/$(basename "$f")"
+  done
+  finish "$tmp" "$dest" || return 1
+  log "kwok $version: built in $(elapsed "$t0") s"
+}
+
+build_kwok() { with_lock kwok build_kwok_locked; }
+
+# ---------------------------------------------------------------------------------------------
+# linters: kube-score, kubeconform, actionlint (required); polaris, kube-linter (optional)
+
+build_simple_locked() {
+  local name="$1" module="$2" version="$3" pkg="$4"
+  local dest="$CACHE_ROOT/$name-$version"
+  if have_all "$dest" "$name"; then
+    log "$name $version: cached ($dest/bin/$name)"
+    return 0
+  fi
+  local t0 tmp
+  t0="$(now)"
+  tmp="$(mktemp -d "$CACHE_ROOT/.tmp-$name-XXXXXX")"
+  log "$name $version: building $pkg"
+  go_install "$module" "$version" "$pkg" "$tmp" "$name" || return 1
+  finish "$tmp" "$dest" || return 1
+  log "$name $version: built in $(elapsed "$t0") s"
+}
+
+build_linters() {
+  with_lock kube-score build_simple_locked kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION" \
+    github.com/zegl/kube-score/cmd/kube-score
+  with_lock kubeconform build_simple_locked kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" \
+    github.com/yannh/kubeconform/cmd/kubeconform
+  with_lock actionlint build_simple_locked actionlint github.com/rhysd/actionlint "$ACTIONLINT_VERSION" \
+    github.com/rhysd/actionlint/cmd/actionlint
+  build_optional_linters
+}
+
+build_optional_linters() {
+  # See README.md ("What could not be built") for why each of these may be missing.
+  if [[ -n "${POLARIS_VERSION:-}" ]]; then
+    with_lock polaris build_simple_locked polaris github.com/fairwindsops/polaris "$POLARIS_VERSION" \
+      github.com/fairwindsops/polaris ||
+      warn "polaris $POLARIS_VERSION could not be built (optional); continuing without it"
+  else
+    warn "polaris: not built: the module proxy serves no installable version (its module path" \
+      "github.com/fairwindsops/polaris lacks the /v10 suffix its v10 tags need); continuing"
+  fi
+  if [[ -n "${KUBE_LINTER_VERSION:-}" ]]; then
+    with_lock kube-linter build_kube_linter_locked ||
+      warn "kube-linter $KUBE_LINTER_VERSION could not be built (optional); continuing without it"
+  else
+    warn "kube-linter: not built: its module path golang.stackrox.io/kube-linter is not served by" \
+      "the module proxy; continuing"
+  fi
+}
+
+build_kube_linter_locked() {
+  build_simple_locked kube-linter golang.stackrox.io/kube-linter "$KUBE_LINTER_VERSION" \
+    golang.stackrox.io/kube-linter/cmd/kube-linter
+}
+
+# ---------------------------------------------------------------------------------------------
+
+usage() {
+  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters ...]" >&2
+}
+
+main() {
+  command -v go >/dev/null || { echo "build.sh: go is not on PATH" >&2; return 1; }
+  command -v flock >/dev/null || { echo "build.sh: flock (util-linux) is not on PATH" >&2; return 1; }
+  local components=("$@")
+  if [[ ${#components[@]} -eq 0 ]]; then
+    components=(helm kubernetes etcd kwok linters)
+  fi
+  local c
+  for c in "${components[@]}"; do
+    case "$c" in
+      helm | kubernetes | etcd | kwok | linters) ;;
+      -h | --help) usage; return 0 ;;
+      *) echo "build.sh: unknown component '$c'" >&2; usage; return 2 ;;
+    esac
+  done
+  mkdir -p "$CACHE_ROOT" "$SRC_ROOT"
+  log "cache: $CACHE_ROOT ($(go version))"
+  local total
+  total="$(now)"
+  for c in "${components[@]}"; do
+    local t0
+    t0="$(now)"
+    "build_$c"
+    log "component $c: done in $(elapsed "$t0") s"
+  done
+  log "all requested components ready in $(elapsed "$total") s"
+}
+
+main "$@"; exit $?
