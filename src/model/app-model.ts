@@ -45,7 +45,8 @@ export interface HealthModel {
   readiness: string;
   /** undefined: a TCP check of the port. */
   liveness: string | undefined;
-  startup: { path: string; timeoutSeconds: number };
+  /** undefined path: a TCP check of the port. */
+  startup: { path: string | undefined; timeoutSeconds: number };
   readinessChecksDatabase: boolean;
 }
 

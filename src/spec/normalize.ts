@@ -51,7 +51,11 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
           liveness: app.health.liveness,
           startup:
             app.health.startup === undefined
-              ? { path: app.health.readiness, timeoutSeconds: 120 }
+              ? // A startup probe that needs the database restarts pods while it is down; prefer the liveness path.
+                {
+                  path: app.health.liveness ?? (app.health.readinessChecksDatabase ? undefined : app.health.readiness),
+                  timeoutSeconds: 120,
+                }
               : typeof app.health.startup === "string"
                 ? { path: app.health.startup, timeoutSeconds: 120 }
                 : app.health.startup,

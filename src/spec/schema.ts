@@ -27,8 +27,9 @@ const commandLine = z.array(z.string()).min(1);
 /** Plain env values may be written as YAML numbers or booleans; they become strings. */
 const envValue = z.union([z.string(), z.number(), z.boolean()]);
 
+/** registry/repository[:tag][@digest]; a ":port" only counts as one when a "/" follows it. */
 export const imageRefPattern =
-  /^(?<repository>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+  /^(?<repository>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+(?=\/))?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
 
 const buildSchema = z
   .strictObject({
@@ -143,7 +144,9 @@ export const appSchema = z
   .strictObject({
     image: z
       .string()
-      .regex(imageRefPattern, { error: "must be an image reference: registry/repository[:tag][@sha256:digest]" })
+      .regex(new RegExp(imageRefPattern.source.replaceAll(/\?<\w+>/g, "")), {
+        error: "must be an image reference: registry/repository[:tag][@sha256:digest]",
+      })
       .describe("Container image: registry/repository, with an optional :tag or @sha256:digest."),
     build: buildSchema.optional(),
     port: port.default(8080).describe("Port the app listens on inside the container."),

@@ -5,46 +5,46 @@
  * which build.sh sources and this module parses. The cache layout is
  * `${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/<component>-<version>/bin/<binary>`.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { accessSync, constants, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export type ToolName =
-  | 'helm'
-  | 'helm3'
-  | 'kubectl'
-  | 'kube-apiserver'
-  | 'kube-controller-manager'
-  | 'kube-scheduler'
-  | 'etcd'
-  | 'kwok'
-  | 'kwokctl'
-  | 'kube-score'
-  | 'kubeconform'
-  | 'actionlint'
-  | 'polaris'
-  | 'kube-linter';
+  | "helm"
+  | "helm3"
+  | "kubectl"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kube-scheduler"
+  | "etcd"
+  | "kwok"
+  | "kwokctl"
+  | "kube-score"
+  | "kubeconform"
+  | "actionlint"
+  | "polaris"
+  | "kube-linter";
 
 /** Cache component (directory prefix) and the versions.env key of each tool. */
 const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }>> = {
-  helm: { component: 'helm', versionKey: 'HELM_VERSION' },
-  helm3: { component: 'helm3', versionKey: 'HELM3_VERSION' },
-  kubectl: { component: 'kubernetes', versionKey: 'KUBERNETES_VERSION' },
-  'kube-apiserver': { component: 'kubernetes', versionKey: 'KUBERNETES_VERSION' },
-  'kube-controller-manager': { component: 'kubernetes', versionKey: 'KUBERNETES_VERSION' },
-  'kube-scheduler': { component: 'kubernetes', versionKey: 'KUBERNETES_VERSION' },
-  etcd: { component: 'etcd', versionKey: 'ETCD_VERSION' },
-  kwok: { component: 'kwok', versionKey: 'KWOK_VERSION' },
-  kwokctl: { component: 'kwok', versionKey: 'KWOK_VERSION' },
-  'kube-score': { component: 'kube-score', versionKey: 'KUBE_SCORE_VERSION' },
-  kubeconform: { component: 'kubeconform', versionKey: 'KUBECONFORM_VERSION' },
-  actionlint: { component: 'actionlint', versionKey: 'ACTIONLINT_VERSION' },
-  polaris: { component: 'polaris', versionKey: 'POLARIS_VERSION' },
-  'kube-linter': { component: 'kube-linter', versionKey: 'KUBE_LINTER_VERSION' },
+  helm: { component: "helm", versionKey: "HELM_VERSION" },
+  helm3: { component: "helm3", versionKey: "HELM3_VERSION" },
+  kubectl: { component: "kubernetes", versionKey: "KUBERNETES_VERSION" },
+  "kube-apiserver": { component: "kubernetes", versionKey: "KUBERNETES_VERSION" },
+  "kube-controller-manager": { component: "kubernetes", versionKey: "KUBERNETES_VERSION" },
+  "kube-scheduler": { component: "kubernetes", versionKey: "KUBERNETES_VERSION" },
+  etcd: { component: "etcd", versionKey: "ETCD_VERSION" },
+  kwok: { component: "kwok", versionKey: "KWOK_VERSION" },
+  kwokctl: { component: "kwok", versionKey: "KWOK_VERSION" },
+  "kube-score": { component: "kube-score", versionKey: "KUBE_SCORE_VERSION" },
+  kubeconform: { component: "kubeconform", versionKey: "KUBECONFORM_VERSION" },
+  actionlint: { component: "actionlint", versionKey: "ACTIONLINT_VERSION" },
+  polaris: { component: "polaris", versionKey: "POLARIS_VERSION" },
+  "kube-linter": { component: "kube-linter", versionKey: "KUBE_LINTER_VERSION" },
 };
 
-export const VERSIONS_FILE: string = fileURLToPath(new URL('../cluster/versions.env', import.meta.url));
+export const VERSIONS_FILE: string = fileURLToPath(new URL("../cluster/versions.env", import.meta.url));
 
 let cachedVersions: Readonly<Record<string, string>> | undefined;
 
@@ -52,9 +52,9 @@ let cachedVersions: Readonly<Record<string, string>> | undefined;
 export function toolVersions(): Readonly<Record<string, string>> {
   if (cachedVersions === undefined) {
     const out: Record<string, string> = {};
-    for (const raw of readFileSync(VERSIONS_FILE, 'utf8').split('\n')) {
+    for (const raw of readFileSync(VERSIONS_FILE, "utf8").split("\n")) {
       const line = raw.trim();
-      if (line === '' || line.startsWith('#')) continue;
+      if (line === "" || line.startsWith("#")) continue;
       const m = /^([A-Z][A-Z0-9_]*)=(\S*)$/.exec(line);
       if (m === null) {
         throw new Error(`${VERSIONS_FILE}: not a plain KEY=value line: ${JSON.stringify(raw)}`);
@@ -70,15 +70,15 @@ export function toolVersions(): Readonly<Record<string, string>> {
 /** `${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test`, as in build.sh. */
 export function cacheRoot(): string {
   const xdg = process.env.XDG_CACHE_HOME;
-  const base = xdg !== undefined && xdg !== '' ? xdg : join(process.env.HOME ?? homedir(), '.cache');
-  return join(base, 'slipway-test');
+  const base = xdg !== undefined && xdg !== "" ? xdg : join(process.env.HOME ?? homedir(), ".cache");
+  return join(base, "slipway-test");
 }
 
 /** The cache directory of a component at its pinned version, or undefined if it is not pinned. */
 export function componentDir(name: ToolName): string | undefined {
   const { component, versionKey } = TOOLS[name];
   const version = toolVersions()[versionKey];
-  if (version === undefined || version === '') return undefined;
+  if (version === undefined || version === "") return undefined;
   return join(cacheRoot(), `${component}-${version}`);
 }
 
@@ -95,7 +95,7 @@ function isExecutable(path: string): boolean {
 export function toolPath(name: ToolName): string | undefined {
   const dir = componentDir(name);
   if (dir === undefined) return undefined;
-  const path = join(dir, 'bin', name);
+  const path = join(dir, "bin", name);
   return isExecutable(path) ? path : undefined;
 }
 
@@ -104,10 +104,10 @@ export function requireTool(name: ToolName): string {
   const path = toolPath(name);
   if (path === undefined) {
     const { component } = TOOLS[name];
-    const group = ['kube-score', 'kubeconform', 'actionlint', 'polaris', 'kube-linter'].includes(component)
-      ? 'linters'
-      : component === 'helm3'
-        ? 'helm'
+    const group = ["kube-score", "kubeconform", "actionlint", "polaris", "kube-linter"].includes(component)
+      ? "linters"
+      : component === "helm3"
+        ? "helm"
         : component;
     throw new Error(`${name} is not built: run \`bash test/cluster/build.sh ${group}\``);
   }

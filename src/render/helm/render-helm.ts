@@ -3,8 +3,8 @@ import type { AppModel } from "../../model/app-model.js";
 import { isPlainObject } from "../../spec/merge.js";
 import { toYaml } from "../yaml-stream.js";
 import { chartValues } from "./chart-values.js";
-import { valuesSchema } from "./values-schema.js";
 import { chartTemplates } from "./templates.js";
+import { valuesSchema } from "./values-schema.js";
 
 /** A file slipway writes: a path relative to the output folder and its content. */
 export interface Artifact {

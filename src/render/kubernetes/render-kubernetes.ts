@@ -175,7 +175,7 @@ export function probes(model: AppModel): { startupProbe: unknown; readinessProbe
   const http = (path: string) => ({ httpGet: { path, port: "http" } });
   return {
     startupProbe: {
-      ...http(model.health.startup.path),
+      ...(model.health.startup.path ? http(model.health.startup.path) : { tcpSocket: { port: "http" } }),
       failureThreshold: Math.max(1, Math.ceil(model.health.startup.timeoutSeconds / 5)),
       periodSeconds: 5,
       timeoutSeconds: 2,

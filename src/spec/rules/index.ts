@@ -153,7 +153,7 @@ const ingressCertificateNeedsTls: SpecRule = ({ ingress }) =>
     : [];
 
 const awsAccountKnown: SpecRule = ({ app }) => {
-  if (!app.aws || app.aws.identity !== "irsa" || app.aws.accountId) return [];
+  if (app.aws?.identity !== "irsa" || app.aws.accountId) return [];
   return /^\d{12}\.dkr\.ecr\./.test(app.image)
     ? []
     : [

@@ -1,0 +1,41 @@
+import { resolve } from "node:path";
+import { writeArtifacts } from "../../effects/files.js";
+import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
+import { toYaml, toYamlStream } from "../../render/yaml-stream.js";
+import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
+import type { CliContext } from "../context.js";
+import { loadSpecForCli } from "../load-spec.js";
+import { report } from "../main.js";
+
+export interface RenderKubernetesOptions {
+  file: string;
+  env?: string;
+  tag?: string;
+  digest?: string;
+  out?: string;
+  json?: boolean;
+}
+
+export async function renderKubernetesCommand(ctx: CliContext, opts: RenderKubernetesOptions): Promise<number> {
+  try {
+    const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
+    const env = chooseEnvironment(validated, opts.env);
+    const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
+    const objects = renderKubernetes(model);
+    if (opts.out) {
+      const files = objects.map((o, i) => ({
+        path: `${String(i + 1).padStart(2, "0")}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`,
+        content: toYaml(o),
+      }));
+      const written = await writeArtifacts(resolve(ctx.cwd, opts.out), files);
+      if (opts.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment: env.name, files: written } })}\n`);
+      else ctx.stderr.write(`${ctx.colors.green("✓")} ${written.length} objects for ${env.name} written to ${opts.out}\n`);
+      return 0;
+    }
+    if (opts.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment: env.name, objects } })}\n`);
+    else ctx.stdout.write(toYamlStream(objects));
+    return 0;
+  } catch (error) {
+    return report(ctx, error);
+  }
+}

@@ -1,0 +1,164 @@
+import { Command, CommanderError, Option } from "commander";
+import { exitCodes } from "../errors/codes.js";
+import { isSlipwayError, SlipwayError } from "../errors/slipway-error.js";
+import { formatError } from "../output/format-error.js";
+import { type CliContext, processContext } from "./context.js";
+import { version } from "./version.js";
+
+const exitCodeHelp = `
+Exit codes:
+  0   success
+  1   failure: findings at or above the threshold, or an operation failed
+  2   usage or spec error: bad flags, invalid slipway.yaml (file:line:col is printed)
+  70  internal error: a bug in slipway; please report it with the printed details
+  130 interrupted (Ctrl-C)
+
+Environment:
+  NO_COLOR=1     no colours (also off when output is not a terminal)
+  FORCE_COLOR=1  colours even when output is not a terminal
+
+Docs: docs/cli.md, docs/spec.md, docs/errors.md`;
+
+/** Builds the command tree. Command modules load lazily, so `--help` and `--version` stay fast. */
+export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+  const program = new Command("slipway")
+    .description("Take a containerized web app with a MySQL or PostgreSQL database to production from one typed spec.")
+    .version(version, "-V, --version", "print the version")
+    .option("--no-color", "disable colours")
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: () => {
+        // Usage errors are reported by our own handler, with a code and a hint.
+      },
+    })
+    .addHelpText("after", exitCodeHelp)
+    .exitOverride();
+
+  const specOption = () => new Option("-f, --file <path>", "spec file").default("slipway.yaml");
+  const jsonOption = () => new Option("--json", "machine-readable output on stdout");
+
+  const render = program
+    .command("render")
+    .description("render production-ready deployment files from the spec")
+    .addHelpText("after", "\nExamples:\n  slipway render kubernetes -e production\n  slipway render helm --out chart/");
+
+  render
+    .command("kubernetes")
+    .alias("k8s")
+    .description("render one environment's Kubernetes objects as a YAML stream")
+    .addOption(specOption())
+    .option("-e, --env <name>", "environment (optional when the spec has only one)")
+    .option("--tag <tag>", "image tag to deploy (overrides the spec's)")
+    .option("--digest <sha256:…>", "image digest to deploy (wins over the tag)")
+    .option("-o, --out <dir>", "write one file per object into this folder instead of stdout")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      "\nExamples:\n  slipway render kubernetes -f slipway.yaml -e production\n  slipway render kubernetes -e staging --tag 1.4.2 --out build/k8s\n  slipway render kubernetes -e production | kubectl apply --server-side -f -",
+    )
+    .action(async (opts) => {
+      const { renderKubernetesCommand } = await import("./commands/render-kubernetes.js");
+      setExit(await renderKubernetesCommand(ctx, opts));
+    });
+
+  render
+    .command("helm")
+    .description("render a Helm chart with a values file per environment")
+    .addOption(specOption())
+    .option("-o, --out <dir>", "chart folder", "chart")
+    .option("--tag <tag>", "image tag to put in the values (overrides the spec's)")
+    .option("--digest <sha256:…>", "image digest to put in the values")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      "\nExamples:\n  slipway render helm --out chart/\n  helm upgrade --install shop chart/ -n shop -f chart/values-production.yaml",
+    )
+    .action(async (opts) => {
+      const { renderHelmCommand } = await import("./commands/render-helm.js");
+      setExit(await renderHelmCommand(ctx, opts));
+    });
+
+  program
+    .command("validate")
+    .description("check slipway.yaml against the schema and the cross-field rules")
+    .addOption(specOption())
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExamples:\n  slipway validate\n  slipway validate -f deploy/slipway.yaml --json")
+    .action(async (opts) => {
+      const { validateCommand } = await import("./commands/validate.js");
+      setExit(await validateCommand(ctx, opts));
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of slipway.yaml (for editors and CI)")
+    .option("-o, --out <file>", "write to a file instead of stdout")
+    .addHelpText("after", "\nExamples:\n  slipway schema > slipway.schema.json")
+    .action(async (opts) => {
+      const { schemaCommand } = await import("./commands/schema.js");
+      setExit(await schemaCommand(ctx, opts));
+    });
+
+  program
+    .command("init")
+    .description("detect the app in a folder and write a commented slipway.yaml")
+    .argument("[dir]", "app folder", ".")
+    .option("-y, --yes", "accept detected values without asking (needed without a terminal)")
+    .option("--force", "overwrite an existing slipway.yaml")
+    .option("--name <name>", "app name")
+    .option("--image <ref>", "container image, e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com/shop")
+    .option("--port <port>", "port the app listens on")
+    .option("--health <path>", "health check path")
+    .addOption(new Option("--engine <engine>", "database engine").choices(["mysql", "postgres", "none"]))
+    .option("--host <host>", "public host name for the production ingress")
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExamples:\n  slipway init\n  slipway init examples/flask-mysql --yes --image registry.example.com/flask:1.0.0")
+    .action(async (dir, opts) => {
+      const { initCommand } = await import("./commands/init.js");
+      setExit(await initCommand(ctx, dir, opts));
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. Never throws. */
+export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {
+  let exit: number = exitCodes.ok;
+  ctx.json = argv.includes("--json");
+  const program = buildProgram(ctx, (code) => {
+    exit = code;
+  });
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+    return exit;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
+        return exitCodes.ok;
+      }
+      if (error.code === "commander.executeSubCommandAsync") return error.exitCode;
+      const usage = new SlipwayError("USAGE", error.message.replace(/^error: /, ""), {
+        hint: "Run `slipway --help` or `slipway <command> --help` for the flags and examples.",
+      });
+      return report(ctx, usage);
+    }
+    return report(ctx, error);
+  }
+}
+
+/** Prints an error the way the output mode wants it and returns its exit code. */
+export function report(ctx: CliContext, error: unknown): number {
+  if (isSlipwayError(error)) {
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: error.toJSON() })}\n`);
+    else ctx.stderr.write(formatError(error, ctx.colors, ctx.sources));
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const internal = new SlipwayError("INTERNAL", `unexpected error: ${detail}`, {
+    hint: `This is a bug in slipway ${version} (node ${process.version}, ${process.platform}-${process.arch}); please report it with the command you ran. Set SLIPWAY_DEBUG=1 for the stack.`,
+  });
+  if (ctx.env.SLIPWAY_DEBUG && error instanceof Error) ctx.stderr.write(`${error.stack}\n`);
+  return report(ctx, internal);
+}

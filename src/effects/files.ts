@@ -1,0 +1,79 @@
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { SlipwayError } from "../errors/slipway-error.js";
+import { maxSpecBytes } from "../spec/load.js";
+
+/** Reads a spec file as bytes, refusing folders and oversized files before reading them whole. */
+export async function readSpecBytes(file: string): Promise<Uint8Array> {
+  let size: number;
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) {
+      throw new SlipwayError("SPEC_NOT_FOUND", `${file} is a folder, not a spec file`, {
+        location: { file, path: [] },
+        hint: `Pass the file: -f ${join(file, "slipway.yaml")}.`,
+      });
+    }
+    size = info.size;
+  } catch (error) {
+    if (error instanceof SlipwayError) throw error;
+    throw new SlipwayError("SPEC_NOT_FOUND", `cannot read ${file}: ${describeFsError(error)}`, {
+      location: { file, path: [] },
+      hint: "Run slipway in the folder that holds slipway.yaml, pass -f PATH, or create one with `slipway init`.",
+      cause: error,
+    });
+  }
+  if (size > maxSpecBytes) {
+    throw new SlipwayError("SPEC_TOO_LARGE", `${file} is ${size} bytes; a spec may be at most ${maxSpecBytes} bytes`, {
+      location: { file, path: [] },
+      hint: "Check that -f points at slipway.yaml and not at a log, archive or build output.",
+    });
+  }
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new SlipwayError("SPEC_NOT_FOUND", `cannot read ${file}: ${describeFsError(error)}`, {
+      location: { file, path: [] },
+      hint: "Check the file's permissions.",
+      cause: error,
+    });
+  }
+}
+
+/** Writes files under `dir`, creating folders. Paths must stay inside `dir`. */
+export async function writeArtifacts(dir: string, files: readonly { path: string; content: string }[]): Promise<string[]> {
+  const root = resolve(dir);
+  const written: string[] = [];
+  for (const file of files) {
+    const target = resolve(root, file.path);
+    if (!target.startsWith(`${root}/`)) throw new SlipwayError("INTERNAL", `refusing to write outside ${root}: ${file.path}`);
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.content);
+    } catch (error) {
+      throw new SlipwayError("OUTPUT_WRITE_FAILED", `cannot write ${target}: ${describeFsError(error)}`, {
+        hint: "Check that the output folder is writable and the disk is not full.",
+        cause: error,
+      });
+    }
+    written.push(target);
+  }
+  return written;
+}
+
+export function describeFsError(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a folder";
+    case "ENOSPC":
+      return "no space left on the device";
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { renderHelm } from "../../src/render/helm/render-helm.js";
+import { renderKubernetes } from "../../src/render/kubernetes/render-kubernetes.js";
+import { toYamlStream } from "../../src/render/yaml-stream.js";
+import { loadExamples } from "../helpers/examples.js";
+
+// Golden files: `npx vitest run --project unit -u test/unit/golden.test.ts` rewrites them; review the diff.
+const examples = loadExamples();
+
+describe("golden renders", () => {
+  it("has the three examples", () => {
+    expect(examples.map((e) => e.name)).toEqual(expect.arrayContaining(["flask-mysql", "node-postgres", "rails-mysql"]));
+  });
+
+  for (const example of examples) {
+    for (const model of example.kubeModels) {
+      it(`render kubernetes: ${example.name} ${model.environment}`, async () => {
+        await expect(toYamlStream(renderKubernetes(model))).toMatchFileSnapshot(
+          `../golden/${example.name}/kubernetes-${model.environment}.yaml`,
+        );
+      });
+    }
+    it(`render helm: ${example.name}`, async () => {
+      for (const file of renderHelm(example.kubeModels)) {
+        const path = file.path.startsWith("templates/")
+          ? `../golden/chart-templates/${file.path.slice(10)}`
+          : `../golden/${example.name}/chart/${file.path}`;
+        await expect(file.content).toMatchFileSnapshot(path);
+      }
+    });
+  }
+
+  it("chart templates are the same for every example", () => {
+    const sets = examples.map((e) =>
+      renderHelm(e.kubeModels)
+        .filter((f) => f.path.startsWith("templates/"))
+        .map((f) => `${f.path}\n${f.content}`)
+        .join("\n"),
+    );
+    expect(new Set(sets).size).toBe(1);
+  });
+});
