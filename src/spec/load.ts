@@ -39,12 +39,6 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
   // NUL and most C0 controls never occur in a YAML text file; they mean binary data.
   const control = firstControlCharacter(source);
   if (control !== -1) throw notText(file, lineColOf(source, control));
-  if (source.trim() === "" || /^(\s*#.*\n?|\s*---\s*\n?)*$/.test(source)) {
-    throw new SlipwayError("SPEC_EMPTY", `${file} is empty`, {
-      location: { file, path: [], line: 1, col: 1 },
-      hint: "Run `slipway init` to write a commented slipway.yaml for this folder.",
-    });
-  }
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -54,6 +48,12 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
     throw new SlipwayError("SPEC_YAML_SYNTAX", `${file}:${pos.line}:${pos.col}: ${yamlMessage(firstError.message)}`, {
       location: { file, path: [], line: pos.line, col: pos.col },
       hint: yamlHint(firstError.code),
+    });
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    throw new SlipwayError("SPEC_EMPTY", `${file} is empty`, {
+      location: { file, path: [], line: 1, col: 1 },
+      hint: "Run `slipway init` to write a commented slipway.yaml for this folder.",
     });
   }
   if (!isMap(doc.contents)) {
@@ -104,7 +104,9 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
     data,
     locate(path, want = "value") {
       const { node, keyNode, depth } = nodeAt(path);
-      const target = depth === path.length && want === "key" && keyNode ? keyNode : (node ?? keyNode);
+      // A missing key is reported at its parent's key (`app:`), not at the parent's first child.
+      const preferKey = depth < path.length || want === "key";
+      const target = preferKey && keyNode ? keyNode : (node ?? keyNode);
       if (!target?.range) return undefined;
       const pos = lineCounter.linePos(target.range[0]);
       return { line: pos.line, col: pos.col };

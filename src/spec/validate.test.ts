@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { SlipwayError } from "../errors/slipway-error.js";
+import { parseSpecText } from "./load.js";
+import { validateSpec } from "./validate.js";
+
+const base = `name: shop
+app:
+  image: ghcr.io/acme/shop:1.0.0
+  port: 3000
+  health: /up
+environments:
+  production:
+    target: kubernetes
+`;
+
+function problems(text: string): SlipwayError[] {
+  try {
+    validateSpec(parseSpecText(text, "slipway.yaml"));
+  } catch (error) {
+    if (!(error instanceof SlipwayError)) throw error;
+    return [error, ...error.related];
+  }
+  return [];
+}
+
+function only(text: string): SlipwayError {
+  const all = problems(text);
+  expect(all, all.map((e) => e.message).join("; ")).toHaveLength(1);
+  return all[0] as SlipwayError;
+}
+
+describe("validateSpec", () => {
+  it("accepts the minimal spec", () => {
+    expect(problems(base)).toEqual([]);
+  });
+
+  it("reports an unknown key at its position with a did-you-mean hint", () => {
+    const e = only(base.replace("  port: 3000", "  prot: 3000"));
+    expect(e.code).toBe("SPEC_UNKNOWN_KEY");
+    expect(e.location).toMatchObject({ file: "slipway.yaml", path: ["app", "prot"], line: 4, col: 3 });
+    expect(e.hint).toBe("Did you mean 'port'?");
+  });
+
+  it("lists the allowed keys when nothing is close", () => {
+    const e = only(base.replace("  port: 3000", "  zzzzzzzz: 1"));
+    expect(e.hint).toMatch(/^Allowed here: image, build, port/);
+  });
+
+  it("reports a missing required key at its parent", () => {
+    const e = only(base.replace("  health: /up\n", ""));
+    expect(e.code).toBe("SPEC_MISSING_KEY");
+    expect(e.message).toContain("missing required key 'health'");
+    expect(e.location?.line).toBe(2);
+  });
+
+  it("reports a wrong type with what was expected and a fix", () => {
+    const e = only(base.replace("port: 3000", 'port: "3000"'));
+    expect(e.code).toBe("SPEC_INVALID_TYPE");
+    expect(e.message).toBe('expected a number, got "3000"');
+    expect(e.hint).toBe("Remove the quotes: 3000.");
+    expect(e.location).toMatchObject({ line: 4, col: 9 });
+  });
+
+  it("suggests the closest enum value", () => {
+    const e = only(`${base}database:\n  engine: postgress\n`);
+    expect(e.code).toBe("SPEC_INVALID_VALUE");
+    expect(e.hint).toBe("Did you mean 'postgres'?");
+    expect(e.location).toMatchObject({ path: ["database", "engine"], line: 10, col: 11 });
+  });
+
+  it("reports every problem at once, in file order", () => {
+    const all = problems(base.replace("  port: 3000", "  prot: 3000").replace("/up", "up"));
+    expect(all.map((e) => e.location?.line)).toEqual([4, 5]);
+  });
+
+  it("places an error from an environment overlay in the overlay", () => {
+    const e = only(`${base}    app:\n      scale: { min: 0 }\n`);
+    expect(e.location?.path).toEqual(["environments", "production", "app", "scale", "min"]);
+    expect(e.location?.line).toBe(10);
+  });
+
+  it("rejects unknown keys inside an overlay, with a hint", () => {
+    const e = only(`${base}    app:\n      scael: { min: 2 }\n`);
+    expect(e.code).toBe("SPEC_UNKNOWN_KEY");
+    expect(e.location?.path).toEqual(["environments", "production", "app", "scael"]);
+    expect(e.hint).toBe("Did you mean 'scale'?");
+  });
+
+  it("rejects an unknown target", () => {
+    const e = only(base.replace("target: kubernetes", "target: prod-eks"));
+    expect(e.message).toBe("unknown target 'prod-eks'");
+    expect(e.hint).toContain("kubernetes, local");
+  });
+
+  it("accepts a named kubernetes target and an overlay that removes the ingress", () => {
+    const text = `${base.replace("target: kubernetes", "target: prod-eks")}    ingress: null\ningress:\n  host: shop.example.com\ntargets:\n  prod-eks: { type: kubernetes, context: prod, namespace: shop }\n`;
+    const v = validateSpec(parseSpecText(text, "slipway.yaml"));
+    expect(v.environments.production?.target).toEqual({ type: "kubernetes", context: "prod", namespace: "shop" });
+    expect(v.environments.production?.ingress).toBeUndefined();
+  });
+
+  // One test per cross-field rule message.
+  const ruleCases: [string, string, string, (string | number)[]][] = [
+    ["min ≤ max", base.replace("  health: /up", "  health: /up\n  scale: { min: 5, max: 3 }"), "must be ≤ max (3), got 5", ["app", "scale", "min"]],
+    [
+      "liveness not on a database-checking readiness path",
+      base.replace("  health: /up", "  health: { readiness: /ready, liveness: /ready, readinessChecksDatabase: true }"),
+      "must not be the readiness path when readiness checks the database",
+      ["app", "health", "liveness"],
+    ],
+    ["secret and env", base.replace("  health: /up", "  health: /up\n  env: { API_URL: x }\n  secrets: [API_URL]"), "'API_URL' is both a secret and a plain env var", ["app", "secrets", 0]],
+    ["secret twice", base.replace("  health: /up", "  health: /up\n  secrets: [A, A]"), "'A' is listed twice", ["app", "secrets", 1]],
+    ["secret-looking env", base.replace("  health: /up", "  health: /up\n  env: { STRIPE_API_KEY: sk_live_x }"), "'STRIPE_API_KEY' looks like a secret but is a plain env var", ["app", "env", "STRIPE_API_KEY"]],
+    [
+      "reserved database env",
+      `${base.replace("  health: /up", "  health: /up\n  env: { DATABASE_URL: x }")}database: { engine: mysql }\n`,
+      "'DATABASE_URL' is set by slipway from the database section",
+      ["app", "env", "DATABASE_URL"],
+    ],
+    [
+      "reserved database secret",
+      `${base.replace("  health: /up", "  health: /up\n  secrets: [DB_PASSWORD]")}database: { engine: mysql }\n`,
+      "'DB_PASSWORD' is set by slipway from the database section",
+      ["app", "secrets", 0],
+    ],
+    ["app user is not admin", `${base}database: { engine: mysql, user: root, adminUser: root }\n`, "must differ from database.adminUser ('root')", ["database", "user"]],
+    ["egress host or cidr", base.replace("  health: /up", "  health: /up\n  egress: [{ port: 443 }]"), "must have exactly one of host or cidr", ["app", "egress", 0]],
+    ["alb certificate is an ARN", `${base}ingress: { host: a.example.com, certificate: my-cert }\n`, "must be an ACM certificate ARN for class alb", ["ingress", "certificate"]],
+    ["nginx certificate is a secret name", `${base}ingress: { host: a.example.com, class: nginx, certificate: "arn:aws:acm:x" }\n`, "must be the name of a TLS Secret for class nginx", ["ingress", "certificate"]],
+    ["certificate needs tls", `${base}ingress: { host: a.example.com, class: nginx, tls: false, certificate: a-tls }\n`, "is set but tls is false", ["ingress", "certificate"]],
+    ["IRSA needs an account", base.replace("  health: /up", "  health: /up\n  aws: { s3: { uploads: [read] } }"), "is needed for IRSA when the image is not in ECR", ["app", "aws", "accountId"]],
+    ["metrics port differs", base.replace("  health: /up", "  health: /up\n  metrics: { port: 3000 }"), "equals app.port", ["app", "metrics", "port"]],
+    [
+      "kubernetes-secret needs kubernetes",
+      base.replace("target: kubernetes", "target: local\n    secretSource: { kubernetes-secret: x }"),
+      "kubernetes-secret needs a kubernetes target",
+      ["environments", "production", "secretSource"],
+    ],
+  ];
+  for (const [name, text, message, path] of ruleCases) {
+    it(`rule: ${name}`, () => {
+      const e = only(text);
+      expect(e.code).toBe("SPEC_RULE");
+      expect(e.message).toBe(message);
+      expect(e.location?.path).toEqual(path);
+      expect(e.location?.line).toBeGreaterThan(0);
+      expect(e.hint).toBeTruthy();
+    });
+  }
+});
