@@ -21,14 +21,14 @@ export function chooseEnvironment(validated: ValidatedSpec, name: string | undef
     const only = names.length === 1 ? validated.environments[names[0] as string] : undefined;
     if (only) return only;
     throw new SlipwayError("SPEC_AMBIGUOUS_ENVIRONMENT", `${validated.file} has ${names.length} environments; choose one with -e`, {
-      location: { file: validated.file, path: ["environments"] },
+      location: locationOf(validated.source, ["environments"], "key"),
       hint: `Add -e ${names.join(" or -e ")}.`,
     });
   }
   const env = validated.environments[name];
   if (!env) {
     throw new SlipwayError("SPEC_UNKNOWN_ENVIRONMENT", `environment '${name}' is not in ${validated.file}`, {
-      location: { file: validated.file, path: ["environments"] },
+      location: locationOf(validated.source, ["environments"], "key"),
       hint: `Known environments: ${names.join(", ")}.`,
     });
   }

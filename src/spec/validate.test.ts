@@ -101,16 +101,31 @@ describe("validateSpec", () => {
 
   // One test per cross-field rule message.
   const ruleCases: [string, string, string, (string | number)[]][] = [
-    ["min ≤ max", base.replace("  health: /up", "  health: /up\n  scale: { min: 5, max: 3 }"), "must be ≤ max (3), got 5", ["app", "scale", "min"]],
+    [
+      "min ≤ max",
+      base.replace("  health: /up", "  health: /up\n  scale: { min: 5, max: 3 }"),
+      "must be ≤ max (3), got 5",
+      ["app", "scale", "min"],
+    ],
     [
       "liveness not on a database-checking readiness path",
       base.replace("  health: /up", "  health: { readiness: /ready, liveness: /ready, readinessChecksDatabase: true }"),
       "must not be the readiness path when readiness checks the database",
       ["app", "health", "liveness"],
     ],
-    ["secret and env", base.replace("  health: /up", "  health: /up\n  env: { API_URL: x }\n  secrets: [API_URL]"), "'API_URL' is both a secret and a plain env var", ["app", "secrets", 0]],
+    [
+      "secret and env",
+      base.replace("  health: /up", "  health: /up\n  env: { API_URL: x }\n  secrets: [API_URL]"),
+      "'API_URL' is both a secret and a plain env var",
+      ["app", "secrets", 0],
+    ],
     ["secret twice", base.replace("  health: /up", "  health: /up\n  secrets: [A, A]"), "'A' is listed twice", ["app", "secrets", 1]],
-    ["secret-looking env", base.replace("  health: /up", "  health: /up\n  env: { STRIPE_API_KEY: sk_live_x }"), "'STRIPE_API_KEY' looks like a secret but is a plain env var", ["app", "env", "STRIPE_API_KEY"]],
+    [
+      "secret-looking env",
+      base.replace("  health: /up", "  health: /up\n  env: { STRIPE_API_KEY: sk_live_x }"),
+      "'STRIPE_API_KEY' looks like a secret but is a plain env var",
+      ["app", "env", "STRIPE_API_KEY"],
+    ],
     [
       "reserved database env",
       `${base.replace("  health: /up", "  health: /up\n  env: { DATABASE_URL: x }")}database: { engine: mysql }\n`,
@@ -123,13 +138,48 @@ describe("validateSpec", () => {
       "'DB_PASSWORD' is set by slipway from the database section",
       ["app", "secrets", 0],
     ],
-    ["app user is not admin", `${base}database: { engine: mysql, user: root, adminUser: root }\n`, "must differ from database.adminUser ('root')", ["database", "user"]],
-    ["egress host or cidr", base.replace("  health: /up", "  health: /up\n  egress: [{ port: 443 }]"), "must have exactly one of host or cidr", ["app", "egress", 0]],
-    ["alb certificate is an ARN", `${base}ingress: { host: a.example.com, certificate: my-cert }\n`, "must be an ACM certificate ARN for class alb", ["ingress", "certificate"]],
-    ["nginx certificate is a secret name", `${base}ingress: { host: a.example.com, class: nginx, certificate: "arn:aws:acm:x" }\n`, "must be the name of a TLS Secret for class nginx", ["ingress", "certificate"]],
-    ["certificate needs tls", `${base}ingress: { host: a.example.com, class: nginx, tls: false, certificate: a-tls }\n`, "is set but tls is false", ["ingress", "certificate"]],
-    ["IRSA needs an account", base.replace("  health: /up", "  health: /up\n  aws: { s3: { uploads: [read] } }"), "is needed for IRSA when the image is not in ECR", ["app", "aws", "accountId"]],
-    ["metrics port differs", base.replace("  health: /up", "  health: /up\n  metrics: { port: 3000 }"), "equals app.port", ["app", "metrics", "port"]],
+    [
+      "app user is not admin",
+      `${base}database: { engine: mysql, user: root, adminUser: root }\n`,
+      "must differ from database.adminUser ('root')",
+      ["database", "user"],
+    ],
+    [
+      "egress host or cidr",
+      base.replace("  health: /up", "  health: /up\n  egress: [{ port: 443 }]"),
+      "must have exactly one of host or cidr",
+      ["app", "egress", 0],
+    ],
+    [
+      "alb certificate is an ARN",
+      `${base}ingress: { host: a.example.com, certificate: my-cert }\n`,
+      "must be an ACM certificate ARN for class alb",
+      ["ingress", "certificate"],
+    ],
+    [
+      "nginx certificate is a secret name",
+      `${base}ingress: { host: a.example.com, class: nginx, certificate: "arn:aws:acm:x" }\n`,
+      "must be the name of a TLS Secret for class nginx",
+      ["ingress", "certificate"],
+    ],
+    [
+      "certificate needs tls",
+      `${base}ingress: { host: a.example.com, class: nginx, tls: false, certificate: a-tls }\n`,
+      "is set but tls is false",
+      ["ingress", "certificate"],
+    ],
+    [
+      "IRSA needs an account",
+      base.replace("  health: /up", "  health: /up\n  aws: { s3: { uploads: [read] } }"),
+      "is needed for IRSA when the image is not in ECR",
+      ["app", "aws", "accountId"],
+    ],
+    [
+      "metrics port differs",
+      base.replace("  health: /up", "  health: /up\n  metrics: { port: 3000 }"),
+      "equals app.port",
+      ["app", "metrics", "port"],
+    ],
     [
       "kubernetes-secret needs kubernetes",
       base.replace("target: kubernetes", "target: local\n    secretSource: { kubernetes-secret: x }"),

@@ -85,7 +85,12 @@ describe("bad input", () => {
   });
 
   it("mutated valid specs are either valid or give located errors with hints", () => {
-    const mutation = fc.record({ pick: fc.nat(), kind: fc.constantFrom("delete", "rename", "retype"), junk: fc.jsonValue({ maxDepth: 2 }), key: fc.string({ minLength: 1, maxLength: 8 }) });
+    const mutation = fc.record({
+      pick: fc.nat(),
+      kind: fc.constantFrom("delete", "rename", "retype"),
+      junk: fc.jsonValue({ maxDepth: 2 }),
+      key: fc.string({ minLength: 1, maxLength: 8 }),
+    });
     fc.assert(
       fc.property(specArbitrary, mutation, (spec, m) => {
         const paths: (string | number)[][] = [];
@@ -122,7 +127,11 @@ describe("bad input through the CLI", () => {
     ["syntax", 'name: "x\n', "SPEC_YAML_SYNTAX"],
     ["empty", "", "SPEC_EMPTY"],
     ["garbage", new Uint8Array(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256)), "SPEC_NOT_TEXT"],
-    ["wrong type", "name: shop\napp: { image: a/b:1, health: /up, port: [1] }\nenvironments: { p: { target: local } }\n", "SPEC_INVALID_TYPE"],
+    [
+      "wrong type",
+      "name: shop\napp: { image: a/b:1, health: /up, port: [1] }\nenvironments: { p: { target: local } }\n",
+      "SPEC_INVALID_TYPE",
+    ],
   ];
   for (const [name, content, code] of cases) {
     it(`${name}: exit 2, a code, a location, a hint, no stack trace`, async () => {
@@ -167,7 +176,10 @@ describe("bad input through the CLI", () => {
 
   it("a spec error shows the offending line", async () => {
     const file = join(dir, "typo.yaml");
-    writeFileSync(file, "name: shop\napp:\n  image: ghcr.io/a/b:1\n  prot: 3000\n  health: /up\nenvironments:\n  p: { target: kubernetes }\n");
+    writeFileSync(
+      file,
+      "name: shop\napp:\n  image: ghcr.io/a/b:1\n  prot: 3000\n  health: /up\nenvironments:\n  p: { target: kubernetes }\n",
+    );
     const result = await runCli(["validate", "-f", file]);
     expect(result.stderr).toContain("4 |   prot: 3000");
     expect(result.stderr).toContain("Did you mean 'port'?");

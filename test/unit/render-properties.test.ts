@@ -70,7 +70,7 @@ describe("render kubernetes, random valid specs", () => {
               expect(c.volumeMounts, owner).toContainEqual({ mountPath: "/tmp", name: "tmp" });
               // Secrets only ever arrive by reference.
               for (const e of c.env ?? []) {
-                if (e.value !== undefined) expect(spec.app.secrets ?? [], owner).not.toContain(e.name);
+                if (e.value !== undefined) expect((spec as any).app.secrets ?? [], owner).not.toContain(e.name);
               }
             }
           }

@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import { writeArtifacts } from "../../effects/files.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
 import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
 import { toYaml, toYamlStream } from "../../render/yaml-stream.js";
+import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
@@ -20,6 +22,16 @@ export async function renderKubernetesCommand(ctx: CliContext, opts: RenderKuber
   try {
     const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
     const env = chooseEnvironment(validated, opts.env);
+    if (env.target.type !== "kubernetes") {
+      const kube = Object.values(validated.environments)
+        .filter((e) => e.target.type === "kubernetes")
+        .map((e) => e.name);
+      throw new SlipwayError("RENDER_TARGET_MISMATCH", `environment '${env.name}' targets ${env.target.type}, not Kubernetes`, {
+        location: locationOf(validated.source, ["environments", env.name, "target"]),
+        hint:
+          kube.length > 0 ? `Render a Kubernetes environment: -e ${kube.join(" or -e ")}.` : "Give an environment `target: kubernetes`.",
+      });
+    }
     const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
     const objects = renderKubernetes(model);
     if (opts.out) {

@@ -1,0 +1,130 @@
+import type { DatabaseEngine, Framework } from "./detect-app.js";
+
+/** What `slipway init` asks (or detects) before it writes slipway.yaml. */
+export interface InitAnswers {
+  /** App name, a DNS label. */
+  name: string;
+  /** Image repository, optionally with a tag or digest. */
+  image: string;
+  port: number;
+  /** Health path: readiness and startup (liveness then checks the TCP port). */
+  health: string;
+  engine?: DatabaseEngine | undefined;
+  migrate?: readonly string[] | undefined;
+  setup?: readonly string[] | undefined;
+  secrets: readonly string[];
+  /** Public host; without one the spec gets no ingress (a commented one instead). */
+  ingressHost?: string | undefined;
+  framework: Framework;
+}
+
+export const schemaComment = "# yaml-language-server: $schema=./node_modules/slipway/schema/slipway.schema.json";
+
+/** Plain env every app of a framework wants in production. Secrets never go here. */
+const frameworkEnv: Readonly<Record<Framework, Readonly<Record<string, string>>>> = {
+  rails: { RAILS_ENV: "production", RAILS_LOG_TO_STDOUT: "1" },
+  django: { PYTHONUNBUFFERED: "1" },
+  flask: { PYTHONUNBUFFERED: "1" },
+  node: { NODE_ENV: "production" },
+  unknown: {},
+};
+
+/**
+ * The commented slipway.yaml that `slipway init` writes: the answers, staging and production
+ * environments on Kubernetes, and comments that point at the optional keys. Pure; the caller
+ * validates the text with parseSpecText + validateSpec before writing it.
+ */
+export function writeSpecText(answers: InitAnswers): string {
+  const { name } = answers;
+  const out: string[] = [
+    schemaComment,
+    `# slipway.yaml for ${name}, written by \`slipway init\`. Keys left out have production defaults:`,
+    "# `slipway render kubernetes -e staging` shows them all, `slipway schema` documents every key.",
+    `name: ${scalar(name)}`,
+    "app:",
+    "  # Registry/repository. The tag or digest is best set at deploy time (--tag / --digest).",
+    `  image: ${scalar(answers.image)}`,
+    "  # build: { context: ., dockerfile: Dockerfile, platforms: [linux/amd64, linux/arm64] }",
+    `  port: ${answers.port}`,
+    "  # One path for readiness and startup; liveness then checks the TCP port. Separate paths:",
+    `  #   health: { liveness: ${scalar(answers.health)}, readiness: /ready, readinessChecksDatabase: true }`,
+    `  health: ${scalar(answers.health)}`,
+  ];
+
+  const env = frameworkEnv[answers.framework];
+  if (Object.keys(env).length > 0) {
+    out.push("  env:                           # plain settings only; never secrets");
+    for (const [key, value] of Object.entries(env)) out.push(`    ${key}: ${scalar(value)}`);
+  } else {
+    out.push("  # env: { LOG_LEVEL: info }     # plain settings only; never secrets");
+  }
+
+  out.push(
+    "  # Names only: the values come from each environment's secretSource, never from this file.",
+    `  secrets: ${flow(answers.secrets)}`,
+    "  resources: { cpu: 250m, memory: 512Mi }   # requests; the memory limit equals the request",
+    "  scale: { min: 2, max: 4 }     # an HPA between them, and a PodDisruptionBudget",
+    "  # metrics: { path: /metrics }   # → a ServiceMonitor",
+    "  # egress:                       # outbound destinations besides DNS and the database",
+    "  #   - { host: api.stripe.com, port: 443 }",
+  );
+
+  if (answers.migrate || answers.setup) {
+    out.push("  release:                      # run from the new image, before traffic moves");
+    if (answers.setup) out.push(`    setup: ${flow(answers.setup)}   # first deploy of an environment only`);
+    if (answers.migrate) out.push(`    migrate: ${flow(answers.migrate)}   # every deploy; a failure stops it`);
+  } else {
+    out.push("  # release: { migrate: [./migrate] }   # run on every deploy, before traffic moves");
+  }
+
+  if (answers.engine) {
+    out.push(
+      "database:",
+      `  engine: ${answers.engine}               # the app gets DATABASE_URL and DB_* env vars`,
+      `  # version: "${answers.engine === "mysql" ? "8.0" : "17"}"   # size: small | medium | large, backups: { retentionDays: 7 }`,
+    );
+  } else {
+    out.push("# database: { engine: postgres }   # mysql | postgres");
+  }
+
+  if (answers.ingressHost) {
+    out.push("ingress:", `  host: ${scalar(answers.ingressHost)}`, "  tls: true", "  class: alb                    # alb | nginx");
+  } else {
+    out.push("# ingress: { host: app.example.com, tls: true, class: alb }");
+  }
+
+  const secretName = `${name.slice(0, 32).replace(/-+$/, "")}-secrets`;
+  out.push(
+    "environments:",
+    "  staging:",
+    "    target: kubernetes",
+    `    secretSource: { kubernetes-secret: ${secretName} }`,
+    "    app: { scale: { min: 1, max: 2 } }",
+  );
+  if (answers.ingressHost) out.push(`    ingress: { host: ${scalar(`staging.${answers.ingressHost}`)} }`);
+  out.push(
+    "  production:",
+    "    target: kubernetes",
+    `    secretSource: { aws-secrets-manager: { prefix: ${scalar(`${name}/production/`)} } }`,
+    "# targets:",
+    `#   kubernetes: { context: my-cluster, namespace: ${name} }`,
+  );
+  return `${out.join("\n")}\n`;
+}
+
+const plainSafe = /^[A-Za-z0-9_./@+-][A-Za-z0-9_./@:+=-]*$/;
+const yamlWords = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
+const numberLike = /^[-+]?(\.?[0-9][0-9_.eExXoObB+-]*|\.inf|\.nan)$/i;
+
+/**
+ * A YAML string scalar for `value`: plain when that reads back as the same string, else
+ * JSON-quoted (a JSON string is a valid YAML double-quoted scalar).
+ */
+function scalar(value: string): string {
+  const plain = plainSafe.test(value) && !yamlWords.test(value) && !numberLike.test(value) && !value.endsWith(":");
+  return plain ? value : JSON.stringify(value);
+}
+
+function flow(words: readonly string[]): string {
+  return `[${words.map((w) => scalar(w)).join(", ")}]`;
+}
