@@ -8,17 +8,16 @@ export function specReference(schema: Json): string {
   const visit = (node: Json, path: string, required: boolean) => {
     if (path !== "")
       rows.push(
-        `| \`${path}\` | ${typeOf(node)} | ${required ? "yes" : ""} | ${defaultOf(node)} | ${escape(String(node.description ?? ""))} |`,
+        `| \`${path}\` | ${typeOf(node)} | ${required ? "yes" : ""} | ${defaultOf(node)} | ${escapeCell(String(node.description ?? ""))} |`,
       );
-    for (const variant of objectVariants(node)) {
+    for (const variant of overlay ? [] : objectVariants(node)) {
       const props = (variant.properties ?? {}) as Record<string, Json>;
       const req = new Set((variant.required as string[] | undefined) ?? []);
       for (const [key, child] of Object.entries(props)) visit(child, path === "" ? key : `${path}.${key}`, req.has(key));
-      const extra = variant.additionalProperties;
-      if (extra && typeof extra === "object" && path.split(".").length < 2) {
-        const placeholder = path === "environments" ? "<env>" : path === "targets" ? "<target>" : "<key>";
-        if ((extra as Json).type === "object" || (extra as Json).anyOf) visit(extra as Json, `${path}.${placeholder}`, false);
-      }
+    }
+    const extra = node.additionalProperties;
+    if (extra && typeof extra === "object" && (path === "environments" || path === "targets")) {
+      visit(extra as Json, `${path}.${path === "environments" ? "<env>" : "<target>"}`, false);
     }
     if (node.type === "array" && node.items && typeof node.items === "object" && objectVariants(node.items as Json).length > 0) {
       for (const variant of objectVariants(node.items as Json)) {
@@ -65,7 +64,7 @@ function defaultOf(node: Json): string {
   return node.default === undefined ? "" : `\`${JSON.stringify(node.default)}\``;
 }
 
-function escape(text: string): string {
+function escapeCell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 

@@ -298,7 +298,7 @@ function detectEngine(
     }
   }
   const candidates: [string, Iterable<string>, Readonly<Record<string, DatabaseEngine>>][] = [
-    ["Gemfile", gems, rubyEngines],
+    ["the Gemfile", gems, rubyEngines],
     ["the Python requirements", python, pythonEngines],
     ["package.json", nodeDependencies(pkg), nodeEngines],
   ];
@@ -306,7 +306,7 @@ function detectEngine(
     const found = [...names].filter((n) => table[n] !== undefined);
     const engines = unique(found.map((n) => table[n] as DatabaseEngine));
     if (engines.length === 1 && engines[0]) {
-      notes.push(`database: ${engines[0]} (${source} depends on ${found.join(", ")})`);
+      notes.push(`database: ${engines[0]} (driver ${found.join(", ")} in ${source})`);
       return engines[0];
     }
     if (engines.length > 1) {

@@ -35,6 +35,8 @@ const frameworkEnv: Readonly<Record<Framework, Readonly<Record<string, string>>>
  * validates the text with parseSpecText + validateSpec before writing it.
  */
 export function writeSpecText(answers: InitAnswers): string {
+  /** A line with a trailing comment, aligned so the comments form a column. */
+  const commented = (code: string, comment: string) => `${code.padEnd(40)} # ${comment}`;
   const { name } = answers;
   const out: string[] = [
     schemaComment,
@@ -53,42 +55,45 @@ export function writeSpecText(answers: InitAnswers): string {
 
   const env = frameworkEnv[answers.framework];
   if (Object.keys(env).length > 0) {
-    out.push("  env:                           # plain settings only; never secrets");
+    out.push(commented("  env:", "plain settings only; never secrets"));
     for (const [key, value] of Object.entries(env)) out.push(`    ${key}: ${scalar(value)}`);
   } else {
-    out.push("  # env: { LOG_LEVEL: info }     # plain settings only; never secrets");
+    out.push(commented("  # env: { LOG_LEVEL: info }", "plain settings only; never secrets"));
   }
 
   out.push(
     "  # Names only: the values come from each environment's secretSource, never from this file.",
     `  secrets: ${flow(answers.secrets)}`,
-    "  resources: { cpu: 250m, memory: 512Mi }   # requests; the memory limit equals the request",
-    "  scale: { min: 2, max: 4 }     # an HPA between them, and a PodDisruptionBudget",
-    "  # metrics: { path: /metrics }   # → a ServiceMonitor",
-    "  # egress:                       # outbound destinations besides DNS and the database",
+    commented("  resources: { cpu: 250m, memory: 512Mi }", "requests; the memory limit equals the request"),
+    commented("  scale: { min: 2, max: 4 }", "an HPA between them, and a PodDisruptionBudget"),
+    commented("  # metrics: { path: /metrics }", "→ a ServiceMonitor"),
+    commented("  # egress:", "outbound destinations besides DNS and the database"),
     "  #   - { host: api.stripe.com, port: 443 }",
   );
 
   if (answers.migrate || answers.setup) {
-    out.push("  release:                      # run from the new image, before traffic moves");
-    if (answers.setup) out.push(`    setup: ${flow(answers.setup)}   # first deploy of an environment only`);
-    if (answers.migrate) out.push(`    migrate: ${flow(answers.migrate)}   # every deploy; a failure stops it`);
+    out.push(commented("  release:", "run from the new image, before traffic moves"));
+    if (answers.setup) out.push(commented(`    setup: ${flow(answers.setup)}`, "first deploy of an environment only"));
+    if (answers.migrate) out.push(commented(`    migrate: ${flow(answers.migrate)}`, "every deploy; a failure stops it"));
   } else {
-    out.push("  # release: { migrate: [./migrate] }   # run on every deploy, before traffic moves");
+    out.push(commented("  # release: { migrate: [./migrate] }", "run on every deploy, before traffic moves"));
   }
 
   if (answers.engine) {
     out.push(
       "database:",
-      `  engine: ${answers.engine}               # the app gets DATABASE_URL and DB_* env vars`,
-      `  # version: "${answers.engine === "mysql" ? "8.0" : "17"}"   # size: small | medium | large, backups: { retentionDays: 7 }`,
+      commented(`  engine: ${answers.engine}`, "mysql | postgres; the app gets DATABASE_URL and DB_* env vars"),
+      commented(
+        `  # version: "${answers.engine === "mysql" ? "8.0" : "17"}"`,
+        "defaults: this version, size: small, backups: { retentionDays: 7 }",
+      ),
     );
   } else {
-    out.push("# database: { engine: postgres }   # mysql | postgres");
+    out.push(commented("# database: { engine: postgres }", "mysql | postgres"));
   }
 
   if (answers.ingressHost) {
-    out.push("ingress:", `  host: ${scalar(answers.ingressHost)}`, "  tls: true", "  class: alb                    # alb | nginx");
+    out.push("ingress:", `  host: ${scalar(answers.ingressHost)}`, "  tls: true", commented("  class: alb", "alb | nginx"));
   } else {
     out.push("# ingress: { host: app.example.com, tls: true, class: alb }");
   }
@@ -112,7 +117,8 @@ export function writeSpecText(answers: InitAnswers): string {
   return `${out.join("\n")}\n`;
 }
 
-const plainSafe = /^[A-Za-z0-9_./@+-][A-Za-z0-9_./@:+=-]*$/;
+// No indicator first (@, `, -, ?, :, …), except "-" that is not alone (e.g. "-c").
+const plainSafe = /^([A-Za-z0-9_./+]|-(?=.))[A-Za-z0-9_./@:+=-]*$/;
 const yamlWords = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
 const numberLike = /^[-+]?(\.?[0-9][0-9_.eExXoObB+-]*|\.inf|\.nan)$/i;
 

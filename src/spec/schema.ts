@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+// One-shot validation in a short-lived CLI: compiling fast paths costs more than it saves.
+z.config({ jitless: true });
+
 /*
  * The slipway.yaml schema. One source for the validator, the published JSON Schema
  * (`slipway schema`) and the reference docs (docs/spec.md, generated): every key carries a

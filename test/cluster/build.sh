@@ -10,6 +10,7 @@
 # when complete, so an interrupted build never leaves a half-populated cache entry.
 # A failing step names the Go module and prints the Go error, and the script exits non-zero;
 # the optional linters (polaris, kube-linter) only warn.
+# shellcheck disable=SC2317 # functions run indirectly, through with_lock and run
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,6 +25,11 @@ BUILD_DATE="1970-01-01T00:00:00Z"
 export CGO_ENABLED=0
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+
+# Temporary directories of this run; removed on exit (a finished build has moved its own away).
+TMP_DIRS=()
+cleanup() { [[ ${#TMP_DIRS[@]} -eq 0 ]] || rm -rf "${TMP_DIRS[@]}"; }
+trap cleanup EXIT
 
 log() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'build.sh: warning: %s\n' "$*" >&2; }
@@ -69,8 +75,10 @@ with_lock() {
   local fd
   exec {fd}>"$CACHE_ROOT/.locks/$name.lock"
   flock "$fd"
-  local rc=0
-  "$@" || rc=$?
+  # Not `"$@" || rc=$?`: that would switch off errexit inside the build functions.
+  local rc
+  "$@"
+  rc=$?
   exec {fd}>&-
   return "$rc"
 }
@@ -89,6 +97,7 @@ go_install() {
   local module="$1" version="$2" pkg="$3" outdir="$4" outname="$5" ldflags="${6:-}"
   local gobin
   gobin="$(mktemp -d)"
+  TMP_DIRS+=("$gobin")
   run "$module@$version ($pkg)" env GOBIN="$gobin" go install -trimpath -ldflags "-s -w${ldflags:+ $ldflags}" \
     "$pkg@$version" || return 1
   mkdir -p "$outdir/bin"
@@ -137,6 +146,7 @@ build_helm_one() {
     done
   fi
   tmp="$(mktemp -d "$CACHE_ROOT/.tmp-$name-XXXXXX")"
+  TMP_DIRS+=("$tmp")
   log "$name $version: building $module/cmd/helm"
   go_install "$module" "$version" "$module/cmd/helm" "$tmp" "$name" "$ldflags" || return 1
   finish "$tmp" "$dest" || return 1
@@ -229,6 +239,7 @@ build_kubernetes_locked() {
 
   local tmp
   tmp="$(mktemp -d "$CACHE_ROOT/.tmp-kubernetes-XXXXXX")"
+  TMP_DIRS+=("$tmp")
   mkdir -p "$tmp/bin"
   for b in "${K8S_BINS[@]}"; do
     local t1
@@ -273,6 +284,7 @@ build_etcd_locked() {
   (cd "$mod" && run "$module" go get -tool "go.etcd.io/etcd/server/v3@$version") || return 1
   local tmp
   tmp="$(mktemp -d "$CACHE_ROOT/.tmp-etcd-XXXXXX")"
+  TMP_DIRS+=("$tmp")
   mkdir -p "$tmp/bin"
   log "etcd $version: go build"
   (cd "$mod" && run "$module" go build -trimpath -ldflags "-s -w" -o "$tmp/bin/etcd" go.etcd.io/etcd/server/v3) || return 1
@@ -297,6 +309,7 @@ build_kwok_locked() {
   local module="sigs.k8s.io/kwok@$version"
   local tmp
   tmp="$(mktemp -d "$CACHE_ROOT/.tmp-kwok-XXXXXX")"
+  TMP_DIRS+=("$tmp")
   log "kwok $version: building kwok and kwokctl"
   go_install sigs.k8s.io/kwok "$version" sigs.k8s.io/kwok/cmd/kwok "$tmp" kwok || return 1
   go_install sigs.k8s.io/kwok "$version" sigs.k8s.io/kwok/cmd/kwokctl "$tmp" kwokctl || return 1
@@ -329,7 +342,7 @@ build_kwok() { with_lock kwok build_kwok_locked; }
 # linters: kube-score, kubeconform, actionlint (required); polaris, kube-linter (optional)
 
 build_simple_locked() {
-  local name="$1" module="$2" version="$3" pkg="$4"
+  local name="$1" module="$2" version="$3" pkg="$4" ldflags="${5:-}"
   local dest="$CACHE_ROOT/$name-$version"
   if have_all "$dest" "$name"; then
     log "$name $version: cached ($dest/bin/$name)"
@@ -338,20 +351,59 @@ build_simple_locked() {
   local t0 tmp
   t0="$(now)"
   tmp="$(mktemp -d "$CACHE_ROOT/.tmp-$name-XXXXXX")"
+  TMP_DIRS+=("$tmp")
   log "$name $version: building $pkg"
-  go_install "$module" "$version" "$pkg" "$tmp" "$name" || return 1
+  go_install "$module" "$version" "$pkg" "$tmp" "$name" "$ldflags" || return 1
   finish "$tmp" "$dest" || return 1
   log "$name $version: built in $(elapsed "$t0") s"
 }
 
 build_linters() {
+  # Version stamps as their release builds set them (`kube-score version`, `kubeconform -v`).
   with_lock kube-score build_simple_locked kube-score github.com/zegl/kube-score "$KUBE_SCORE_VERSION" \
-    github.com/zegl/kube-score/cmd/kube-score
+    github.com/zegl/kube-score/cmd/kube-score "-X main.version=${KUBE_SCORE_VERSION#v}"
   with_lock kubeconform build_simple_locked kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" \
-    github.com/yannh/kubeconform/cmd/kubeconform
+    github.com/yannh/kubeconform/cmd/kubeconform "-X main.version=$KUBECONFORM_VERSION"
   with_lock actionlint build_simple_locked actionlint github.com/rhysd/actionlint "$ACTIONLINT_VERSION" \
     github.com/rhysd/actionlint/cmd/actionlint
+  with_lock kubeconform-schemas build_kubeconform_schemas_locked
   build_optional_linters
+}
+
+# kubeconform downloads its schemas from the internet by default. Instead, generate them from the
+# OpenAPI document in the k8s.io/kubernetes module (same version as the test cluster):
+#   kubeconform -schema-location <dir> -kubernetes-version 1.36.3 [-strict] FILE...
+build_kubeconform_schemas_locked() {
+  local version="$KUBERNETES_VERSION"
+  local dest="$CACHE_ROOT/kubeconform-schemas-$version"
+  if [[ -f "$dest/$version-standalone/deployment-apps-v1.json" && -f "$dest/$version-standalone-strict/deployment-apps-v1.json" ]]; then
+    log "kubeconform schemas $version: cached ($dest)"
+    return 0
+  fi
+  local t0
+  t0="$(now)"
+  local node
+  node="$(command -v node || true)"
+  [[ -n "$node" ]] || node="$HERE/../../node_modules/.bin/node"
+  if [[ ! -x "$node" ]]; then
+    echo "build.sh: FAILED making kubeconform schemas: no node on PATH (or run npm ci first)" >&2
+    return 1
+  fi
+  local module="k8s.io/kubernetes@$version" out dir
+  out="$(go mod download -json "$module" 2>&1)" || {
+    printf 'build.sh: FAILED building %s\n--- go output ---\n%s\n' "$module" "$out" >&2
+    return 1
+  }
+  dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$out")"
+  local swagger="$dir/api/openapi-spec/swagger.json"
+  [[ -f "$swagger" ]] || { echo "build.sh: FAILED making kubeconform schemas: $swagger is missing" >&2; return 1; }
+  local tmp
+  tmp="$(mktemp -d "$CACHE_ROOT/.tmp-kubeconform-schemas-XXXXXX")"
+  TMP_DIRS+=("$tmp")
+  log "kubeconform schemas $version: generating from $module api/openapi-spec/swagger.json"
+  run "kubeconform schemas from $module" "$node" "$HERE/kubeconform-schemas.mjs" "$swagger" "$tmp" "$version" || return 1
+  finish "$tmp" "$dest" || return 1
+  log "kubeconform schemas $version: made in $(elapsed "$t0") s"
 }
 
 build_optional_linters() {
@@ -361,15 +413,15 @@ build_optional_linters() {
       github.com/fairwindsops/polaris ||
       warn "polaris $POLARIS_VERSION could not be built (optional); continuing without it"
   else
-    warn "polaris: not built: the module proxy serves no installable version (its module path" \
-      "github.com/fairwindsops/polaris lacks the /v10 suffix its v10 tags need); continuing"
+    warn "polaris: not built (optional): the Go module proxy refuses github.com/fairwindsops/polaris" \
+      "(403 'This module version is not available'; its v10 tags also lack the /v10 module suffix)"
   fi
   if [[ -n "${KUBE_LINTER_VERSION:-}" ]]; then
     with_lock kube-linter build_kube_linter_locked ||
       warn "kube-linter $KUBE_LINTER_VERSION could not be built (optional); continuing without it"
   else
-    warn "kube-linter: not built: its module path golang.stackrox.io/kube-linter is not served by" \
-      "the module proxy; continuing"
+    warn "kube-linter: not built (optional): the Go module proxy serves neither golang.stackrox.io/kube-linter" \
+      "nor github.com/stackrox/kube-linter (403 'This module version is not available')"
   fi
 }
 

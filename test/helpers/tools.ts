@@ -91,6 +91,27 @@ function isExecutable(path: string): boolean {
   }
 }
 
+/**
+ * Directory of the offline kubeconform schemas generated from the Kubernetes OpenAPI document
+ * (build.sh linters), or undefined when missing. Use it as
+ * `kubeconform -schema-location <dir> -kubernetes-version <KUBERNETES_VERSION without "v"> [-strict]`.
+ */
+export function kubeconformSchemaDir(): string | undefined {
+  const version = toolVersions().KUBERNETES_VERSION;
+  if (version === undefined) return undefined;
+  const dir = join(cacheRoot(), `kubeconform-schemas-${version}`);
+  return isReadable(join(dir, `${version}-standalone`, "deployment-apps-v1.json")) ? dir : undefined;
+}
+
+function isReadable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Absolute path of the cached binary, or undefined when it has not been built. */
 export function toolPath(name: ToolName): string | undefined {
   const dir = componentDir(name);

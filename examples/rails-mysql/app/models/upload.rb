@@ -1,0 +1,3 @@
+class Upload < ApplicationRecord
+  validates :key, presence: true, uniqueness: true
+end

@@ -1,0 +1,19 @@
+// Bundles the CLI into dist/bundle (one ESM entry plus lazily loaded chunks per command):
+// fewer files to resolve and compile makes a cold `slipway` start several times faster.
+import { rmSync } from "node:fs";
+import { build } from "esbuild";
+
+rmSync(new URL("../dist/bundle", import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: [new URL("../src/cli/bin.ts", import.meta.url).pathname],
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node22",
+  outdir: new URL("../dist/bundle", import.meta.url).pathname,
+  minifySyntax: true,
+  legalComments: "eof",
+  logLevel: "warning",
+  banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+});

@@ -1,0 +1,151 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { parseSpecText } from "../spec/load.js";
+import { validateSpec } from "../spec/validate.js";
+import { detectApp, detectionFiles } from "./detect-app.js";
+import { type InitAnswers, schemaComment, writeSpecText } from "./write-spec.js";
+
+const examplesDir = fileURLToPath(new URL("../../examples/", import.meta.url));
+
+const base: InitAnswers = {
+  name: "shop",
+  image: "123456789012.dkr.ecr.eu-west-2.amazonaws.com/shop",
+  port: 3000,
+  health: "/up",
+  engine: "mysql",
+  migrate: ["bin/rails", "db:migrate"],
+  setup: ["bin/rails", "db:create"],
+  secrets: ["SECRET_KEY_BASE"],
+  ingressHost: "shop.example.com",
+  framework: "rails",
+};
+
+function validate(text: string) {
+  return validateSpec(parseSpecText(text, "slipway.yaml"));
+}
+
+describe("writeSpecText", () => {
+  it("starts with the schema line and writes staging and production on kubernetes", () => {
+    const text = writeSpecText(base);
+    expect(text.split("\n")[0]).toBe(schemaComment);
+    expect(schemaComment).toBe("# yaml-language-server: $schema=./node_modules/slipway/schema/slipway.schema.json");
+    const { spec, environments } = validate(text);
+    expect(Object.keys(spec.environments)).toEqual(["staging", "production"]);
+    for (const env of Object.values(environments)) expect(env.target.type).toBe("kubernetes");
+    expect(environments.staging?.secretSource).toEqual({ "kubernetes-secret": "shop-secrets" });
+    expect(environments.production?.secretSource).toEqual({
+      "aws-secrets-manager": { prefix: "shop/production/", refreshInterval: "1h", store: "aws-secrets-manager" },
+    });
+    expect(environments.staging?.ingress?.host).toBe("staging.shop.example.com");
+    expect(environments.production?.ingress).toMatchObject({ host: "shop.example.com", tls: true, class: "alb" });
+    expect(environments.staging?.app.scale).toMatchObject({ min: 1, max: 2 });
+    expect(environments.production?.app.scale).toMatchObject({ min: 2, max: 4 });
+  });
+
+  it("carries every answer into the spec", () => {
+    const { spec } = validate(writeSpecText(base));
+    expect(spec.name).toBe("shop");
+    expect(spec.app).toMatchObject({
+      image: base.image,
+      port: 3000,
+      health: "/up",
+      secrets: ["SECRET_KEY_BASE"],
+      release: { migrate: ["bin/rails", "db:migrate"], setup: ["bin/rails", "db:create"] },
+      env: { RAILS_ENV: "production", RAILS_LOG_TO_STDOUT: "1" },
+    });
+    expect(spec.database?.engine).toBe("mysql");
+  });
+
+  it("is commented", () => {
+    const lines = writeSpecText(base).split("\n");
+    const comments = lines.filter((l) => /^\s*#/.test(l) || / # /.test(l));
+    expect(comments.length).toBeGreaterThanOrEqual(10);
+    expect(lines.some((l) => l.includes("never from this file"))).toBe(true);
+  });
+
+  it("leaves out what was not answered, as comments", () => {
+    const answers: InitAnswers = {
+      name: "api",
+      image: "ghcr.io/acme/api",
+      port: 8080,
+      health: "/health",
+      secrets: [],
+      framework: "unknown",
+    };
+    const text = writeSpecText(answers);
+    const { spec, environments } = validate(text);
+    expect(spec.database).toBeUndefined();
+    expect(spec.ingress).toBeUndefined();
+    expect(spec.app.release).toBeUndefined();
+    expect(spec.app.env).toEqual({});
+    expect(environments.staging?.ingress).toBeUndefined();
+    expect(text).toMatch(/^# database: /m);
+    expect(text).toMatch(/^# ingress: /m);
+    expect(text).toMatch(/^ {2}# release: /m);
+  });
+
+  it.each([
+    ["rails", "mysql"],
+    ["rails", "postgres"],
+    ["django", "postgres"],
+    ["django", undefined],
+    ["flask", "mysql"],
+    ["node", "postgres"],
+    ["node", undefined],
+    ["unknown", undefined],
+  ] as const)("validates for %s with %s", (framework, engine) => {
+    const answers: InitAnswers = { ...base, framework, engine, migrate: engine ? ["./migrate"] : undefined, setup: undefined };
+    expect(() => validate(writeSpecText(answers))).not.toThrow();
+  });
+
+  it("quotes values that YAML would read as something else", () => {
+    const answers: InitAnswers = {
+      ...base,
+      image: "localhost:5000/team/shop:1.0",
+      health: "/health?probe=1",
+      migrate: ["sh", "-c", "echo 'a: b' # not a comment", "true", "123", "[x]", "-"],
+      setup: undefined,
+    };
+    const text = writeSpecText(answers);
+    const data = parse(text) as { app: { image: string; health: string; release: { migrate: string[] } } };
+    expect(data.app.image).toBe(answers.image);
+    expect(data.app.health).toBe(answers.health);
+    expect(data.app.release.migrate).toEqual(answers.migrate);
+    expect(validate(text).spec.app.image).toBe(answers.image);
+  });
+
+  it("keeps the staging secret name a valid DNS label for a 40-character app name", () => {
+    const name = `a${"-b".repeat(19)}c`;
+    expect(name).toHaveLength(40);
+    const { environments } = validate(writeSpecText({ ...base, name }));
+    const source = environments.staging?.secretSource;
+    expect(source && "kubernetes-secret" in source ? source["kubernetes-secret"] : undefined).toMatch(/^[a-z][-a-z0-9]{0,38}[a-z0-9]$/);
+  });
+
+  it("is deterministic", () => {
+    expect(writeSpecText(base)).toBe(writeSpecText({ ...base }));
+  });
+});
+
+describe("writeSpecText from each example's detection", () => {
+  for (const example of ["flask-mysql", "rails-mysql", "node-postgres"]) {
+    it(`${example}: init's spec validates and keeps what was detected`, () => {
+      const dir = join(examplesDir, example);
+      const files = new Map<string, string>();
+      for (const file of detectionFiles) if (existsSync(join(dir, file))) files.set(file, readFileSync(join(dir, file), "utf8"));
+      const detection = detectApp(files, example);
+      const answers: InitAnswers = { ...detection, image: `registry.example.com/${example}`, ingressHost: `${example}.example.com` };
+      const { spec, environments } = validate(writeSpecText(answers));
+      expect(spec.name).toBe(example);
+      expect(spec.app.port).toBe(detection.port);
+      expect(spec.app.health).toBe(detection.health);
+      expect(spec.database?.engine).toBe(detection.engine);
+      expect(spec.app.release?.migrate).toEqual(detection.migrate);
+      expect(spec.app.secrets).toEqual(detection.secrets);
+      expect(Object.keys(environments)).toEqual(["staging", "production"]);
+    });
+  }
+});

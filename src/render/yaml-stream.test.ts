@@ -1,0 +1,94 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parse, parseAllDocuments } from "yaml";
+import { toYaml, toYamlStream } from "./yaml-stream.js";
+
+const tricky = fc.constantFrom(
+  "yes",
+  "No",
+  "ON",
+  "off",
+  "y",
+  "N",
+  "true",
+  "False",
+  "null",
+  "~",
+  "",
+  " ",
+  "1",
+  "1.0",
+  "0x1F",
+  "0o17",
+  "012",
+  "1e3",
+  ".5",
+  ".inf",
+  "-.Inf",
+  ".NaN",
+  "2001-12-14",
+  "1:20",
+  "<<",
+  "- a",
+  "? a",
+  ": a",
+  "a: b",
+  "a #b",
+  "#a",
+  "&a",
+  "*a",
+  "!a",
+  "|",
+  ">",
+  "'",
+  '"',
+  "%a",
+  "@a",
+  "`a",
+  "a\nb",
+  "a\tb",
+  "\u2028",
+  "\u0085",
+  "a ",
+  " a",
+  "[a]",
+  "{a}",
+  "a,b",
+  "=",
+  "latest",
+  "/metrics",
+  "a.",
+  "E0",
+  "e12",
+  "-0",
+);
+
+describe("toYaml", () => {
+  it("round-trips any JSON value through YAML 1.2 and 1.1 parsers", () => {
+    const value = fc.jsonValue({ maxDepth: 4 });
+    const withTricky = fc.oneof(value, fc.dictionary(fc.oneof(tricky, fc.string()), fc.oneof(tricky, fc.string(), fc.array(tricky))));
+    fc.assert(
+      fc.property(withTricky, (v) => {
+        const text = toYaml(v);
+        expect(parse(text)).toEqual(v);
+        expect(parse(text, { version: "1.1" })).toEqual(v);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("writes plain words plain and quotes what a parser could misread", () => {
+    expect(toYaml({ a: "RuntimeDefault", b: "yes", c: "1.0", d: "/up", e: "" })).toBe(
+      'a: RuntimeDefault\nb: "yes"\nc: "1.0"\nd: /up\ne: ""\n',
+    );
+  });
+
+  it("indents sequences under their key", () => {
+    expect(toYaml({ a: [{ b: 1, c: [2] }], d: [], e: {} })).toBe("a:\n  - b: 1\n    c:\n      - 2\nd: []\ne: {}\n");
+  });
+
+  it("writes a stream of documents", () => {
+    const docs = parseAllDocuments(toYamlStream([{ a: 1 }, { b: [true, null] }])).map((d) => d.toJS());
+    expect(docs).toEqual([{ a: 1 }, { b: [true, null] }]);
+  });
+});

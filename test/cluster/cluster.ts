@@ -1,0 +1,83 @@
+/**
+ * Starts and stops the kwok test cluster from TypeScript (the vitest global setup uses this).
+ * The work is done by start.sh / stop.sh, so starting a cluster by hand behaves the same.
+ */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const START_SH = fileURLToPath(new URL("./start.sh", import.meta.url));
+const STOP_SH = fileURLToPath(new URL("./stop.sh", import.meta.url));
+
+export interface Cluster {
+  /** kwokctl cluster name, unique per start. */
+  readonly name: string;
+  /** Absolute path of a kubeconfig for the cluster (admin client certificate, https://127.0.0.1:<port>). */
+  readonly kubeconfig: string;
+  /** KWOK_WORKDIR the cluster lives in (logs: <workdir>/clusters/<name>/logs). */
+  readonly workdir: string;
+  /** Seconds from `kwokctl create cluster` until the apiserver, nodes and default service account were ready. */
+  readonly readySeconds: number;
+}
+
+export interface StartOptions {
+  name?: string;
+  kubeconfig?: string;
+  nodes?: number;
+  /** Upper bound for the whole start, in milliseconds (default 240 s). */
+  timeoutMs?: number;
+}
+
+interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+function runBash(script: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "bash",
+      [script, ...args],
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, killSignal: "SIGTERM" },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`bash ${script} ${args.join(" ")} failed: ${error.message}\n${stderr}`));
+        } else {
+          resolve({ stdout, stderr });
+        }
+      },
+    );
+  });
+}
+
+function parseKeyValues(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (m?.[1] !== undefined && m[2] !== undefined) out.set(m[1], m[2]);
+  }
+  return out;
+}
+
+/** Starts a fresh cluster (see start.sh) and resolves once it is ready for tests. */
+export async function startCluster(options: StartOptions = {}): Promise<Cluster> {
+  const args: string[] = [];
+  if (options.name !== undefined) args.push("--name", options.name);
+  if (options.kubeconfig !== undefined) args.push("--kubeconfig", options.kubeconfig);
+  if (options.nodes !== undefined) args.push("--nodes", String(options.nodes));
+  const { stdout } = await runBash(START_SH, args, options.timeoutMs ?? 240_000);
+  const kv = parseKeyValues(stdout);
+  const name = kv.get("CLUSTER_NAME");
+  const kubeconfig = kv.get("KUBECONFIG");
+  const workdir = kv.get("KWOK_WORKDIR");
+  const ready = kv.get("READY_SECONDS");
+  if (name === undefined || kubeconfig === undefined || workdir === undefined || ready === undefined) {
+    throw new Error(`start.sh did not report the cluster it started:\n${stdout}`);
+  }
+  return { name, kubeconfig, workdir, readySeconds: Number(ready) };
+}
+
+/** Stops and deletes a cluster started by startCluster (or start.sh). */
+export async function stopCluster(cluster: Cluster | string): Promise<void> {
+  const name = typeof cluster === "string" ? cluster : cluster.name;
+  await runBash(STOP_SH, ["--name", name], 120_000);
+}
