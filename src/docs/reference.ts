@@ -6,6 +6,8 @@ type Json = Record<string, unknown>;
 export function specReference(schema: Json): string {
   const rows: string[] = [];
   const visit = (node: Json, path: string, required: boolean) => {
+    // Overlays take the same keys as the base; list them once, under app/database/ingress.
+    const overlay = /^environments\.<env>\.(app|database|ingress)$/.test(path);
     if (path !== "")
       rows.push(
         `| \`${path}\` | ${typeOf(node)} | ${required ? "yes" : ""} | ${defaultOf(node)} | ${escapeCell(String(node.description ?? ""))} |`,
