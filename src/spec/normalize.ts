@@ -80,7 +80,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
     build: app.build ? { context: app.build.context, dockerfile: app.build.dockerfile, platforms: [...app.build.platforms] } : undefined,
     port: app.port,
     command: app.command ? [...app.command] : undefined,
-    args: app.args ? [...app.args] : undefined,
+    args: app.args && app.args.length > 0 ? [...app.args] : undefined,
     health,
     env: Object.entries(app.env)
       .map(([k, v]): [string, string] => [k, String(v)])

@@ -10,7 +10,8 @@
 #                 (default: $KWOK_WORKDIR/clusters/<name>/slipway.kubeconfig)
 #   --nodes       number of fake nodes, spread round-robin over zones zone-a and zone-b (default 4)
 #
-# Environment: KWOK_WORKDIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/kwok-workdir).
+# Environment: KWOK_WORKDIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/kwok-workdir);
+# SLIPWAY_KEEP_FAILED_CLUSTER=1 keeps a cluster that failed to start, for its logs.
 # On success the last lines on stdout are KEY=value pairs (CLUSTER_NAME, KUBECONFIG, KWOK_WORKDIR,
 # READY_SECONDS) so that callers can parse them; progress goes to stderr.
 # Stop it with: bash test/cluster/stop.sh --name NAME
@@ -106,7 +107,12 @@ if ! out="$(kwokctl -c "$config" create cluster --runtime binary \
   --etcd-binary "$ETCD_BIN/etcd" \
   --kubeconfig "" --timeout 3m 2>&1)"; then
   printf '%s\n' "$out" >&2
-  die "kwokctl create cluster failed (logs: $workdir/logs); cleaning up"
+  printf 'start.sh: kwokctl create cluster failed; component logs: %s/logs\n' "$workdir" >&2
+  if [[ -d "$workdir" ]]; then
+    [[ -z "${SLIPWAY_KEEP_FAILED_CLUSTER:-}" ]] || die "kept $workdir (SLIPWAY_KEEP_FAILED_CLUSTER is set)"
+    kwokctl delete cluster >/dev/null 2>&1 || true
+  fi
+  exit 1
 fi
 
 mkdir -p "$(dirname "$kubeconfig")"
@@ -129,8 +135,9 @@ wait_for() {
 }
 
 fail() {
-  printf 'start.sh: %s; logs in %s/logs\n' "$1" "$workdir" >&2
-  kwokctl delete cluster >&2 || true
+  printf 'start.sh: %s; component logs: %s/logs\n' "$1" "$workdir" >&2
+  [[ -z "${SLIPWAY_KEEP_FAILED_CLUSTER:-}" ]] || die "kept $workdir (SLIPWAY_KEEP_FAILED_CLUSTER is set)"
+  kwokctl delete cluster >/dev/null 2>&1 || true
   exit 1
 }
 
