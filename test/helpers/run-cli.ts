@@ -10,13 +10,18 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with captured streams (fast; the spawn tests cover the real binary). */
-export async function runCli(argv: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  options: { cwd?: string; env?: Record<string, string>; stdin?: string; tty?: boolean } = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const ctx: CliContext = {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    stdin: Readable.from([]) as unknown as CliContext["stdin"],
+    stdin: Object.assign(Readable.from(options.stdin === undefined ? [] : [options.stdin]), {
+      isTTY: options.tty === true,
+    }) as unknown as CliContext["stdin"],
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
     sources: new Map(),

@@ -1,6 +1,6 @@
 import { access, readFile, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
+import { createInterface } from "node:readline";
 import { describeFsError } from "../../effects/files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import { type AppDetection, detectApp, detectionFiles } from "../../init/detect-app.js";
@@ -91,10 +91,11 @@ function fromFlags(d: AppDetection, opts: InitOptions): InitAnswers {
 
 async function ask(ctx: CliContext, d: AppDetection, opts: InitOptions): Promise<InitAnswers> {
   const base = fromFlags(d, opts);
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr as NodeJS.WritableStream });
+  const lines = lineReader(ctx.stdin);
   try {
     const q = async (label: string, current: string) => {
-      const answer = (await rl.question(`${label} ${ctx.colors.dim(`(${current})`)}: `)).trim();
+      ctx.stderr.write(`${label} ${ctx.colors.dim(`(${current})`)}: `);
+      const answer = (await lines.next()).trim();
       return answer === "" ? current : answer;
     };
     ctx.stderr.write(`Detected: ${d.framework}${d.engine ? ` + ${d.engine}` : ""}. Press Enter to accept each value.\n`);
@@ -114,8 +115,41 @@ async function ask(ctx: CliContext, d: AppDetection, opts: InitOptions): Promise
       ingressHost: host === "" ? undefined : host,
     };
   } finally {
-    rl.close();
+    lines.close();
   }
+}
+
+/** Reads answers line by line; lines typed (or piped) ahead of a question are kept, not lost. */
+function lineReader(input: NodeJS.ReadableStream): { next(): Promise<string>; close(): void } {
+  const rl = createInterface({ input, terminal: false });
+  const queue: string[] = [];
+  const waiting: ((line: string | undefined) => void)[] = [];
+  let closed = false;
+  rl.on("line", (line) => {
+    const resolve = waiting.shift();
+    if (resolve) resolve(line);
+    else queue.push(line);
+  });
+  rl.on("close", () => {
+    closed = true;
+    for (const resolve of waiting.splice(0)) resolve(undefined);
+  });
+  return {
+    async next() {
+      const queued = queue.shift();
+      if (queued !== undefined) return queued;
+      const line = closed ? undefined : await new Promise<string | undefined>((resolve) => waiting.push(resolve));
+      if (line === undefined) {
+        throw new SlipwayError("INIT_NEEDS_INPUT", "input ended before every question was answered", {
+          hint: "Answer each question, or run `slipway init --yes` to accept the detected values.",
+        });
+      }
+      return line;
+    },
+    close() {
+      rl.close();
+    },
+  };
 }
 
 function parsePort(value: string): number {
