@@ -95,3 +95,14 @@ export function errorReference(): string {
     "",
   ].join("\n");
 }
+
+/** docs/cli.md: the help of every command, from the command tree itself. */
+export function cliReference(helps: readonly { command: string; help: string }[]): string {
+  return [
+    "# CLI reference",
+    "",
+    "Generated from the command definitions (`npm run docs`); `slipway <command> --help` prints the same.",
+    "",
+    ...helps.flatMap(({ command, help }) => [`## \`${command}\``, "", "```text", help.trimEnd(), "```", ""]),
+  ].join("\n");
+}

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { helpPages } from "../../src/cli/help-pages.js";
 import { version } from "../../src/cli/version.js";
-import { errorReference, specReference } from "../../src/docs/reference.js";
+import { cliReference, errorReference, specReference } from "../../src/docs/reference.js";
 import { specJsonSchema } from "../../src/spec/json-schema.js";
 import { repoRoot } from "../helpers/examples.js";
 
@@ -17,6 +18,9 @@ describe("generated files are in step with the code (regenerate with `npm run do
   });
   it("docs/errors.md", () => {
     expect(read("docs/errors.md")).toBe(errorReference());
+  });
+  it("docs/cli.md", () => {
+    expect(read("docs/cli.md")).toBe(cliReference(helpPages()));
   });
   it("the CLI version is package.json's", () => {
     expect(version).toBe(JSON.parse(read("package.json")).version);
