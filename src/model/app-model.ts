@@ -101,6 +101,8 @@ export interface DatabaseModel {
   cidr: string;
   /** Secret holding `host` and `password` for the app user. */
   secretName: string;
+  /** Secret holding `password` for the admin user; only the setup phase reads it. */
+  adminSecretName: string;
   urlScheme: "mysql" | "postgres";
 }
 

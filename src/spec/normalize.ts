@@ -142,6 +142,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
           port: database.engine === "mysql" ? 3306 : 5432,
           cidr: database.cidr,
           secretName: `${spec.name}-database`,
+          adminSecretName: `${spec.name}-database-admin`,
           urlScheme: database.engine === "mysql" ? "mysql" : "postgres",
         }
       : undefined,

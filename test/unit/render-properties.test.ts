@@ -68,6 +68,13 @@ describe("render kubernetes, random valid specs", () => {
               expect(c.resources.limits.cpu, owner).toBeTruthy();
               expect(c.image, owner).not.toMatch(/:latest$/);
               expect(c.volumeMounts, owner).toContainEqual({ mountPath: "/tmp", name: "tmp" });
+              // Least privilege: only the setup phase may see the admin credentials.
+              const refs = (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef?.name).filter(Boolean);
+              if (!owner.endsWith("-setup"))
+                expect(
+                  refs.some((n: string) => n.endsWith("-database-admin")),
+                  owner,
+                ).toBe(false);
               // Secrets only ever arrive by reference.
               for (const e of c.env ?? []) {
                 if (e.value !== undefined) expect((spec as any).app.secrets ?? [], owner).not.toContain(e.name);

@@ -43,10 +43,12 @@ export function chartValues(model: AppModel): Record<string, unknown> {
           port: model.database.port,
           name: model.database.name,
           user: model.database.user,
+          adminUser: model.database.adminUser,
           secretName: model.database.secretName,
+          adminSecretName: model.database.adminSecretName,
           urlScheme: model.database.urlScheme,
         }
-      : { enabled: false, engine: "", port: 0, name: "", user: "", secretName: "", urlScheme: "" },
+      : { enabled: false, engine: "", port: 0, name: "", user: "", adminUser: "", secretName: "", adminSecretName: "", urlScheme: "" },
     serviceAccount: { annotations: serviceAccountAnnotations(model) },
     podSecurityContext: podSecurityContext(model),
     containerSecurityContext: containerSecurityContext(model),

@@ -39,9 +39,10 @@ slipway.dev/environment: {{ .root.Values.environment }}
 {{- end -}}
 {{- end }}
 
-{{/* Container env: secret references and database wiring. Call with (dict "root" $). */}}
+{{/* Container env: secret references and database wiring. Call with (dict "root" $ "phase" "web"); setup connects as the admin user. */}}
 {{- define "app.env" -}}
 {{- $v := .root.Values -}}
+{{- $admin := eq (toString .phase) "setup" -}}
 {{- range $v.secrets.names }}
 - name: {{ . }}
   valueFrom:
@@ -62,12 +63,21 @@ slipway.dev/environment: {{ .root.Values.environment }}
 - name: DB_NAME
   value: {{ $v.database.name | quote }}
 - name: DB_USER
-  value: {{ $v.database.user | quote }}
+  value: {{ ternary $v.database.adminUser $v.database.user $admin | quote }}
 - name: DB_PASSWORD
   valueFrom:
     secretKeyRef:
       key: password
+      name: {{ ternary $v.database.adminSecretName $v.database.secretName $admin }}
+{{- if $admin }}
+- name: DB_APP_USER
+  value: {{ $v.database.user | quote }}
+- name: DB_APP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      key: password
       name: {{ $v.database.secretName }}
+{{- end }}
 - name: DATABASE_URL
   value: {{ printf "%s://$(DB_USER):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)" $v.database.urlScheme | quote }}
 {{- end }}
@@ -81,7 +91,7 @@ securityContext:
 serviceAccountName: {{ .Values.name }}
 {{- end }}
 
-{{/* Container fields shared by the web container and the release jobs. Call with (dict "root" $ "command" LIST "args" LIST). */}}
+{{/* Container fields shared by the web container and the release jobs. Call with (dict "root" $ "phase" NAME "command" LIST "args" LIST). */}}
 {{- define "app.containerBase" -}}
 {{- $v := .root.Values -}}
 name: app
@@ -95,7 +105,7 @@ command:
 args:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with (include "app.env" (dict "root" .root)) }}
+{{- with (include "app.env" (dict "root" .root "phase" .phase)) }}
 env:
   {{- . | nindent 2 }}
 {{- end }}
@@ -205,6 +215,29 @@ spec:
   target:
     creationPolicy: Owner
     name: {{ $v.database.secretName }}
+{{- if $v.release.setup }}
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: {{ $v.database.adminSecretName }}
+  namespace: {{ $.Release.Namespace }}
+  labels:
+    {{- include "app.labels" (dict "root" $) | nindent 4 }}
+spec:
+  data:
+    - secretKey: password
+      remoteRef:
+        key: {{ printf "%sdatabase-admin" $v.externalSecrets.prefix | quote }}
+        property: password
+  refreshInterval: {{ $v.externalSecrets.refreshInterval }}
+  secretStoreRef:
+    kind: ClusterSecretStore
+    name: {{ $v.externalSecrets.store }}
+  target:
+    creationPolicy: Owner
+    name: {{ $v.database.adminSecretName }}
+{{- end }}
 {{- end }}
 {{- end }}
 `;
@@ -236,7 +269,7 @@ spec:
     spec:
       {{- include "app.podBase" $ | nindent 6 }}
       containers:
-        - {{- include "app.containerBase" (dict "root" $ "command" .) | nindent 10 }}
+        - {{- include "app.containerBase" (dict "root" $ "phase" "${phase}" "command" .) | nindent 10 }}
       restartPolicy: Never
       volumes:
         - emptyDir:
@@ -277,7 +310,7 @@ spec:
     spec:
       {{- include "app.podBase" $ | nindent 6 }}
       containers:
-        - {{- include "app.containerBase" (dict "root" $ "command" $v.command "args" $v.args) | nindent 10 }}
+        - {{- include "app.containerBase" (dict "root" $ "phase" "web" "command" $v.command "args" $v.args) | nindent 10 }}
           lifecycle:
             preStop:
               sleep:

@@ -123,25 +123,43 @@ function externalSecrets(model: AppModel): KubeObject[] {
         { secretKey: "password", remoteRef: { key: `${source.prefix}database`, property: "password" } },
       ]),
     );
+    if (model.release.setup) {
+      out.push(
+        make(model.database.adminSecretName, [
+          { secretKey: "password", remoteRef: { key: `${source.prefix}database-admin`, property: "password" } },
+        ]),
+      );
+    }
   }
   return out;
 }
 
-/** The container's env entries: secret references and database wiring, never a secret value. */
-export function containerEnv(model: AppModel): Record<string, unknown>[] {
+/**
+ * The container's env entries: secret references and database wiring, never a secret value.
+ * The setup phase connects as the admin user (it creates the database and the app user); every
+ * other phase, and the app itself, only ever sees the app user's credentials.
+ */
+export function containerEnv(model: AppModel, phase: Component = "web"): Record<string, unknown>[] {
   const env: Record<string, unknown>[] = model.secrets.names.map((name) => ({
     name,
     valueFrom: { secretKeyRef: { key: name, name: model.secrets.secretName } },
   }));
   const db = model.database;
   if (db) {
+    const admin = phase === "setup";
     env.push(
       { name: "DB_ENGINE", value: db.engine },
       { name: "DB_HOST", valueFrom: { secretKeyRef: { key: "host", name: db.secretName } } },
       { name: "DB_PORT", value: String(db.port) },
       { name: "DB_NAME", value: db.name },
-      { name: "DB_USER", value: db.user },
-      { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: db.secretName } } },
+      { name: "DB_USER", value: admin ? db.adminUser : db.user },
+      { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: admin ? db.adminSecretName : db.secretName } } },
+      ...(admin
+        ? [
+            { name: "DB_APP_USER", value: db.user },
+            { name: "DB_APP_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: db.secretName } } },
+          ]
+        : []),
       { name: "DATABASE_URL", value: `${db.urlScheme}://$(DB_USER):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)` },
     );
   }
@@ -193,8 +211,13 @@ export function probes(model: AppModel): { startupProbe: unknown; readinessProbe
 const tmpVolume = { emptyDir: { sizeLimit: "256Mi" }, name: "tmp" };
 const tmpMount = { mountPath: "/tmp", name: "tmp" };
 
-function baseContainer(model: AppModel, command: string[] | undefined, args: string[] | undefined): Record<string, unknown> {
-  const env = containerEnv(model);
+function baseContainer(
+  model: AppModel,
+  phase: Component,
+  command: string[] | undefined,
+  args: string[] | undefined,
+): Record<string, unknown> {
+  const env = containerEnv(model, phase);
   return {
     name: "app",
     image: model.image.ref,
@@ -238,7 +261,7 @@ function releaseJob(model: AppModel, phase: "setup" | "migrate", command: string
         metadata: { labels: { ...selectorLabels(model, phase), [phaseLabel]: phase } },
         spec: {
           ...podSpecBase(model),
-          containers: [baseContainer(model, command, undefined)],
+          containers: [baseContainer(model, phase, command, undefined)],
           restartPolicy: "Never",
           volumes: [tmpVolume],
         },
@@ -261,7 +284,7 @@ function deployment(model: AppModel): KubeObject {
   const ports: Record<string, unknown>[] = [{ containerPort: model.port, name: "http", protocol: "TCP" }];
   if (model.metrics?.separatePort) ports.push({ containerPort: model.metrics.port, name: "metrics", protocol: "TCP" });
   const container = {
-    ...baseContainer(model, model.command, model.args),
+    ...baseContainer(model, "web", model.command, model.args),
     lifecycle: { preStop: { sleep: { seconds: model.shutdown.drainSeconds } } },
     ports,
     ...probes(model),

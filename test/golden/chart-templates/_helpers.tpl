@@ -33,9 +33,10 @@ slipway.dev/environment: {{ .root.Values.environment }}
 {{- end -}}
 {{- end }}
 
-{{/* Container env: secret references and database wiring. Call with (dict "root" $). */}}
+{{/* Container env: secret references and database wiring. Call with (dict "root" $ "phase" "web"); setup connects as the admin user. */}}
 {{- define "app.env" -}}
 {{- $v := .root.Values -}}
+{{- $admin := eq (toString .phase) "setup" -}}
 {{- range $v.secrets.names }}
 - name: {{ . }}
   valueFrom:
@@ -56,12 +57,21 @@ slipway.dev/environment: {{ .root.Values.environment }}
 - name: DB_NAME
   value: {{ $v.database.name | quote }}
 - name: DB_USER
-  value: {{ $v.database.user | quote }}
+  value: {{ ternary $v.database.adminUser $v.database.user $admin | quote }}
 - name: DB_PASSWORD
   valueFrom:
     secretKeyRef:
       key: password
+      name: {{ ternary $v.database.adminSecretName $v.database.secretName $admin }}
+{{- if $admin }}
+- name: DB_APP_USER
+  value: {{ $v.database.user | quote }}
+- name: DB_APP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      key: password
       name: {{ $v.database.secretName }}
+{{- end }}
 - name: DATABASE_URL
   value: {{ printf "%s://$(DB_USER):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)" $v.database.urlScheme | quote }}
 {{- end }}
@@ -75,7 +85,7 @@ securityContext:
 serviceAccountName: {{ .Values.name }}
 {{- end }}
 
-{{/* Container fields shared by the web container and the release jobs. Call with (dict "root" $ "command" LIST "args" LIST). */}}
+{{/* Container fields shared by the web container and the release jobs. Call with (dict "root" $ "phase" NAME "command" LIST "args" LIST). */}}
 {{- define "app.containerBase" -}}
 {{- $v := .root.Values -}}
 name: app
@@ -89,7 +99,7 @@ command:
 args:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with (include "app.env" (dict "root" .root)) }}
+{{- with (include "app.env" (dict "root" .root "phase" .phase)) }}
 env:
   {{- . | nindent 2 }}
 {{- end }}
