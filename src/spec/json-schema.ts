@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { appSchema, databaseSchema, ingressSchema, specSchema } from "./schema.js";
 
 type Json = Record<string, unknown>;

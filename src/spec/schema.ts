@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // One-shot validation in a short-lived CLI: compiling fast paths costs more than it saves.
 z.config({ jitless: true });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import { problemsFromIssues, type SpecProblem } from "./issues.js";
 import { locationOf, type SourceDocument } from "./load.js";
