@@ -120,6 +120,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       setExit(await initCommand(ctx, dir, opts));
     });
 
+  // Commands of `slipway check` register here (owned by src/cli/commands/check.ts).
+
   return program;
 }
 
