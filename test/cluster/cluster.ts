@@ -2,7 +2,7 @@
  * Starts and stops the kwok test cluster from TypeScript (the vitest global setup uses this).
  * The work is done by start.sh / stop.sh, so starting a cluster by hand behaves the same.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const START_SH = fileURLToPath(new URL("./start.sh", import.meta.url));
@@ -17,6 +17,8 @@ export interface Cluster {
   readonly workdir: string;
   /** Seconds from `kwokctl create cluster` until the apiserver, nodes and default service account were ready. */
   readonly readySeconds: number;
+  /** PID of the watchdog that deletes the cluster if the watched process dies first (see StartOptions.watchPid). */
+  readonly watchdogPid?: number;
 }
 
 export interface StartOptions {
@@ -25,6 +27,12 @@ export interface StartOptions {
   nodes?: number;
   /** Upper bound for the whole start, in milliseconds (default 240 s). */
   timeoutMs?: number;
+  /**
+   * Delete the cluster as soon as this process is gone, however it ends (even SIGKILL): a small
+   * detached watchdog polls it. kwokctl starts the components detached, so without this a killed
+   * test run would leave them running. stopCluster() ends the watchdog.
+   */
+  watchPid?: number;
 }
 
 interface RunResult {
@@ -73,11 +81,33 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   if (name === undefined || kubeconfig === undefined || workdir === undefined || ready === undefined) {
     throw new Error(`start.sh did not report the cluster it started:\n${stdout}`);
   }
-  return { name, kubeconfig, workdir, readySeconds: Number(ready) };
+  const cluster = { name, kubeconfig, workdir, readySeconds: Number(ready) };
+  if (options.watchPid === undefined) return cluster;
+  const watchdog = spawn(
+    "bash",
+    [
+      "-c",
+      'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec bash "$2" --name "$3"',
+      "slipway-cluster-watchdog",
+      String(options.watchPid),
+      STOP_SH,
+      name,
+    ],
+    { detached: true, stdio: "ignore", env: { ...process.env, KWOK_WORKDIR: workdir } },
+  );
+  watchdog.unref();
+  return watchdog.pid === undefined ? cluster : { ...cluster, watchdogPid: watchdog.pid };
 }
 
 /** Stops and deletes a cluster started by startCluster (or start.sh). */
 export async function stopCluster(cluster: Cluster | string): Promise<void> {
   const name = typeof cluster === "string" ? cluster : cluster.name;
+  if (typeof cluster !== "string" && cluster.watchdogPid !== undefined) {
+    try {
+      process.kill(cluster.watchdogPid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
   await runBash(STOP_SH, ["--name", name], 120_000);
 }

@@ -22,7 +22,7 @@ export default async function setup({ provide }: TestProject): Promise<() => Pro
     provide("kubeconfig", existing);
     return async () => {};
   }
-  const cluster = await startCluster();
+  const cluster = await startCluster({ watchPid: process.pid });
   process.stderr.write(`[integration] cluster ${cluster.name} ready in ${cluster.readySeconds} s (KUBECONFIG=${cluster.kubeconfig})\n`);
   provide("kubeconfig", cluster.kubeconfig);
   return async () => {

@@ -44,8 +44,8 @@ for name in "${names[@]}"; do
     continue
   fi
   echo "==> deleting cluster $name" >&2
-  if ! "$KWOKCTL" --name "$name" delete cluster >&2; then
-    echo "stop.sh: kwokctl delete cluster failed for $name" >&2
+  if ! out="$("$KWOKCTL" --name "$name" delete cluster 2>&1)"; then
+    printf '%s\nstop.sh: kwokctl delete cluster failed for %s\n' "$out" "$name" >&2
     rc=1
   fi
 done
