@@ -35,6 +35,12 @@ export const errorCodes = {
     summary: "init needs an answer it cannot ask for (no terminal) and no flag gave it.",
   },
   OUTPUT_WRITE_FAILED: { exit: 1, summary: "Writing an output file or folder failed." },
+  DEPLOY_FAILED: { exit: 1, summary: "The deploy failed and was rolled back; the previous release still serves." },
+  DEPLOY_LOCKED: { exit: 1, summary: "Another deploy of the same app and environment holds the lock." },
+  DEPLOY_NO_RELEASE: { exit: 1, summary: "There is no release to roll back to, show, or run a command in." },
+  SECRETS_MISSING: { exit: 2, summary: "A secret the spec names has no value in the environment's secret source." },
+  SECRETS_UNSAFE: { exit: 2, summary: "The secrets file can be read by other users." },
+  DEPLOY_TARGET_UNSUPPORTED: { exit: 2, summary: "The environment's target cannot be deployed by this version of slipway yet." },
   INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 

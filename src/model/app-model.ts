@@ -31,7 +31,9 @@ export interface AppModel {
   ingress: IngressModel | undefined;
 }
 
-export type TargetModel = { type: "kubernetes"; name: string; context: string | undefined } | { type: "local"; name: string; port: number };
+export type TargetModel =
+  | { type: "kubernetes"; name: string; context: string | undefined }
+  | { type: "local"; name: string; port: number; prepare: string[] | undefined };
 
 export interface ImageModel {
   repository: string;

@@ -290,6 +290,9 @@ const localTargetSchema = z
   .strictObject({
     type: z.literal("local").optional().describe("Target type; may be omitted when the target is named 'local'."),
     port: port.default(4000).describe("Port of the local reverse proxy."),
+    prepare: commandLine
+      .optional()
+      .describe("Command run in each release's copy of the app before it starts (e.g. [npm, ci, --omit=dev])."),
   })
   .describe("This machine: processes behind a local proxy, with an embedded database.");
 

@@ -28,7 +28,9 @@ export interface ResolvedEnvironment {
   ingress: IngressSpec | undefined;
 }
 
-export type ResolvedTarget = { type: "kubernetes"; context: string | undefined; namespace: string } | { type: "local"; port: number };
+export type ResolvedTarget =
+  | { type: "kubernetes"; context: string | undefined; namespace: string }
+  | { type: "local"; port: number; prepare: string[] | undefined };
 
 export interface ValidatedSpec {
   file: string;
@@ -133,7 +135,8 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
   const type = declared?.type ?? (builtinTargets as readonly string[]).find((t) => t === name);
   if (declared === undefined && type === undefined) return undefined;
   if (type === "local" || (declared && "port" in declared)) {
-    return { type: "local", port: declared && "port" in declared ? declared.port : 4000 };
+    const local = declared && "port" in declared ? declared : undefined;
+    return { type: "local", port: local?.port ?? 4000, prepare: local?.prepare ? [...local.prepare] : undefined };
   }
   if (type === "kubernetes" || declared) {
     const k = declared && !("port" in declared) ? declared : undefined;

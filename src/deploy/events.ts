@@ -1,0 +1,72 @@
+/** Everything the deploy engine reports, as a typed union. The library never prints; reporters do. */
+
+export type PhaseName =
+  | "preflight"
+  | "lock"
+  | "recover"
+  | "prepare"
+  | "setup"
+  | "migrate"
+  | "start"
+  | "health"
+  | "switch"
+  | "drain"
+  | "record"
+  | "prune"
+  | "rollback";
+
+export type FailureClass =
+  | "process-exited"
+  | "port-never-opened"
+  | "health-failed"
+  | "health-timeout"
+  | "migration-failed"
+  | "setup-failed"
+  | "database-unreachable"
+  | "port-in-use"
+  | "prepare-failed"
+  | "switch-failed"
+  | "interrupted";
+
+/** Why a release failed, with the facts that show it. */
+export interface Failure {
+  class: FailureClass;
+  /** One line, chained context: `deploy local: instance 1: process exited (exit 1)`. */
+  message: string;
+  evidence: Evidence;
+}
+
+export interface Evidence {
+  exitCode?: number | null;
+  signal?: string | null;
+  /** Last lines of the relevant log, secrets redacted. */
+  logTail?: string[];
+  httpStatus?: number;
+  httpBody?: string;
+  port?: number;
+  detail?: string;
+}
+
+export type DeployEvent =
+  | { type: "deploy-started"; app: string; environment: string; revision: number; target: string }
+  | { type: "phase-started"; phase: PhaseName; detail?: string }
+  | { type: "phase-finished"; phase: PhaseName; durationMs: number; detail?: string }
+  | { type: "phase-skipped"; phase: PhaseName; reason: string }
+  | { type: "waiting"; phase: PhaseName; message: string }
+  | { type: "log"; phase: PhaseName; stream: "stdout" | "stderr"; line: string }
+  | { type: "recovered"; revision: number; action: string }
+  | { type: "failed"; phase: PhaseName; failure: Failure }
+  | { type: "rolled-back"; to: number | undefined; message: string }
+  | { type: "deployed"; revision: number; url: string; durationMs: number };
+
+export interface Reporter {
+  emit(event: DeployEvent): void;
+}
+
+/** A reporter that keeps events (tests, and the final JSON result). */
+export class CollectingReporter implements Reporter {
+  readonly events: DeployEvent[] = [];
+  emit(event: DeployEvent): void {
+    this.events.push(event);
+  }
+}

@@ -1,0 +1,73 @@
+import { readFile, stat } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { SlipwayError } from "../errors/slipway-error.js";
+import type { AppModel } from "../model/app-model.js";
+
+/** Parses a dotenv file: KEY=value lines, optional quotes, # comments. */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2] ?? "";
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) {
+      value = value.slice(1, -1);
+      if (m[2]?.startsWith('"')) value = value.replaceAll("\\n", "\n").replaceAll('\\"', '"');
+    }
+    out[m[1] as string] = value;
+  }
+  return out;
+}
+
+/**
+ * The values of the app's secrets for a local deploy, from the environment or an env file (which
+ * must not be readable by others). Every declared name must have a value.
+ */
+export async function loadLocalSecrets(
+  model: AppModel,
+  specDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Record<string, string>> {
+  const names = model.secrets.names;
+  if (names.length === 0) return {};
+  const source = model.secrets.source;
+  let values: Record<string, string | undefined> = {};
+  let where: string;
+  if (source.kind === "env") {
+    values = env;
+    where = "slipway's environment";
+  } else if (source.kind === "env-file") {
+    const file = isAbsolute(source.path) ? source.path : join(specDir, source.path);
+    where = file;
+    try {
+      const info = await stat(file);
+      if ((info.mode & 0o077) !== 0) {
+        throw new SlipwayError("SECRETS_UNSAFE", `${file} is readable by other users (mode ${(info.mode & 0o777).toString(8)})`, {
+          hint: `Run: chmod 600 ${file}`,
+        });
+      }
+      values = parseDotenv(await readFile(file, "utf8"));
+    } catch (error) {
+      if (error instanceof SlipwayError) throw error;
+      values = {};
+    }
+    // Values set in the environment win, so CI can inject them without a file.
+    for (const name of names) if (env[name] !== undefined) values[name] = env[name];
+  } else {
+    throw new SlipwayError("DEPLOY_TARGET_UNSUPPORTED", `secret source ${source.kind} is not available on the local target`, {
+      hint: "Use secretSource: {env-file: .slipway/secrets.env} or {env: {}} for local environments.",
+    });
+  }
+  const missing = names.filter((n) => values[n] === undefined || values[n] === "");
+  if (missing.length > 0) {
+    throw new SlipwayError("SECRETS_MISSING", `no value for secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")} in ${where}`, {
+      hint:
+        source.kind === "env-file"
+          ? `Add ${missing.map((n) => `${n}=…`).join(", ")} to ${where} (chmod 600), or export them in the environment.`
+          : `Export ${missing.join(", ")} before running slipway.`,
+    });
+  }
+  return Object.fromEntries(names.map((n) => [n, values[n] as string]));
+}
