@@ -1,0 +1,197 @@
+import { describe, expect, it } from "vitest";
+import type { AppModel } from "../model/app-model.js";
+import { DeployFailure, type DeployTarget, deploy, type ReleaseContext } from "./engine.js";
+import { CollectingReporter, type FailureClass } from "./events.js";
+import type { HistoryStore, ReleaseRecord } from "./history.js";
+import type { DeployLock, LockHolder } from "./lock.js";
+
+// The engine against an in-memory target: every phase's effect is recorded, and any phase can fail.
+
+function memoryHistory(): HistoryStore & { records: Map<number, ReleaseRecord> } {
+  const records = new Map<number, ReleaseRecord>();
+  return {
+    records,
+    list: async () => [...records.values()].map((r) => structuredClone(r)),
+    get: async (n) => structuredClone(records.get(n)),
+    put: async (r) => void records.set(r.revision, structuredClone(r)),
+    nextRevision: async () => Math.max(0, ...records.keys()) + 1,
+    remove: async (n) => void records.delete(n),
+  };
+}
+
+function memoryLock(): DeployLock & { held: boolean } {
+  const holder: LockHolder = { pid: 1, host: "h", user: "u", command: "c", acquiredAt: "", heartbeatAt: "" };
+  const lock = {
+    held: false,
+    inspect: async () => (lock.held ? holder : undefined),
+    forceUnlock: async () => undefined,
+    acquire: async () => {
+      lock.held = true;
+      return { holder, tookOverFrom: undefined, release: async () => void (lock.held = false) };
+    },
+  };
+  return lock;
+}
+
+type Step = "prepare" | "ensureDatabase" | "setup" | "migrate" | "start" | "health" | "switch";
+
+function fakeTarget(failAt?: Step, failure: FailureClass = "process-exited") {
+  const calls: string[] = [];
+  const fail = (step: Step) => {
+    if (step === failAt) throw new DeployFailure({ class: failure, message: `${step} failed`, evidence: { exitCode: 1 } });
+  };
+  const target: DeployTarget = {
+    name: "fake",
+    url: () => "http://fake/",
+    recover: async () => void calls.push("recover"),
+    prepare: async (ctx: ReleaseContext) => {
+      calls.push(`prepare:${ctx.rollbackOf?.revision ?? "new"}`);
+      fail("prepare");
+      return { kind: "image", ref: "x" };
+    },
+    ensureDatabase: async (ctx: ReleaseContext) => {
+      calls.push("ensureDatabase");
+      fail("ensureDatabase");
+      return { firstTime: ctx.previous === undefined };
+    },
+    runCommand: async (_ctx, phase) => {
+      calls.push(phase);
+      fail(phase);
+    },
+    start: async (ctx) => {
+      calls.push("start");
+      fail("start");
+      return { instances: [ctx.revision] };
+    },
+    healthGate: async () => {
+      calls.push("health");
+      fail("health");
+    },
+    switchTo: async () => {
+      calls.push("switch");
+      fail("switch");
+    },
+    switchBack: async () => void calls.push("switchBack"),
+    retire: async (r) => void calls.push(`retire:${r.revision}`),
+    abandon: async () => void calls.push("abandon"),
+    prune: async (revs) => void calls.push(`prune:${revs.join(",")}`),
+  };
+  return { target, calls };
+}
+
+const model = {
+  name: "app",
+  environment: "local",
+  image: { ref: "app:1" },
+  release: { setup: ["setup"], migrate: ["migrate"] },
+} as unknown as AppModel;
+
+async function run(target: DeployTarget, history = memoryHistory(), lock = memoryLock(), rollbackTo?: number) {
+  const reporter = new CollectingReporter();
+  const result = await deploy({
+    model,
+    target,
+    history,
+    lock,
+    reporter,
+    specHash: "h",
+    git: undefined,
+    who: { user: "u", host: "h", pid: 1 },
+    secrets: { names: [], hash: "" },
+    rollbackTo,
+    waitForLock: true,
+    lockTimeoutMs: 1000,
+    keepReleases: 2,
+    now: () => new Date("2026-11-25T00:00:00Z"),
+  });
+  return { result, reporter, history, lock };
+}
+
+describe("deploy engine", () => {
+  it("runs the phases in order on a first deploy and records success", async () => {
+    const { target, calls } = fakeTarget();
+    const { result, history, lock } = await run(target);
+    expect(result).toMatchObject({ ok: true, revision: 1, serving: 1 });
+    expect(calls).toEqual(["recover", "prepare:new", "ensureDatabase", "setup", "migrate", "start", "health", "switch", "prune:"]);
+    expect(history.records.get(1)?.outcome).toBe("succeeded");
+    expect(lock.held).toBe(false);
+  });
+
+  it("a second deploy skips setup, retires the previous release after the switch", async () => {
+    const history = memoryHistory();
+    await run(fakeTarget().target, history);
+    const { target, calls } = fakeTarget();
+    await run(target, history);
+    expect(calls).not.toContain("setup");
+    expect(calls.indexOf("retire:1")).toBeGreaterThan(calls.indexOf("switch"));
+  });
+
+  for (const step of ["migrate", "setup", "prepare", "ensureDatabase"] as const) {
+    it(`a ${step} failure starts nothing and moves no traffic`, async () => {
+      const history = memoryHistory();
+      await run(fakeTarget().target, history);
+      const { target, calls } = fakeTarget(step, "migration-failed");
+      const { result, reporter, lock } = await run(target, history);
+      expect(result).toMatchObject({ ok: false, serving: 1 });
+      expect(calls).not.toContain("start");
+      expect(calls).not.toContain("switch");
+      expect(history.records.get(2)?.outcome).toBe("failed");
+      expect(history.records.get(2)?.failure?.class).toBe("migration-failed");
+      expect(reporter.events.some((e) => e.type === "rolled-back")).toBe(true);
+      expect(lock.held).toBe(false);
+    });
+  }
+
+  it("a health failure abandons the new release and never switches", async () => {
+    const history = memoryHistory();
+    await run(fakeTarget().target, history);
+    const { target, calls } = fakeTarget("health");
+    const { result } = await run(target, history);
+    expect(result.ok).toBe(false);
+    expect(calls).toContain("abandon");
+    expect(calls).not.toContain("switch");
+    expect(calls).not.toContain("retire:1");
+  });
+
+  it("a failed switch switches back and abandons the new release", async () => {
+    const history = memoryHistory();
+    await run(fakeTarget().target, history);
+    const { target, calls } = fakeTarget("switch", "switch-failed");
+    const { result } = await run(target, history);
+    expect(result).toMatchObject({ ok: false, serving: 1 });
+    expect(calls).toContain("abandon");
+    expect(calls).not.toContain("retire:1");
+  });
+
+  it("a rollback re-uses the old artifact and runs no migration or setup", async () => {
+    const history = memoryHistory();
+    await run(fakeTarget().target, history);
+    await run(fakeTarget().target, history);
+    const { target, calls } = fakeTarget();
+    const { result } = await run(target, history, memoryLock(), 1);
+    expect(result.ok).toBe(true);
+    expect(calls).toContain("prepare:1");
+    expect(calls).not.toContain("migrate");
+    expect(calls).not.toContain("setup");
+    expect(history.records.get(3)?.rollbackOf).toBe(1);
+  });
+
+  it("writes an in-progress record before it prepares anything", async () => {
+    const history = memoryHistory();
+    const { target } = fakeTarget();
+    const original = target.prepare;
+    let seen: ReleaseRecord | undefined;
+    target.prepare = async (ctx) => {
+      seen = await history.get(ctx.revision);
+      return original(ctx);
+    };
+    await run(target, history);
+    expect(seen?.outcome).toBe("in-progress");
+  });
+
+  it("prunes old releases, keeping the newest successful ones", async () => {
+    const history = memoryHistory();
+    for (let i = 0; i < 4; i++) await run(fakeTarget().target, history);
+    expect([...history.records.keys()].sort()).toEqual([3, 4]);
+  });
+});
