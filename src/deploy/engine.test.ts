@@ -27,7 +27,13 @@ function memoryLock(): DeployLock & { held: boolean } {
     forceUnlock: async () => undefined,
     acquire: async () => {
       lock.held = true;
-      return { holder, tookOverFrom: undefined, release: async () => void (lock.held = false) };
+      return {
+        holder,
+        tookOverFrom: undefined,
+        release: async () => {
+          lock.held = false;
+        },
+      };
     },
   };
   return lock;
@@ -126,7 +132,15 @@ describe("deploy engine", () => {
     expect(calls.indexOf("retire:1")).toBeGreaterThan(calls.indexOf("switch"));
   });
 
-  for (const step of ["migrate", "setup", "prepare", "ensureDatabase"] as const) {
+  it("a setup failure on the first deploy starts nothing", async () => {
+    const { target, calls } = fakeTarget("setup", "setup-failed");
+    const { result, history } = await run(target);
+    expect(result).toMatchObject({ ok: false, serving: undefined });
+    expect(calls).not.toContain("start");
+    expect(history.records.get(1)?.failure?.class).toBe("setup-failed");
+  });
+
+  for (const step of ["migrate", "prepare", "ensureDatabase"] as const) {
     it(`a ${step} failure starts nothing and moves no traffic`, async () => {
       const history = memoryHistory();
       await run(fakeTarget().target, history);
