@@ -120,7 +120,166 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       setExit(await initCommand(ctx, dir, opts));
     });
 
+  const envOption = () => new Option("-e, --env <name>", "environment (optional when the spec has only one)");
+  const deployHelp = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}`;
+
+  program
+    .command("deploy")
+    .description("deploy an environment: migrate, start the new release, health-gate, switch, roll back on failure")
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--tag <tag>", "image tag to record for this release")
+    .option("--no-wait", "fail at once when another deploy holds the lock instead of waiting")
+    .option("--keep <n>", "successful releases to keep for rollback", "5")
+    .option("--health-timeout <seconds>", "how long the health gate waits for each instance (default: startup timeout)")
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway deploy -e local", "slipway deploy -f examples/node-postgres/slipway.yaml -e local --json"]))
+    .action(async (opts) => {
+      const { deployCommand } = await import("./commands/deploy.js");
+      setExit(await deployCommand(ctx, opts));
+    });
+
+  program
+    .command("rollback")
+    .description("put an earlier successful release back (re-runs the health gate; no migrations)")
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--to <revision>", "revision to roll back to (default: the one before the current)")
+    .option("--no-wait", "fail at once when another deploy holds the lock")
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway rollback -e local", "slipway rollback -e local --to 3"]))
+    .action(async (opts) => {
+      const { deployCommand } = await import("./commands/deploy.js");
+      setExit(await deployCommand(ctx, opts, "rollback"));
+    });
+
+  program
+    .command("history")
+    .description("list the releases of an environment, newest first (secret-free)")
+    .addOption(specOption())
+    .addOption(envOption())
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway history -e local", "slipway history -e local --json"]))
+    .action(async (opts) => {
+      const { historyCommand } = await import("./commands/deploy.js");
+      setExit(await historyCommand(ctx, opts));
+    });
+
+  program
+    .command("status")
+    .description("show what serves an environment now: revision, instances, proxy, lock")
+    .addOption(specOption())
+    .addOption(envOption())
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway status -e local"]))
+    .action(async (opts) => {
+      const { statusCommand } = await import("./commands/deploy.js");
+      setExit(await statusCommand(ctx, opts));
+    });
+
+  program
+    .command("logs")
+    .description("print the logs of the serving release (or --revision N), secrets redacted")
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--revision <n>", "a release other than the serving one")
+    .option("-n, --lines <n>", "lines per file", "50")
+    .option("--follow", "keep printing new lines")
+    .addHelpText("after", deployHelp(["slipway logs -e local", "slipway logs -e local --revision 4", "slipway logs -e local --follow"]))
+    .action(async (opts) => {
+      const { logsCommand } = await import("./commands/deploy.js");
+      setExit(await logsCommand(ctx, opts));
+    });
+
+  program
+    .command("exec")
+    .description("run a command in the serving release's environment (like a console on the server)")
+    .addOption(specOption())
+    .addOption(envOption())
+    .argument("<command...>", "the command, after --")
+    .addHelpText("after", deployHelp(['slipway exec -e local -- node -e "console.log(process.env.DB_NAME)"']))
+    .action(async (command: string[], opts) => {
+      const { execCommand } = await import("./commands/deploy.js");
+      setExit(await execCommand(ctx, opts, command));
+    });
+
+  program
+    .command("unlock")
+    .description("remove a deploy lock left by a deploy that cannot finish")
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--force", "confirm removing the lock")
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway unlock -e local --force"]))
+    .action(async (opts) => {
+      const { unlockCommand } = await import("./commands/deploy.js");
+      setExit(await unlockCommand(ctx, opts));
+    });
+
+  program
+    .command("down")
+    .description("stop an environment's processes, proxy and database server (data and history stay)")
+    .addOption(specOption())
+    .addOption(envOption())
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway down -e local"]))
+    .action(async (opts) => {
+      const { downCommand } = await import("./commands/deploy.js");
+      setExit(await downCommand(ctx, opts));
+    });
+
   // Commands of `slipway check` register here (owned by src/cli/commands/check.ts).
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command("check")
+    .description("check Kubernetes manifests, Helm charts, Terraform, Dockerfiles and CI files against slipway's production rules")
+    .argument("[paths...]", "files or folders (recursive); - for standard input; none: what `render` produces for every environment")
+    .addOption(specOption())
+    .option("-e, --env <name>", "with no path: check only this environment's render")
+    .option("--tag <tag>", "with no path: image tag to render with")
+    .option("--digest <sha256:…>", "with no path: image digest to render with")
+    .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif", "junit"]).default("text"))
+    .option("-o, --out <file>", "write the report to a file (e.g. for code scanning upload)")
+    .addOption(
+      new Option("--min-severity <level>", "report and fail on findings at or above this level")
+        .choices(["critical", "high", "medium", "low"])
+        .default("medium"),
+    )
+    .option("--rule <ids>", "run only these rules (IDs or prefixes such as SLW-TF; repeat or comma-separate)", collect)
+    .option("--skip <ids>", "leave these rules out (IDs or prefixes)", collect)
+    .option("--show-waived", "also list waived findings")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 no finding at or above --min-severity, 1 findings, 2 usage error or an input that cannot be parsed.
+
+Waivers: annotation slipway.dev/waive: "SLW-K8S-012=reason until 2027-03-01" on an object,
+a "# slipway:waive SLW-TF-008=reason" comment above a Terraform block, Dockerfile instruction or CI job,
+or checks.waivers in slipway.yaml. Expired waivers are findings themselves.
+
+Examples:
+  slipway check                                   # every environment's render of ./slipway.yaml
+  slipway check k8s/ terraform/ Dockerfile .github/workflows
+  helm template shop chart/ | slipway check -
+  slipway check . --format sarif -o slipway.sarif --min-severity low
+  slipway check deploy/ --rule SLW-K8S --skip SLW-K8S-029 --json`,
+    )
+    .action(async (paths: string[], opts) => {
+      const { checkCommand } = await import("./commands/check.js");
+      setExit(await checkCommand(ctx, paths, opts));
+    });
+
+  program
+    .command("rules")
+    .description("list the rules of `slipway check` with their peer equivalents, or show one in full")
+    .argument("[id]", "a rule ID (SLW-K8S-001) or an area prefix (SLW-TF)")
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExamples:\n  slipway rules\n  slipway rules SLW-K8S-024\n  slipway rules --json | jq '.result.rules[].peers'")
+    .action(async (id: string | undefined, opts) => {
+      const { rulesCommand } = await import("./commands/check.js");
+      setExit(await rulesCommand(ctx, id, opts));
+    });
 
   return program;
 }

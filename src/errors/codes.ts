@@ -41,6 +41,21 @@ export const errorCodes = {
   SECRETS_MISSING: { exit: 2, summary: "A secret the spec names has no value in the environment's secret source." },
   SECRETS_UNSAFE: { exit: 2, summary: "The secrets file can be read by other users." },
   DEPLOY_TARGET_UNSUPPORTED: { exit: 2, summary: "The environment's target cannot be deployed by this version of slipway yet." },
+  LOCAL_DATABASE_START_FAILED: {
+    exit: 1,
+    summary: "The local database server (embedded PostgreSQL or MariaDB) did not start; the message ends with its last log lines.",
+  },
+  LOCAL_DATABASE_SETUP_FAILED: { exit: 1, summary: "Creating the local database or its least-privilege app user failed." },
+  LOCAL_DATABASE_STOP_FAILED: { exit: 1, summary: "The local database server did not stop." },
+  LOCAL_MARIADB_MISSING: {
+    exit: 1,
+    summary: "A MySQL app runs locally on MariaDB from the system's packages, and it is not installed.",
+  },
+  LOCAL_PORT_IN_USE: { exit: 1, summary: "A port slipway needs on 127.0.0.1 is taken by another program." },
+  LOCAL_PROCESS_START_FAILED: { exit: 1, summary: "A command could not be started (not found, not executable, or bad folder)." },
+  LOCAL_PROXY_FAILED: { exit: 1, summary: "The local reverse proxy did not start, or did not take the new routes." },
+  CHECK_INPUT_NOT_FOUND: { exit: 2, summary: "A path given to `slipway check` does not exist or cannot be read." },
+  CHECK_UNKNOWN_RULE: { exit: 2, summary: "A rule ID given to `slipway check` or `slipway rules` is not in the catalogue." },
   INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 

@@ -102,7 +102,11 @@ describe("detectApp on the examples", () => {
   it("node-postgres alone also has a local environment", () => {
     const file = join(examplesDir, "node-postgres", "slipway.yaml");
     const validated = validateSpec(parseSpecText(readFileSync(file, "utf8"), file));
-    expect(validated.environments.local?.target).toEqual({ type: "local", port: 4000 });
+    expect(validated.environments.local?.target).toEqual({
+      type: "local",
+      port: 4000,
+      prepare: ["npm", "ci", "--omit=dev", "--no-audit", "--no-fund"],
+    });
   });
 
   it("rails-mysql declares IRSA for S3, metrics on 9394 and Stripe egress", () => {

@@ -37,17 +37,18 @@ const scaleMinAtMostMax: SpecRule = ({ app }) =>
 
 const livenessNotOnDatabase: SpecRule = ({ app }) => {
   const health = app.health;
-  if (typeof health === "string" || !health.readinessChecksDatabase) return [];
-  if (health.liveness !== undefined && health.liveness === health.readiness) {
-    return [
-      {
-        path: ["app", "health", "liveness"],
-        message: "must not be the readiness path when readiness checks the database",
-        hint: "A liveness probe that touches the database restarts every pod when the database is slow; use a path that only proves the process is up, or omit liveness for a TCP check.",
-      },
-    ];
-  }
-  return [];
+  if (typeof health === "string" || health.liveness === undefined || health.liveness !== health.readiness) return [];
+  return [
+    {
+      path: ["app", "health", "liveness"],
+      message: health.readinessChecksDatabase
+        ? "must not be the readiness path when readiness checks the database"
+        : "must differ from the readiness path",
+      hint: health.readinessChecksDatabase
+        ? "A liveness probe that touches the database restarts every pod when the database is slow; use a path that only proves the process is up, or omit liveness for a TCP check."
+        : "Identical probes restart pods that are merely busy; use a path that only proves the process is up, or omit liveness for a TCP check.",
+    },
+  ];
 };
 
 const secretsNotAlsoEnv: SpecRule = ({ app }) =>

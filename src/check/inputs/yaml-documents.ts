@@ -1,0 +1,134 @@
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import type { DocPath } from "../types.js";
+import { fastYamlDocument } from "./fast-yaml.js";
+
+/** One document of a YAML (or JSON) stream, with the lines of its parts. */
+export interface YamlDocument {
+  data: unknown;
+  /** 1-based line where the document's content starts. */
+  line: number;
+  /** Line of the node at `path`, or of its nearest existing parent. */
+  locate(path: DocPath): number | undefined;
+  /** The comment lines right before the content (helm template writes `# Source: …` there). */
+  comment: string | undefined;
+}
+
+export interface YamlSyntaxError {
+  line: number;
+  col: number;
+  message: string;
+}
+
+export interface YamlStream {
+  documents: YamlDocument[];
+  /** One entry per document that could not be parsed; the other documents are still returned. */
+  errors: YamlSyntaxError[];
+}
+
+/**
+ * Parses a multi-document YAML or JSON text, keeping positions. Never throws. Documents in the
+ * block subset Kubernetes manifests use take a fast path; the rest go through the YAML library.
+ */
+export function parseYamlStream(text: string): YamlStream {
+  if (/^(%|--- *[^\s#])/m.test(text) || text.trimStart().startsWith("{") || text.trimStart().startsWith("["))
+    return parseWithLibrary(text, 0);
+  const lines = text.split("\n");
+  const documents: YamlDocument[] = [];
+  const errors: YamlSyntaxError[] = [];
+  let start = 0;
+  const flush = (end: number) => {
+    const slice = lines.slice(start, end);
+    if (slice.some((l) => l.trim() !== "" && !l.trimStart().startsWith("#"))) {
+      const fast = fastYamlDocument(slice, start + 1);
+      if (fast) documents.push({ ...fast, comment: undefined });
+      else {
+        const parsed = parseWithLibrary(slice.join("\n"), start);
+        documents.push(...parsed.documents);
+        errors.push(...parsed.errors);
+      }
+    }
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.startsWith("---") && (line.length === 3 || line[3] === " " || line[3] === "\r")) {
+      flush(i);
+      start = i + 1;
+    } else if (line === "..." || line === "...\r") {
+      flush(i);
+      start = i + 1;
+    }
+  }
+  flush(lines.length);
+  return { documents, errors };
+}
+
+/** The full YAML library, for what the fast path does not cover; `lineOffset` shifts its line numbers. */
+function parseWithLibrary(text: string, lineOffset: number): YamlStream {
+  const lineCounter = new LineCounter();
+  const documents: YamlDocument[] = [];
+  const errors: YamlSyntaxError[] = [];
+  let parsed: ReturnType<typeof parseAllDocuments>;
+  try {
+    parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: false });
+  } catch (error) {
+    return { documents, errors: [{ line: 1, col: 1, message: error instanceof Error ? error.message : String(error) }] };
+  }
+  const docs = Array.isArray(parsed) ? parsed : [];
+  if (!Array.isArray(parsed)) {
+    const pos = lineCounter.linePos(0);
+    errors.push({ line: pos.line + lineOffset, col: pos.col, message: "not a YAML stream" });
+  }
+  for (const doc of docs) {
+    const firstError = doc.errors[0];
+    if (firstError) {
+      const pos = lineCounter.linePos(firstError.pos[0]);
+      errors.push({ line: pos.line + lineOffset, col: pos.col, message: cleanMessage(firstError.message) });
+      continue;
+    }
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      const pos = lineCounter.linePos(doc.range?.[0] ?? 0);
+      errors.push({ line: pos.line + lineOffset, col: pos.col, message: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    const contents = doc.contents;
+    const start = contents && isNode(contents) && contents.range ? contents.range[0] : (doc.range?.[0] ?? 0);
+    documents.push({
+      data,
+      line: lineCounter.linePos(start).line + lineOffset,
+      comment: doc.commentBefore ?? undefined,
+      locate(path) {
+        const node = nodeAt(contents, path);
+        return node?.range ? lineCounter.linePos(node.range[0]).line + lineOffset : undefined;
+      },
+    });
+  }
+  return { documents, errors };
+}
+
+function nodeAt(root: unknown, path: DocPath): Node | undefined {
+  let current: unknown = root;
+  let found: Node | undefined = isNode(current) ? current : undefined;
+  for (const part of path) {
+    if (isMap(current)) {
+      const pair = current.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
+      if (!pair) break;
+      // A key's line is where a reader looks for it; a block value starts on the next line.
+      if (isNode(pair.key)) found = pair.key;
+      current = pair.value;
+      if (isScalar(current)) found = current;
+    } else if (isSeq(current) && typeof part === "number") {
+      const item = current.items[part];
+      if (item === undefined) break;
+      current = item;
+      if (isNode(current)) found = current;
+    } else break;
+  }
+  return found;
+}
+
+function cleanMessage(message: string): string {
+  return (message.split(/ at line \d+, column \d+/)[0] ?? message).trim();
+}

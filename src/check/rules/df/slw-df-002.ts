@@ -1,0 +1,21 @@
+import type { DockerRule } from "../../types.js";
+import { finalStage } from "./helpers.js";
+
+export const slwDf002: DockerRule = {
+  id: "SLW-DF-002",
+  area: "dockerfile",
+  title: "Last USER is root",
+  severity: "high",
+  category: "security",
+  rationale: "The last USER decides who the container runs as; USER root (or 0) at the end undoes an earlier non-root user.",
+  remediation: "Switch back to the unprivileged user after the steps that need root.",
+  snippet:
+    "USER root\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER 10001:10001",
+  peers: { checkov: ["CKV_DOCKER_8"], trivy: ["DS-0002"], hadolint: ["DL3002"] },
+  *check(df) {
+    const stage = finalStage(df);
+    const users = stage?.instructions.filter((i) => i.keyword === "USER") ?? [];
+    const last = users[users.length - 1];
+    if (last && /^(root|0)(:.*)?$/.test(last.rest.trim())) yield { message: `the final USER is ${last.rest.trim()}`, line: last.line };
+  },
+};

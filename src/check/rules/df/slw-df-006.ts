@@ -1,0 +1,27 @@
+import type { DockerRule } from "../../types.js";
+
+export const slwDf006: DockerRule = {
+  id: "SLW-DF-006",
+  area: "dockerfile",
+  title: "ADD used for local files",
+  severity: "low",
+  category: "operability",
+  rationale: "ADD silently unpacks archives and fetches URLs; COPY does only what it says, so the build does what a reader expects.",
+  remediation: "Use COPY for local files.",
+  snippet: "COPY --chown=10001:10001 . /app",
+  peers: { checkov: ["CKV_DOCKER_4"], trivy: ["DS-0005"], hadolint: ["DL3020"] },
+  *check(df) {
+    for (const ins of df.instructions) {
+      if (ins.keyword !== "ADD") continue;
+      const sources = ins.json ? ins.json.slice(0, -1) : ins.rest.split(/\s+/).slice(0, -1);
+      if (
+        sources.length > 0 &&
+        sources.every(
+          (s) => !/^(https?|ftp):\/\//i.test(s) && !/^git@/.test(s) && !/\.(tar|tgz|tar\.gz|tar\.bz2|tar\.xz|txz|tbz2?)$/i.test(s),
+        )
+      ) {
+        yield { message: "ADD of local files; COPY is clearer", line: ins.line };
+      }
+    }
+  },
+};

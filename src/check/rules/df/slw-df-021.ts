@@ -1,0 +1,16 @@
+import type { DockerRule } from "../../types.js";
+
+export const slwDf021: DockerRule = {
+  id: "SLW-DF-021",
+  area: "dockerfile",
+  title: "Deprecated MAINTAINER",
+  severity: "low",
+  category: "operability",
+  rationale: "MAINTAINER is deprecated; tools read the maintainer from an OCI label.",
+  remediation: "Use a LABEL.",
+  snippet: 'LABEL org.opencontainers.image.authors="team@example.com"',
+  peers: { checkov: ["CKV_DOCKER_6"], trivy: ["DS-0022"], hadolint: ["DL4000"] },
+  *check(df) {
+    for (const ins of df.instructions) if (ins.keyword === "MAINTAINER") yield { message: "MAINTAINER is deprecated", line: ins.line };
+  },
+};

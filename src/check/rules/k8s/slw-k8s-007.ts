@@ -1,0 +1,28 @@
+import type { KubeRule } from "../../types.js";
+import { eachContainer, record, securitySetting } from "./pod.js";
+
+export const slwK8s007: KubeRule = {
+  id: "SLW-K8S-007",
+  area: "kubernetes",
+  title: "No seccomp profile",
+  severity: "medium",
+  category: "security",
+  rationale:
+    "Without a seccomp profile the container may call every system call the kernel offers, including rarely used ones with known exploits.",
+  remediation: "Use the runtime's default seccomp profile for the pod.",
+  snippet: "securityContext:\n  seccompProfile:\n    type: RuntimeDefault",
+  peers: {
+    polaris: ["linuxHardening"],
+    kubeScore: ["container-seccomp-profile"],
+    checkov: ["CKV_K8S_31"],
+    trivy: ["KSV-0030", "KSV-0104"],
+  },
+  *check(s) {
+    for (const { pod, c } of eachContainer(s)) {
+      const type = record(securitySetting(pod, c, "seccompProfile")).type;
+      if (type !== "RuntimeDefault" && type !== "Localhost") {
+        yield { message: `container '${c.name}' runs without a seccomp profile (RuntimeDefault)`, path: [...c.path, "securityContext"] };
+      }
+    }
+  },
+};

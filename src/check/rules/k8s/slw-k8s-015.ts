@@ -1,0 +1,22 @@
+import type { KubeRule } from "../../types.js";
+import { eachContainer, securitySetting } from "./pod.js";
+
+export const slwK8s015: KubeRule = {
+  id: "SLW-K8S-015",
+  area: "kubernetes",
+  title: "Runs as UID or GID 0",
+  severity: "high",
+  category: "security",
+  rationale: "runAsUser: 0 or runAsGroup: 0 asks for root explicitly, overriding a non-root USER in the image.",
+  remediation: "Set a non-zero runAsUser and runAsGroup.",
+  snippet: "securityContext:\n  runAsUser: 10001\n  runAsGroup: 10001\n  runAsNonRoot: true",
+  peers: { trivy: ["KSV-0105", "KSV-0116"] },
+  *check(s) {
+    for (const { pod, c } of eachContainer(s)) {
+      for (const key of ["runAsUser", "runAsGroup"]) {
+        if (securitySetting(pod, c, key) === 0)
+          yield { message: `container '${c.name}' sets ${key}: 0 (root)`, path: [...c.path, "securityContext"] };
+      }
+    }
+  },
+};

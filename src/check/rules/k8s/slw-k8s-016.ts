@@ -1,0 +1,29 @@
+import type { KubeRule } from "../../types.js";
+import { eachContainer, record } from "./pod.js";
+
+export const slwK8s016: KubeRule = {
+  id: "SLW-K8S-016",
+  area: "kubernetes",
+  title: "CPU request missing",
+  severity: "medium",
+  category: "efficiency",
+  rationale:
+    "Without a CPU request the scheduler places the pod as if it needed nothing; under load it is starved by its neighbours and its HPA cannot compute utilisation.",
+  remediation: "Set resources.requests.cpu to the CPU the app uses at normal load.",
+  snippet: 'resources:\n  requests: { cpu: 250m, memory: 512Mi }\n  limits: { cpu: "1", memory: 512Mi }',
+  peers: {
+    polaris: ["cpuRequestsMissing"],
+    kubeScore: ["container-resources"],
+    kubeLinter: ["unset-cpu-requirements"],
+    checkov: ["CKV_K8S_10"],
+    trivy: ["KSV-0015"],
+  },
+  *check(s) {
+    for (const { c } of eachContainer(s)) {
+      const value = record(record(c.container.resources).requests).cpu;
+      if (value === undefined || value === null || value === "") {
+        yield { message: `container '${c.name}' has no cpu requests`, path: [...c.path, "resources"] };
+      }
+    }
+  },
+};

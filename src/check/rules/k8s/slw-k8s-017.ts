@@ -1,0 +1,28 @@
+import type { KubeRule } from "../../types.js";
+import { eachContainer, record } from "./pod.js";
+
+export const slwK8s017: KubeRule = {
+  id: "SLW-K8S-017",
+  area: "kubernetes",
+  title: "Memory request missing",
+  severity: "medium",
+  category: "reliability",
+  rationale: "Without a memory request the scheduler may overcommit the node; the pod is then among the first evicted or OOM-killed.",
+  remediation: "Set resources.requests.memory to the app's working set.",
+  snippet: 'resources:\n  requests: { cpu: 250m, memory: 512Mi }\n  limits: { cpu: "1", memory: 512Mi }',
+  peers: {
+    polaris: ["memoryRequestsMissing"],
+    kubeScore: ["container-resources"],
+    kubeLinter: ["unset-memory-requirements"],
+    checkov: ["CKV_K8S_12"],
+    trivy: ["KSV-0016"],
+  },
+  *check(s) {
+    for (const { c } of eachContainer(s)) {
+      const value = record(record(c.container.resources).requests).memory;
+      if (value === undefined || value === null || value === "") {
+        yield { message: `container '${c.name}' has no memory requests`, path: [...c.path, "resources"] };
+      }
+    }
+  },
+};

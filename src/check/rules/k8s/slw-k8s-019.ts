@@ -1,0 +1,29 @@
+import type { KubeRule } from "../../types.js";
+import { eachContainer, record } from "./pod.js";
+
+export const slwK8s019: KubeRule = {
+  id: "SLW-K8S-019",
+  area: "kubernetes",
+  title: "CPU limit missing",
+  severity: "low",
+  category: "efficiency",
+  rationale:
+    "A container without a CPU limit can use every idle core; noisy neighbours make latency unpredictable. Some teams omit CPU limits on purpose.",
+  remediation: "Set resources.limits.cpu, or waive this rule with a reason.",
+  snippet: 'resources:\n  requests: { cpu: 250m, memory: 512Mi }\n  limits: { cpu: "1", memory: 512Mi }',
+  peers: {
+    polaris: ["cpuLimitsMissing"],
+    kubeScore: ["container-resources"],
+    kubeLinter: ["unset-cpu-requirements"],
+    checkov: ["CKV_K8S_11"],
+    trivy: ["KSV-0011"],
+  },
+  *check(s) {
+    for (const { c } of eachContainer(s)) {
+      const value = record(record(c.container.resources).limits).cpu;
+      if (value === undefined || value === null || value === "") {
+        yield { message: `container '${c.name}' has no cpu limits`, path: [...c.path, "resources"] };
+      }
+    }
+  },
+};

@@ -1,0 +1,27 @@
+import type { KubeRule } from "../../types.js";
+import { parseImageRef } from "./image.js";
+import { eachContainer } from "./pod.js";
+
+export const slwK8s028: KubeRule = {
+  id: "SLW-K8S-028",
+  area: "kubernetes",
+  title: "Image pull policy not Always",
+  severity: "low",
+  category: "security",
+  rationale:
+    "With IfNotPresent a node reuses a cached image for a tag that may have been overwritten, and skips the registry's check that the pod may pull it.",
+  remediation: "Set imagePullPolicy: Always, or deploy by digest.",
+  snippet: "imagePullPolicy: Always",
+  peers: { polaris: ["pullPolicyNotAlways"], kubeScore: ["container-image-pull-policy"], checkov: ["CKV_K8S_15"] },
+  *check(s) {
+    for (const { c } of eachContainer(s)) {
+      if (typeof c.container.image === "string" && parseImageRef(c.container.image).digest) continue;
+      if (c.container.imagePullPolicy !== "Always") {
+        yield {
+          message: `container '${c.name}' imagePullPolicy is ${String(c.container.imagePullPolicy ?? "unset")}`,
+          path: [...c.path, "imagePullPolicy"],
+        };
+      }
+    }
+  },
+};

@@ -1,0 +1,20 @@
+import type { KubeRule } from "../../types.js";
+import { effectiveReplicas } from "./pod.js";
+
+export const slwK8s030: KubeRule = {
+  id: "SLW-K8S-030",
+  area: "kubernetes",
+  title: "Single replica",
+  severity: "low",
+  category: "reliability",
+  rationale: "With one replica every node drain, eviction or crash is downtime.",
+  remediation: "Run at least two replicas (or an HPA with minReplicas: 2).",
+  snippet: "spec:\n  replicas: 2",
+  peers: { polaris: ["deploymentMissingReplicas"], kubeScore: ["deployment-replicas"], kubeLinter: ["minimum-three-replicas"] },
+  *check(s, ctx) {
+    if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
+    const replicas = effectiveReplicas(s, ctx);
+    if (replicas !== undefined && replicas < 2)
+      yield { message: `${s.kind} runs ${replicas} replica${replicas === 1 ? "" : "s"}`, path: ["spec", "replicas"] };
+  },
+};

@@ -1,0 +1,26 @@
+import type { KubeRule } from "../../types.js";
+import { effectiveReplicas, podTemplateOf, record, selects } from "./pod.js";
+
+export const slwK8s031: KubeRule = {
+  id: "SLW-K8S-031",
+  area: "kubernetes",
+  title: "No PodDisruptionBudget",
+  severity: "medium",
+  category: "reliability",
+  rationale: "Without a PodDisruptionBudget a node drain (cluster upgrade, autoscaler scale-down) may evict every replica at once.",
+  remediation: "Add a PodDisruptionBudget that selects the pods and allows one to be unavailable.",
+  snippet:
+    "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: { name: web }\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: { app.kubernetes.io/name: web }",
+  peers: {
+    polaris: ["missingPodDisruptionBudget"],
+    kubeScore: ["deployment-has-poddisruptionbudget", "statefulset-has-poddisruptionbudget"],
+  },
+  *check(s, ctx) {
+    if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
+    const replicas = effectiveReplicas(s, ctx) ?? 1;
+    const pod = podTemplateOf(s);
+    if (replicas < 2 || !pod) return;
+    const covered = ctx.byKind("PodDisruptionBudget", s.namespace).some((pdb) => selects(record(pdb.object.spec).selector, pod.labels));
+    if (!covered) yield { message: `${s.kind} with ${replicas} replicas has no PodDisruptionBudget`, path: ["metadata", "name"] };
+  },
+};

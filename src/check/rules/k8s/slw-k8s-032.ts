@@ -1,0 +1,33 @@
+import type { KubeRule } from "../../types.js";
+import { effectiveReplicas, list, podTemplateOf, record } from "./pod.js";
+
+export const slwK8s032: KubeRule = {
+  id: "SLW-K8S-032",
+  area: "kubernetes",
+  title: "Replicas not spread across nodes",
+  severity: "medium",
+  category: "reliability",
+  rationale:
+    "Without anti-affinity or a topology spread constraint the scheduler may put every replica on one node or zone; losing it takes the app down.",
+  remediation: "Spread the pods across nodes (and zones) with topologySpreadConstraints or a podAntiAffinity on the hostname.",
+  snippet:
+    "topologySpreadConstraints:\n  - maxSkew: 1\n    topologyKey: kubernetes.io/hostname\n    whenUnsatisfiable: ScheduleAnyway\n    labelSelector:\n      matchLabels: { app.kubernetes.io/name: web }",
+  peers: {
+    polaris: ["topologySpreadConstraint"],
+    kubeScore: ["deployment-has-host-podantiaffinity", "statefulset-has-host-podantiaffinity", "pod-topology-spread-constraints"],
+    kubeLinter: ["no-anti-affinity"],
+  },
+  *check(s, ctx) {
+    if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
+    const pod = podTemplateOf(s);
+    if (!pod || (effectiveReplicas(s, ctx) ?? 1) < 2) return;
+    if (list(pod.spec.topologySpreadConstraints).length > 0) return;
+    const anti = record(record(pod.spec.affinity).podAntiAffinity);
+    const terms = [
+      ...list(anti.requiredDuringSchedulingIgnoredDuringExecution),
+      ...list(anti.preferredDuringSchedulingIgnoredDuringExecution).map((t) => record(t).podAffinityTerm),
+    ];
+    if (terms.some((t) => typeof record(t).topologyKey === "string")) return;
+    yield { message: `${s.kind} has several replicas but no topology spread or pod anti-affinity`, path: pod.specPath };
+  },
+};

@@ -1,0 +1,21 @@
+import type { KubeRule } from "../../types.js";
+import { record, selectedWorkloads } from "./pod.js";
+
+export const slwK8s043: KubeRule = {
+  id: "SLW-K8S-043",
+  area: "kubernetes",
+  title: "NetworkPolicy selects no pods",
+  severity: "low",
+  category: "security",
+  rationale: "A policy whose podSelector matches no pod template protects nothing, while it reads as if it did.",
+  remediation: "Make podSelector match the labels of the pods it is meant to isolate.",
+  snippet: "spec:\n  podSelector:\n    matchLabels: { app.kubernetes.io/name: web }",
+  peers: { kubeScore: ["networkpolicy-targets-pod"], kubeLinter: ["dangling-networkpolicy"], trivy: ["KSV-0038"] },
+  *check(s, ctx) {
+    if (s.kind !== "NetworkPolicy") return;
+    const selector = record(record(s.object.spec).podSelector);
+    if (Object.keys(record(selector.matchLabels)).length === 0 && !Array.isArray(selector.matchExpressions)) return;
+    if (selectedWorkloads(ctx, s.namespace, selector).length === 0)
+      yield { message: "podSelector matches no pod template among the checked objects", path: ["spec", "podSelector"] };
+  },
+};

@@ -1,0 +1,20 @@
+import type { KubeRule } from "../../types.js";
+import { grants, policyRules } from "./rbac.js";
+
+export const slwK8s048: KubeRule = {
+  id: "SLW-K8S-048",
+  area: "kubernetes",
+  title: "RBAC allows exec or attach into pods",
+  severity: "high",
+  category: "security",
+  rationale: "pods/exec and pods/attach give a shell in any pod of the namespace, with its secrets and its network access.",
+  remediation: "Remove pods/exec and pods/attach from the role; grant them only to a break-glass group.",
+  snippet: 'rules:\n  - apiGroups: [""]\n    resources: [pods, pods/log]\n    verbs: [get, list]',
+  peers: { polaris: ["clusterrolePodExecAttach", "rolePodExecAttach"], checkov: ["CKV2_K8S_2"], trivy: ["KSV-0053", "KSV-0054"] },
+  *check(s) {
+    for (const rule of policyRules(s)) {
+      const hits = ["pods/exec", "pods/attach"].filter((r) => grants(rule, r, ["create", "get"]));
+      if (hits.length > 0) yield { message: `rule ${rule.index} allows ${hits.join(" and ")}`, path: ["rules", rule.index] };
+    }
+  },
+};

@@ -1,0 +1,29 @@
+import type { KubeRule } from "../../types.js";
+import { eachContainer, list, record } from "./pod.js";
+import { looksLikeCredential, sensitiveKey } from "./secrets.js";
+
+export const slwK8s050: KubeRule = {
+  id: "SLW-K8S-050",
+  area: "kubernetes",
+  title: "Secret in a plain env value",
+  severity: "high",
+  category: "security",
+  rationale:
+    "A literal env value is stored in the manifest, in Git, in every rendered chart and in the object that `kubectl get -o yaml` prints.",
+  remediation: "Reference a Secret with valueFrom.secretKeyRef (or mount it as a file).",
+  snippet: "env:\n  - name: STRIPE_API_KEY\n    valueFrom:\n      secretKeyRef: { name: web-secrets, key: STRIPE_API_KEY }",
+  peers: { polaris: ["sensitiveContainerEnvVar"], kubeLinter: ["env-var-secret"], checkov: ["CKV_K8S_35"] },
+  *check(s) {
+    for (const { c } of eachContainer(s)) {
+      const env = list(c.container.env);
+      for (let i = 0; i < env.length; i++) {
+        const e = record(env[i]);
+        if (typeof e.value !== "string" || e.value === "") continue;
+        const name = String(e.name ?? "");
+        if (sensitiveKey.test(name) || looksLikeCredential(e.value)) {
+          yield { message: `container '${c.name}' sets ${name} to a literal value`, path: [...c.path, "env", i, "value"] };
+        }
+      }
+    }
+  },
+};

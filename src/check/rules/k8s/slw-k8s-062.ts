@@ -1,0 +1,16 @@
+import type { KubeRule } from "../../types.js";
+
+export const slwK8s062: KubeRule = {
+  id: "SLW-K8S-062",
+  area: "kubernetes",
+  title: "Object in the default namespace",
+  severity: "low",
+  category: "operability",
+  rationale: "The default namespace mixes unrelated apps: their policies, quotas and RBAC cannot be separated.",
+  remediation: "Give the app its own namespace.",
+  snippet: "metadata:\n  namespace: shop",
+  peers: { kubeLinter: ["use-namespace"], checkov: ["CKV_K8S_21"], trivy: ["KSV-0110"] },
+  *check(s) {
+    if (s.namespace === "default") yield { message: `${s.kind} is in the default namespace`, path: ["metadata", "namespace"] };
+  },
+};

@@ -1,0 +1,169 @@
+/*
+ * Shared readers for Terraform rules: security group ingress in its three spellings, and IAM
+ * policy statements from JSON strings, jsonencode() and aws_iam_policy_document data sources.
+ */
+import { attr, attrLine, isCall, isExpression, isObject, nested, num, str, strings } from "../../inputs/terraform.js";
+import type { TfBlock, TfContext, TfValue } from "../../types.js";
+
+export interface IngressRule {
+  block: TfBlock;
+  line: number;
+  fromPort: number | undefined;
+  toPort: number | undefined;
+  /** "-1" or "all" for every protocol. */
+  protocol: string;
+  cidrs: string[];
+}
+
+const open = new Set(["0.0.0.0/0", "::/0"]);
+
+/** Every ingress rule in security groups, security group rules and VPC ingress rules. */
+export function ingressRules(ctx: TfContext): IngressRule[] {
+  const out: IngressRule[] = [];
+  const port = (v: number | "unknown" | undefined) => (typeof v === "number" ? v : undefined);
+  for (const sg of ctx.resources("aws_security_group")) {
+    for (const ing of nested(sg.body, "ingress")) {
+      out.push({
+        block: sg,
+        line: ing.line,
+        fromPort: port(num(ing.body, "from_port")),
+        toPort: port(num(ing.body, "to_port")),
+        protocol: String(attr(ing.body, "protocol") ?? "tcp"),
+        cidrs: [...strings(attr(ing.body, "cidr_blocks")), ...strings(attr(ing.body, "ipv6_cidr_blocks"))],
+      });
+    }
+  }
+  for (const r of ctx.resources("aws_security_group_rule")) {
+    if (str(r.body, "type") !== "ingress") continue;
+    out.push({
+      block: r,
+      line: r.line,
+      fromPort: port(num(r.body, "from_port")),
+      toPort: port(num(r.body, "to_port")),
+      protocol: String(attr(r.body, "protocol") ?? "tcp"),
+      cidrs: [...strings(attr(r.body, "cidr_blocks")), ...strings(attr(r.body, "ipv6_cidr_blocks"))],
+    });
+  }
+  for (const r of ctx.resources("aws_vpc_security_group_ingress_rule")) {
+    out.push({
+      block: r,
+      line: r.line,
+      fromPort: port(num(r.body, "from_port")),
+      toPort: port(num(r.body, "to_port")),
+      protocol: String(attr(r.body, "ip_protocol") ?? "tcp"),
+      cidrs: [...strings(attr(r.body, "cidr_ipv4")), ...strings(attr(r.body, "cidr_ipv6"))],
+    });
+  }
+  return out;
+}
+
+export function isOpenToWorld(rule: IngressRule): boolean {
+  return rule.cidrs.some((c) => open.has(c));
+}
+
+export function allProtocols(rule: IngressRule): boolean {
+  return rule.protocol === "-1" || rule.protocol.toLowerCase() === "all";
+}
+
+/** Whether the rule admits `port` (all protocols admit every port). */
+export function admitsPort(rule: IngressRule, port: number): boolean {
+  if (allProtocols(rule)) return true;
+  if (rule.fromPort === undefined || rule.toPort === undefined) return false;
+  return rule.fromPort <= port && port <= rule.toPort;
+}
+
+export interface PolicyStatement {
+  block: TfBlock;
+  line: number;
+  effect: string;
+  actions: string[];
+  notActions: boolean;
+  resources: string[];
+  principals: string[];
+}
+
+const policyResources = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"];
+
+/** Allow statements of every IAM policy in the module. */
+export function policyStatements(ctx: TfContext): PolicyStatement[] {
+  const out: PolicyStatement[] = [];
+  const documents = new Map<string, TfBlock>();
+  for (const b of ctx.blocks) if (b.type === "data" && b.labels[0] === "aws_iam_policy_document") documents.set(b.labels[1] ?? "", b);
+  for (const type of policyResources) {
+    for (const r of ctx.resources(type)) out.push(...statementsOf(attr(r.body, "policy"), r, attrLine(r, "policy"), documents));
+  }
+  for (const doc of documents.values()) out.push(...documentStatements(doc, doc));
+  return out;
+}
+
+/** Trust policies (assume_role_policy) of roles. */
+export function trustStatements(ctx: TfContext): PolicyStatement[] {
+  const documents = new Map<string, TfBlock>();
+  for (const b of ctx.blocks) if (b.type === "data" && b.labels[0] === "aws_iam_policy_document") documents.set(b.labels[1] ?? "", b);
+  return ctx
+    .resources("aws_iam_role")
+    .flatMap((r) => statementsOf(attr(r.body, "assume_role_policy"), r, attrLine(r, "assume_role_policy"), documents));
+}
+
+function statementsOf(policy: TfValue | undefined, block: TfBlock, line: number, documents: Map<string, TfBlock>): PolicyStatement[] {
+  if (policy === undefined) return [];
+  if (typeof policy === "string") {
+    try {
+      return jsonStatements(JSON.parse(policy) as unknown, block, line);
+    } catch {
+      return [];
+    }
+  }
+  if (isCall(policy) && policy.call === "jsonencode") return jsonStatements(toPlain(policy.args[0]), block, line);
+  if (isExpression(policy)) {
+    // A reference to data.aws_iam_policy_document.NAME.json is reported on the data source itself.
+    const m = /^data\.aws_iam_policy_document\.([\w-]+)\.json$/.exec(policy.expr);
+    if (m && documents.has(m[1] ?? "")) return [];
+  }
+  return [];
+}
+
+function toPlain(v: TfValue | undefined): unknown {
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x)]));
+  if (isExpression(v) || isCall(v)) return undefined;
+  return v;
+}
+
+function jsonStatements(doc: unknown, block: TfBlock, line: number): PolicyStatement[] {
+  const d = doc as { Statement?: unknown } | null;
+  const raw = d && typeof d === "object" ? d.Statement : undefined;
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  const arr = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
+  return list.map((s) => {
+    const st = (s ?? {}) as Record<string, unknown>;
+    const principal = st.Principal;
+    const principals =
+      principal === "*"
+        ? ["*"]
+        : principal && typeof principal === "object"
+          ? Object.values(principal as Record<string, unknown>).flatMap(arr)
+          : [];
+    return {
+      block,
+      line,
+      effect: String(st.Effect ?? "Allow"),
+      actions: arr(st.Action ?? st.NotAction),
+      notActions: st.NotAction !== undefined,
+      resources: arr(st.Resource ?? st.NotResource),
+      principals,
+    };
+  });
+}
+
+function documentStatements(doc: TfBlock, block: TfBlock): PolicyStatement[] {
+  return nested(doc.body, "statement").map((st) => ({
+    block,
+    line: st.line,
+    effect: str(st.body, "effect") ?? "Allow",
+    actions: strings(attr(st.body, "actions") ?? attr(st.body, "not_actions")),
+    notActions: attr(st.body, "not_actions") !== undefined,
+    resources: strings(attr(st.body, "resources") ?? attr(st.body, "not_resources")),
+    principals: nested(st.body, "principals").flatMap((p) => strings(attr(p.body, "identifiers"))),
+  }));
+}

@@ -1,0 +1,21 @@
+import { attrLine, bool } from "../../inputs/terraform.js";
+import type { TfRule } from "../../types.js";
+
+export const slwTf004: TfRule = {
+  id: "SLW-TF-004",
+  area: "terraform",
+  title: "RDS publicly accessible",
+  severity: "critical",
+  category: "security",
+  rationale:
+    "A publicly accessible database gets a public address; one security-group mistake away from the whole internet trying its password.",
+  remediation: "Keep the database in private subnets with publicly_accessible = false.",
+  snippet: "publicly_accessible = false",
+  peers: { checkov: ["CKV_AWS_17"], trivy: ["AWS-0180"] },
+  *check(ctx) {
+    for (const r of [...ctx.resources("aws_db_instance"), ...ctx.resources("aws_rds_cluster_instance")]) {
+      if (bool(r.body, "publicly_accessible") === true)
+        yield { block: r, line: attrLine(r, "publicly_accessible"), message: "publicly_accessible = true" };
+    }
+  },
+};

@@ -1,0 +1,23 @@
+import type { TfRule } from "../../types.js";
+import { allProtocols, ingressRules, isOpenToWorld } from "./helpers.js";
+
+export const slwTf012: TfRule = {
+  id: "SLW-TF-012",
+  area: "terraform",
+  title: "Every port open to the internet",
+  severity: "critical",
+  category: "security",
+  rationale:
+    "An ingress rule for all protocols or all ports from 0.0.0.0/0 exposes every service on the instances, including ones never meant to be public.",
+  remediation: "Open only the ports the service needs, from the ranges that need them (usually the load balancer's security group).",
+  snippet:
+    'ingress {\n  from_port       = 443\n  to_port         = 443\n  protocol        = "tcp"\n  security_groups = [aws_security_group.alb.id]\n}',
+  peers: { checkov: ["CKV_AWS_277"], trivy: ["AWS-0107"] },
+  *check(ctx) {
+    for (const rule of ingressRules(ctx)) {
+      if (!isOpenToWorld(rule)) continue;
+      const wide = allProtocols(rule) || (rule.fromPort === 0 && (rule.toPort ?? 0) >= 65535);
+      if (wide) yield { block: rule.block, line: rule.line, message: "all ports are open to the internet" };
+    }
+  },
+};

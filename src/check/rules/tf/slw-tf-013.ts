@@ -1,0 +1,33 @@
+import { attr, attrLine, bool, nested, strings } from "../../inputs/terraform.js";
+import type { TfRule } from "../../types.js";
+
+export const slwTf013: TfRule = {
+  id: "SLW-TF-013",
+  area: "terraform",
+  title: "EKS API endpoint public to everyone",
+  severity: "high",
+  category: "security",
+  rationale:
+    "A public cluster endpoint without public_access_cidrs accepts connections from the whole internet; only credentials stand between an attacker and the API server.",
+  remediation: "Make the endpoint private, or restrict public_access_cidrs to your office/VPN/CI ranges.",
+  snippet:
+    'vpc_config {\n  endpoint_private_access = true\n  endpoint_public_access  = true\n  public_access_cidrs     = ["203.0.113.0/24"]\n}',
+  peers: { checkov: ["CKV_AWS_38", "CKV_AWS_39"], trivy: ["AWS-0040", "AWS-0041"] },
+  *check(ctx) {
+    for (const r of ctx.resources("aws_eks_cluster")) {
+      for (const vpc of nested(r.body, "vpc_config")) {
+        const pub = bool(vpc.body, "endpoint_public_access");
+        if (pub === false || pub === "unknown") continue;
+        const cidrs = attr(vpc.body, "public_access_cidrs");
+        const list = strings(cidrs);
+        if (cidrs === undefined || list.includes("0.0.0.0/0")) {
+          yield {
+            block: r,
+            line: cidrs === undefined ? vpc.line : attrLine(vpc, "public_access_cidrs"),
+            message: "the public API endpoint accepts 0.0.0.0/0",
+          };
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,23 @@
+import { attrLine, str } from "../../inputs/terraform.js";
+import type { TfRule } from "../../types.js";
+
+export const slwTf016: TfRule = {
+  id: "SLW-TF-016",
+  area: "terraform",
+  title: "ECR tags mutable",
+  severity: "medium",
+  category: "security",
+  rationale:
+    "With mutable tags anyone who may push can replace what `shop:1.4.2` means; a rollback or a new node then pulls different code.",
+  remediation: "Make tags immutable.",
+  snippet: 'image_tag_mutability = "IMMUTABLE"',
+  peers: { checkov: ["CKV_AWS_51"], trivy: ["AWS-0031"] },
+  *check(ctx) {
+    for (const r of ctx.resources("aws_ecr_repository")) {
+      const v = str(r.body, "image_tag_mutability");
+      if (r.body.attributes.has("image_tag_mutability") && v === undefined) continue;
+      if (v === undefined || v === "MUTABLE" || v === "MUTABLE_WITH_EXCLUSION")
+        yield { block: r, line: attrLine(r, "image_tag_mutability"), message: `image_tag_mutability is ${v ?? "MUTABLE (default)"}` };
+    }
+  },
+};

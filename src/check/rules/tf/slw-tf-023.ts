@@ -1,0 +1,39 @@
+import { attr, attrLine } from "../../inputs/terraform.js";
+import type { TfRule } from "../../types.js";
+
+export const slwTf023: TfRule = {
+  id: "SLW-TF-023",
+  area: "terraform",
+  title: "Module version not pinned",
+  severity: "medium",
+  category: "reliability",
+  rationale:
+    "An unpinned module changes under you: the next init pulls whatever was published, and a plan shows surprise changes (or a compromised release runs with your credentials).",
+  remediation: "Pin registry modules with an exact version and Git modules with ?ref= a tag or commit.",
+  snippet: 'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.21.0"\n}',
+  peers: { checkov: ["CKV_TF_1", "CKV_TF_2"] },
+  *check(ctx) {
+    for (const m of ctx.blocks.filter((b) => b.type === "module")) {
+      const source = attr(m.body, "source");
+      if (typeof source !== "string") continue;
+      if (source.startsWith("./") || source.startsWith("../")) continue;
+      const git = /^(git::|github\.com\/|git@|bitbucket\.org\/)/.test(source) || /\.git(\/\/|\?|$)/.test(source);
+      if (git) {
+        const ref = /[?&]ref=([^&]+)/.exec(source)?.[1];
+        if (!ref || /^(main|master|develop|HEAD)$/.test(ref))
+          yield {
+            block: m,
+            line: attrLine(m, "source"),
+            message: `git module source ${ref ? `tracks the branch ${ref}` : "has no ?ref="}`,
+          };
+        continue;
+      }
+      if (/^[\w.-]+\/[\w-]+\/[\w-]+$/.test(source) || /^[\w.-]+\.[a-z]+\/[\w-]+\/[\w-]+\/[\w-]+$/.test(source)) {
+        const version = attr(m.body, "version");
+        if (version === undefined) yield { block: m, line: m.line, message: `registry module ${source} has no version` };
+        else if (typeof version === "string" && /^(>=|>|~>)|^\s*$/.test(version.trim()))
+          yield { block: m, line: attrLine(m, "version"), message: `version "${version}" is a range, not a pin` };
+      }
+    }
+  },
+};

@@ -1,0 +1,221 @@
+import { relative, resolve } from "node:path";
+import { catalogue } from "../../check/catalogue.js";
+import { type CheckBatch, parseInputs } from "../../check/parse-inputs.js";
+import { intentWaivers, renderedBatch } from "../../check/rendered.js";
+import { jsonReport } from "../../check/reporters/json.js";
+import { junitReport } from "../../check/reporters/junit.js";
+import { sarifReport } from "../../check/reporters/sarif.js";
+import { type ReportView, summarize } from "../../check/reporters/summary.js";
+import { textReport } from "../../check/reporters/text.js";
+import { type CheckOptions, runCheck, type SpecWaiverInput } from "../../check/run-check.js";
+import { type Rule, type Severity, severities } from "../../check/types.js";
+import type { ScopedWaiver } from "../../check/waivers.js";
+import { fileExists, gatherCheckInputs, writeReportFile } from "../../effects/check-inputs.js";
+import { exitCodes } from "../../errors/codes.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
+import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
+import { buildModel } from "../../spec/normalize.js";
+import type { ValidatedSpec } from "../../spec/validate.js";
+import type { CliContext } from "../context.js";
+import { loadSpecForCli } from "../load-spec.js";
+import { report } from "../main.js";
+import { version } from "../version.js";
+
+export interface CheckCommandOptions {
+  file: string;
+  env?: string;
+  tag?: string;
+  digest?: string;
+  format?: string;
+  json?: boolean;
+  out?: string;
+  minSeverity?: string;
+  rule?: string[];
+  skip?: string[];
+  showWaived?: boolean;
+}
+
+const formats = ["text", "json", "sarif", "junit"] as const;
+
+/** `slipway check [paths…]`: returns the exit code (0 clean, 1 findings, 2 usage/parse error). */
+export async function checkCommand(ctx: CliContext, paths: readonly string[], opts: CheckCommandOptions): Promise<number> {
+  try {
+    const format = opts.json ? "json" : (opts.format ?? "text");
+    if (!(formats as readonly string[]).includes(format)) {
+      throw new SlipwayError("USAGE", `unknown format '${format}'`, { hint: `Use --format ${formats.join(", ")}.` });
+    }
+    const minSeverity = (opts.minSeverity ?? "medium") as Severity;
+    if (!severities.includes(minSeverity)) {
+      throw new SlipwayError("USAGE", `unknown severity '${opts.minSeverity}'`, { hint: `Use --min-severity ${severities.join(", ")}.` });
+    }
+    const rules = splitList(opts.rule);
+    const skip = splitList(opts.skip);
+    for (const id of [...rules, ...skip]) knownRulePattern(id);
+
+    const specPath = resolve(ctx.cwd, opts.file);
+    const specShown = relative(ctx.cwd, specPath) || opts.file;
+    let batch: CheckBatch;
+    let validated: ValidatedSpec | undefined;
+    const extraWaivers: ScopedWaiver[] = [];
+    if (paths.length === 0) {
+      validated = await loadSpecForCli(ctx, specPath);
+      const envs = Object.values(validated.environments).filter(
+        (e) => e.target.type === "kubernetes" && (opts.env === undefined || e.name === opts.env),
+      );
+      if (opts.env !== undefined && envs.length === 0) {
+        throw new SlipwayError("SPEC_UNKNOWN_ENVIRONMENT", `no Kubernetes environment '${opts.env}' in ${specShown}`, {
+          hint: `Kubernetes environments: ${Object.values(validated.environments)
+            .filter((e) => e.target.type === "kubernetes")
+            .map((e) => e.name)
+            .join(", ")}.`,
+        });
+      }
+      const rendered = envs.map((e) => {
+        const model = buildModel(validated as ValidatedSpec, e, { tag: opts.tag, digest: opts.digest });
+        extraWaivers.push(...intentWaivers(model, specShown));
+        return { model, objects: renderKubernetes(model) };
+      });
+      batch = renderedBatch(rendered);
+    } else {
+      if (await fileExists(specPath)) validated = await loadSpecForCli(ctx, specPath);
+      const gathered = await gatherCheckInputs(paths, { cwd: ctx.cwd, env: ctx.env, stdin: ctx.stdin });
+      batch = parseInputs(gathered.texts);
+      batch.issues.unshift(...gathered.issues);
+    }
+
+    const checkOptions: CheckOptions = {
+      rules,
+      skip,
+      today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
+      specWaivers: validated ? specWaivers(validated, specShown) : [],
+      extraWaivers,
+      kubernetesOnly: validated ? Object.values(validated.environments).every((e) => e.target.type === "kubernetes") : undefined,
+      intent: validated ? { s3Buckets: s3Buckets(validated) } : undefined,
+    };
+    const result = runCheck(batch, checkOptions);
+    const view: ReportView = { report: result, minSeverity, showWaived: opts.showWaived === true };
+    const summary = summarize(view);
+    const code = summary.parseErrors > 0 ? exitCodes.usage : summary.total > 0 ? exitCodes.failure : exitCodes.ok;
+
+    let output: string;
+    if (format === "json") output = `${JSON.stringify({ ok: code === exitCodes.ok, result: jsonReport(view) })}\n`;
+    else if (format === "sarif")
+      output = `${JSON.stringify(sarifReport(view, { toolVersion: version, renderedUri: validated ? specShown : undefined }), null, 2)}\n`;
+    else if (format === "junit") output = junitReport(view);
+    else output = textReport(view, ctx.colors);
+
+    if (opts.out) {
+      await writeReportFile(resolve(ctx.cwd, opts.out), output);
+      if (format !== "text") ctx.stderr.write(textReport(view, ctx.colors));
+      ctx.stderr.write(`${format} report written to ${opts.out}\n`);
+    } else if (format === "text") ctx.stderr.write(output);
+    else ctx.stdout.write(output);
+    return code;
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+/** `slipway rules [ID]`: the catalogue, or one rule in full. */
+export async function rulesCommand(ctx: CliContext, id: string | undefined, opts: { json?: boolean }): Promise<number> {
+  try {
+    const selected =
+      id === undefined ? [...catalogue] : catalogue.filter((r) => r.id === id.toUpperCase() || r.id.startsWith(`${id.toUpperCase()}-`));
+    if (selected.length === 0) knownRulePattern(id ?? "");
+    if (opts.json) {
+      ctx.stdout.write(`${JSON.stringify({ ok: true, result: { count: selected.length, rules: selected.map(ruleJson) } })}\n`);
+      return 0;
+    }
+    if (id !== undefined && selected.length === 1) {
+      ctx.stdout.write(ruleDetail(selected[0] as Rule, ctx));
+      return 0;
+    }
+    const width = Math.max(...selected.map((r) => r.title.length));
+    let out = "";
+    for (const r of selected) {
+      const peers = Object.values(r.peers).flat().length;
+      out += `${r.id.padEnd(12)}  ${r.severity.padEnd(8)}  ${r.category.padEnd(11)}  ${r.title.padEnd(width)}  ${peers > 0 ? ctx.colors.dim(`${peers} peer check${peers === 1 ? "" : "s"}`) : ""}\n`;
+    }
+    const areas = ["kubernetes", "terraform", "dockerfile", "ci", "general"].map(
+      (a) => `${selected.filter((r) => r.area === a).length} ${a}`,
+    );
+    out += `\n${selected.length} rules (${areas.join(", ")}). \`slipway rules <ID>\` shows one in full.\n`;
+    ctx.stdout.write(out);
+    return 0;
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+function ruleJson(r: Rule): Record<string, unknown> {
+  return {
+    id: r.id,
+    area: r.area,
+    title: r.title,
+    severity: r.severity,
+    category: r.category,
+    rationale: r.rationale,
+    remediation: r.remediation,
+    snippet: r.snippet,
+    peers: r.peers,
+  };
+}
+
+function ruleDetail(r: Rule, ctx: CliContext): string {
+  const peers = Object.entries(r.peers)
+    .filter(([, ids]) => ids && ids.length > 0)
+    .map(([peer, ids]) => `  ${peer.padEnd(11)} ${(ids as string[]).join(", ")}`);
+  const snippet = r.snippet
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+  return `${ctx.colors.bold(`${r.id}  ${r.title}`)}
+${r.severity} · ${r.category} · ${r.area}
+
+Why:  ${r.rationale}
+Fix:  ${r.remediation}
+
+${snippet}
+${peers.length > 0 ? `\nEquivalent checks:\n${peers.join("\n")}\n` : ""}
+Waive with a reason (and optionally a date):
+  metadata.annotations: slipway.dev/waive: "${r.id}=reason until 2027-03-01"
+  # slipway:waive ${r.id}=reason            (Terraform, Dockerfile, CI files: above the block)
+  checks.waivers: [{ rule: ${r.id}, reason: "…", until: 2027-03-01 }]   (slipway.yaml)
+`;
+}
+
+function splitList(values: readonly string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim().toUpperCase())
+    .filter((v) => v !== "");
+}
+
+function knownRulePattern(id: string): void {
+  const upper = id.toUpperCase();
+  if (catalogue.some((r) => r.id === upper || r.id.startsWith(`${upper}-`) || r.id.startsWith(upper))) return;
+  throw new SlipwayError("CHECK_UNKNOWN_RULE", `no rule ${id} in the catalogue`, {
+    hint: "Run `slipway rules` for the list (IDs look like SLW-K8S-001; a prefix such as SLW-TF selects an area).",
+  });
+}
+
+function specWaivers(validated: ValidatedSpec, file: string): SpecWaiverInput[] {
+  const list = validated.spec.checks?.waivers ?? [];
+  return list.map((w, i) => ({
+    rule: w.rule,
+    reason: w.reason,
+    until: w.until,
+    path: w.path,
+    file,
+    line: validated.source.locate(["checks", "waivers", i])?.line,
+  }));
+}
+
+function s3Buckets(validated: ValidatedSpec): string[] {
+  const names = new Set<string>();
+  for (const env of Object.values(validated.environments)) {
+    const s3 = (env.app as { aws?: { s3?: Record<string, unknown> } }).aws?.s3 ?? {};
+    for (const [bucket, access] of Object.entries(s3)) if (access !== null) names.add(bucket);
+  }
+  return [...names];
+}

@@ -1,0 +1,371 @@
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { hostname, userInfo } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { deploy } from "../../deploy/engine.js";
+import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
+import { redactor } from "../../deploy/redact.js";
+import { fileLock } from "../../effects/file-lock.js";
+import { fileHistory } from "../../effects/history-files.js";
+import { stopMariadb } from "../../effects/mariadb-server.js";
+import { stopPostgres } from "../../effects/postgres-server.js";
+import { isAlive, stopProcess, tailFile } from "../../effects/processes.js";
+import { loadLocalSecrets } from "../../effects/secrets.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
+import type { AppModel } from "../../model/app-model.js";
+import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
+import { locationOf } from "../../spec/load.js";
+import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
+import { localTarget } from "../../targets/local/local-target.js";
+import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/local/proxy-control.js";
+import type { CliContext } from "../context.js";
+import { loadSpecForCli } from "../load-spec.js";
+import { report } from "../main.js";
+
+export interface EnvOptions {
+  file: string;
+  env?: string;
+  json?: boolean;
+}
+
+/** Loads the spec and everything a local-environment command needs. */
+async function openLocal(ctx: CliContext, opts: EnvOptions & { tag?: string }) {
+  const file = resolve(ctx.cwd, opts.file);
+  const validated = await loadSpecForCli(ctx, file);
+  const env = chooseEnvironment(validated, opts.env);
+  if (env.target.type !== "local") {
+    throw new SlipwayError(
+      "DEPLOY_TARGET_UNSUPPORTED",
+      `environment '${env.name}' targets ${env.target.type}; this version deploys only to the local target`,
+      {
+        location: locationOf(validated.source, ["environments", env.name, "target"]),
+        hint: "Deploy a local environment (target: local), or for now render and apply: slipway render kubernetes -e ENV | kubectl apply --server-side -f -",
+      },
+    );
+  }
+  // The local target runs the code in this folder, not an image: a missing tag is fine here.
+  const model: AppModel = buildModel(validated, env, { tag: opts.tag ?? "local" });
+  const specDir = dirname(file);
+  const stateDir = join(specDir, ".slipway", env.name);
+  await mkdir(stateDir, { recursive: true });
+  // Keep every piece of local state (data, logs, secrets) out of version control.
+  const ignore = join(specDir, ".slipway", ".gitignore");
+  if (!existsSync(ignore)) await writeFile(ignore, "*\n");
+  const history = fileHistory(join(stateDir, "history"));
+  const lock = fileLock(join(stateDir, "lock.json"));
+  const specText = ctx.sources.get(validated.file) ?? (await readFile(file, "utf8"));
+  return { file, validated, model, specDir, stateDir, history, lock, specText };
+}
+
+/**
+ * The environment processes inherit: slipway's own, as a process manager would pass it on (CA
+ * bundles, proxies and PATH matter to `npm ci` and the app). Spec env, secrets and DB_* go on top.
+ */
+function baseEnv(ctx: CliContext): Record<string, string> {
+  return Object.fromEntries(Object.entries(ctx.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function gitInfo(dir: string): ReleaseRecord["git"] {
+  const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: dir, encoding: "utf8" });
+  if (head.status !== 0) return undefined;
+  const dirty = spawnSync("git", ["status", "--porcelain", "--", "."], { cwd: dir, encoding: "utf8" });
+  return { commit: head.stdout.trim(), dirty: (dirty.stdout ?? "").trim() !== "" };
+}
+
+async function makeTarget(ctx: CliContext, opened: Awaited<ReturnType<typeof openLocal>>, healthTimeoutMs?: number) {
+  const { model, specDir, stateDir } = opened;
+  const secrets = await loadLocalSecrets(model, specDir, ctx.env);
+  const port = model.target.type === "local" ? model.target.port : 4000;
+  const target = localTarget({
+    appDir: specDir,
+    stateDir,
+    port,
+    secrets,
+    proxyEntry: proxyEntryCommand(),
+    baseEnv: baseEnv(ctx),
+    ...(healthTimeoutMs ? { healthTimeoutMs } : {}),
+  });
+  const secretHash = createHash("sha256")
+    .update(JSON.stringify(Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : 1))))
+    .digest("hex");
+  return { target, secrets, secretRecord: { names: Object.keys(secrets).sort(), hash: `sha256:${secretHash}` } };
+}
+
+export interface DeployCommandOptions extends EnvOptions {
+  tag?: string;
+  wait?: boolean;
+  keep?: string;
+  to?: string;
+  healthTimeout?: string;
+}
+
+/** `slipway deploy` and `slipway rollback` (a deploy of an earlier release's files). */
+export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions, mode: "deploy" | "rollback" = "deploy"): Promise<number> {
+  try {
+    const opened = await openLocal(ctx, opts);
+    const healthTimeoutMs = opts.healthTimeout ? Number(opts.healthTimeout) * 1000 : undefined;
+    let rollbackTo: number | undefined;
+    if (mode === "rollback") {
+      const records = await opened.history.list();
+      const current = currentRelease(records);
+      const candidates = records
+        .filter((r) => r.outcome === "succeeded" && r.revision !== current?.revision)
+        .sort((a, b) => b.revision - a.revision);
+      const wanted = opts.to === undefined ? candidates[0] : records.find((r) => r.revision === Number(opts.to));
+      if (wanted?.outcome !== "succeeded") {
+        throw new SlipwayError(
+          "DEPLOY_NO_RELEASE",
+          opts.to === undefined
+            ? "there is no earlier successful release to roll back to"
+            : `revision ${opts.to} is not a successful release`,
+          {
+            hint: "See `slipway history` for the revisions you can roll back to.",
+          },
+        );
+      }
+      rollbackTo = wanted.revision;
+      // A rollback restores the old release whole: its code and the spec it was deployed with.
+      if (wanted.artifact.kind === "local-snapshot") {
+        const oldSpec = join(wanted.artifact.path, basename(opened.file));
+        if (existsSync(oldSpec)) {
+          const validated = await loadSpecForCli(ctx, oldSpec);
+          opened.model = buildModel(validated, chooseEnvironment(validated, opened.model.environment), { tag: opts.tag ?? "local" });
+        }
+      }
+    }
+    const { target, secretRecord } = await makeTarget(ctx, opened, healthTimeoutMs);
+    const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
+    const result = await deploy({
+      model: opened.model,
+      target,
+      history: opened.history,
+      lock: opened.lock,
+      reporter,
+      specHash: `sha256:${createHash("sha256").update(opened.specText).digest("hex")}`,
+      git: gitInfo(opened.specDir),
+      who: { user: userInfo().username, host: hostname(), pid: process.pid },
+      secrets: secretRecord,
+      rollbackTo,
+      waitForLock: opts.wait !== false,
+      lockTimeoutMs: 10 * 60_000,
+      keepReleases: opts.keep ? Number(opts.keep) : 5,
+    });
+    if (result.ok) {
+      if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
+      return 0;
+    }
+    const error = new SlipwayError("DEPLOY_FAILED", `deploy ${opened.model.environment}: ${result.failure?.message ?? "failed"}`, {
+      hint:
+        result.serving !== undefined
+          ? `Revision ${result.serving} still serves at ${result.url}. Details: slipway history -e ${opened.model.environment}; logs of the failed release: slipway logs --revision ${result.revision}.`
+          : `Nothing was serving before this deploy. Logs: slipway logs --revision ${result.revision}.`,
+    });
+    if (ctx.json) {
+      ctx.stdout.write(
+        `${JSON.stringify({ ok: false, error: { ...error.toJSON(), failure: result.failure, revision: result.revision, serving: result.serving } })}\n`,
+      );
+      return error.exitCode;
+    }
+    return report(ctx, error);
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise<number> {
+  try {
+    const opened = await openLocal(ctx, opts);
+    const records = (await opened.history.list()).sort((a, b) => b.revision - a.revision);
+    if (ctx.json) {
+      ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment: opened.model.environment, releases: records } })}\n`);
+      return 0;
+    }
+    const current = currentRelease(records)?.revision;
+    const c = ctx.colors;
+    ctx.stdout.write(`${c.bold("REV  OUTCOME      STARTED                   TOOK     ARTIFACT         GIT       NOTE")}\n`);
+    for (const r of records) {
+      const took = r.finishedAt ? `${((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1)}s` : "";
+      const artifact = r.artifact.kind === "local-snapshot" ? r.artifact.digest.slice(7, 19) : r.artifact.ref.slice(-12);
+      const git = r.git ? `${r.git.commit.slice(0, 7)}${r.git.dirty ? "+" : ""}` : "-";
+      const note = [
+        r.revision === current ? "serving" : "",
+        r.rollbackOf ? `rollback of ${r.rollbackOf}` : "",
+        r.failure ? `${r.failure.class}: ${r.failure.message}` : "",
+      ]
+        .filter(Boolean)
+        .join("; ");
+      const outcome =
+        r.outcome === "succeeded"
+          ? c.green(r.outcome.padEnd(12))
+          : r.outcome === "failed"
+            ? c.red(r.outcome.padEnd(12))
+            : c.yellow(r.outcome.padEnd(12));
+      ctx.stdout.write(
+        `${String(r.revision).padEnd(4)} ${outcome} ${r.startedAt.padEnd(25)} ${took.padEnd(8)} ${artifact.padEnd(16)} ${git.padEnd(9)} ${note}\n`,
+      );
+    }
+    if (records.length === 0) ctx.stdout.write("(no releases yet: slipway deploy)\n");
+    return 0;
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<number> {
+  try {
+    const opened = await openLocal(ctx, opts);
+    const records = await opened.history.list();
+    const current = currentRelease(records);
+    const last = [...records].sort((a, b) => b.revision - a.revision)[0];
+    const served = await readServedRevision(join(opened.stateDir, "proxy"));
+    const instances = ((current?.runtime.instances as { pid: number; port: number }[] | undefined) ?? []).map((i) => ({
+      ...i,
+      alive: isAlive(i.pid),
+    }));
+    const lockHolder = await opened.lock.inspect();
+    const port = opened.model.target.type === "local" ? opened.model.target.port : 4000;
+    const status = {
+      app: opened.model.name,
+      environment: opened.model.environment,
+      url: `http://127.0.0.1:${port}/`,
+      serving: current?.revision,
+      proxyServes: served,
+      healthy: instances.length > 0 && instances.every((i) => i.alive) && served === current?.revision,
+      instances,
+      lastDeploy: last
+        ? { revision: last.revision, outcome: last.outcome, startedAt: last.startedAt, failure: last.failure?.message }
+        : undefined,
+      lock: lockHolder,
+    };
+    if (ctx.json) {
+      ctx.stdout.write(`${JSON.stringify({ ok: true, result: status })}\n`);
+      return 0;
+    }
+    const c = ctx.colors;
+    ctx.stdout.write(`${c.bold(`${status.app} → ${status.environment}`)}  ${status.url}\n`);
+    ctx.stdout.write(
+      `serving:  ${status.serving === undefined ? "nothing" : `revision ${status.serving}`} ${status.healthy ? c.green("(healthy)") : c.red("(not healthy)")}\n`,
+    );
+    for (const [i, inst] of instances.entries())
+      ctx.stdout.write(`  instance ${i + 1}: pid ${inst.pid} port ${inst.port} ${inst.alive ? c.green("up") : c.red("down")}\n`);
+    if (status.lastDeploy)
+      ctx.stdout.write(
+        `last deploy: revision ${status.lastDeploy.revision} ${status.lastDeploy.outcome}${status.lastDeploy.failure ? ` — ${status.lastDeploy.failure}` : ""}\n`,
+      );
+    if (lockHolder) ctx.stdout.write(c.yellow(`locked by pid ${lockHolder.pid} on ${lockHolder.host} (${lockHolder.command})\n`));
+    return 0;
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+export async function logsCommand(
+  ctx: CliContext,
+  opts: EnvOptions & { follow?: boolean; revision?: string; lines?: string },
+): Promise<number> {
+  try {
+    const opened = await openLocal(ctx, opts);
+    const records = await opened.history.list();
+    const record = opts.revision ? records.find((r) => r.revision === Number(opts.revision)) : currentRelease(records);
+    if (!record)
+      throw new SlipwayError("DEPLOY_NO_RELEASE", opts.revision ? `no revision ${opts.revision}` : "nothing has been deployed yet", {
+        hint: "See `slipway history`.",
+      });
+    const { target } = await makeTarget(ctx, opened);
+    const redact = redactor(await target.secretValues());
+    const dir = join(opened.stateDir, "releases", String(record.revision));
+    const files = ["prepare", "setup", "migrate"].map((p) => ({ name: p, path: join(dir, `${p}.log`) }));
+    const instances = (record.runtime.instances as { logFile: string }[] | undefined) ?? [];
+    instances.forEach((inst, i) => {
+      files.push({ name: `instance-${i + 1}`, path: inst.logFile });
+    });
+    const lines = opts.lines ? Number(opts.lines) : 50;
+    const sizes = new Map<string, number>();
+    for (const f of files.filter((f) => existsSync(f.path))) {
+      for (const line of await tailFile(f.path, lines)) ctx.stdout.write(`${ctx.colors.dim(`${f.name} │`)} ${redact(line)}\n`);
+      sizes.set(f.path, statSync(f.path).size);
+    }
+    if (!opts.follow) return 0;
+    // Follow: poll the files for appended bytes until interrupted.
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 300));
+      for (const f of files.filter((f) => existsSync(f.path))) {
+        const size = statSync(f.path).size;
+        const from = sizes.get(f.path) ?? 0;
+        if (size > from) {
+          const text = (await readFile(f.path)).subarray(from, size).toString("utf8");
+          for (const line of text.split("\n").filter(Boolean)) ctx.stdout.write(`${ctx.colors.dim(`${f.name} │`)} ${redact(line)}\n`);
+          sizes.set(f.path, size);
+        }
+      }
+    }
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+export async function execCommand(ctx: CliContext, opts: EnvOptions, command: readonly string[]): Promise<number> {
+  try {
+    if (command.length === 0)
+      throw new SlipwayError("USAGE", "exec needs a command after --", { hint: "e.g. slipway exec -e local -- node -e 'console.log(1)'" });
+    const opened = await openLocal(ctx, opts);
+    const record = currentRelease(await opened.history.list());
+    if (!record) throw new SlipwayError("DEPLOY_NO_RELEASE", "nothing has been deployed yet", { hint: "Run slipway deploy first." });
+    const { target } = await makeTarget(ctx, opened);
+    const env = await target.appEnv(opened.model, record.revision, undefined, "web");
+    const cwd = record.artifact.kind === "local-snapshot" ? record.artifact.path : opened.specDir;
+    const argv = command[0] === "node" ? [process.execPath, ...command.slice(1)] : [...command];
+    return await new Promise<number>((done) => {
+      const child = spawn(argv[0] as string, argv.slice(1), { cwd, env, stdio: "inherit" });
+      child.on("error", (error) => {
+        ctx.stderr.write(`slipway exec: ${error.message}\n`);
+        done(127);
+      });
+      child.on("exit", (code, signal) => done(code ?? (signal ? 128 : 1)));
+    });
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+export async function unlockCommand(ctx: CliContext, opts: EnvOptions & { force?: boolean }): Promise<number> {
+  try {
+    if (!opts.force)
+      throw new SlipwayError("USAGE", "unlock removes another deploy's lock; say --force to confirm", {
+        hint: "slipway unlock --force -e ENV",
+      });
+    const opened = await openLocal(ctx, opts);
+    const holder = await opened.lock.forceUnlock();
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { removed: holder ?? null } })}\n`);
+    else ctx.stderr.write(holder ? `removed the lock of pid ${holder.pid} on ${holder.host} (${holder.command})\n` : "there was no lock\n");
+    return 0;
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+/** `slipway down`: stops the environment's processes, proxy and database server; keeps data and history. */
+export async function downCommand(ctx: CliContext, opts: EnvOptions): Promise<number> {
+  try {
+    const opened = await openLocal(ctx, opts);
+    const stopped: string[] = [];
+    for (const record of await opened.history.list()) {
+      for (const instance of (record.runtime.instances as { pid: number }[] | undefined) ?? []) {
+        if (isAlive(instance.pid)) {
+          await stopProcess(instance.pid, { graceMs: 10_000 });
+          stopped.push(`revision ${record.revision} pid ${instance.pid}`);
+        }
+      }
+    }
+    if (await stopProxy(join(opened.stateDir, "proxy"))) stopped.push("proxy");
+    if (opened.model.database?.engine === "postgres" && (await stopPostgres(join(opened.stateDir, "postgres")))) stopped.push("postgres");
+    if (opened.model.database?.engine === "mysql" && (await stopMariadb(join(opened.stateDir, "mariadb")))) stopped.push("mariadb");
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { stopped } })}\n`);
+    else ctx.stderr.write(stopped.length > 0 ? `stopped: ${stopped.join(", ")}\n` : "nothing was running\n");
+    return 0;
+  } catch (error) {
+    return report(ctx, error);
+  }
+}

@@ -1,0 +1,409 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
+import type { Evidence, Reporter } from "../../deploy/events.js";
+import type { HistoryStore, ReleaseRecord } from "../../deploy/history.js";
+import { redactor } from "../../deploy/redact.js";
+import { startMariadb } from "../../effects/mariadb-server.js";
+import { startPostgres } from "../../effects/postgres-server.js";
+import {
+  freePort,
+  httpProbe,
+  isAlive,
+  processStartTime,
+  runCommand,
+  type SpawnedProcess,
+  spawnDetached,
+  stopProcess,
+  tailFile,
+  waitForPort,
+} from "../../effects/processes.js";
+import { digestTree, exists, snapshotSource } from "../../effects/snapshot.js";
+import type { AppModel } from "../../model/app-model.js";
+import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
+import type { DatabaseServer } from "./runtime.js";
+
+export interface LocalTargetOptions {
+  /** Folder of slipway.yaml: the app's source, run from a snapshot per release. */
+  appDir: string;
+  /** .slipway/<environment> under appDir. */
+  stateDir: string;
+  /** Port of the reverse proxy users reach. */
+  port: number;
+  /** Secret values by name (already loaded from the secret source). */
+  secrets: Readonly<Record<string, string>>;
+  /** Command that runs the proxy daemon (the slipway binary's hidden `__proxy` command). */
+  proxyEntry: readonly string[];
+  /** Extra environment for every process (PATH, HOME). */
+  baseEnv: Readonly<Record<string, string>>;
+  /** How long the health gate waits for an instance to become healthy, at most. */
+  healthTimeoutMs?: number;
+}
+
+interface Instance {
+  pid: number;
+  /** The process's start time, so a recycled pid is never mistaken for ours. */
+  startTime: string | undefined;
+  port: number;
+  logFile: string;
+}
+
+/**
+ * The `local` target: the app's command as N processes on free loopback ports behind a reverse
+ * proxy on a fixed port, with an embedded PostgreSQL (or a local MariaDB) under .slipway/.
+ * Everything it starts is detached, so a killed deploy leaves the serving release alone.
+ */
+export function localTarget(options: LocalTargetOptions): DeployTarget & {
+  appEnv(model: AppModel, revision: number, port: number | undefined, phase: "web" | "migrate" | "setup"): Promise<Record<string, string>>;
+  secretValues(): Promise<string[]>;
+} {
+  const releasesDir = join(options.stateDir, "releases");
+  const proxyDir = join(options.stateDir, "proxy");
+  const releaseDir = (revision: number) => join(releasesDir, String(revision));
+  let database: DatabaseServer | undefined;
+  /** Processes this slipway started, by pid: their exit codes are observable while we run. */
+  const spawned = new Map<number, SpawnedProcess>();
+  const alive = (i: Instance) => isAlive(i.pid, i.startTime);
+
+  const dbPassword = async (): Promise<string> => {
+    const file = join(options.stateDir, "database.secret");
+    try {
+      return (await readFile(file, "utf8")).trim();
+    } catch {
+      const password = randomBytes(18).toString("base64url");
+      await mkdir(options.stateDir, { recursive: true });
+      await writeFile(file, `${password}\n`, { mode: 0o600 });
+      return password;
+    }
+  };
+
+  const secretValues = async () => [...Object.values(options.secrets), ...(database ? [database.admin.password] : []), await dbPassword()];
+
+  const startDatabase = async (model: AppModel): Promise<DatabaseServer | undefined> => {
+    const db = model.database;
+    if (!db) return undefined;
+    if (database) return database;
+    const stateDir = join(options.stateDir, db.engine === "postgres" ? "postgres" : "mariadb");
+    const portFile = join(stateDir, "port");
+    let port: number;
+    try {
+      port = Number((await readFile(portFile, "utf8")).trim());
+    } catch {
+      port = await freePort();
+      await mkdir(stateDir, { recursive: true });
+      await writeFile(portFile, `${port}\n`);
+    }
+    try {
+      database = db.engine === "postgres" ? await startPostgres({ stateDir, port }) : await startMariadb({ stateDir, port });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new DeployFailure({ class: "database-unreachable", message: `database: ${message}`, evidence: { port, detail: message } });
+    }
+    return database;
+  };
+
+  const appEnv = async (model: AppModel, revision: number, port: number | undefined, phase: "web" | "migrate" | "setup") => {
+    const env: Record<string, string> = { ...options.baseEnv, ...Object.fromEntries(model.env), ...options.secrets };
+    env.SLIPWAY_APP = model.name;
+    env.SLIPWAY_ENVIRONMENT = model.environment;
+    env.SLIPWAY_REVISION = String(revision);
+    if (port !== undefined) {
+      env.PORT = String(port);
+      env.HOST = "127.0.0.1";
+    }
+    const db = model.database;
+    if (db) {
+      const server = await startDatabase(model);
+      if (server) {
+        const admin = phase === "setup";
+        const user = admin ? server.admin.user : db.user;
+        const password = admin ? server.admin.password : await dbPassword();
+        Object.assign(env, {
+          DB_ENGINE: db.engine,
+          DB_HOST: server.host,
+          DB_PORT: String(server.port),
+          DB_NAME: db.name,
+          DB_USER: user,
+          DB_PASSWORD: password,
+          DATABASE_URL: `${db.urlScheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${server.host}:${server.port}/${db.name}`,
+        });
+        if (admin) {
+          env.DB_APP_USER = db.user;
+          env.DB_APP_PASSWORD = await dbPassword();
+        }
+      }
+    }
+    return env;
+  };
+
+  /** The process's command: `node` means the Node that runs slipway, so versions never drift. */
+  const resolveCommand = (command: readonly string[]): string[] =>
+    command[0] === "node" ? [process.execPath, ...command.slice(1)] : [...command];
+
+  const instancesOf = (runtime: Record<string, unknown>): Instance[] => (runtime.instances as Instance[] | undefined) ?? [];
+
+  return {
+    name: "local",
+    appEnv,
+    secretValues,
+    url: () => `http://127.0.0.1:${options.port}/`,
+
+    async recover(history: HistoryStore, reporter: Reporter) {
+      const served = await readServedRevision(proxyDir);
+      for (const record of await history.list()) {
+        if (record.outcome !== "in-progress") continue;
+        const instances = instancesOf(record.runtime);
+        if (served === record.revision && instances.length > 0 && instances.every(alive)) {
+          // The killed deploy had already switched: finish it rather than undo a healthy release.
+          record.outcome = "succeeded";
+          record.finishedAt = new Date().toISOString();
+          await history.put(record);
+          reporter.emit({
+            type: "recovered",
+            revision: record.revision,
+            action: "the interrupted release was already serving; marked it succeeded",
+          });
+          continue;
+        }
+        for (const instance of instances)
+          if (alive(instance)) await stopProcess(instance.pid, { graceMs: 2_000, ...startTimeOf(instance) });
+        record.outcome = "interrupted";
+        record.finishedAt = new Date().toISOString();
+        record.failure = {
+          class: "interrupted",
+          message: `revision ${record.revision} was interrupted before it served; its processes were stopped`,
+          evidence: {},
+        };
+        await history.put(record);
+        reporter.emit({
+          type: "recovered",
+          revision: record.revision,
+          action: "stopped the processes of an interrupted release; the serving release was untouched",
+        });
+      }
+    },
+
+    async prepare(ctx: ReleaseContext) {
+      const dir = releaseDir(ctx.revision);
+      const appCopy = join(dir, "app");
+      if (ctx.rollbackOf) {
+        const from = join(releaseDir(ctx.rollbackOf.revision), "app");
+        if (!(await exists(from))) {
+          throw new DeployFailure({
+            class: "prepare-failed",
+            message: `revision ${ctx.rollbackOf.revision}'s files were pruned`,
+            evidence: { detail: from },
+          });
+        }
+        return { kind: "local-snapshot", digest: await digestTree(from), path: from };
+      }
+      const source = ctx.model.secrets.source;
+      const secretFile = source.kind === "env-file" ? [isAbsolute(source.path) ? source.path : join(options.appDir, source.path)] : [];
+      const digest = await snapshotSource(options.appDir, appCopy, secretFile);
+      const prepare = ctx.model.target.type === "local" ? ctx.model.target.prepare : undefined;
+      if (prepare) {
+        const logFile = join(dir, "prepare.log");
+        const env = { ...options.baseEnv };
+        const result = await runCommand({ command: resolveCommand(prepare), cwd: appCopy, env, logFile, timeoutMs: 600_000 });
+        if (result.exitCode !== 0) {
+          throw new DeployFailure({
+            class: "prepare-failed",
+            message: `prepare: \`${prepare.join(" ")}\` exited with ${result.exitCode ?? result.signal}`,
+            evidence: { exitCode: result.exitCode, logTail: result.lastLines },
+          });
+        }
+      }
+      return { kind: "local-snapshot", digest, path: appCopy };
+    },
+
+    async ensureDatabase(ctx: ReleaseContext) {
+      const db = ctx.model.database;
+      if (!db) return { firstTime: false };
+      const server = await startDatabase(ctx.model);
+      if (!server) return { firstTime: false };
+      try {
+        const created = await server.ensureDatabase({ database: db.name, user: db.user, password: await dbPassword() });
+        return { firstTime: created.createdDatabase };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new DeployFailure({
+          class: "database-unreachable",
+          message: `database ${db.name}: ${message}`,
+          evidence: { port: server.port },
+        });
+      }
+    },
+
+    async runCommand(ctx: ReleaseContext, phase: "setup" | "migrate", command: readonly string[]) {
+      const dir = releaseDir(ctx.revision);
+      const cwd = ctx.rollbackOf ? join(releaseDir(ctx.rollbackOf.revision), "app") : join(dir, "app");
+      const env = await appEnv(ctx.model, ctx.revision, undefined, phase);
+      const redact = redactor(await secretValues());
+      const result = await runCommand({
+        command: resolveCommand(command),
+        cwd,
+        env,
+        logFile: join(dir, `${phase}.log`),
+        timeoutMs: 30 * 60_000,
+        onLine: (line: string, stream: "stdout" | "stderr") => ctx.reporter.emit({ type: "log", phase, stream, line: redact(line) }),
+      });
+      if (result.exitCode !== 0) {
+        throw new DeployFailure({
+          class: phase === "migrate" ? "migration-failed" : "setup-failed",
+          message: `${phase}: \`${command.join(" ")}\` exited with ${result.exitCode ?? `signal ${result.signal}`}; no traffic moved`,
+          evidence: { exitCode: result.exitCode, signal: result.signal, logTail: result.lastLines.map(redact) },
+        });
+      }
+    },
+
+    async start(ctx: ReleaseContext) {
+      const dir = releaseDir(ctx.revision);
+      const cwd = ctx.rollbackOf ? join(releaseDir(ctx.rollbackOf.revision), "app") : join(dir, "app");
+      const command = ctx.model.command ? [...ctx.model.command, ...(ctx.model.args ?? [])] : undefined;
+      if (!command) {
+        throw new DeployFailure({
+          class: "prepare-failed",
+          message: "app.command is not set: the local target runs the app's command directly",
+          evidence: { detail: "Add app.command (e.g. [node, server.js]) to slipway.yaml." },
+        });
+      }
+      const instances: Instance[] = [];
+      for (let i = 0; i < Math.max(1, ctx.model.replicas.min); i++) {
+        const port = await freePort();
+        const logFile = join(dir, `instance-${i + 1}.log`);
+        const env = await appEnv(ctx.model, ctx.revision, port, "web");
+        const proc = await spawnDetached({ command: resolveCommand(command), cwd, env, logFile });
+        spawned.set(proc.pid, proc);
+        instances.push({ pid: proc.pid, startTime: processStartTime(proc.pid), port, logFile });
+      }
+      return { instances };
+    },
+
+    async healthGate(ctx: ReleaseContext, runtime: Record<string, unknown>) {
+      const redact = redactor(await secretValues());
+      const timeoutMs = options.healthTimeoutMs ?? ctx.model.health.startup.timeoutSeconds * 1000;
+      await Promise.all(
+        instancesOf(runtime).map(async (instance, index) => {
+          const where = `instance ${index + 1} (pid ${instance.pid}, port ${instance.port})`;
+          const evidence = async (extra: Evidence): Promise<Evidence> => ({
+            ...extra,
+            port: instance.port,
+            logTail: (await tailFile(instance.logFile, 20)).map(redact),
+          });
+          const deadline = Date.now() + timeoutMs;
+          const proc = spawned.get(instance.pid);
+          const opened = await waitForPort(instance.port, {
+            timeoutMs,
+            isAlive: () => alive(instance),
+            ...(proc ? { process: proc } : {}),
+          });
+          if (!opened.ok) {
+            if (opened.reason === "exited") {
+              throw new DeployFailure({
+                class: "process-exited",
+                message: `${where}: the process exited before it opened its port${opened.exitCode !== undefined ? ` (exit ${opened.exitCode})` : ""}`,
+                evidence: await evidence({ exitCode: opened.exitCode ?? null }),
+              });
+            }
+            throw new DeployFailure({
+              class: "port-never-opened",
+              message: `${where}: port ${instance.port} never opened`,
+              evidence: await evidence({}),
+            });
+          }
+          const url = `http://127.0.0.1:${instance.port}${ctx.model.health.readiness}`;
+          let badSince: number | undefined;
+          let last: { status?: number; body?: string; error?: string } = {};
+          for (;;) {
+            if (!alive(instance)) {
+              throw new DeployFailure({
+                class: "process-exited",
+                message: `${where}: the process exited during the health check`,
+                evidence: await evidence({}),
+              });
+            }
+            const probe = await httpProbe(url, 2_000);
+            if (probe.ok && probe.status >= 200 && probe.status < 300) return;
+            last = probe.ok ? { status: probe.status, body: probe.body } : { error: probe.error };
+            badSince ??= Date.now();
+            // A conclusive answer (an HTTP error status for 10 s) fails now; silence waits for the timeout.
+            if (probe.ok && Date.now() - badSince > 10_000) {
+              throw new DeployFailure({
+                class: "health-failed",
+                message: `${where}: ${ctx.model.health.readiness} answered ${probe.status}`,
+                evidence: await evidence({ httpStatus: probe.status, httpBody: redact(probe.body) }),
+              });
+            }
+            if (Date.now() > deadline) {
+              throw new DeployFailure({
+                class: "health-timeout",
+                message: `${where}: ${ctx.model.health.readiness} did not answer 2xx within ${Math.round(timeoutMs / 1000)} s`,
+                evidence: await evidence({ ...(last.status ? { httpStatus: last.status } : {}), detail: last.error ?? "" }),
+              });
+            }
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }),
+      );
+    },
+
+    async switchTo(ctx: ReleaseContext, runtime: Record<string, unknown>) {
+      try {
+        await ensureProxy({ stateDir: proxyDir, host: "127.0.0.1", port: options.port, entry: options.proxyEntry });
+        await setRoutes(
+          proxyDir,
+          { revision: ctx.revision, upstreams: instancesOf(runtime).map((i) => ({ host: "127.0.0.1", port: i.port })) },
+          { timeoutMs: 10_000 },
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const code = (error as { code?: string }).code;
+        throw new DeployFailure({
+          class: code === "LOCAL_PORT_IN_USE" ? "port-in-use" : "switch-failed",
+          message: `switch: ${message}`,
+          evidence: { port: options.port },
+        });
+      }
+    },
+
+    async switchBack(ctx: ReleaseContext) {
+      const previous = ctx.previous;
+      if (!previous) return;
+      await setRoutes(
+        proxyDir,
+        { revision: previous.revision, upstreams: instancesOf(previous.runtime).map((i) => ({ host: "127.0.0.1", port: i.port })) },
+        { timeoutMs: 10_000 },
+      );
+    },
+
+    async retire(record: ReleaseRecord, reporter: Reporter) {
+      const instances = instancesOf(record.runtime);
+      if (instances.length === 0) return;
+      // Requests already on their way to the old release finish; the proxy sends new ones elsewhere.
+      reporter.emit({ type: "waiting", phase: "drain", message: `draining revision ${record.revision} (${instances.length} process(es))` });
+      const drained = await waitForDrain(proxyDir, { timeoutMs: 30_000 });
+      if (!drained.drained)
+        reporter.emit({
+          type: "waiting",
+          phase: "drain",
+          message: `${drained.inFlight} request(s) still open after 30 s; stopping anyway`,
+        });
+      await Promise.all(instances.map((i) => (alive(i) ? stopProcess(i.pid, { graceMs: 30_000, ...startTimeOf(i) }) : undefined)));
+    },
+
+    async abandon(_ctx: ReleaseContext, runtime: Record<string, unknown>) {
+      await Promise.all(
+        instancesOf(runtime).map((i) => (alive(i) ? stopProcess(i.pid, { graceMs: 3_000, ...startTimeOf(i) }) : undefined)),
+      );
+    },
+
+    async prune(revisions: readonly number[]) {
+      for (const revision of revisions) await rm(releaseDir(revision), { recursive: true, force: true });
+    },
+  };
+}
+
+function startTimeOf(instance: { startTime: string | undefined }): { startTime?: string } {
+  return instance.startTime ? { startTime: instance.startTime } : {};
+}

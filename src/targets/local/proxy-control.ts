@@ -1,0 +1,214 @@
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { httpProbe, isAlive, readPidFile, spawnDetached, stopProcess, tailFile } from "../../effects/processes.js";
+import { readTextIfExists, writeFileAtomic } from "../../effects/state-files.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
+import {
+  formatRoutes,
+  invalidRoutes,
+  parseAck,
+  parseRoutes,
+  proxyFiles,
+  proxyPidHeader,
+  proxyPingHeader,
+  revisionHeader,
+  routesDigest,
+} from "./proxy-routes.js";
+import type { ProxyAck, ProxyRoutes } from "./runtime.js";
+
+/**
+ * The proxy daemon's own script: `proxy-main.js` beside this module once built (dist/bundle/ in the
+ * bundle, dist/targets/local/ from tsc). Run it as `node <script> --state DIR --host H --port P`.
+ */
+export function proxyEntryScript(): string {
+  return fileURLToPath(new URL("./proxy-main.js", import.meta.url));
+}
+
+/** `[node, proxyEntryScript()]`: an `entry` for `ensureProxy`. */
+export function proxyEntryCommand(): readonly string[] {
+  return [process.execPath, proxyEntryScript()];
+}
+
+export interface EnsureProxyOptions {
+  /** The proxy's state folder (routes.json, routes.ack, proxy.pid, proxy.log). */
+  stateDir: string;
+  host: string;
+  port: number;
+  /** The command that runs the daemon; `--state DIR --host H --port P` are appended. */
+  entry: readonly string[];
+  /** The daemon's environment. Default: PATH only. */
+  env?: Readonly<Record<string, string>>;
+  /** How long the daemon may take to answer. Default 15 000 ms. */
+  timeoutMs?: number;
+}
+
+type PingResult = { kind: "proxy"; pid: number; revision: number } | { kind: "other"; detail: string } | { kind: "closed" };
+
+/** Asks host:port whether it is a slipway proxy (the proxy answers the ping header itself). */
+async function pingProxy(host: string, port: number): Promise<PingResult> {
+  const probe = await httpProbe(`http://${host}:${port}/`, 2_000, { [proxyPingHeader]: "1" });
+  if (!probe.ok) return probe.error === "refused" ? { kind: "closed" } : { kind: "other", detail: probe.message };
+  const pid = Number(probe.headers[proxyPidHeader]);
+  if (probe.status === 204 && Number.isInteger(pid)) return { kind: "proxy", pid, revision: Number(probe.headers[revisionHeader]) };
+  return { kind: "other", detail: `it answers HTTP ${probe.status}` };
+}
+
+/**
+ * Starts the proxy daemon detached unless it already runs (its pid alive and its port answering as a
+ * slipway proxy). Returns its pid. Throws LOCAL_PORT_IN_USE when another program (or another
+ * project's proxy) holds the port, LOCAL_PROXY_FAILED when the daemon does not come up.
+ */
+export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: number; started: boolean }> {
+  const stateDir = resolve(options.stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const pidFile = join(stateDir, proxyFiles.pid);
+  const logFile = join(stateDir, proxyFiles.log);
+  const ours = async (pid: number): Promise<boolean> => {
+    const recorded = await readPidFile(pidFile);
+    return recorded?.pid === pid && isAlive(pid, recorded.startTime);
+  };
+
+  const before = await pingProxy(options.host, options.port);
+  if (before.kind === "proxy") {
+    if (await ours(before.pid)) return { pid: before.pid, started: false };
+    throw portInUse(options, `another slipway proxy (pid ${before.pid}, another project or environment) serves it`);
+  }
+  if (before.kind === "other") throw portInUse(options, `another program holds it (${before.detail})`);
+
+  // Nothing answers. A daemon of ours that is alive but not listening is stuck: replace it.
+  const stale = await readPidFile(pidFile);
+  if (stale && isAlive(stale.pid, stale.startTime))
+    await stopProcess(stale.pid, { graceMs: 2_000, ...(stale.startTime ? { startTime: stale.startTime } : {}) });
+
+  const child = await spawnDetached({
+    command: [...options.entry, "--state", stateDir, "--host", options.host, "--port", String(options.port)],
+    cwd: stateDir,
+    env: options.env ?? { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    logFile,
+  });
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  for (;;) {
+    const ping = await pingProxy(options.host, options.port);
+    // Listening comes before the pid file: wait for both, so the next call sees a running proxy.
+    if (ping.kind === "proxy" && ping.pid === child.pid && (await ours(child.pid))) return { pid: child.pid, started: true };
+    const exit = child.exit();
+    if (exit !== undefined || Date.now() > deadline) {
+      // A concurrent slipway may have started the daemon first: this one then found the port taken.
+      if (ping.kind === "proxy" && (await ours(ping.pid))) return { pid: ping.pid, started: false };
+      if (exit === undefined) await stopProcess(child, { graceMs: 2_000 });
+      const lines = await tailFile(logFile, 10);
+      if (lines.some((line) => /LOCAL_PORT_IN_USE|EADDRINUSE|already in use/.test(line))) {
+        throw portInUse(options, ping.kind === "other" ? `another program holds it (${ping.detail})` : "another program took it");
+      }
+      const why = exit === undefined ? `did not answer within ${options.timeoutMs ?? 15_000} ms` : `exited (${exit.code ?? exit.signal})`;
+      throw new SlipwayError("LOCAL_PROXY_FAILED", withLines(`the proxy on ${options.host}:${options.port} ${why}`, lines), {
+        hint: `See ${logFile}.`,
+      });
+    }
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+function portInUse(options: { host: string; port: number }, why: string): SlipwayError {
+  return new SlipwayError("LOCAL_PORT_IN_USE", `port ${options.port} on ${options.host} is already in use: ${why}`, {
+    hint: `Stop the program that uses it (\`ss -ltnp 'sport = :${options.port}'\` names it), or set another port: targets.<name>.port in slipway.yaml.`,
+  });
+}
+
+function withLines(message: string, lines: readonly string[]): string {
+  return lines.length === 0 ? message : `${message} — last log lines:\n${lines.map((line) => `  ${line}`).join("\n")}`;
+}
+
+/**
+ * Hands the proxy new routes: routes.json is replaced atomically, then this waits until the proxy
+ * acknowledges exactly these routes in routes.ack (from then on every new request goes to them).
+ * Fails fast with LOCAL_PROXY_FAILED when the proxy is not running, and after `timeoutMs` (default
+ * 10 000) when it does not acknowledge.
+ */
+export async function setRoutes(stateDir: string, routes: ProxyRoutes, options: { timeoutMs?: number } = {}): Promise<ProxyAck> {
+  const invalid = invalidRoutes(routes);
+  if (invalid !== undefined) throw new SlipwayError("INTERNAL", `setRoutes: ${invalid}`);
+  const dir = resolve(stateDir);
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(dir, proxyFiles.routes), formatRoutes(routes));
+  const digest = routesDigest(routes);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  let lastAck: ProxyAck | undefined;
+  for (let round = 0; ; round++) {
+    lastAck = await readAck(dir);
+    if (lastAck?.revision === routes.revision && lastAck.digest === digest) return lastAck;
+    if (round % 10 === 0 && !(await proxyRunning(dir))) {
+      throw new SlipwayError("LOCAL_PROXY_FAILED", `the proxy of ${dir} is not running, so nothing serves revision ${routes.revision}`, {
+        hint: "Deploy again: it starts the proxy, which then serves the routes already written.",
+      });
+    }
+    if (Date.now() > deadline) {
+      const lines = await tailFile(join(dir, proxyFiles.log), 10);
+      throw new SlipwayError(
+        "LOCAL_PROXY_FAILED",
+        withLines(
+          `the proxy did not take revision ${routes.revision} within ${timeoutMs} ms (it serves ${lastAck ? `revision ${lastAck.revision}` : "nothing yet"})`,
+          lines,
+        ),
+        { hint: `See ${join(dir, proxyFiles.log)}.` },
+      );
+    }
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+/**
+ * Waits until no request is in flight on revisions older than the served one (or `timeoutMs`
+ * passes: a websocket may stay open for ever). Returns whether it drained and what is left.
+ */
+export async function waitForDrain(stateDir: string, options: { timeoutMs: number }): Promise<{ drained: boolean; inFlight: number }> {
+  const dir = resolve(stateDir);
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const ack = await readAck(dir);
+    if (ack === undefined || ack.draining === 0 || !(await proxyRunning(dir))) return { drained: true, inFlight: 0 };
+    if (Date.now() > deadline) return { drained: false, inFlight: ack.draining };
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+/** What routes.ack says, when there is one. */
+export async function readAck(stateDir: string): Promise<ProxyAck | undefined> {
+  const text = await readTextIfExists(join(resolve(stateDir), proxyFiles.ack));
+  return text === undefined ? undefined : parseAck(text);
+}
+
+/** The routes last handed to the proxy (routes.json), when there are any. */
+export async function readRoutes(stateDir: string): Promise<ProxyRoutes | undefined> {
+  const text = await readTextIfExists(join(resolve(stateDir), proxyFiles.routes));
+  if (text === undefined) return undefined;
+  const parsed = parseRoutes(text);
+  return "routes" in parsed ? parsed.routes : undefined;
+}
+
+/** The revision the running proxy serves; undefined when no proxy runs. */
+export async function readServedRevision(stateDir: string): Promise<number | undefined> {
+  const dir = resolve(stateDir);
+  if (!(await proxyRunning(dir))) return undefined;
+  return (await readAck(dir))?.revision;
+}
+
+/** The proxy daemon's pid when it runs. */
+export async function proxyPid(stateDir: string): Promise<number | undefined> {
+  const recorded = await readPidFile(join(resolve(stateDir), proxyFiles.pid));
+  return recorded && isAlive(recorded.pid, recorded.startTime) ? recorded.pid : undefined;
+}
+
+async function proxyRunning(dir: string): Promise<boolean> {
+  return (await proxyPid(dir)) !== undefined;
+}
+
+/** Stops the proxy daemon (it finishes requests in flight first). Returns whether it was running. */
+export async function stopProxy(stateDir: string, options: { graceMs?: number } = {}): Promise<boolean> {
+  const recorded = await readPidFile(join(resolve(stateDir), proxyFiles.pid));
+  if (!recorded || !isAlive(recorded.pid, recorded.startTime)) return false;
+  await stopProcess(recorded.pid, { graceMs: options.graceMs ?? 15_000, ...(recorded.startTime ? { startTime: recorded.startTime } : {}) });
+  return true;
+}

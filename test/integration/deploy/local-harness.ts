@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { examplesDir, repoRoot } from "../../helpers/examples.js";
+
+/** The built CLI, run as a separate process the way users run it. */
+export const bin = join(repoRoot, "dist/bundle/bin.js");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export interface Workspace {
+  dir: string;
+  port: number;
+  url: string;
+  edit(file: string, change: (text: string) => string): void;
+  cleanup(): Promise<void>;
+}
+
+/** A private copy of examples/node-postgres on its own proxy port, so tests never share state. */
+export async function workspace(name: string): Promise<Workspace> {
+  const dir = mkdtempSync(join(tmpdir(), `slipway-${name}-`));
+  // mkdtemp makes 0700 folders; PostgreSQL runs as its own user and must reach .slipway/ inside.
+  chmodSync(dir, 0o755);
+  cpSync(join(examplesDir, "node-postgres"), dir, {
+    recursive: true,
+    filter: (src) => !src.includes("node_modules") && !src.includes(".slipway"),
+  });
+  const port = await freePort();
+  const edit = (file: string, change: (text: string) => string) => {
+    const path = join(dir, file);
+    writeFileSync(path, change(readFileSync(path, "utf8")));
+  };
+  edit("slipway.yaml", (t) => t.replace("port: 4000", `port: ${port}`).replace("--no-fund]", "--no-fund, --prefer-offline]"));
+  return {
+    dir,
+    port,
+    url: `http://127.0.0.1:${port}/`,
+    edit,
+    async cleanup() {
+      await slipway(dir, ["down", "-e", "local", "--json"]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  events: Record<string, unknown>[];
+  final: { ok: boolean; result?: Record<string, unknown>; error?: Record<string, unknown> } | undefined;
+}
+
+export function parseRun(code: number | null, stdout: string, stderr: string): Run {
+  const lines = stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const final = lines.findLast((l) => "ok" in l) as Run["final"];
+  return { code, stdout, stderr, events: lines.filter((l) => "type" in l), final };
+}
+
+/** Runs slipway to completion in `dir`. */
+export function slipway(dir: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = start(dir, args, env);
+  return finished(child);
+}
+
+export function start(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcess & { out: { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  }) as ChildProcess & { out: { stdout: string; stderr: string } };
+  child.out = { stdout: "", stderr: "" };
+  child.stdout?.on("data", (d: Buffer) => {
+    child.out.stdout += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    child.out.stderr += d.toString();
+  });
+  return child;
+}
+
+export function finished(child: ChildProcess & { out: { stdout: string; stderr: string } }): Promise<Run> {
+  return new Promise((resolve) => {
+    child.on("close", (code) => resolve(parseRun(code, child.out.stdout, child.out.stderr)));
+  });
+}
+
+/** GET with a timeout; never throws (status 0 = no answer). */
+export async function get(url: string, timeoutMs = 3_000): Promise<{ status: number; body: string; revision: string | null }> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return { status: response.status, body: await response.text(), revision: response.headers.get("x-slipway-revision") };
+  } catch {
+    return { status: 0, body: "", revision: null };
+  }
+}
+
+/** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Text of every file under a folder (skipping dependencies and database files), for canary scans. */
+export function readAll(dir: string, skip: (name: string) => boolean = () => false): string {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (skip(entry.name)) continue;
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules" && entry.name !== "postgres") walk(path);
+      } else if (entry.isFile()) out.push(`${path}\n${readFileSync(path, "utf8")}`);
+    }
+  };
+  walk(dir);
+  return out.join("\n");
+}
