@@ -52,8 +52,7 @@ async function underLoad(url, work) {
   return { requests: r.requests.total, errors: r.errors + r.timeouts, non2xx: r.non2xx, p99: r.latency.p99, max: r.latency.max };
 }
 
-const row = (name, r, extra) =>
-  `| ${name} | ${r.requests} | ${r.errors + r.non2xx} | ${r.p99} | ${r.max} | ${extra} |`;
+const row = (name, r, extra) => `| ${name} | ${r.requests} | ${r.errors + r.non2xx} | ${r.p99} | ${r.max} | ${extra} |`;
 
 // 1. slipway: N consecutive deploys of a changing version through the local target.
 const dir = workspace();
@@ -74,13 +73,22 @@ const ours = await underLoad(url, async () => {
 
 // 2. The script it replaces: stop the process, start the new one on the same port, wait for it.
 const env = { ...process.env };
-const dbEnv = JSON.parse(slipway(dir, "exec", "-e", "local", "--", "node", "-e", "console.log(JSON.stringify({DATABASE_URL:process.env.DATABASE_URL}))").stdout.trim().split("\n").pop());
+const dbEnv = JSON.parse(
+  slipway(dir, "exec", "-e", "local", "--", "node", "-e", "console.log(JSON.stringify({DATABASE_URL:process.env.DATABASE_URL}))")
+    .stdout.trim()
+    .split("\n")
+    .pop(),
+);
 const appPort = await freePort();
 const appDir = join(dir, ".slipway", "local", "releases", String(deploys + 1), "app");
-const startApp = () => spawn(process.execPath, ["server.js"], { cwd: appDir, env: { ...env, ...dbEnv, PORT: String(appPort) }, stdio: "ignore" });
+const startApp = () =>
+  spawn(process.execPath, ["server.js"], { cwd: appDir, env: { ...env, ...dbEnv, PORT: String(appPort) }, stdio: "ignore" });
 const waitPort = async () => {
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${appPort}/health`).then(() => true, () => false);
+    const ok = await fetch(`http://127.0.0.1:${appPort}/health`).then(
+      () => true,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -112,7 +120,9 @@ for (let i = 0; i < 3; i++) {
 slipway(dir, "down", "-e", "local");
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`deploy benchmark: ${deploys} redeploys each way under autocannon (4 connections, GET /health), ${cpus().length} cores, node ${process.version}`);
+console.log(
+  `deploy benchmark: ${deploys} redeploys each way under autocannon (4 connections, GET /health), ${cpus().length} cores, node ${process.version}`,
+);
 console.log("| redeploy method | requests | failed | p99 ms | max ms | note |");
 console.log("|---|---|---|---|---|---|");
 console.log(row("slipway deploy (local target)", ours, `mean ${(deployMs / deploys / 1000).toFixed(1)} s per deploy`));

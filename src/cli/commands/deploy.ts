@@ -18,7 +18,7 @@ import type { AppModel } from "../../model/app-model.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
-import { localTarget } from "../../targets/local/local-target.js";
+import { databaseStateDir, localTarget } from "../../targets/local/local-target.js";
 import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/local/proxy-control.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
@@ -360,8 +360,9 @@ export async function downCommand(ctx: CliContext, opts: EnvOptions): Promise<nu
       }
     }
     if (await stopProxy(join(opened.stateDir, "proxy"))) stopped.push("proxy");
-    if (opened.model.database?.engine === "postgres" && (await stopPostgres(join(opened.stateDir, "postgres")))) stopped.push("postgres");
-    if (opened.model.database?.engine === "mysql" && (await stopMariadb(join(opened.stateDir, "mariadb")))) stopped.push("mariadb");
+    const engine = opened.model.database?.engine;
+    if (engine === "postgres" && (await stopPostgres(databaseStateDir(opened.stateDir, engine)))) stopped.push("postgres");
+    if (engine === "mysql" && (await stopMariadb(databaseStateDir(opened.stateDir, engine)))) stopped.push("mariadb");
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { stopped } })}\n`);
     else ctx.stderr.write(stopped.length > 0 ? `stopped: ${stopped.join(", ")}\n` : "nothing was running\n");
     return 0;

@@ -1,6 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
 import type { HistoryStore, ReleaseRecord } from "../../deploy/history.js";
@@ -84,7 +85,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     const db = model.database;
     if (!db) return undefined;
     if (database) return database;
-    const stateDir = join(options.stateDir, db.engine === "postgres" ? "postgres" : "mariadb");
+    const stateDir = databaseStateDir(options.stateDir, db.engine);
     const portFile = join(stateDir, "port");
     let port: number;
     try {
@@ -406,4 +407,31 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
 
 function startTimeOf(instance: { startTime: string | undefined }): { startTime?: string } {
   return instance.startTime ? { startTime: instance.startTime } : {};
+}
+
+/**
+ * Where the database server keeps its data: under .slipway/<env>/, unless slipway runs as root in a
+ * folder the server's own (non-root) user cannot pass through, such as /root/...; then under
+ * /var/lib/slipway/, named after the project folder so each project keeps its own.
+ */
+export function databaseStateDir(stateDir: string, engine: "postgres" | "mysql"): string {
+  const name = engine === "postgres" ? "postgres" : "mariadb";
+  const local = join(stateDir, name);
+  if (process.getuid?.() !== 0 || othersCanTraverse(stateDir)) return local;
+  const id = createHash("sha256").update(resolve(stateDir)).digest("hex").slice(0, 12);
+  return join("/var/lib/slipway", `${basename(dirname(dirname(resolve(stateDir))))}-${basename(stateDir)}-${id}`, name);
+}
+
+function othersCanTraverse(path: string): boolean {
+  let dir = resolve(path);
+  for (;;) {
+    try {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+    } catch {
+      // Not created yet: it will be made with the usual modes.
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return true;
+    dir = parent;
+  }
 }
