@@ -249,6 +249,15 @@ async function startServer(bin: PostgresBinaries, layout: PostgresLayout, user: 
   if ((await runningPort(bin, layout, user)) !== undefined) return;
   const lines = await logTail(layout.logFile, [password]);
   if (lines.some((line) => line.includes("Address already in use"))) throw portInUse(port, layout);
+  if (lines.some((line) => line.includes("incompatible with server"))) {
+    throw new SlipwayError(
+      "LOCAL_DATABASE_START_FAILED",
+      withLogLines(`the PostgreSQL data in ${layout.dataDir} was made by another major version than the embedded one`, lines),
+      {
+        hint: `Dump it with the old version (pg_dump), move ${layout.dataDir} away so slipway creates a new server, then restore the dump.`,
+      },
+    );
+  }
   throw new SlipwayError(
     "LOCAL_DATABASE_START_FAILED",
     withLogLines(

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
-import { mkdir, open, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { connect, createServer } from "node:net";
 import { dirname } from "node:path";
@@ -530,14 +530,4 @@ async function openLog(path: string): Promise<ReturnType<typeof createWriteStrea
   const stream = createWriteStream(path, { flags: "a", mode: 0o640 });
   stream.on("error", () => {});
   return stream;
-}
-
-/** Whether `path` exists. */
-export async function pathExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -260,6 +260,10 @@ export async function runProxyServer(options: ProxyServerOptions): Promise<void>
     server.listen(options.port, options.host, () => listening());
   });
   server.on("error", (error) => say(`error: ${error.message}`));
+  // Idle client connections stay open longer than clients keep them (undici: 4 s, browsers: more),
+  // so a client never reuses a connection the proxy is closing at that instant (like a load balancer).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const startTime = processStartTime(process.pid);
   await writePidFile(pidFile, startTime === undefined ? { pid: process.pid } : { pid: process.pid, startTime });
   say(`listening on ${options.host}:${options.port} (pid ${process.pid})`);
