@@ -1,7 +1,7 @@
 // The README's tour: deploy examples/node-postgres v1 locally, then v2 with zero downtime under
 // load, then a v3 that crashes on boot (detected and rolled back), then show the history.
 //   npm run demo          (after `npm ci`)
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,11 @@ function step(title) {
 function slipway(...args) {
   const result = spawnSync(process.execPath, [bin, ...args], { cwd: dir, stdio: "inherit" });
   return result.status;
+}
+
+/** The same without blocking this process, so the load loop keeps running during the deploy. */
+function slipwayAsync(...args) {
+  return new Promise((resolve) => spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: "inherit" }).on("close", resolve));
 }
 
 function edit(file, change) {
@@ -70,7 +75,7 @@ console.log(await (await fetch(url)).text());
 
 step("v2: deploy while 4 clients send requests in a loop — zero downtime");
 edit("slipway.yaml", (t) => t.replace('APP_VERSION: "1.0.0"', 'APP_VERSION: "2.0.0"'));
-const load = await underLoad(url, () => slipway("deploy", "-e", "local"));
+const load = await underLoad(url, () => slipwayAsync("deploy", "-e", "local"));
 console.log(`requests during the deploy: ${load.ok} ok, ${load.failed} failed; versions seen: ${load.versions.join(", ")}`);
 
 step("v3: a release that crashes on boot — detected and rolled back");
