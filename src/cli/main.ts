@@ -130,6 +130,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .addOption(envOption())
     .option("--tag <tag>", "image tag to record for this release")
     .option("--no-wait", "fail at once when another deploy holds the lock instead of waiting")
+    .option("--force", "deploy even when the preflight check finds problems at high or above")
     .option("--keep <n>", "successful releases to keep for rollback", "5")
     .option("--health-timeout <seconds>", "how long the health gate waits for each instance (default: startup timeout)")
     .addOption(jsonOption())
@@ -214,6 +215,18 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .action(async (opts) => {
       const { unlockCommand } = await import("./commands/deploy.js");
       setExit(await unlockCommand(ctx, opts));
+    });
+
+  program
+    .command("dev")
+    .description("run the app from its folder with the embedded database, migrations applied, restarting on change")
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--port <port>", "port for the app (default: app.port)")
+    .addHelpText("after", deployHelp(["slipway dev -e local", "slipway dev -e local --port 3001"]))
+    .action(async (opts) => {
+      const { devCommand } = await import("./commands/deploy.js");
+      setExit(await devCommand(ctx, opts));
     });
 
   program

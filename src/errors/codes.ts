@@ -36,6 +36,7 @@ export const errorCodes = {
   },
   OUTPUT_WRITE_FAILED: { exit: 1, summary: "Writing an output file or folder failed." },
   DEPLOY_FAILED: { exit: 1, summary: "The deploy failed and was rolled back; the previous release still serves." },
+  DEPLOY_PREFLIGHT: { exit: 1, summary: "The preflight check found problems at high or above; nothing was deployed (--force overrides)." },
   DEPLOY_LOCKED: { exit: 1, summary: "Another deploy of the same app and environment holds the lock." },
   DEPLOY_NO_RELEASE: { exit: 1, summary: "There is no release to roll back to, show, or run a command in." },
   SECRETS_MISSING: { exit: 2, summary: "A secret the spec names has no value in the environment's secret source." },

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync, watch } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
@@ -11,7 +11,7 @@ import { fileLock } from "../../effects/file-lock.js";
 import { fileHistory } from "../../effects/history-files.js";
 import { stopMariadb } from "../../effects/mariadb-server.js";
 import { stopPostgres } from "../../effects/postgres-server.js";
-import { isAlive, stopProcess, tailFile } from "../../effects/processes.js";
+import { isAlive, runCommand, stopProcess, tailFile } from "../../effects/processes.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
@@ -23,6 +23,7 @@ import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../main.js";
+import { preflightFindings } from "./preflight.js";
 
 export interface EnvOptions {
   file: string;
@@ -95,6 +96,7 @@ async function makeTarget(ctx: CliContext, opened: Awaited<ReturnType<typeof ope
 
 export interface DeployCommandOptions extends EnvOptions {
   tag?: string;
+  force?: boolean;
   wait?: boolean;
   keep?: string;
   to?: string;
@@ -135,8 +137,24 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
         }
       }
     }
-    const { target, secretRecord } = await makeTarget(ctx, opened, healthTimeoutMs);
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
+    if (mode === "deploy" && !opts.force) {
+      reporter.emit({ type: "phase-started", phase: "preflight", detail: "slipway check, high and above" });
+      const t0 = Date.now();
+      const findings = await preflightFindings(
+        opened.validated,
+        opened.specDir,
+        ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
+      );
+      if (findings.length > 0) {
+        const shown = findings.slice(0, 3).map((f) => `${f.ruleId} ${f.object ?? f.file ?? f.label}: ${f.message}`);
+        throw new SlipwayError("DEPLOY_PREFLIGHT", `preflight: ${findings.length} finding(s) at high or above — ${shown.join("; ")}`, {
+          hint: "Fix them (`slipway check` and `slipway check Dockerfile` show where), waive one in checks.waivers with a reason, or deploy anyway with --force.",
+        });
+      }
+      reporter.emit({ type: "phase-finished", phase: "preflight", durationMs: Date.now() - t0 });
+    }
+    const { target, secretRecord } = await makeTarget(ctx, opened, healthTimeoutMs);
     const result = await deploy({
       model: opened.model,
       target,
@@ -366,6 +384,91 @@ export async function downCommand(ctx: CliContext, opts: EnvOptions): Promise<nu
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { stopped } })}\n`);
     else ctx.stderr.write(stopped.length > 0 ? `stopped: ${stopped.join(", ")}\n` : "nothing was running\n");
     return 0;
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+/**
+ * `slipway dev`: the app from its own folder (no snapshot, no proxy) with the embedded database,
+ * migrations applied and env wired as in a deploy; restarted when a file changes.
+ */
+export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: string }): Promise<number> {
+  try {
+    const opened = await openLocal(ctx, opts);
+    const { model, specDir } = opened;
+    const { target } = await makeTarget(ctx, opened);
+    const reporter = humanReporter(ctx.stderr, ctx.colors);
+    const release = { model, revision: 0, previous: undefined, rollbackOf: undefined, reporter };
+    await target.ensureDatabase(release);
+    const port = opts.port ? Number(opts.port) : model.port;
+    const env = await target.appEnv(model, 0, port, "web");
+    const redact = redactor(await target.secretValues());
+    if (model.release.migrate) {
+      const migrateEnv = await target.appEnv(model, 0, undefined, "migrate");
+      const argv = model.release.migrate[0] === "node" ? [process.execPath, ...model.release.migrate.slice(1)] : [...model.release.migrate];
+      const result = await runCommand({
+        command: argv,
+        cwd: specDir,
+        env: migrateEnv,
+        timeoutMs: 30 * 60_000,
+        onLine: (line) => ctx.stderr.write(`${ctx.colors.dim(`migrate │ ${redact(line)}`)}\n`),
+      });
+      if (result.exitCode !== 0) {
+        throw new SlipwayError(
+          "DEPLOY_FAILED",
+          `dev: \`${model.release.migrate.join(" ")}\` exited with ${result.exitCode ?? result.signal}`,
+          {
+            hint: "Fix the migration, then run slipway dev again.",
+          },
+        );
+      }
+    }
+    const command = model.command ? [...model.command, ...(model.args ?? [])] : undefined;
+    if (!command)
+      throw new SlipwayError("DEPLOY_FAILED", "app.command is not set", {
+        hint: "Add app.command (e.g. [node, server.js]) to slipway.yaml.",
+      });
+    const argv = command[0] === "node" ? [process.execPath, ...command.slice(1)] : command;
+    let child: ReturnType<typeof spawn> | undefined;
+    const startApp = () => {
+      ctx.stderr.write(
+        `${ctx.colors.green("▸")} ${command.join(" ")} on http://127.0.0.1:${port}/ ${ctx.colors.dim("(restarts on change; Ctrl-C stops)")}\n`,
+      );
+      child = spawn(argv[0] as string, argv.slice(1), { cwd: specDir, env, stdio: ["ignore", "inherit", "inherit"] });
+    };
+    const stopApp = () =>
+      new Promise<void>((done) => {
+        const running = child;
+        if (!running || running.exitCode !== null || running.signalCode !== null) return done();
+        running.once("exit", () => done());
+        running.kill("SIGTERM");
+        setTimeout(() => running.kill("SIGKILL"), 5_000).unref();
+      });
+    startApp();
+    let timer: NodeJS.Timeout | undefined;
+    const ignored = /(^|\/)(\.slipway|node_modules|\.git|__pycache__|tmp|log)(\/|$)/;
+    const watcher = watch(specDir, { recursive: true }, (_event, file) => {
+      if (!file || ignored.test(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        ctx.stderr.write(`${ctx.colors.yellow("↺")} ${file} changed; restarting\n`);
+        await stopApp();
+        startApp();
+      }, 250);
+    });
+    return await new Promise<number>((done) => {
+      const stop = async () => {
+        watcher.close();
+        clearTimeout(timer);
+        await stopApp();
+        done(0);
+      };
+      // Ctrl-C stops the app first (the default handler would exit and orphan it).
+      process.removeAllListeners("SIGINT");
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
   } catch (error) {
     return report(ctx, error);
   }

@@ -197,6 +197,23 @@ describe("local deploys of examples/node-postgres", () => {
     expect(state).toContain("SESSION_KEY");
   });
 
+  it("preflight: a Dockerfile that runs as root stops the deploy before anything runs, unless --force", async () => {
+    const dockerfile = readFileSync(join(ws.dir, "Dockerfile"), "utf8");
+    ws.edit("Dockerfile", (t) => t.replace(/^USER .*$/m, "USER root"));
+    try {
+      const before = await slipway(ws.dir, ["history", "-e", "local", "--json"]);
+      const run = await deploy();
+      expect(run.code).toBe(1);
+      expect(run.final?.error).toMatchObject({ code: "DEPLOY_PREFLIGHT" });
+      const after = await slipway(ws.dir, ["history", "-e", "local", "--json"]);
+      expect((after.final?.result?.releases as unknown[]).length).toBe((before.final?.result?.releases as unknown[]).length);
+      const forced = await deploy("--force");
+      expect(forced.code, forced.stderr).toBe(0);
+    } finally {
+      writeFileSync(join(ws.dir, "Dockerfile"), dockerfile);
+    }
+  }, 180_000);
+
   it("a bad spec is a located error, exit 2", async () => {
     ws.edit("slipway.yaml", (t) => t.replace("  port: 3000", "  prot: 3000"));
     const run = await slipway(ws.dir, ["deploy", "-e", "local"]);
