@@ -206,7 +206,8 @@ describe("local deploys of examples/node-postgres", () => {
       expect(run.code).toBe(1);
       expect(run.final?.error).toMatchObject({ code: "DEPLOY_PREFLIGHT" });
       const after = await slipway(ws.dir, ["history", "-e", "local", "--json"]);
-      expect((after.final?.result?.releases as unknown[]).length).toBe((before.final?.result?.releases as unknown[]).length);
+      const count = (run: typeof before) => ((run.final?.result?.releases ?? []) as unknown[]).length;
+      expect(count(after)).toBe(count(before));
       const forced = await deploy("--force");
       expect(forced.code, forced.stderr).toBe(0);
     } finally {
