@@ -32,11 +32,11 @@ describe("local deploy failures that the machine causes", () => {
     const run = await slipway(ws.dir, ["deploy", "-e", "local", "--json"]);
     expect(run.code).toBe(1);
     expect(run.final?.error).toMatchObject({ code: "DEPLOY_FAILED", failure: { class: "port-in-use" } });
-    expect(String((run.final?.error as { message: string }).message)).toContain(String(ws.port));
+    expect(String(((run.final?.error ?? { message: "" }) as { message: string }).message)).toContain(String(ws.port));
     const status = await slipway(ws.dir, ["status", "-e", "local", "--json"]);
-    expect((status.final?.result as { serving?: number }).serving).toBeUndefined();
+    expect(((status.final?.result ?? {}) as { serving?: number }).serving).toBeUndefined();
     const history = await slipway(ws.dir, ["history", "-e", "local", "--json"]);
-    const [release] = history.final?.result?.releases as { runtime: { instances: { pid: number }[] } }[];
+    const [release] = (history.final?.result?.releases ?? []) as { runtime: { instances: { pid: number }[] } }[];
     for (const { pid } of release?.runtime.instances ?? []) expect(() => process.kill(pid, 0)).toThrow();
   }, 180_000);
 
@@ -71,7 +71,7 @@ describe("local deploy failures that the machine causes", () => {
     writeFileSync(join(ws.dir, ".slipway", "local", "lock.json"), JSON.stringify(holder));
     const refused = await slipway(ws.dir, ["deploy", "-e", "local", "--json", "--no-wait"]);
     expect(refused.final?.error).toMatchObject({ code: "DEPLOY_LOCKED" });
-    expect(String((refused.final?.error as { message: string }).message)).toContain("another-host");
+    expect(String(((refused.final?.error ?? { message: "" }) as { message: string }).message)).toContain("another-host");
     const withoutForce = await slipway(ws.dir, ["unlock", "-e", "local"]);
     expect(withoutForce.code).toBe(2);
     const unlock = await slipway(ws.dir, ["unlock", "-e", "local", "--force", "--json"]);
