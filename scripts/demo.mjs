@@ -90,4 +90,4 @@ console.log(`still serving: ${(await (await fetch(url)).text()).trim()}`);
 
 step("history");
 slipway("history", "-e", "local");
-console.log(`\nThe app keeps running at ${url}. Stop it with: (cd ${dir} && npx slipway down -e local)`);
+console.log(`\nThe app keeps running at ${url}. Stop it with: npx slipway down -f .demo/node-postgres/slipway.yaml -e local`);
