@@ -1,7 +1,9 @@
 import type { AppModel } from "../model/app-model.js";
 import type { KubeObject } from "../render/kubernetes/render-kubernetes.js";
+import type { ValidatedSpec } from "../spec/validate.js";
 import { kubeSubjectFromObject } from "./inputs/kubernetes.js";
 import { type CheckBatch, emptyBatch } from "./parse-inputs.js";
+import type { SpecWaiverInput } from "./run-check.js";
 import type { ScopedWaiver } from "./waivers.js";
 
 export interface RenderedEnvironment {
@@ -42,4 +44,17 @@ export function intentWaivers(model: AppModel, specFile: string): ScopedWaiver[]
     });
   }
   return waivers;
+}
+
+/** The spec's `checks.waivers`, placed at their lines in slipway.yaml. */
+export function specWaivers(validated: ValidatedSpec, file: string): SpecWaiverInput[] {
+  const list = validated.spec.checks?.waivers ?? [];
+  return list.map((w, i) => ({
+    rule: w.rule,
+    reason: w.reason,
+    until: w.until,
+    path: w.path,
+    file,
+    line: validated.source.locate(["checks", "waivers", i])?.line,
+  }));
 }

@@ -1,13 +1,13 @@
 import { relative, resolve } from "node:path";
 import { catalogue } from "../../check/catalogue.js";
 import { type CheckBatch, parseInputs } from "../../check/parse-inputs.js";
-import { intentWaivers, renderedBatch } from "../../check/rendered.js";
+import { intentWaivers, renderedBatch, specWaivers } from "../../check/rendered.js";
 import { jsonReport } from "../../check/reporters/json.js";
 import { junitReport } from "../../check/reporters/junit.js";
 import { sarifReport } from "../../check/reporters/sarif.js";
 import { type ReportView, summarize } from "../../check/reporters/summary.js";
 import { textReport } from "../../check/reporters/text.js";
-import { type CheckOptions, runCheck, type SpecWaiverInput } from "../../check/run-check.js";
+import { type CheckOptions, runCheck } from "../../check/run-check.js";
 import { type Rule, type Severity, severities } from "../../check/types.js";
 import type { ScopedWaiver } from "../../check/waivers.js";
 import { fileExists, gatherCheckInputs, writeReportFile } from "../../effects/check-inputs.js";
@@ -197,18 +197,6 @@ function knownRulePattern(id: string): void {
   throw new SlipwayError("CHECK_UNKNOWN_RULE", `no rule ${id} in the catalogue`, {
     hint: "Run `slipway rules` for the list (IDs look like SLW-K8S-001; a prefix such as SLW-TF selects an area).",
   });
-}
-
-function specWaivers(validated: ValidatedSpec, file: string): SpecWaiverInput[] {
-  const list = validated.spec.checks?.waivers ?? [];
-  return list.map((w, i) => ({
-    rule: w.rule,
-    reason: w.reason,
-    until: w.until,
-    path: w.path,
-    file,
-    line: validated.source.locate(["checks", "waivers", i])?.line,
-  }));
 }
 
 function s3Buckets(validated: ValidatedSpec): string[] {

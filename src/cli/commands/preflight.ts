@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseInputs } from "../../check/parse-inputs.js";
-import { intentWaivers, renderedBatch } from "../../check/rendered.js";
+import { intentWaivers, renderedBatch, specWaivers } from "../../check/rendered.js";
 import { atLeast, runCheck } from "../../check/run-check.js";
 import type { Finding } from "../../check/types.js";
 import { isSlipwayError } from "../../errors/slipway-error.js";
@@ -36,14 +36,7 @@ export async function preflightFindings(validated: ValidatedSpec, specDir: strin
   }
   const report = runCheck(batch, {
     today,
-    specWaivers: (validated.spec.checks?.waivers ?? []).map((w, i) => ({
-      rule: w.rule,
-      reason: w.reason,
-      until: w.until,
-      path: w.path,
-      file: validated.file,
-      line: validated.source.locate(["checks", "waivers", i])?.line,
-    })),
+    specWaivers: specWaivers(validated, validated.file),
     extraWaivers,
     kubernetesOnly: false,
   });
