@@ -83,6 +83,27 @@ slipway.dev/environment: {{ .root.Values.environment }}
 {{- end }}
 {{- end }}
 
+{{/* An ExternalSecret that fills Secret NAME from the store. Call with (dict "root" $ "name" NAME "data" LIST). */}}
+{{- define "app.externalSecret" -}}
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: {{ .name }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "app.labels" (dict "root" .root) | nindent 4 }}
+spec:
+  data:
+    {{- toYaml .data | nindent 4 }}
+  refreshInterval: {{ .root.Values.externalSecrets.refreshInterval }}
+  secretStoreRef:
+    kind: ClusterSecretStore
+    name: {{ .root.Values.externalSecrets.store }}
+  target:
+    creationPolicy: Owner
+    name: {{ .name }}
+{{- end }}
+
 {{/* Pod spec fields shared by the web pods and the release jobs. */}}
 {{- define "app.podBase" -}}
 automountServiceAccountToken: false
@@ -167,76 +188,25 @@ data: {}
 
 const externalSecret = `{{- if .Values.externalSecrets.enabled }}
 {{- $v := .Values }}
+{{- $prefix := $v.externalSecrets.prefix }}
 {{- if $v.secrets.names }}
+{{- $data := list }}
+{{- range $v.secrets.names }}
+{{- $data = append $data (dict "secretKey" . "remoteRef" (dict "key" (printf "%s%s" $prefix .))) }}
+{{- end }}
 ---
-apiVersion: external-secrets.io/v1
-kind: ExternalSecret
-metadata:
-  name: {{ $v.secrets.secretName }}
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "app.labels" (dict "root" $) | nindent 4 }}
-spec:
-  data:
-    {{- range $v.secrets.names }}
-    - secretKey: {{ . }}
-      remoteRef:
-        key: {{ printf "%s%s" $v.externalSecrets.prefix . | quote }}
-    {{- end }}
-  refreshInterval: {{ $v.externalSecrets.refreshInterval }}
-  secretStoreRef:
-    kind: ClusterSecretStore
-    name: {{ $v.externalSecrets.store }}
-  target:
-    creationPolicy: Owner
-    name: {{ $v.secrets.secretName }}
+{{ include "app.externalSecret" (dict "root" $ "name" $v.secrets.secretName "data" $data) }}
 {{- end }}
 {{- if $v.database.enabled }}
+{{- $data := list }}
+{{- range list "host" "password" }}
+{{- $data = append $data (dict "secretKey" . "remoteRef" (dict "key" (printf "%sdatabase" $prefix) "property" .)) }}
+{{- end }}
 ---
-apiVersion: external-secrets.io/v1
-kind: ExternalSecret
-metadata:
-  name: {{ $v.database.secretName }}
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "app.labels" (dict "root" $) | nindent 4 }}
-spec:
-  data:
-    {{- range list "host" "password" }}
-    - secretKey: {{ . }}
-      remoteRef:
-        key: {{ printf "%sdatabase" $v.externalSecrets.prefix | quote }}
-        property: {{ . }}
-    {{- end }}
-  refreshInterval: {{ $v.externalSecrets.refreshInterval }}
-  secretStoreRef:
-    kind: ClusterSecretStore
-    name: {{ $v.externalSecrets.store }}
-  target:
-    creationPolicy: Owner
-    name: {{ $v.database.secretName }}
+{{ include "app.externalSecret" (dict "root" $ "name" $v.database.secretName "data" $data) }}
 {{- if $v.release.setup }}
 ---
-apiVersion: external-secrets.io/v1
-kind: ExternalSecret
-metadata:
-  name: {{ $v.database.adminSecretName }}
-  namespace: {{ $.Release.Namespace }}
-  labels:
-    {{- include "app.labels" (dict "root" $) | nindent 4 }}
-spec:
-  data:
-    - secretKey: password
-      remoteRef:
-        key: {{ printf "%sdatabase-admin" $v.externalSecrets.prefix | quote }}
-        property: password
-  refreshInterval: {{ $v.externalSecrets.refreshInterval }}
-  secretStoreRef:
-    kind: ClusterSecretStore
-    name: {{ $v.externalSecrets.store }}
-  target:
-    creationPolicy: Owner
-    name: {{ $v.database.adminSecretName }}
+{{ include "app.externalSecret" (dict "root" $ "name" $v.database.adminSecretName "data" (list (dict "secretKey" "password" "remoteRef" (dict "key" (printf "%sdatabase-admin" $prefix) "property" "password")))) }}
 {{- end }}
 {{- end }}
 {{- end }}

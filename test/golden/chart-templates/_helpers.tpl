@@ -77,6 +77,27 @@ slipway.dev/environment: {{ .root.Values.environment }}
 {{- end }}
 {{- end }}
 
+{{/* An ExternalSecret that fills Secret NAME from the store. Call with (dict "root" $ "name" NAME "data" LIST). */}}
+{{- define "app.externalSecret" -}}
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: {{ .name }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "app.labels" (dict "root" .root) | nindent 4 }}
+spec:
+  data:
+    {{- toYaml .data | nindent 4 }}
+  refreshInterval: {{ .root.Values.externalSecrets.refreshInterval }}
+  secretStoreRef:
+    kind: ClusterSecretStore
+    name: {{ .root.Values.externalSecrets.store }}
+  target:
+    creationPolicy: Owner
+    name: {{ .name }}
+{{- end }}
+
 {{/* Pod spec fields shared by the web pods and the release jobs. */}}
 {{- define "app.podBase" -}}
 automountServiceAccountToken: false
