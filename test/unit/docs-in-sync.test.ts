@@ -22,6 +22,11 @@ describe("generated files are in step with the code (regenerate with `npm run do
   it("docs/cli.md", () => {
     expect(read("docs/cli.md")).toBe(cliReference(helpPages()));
   });
+  it("every command's --help has examples", () => {
+    const pages = helpPages();
+    expect(pages.length).toBeGreaterThan(15);
+    for (const page of pages) expect(page.help, page.command).toMatch(page.command === "slipway" ? /Exit codes:/ : /Examples:/);
+  });
   it("the CLI version is package.json's", () => {
     expect(version).toBe(JSON.parse(read("package.json")).version);
   });
