@@ -1,0 +1,152 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parse } from "yaml";
+import { KubeError } from "./kube-error.js";
+
+/** What createKubeApi needs to reach and authenticate to one cluster. PEM strings, not paths. */
+export interface KubeConnection {
+  /** The context the connection came from. */
+  context: string;
+  /** e.g. `https://127.0.0.1:6443`. */
+  server: string;
+  /** The context's default namespace, if it names one. */
+  namespace?: string;
+  /** PEM CA bundle; omitted: the system's trust store. */
+  ca?: string;
+  /** PEM client certificate and key (both or neither). */
+  clientCertificate?: string;
+  clientKey?: string;
+  /** Bearer token (from `token` or `tokenFile`). */
+  token?: string;
+  /** Skip verifying the server's certificate (kubeconfig `insecure-skip-tls-verify`). */
+  insecureSkipTlsVerify?: boolean;
+  /** Name to verify the server's certificate against (kubeconfig `tls-server-name`). */
+  tlsServerName?: string;
+}
+
+type Doc = Record<string, unknown>;
+
+/**
+ * Reads a kubeconfig file and resolves the named context (default: its current-context) to a
+ * connection. File references (`certificate-authority`, `client-certificate`, `client-key`,
+ * `tokenFile`) are read relative to the kubeconfig's folder, as kubectl does.
+ * Exec and auth-provider plugins are refused with KUBECONFIG_AUTH_UNSUPPORTED.
+ */
+export async function loadKubeconfig(path: string, context?: string): Promise<KubeConnection> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new KubeError("KUBECONFIG_NOT_FOUND", `kubeconfig ${path}: cannot be read`, {
+      cause,
+      hint: "Pass the path of an existing kubeconfig (or set KUBECONFIG).",
+    });
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (cause) {
+    throw new KubeError("KUBECONFIG_INVALID", `kubeconfig ${path}: not valid YAML`, { cause });
+  }
+  if (!isRecord(doc)) throw invalid(path, "the top level is not a mapping");
+
+  const contextName = context ?? str(doc["current-context"]);
+  if (contextName === undefined || contextName === "") {
+    throw new KubeError("KUBECONFIG_CONTEXT_NOT_FOUND", `kubeconfig ${path}: no context given and no current-context set`, {
+      hint: "Name a context, or set one with `kubectl config use-context`.",
+    });
+  }
+  const ctx = named(doc.contexts, contextName, "context");
+  if (ctx === undefined) {
+    const known = namesOf(doc.contexts);
+    throw new KubeError("KUBECONFIG_CONTEXT_NOT_FOUND", `kubeconfig ${path}: no context named "${contextName}"`, {
+      hint: known.length > 0 ? `Known contexts: ${known.join(", ")}.` : "The kubeconfig defines no contexts.",
+    });
+  }
+  const clusterName = str(ctx.cluster);
+  const userName = str(ctx.user);
+  const cluster = clusterName === undefined ? undefined : named(doc.clusters, clusterName, "cluster");
+  if (cluster === undefined) throw invalid(path, `context "${contextName}" refers to cluster "${clusterName ?? ""}", which is not defined`);
+  const user = userName === undefined ? {} : named(doc.users, userName, "user");
+  if (user === undefined) throw invalid(path, `context "${contextName}" refers to user "${userName ?? ""}", which is not defined`);
+
+  const server = str(cluster.server);
+  if (server === undefined || !/^https?:\/\//.test(server)) throw invalid(path, `cluster "${clusterName}" has no http(s) server URL`);
+  if (user.exec !== undefined || user["auth-provider"] !== undefined) {
+    throw new KubeError("KUBECONFIG_AUTH_UNSUPPORTED", `kubeconfig ${path}: user "${userName}" uses an exec or auth-provider plugin`, {
+      hint: "Use a kubeconfig with a client certificate or a token (e.g. a service account token).",
+    });
+  }
+
+  const base = dirname(resolve(path));
+  const conn: KubeConnection = { context: contextName, server };
+  const namespace = str(ctx.namespace);
+  if (namespace !== undefined) conn.namespace = namespace;
+  const ca = await inlineOrFile(
+    path,
+    base,
+    cluster["certificate-authority-data"],
+    cluster["certificate-authority"],
+    "certificate-authority",
+  );
+  if (ca !== undefined) conn.ca = ca;
+  if (cluster["insecure-skip-tls-verify"] === true) conn.insecureSkipTlsVerify = true;
+  const tlsServerName = str(cluster["tls-server-name"]);
+  if (tlsServerName !== undefined) conn.tlsServerName = tlsServerName;
+  const cert = await inlineOrFile(path, base, user["client-certificate-data"], user["client-certificate"], "client-certificate");
+  const key = await inlineOrFile(path, base, user["client-key-data"], user["client-key"], "client-key");
+  if ((cert === undefined) !== (key === undefined)) throw invalid(path, `user "${userName}" has a client certificate or key but not both`);
+  if (cert !== undefined && key !== undefined) {
+    conn.clientCertificate = cert;
+    conn.clientKey = key;
+  }
+  const token =
+    str(user.token) ??
+    (str(user.tokenFile) === undefined ? undefined : (await readRef(path, base, str(user.tokenFile) ?? "", "tokenFile")).trim());
+  if (token !== undefined && token !== "") conn.token = token;
+  return conn;
+}
+
+function invalid(path: string, what: string): KubeError {
+  return new KubeError("KUBECONFIG_INVALID", `kubeconfig ${path}: ${what}`);
+}
+
+function isRecord(v: unknown): v is Doc {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Finds `{name, <field>: {...}}` in a kubeconfig list and returns the inner mapping. */
+function named(list: unknown, name: string, field: string): Doc | undefined {
+  if (!Array.isArray(list)) return undefined;
+  for (const entry of list) {
+    if (isRecord(entry) && entry.name === name) {
+      const inner = entry[field];
+      return isRecord(inner) ? inner : {};
+    }
+  }
+  return undefined;
+}
+
+function namesOf(list: unknown): string[] {
+  return Array.isArray(list) ? list.flatMap((e) => (isRecord(e) && typeof e.name === "string" ? [e.name] : [])) : [];
+}
+
+async function inlineOrFile(path: string, base: string, data: unknown, file: unknown, what: string): Promise<string | undefined> {
+  const inline = str(data);
+  if (inline !== undefined && inline !== "") return Buffer.from(inline, "base64").toString("utf8");
+  const ref = str(file);
+  if (ref !== undefined && ref !== "") return readRef(path, base, ref, what);
+  return undefined;
+}
+
+async function readRef(path: string, base: string, ref: string, what: string): Promise<string> {
+  try {
+    return await readFile(resolve(base, ref), "utf8");
+  } catch (cause) {
+    throw new KubeError("KUBECONFIG_INVALID", `kubeconfig ${path}: ${what} file ${ref} cannot be read`, { cause });
+  }
+}
