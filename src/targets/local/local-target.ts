@@ -301,10 +301,16 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           });
           if (!opened.ok) {
             if (opened.reason === "exited") {
+              // The process can be seen dead a moment before its exit status arrives: wait for it briefly.
+              let exitCode = opened.exitCode;
+              if ((exitCode === undefined || exitCode === null) && proc) {
+                const exit = await Promise.race([proc.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2_000))]);
+                exitCode = exit?.code ?? exitCode;
+              }
               throw new DeployFailure({
                 class: "process-exited",
-                message: `${where}: the process exited before it opened its port${opened.exitCode !== undefined ? ` (exit ${opened.exitCode})` : ""}`,
-                evidence: await evidence({ exitCode: opened.exitCode ?? null }),
+                message: `${where}: the process exited before it opened its port${exitCode !== undefined && exitCode !== null ? ` (exit ${exitCode})` : ""}`,
+                evidence: await evidence({ exitCode: exitCode ?? null }),
               });
             }
             throw new DeployFailure({

@@ -139,3 +139,18 @@ export function readAll(dir: string, skip: (name: string) => boolean = () => fal
   walk(dir);
   return out.join("\n");
 }
+
+/** Whether a process is gone: no such pid, or a zombie nobody has reaped yet (it runs nothing). */
+export function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return /^[ZX]$/.test(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] ?? "");
+  } catch {
+    return true;
+  }
+}

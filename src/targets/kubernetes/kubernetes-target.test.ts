@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../effects/kube/kube-api.js";
+import { historyObjectName } from "./kube-history.js";
+import { leaseName } from "./kube-lock.js";
+import { applyOrder, objectRef, releaseJobName } from "./kubernetes-target.js";
+
+const object = (kind: string, name = "web"): KubeObject => ({ apiVersion: "v1", kind, metadata: { name } });
+
+describe("applyOrder", () => {
+  const rendered = [
+    object("Namespace", "ns"),
+    object("ServiceAccount"),
+    object("ConfigMap"),
+    object("Job", "web-migrate"),
+    object("Deployment"),
+    object("Service"),
+    object("ServiceMonitor"),
+    object("ExternalSecret"),
+  ];
+
+  it("orders namespace, identity and config, then the workload, then traffic, without Jobs", () => {
+    expect(applyOrder(rendered).map(objectRef)).toEqual([
+      "Namespace/ns",
+      "ServiceAccount/web",
+      "ConfigMap/web",
+      "ExternalSecret/web",
+      "Deployment/web",
+      "Service/web",
+      "ServiceMonitor/web",
+    ]);
+  });
+
+  it("stops at a rank: what a release Job needs before it can start", () => {
+    expect(applyOrder(rendered, 1).map(objectRef)).toEqual(["Namespace/ns", "ServiceAccount/web", "ConfigMap/web", "ExternalSecret/web"]);
+  });
+});
+
+describe("names", () => {
+  it("are deterministic per app, environment and revision", () => {
+    expect(releaseJobName("web", "migrate", 7)).toBe("web-migrate-r7");
+    expect(historyObjectName("web", "production", 42)).toBe("slipway-web-production-r000042");
+    expect(leaseName("web", "production")).toBe("slipway-web-production");
+  });
+});

@@ -1,0 +1,413 @@
+/**
+ * The Kubernetes target: server-side apply in dependency order, release Jobs with per-revision
+ * names, a rollout gate that fails on the first conclusive signal, and rollback by re-applying the
+ * previous release's stored objects.
+ */
+import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
+import type { FailureClass, PhaseName, Reporter } from "../../deploy/events.js";
+import type { ReleaseRecord } from "../../deploy/history.js";
+import { deploymentVerdict } from "../../deploy/waiters/apps-v1-deployment.js";
+import { jobVerdict } from "../../deploy/waiters/batch-v1-job.js";
+import { engineFailureClass } from "../../deploy/waiters/engine-failure-class.js";
+import type { DeploymentLike, JobLike, PodLike, ReplicaSetLike } from "../../deploy/waiters/kube-objects.js";
+import type { WaitEvidence, WaitVerdict } from "../../deploy/waiters/types.js";
+import type { KubeApi, KubeObject } from "../../effects/kube/kube-api.js";
+import { isKubeError, KubeApplyConflictError } from "../../effects/kube/kube-error.js";
+import type { AppModel } from "../../model/app-model.js";
+import { phaseLabel, renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
+import type { KubeHistory } from "./kube-history.js";
+
+export interface KubernetesTargetOptions {
+  api: KubeApi;
+  /** Where each release's rendered objects are kept (rollback re-applies them). */
+  history: KubeHistory;
+  /** Default `slipway`. */
+  fieldManager?: string;
+  /** Take over fields other managers own (`--force-conflicts`); default false. */
+  forceConflicts?: boolean;
+  /** Jobs and rollouts are watched; this is the fallback poll interval. Default 1000 ms. */
+  pollMs?: number;
+  timeouts?: {
+    /** A release Job; default 30 min (the Job's activeDeadlineSeconds). */
+    jobMs?: number;
+    /** A rollout (and the rollback's); default 10 min. */
+    rolloutMs?: number;
+  };
+}
+
+/** Apply order: lower first. Jobs are absent: runCommand runs them. */
+const APPLY_RANK: Readonly<Record<string, number>> = {
+  Namespace: 0,
+  ServiceAccount: 1,
+  ConfigMap: 1,
+  ExternalSecret: 1,
+  Deployment: 2,
+  Service: 3,
+  Ingress: 3,
+  HorizontalPodAutoscaler: 3,
+  PodDisruptionBudget: 3,
+  NetworkPolicy: 3,
+  ServiceMonitor: 3,
+};
+
+/** What must exist before a release Job can start (its namespace, service account and config). */
+const FOUNDATION_RANK = 1;
+
+/** A collection whose changes wake an observation loop. */
+interface Watched {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  labelSelector: string;
+}
+
+/** `Kind/name`. */
+export function objectRef(object: KubeObject): string {
+  return `${object.kind}/${object.metadata.name}`;
+}
+
+/** `<app>-<phase>-r<revision>`: deterministic, so a re-run after a kill finds the leftover Job. */
+export function releaseJobName(app: string, phase: "setup" | "migrate", revision: number): string {
+  return `${app}-${phase}-r${revision}`;
+}
+
+/** Objects to apply in order (Jobs excluded), optionally only up to `maxRank`. */
+export function applyOrder(objects: readonly KubeObject[], maxRank = Number.POSITIVE_INFINITY): KubeObject[] {
+  return objects
+    .filter((o) => o.kind !== "Job")
+    .map((o, index) => ({ o, index, rank: APPLY_RANK[o.kind] ?? 3 }))
+    .filter((x) => x.rank <= maxRank)
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((x) => x.o);
+}
+
+export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget {
+  const { api, history } = options;
+  const fieldManager = options.fieldManager ?? "slipway";
+  const pollMs = options.pollMs ?? 1000;
+  const jobMs = options.timeouts?.jobMs ?? 30 * 60_000;
+  const rolloutMs = options.timeouts?.rolloutMs ?? 10 * 60_000;
+  const rendered = new Map<number, KubeObject[]>();
+  let current: KubeObject[] | undefined;
+
+  const objectsOf = (ctx: ReleaseContext): KubeObject[] => {
+    let objects = rendered.get(ctx.revision);
+    if (objects === undefined) {
+      objects = renderKubernetes(ctx.model) as KubeObject[];
+      rendered.set(ctx.revision, objects);
+    }
+    return objects;
+  };
+
+  const applyAll = async (
+    environment: string,
+    objects: readonly KubeObject[],
+    phase: PhaseName,
+    reporter: Reporter,
+    force: boolean,
+  ): Promise<string[]> => {
+    const applied: string[] = [];
+    for (const object of objects) {
+      if ((await api.discover(object.apiVersion, object.kind)) === undefined) {
+        reporter.emit({
+          type: "waiting",
+          phase,
+          message: `skipped ${objectRef(object)}: ${object.kind} (${object.apiVersion}) is not installed in the cluster`,
+        });
+        continue;
+      }
+      try {
+        await api.apply(object, { fieldManager, force });
+      } catch (error) {
+        if (!(error instanceof KubeApplyConflictError)) throw error;
+        const fields = error.conflicts.map((c) => `${c.field} (owned by ${c.manager})`).join(", ");
+        throw new DeployFailure({
+          class: "prepare-failed",
+          message: `deploy ${environment}: apply ${objectRef(object)}: conflicts with field manager ${error.managers.join(", ")}: ${fields}; pass --force-conflicts to take them over`,
+          evidence: { detail: error.message },
+        });
+      }
+      applied.push(objectRef(object));
+    }
+    return applied;
+  };
+
+  /** Observes until the verdict is done; undefined on timeout. */
+  const observe = async (
+    phase: PhaseName,
+    reporter: Reporter,
+    timeoutMs: number,
+    look: () => Promise<WaitVerdict>,
+    watched: readonly Watched[] = [],
+  ): Promise<WaitVerdict | undefined> => {
+    const deadline = Date.now() + timeoutMs;
+    const stop = new AbortController();
+    let wake: () => void = () => undefined;
+    let changed = false;
+    const onEvent = () => {
+      changed = true;
+      wake();
+    };
+    // Watch events wake the loop at once; the poll stays as a fallback when a watch breaks.
+    for (const w of watched) {
+      api.watch(w.apiVersion, w.kind, w.namespace, { labelSelector: w.labelSelector }, onEvent, stop.signal).catch(() => undefined);
+    }
+    let said = "";
+    try {
+      for (;;) {
+        changed = false;
+        const verdict = await look();
+        if (verdict.done) return verdict;
+        if (verdict.reason !== said) reporter.emit({ type: "waiting", phase, message: verdict.reason });
+        said = verdict.reason;
+        if (Date.now() >= deadline) return undefined;
+        if (!changed) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pollMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+        wake = () => undefined;
+      }
+    } finally {
+      stop.abort();
+    }
+  };
+
+  /** Adds the failed container's last log lines when the node serves logs (kwok does not). */
+  const withLogs = async (namespace: string, evidence: WaitEvidence): Promise<WaitEvidence> => {
+    if (evidence.pod === undefined) return evidence;
+    for (const previous of [true, false]) {
+      try {
+        const text = await api.podLogs(namespace, evidence.pod, evidence.container, { tailLines: 20, previous });
+        return { ...evidence, logTail: text.split("\n").filter((line) => line !== "") };
+      } catch (error) {
+        if (!isKubeError(error)) throw error;
+      }
+    }
+    return evidence;
+  };
+
+  const rolloutVerdict = async (model: AppModel, name: string): Promise<WaitVerdict> => {
+    const deployment = await api.get("apps/v1", "Deployment", model.namespace, name);
+    if (deployment === undefined) return { done: false, ok: false, reason: `waiting for deployment/${name} to exist`, evidence: {} };
+    const matchLabels = ((deployment.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ??
+      {}) as Record<string, string>;
+    const labelSelector = Object.entries(matchLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+    const [replicaSets, pods] = await Promise.all([
+      api.list("apps/v1", "ReplicaSet", model.namespace, { labelSelector }),
+      api.list("v1", "Pod", model.namespace, { labelSelector }),
+    ]);
+    return deploymentVerdict(deployment as DeploymentLike, replicaSets.items as ReplicaSetLike[], pods.items as PodLike[], {
+      now: Date.now(),
+      readinessThresholdMs: model.health.startup.timeoutSeconds * 1000,
+    });
+  };
+
+  const waitRollout = async (ctx: ReleaseContext, phase: PhaseName, what: string): Promise<void> => {
+    const { model } = ctx;
+    const selector = (component: string) => `app.kubernetes.io/instance=${model.name},app.kubernetes.io/component=${component}`;
+    const ns = model.namespace;
+    const verdict = await observe(phase, ctx.reporter, rolloutMs, () => rolloutVerdict(model, model.name), [
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: ns, labelSelector: selector("web") },
+      { apiVersion: "apps/v1", kind: "ReplicaSet", namespace: ns, labelSelector: selector("web") },
+      { apiVersion: "v1", kind: "Pod", namespace: ns, labelSelector: selector("web") },
+    ]);
+    const prefix = `deploy ${model.environment}: ${what} of deployment/${model.name}`;
+    if (verdict === undefined) {
+      throw new DeployFailure({ class: "health-timeout", message: `${prefix}: not available after ${rolloutMs} ms`, evidence: {} });
+    }
+    if (verdict.ok) return;
+    const failureClass: FailureClass = ("failureClass" in verdict && engineFailureClass(verdict.failureClass)) || "health-failed";
+    throw new DeployFailure({
+      class: failureClass,
+      message: `${prefix}: ${verdict.reason}`,
+      evidence: await withLogs(model.namespace, verdict.evidence),
+    });
+  };
+
+  const rollBack = async (ctx: ReleaseContext): Promise<void> => {
+    const { model, previous, reporter } = ctx;
+    if (previous === undefined) {
+      // Nothing served before: remove the workload rather than leave a broken one running.
+      await api.delete("apps/v1", "Deployment", model.namespace, model.name);
+      return;
+    }
+    const objects = await history.objects(previous.revision);
+    if (objects === undefined) {
+      throw new DeployFailure({
+        class: "switch-failed",
+        message: `deploy ${model.environment}: rollback: revision ${previous.revision} has no stored objects`,
+        evidence: {},
+      });
+    }
+    await applyAll(model.environment, applyOrder(objects), "rollback", reporter, true);
+    current = objects;
+    await waitRollout(ctx, "rollback", "rollback");
+  };
+
+  const foundationApplied = new Set<number>();
+
+  /**
+   * The engine does not call abandon when a release Job fails (nothing was started), but the Job
+   * needed this release's config applied: put the previous release's back.
+   */
+  const restoreFoundation = async (ctx: ReleaseContext): Promise<void> => {
+    if (ctx.previous === undefined) return;
+    const objects = await history.objects(ctx.previous.revision);
+    if (objects === undefined) return;
+    await applyAll(ctx.model.environment, applyOrder(objects, FOUNDATION_RANK), "rollback", ctx.reporter, true);
+  };
+
+  return {
+    name: "kubernetes",
+
+    url(model) {
+      if (model.ingress) return `${model.ingress.tls ? "https" : "http"}://${model.ingress.host}`;
+      return `http://${model.name}.${model.namespace}.svc`;
+    },
+
+    async recover(store, reporter) {
+      // The engine holds the lock: anything still in progress belongs to a deploy that died.
+      for (const record of await store.list()) {
+        if (record.outcome !== "in-progress") continue;
+        await store.put({ ...record, outcome: "interrupted", finishedAt: new Date().toISOString() });
+        reporter.emit({ type: "recovered", revision: record.revision, action: "marked interrupted (its deploy was killed)" });
+      }
+    },
+
+    async prepare(ctx) {
+      if (ctx.rollbackOf !== undefined) {
+        // `rollback --to N` re-applies exactly what revision N applied.
+        const earlier = await history.objects(ctx.rollbackOf.revision);
+        if (earlier === undefined) throw new Error(`revision ${ctx.rollbackOf.revision} has no stored objects to roll back to`);
+        rendered.set(ctx.revision, earlier);
+        history.setObjects(ctx.revision, earlier);
+        return ctx.rollbackOf.artifact;
+      }
+      const objects = objectsOf(ctx);
+      history.setObjects(ctx.revision, objects);
+      return { kind: "image", ref: ctx.model.image.ref };
+    },
+
+    async ensureDatabase(ctx) {
+      return { firstTime: ctx.previous === undefined };
+    },
+
+    async runCommand(ctx, phase) {
+      const { model, revision, reporter } = ctx;
+      const objects = objectsOf(ctx);
+      const rendered = objects.find((o) => o.kind === "Job" && o.metadata.labels?.[phaseLabel] === phase);
+      const failureClass = phase === "setup" ? "setup-failed" : "migration-failed";
+      const name = releaseJobName(model.name, phase, revision);
+      const prefix = `deploy ${model.environment}: ${phase} job/${name}`;
+      if (rendered === undefined) {
+        throw new DeployFailure({ class: failureClass, message: `${prefix}: the release renders no ${phase} Job`, evidence: {} });
+      }
+      const phaseName: PhaseName = phase;
+      if (!foundationApplied.has(revision)) {
+        await applyAll(model.environment, applyOrder(objects, FOUNDATION_RANK), phaseName, reporter, options.forceConflicts ?? false);
+        foundationApplied.add(revision);
+      }
+      const job: KubeObject = { ...rendered, metadata: { ...rendered.metadata, name } };
+      // Adopt-or-replace: a Job left by an interrupted run of this revision is deleted, never reused half-done.
+      if (await api.delete("batch/v1", "Job", model.namespace, name, { propagationPolicy: "Background" })) {
+        reporter.emit({ type: "waiting", phase: phaseName, message: `replacing job/${name} left by an interrupted run` });
+        const gone = await observe(phaseName, reporter, 60_000, async () =>
+          (await api.get("batch/v1", "Job", model.namespace, name)) === undefined
+            ? { done: true, ok: true, reason: "gone", evidence: {} }
+            : { done: false, ok: false, reason: `waiting for the old job/${name} to be deleted`, evidence: {} },
+        );
+        if (gone === undefined)
+          throw new DeployFailure({ class: failureClass, message: `${prefix}: the old Job is not going away`, evidence: {} });
+      }
+      await api.apply(job, { fieldManager, force: true });
+      const verdict = await observe(
+        phaseName,
+        reporter,
+        jobMs,
+        async () => {
+          const [observed, pods] = await Promise.all([
+            api.get("batch/v1", "Job", model.namespace, name),
+            api.list("v1", "Pod", model.namespace, { labelSelector: `batch.kubernetes.io/job-name=${name}` }),
+          ]);
+          return jobVerdict((observed ?? job) as JobLike, pods.items as PodLike[]);
+        },
+        [
+          { apiVersion: "batch/v1", kind: "Job", namespace: model.namespace, labelSelector: `${phaseLabel}=${phase}` },
+          { apiVersion: "v1", kind: "Pod", namespace: model.namespace, labelSelector: `batch.kubernetes.io/job-name=${name}` },
+        ],
+      );
+      if (verdict === undefined)
+        throw new DeployFailure({ class: failureClass, message: `${prefix}: not complete after ${jobMs} ms`, evidence: {} });
+      if (verdict.ok) return;
+      const evidence = await withLogs(model.namespace, verdict.evidence);
+      await restoreFoundation(ctx).catch(() => undefined);
+      throw new DeployFailure({ class: failureClass, message: `${prefix}: ${verdict.reason}`, evidence });
+    },
+
+    async start(ctx) {
+      const objects = objectsOf(ctx);
+      let applied: string[];
+      try {
+        applied = await applyAll(ctx.model.environment, applyOrder(objects), "start", ctx.reporter, options.forceConflicts ?? false);
+      } catch (error) {
+        // The engine rolls back only after start returns; a half-applied release is undone here.
+        await rollBack(ctx).catch(() => undefined);
+        throw error;
+      }
+      current = objects;
+      const deployment = await api.get("apps/v1", "Deployment", ctx.model.namespace, ctx.model.name);
+      return { deploymentGeneration: deployment?.metadata.generation ?? null, objects: applied };
+    },
+
+    async healthGate(ctx) {
+      await waitRollout(ctx, "health", "rollout");
+    },
+
+    async switchTo() {
+      // The Deployment's rolling update already moved traffic to ready pods of the new release.
+    },
+
+    async switchBack() {
+      // Nothing to switch back: abandon re-applies the previous release.
+    },
+
+    async abandon(ctx) {
+      await rollBack(ctx);
+    },
+
+    async retire(record: ReleaseRecord, reporter: Reporter) {
+      // The rolling update already stopped the old pods; delete what the old release rendered and the new one does not.
+      if (current === undefined) return;
+      const old = await history.objects(record.revision);
+      if (old === undefined) return;
+      const keep = new Set(current.map((o) => `${o.apiVersion}/${objectRef(o)}`));
+      for (const object of old) {
+        if (object.kind === "Namespace" || object.kind === "Job" || keep.has(`${object.apiVersion}/${objectRef(object)}`)) continue;
+        if ((await api.discover(object.apiVersion, object.kind)) === undefined) continue;
+        if (await api.delete(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name)) {
+          reporter.emit({ type: "waiting", phase: "drain", message: `pruned ${objectRef(object)} (no longer rendered)` });
+        }
+      }
+    },
+
+    async prune(revisions) {
+      // History records go with their Jobs (the Job's ttlSecondsAfterFinished usually got there first).
+      for (const revision of revisions) {
+        const objects = await history.objects(revision).catch(() => undefined);
+        const namespace = objects?.find((o) => o.kind === "Job")?.metadata.namespace;
+        const app = objects?.find((o) => o.kind === "Deployment")?.metadata.name;
+        if (namespace === undefined || app === undefined) continue;
+        for (const phase of ["setup", "migrate"] as const) {
+          await api.delete("batch/v1", "Job", namespace, releaseJobName(app, phase, revision), { propagationPolicy: "Background" });
+        }
+      }
+    },
+  };
+}

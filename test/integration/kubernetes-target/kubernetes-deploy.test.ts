@@ -1,0 +1,311 @@
+/**
+ * The deploy engine with the Kubernetes target, history and lock against the real test control
+ * plane; pod behaviour comes from the kwok stage markers in the image name (test/cluster/README.md).
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type DeployResult, deploy } from "../../../src/deploy/engine.js";
+import { CollectingReporter } from "../../../src/deploy/events.js";
+import { createKubeApi, type HttpKubeApi } from "../../../src/effects/kube/http-kube-api.js";
+import type { KubeObject } from "../../../src/effects/kube/kube-api.js";
+import { loadKubeconfig } from "../../../src/effects/kube/kubeconfig.js";
+import type { AppModel } from "../../../src/model/app-model.js";
+import { kubeHistory } from "../../../src/targets/kubernetes/kube-history.js";
+import { kubeLock } from "../../../src/targets/kubernetes/kube-lock.js";
+import { kubernetesTarget } from "../../../src/targets/kubernetes/kubernetes-target.js";
+import { createNamespace, type TestNamespace } from "../../cluster/namespace.js";
+import { loadExamples } from "../../helpers/examples.js";
+
+const kubeconfig = inject("kubeconfig");
+
+let kube: HttpKubeApi;
+const namespaces: TestNamespace[] = [];
+
+beforeAll(async () => {
+  kube = createKubeApi(await loadKubeconfig(kubeconfig));
+});
+
+afterAll(async () => {
+  kube?.close();
+  for (const ns of namespaces) await ns.delete();
+});
+
+function baseModel(): AppModel {
+  const example = loadExamples().find((e) => e.name === "node-postgres");
+  const model = example?.kubeModels.find((m) => m.environment === "staging");
+  if (model === undefined) throw new Error("examples/node-postgres has no staging model");
+  return model;
+}
+
+async function freshModel(prefix: string): Promise<AppModel> {
+  const ns = await createNamespace(kubeconfig, { prefix });
+  namespaces.push(ns);
+  return { ...structuredClone(baseModel()), namespace: ns.name };
+}
+
+function withImage(model: AppModel, repository: string, tag: string): AppModel {
+  return { ...model, image: { repository, tag, digest: undefined, ref: `${repository}:${tag}` } };
+}
+
+async function run(model: AppModel, reporter = new CollectingReporter(), rollbackTo?: number): Promise<DeployResult> {
+  const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
+  return deploy({
+    model,
+    target: kubernetesTarget({ api: kube, history, timeouts: { jobMs: 60_000, rolloutMs: 60_000 } }),
+    history,
+    lock: kubeLock({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }),
+    reporter,
+    specHash: "test",
+    git: undefined,
+    who: { user: "test", host: "test", pid: process.pid },
+    secrets: { names: [], hash: "" },
+    waitForLock: true,
+    lockTimeoutMs: 120_000,
+    keepReleases: 5,
+    rollbackTo,
+  });
+}
+
+async function deploymentOf(model: AppModel): Promise<KubeObject> {
+  const deployment = await kube.get("apps/v1", "Deployment", model.namespace, model.name);
+  if (deployment === undefined) throw new Error(`deployment/${model.name} is missing`);
+  return deployment;
+}
+
+function imageOf(deployment: KubeObject): string | undefined {
+  const spec = deployment.spec as { template?: { spec?: { containers?: { image?: string }[] } } };
+  return spec.template?.spec?.containers?.[0]?.image;
+}
+
+function available(deployment: KubeObject): boolean {
+  const status = deployment.status as { conditions?: { type: string; status: string }[] } | undefined;
+  return status?.conditions?.some((c) => c.type === "Available" && c.status === "True") ?? false;
+}
+
+async function records(model: AppModel) {
+  return kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }).list();
+}
+
+describe("kubernetes target", () => {
+  it("deploys: Deployment available, migration Job complete, history recorded in the cluster", async () => {
+    const model = withImage(await freshModel("k8s-happy"), "registry.test/node-postgres", "1");
+    const reporter = new CollectingReporter();
+    const result = await run(model, reporter);
+    expect(result.failure).toBeUndefined();
+    expect(result).toMatchObject({ ok: true, revision: 1, serving: 1 });
+    if ((await kube.discover("monitoring.coreos.com/v1", "ServiceMonitor")) === undefined) {
+      const skipped = reporter.events.filter((e) => e.type === "waiting" && e.message.startsWith("skipped ServiceMonitor/"));
+      expect(skipped).toHaveLength(1);
+    }
+    const deployment = await deploymentOf(model);
+    expect(available(deployment)).toBe(true);
+    expect(imageOf(deployment)).toBe("registry.test/node-postgres:1");
+    const job = await kube.get("batch/v1", "Job", model.namespace, `${model.name}-migrate-r1`);
+    expect(job).toBeDefined();
+    const history = await records(model);
+    expect(history.map((r) => [r.revision, r.outcome])).toEqual([[1, "succeeded"]]);
+    const stored = await kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }).objects(1);
+    expect(stored?.map((o) => o.kind)).toContain("Deployment");
+    expect(stored?.some((o) => o.kind === "Secret")).toBe(false);
+    expect(
+      await kube.get("coordination.k8s.io/v1", "Lease", model.namespace, `slipway-${model.name}-${model.environment}`),
+    ).toBeUndefined();
+  });
+
+  it("rolls a crash-looping release back to the previous image", async () => {
+    const model = withImage(await freshModel("k8s-crash"), "registry.test/node-postgres", "1");
+    expect((await run(model)).ok).toBe(true);
+    const reporter = new CollectingReporter();
+    // Without release.migrate: a Job pod of this image would fail too (restartPolicy Never), stopping the deploy earlier.
+    const crashing = { ...withImage(model, "registry.test/sim-crashloop", "2"), release: { setup: undefined, migrate: undefined } };
+    const result = await run(crashing, reporter);
+    expect(result.ok).toBe(false);
+    expect(result.failure?.class).toBe("process-exited");
+    expect(result.failure?.message).toMatch(new RegExp(`^deploy staging: rollout of deployment/${model.name}: `));
+    expect(result.failure?.evidence).toMatchObject({ image: "registry.test/sim-crashloop:2" });
+    expect(result.serving).toBe(1);
+    expect(reporter.events.some((e) => e.type === "rolled-back" && e.to === 1)).toBe(true);
+    const deployment = await deploymentOf(model);
+    expect(imageOf(deployment)).toBe("registry.test/node-postgres:1");
+    expect(available(deployment)).toBe(true);
+    expect((await records(model)).map((r) => [r.revision, r.outcome])).toEqual([
+      [1, "succeeded"],
+      [2, "failed"],
+    ]);
+  });
+
+  it("stops at a failed migration and leaves the Deployment untouched", async () => {
+    const model = withImage(await freshModel("k8s-migrate"), "registry.test/node-postgres", "1");
+    expect((await run(model)).ok).toBe(true);
+    const before = await deploymentOf(model);
+    // The Job runs the release's image; with restartPolicy Always the Deployment would ignore the marker.
+    const result = await run(withImage(model, "registry.test/sim-fail", "2"));
+    expect(result.ok).toBe(false);
+    expect(result.failure?.class).toBe("migration-failed");
+    expect(result.failure?.message).toContain(`migrate job/${model.name}-migrate-r2`);
+    const config = await kube.get("v1", "ConfigMap", model.namespace, `${model.name}-env`);
+    expect(config?.metadata.labels?.["app.kubernetes.io/version"]).toBe("1");
+    const after = await deploymentOf(model);
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(imageOf(after)).toBe("registry.test/node-postgres:1");
+  });
+
+  it("makes a second concurrent deploy wait on the Lease", async () => {
+    const model = withImage(await freshModel("k8s-lock"), "registry.test/node-postgres", "1");
+    const reporters = [new CollectingReporter(), new CollectingReporter()];
+    const results = await Promise.all([run(model, reporters[0]), run(withImage(model, "registry.test/node-postgres", "2"), reporters[1])]);
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(results.map((r) => r.revision).sort()).toEqual([1, 2]);
+    const waited = reporters.filter((r) => r.events.some((e) => e.type === "waiting" && e.phase === "lock"));
+    expect(waited).toHaveLength(1);
+  });
+});
+
+describe("kubernetes target: crash safety and cleanup", () => {
+  it("replaces a Job of the same name left by an interrupted run instead of failing with already exists", async () => {
+    const model = withImage(await freshModel("k8s-adopt"), "registry.test/node-postgres", "1");
+    await kube.apply(
+      {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: `${model.name}-migrate-r1`, namespace: model.namespace },
+        spec: {
+          backoffLimit: 0,
+          template: { spec: { restartPolicy: "Never", containers: [{ name: "migrate", image: "registry.test/sim-fail:0" }] } },
+        },
+      },
+      { fieldManager: "someone-else" },
+    );
+    const reporter = new CollectingReporter();
+    const result = await run(model, reporter);
+    expect(result.failure).toBeUndefined();
+    expect(result.ok).toBe(true);
+    expect(reporter.events.some((e) => e.type === "waiting" && e.message.includes("left by an interrupted run"))).toBe(true);
+  });
+
+  it("marks a release left in progress as interrupted and takes over an expired Lease", async () => {
+    const model = withImage(await freshModel("k8s-recover"), "registry.test/node-postgres", "1");
+    const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
+    await history.put({
+      revision: 1,
+      app: model.name,
+      environment: model.environment,
+      target: "kubernetes",
+      specHash: "test",
+      artifact: { kind: "image", ref: model.image.ref },
+      git: undefined,
+      who: { user: "gone", host: "elsewhere", pid: 999_999 },
+      startedAt: new Date(0).toISOString(),
+      finishedAt: undefined,
+      phases: [],
+      outcome: "in-progress",
+      rollbackOf: undefined,
+      failure: undefined,
+      secrets: { names: [], hash: "" },
+      runtime: {},
+    });
+    await kube.apply(
+      {
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name: `slipway-${model.name}-${model.environment}`, namespace: model.namespace },
+        spec: { holderIdentity: "999999@elsewhere", leaseDurationSeconds: 15, renewTime: "2020-01-01T00:00:00.000000Z" },
+      },
+      { fieldManager: "dead-deploy" },
+    );
+    const reporter = new CollectingReporter();
+    const result = await run(model, reporter);
+    expect(result).toMatchObject({ ok: true, revision: 2 });
+    expect(reporter.events.filter((e) => e.type === "recovered").map((e) => e.revision)).toEqual([0, 1]);
+    expect((await records(model)).map((r) => [r.revision, r.outcome])).toEqual([
+      [1, "interrupted"],
+      [2, "succeeded"],
+    ]);
+  });
+
+  it("fails at once on a live Lease when told not to wait", async () => {
+    const model = withImage(await freshModel("k8s-locked"), "registry.test/node-postgres", "1");
+    const lock = kubeLock({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
+    const held = await lock.acquire("slipway deploy (test)", { wait: false, timeoutMs: 0 });
+    try {
+      const other = kubeLock({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
+      await expect(other.acquire("slipway deploy (second)", { wait: false, timeoutMs: 0 })).rejects.toMatchObject({
+        code: "DEPLOY_LOCKED",
+      });
+      expect(await other.inspect()).toMatchObject({ pid: process.pid, command: "slipway deploy (test)" });
+    } finally {
+      await held.release();
+    }
+    expect(await lock.inspect()).toBeUndefined();
+  });
+
+  it("removes the Deployment when the first release fails (nothing served before)", async () => {
+    const model = withImage(await freshModel("k8s-first"), "registry.test/sim-crashloop", "1");
+    const result = await run({ ...model, release: { setup: undefined, migrate: undefined } });
+    expect(result.ok).toBe(false);
+    expect(result.serving).toBeUndefined();
+    expect(await kube.get("apps/v1", "Deployment", model.namespace, model.name)).toBeUndefined();
+  });
+
+  it("prunes objects the new release no longer renders", async () => {
+    const base = withImage(await freshModel("k8s-prune"), "registry.test/node-postgres", "1");
+    const model = { ...base, replicas: { ...base.replicas, disruptionBudget: true } };
+    expect((await run(model)).ok).toBe(true);
+    expect(await kube.get("policy/v1", "PodDisruptionBudget", model.namespace, model.name)).toBeDefined();
+    const without = { ...withImage(model, "registry.test/node-postgres", "2"), replicas: { ...model.replicas, disruptionBudget: false } };
+    expect((await run(without)).ok).toBe(true);
+    expect(await kube.get("policy/v1", "PodDisruptionBudget", model.namespace, model.name)).toBeUndefined();
+  });
+});
+
+describe("kubernetes target: first deploy into a new namespace", () => {
+  it("creates the namespace (with the rendered Pod Security labels) before writing history and the lock", async () => {
+    const name = `k8s-newns-${process.pid}-${Date.now().toString(36)}`;
+    namespaces.push({ name, kubeconfig, delete: async () => void (await kube.delete("v1", "Namespace", undefined, name)) });
+    const model = { ...withImage(structuredClone(baseModel()), "registry.test/node-postgres", "1"), namespace: name };
+    const result = await run(model);
+    expect(result.failure).toBeUndefined();
+    const ns = await kube.get("v1", "Namespace", undefined, name);
+    expect(ns?.metadata.labels).toMatchObject({
+      "app.kubernetes.io/managed-by": "slipway",
+      "pod-security.kubernetes.io/audit": "restricted",
+    });
+    expect((await records(model)).map((r) => r.outcome)).toEqual(["succeeded"]);
+  });
+});
+
+describe("kubernetes target: rollback --to", () => {
+  it("re-applies the objects an earlier revision applied, without migrating", async () => {
+    const model = withImage(await freshModel("k8s-rollback"), "registry.test/node-postgres", "1");
+    expect((await run(model)).ok).toBe(true);
+    expect((await run(withImage(model, "registry.test/node-postgres", "2"))).ok).toBe(true);
+    const reporter = new CollectingReporter();
+    const result = await run(withImage(model, "registry.test/node-postgres", "3"), reporter, 1);
+    expect(result).toMatchObject({ ok: true, revision: 3 });
+    expect(reporter.events.some((e) => e.type === "phase-skipped" && e.phase === "migrate")).toBe(true);
+    expect(imageOf(await deploymentOf(model))).toBe("registry.test/node-postgres:1");
+    const latest = (await records(model)).at(-1);
+    expect(latest).toMatchObject({ revision: 3, rollbackOf: 1, artifact: { kind: "image", ref: "registry.test/node-postgres:1" } });
+  });
+});
+
+describe("kubernetes target: field ownership", () => {
+  it("names the other field manager on a conflict and changes nothing else", async () => {
+    const model = withImage(await freshModel("k8s-conflict"), "registry.test/node-postgres", "1");
+    const [key] = model.env[0] ?? [];
+    if (key === undefined) throw new Error("examples/node-postgres has no env");
+    await kube.apply(
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `${model.name}-env`, namespace: model.namespace },
+        data: { [key]: "edited" },
+      },
+      { fieldManager: "kubectl-edit" },
+    );
+    const result = await run(model);
+    expect(result.ok).toBe(false);
+    expect(result.failure?.message).toContain("kubectl-edit");
+    expect(result.failure?.message).toContain(`apply ConfigMap/${model.name}-env`);
+    expect(await kube.get("apps/v1", "Deployment", model.namespace, model.name)).toBeUndefined();
+  });
+});
