@@ -131,6 +131,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option("--tag <tag>", "image tag to record for this release")
     .option("--no-wait", "fail at once when another deploy holds the lock instead of waiting")
     .option("--force", "deploy even when the preflight check finds problems at high or above")
+    .option("--force-conflicts", "Kubernetes: take over fields another field manager owns")
     .option("--keep <n>", "successful releases to keep for rollback", "5")
     .option("--health-timeout <seconds>", "how long the health gate waits for each instance (default: startup timeout)")
     .addOption(jsonOption())

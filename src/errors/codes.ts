@@ -57,6 +57,27 @@ export const errorCodes = {
   LOCAL_PROXY_FAILED: { exit: 1, summary: "The local reverse proxy did not start, or did not take the new routes." },
   CHECK_INPUT_NOT_FOUND: { exit: 2, summary: "A path given to `slipway check` does not exist or cannot be read." },
   CHECK_UNKNOWN_RULE: { exit: 2, summary: "A rule ID given to `slipway check` or `slipway rules` is not in the catalogue." },
+  KUBECONFIG_NOT_FOUND: { exit: 2, summary: "The kubeconfig file does not exist or cannot be read." },
+  KUBECONFIG_INVALID: { exit: 2, summary: "The kubeconfig is not valid YAML or lacks a cluster, user or context it refers to." },
+  KUBECONFIG_CONTEXT_NOT_FOUND: { exit: 2, summary: "The kubeconfig has no context of the requested name (or no current-context)." },
+  KUBECONFIG_AUTH_UNSUPPORTED: {
+    exit: 2,
+    summary: "The kubeconfig user authenticates with exec or auth-provider plugins, which slipway does not run yet.",
+  },
+  KUBE_UNREACHABLE: { exit: 1, summary: "The Kubernetes API server could not be reached (connection, TLS or timeout)." },
+  KUBE_UNAUTHORIZED: { exit: 1, summary: "The API server rejected the credentials (401)." },
+  KUBE_FORBIDDEN: { exit: 1, summary: "The API server denied the request (403, RBAC or admission)." },
+  KUBE_NOT_FOUND: { exit: 1, summary: "The object or API path does not exist (404)." },
+  KUBE_APPLY_CONFLICT: { exit: 1, summary: "Server-side apply conflicts with fields owned by another field manager." },
+  KUBE_CONFLICT: { exit: 1, summary: "The request conflicts with the object's current state (409)." },
+  KUBE_INVALID: { exit: 1, summary: "The API server rejected the object as invalid (400/422)." },
+  KUBE_KIND_NOT_INSTALLED: {
+    exit: 1,
+    summary: "The API server does not serve this apiVersion and kind (e.g. a CRD that is not installed).",
+  },
+  KUBE_WATCH_EXPIRED: { exit: 1, summary: "A watch's resourceVersion is too old (410 Gone)." },
+  KUBE_LOGS_UNAVAILABLE: { exit: 1, summary: "The API server could not fetch the container's logs from its node." },
+  KUBE_REQUEST_FAILED: { exit: 1, summary: "Any other failed request to the API server." },
   INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 

@@ -31,6 +31,13 @@ export interface EnvOptions {
   json?: boolean;
 }
 
+/** The spec and environment when that environment deploys to Kubernetes (handled by deploy-kubernetes.ts). */
+async function kubernetesEnvironment(ctx: CliContext, opts: EnvOptions) {
+  const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
+  const env = chooseEnvironment(validated, opts.env);
+  return env.target.type === "kubernetes" ? { validated, env } : undefined;
+}
+
 /** Loads the spec and everything a local-environment command needs. */
 async function openLocal(ctx: CliContext, opts: EnvOptions & { tag?: string }) {
   const file = resolve(ctx.cwd, opts.file);
@@ -106,6 +113,11 @@ export interface DeployCommandOptions extends EnvOptions {
 /** `slipway deploy` and `slipway rollback` (a deploy of an earlier release's files). */
 export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions, mode: "deploy" | "rollback" = "deploy"): Promise<number> {
   try {
+    const kube = await kubernetesEnvironment(ctx, opts);
+    if (kube) {
+      const { deployKubernetes } = await import("./deploy-kubernetes.js");
+      return await deployKubernetes(ctx, kube.validated, kube.env, opts, mode);
+    }
     const opened = await openLocal(ctx, opts);
     const healthTimeoutMs = opts.healthTimeout ? Number(opts.healthTimeout) * 1000 : undefined;
     let rollbackTo: number | undefined;
@@ -194,10 +206,20 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
 
 export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise<number> {
   try {
-    const opened = await openLocal(ctx, opts);
-    const records = (await opened.history.list()).sort((a, b) => b.revision - a.revision);
+    const kube = await kubernetesEnvironment(ctx, opts);
+    let environment: string;
+    let records: ReleaseRecord[];
+    if (kube) {
+      const { historyKubernetes } = await import("./deploy-kubernetes.js");
+      environment = kube.env.name;
+      records = (await historyKubernetes(ctx, kube.validated, kube.env)).filter((r): r is ReleaseRecord => r !== undefined);
+    } else {
+      const opened = await openLocal(ctx, opts);
+      environment = opened.model.environment;
+      records = (await opened.history.list()).sort((a, b) => b.revision - a.revision);
+    }
     if (ctx.json) {
-      ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment: opened.model.environment, releases: records } })}\n`);
+      ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment, releases: records } })}\n`);
       return 0;
     }
     const current = currentRelease(records)?.revision;
@@ -354,8 +376,12 @@ export async function unlockCommand(ctx: CliContext, opts: EnvOptions & { force?
       throw new SlipwayError("USAGE", "unlock removes another deploy's lock; say --force to confirm", {
         hint: "slipway unlock --force -e ENV",
       });
-    const opened = await openLocal(ctx, opts);
-    const holder = await opened.lock.forceUnlock();
+    const kube = await kubernetesEnvironment(ctx, opts);
+    let holder: Awaited<ReturnType<ReturnType<typeof fileLock>["forceUnlock"]>>;
+    if (kube) {
+      const { unlockKubernetes } = await import("./deploy-kubernetes.js");
+      holder = await unlockKubernetes(ctx, kube.validated, kube.env);
+    } else holder = await (await openLocal(ctx, opts)).lock.forceUnlock();
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { removed: holder ?? null } })}\n`);
     else ctx.stderr.write(holder ? `removed the lock of pid ${holder.pid} on ${holder.host} (${holder.command})\n` : "there was no lock\n");
     return 0;

@@ -1,3 +1,4 @@
+import { SlipwayError } from "../../errors/slipway-error.js";
 /**
  * Errors of the Kubernetes client effect. Each carries a stable code (proposed for
  * src/errors/codes.ts; until they are added there this is a separate class with the same shape as
@@ -32,17 +33,18 @@ export interface KubeErrorOptions {
   reason?: string;
 }
 
-export class KubeError extends Error {
-  readonly code: KubeErrorCode;
-  readonly hint: string | undefined;
+/** A SlipwayError from the Kubernetes client, with the API server's HTTP status and reason. */
+export class KubeError extends SlipwayError {
+  declare readonly code: KubeErrorCode;
   readonly status: number | undefined;
   readonly reason: string | undefined;
 
   constructor(code: KubeErrorCode, message: string, options: KubeErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, {
+      ...(options.hint ? { hint: options.hint } : {}),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
     this.name = "KubeError";
-    this.code = code;
-    this.hint = options.hint;
     this.status = options.status;
     this.reason = options.reason;
   }

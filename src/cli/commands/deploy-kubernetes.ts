@@ -1,0 +1,149 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { homedir, hostname, userInfo } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { deploy } from "../../deploy/engine.js";
+import { currentRelease } from "../../deploy/history.js";
+import { createKubeApi } from "../../effects/kube/http-kube-api.js";
+import { loadKubeconfig } from "../../effects/kube/kubeconfig.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
+import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
+import { buildModel } from "../../spec/normalize.js";
+import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
+import { kubeLock } from "../../targets/kubernetes/kube-lock.js";
+import { kubernetesTarget } from "../../targets/kubernetes/kubernetes-target.js";
+import type { CliContext } from "../context.js";
+import { report } from "../main.js";
+import { preflightFindings } from "./preflight.js";
+
+export interface KubeDeployOptions {
+  file: string;
+  tag?: string;
+  digest?: string;
+  wait?: boolean;
+  keep?: string;
+  to?: string;
+  forceConflicts?: boolean;
+  force?: boolean;
+}
+
+/** Everything a Kubernetes-environment command needs: model, API client, history and lock in the cluster. */
+async function openKubernetes(
+  ctx: CliContext,
+  validated: ValidatedSpec,
+  env: ResolvedEnvironment,
+  opts: { tag?: string; digest?: string },
+) {
+  const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
+  const kubeconfig = ctx.env.KUBECONFIG?.split(":")[0] || join(ctx.env.HOME ?? homedir(), ".kube", "config");
+  const context = model.target.type === "kubernetes" ? model.target.context : undefined;
+  const api = createKubeApi(await loadKubeconfig(kubeconfig, context));
+  const scope = { api, app: model.name, environment: model.environment, namespace: model.namespace };
+  return { model, api, history: kubeHistory(scope), lock: kubeLock(scope) };
+}
+
+/** `slipway deploy` / `slipway rollback` for an environment whose target is a Kubernetes cluster. */
+export async function deployKubernetes(
+  ctx: CliContext,
+  validated: ValidatedSpec,
+  env: ResolvedEnvironment,
+  opts: KubeDeployOptions,
+  mode: "deploy" | "rollback",
+): Promise<number> {
+  const opened = await openKubernetes(ctx, validated, env, opts);
+  try {
+    let rollbackTo: number | undefined;
+    if (mode === "rollback") {
+      const records = await opened.history.list();
+      const current = currentRelease(records);
+      const candidates = records
+        .filter((r) => r.outcome === "succeeded" && r.revision !== current?.revision)
+        .sort((a, b) => b.revision - a.revision);
+      const wanted = opts.to === undefined ? candidates[0] : records.find((r) => r.revision === Number(opts.to));
+      if (wanted?.outcome !== "succeeded") {
+        throw new SlipwayError("DEPLOY_NO_RELEASE", "there is no earlier successful release to roll back to", {
+          hint: "See `slipway history` for the revisions you can roll back to.",
+        });
+      }
+      rollbackTo = wanted.revision;
+    }
+    const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
+    if (mode === "deploy" && !opts.force) {
+      reporter.emit({ type: "phase-started", phase: "preflight", detail: "slipway check, high and above" });
+      const t0 = Date.now();
+      const findings = await preflightFindings(
+        validated,
+        dirname(resolve(ctx.cwd, opts.file)),
+        ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
+      );
+      if (findings.length > 0) {
+        const shown = findings.slice(0, 3).map((f) => `${f.ruleId} ${f.object ?? f.file ?? f.label}: ${f.message}`);
+        throw new SlipwayError("DEPLOY_PREFLIGHT", `preflight: ${findings.length} finding(s) at high or above — ${shown.join("; ")}`, {
+          hint: "Fix them (`slipway check` shows where), waive one in checks.waivers with a reason, or deploy anyway with --force.",
+        });
+      }
+      reporter.emit({ type: "phase-finished", phase: "preflight", durationMs: Date.now() - t0 });
+    }
+    const specText = ctx.sources.get(validated.file) ?? (await readFile(resolve(ctx.cwd, opts.file), "utf8"));
+    const result = await deploy({
+      model: opened.model,
+      target: kubernetesTarget({ api: opened.api, history: opened.history, forceConflicts: opts.forceConflicts === true }),
+      history: opened.history,
+      lock: opened.lock,
+      reporter,
+      specHash: `sha256:${createHash("sha256").update(specText).digest("hex")}`,
+      git: undefined,
+      who: { user: userInfo().username, host: hostname(), pid: process.pid },
+      // Values live in the cluster's Secrets; the record keeps only the names.
+      secrets: { names: [...opened.model.secrets.names].sort(), hash: "" },
+      rollbackTo,
+      waitForLock: opts.wait !== false,
+      lockTimeoutMs: 10 * 60_000,
+      keepReleases: opts.keep ? Number(opts.keep) : 10,
+    });
+    if (result.ok) {
+      if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
+      return 0;
+    }
+    const error = new SlipwayError("DEPLOY_FAILED", `deploy ${opened.model.environment}: ${result.failure?.message ?? "failed"}`, {
+      hint:
+        result.serving !== undefined
+          ? `Revision ${result.serving} was put back. Details: slipway history -e ${opened.model.environment}.`
+          : "Nothing was serving before this deploy; the failed Deployment was removed.",
+    });
+    if (ctx.json) {
+      ctx.stdout.write(
+        `${JSON.stringify({ ok: false, error: { ...error.toJSON(), failure: result.failure, revision: result.revision, serving: result.serving } })}\n`,
+      );
+      return error.exitCode;
+    }
+    return report(ctx, error);
+  } finally {
+    opened.api.close();
+  }
+}
+
+/** `slipway history` for a Kubernetes environment: the records kept in the cluster. */
+export async function historyKubernetes(
+  ctx: CliContext,
+  validated: ValidatedSpec,
+  env: ResolvedEnvironment,
+): Promise<ReturnType<typeof currentRelease>[]> {
+  const opened = await openKubernetes(ctx, validated, env, { tag: "history" });
+  try {
+    return (await opened.history.list()).sort((a, b) => b.revision - a.revision);
+  } finally {
+    opened.api.close();
+  }
+}
+
+/** `slipway unlock --force` for a Kubernetes environment: deletes the Lease. */
+export async function unlockKubernetes(ctx: CliContext, validated: ValidatedSpec, env: ResolvedEnvironment) {
+  const opened = await openKubernetes(ctx, validated, env, { tag: "unlock" });
+  try {
+    return await opened.lock.forceUnlock();
+  } finally {
+    opened.api.close();
+  }
+}

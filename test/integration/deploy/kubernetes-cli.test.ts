@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { kubectl } from "../../cluster/kube.js";
+import { slipway, type Workspace, workspace } from "./local-harness.js";
+
+// `slipway deploy` from the command line against the real test cluster (kwok nodes): the same
+// engine as the local target, with the Kubernetes target, history in ConfigMaps and a Lease lock.
+const kubeconfig = inject("kubeconfig");
+
+describe("slipway deploy to a Kubernetes environment", () => {
+  let ws: Workspace;
+  const namespace = `cli-${randomBytes(3).toString("hex")}`;
+  const env = { KUBECONFIG: kubeconfig };
+
+  beforeAll(async () => {
+    ws = await workspace("kube-cli");
+    ws.edit("slipway.yaml", (t) => t.replace("targets:\n", `targets:\n  kubernetes: { type: kubernetes, namespace: ${namespace} }\n`));
+  }, 60_000);
+  afterAll(async () => {
+    await kubectl(kubeconfig, ["delete", "namespace", namespace, "--wait=false"]);
+    await ws?.cleanup();
+  }, 60_000);
+
+  it("deploys staging, records it in the cluster; a crash-looping image stops at the migration gate and the Deployment keeps revision 1", async () => {
+    const first = await slipway(ws.dir, ["deploy", "-e", "staging", "--json"], env);
+    expect(first.code, first.stderr + first.stdout).toBe(0);
+    expect(first.final).toMatchObject({ ok: true, result: { revision: 1 } });
+
+    const crash = await slipway(ws.dir, ["deploy", "-e", "staging", "--json", "--tag", "sim-crashloop"], env);
+    // The migrate Job runs the same image first: it fails there, before the Deployment changes.
+    expect(crash.code).toBe(1);
+    expect(crash.final?.error).toMatchObject({ code: "DEPLOY_FAILED" });
+
+    const history = await slipway(ws.dir, ["history", "-e", "staging", "--json"], env);
+    const outcomes = ((history.final?.result?.releases ?? []) as { outcome: string }[]).map((r) => r.outcome);
+    expect(outcomes).toEqual(["failed", "succeeded"]);
+    const image = await kubectl(kubeconfig, [
+      "-n",
+      namespace,
+      "get",
+      "deployment",
+      "node-postgres",
+      "-o",
+      "jsonpath={.spec.template.spec.containers[0].image}",
+    ]);
+    expect(image.stdout).toBe("ghcr.io/slipway-examples/node-postgres:1.0.0");
+  }, 300_000);
+
+  it("unlock --force deletes the Lease (none held now)", async () => {
+    const run = await slipway(ws.dir, ["unlock", "-e", "staging", "--force", "--json"], env);
+    expect(run.code, run.stderr).toBe(0);
+  }, 60_000);
+});
