@@ -132,6 +132,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option("--no-wait", "fail at once when another deploy holds the lock instead of waiting")
     .option("--force", "deploy even when the preflight check finds problems at high or above")
     .option("--force-conflicts", "Kubernetes: take over fields another field manager owns")
+    .option("--no-rollback", "leave a failed release as it is, for debugging")
     .option("--keep <n>", "successful releases to keep for rollback", "5")
     .option("--health-timeout <seconds>", "how long the health gate waits for each instance (default: startup timeout)")
     .addOption(jsonOption())
@@ -228,6 +229,24 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .action(async (opts) => {
       const { devCommand } = await import("./commands/deploy.js");
       setExit(await devCommand(ctx, opts));
+    });
+
+  program
+    .command("diff")
+    .description("show what a deploy would change in a Kubernetes environment (server-side dry run; Secret values redacted)")
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--tag <tag>", "image tag to render with")
+    .option("--digest <sha256:…>", "image digest to render with")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      deployHelp(["slipway diff -e staging", "slipway diff -e production --tag 1.4.2 --json"]) +
+        "\n\nExit codes: 0 nothing would change, 1 something would change, 2 usage or spec error.",
+    )
+    .action(async (opts) => {
+      const { diffCommand } = await import("./commands/deploy.js");
+      setExit(await diffCommand(ctx, opts));
     });
 
   program

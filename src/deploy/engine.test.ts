@@ -167,6 +167,32 @@ describe("deploy engine", () => {
     expect(calls).not.toContain("retire:1");
   });
 
+  it("--no-rollback leaves the failed release alone", async () => {
+    const history = memoryHistory();
+    await run(fakeTarget().target, history);
+    const { target, calls } = fakeTarget("health");
+    const reporter = new CollectingReporter();
+    const result = await deploy({
+      model,
+      target,
+      history,
+      lock: memoryLock(),
+      reporter,
+      specHash: "h",
+      git: undefined,
+      who: { user: "u", host: "h", pid: 1 },
+      secrets: { names: [], hash: "" },
+      noRollback: true,
+      waitForLock: true,
+      lockTimeoutMs: 1000,
+      keepReleases: 2,
+    });
+    expect(result.ok).toBe(false);
+    expect(calls).not.toContain("abandon");
+    expect(reporter.events.some((e) => e.type === "rolled-back")).toBe(false);
+    expect(history.records.get(2)?.outcome).toBe("failed");
+  });
+
   it("a failed switch switches back and abandons the new release", async () => {
     const history = memoryHistory();
     await run(fakeTarget().target, history);

@@ -63,6 +63,8 @@ export interface DeployOptions {
   secrets: ReleaseRecord["secrets"];
   /** Re-deploy this revision's artifact instead of preparing a new one. */
   rollbackTo?: number | undefined;
+  /** Leave a failed release as it is for debugging (no switch back, no abandon). */
+  noRollback?: boolean | undefined;
   waitForLock: boolean;
   lockTimeoutMs: number;
   keepReleases: number;
@@ -191,15 +193,20 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           : { class: "prepare-failed", message: error instanceof Error ? error.message : String(error), evidence: {} };
       const phase = phases[phases.length - 1]?.phase ?? "prepare";
       emit({ type: "failed", phase, failure });
-      const rollbackStart = Date.now();
-      if (switched) await target.switchBack(ctx).catch(() => undefined);
-      if (runtime) await target.abandon(ctx, runtime).catch(() => undefined);
-      phases.push({ phase: "rollback", durationMs: Date.now() - rollbackStart, outcome: "ok" });
-      emit({
-        type: "rolled-back",
-        to: previous?.revision,
-        message: previous ? `revision ${previous.revision} still serves` : "nothing was serving before; nothing serves now",
-      });
+      if (options.noRollback) {
+        phases.push({ phase: "rollback", durationMs: 0, outcome: "skipped" });
+        emit({ type: "phase-skipped", phase: "rollback", reason: "--no-rollback: the failed release is left as it is for debugging" });
+      } else {
+        const rollbackStart = Date.now();
+        if (switched) await target.switchBack(ctx).catch(() => undefined);
+        if (runtime) await target.abandon(ctx, runtime).catch(() => undefined);
+        phases.push({ phase: "rollback", durationMs: Date.now() - rollbackStart, outcome: "ok" });
+        emit({
+          type: "rolled-back",
+          to: previous?.revision,
+          message: previous ? `revision ${previous.revision} still serves` : "nothing was serving before; nothing serves now",
+        });
+      }
       record.outcome = "failed";
       record.failure = failure;
       record.finishedAt = now().toISOString();

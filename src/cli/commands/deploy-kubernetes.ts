@@ -26,6 +26,8 @@ export interface KubeDeployOptions {
   to?: string;
   forceConflicts?: boolean;
   force?: boolean;
+  /** false with --no-rollback. */
+  rollback?: boolean;
 }
 
 /** Everything a Kubernetes-environment command needs: model, API client, history and lock in the cluster. */
@@ -98,6 +100,7 @@ export async function deployKubernetes(
       // Values live in the cluster's Secrets; the record keeps only the names.
       secrets: { names: [...opened.model.secrets.names].sort(), hash: "" },
       rollbackTo,
+      noRollback: opts.rollback === false,
       waitForLock: opts.wait !== false,
       lockTimeoutMs: 10 * 60_000,
       keepReleases: opts.keep ? Number(opts.keep) : 10,
@@ -143,6 +146,93 @@ export async function unlockKubernetes(ctx: CliContext, validated: ValidatedSpec
   const opened = await openKubernetes(ctx, validated, env, { tag: "unlock" });
   try {
     return await opened.lock.forceUnlock();
+  } finally {
+    opened.api.close();
+  }
+}
+
+/** Fields the server owns or adds that say nothing about what a deploy would change. */
+function comparable(object: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!object) return undefined;
+  const { status: _status, ...rest } = object;
+  const metadata = { ...((rest.metadata ?? {}) as Record<string, unknown>) };
+  for (const key of ["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink"]) delete metadata[key];
+  const annotations = { ...((metadata.annotations ?? {}) as Record<string, string>) };
+  delete annotations["kubectl.kubernetes.io/last-applied-configuration"];
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  else delete metadata.annotations;
+  const out: Record<string, unknown> = { ...rest, metadata };
+  // Secret values never leave the cluster through a diff: only which keys changed.
+  if (out.kind === "Secret") {
+    for (const field of ["data", "stringData"]) {
+      const values = out[field] as Record<string, string> | undefined;
+      if (values) {
+        out[field] = Object.fromEntries(
+          Object.entries(values).map(([k, v]) => [k, `[redacted sha256:${createHash("sha256").update(v).digest("hex").slice(0, 12)}]`]),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/** `slipway diff`: what a deploy would change, from a server-side dry run of every rendered object. */
+export async function diffKubernetes(
+  ctx: CliContext,
+  validated: ValidatedSpec,
+  env: ResolvedEnvironment,
+  opts: { tag?: string; digest?: string },
+): Promise<number> {
+  const { toYaml } = await import("../../render/yaml-stream.js");
+  const { renderKubernetes } = await import("../../render/kubernetes/render-kubernetes.js");
+  const { lineDiff } = await import("../../plan/line-diff.js");
+  const opened = await openKubernetes(ctx, validated, env, opts);
+  try {
+    const changes: { object: string; action: "create" | "update" | "unchanged" | "skipped"; diff: string[]; note?: string }[] = [];
+    for (const object of renderKubernetes(opened.model)) {
+      const id = `${object.kind}/${object.metadata.name}`;
+      // Release Jobs get a per-revision name and run as their own phase: not part of the diff.
+      if (object.kind === "Job") continue;
+      if ((await opened.api.discover(object.apiVersion, object.kind)) === undefined) {
+        changes.push({
+          object: id,
+          action: "skipped",
+          diff: [],
+          note: `${object.apiVersion} ${object.kind} is not installed in the cluster`,
+        });
+        continue;
+      }
+      const live = comparable(
+        (await opened.api.get(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name)) as
+          | Record<string, unknown>
+          | undefined,
+      );
+      const dry = comparable(
+        (await opened.api.apply(object, { fieldManager: "slipway", dryRun: true, force: false })) as Record<string, unknown>,
+      );
+      const before = live ? toYaml(live) : "";
+      const after = toYaml(dry);
+      const diff = before === after ? [] : lineDiff(before, after);
+      changes.push({ object: id, action: !live ? "create" : diff.length > 0 ? "update" : "unchanged", diff });
+    }
+    const changed = changes.filter((c) => c.action === "create" || c.action === "update");
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment: env.name, changes } })}\n`);
+    else {
+      const c = ctx.colors;
+      for (const change of changes) {
+        if (change.action === "unchanged") continue;
+        const mark =
+          change.action === "create" ? c.green("+ create") : change.action === "update" ? c.yellow("~ update") : c.dim("- skip  ");
+        ctx.stdout.write(`${mark} ${change.object}${change.note ? c.dim(` (${change.note})`) : ""}\n`);
+        if (change.action === "update") {
+          for (const line of change.diff)
+            ctx.stdout.write(`    ${line.startsWith("+") ? c.green(line) : line.startsWith("-") ? c.red(line) : c.dim(line)}\n`);
+        }
+      }
+      ctx.stdout.write(`${changed.length} object(s) would change, ${changes.filter((x) => x.action === "unchanged").length} unchanged\n`);
+    }
+    // Like `diff` and `kubectl diff`: 1 when something would change.
+    return changed.length > 0 ? 1 : 0;
   } finally {
     opened.api.close();
   }

@@ -104,6 +104,8 @@ async function makeTarget(ctx: CliContext, opened: Awaited<ReturnType<typeof ope
 export interface DeployCommandOptions extends EnvOptions {
   tag?: string;
   force?: boolean;
+  /** false with --no-rollback. */
+  rollback?: boolean;
   wait?: boolean;
   keep?: string;
   to?: string;
@@ -178,6 +180,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       who: { user: userInfo().username, host: hostname(), pid: process.pid },
       secrets: secretRecord,
       rollbackTo,
+      noRollback: opts.rollback === false,
       waitForLock: opts.wait !== false,
       lockTimeoutMs: 10 * 60_000,
       keepReleases: opts.keep ? Number(opts.keep) : 5,
@@ -495,6 +498,26 @@ export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: st
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
+
+/** `slipway diff -e ENV`: for a Kubernetes environment, what a deploy would change. */
+export async function diffCommand(ctx: CliContext, opts: EnvOptions & { tag?: string; digest?: string }): Promise<number> {
+  try {
+    const kube = await kubernetesEnvironment(ctx, opts);
+    if (!kube) {
+      throw new SlipwayError(
+        "DEPLOY_TARGET_UNSUPPORTED",
+        "diff compares a render with a cluster: choose an environment whose target is Kubernetes",
+        {
+          hint: "e.g. slipway diff -e staging",
+        },
+      );
+    }
+    const { diffKubernetes } = await import("./deploy-kubernetes.js");
+    return await diffKubernetes(ctx, kube.validated, kube.env, opts);
   } catch (error) {
     return report(ctx, error);
   }

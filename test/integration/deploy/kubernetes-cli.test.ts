@@ -46,6 +46,26 @@ describe("slipway deploy to a Kubernetes environment", () => {
     expect(image.stdout).toBe("ghcr.io/slipway-examples/node-postgres:1.0.0");
   }, 300_000);
 
+  it("diff shows what a deploy would change, and nothing after it", async () => {
+    const same = await slipway(ws.dir, ["diff", "-e", "staging", "--json"], env);
+    expect(same.code, same.stderr).toBe(0);
+    const changes = (same.final?.result?.changes ?? []) as { object: string; action: string }[];
+    expect(changes.find((c) => c.object === "Deployment/node-postgres")?.action).toBe("unchanged");
+    ws.edit("slipway.yaml", (t) => t.replace('APP_VERSION: "1.0.0"', 'APP_VERSION: "1.0.1"'));
+    const changed = await slipway(ws.dir, ["diff", "-e", "staging"], env);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain("~ update ConfigMap/node-postgres-env");
+    expect(changed.stdout).toMatch(/\+ +APP_VERSION: "1\.0\.1"/);
+    expect(changed.stdout).toMatch(/- +APP_VERSION: "1\.0\.0"/);
+  }, 120_000);
+
+  it("--no-rollback leaves a failed release in place for debugging", async () => {
+    const run = await slipway(ws.dir, ["deploy", "-e", "staging", "--json", "--no-rollback", "--tag", "sim-crashloop"], env);
+    expect(run.code).toBe(1);
+    expect(run.events.some((e) => e.type === "rolled-back")).toBe(false);
+    expect(run.events.some((e) => e.type === "phase-skipped" && e.phase === "rollback")).toBe(true);
+  }, 300_000);
+
   it("unlock --force deletes the Lease (none held now)", async () => {
     const run = await slipway(ws.dir, ["unlock", "-e", "staging", "--force", "--json"], env);
     expect(run.code, run.stderr).toBe(0);
