@@ -237,3 +237,61 @@ export async function diffKubernetes(
     opened.api.close();
   }
 }
+
+/** `slipway status` for a Kubernetes environment: the Deployment, its pods, the HPA and the last deploy. */
+export async function statusKubernetes(ctx: CliContext, validated: ValidatedSpec, env: ResolvedEnvironment): Promise<number> {
+  const opened = await openKubernetes(ctx, validated, env, { tag: "status" });
+  try {
+    const { model, api, history } = opened;
+    const ns = model.namespace;
+    type Obj = Record<string, unknown> & { status?: Record<string, unknown>; spec?: Record<string, unknown>; metadata?: { name?: string } };
+    const deployment = (await api.get("apps/v1", "Deployment", ns, model.name)) as Obj | undefined;
+    const pods = (
+      await api.list("v1", "Pod", ns, { labelSelector: `app.kubernetes.io/instance=${model.name},app.kubernetes.io/component=web` })
+    ).items as Obj[];
+    const hpa = model.replicas.autoscale
+      ? ((await api.get("autoscaling/v2", "HorizontalPodAutoscaler", ns, model.name)) as Obj | undefined)
+      : undefined;
+    const records = (await history.list()).sort((a, b) => b.revision - a.revision);
+    const current = currentRelease(records);
+    const last = records[0];
+    const ready = (p: Obj) =>
+      ((p.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some(
+        (c) => c.type === "Ready" && c.status === "True",
+      );
+    const status = {
+      app: model.name,
+      environment: model.environment,
+      namespace: ns,
+      serving: current?.revision,
+      image: (deployment?.spec?.template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec?.containers?.[0]?.image,
+      replicas: {
+        desired: deployment?.spec?.replicas ?? hpa?.status?.desiredReplicas,
+        available: deployment?.status?.availableReplicas ?? 0,
+      },
+      pods: pods.map((p) => ({ name: p.metadata?.name, phase: p.status?.phase, ready: ready(p) })),
+      autoscaler: hpa ? { min: hpa.spec?.minReplicas, max: hpa.spec?.maxReplicas, current: hpa.status?.currentReplicas } : undefined,
+      lastDeploy: last
+        ? { revision: last.revision, outcome: last.outcome, startedAt: last.startedAt, failure: last.failure?.message }
+        : undefined,
+    };
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: status })}\n`);
+    else {
+      const c = ctx.colors;
+      ctx.stdout.write(`${c.bold(`${status.app} → ${status.environment}`)}  namespace ${ns}\n`);
+      ctx.stdout.write(`serving:  ${status.serving === undefined ? "nothing" : `revision ${status.serving}`}  ${status.image ?? ""}\n`);
+      ctx.stdout.write(
+        `pods:     ${status.pods.filter((p) => p.ready).length}/${status.pods.length} ready, ${status.replicas.available} available\n`,
+      );
+      if (status.autoscaler)
+        ctx.stdout.write(`hpa:      ${status.autoscaler.current ?? "?"} (min ${status.autoscaler.min}, max ${status.autoscaler.max})\n`);
+      if (status.lastDeploy)
+        ctx.stdout.write(
+          `last deploy: revision ${status.lastDeploy.revision} ${status.lastDeploy.outcome}${status.lastDeploy.failure ? ` — ${status.lastDeploy.failure}` : ""}\n`,
+        );
+    }
+    return 0;
+  } finally {
+    opened.api.close();
+  }
+}

@@ -258,6 +258,11 @@ export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise
 
 export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<number> {
   try {
+    const kube = await kubernetesEnvironment(ctx, opts);
+    if (kube) {
+      const { statusKubernetes } = await import("./deploy-kubernetes.js");
+      return await statusKubernetes(ctx, kube.validated, kube.env);
+    }
     const opened = await openLocal(ctx, opts);
     const records = await opened.history.list();
     const current = currentRelease(records);

@@ -46,6 +46,14 @@ describe("slipway deploy to a Kubernetes environment", () => {
     expect(image.stdout).toBe("ghcr.io/slipway-examples/node-postgres:1.0.0");
   }, 300_000);
 
+  it("status shows the serving revision and its pods", async () => {
+    const run = await slipway(ws.dir, ["status", "-e", "staging", "--json"], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.final?.result).toMatchObject({ serving: 1, image: "ghcr.io/slipway-examples/node-postgres:1.0.0" });
+    const pods = (run.final?.result?.pods ?? []) as { ready: boolean }[];
+    expect(pods.length).toBeGreaterThan(0);
+  }, 60_000);
+
   it("diff shows what a deploy would change, and nothing after it", async () => {
     const same = await slipway(ws.dir, ["diff", "-e", "staging", "--json"], env);
     expect(same.code, same.stderr).toBe(0);
