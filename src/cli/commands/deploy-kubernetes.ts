@@ -6,7 +6,6 @@ import { deploy } from "../../deploy/engine.js";
 import { currentRelease } from "../../deploy/history.js";
 import { createKubeApi } from "../../effects/kube/http-kube-api.js";
 import { loadKubeconfig } from "../../effects/kube/kubeconfig.js";
-import { SlipwayError } from "../../errors/slipway-error.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
@@ -14,8 +13,7 @@ import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../targets/kubernetes/kube-lock.js";
 import { kubernetesTarget } from "../../targets/kubernetes/kubernetes-target.js";
 import type { CliContext } from "../context.js";
-import { report } from "../main.js";
-import { preflightFindings } from "./preflight.js";
+import { finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface KubeDeployOptions {
   file: string;
@@ -57,36 +55,10 @@ export async function deployKubernetes(
   try {
     let rollbackTo: number | undefined;
     if (mode === "rollback") {
-      const records = await opened.history.list();
-      const current = currentRelease(records);
-      const candidates = records
-        .filter((r) => r.outcome === "succeeded" && r.revision !== current?.revision)
-        .sort((a, b) => b.revision - a.revision);
-      const wanted = opts.to === undefined ? candidates[0] : records.find((r) => r.revision === Number(opts.to));
-      if (wanted?.outcome !== "succeeded") {
-        throw new SlipwayError("DEPLOY_NO_RELEASE", "there is no earlier successful release to roll back to", {
-          hint: "See `slipway history` for the revisions you can roll back to.",
-        });
-      }
-      rollbackTo = wanted.revision;
+      rollbackTo = pickRollback(await opened.history.list(), opts.to).revision;
     }
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
-    if (mode === "deploy" && !opts.force) {
-      reporter.emit({ type: "phase-started", phase: "preflight", detail: "slipway check, high and above" });
-      const t0 = Date.now();
-      const findings = await preflightFindings(
-        validated,
-        dirname(resolve(ctx.cwd, opts.file)),
-        ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
-      );
-      if (findings.length > 0) {
-        const shown = findings.slice(0, 3).map((f) => `${f.ruleId} ${f.object ?? f.file ?? f.label}: ${f.message}`);
-        throw new SlipwayError("DEPLOY_PREFLIGHT", `preflight: ${findings.length} finding(s) at high or above — ${shown.join("; ")}`, {
-          hint: "Fix them (`slipway check` shows where), waive one in checks.waivers with a reason, or deploy anyway with --force.",
-        });
-      }
-      reporter.emit({ type: "phase-finished", phase: "preflight", durationMs: Date.now() - t0 });
-    }
+    if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, validated, dirname(resolve(ctx.cwd, opts.file)));
     const specText = ctx.sources.get(validated.file) ?? (await readFile(resolve(ctx.cwd, opts.file), "utf8"));
     const result = await deploy({
       model: opened.model,
@@ -105,23 +77,14 @@ export async function deployKubernetes(
       lockTimeoutMs: 10 * 60_000,
       keepReleases: opts.keep ? Number(opts.keep) : 10,
     });
-    if (result.ok) {
-      if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
-      return 0;
-    }
-    const error = new SlipwayError("DEPLOY_FAILED", `deploy ${opened.model.environment}: ${result.failure?.message ?? "failed"}`, {
-      hint:
-        result.serving !== undefined
-          ? `Revision ${result.serving} was put back. Details: slipway history -e ${opened.model.environment}.`
-          : "Nothing was serving before this deploy; the failed Deployment was removed.",
-    });
-    if (ctx.json) {
-      ctx.stdout.write(
-        `${JSON.stringify({ ok: false, error: { ...error.toJSON(), failure: result.failure, revision: result.revision, serving: result.serving } })}\n`,
-      );
-      return error.exitCode;
-    }
-    return report(ctx, error);
+    return finishDeploy(
+      ctx,
+      result,
+      opened.model.environment,
+      result.serving !== undefined
+        ? `Revision ${result.serving} was put back. Details: slipway history -e ${opened.model.environment}.`
+        : "Nothing was serving before this deploy; the failed Deployment was removed.",
+    );
   } finally {
     opened.api.close();
   }

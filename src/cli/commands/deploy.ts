@@ -23,7 +23,7 @@ import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../main.js";
-import { preflightFindings } from "./preflight.js";
+import { finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface EnvOptions {
   file: string;
@@ -124,23 +124,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
     const healthTimeoutMs = opts.healthTimeout ? Number(opts.healthTimeout) * 1000 : undefined;
     let rollbackTo: number | undefined;
     if (mode === "rollback") {
-      const records = await opened.history.list();
-      const current = currentRelease(records);
-      const candidates = records
-        .filter((r) => r.outcome === "succeeded" && r.revision !== current?.revision)
-        .sort((a, b) => b.revision - a.revision);
-      const wanted = opts.to === undefined ? candidates[0] : records.find((r) => r.revision === Number(opts.to));
-      if (wanted?.outcome !== "succeeded") {
-        throw new SlipwayError(
-          "DEPLOY_NO_RELEASE",
-          opts.to === undefined
-            ? "there is no earlier successful release to roll back to"
-            : `revision ${opts.to} is not a successful release`,
-          {
-            hint: "See `slipway history` for the revisions you can roll back to.",
-          },
-        );
-      }
+      const wanted = pickRollback(await opened.history.list(), opts.to);
       rollbackTo = wanted.revision;
       // A rollback restores the old release whole: its code and the spec it was deployed with.
       if (wanted.artifact.kind === "local-snapshot") {
@@ -152,22 +136,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       }
     }
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
-    if (mode === "deploy" && !opts.force) {
-      reporter.emit({ type: "phase-started", phase: "preflight", detail: "slipway check, high and above" });
-      const t0 = Date.now();
-      const findings = await preflightFindings(
-        opened.validated,
-        opened.specDir,
-        ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
-      );
-      if (findings.length > 0) {
-        const shown = findings.slice(0, 3).map((f) => `${f.ruleId} ${f.object ?? f.file ?? f.label}: ${f.message}`);
-        throw new SlipwayError("DEPLOY_PREFLIGHT", `preflight: ${findings.length} finding(s) at high or above — ${shown.join("; ")}`, {
-          hint: "Fix them (`slipway check` and `slipway check Dockerfile` show where), waive one in checks.waivers with a reason, or deploy anyway with --force.",
-        });
-      }
-      reporter.emit({ type: "phase-finished", phase: "preflight", durationMs: Date.now() - t0 });
-    }
+    if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, opened.validated, opened.specDir);
     const { target, secretRecord } = await makeTarget(ctx, opened, healthTimeoutMs);
     const result = await deploy({
       model: opened.model,
@@ -185,23 +154,14 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       lockTimeoutMs: 10 * 60_000,
       keepReleases: opts.keep ? Number(opts.keep) : 5,
     });
-    if (result.ok) {
-      if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
-      return 0;
-    }
-    const error = new SlipwayError("DEPLOY_FAILED", `deploy ${opened.model.environment}: ${result.failure?.message ?? "failed"}`, {
-      hint:
-        result.serving !== undefined
-          ? `Revision ${result.serving} still serves at ${result.url}. Details: slipway history -e ${opened.model.environment}; logs of the failed release: slipway logs --revision ${result.revision}.`
-          : `Nothing was serving before this deploy. Logs: slipway logs --revision ${result.revision}.`,
-    });
-    if (ctx.json) {
-      ctx.stdout.write(
-        `${JSON.stringify({ ok: false, error: { ...error.toJSON(), failure: result.failure, revision: result.revision, serving: result.serving } })}\n`,
-      );
-      return error.exitCode;
-    }
-    return report(ctx, error);
+    return finishDeploy(
+      ctx,
+      result,
+      opened.model.environment,
+      result.serving !== undefined
+        ? `Revision ${result.serving} still serves at ${result.url}. Details: slipway history -e ${opened.model.environment}; logs of the failed release: slipway logs --revision ${result.revision}.`
+        : `Nothing was serving before this deploy. Logs: slipway logs --revision ${result.revision}.`,
+    );
   } catch (error) {
     return report(ctx, error);
   }

@@ -1,0 +1,60 @@
+import type { DeployResult } from "../../deploy/engine.js";
+import type { Reporter } from "../../deploy/events.js";
+import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
+import type { ValidatedSpec } from "../../spec/validate.js";
+import type { CliContext } from "../context.js";
+import { report } from "../main.js";
+import { preflightFindings } from "./preflight.js";
+
+/*
+ * Steps every target's deploy command shares: choosing the release to roll back to, the preflight
+ * check, and turning the engine's result into output and an exit code.
+ */
+
+/** The release `rollback` puts back: `--to N`, or the newest successful one before the current. */
+export function pickRollback(records: readonly ReleaseRecord[], to: string | undefined): ReleaseRecord {
+  const current = currentRelease(records);
+  const candidates = records
+    .filter((r) => r.outcome === "succeeded" && r.revision !== current?.revision)
+    .sort((a, b) => b.revision - a.revision);
+  const wanted = to === undefined ? candidates[0] : records.find((r) => r.revision === Number(to));
+  if (wanted?.outcome !== "succeeded") {
+    throw new SlipwayError(
+      "DEPLOY_NO_RELEASE",
+      to === undefined ? "there is no earlier successful release to roll back to" : `revision ${to} is not a successful release`,
+      { hint: "See `slipway history` for the revisions you can roll back to." },
+    );
+  }
+  return wanted;
+}
+
+/** `slipway check` of the spec's renders and the app's Dockerfile; findings at high or above stop the deploy. */
+export async function runPreflight(ctx: CliContext, reporter: Reporter, validated: ValidatedSpec, specDir: string): Promise<void> {
+  reporter.emit({ type: "phase-started", phase: "preflight", detail: "slipway check, high and above" });
+  const t0 = Date.now();
+  const findings = await preflightFindings(validated, specDir, ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10));
+  if (findings.length > 0) {
+    const shown = findings.slice(0, 3).map((f) => `${f.ruleId} ${f.object ?? f.file ?? f.label}: ${f.message}`);
+    throw new SlipwayError("DEPLOY_PREFLIGHT", `preflight: ${findings.length} finding(s) at high or above — ${shown.join("; ")}`, {
+      hint: "Fix them (`slipway check` and `slipway check Dockerfile` show where), waive one in checks.waivers with a reason, or deploy anyway with --force.",
+    });
+  }
+  reporter.emit({ type: "phase-finished", phase: "preflight", durationMs: Date.now() - t0 });
+}
+
+/** Prints the engine's result (JSON or a located error) and returns the exit code. */
+export function finishDeploy(ctx: CliContext, result: DeployResult, environment: string, failedHint: string): number {
+  if (result.ok) {
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
+    return 0;
+  }
+  const error = new SlipwayError("DEPLOY_FAILED", `deploy ${environment}: ${result.failure?.message ?? "failed"}`, { hint: failedHint });
+  if (ctx.json) {
+    ctx.stdout.write(
+      `${JSON.stringify({ ok: false, error: { ...error.toJSON(), failure: result.failure, revision: result.revision, serving: result.serving } })}\n`,
+    );
+    return error.exitCode;
+  }
+  return report(ctx, error);
+}
