@@ -32,17 +32,15 @@ export interface EnvOptions {
 }
 
 /** The spec and environment when that environment deploys to Kubernetes (handled by deploy-kubernetes.ts). */
-async function kubernetesEnvironment(ctx: CliContext, opts: EnvOptions) {
+async function loadEnvironment(ctx: CliContext, opts: EnvOptions) {
   const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
-  const env = chooseEnvironment(validated, opts.env);
-  return env.target.type === "kubernetes" ? { validated, env } : undefined;
+  return { validated, env: chooseEnvironment(validated, opts.env) };
 }
 
 /** Loads the spec and everything a local-environment command needs. */
-async function openLocal(ctx: CliContext, opts: EnvOptions & { tag?: string }) {
+async function openLocal(ctx: CliContext, opts: EnvOptions & { tag?: string }, loaded?: Awaited<ReturnType<typeof loadEnvironment>>) {
   const file = resolve(ctx.cwd, opts.file);
-  const validated = await loadSpecForCli(ctx, file);
-  const env = chooseEnvironment(validated, opts.env);
+  const { validated, env } = loaded ?? (await loadEnvironment(ctx, opts));
   if (env.target.type !== "local") {
     throw new SlipwayError(
       "DEPLOY_TARGET_UNSUPPORTED",
@@ -115,12 +113,13 @@ export interface DeployCommandOptions extends EnvOptions {
 /** `slipway deploy` and `slipway rollback` (a deploy of an earlier release's files). */
 export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions, mode: "deploy" | "rollback" = "deploy"): Promise<number> {
   try {
-    const kube = await kubernetesEnvironment(ctx, opts);
+    const loaded = await loadEnvironment(ctx, opts);
+    const kube = loaded.env.target.type === "kubernetes" ? loaded : undefined;
     if (kube) {
       const { deployKubernetes } = await import("./deploy-kubernetes.js");
       return await deployKubernetes(ctx, kube.validated, kube.env, opts, mode);
     }
-    const opened = await openLocal(ctx, opts);
+    const opened = await openLocal(ctx, opts, loaded);
     const healthTimeoutMs = opts.healthTimeout ? Number(opts.healthTimeout) * 1000 : undefined;
     let rollbackTo: number | undefined;
     if (mode === "rollback") {
@@ -169,7 +168,8 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
 
 export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise<number> {
   try {
-    const kube = await kubernetesEnvironment(ctx, opts);
+    const loaded = await loadEnvironment(ctx, opts);
+    const kube = loaded.env.target.type === "kubernetes" ? loaded : undefined;
     let environment: string;
     let records: ReleaseRecord[];
     if (kube) {
@@ -177,7 +177,7 @@ export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise
       environment = kube.env.name;
       records = (await historyKubernetes(ctx, kube.validated, kube.env)).filter((r): r is ReleaseRecord => r !== undefined);
     } else {
-      const opened = await openLocal(ctx, opts);
+      const opened = await openLocal(ctx, opts, loaded);
       environment = opened.model.environment;
       records = (await opened.history.list()).sort((a, b) => b.revision - a.revision);
     }
@@ -218,12 +218,13 @@ export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise
 
 export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<number> {
   try {
-    const kube = await kubernetesEnvironment(ctx, opts);
+    const loaded = await loadEnvironment(ctx, opts);
+    const kube = loaded.env.target.type === "kubernetes" ? loaded : undefined;
     if (kube) {
       const { statusKubernetes } = await import("./deploy-kubernetes.js");
       return await statusKubernetes(ctx, kube.validated, kube.env);
     }
-    const opened = await openLocal(ctx, opts);
+    const opened = await openLocal(ctx, opts, loaded);
     const records = await opened.history.list();
     const current = currentRelease(records);
     const last = [...records].sort((a, b) => b.revision - a.revision)[0];
@@ -344,12 +345,13 @@ export async function unlockCommand(ctx: CliContext, opts: EnvOptions & { force?
       throw new SlipwayError("USAGE", "unlock removes another deploy's lock; say --force to confirm", {
         hint: "slipway unlock --force -e ENV",
       });
-    const kube = await kubernetesEnvironment(ctx, opts);
+    const loaded = await loadEnvironment(ctx, opts);
+    const kube = loaded.env.target.type === "kubernetes" ? loaded : undefined;
     let holder: Awaited<ReturnType<ReturnType<typeof fileLock>["forceUnlock"]>>;
     if (kube) {
       const { unlockKubernetes } = await import("./deploy-kubernetes.js");
       holder = await unlockKubernetes(ctx, kube.validated, kube.env);
-    } else holder = await (await openLocal(ctx, opts)).lock.forceUnlock();
+    } else holder = await (await openLocal(ctx, opts, loaded)).lock.forceUnlock();
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { removed: holder ?? null } })}\n`);
     else ctx.stderr.write(holder ? `removed the lock of pid ${holder.pid} on ${holder.host} (${holder.command})\n` : "there was no lock\n");
     return 0;
@@ -471,7 +473,8 @@ export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: st
 /** `slipway diff -e ENV`: for a Kubernetes environment, what a deploy would change. */
 export async function diffCommand(ctx: CliContext, opts: EnvOptions & { tag?: string; digest?: string }): Promise<number> {
   try {
-    const kube = await kubernetesEnvironment(ctx, opts);
+    const loaded = await loadEnvironment(ctx, opts);
+    const kube = loaded.env.target.type === "kubernetes" ? loaded : undefined;
     if (!kube) {
       throw new SlipwayError(
         "DEPLOY_TARGET_UNSUPPORTED",
