@@ -26,7 +26,15 @@ export type FailureClass =
   | "port-in-use"
   | "prepare-failed"
   | "switch-failed"
-  | "interrupted";
+  | "interrupted"
+  // Kubernetes workloads: the first conclusive signal of a rollout that cannot succeed.
+  | "crash-loop"
+  | "oom-killed"
+  | "image-pull"
+  | "config-error"
+  | "unschedulable"
+  // Another field manager owns fields slipway would change (`--force-conflicts` takes them over).
+  | "apply-conflict";
 
 /** Why a release failed, with the facts that show it. */
 export interface Failure {
@@ -45,6 +53,8 @@ export interface Evidence {
   httpBody?: string;
   port?: number;
   detail?: string;
+  /** Kubernetes events about the failing object, oldest first: `Warning FailedScheduling: 0/4 nodes are available: …`. */
+  events?: string[];
 }
 
 export type DeployEvent =

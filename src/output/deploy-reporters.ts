@@ -46,6 +46,10 @@ export function humanReporter(err: Write, c: Colors, startedAt = Date.now()): Re
           if (ev.httpStatus !== undefined)
             err.write(`       HTTP status: ${ev.httpStatus}${ev.httpBody ? ` — ${ev.httpBody.slice(0, 200)}` : ""}\n`);
           if (ev.detail) err.write(`       ${ev.detail}\n`);
+          if (ev.events && ev.events.length > 0) {
+            err.write("       events:\n");
+            for (const line of ev.events.slice(-6)) err.write(`${c.dim(`       │ ${line}`)}\n`);
+          }
           if (ev.logTail && ev.logTail.length > 0) {
             err.write("       last log lines:\n");
             for (const line of ev.logTail.slice(-12)) err.write(`${c.dim(`       │ ${line}`)}\n`);

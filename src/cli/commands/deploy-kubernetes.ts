@@ -6,6 +6,7 @@ import { deploy } from "../../deploy/engine.js";
 import { currentRelease } from "../../deploy/history.js";
 import { createKubeApi } from "../../effects/kube/http-kube-api.js";
 import { loadKubeconfig } from "../../effects/kube/kubeconfig.js";
+import { loadLocalSecrets } from "../../effects/secrets.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
@@ -60,17 +61,34 @@ export async function deployKubernetes(
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
     if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, validated, dirname(resolve(ctx.cwd, opts.file)));
     const specText = ctx.sources.get(validated.file) ?? (await readFile(resolve(ctx.cwd, opts.file), "utf8"));
+    // env / env-file sources: slipway holds the values and writes the app's Secret; other sources keep them in the cluster.
+    const source = opened.model.secrets.source.kind;
+    const secretValues =
+      source === "env" || source === "env-file"
+        ? await loadLocalSecrets(opened.model, dirname(resolve(ctx.cwd, opts.file)), ctx.env)
+        : undefined;
+    const secretHash =
+      secretValues === undefined
+        ? ""
+        : `sha256:${createHash("sha256")
+            .update(JSON.stringify(Object.entries(secretValues).sort(([a], [b]) => (a < b ? -1 : 1))))
+            .digest("hex")}`;
     const result = await deploy({
       model: opened.model,
-      target: kubernetesTarget({ api: opened.api, history: opened.history, forceConflicts: opts.forceConflicts === true }),
+      target: kubernetesTarget({
+        api: opened.api,
+        history: opened.history,
+        forceConflicts: opts.forceConflicts === true,
+        ...(secretValues ? { secretValues } : {}),
+      }),
       history: opened.history,
       lock: opened.lock,
       reporter,
       specHash: `sha256:${createHash("sha256").update(specText).digest("hex")}`,
       git: undefined,
       who: { user: userInfo().username, host: hostname(), pid: process.pid },
-      // Values live in the cluster's Secrets; the record keeps only the names.
-      secrets: { names: [...opened.model.secrets.names].sort(), hash: "" },
+      // The record keeps the names and, when slipway wrote the values, a hash of them; never a value.
+      secrets: { names: [...opened.model.secrets.names].sort(), hash: secretHash },
       rollbackTo,
       noRollback: opts.rollback === false,
       waitForLock: opts.wait !== false,

@@ -230,14 +230,14 @@ describe("waiters on realistic objects with any one part replaced", () => {
 
 describe("engineFailureClass", () => {
   it.each([
-    ["crash-loop", "process-exited"],
-    ["oom-killed", "process-exited"],
+    ["crash-loop", "crash-loop"],
+    ["oom-killed", "oom-killed"],
     ["readiness-failed", "health-failed"],
     ["progress-deadline", "health-timeout"],
     ["job-failed", "migration-failed"],
-    ["image-pull", undefined],
-    ["config-error", undefined],
-    ["unschedulable", undefined],
+    ["image-pull", "image-pull"],
+    ["config-error", "config-error"],
+    ["unschedulable", "unschedulable"],
     ["interrupted", "interrupted"],
   ] as const)("%s → %s", (kube, engine) => {
     expect(engineFailureClass(kube)).toBe(engine);

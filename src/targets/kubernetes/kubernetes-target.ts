@@ -6,6 +6,7 @@
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { FailureClass, PhaseName, Reporter } from "../../deploy/events.js";
 import type { ReleaseRecord } from "../../deploy/history.js";
+import { redactor } from "../../deploy/redact.js";
 import { deploymentVerdict } from "../../deploy/waiters/apps-v1-deployment.js";
 import { jobVerdict } from "../../deploy/waiters/batch-v1-job.js";
 import { engineFailureClass } from "../../deploy/waiters/engine-failure-class.js";
@@ -16,6 +17,7 @@ import { isKubeError, KubeApplyConflictError } from "../../effects/kube/kube-err
 import type { AppModel } from "../../model/app-model.js";
 import { phaseLabel, renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
 import type { KubeHistory } from "./kube-history.js";
+import { describeMissing, missingSecrets, secretRefs } from "./secret-refs.js";
 
 export interface KubernetesTargetOptions {
   api: KubeApi;
@@ -25,6 +27,14 @@ export interface KubernetesTargetOptions {
   fieldManager?: string;
   /** Take over fields other managers own (`--force-conflicts`); default false. */
   forceConflicts?: boolean;
+  /**
+   * Values of the app's secrets when the environment's secretSource is `env` or `env-file`: slipway
+   * writes them to the app's Secret (model.secrets.secretName) before anything reads it. Other
+   * sources (kubernetes-secret, aws-secrets-manager) leave this undefined.
+   */
+  secretValues?: Readonly<Record<string, string>>;
+  /** How long to wait for Secrets that a rendered ExternalSecret creates; default 60 s. */
+  externalSecretsMs?: number;
   /** Jobs and rollouts are watched; this is the fallback poll interval. Default 1000 ms. */
   pollMs?: number;
   timeouts?: {
@@ -122,7 +132,7 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
         if (!(error instanceof KubeApplyConflictError)) throw error;
         const fields = error.conflicts.map((c) => `${c.field} (owned by ${c.manager})`).join(", ");
         throw new DeployFailure({
-          class: "prepare-failed",
+          class: "apply-conflict",
           message: `deploy ${environment}: apply ${objectRef(object)}: conflicts with field manager ${error.managers.join(", ")}: ${fields}; pass --force-conflicts to take them over`,
           evidence: { detail: error.message },
         });
@@ -177,18 +187,42 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
     }
   };
 
-  /** Adds the failed container's last log lines when the node serves logs (kwok does not). */
-  const withLogs = async (namespace: string, evidence: WaitEvidence): Promise<WaitEvidence> => {
+  /** Values of the Secrets this run's pods read: every log line that leaves slipway is scrubbed of them. */
+  const secretValues = new Set<string>(Object.values(options.secretValues ?? {}));
+
+  /**
+   * Adds what explains a failure: the failed container's last log lines (secrets redacted; the
+   * previous instance first, as a crash loop's current one has barely started) and the events about
+   * the pod. kwok serves no logs unless the test cluster maps them to a file.
+   */
+  const withDiagnostics = async (namespace: string, evidence: WaitEvidence): Promise<WaitEvidence> => {
     if (evidence.pod === undefined) return evidence;
+    const redact = redactor([...secretValues]);
+    let out: WaitEvidence = evidence;
     for (const previous of [true, false]) {
       try {
         const text = await api.podLogs(namespace, evidence.pod, evidence.container, { tailLines: 20, previous });
-        return { ...evidence, logTail: text.split("\n").filter((line) => line !== "") };
+        const lines = text.split("\n").filter((line) => line !== "");
+        if (lines.length === 0 && previous) continue;
+        out = { ...out, logTail: lines.map(redact) };
+        break;
       } catch (error) {
         if (!isKubeError(error)) throw error;
       }
     }
-    return evidence;
+    try {
+      const events = await api.list("v1", "Event", namespace, { fieldSelector: `involvedObject.name=${evidence.pod}` });
+      const lines = (events.items as EventLike[])
+        .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+        .slice(-10)
+        .map((e) =>
+          redact(`${e.type ?? "Normal"} ${e.reason ?? ""}: ${e.message ?? ""}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ""}`.trim()),
+        );
+      if (lines.length > 0) out = { ...out, events: lines };
+    } catch (error) {
+      if (!isKubeError(error)) throw error;
+    }
+    return out;
   };
 
   const rolloutVerdict = async (model: AppModel, name: string): Promise<WaitVerdict> => {
@@ -223,11 +257,11 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
       throw new DeployFailure({ class: "health-timeout", message: `${prefix}: not available after ${rolloutMs} ms`, evidence: {} });
     }
     if (verdict.ok) return;
-    const failureClass: FailureClass = ("failureClass" in verdict && engineFailureClass(verdict.failureClass)) || "health-failed";
+    const failureClass: FailureClass = "failureClass" in verdict ? engineFailureClass(verdict.failureClass) : "health-failed";
     throw new DeployFailure({
       class: failureClass,
       message: `${prefix}: ${verdict.reason}`,
-      evidence: await withLogs(model.namespace, verdict.evidence),
+      evidence: await withDiagnostics(model.namespace, verdict.evidence),
     });
   };
 
@@ -252,6 +286,83 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
   };
 
   const foundationApplied = new Set<number>();
+
+  /**
+   * Before anything reads them: the namespace, service account, config and ExternalSecrets; the
+   * app's Secret when slipway holds its values; then every Secret key the pod templates read must
+   * exist (a missing key fails the deploy here, naming it, instead of a pod stuck in
+   * CreateContainerConfigError). Once per revision.
+   */
+  const ensureFoundation = async (ctx: ReleaseContext, phase: PhaseName): Promise<void> => {
+    if (foundationApplied.has(ctx.revision)) return;
+    const { model, reporter } = ctx;
+    const objects = objectsOf(ctx);
+    await applyAll(model.environment, applyOrder(objects, FOUNDATION_RANK), phase, reporter, options.forceConflicts ?? false);
+    if (options.secretValues !== undefined && model.secrets.names.length > 0) {
+      await api.apply(appSecret(model, options.secretValues), { fieldManager, force: true });
+      reporter.emit({
+        type: "waiting",
+        phase,
+        message: `wrote secret/${model.secrets.secretName} (${model.secrets.names.length} keys, values not shown)`,
+      });
+    }
+    await verifySecrets(ctx, objects, phase);
+    foundationApplied.add(ctx.revision);
+  };
+
+  const verifySecrets = async (ctx: ReleaseContext, objects: readonly KubeObject[], phase: PhaseName): Promise<void> => {
+    const { model, reporter } = ctx;
+    const refs = secretRefs(objects);
+    if (refs.length === 0) return;
+    // Secrets an ExternalSecret of this release creates may take a moment to appear.
+    const external = new Set(objects.filter((o) => o.kind === "ExternalSecret").map((o) => o.metadata.name));
+    const externalInstalled = external.size > 0 && (await api.discover("external-secrets.io/v1", "ExternalSecret")) !== undefined;
+    const look = async () => {
+      const existing = new Map<string, Set<string> | undefined>();
+      for (const ref of refs) {
+        const secret = await api.get("v1", "Secret", model.namespace, ref.name);
+        const data = { ...((secret?.data ?? {}) as Record<string, string>) };
+        existing.set(ref.name, secret === undefined ? undefined : new Set(Object.keys(data)));
+        for (const value of Object.values(data)) secretValues.add(Buffer.from(value, "base64").toString("utf8"));
+      }
+      return missingSecrets(refs, existing);
+    };
+    let missing = await look();
+    if (missing.length > 0 && externalInstalled && missing.every((m) => external.has(m.name))) {
+      const verdict = await observe(
+        phase,
+        reporter,
+        options.externalSecretsMs ?? 60_000,
+        async () => {
+          missing = await look();
+          return missing.length === 0
+            ? { done: true, ok: true, reason: "secrets present", evidence: {} }
+            : {
+                done: false,
+                ok: false,
+                reason: `waiting for External Secrets to create ${missing.map((m) => `secret/${m.name}`).join(", ")}`,
+                evidence: {},
+              };
+        },
+        [{ apiVersion: "v1", kind: "Secret", namespace: model.namespace, labelSelector: "" }],
+      );
+      if (verdict?.ok) return;
+    }
+    if (missing.length === 0) return;
+    const create = missing
+      .map(
+        (m) =>
+          `kubectl -n ${model.namespace} create secret generic ${m.name} ${(m.missingKeys ?? refs.find((r) => r.name === m.name)?.keys ?? []).map((k) => `--from-literal=${k}=…`).join(" ")}`,
+      )
+      .join("; ");
+    throw new DeployFailure({
+      class: "config-error",
+      message: `deploy ${model.environment}: ${describeMissing(model.namespace, missing)}`,
+      evidence: {
+        detail: `Nothing was changed for the workload. Create ${missing.length > 1 ? "them" : "it"} (or fix secretSource), then deploy again: ${create}`,
+      },
+    });
+  };
 
   /**
    * The engine does not call abandon when a release Job fails (nothing was started), but the Job
@@ -310,10 +421,7 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
         throw new DeployFailure({ class: failureClass, message: `${prefix}: the release renders no ${phase} Job`, evidence: {} });
       }
       const phaseName: PhaseName = phase;
-      if (!foundationApplied.has(revision)) {
-        await applyAll(model.environment, applyOrder(objects, FOUNDATION_RANK), phaseName, reporter, options.forceConflicts ?? false);
-        foundationApplied.add(revision);
-      }
+      await ensureFoundation(ctx, phaseName);
       const job: KubeObject = { ...rendered, metadata: { ...rendered.metadata, name } };
       // Adopt-or-replace: a Job left by an interrupted run of this revision is deleted, never reused half-done.
       if (await api.delete("batch/v1", "Job", model.namespace, name, { propagationPolicy: "Background" })) {
@@ -346,13 +454,26 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
       if (verdict === undefined)
         throw new DeployFailure({ class: failureClass, message: `${prefix}: not complete after ${jobMs} ms`, evidence: {} });
       if (verdict.ok) return;
-      const evidence = await withLogs(model.namespace, verdict.evidence);
+      const evidence = await withDiagnostics(model.namespace, verdict.evidence);
       await restoreFoundation(ctx).catch(() => undefined);
-      throw new DeployFailure({ class: failureClass, message: `${prefix}: ${verdict.reason}`, evidence });
+      // A pod that never ran (bad image, missing config, no room) says so; a command that failed is the phase's failure.
+      const kubeClass = "failureClass" in verdict ? engineFailureClass(verdict.failureClass) : failureClass;
+      const podClasses: readonly FailureClass[] = ["image-pull", "config-error", "unschedulable", "oom-killed"];
+      throw new DeployFailure({
+        class: podClasses.includes(kubeClass) ? kubeClass : failureClass,
+        message: `${prefix}: ${verdict.reason}`,
+        evidence,
+      });
     },
 
     async start(ctx) {
       const objects = objectsOf(ctx);
+      try {
+        await ensureFoundation(ctx, "start");
+      } catch (error) {
+        await restoreFoundation(ctx).catch(() => undefined);
+        throw error;
+      }
       let applied: string[];
       try {
         applied = await applyAll(ctx.model.environment, applyOrder(objects), "start", ctx.reporter, options.forceConflicts ?? false);
@@ -409,5 +530,34 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
         }
       }
     },
+  };
+}
+
+interface EventLike {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string;
+  eventTime?: string;
+  metadata?: { creationTimestamp?: string };
+}
+
+function eventTime(e: EventLike): string {
+  return e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? "";
+}
+
+/** The app's Secret with one key per declared secret name (values base64, never logged). */
+export function appSecret(model: AppModel, values: Readonly<Record<string, string>>): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: model.secrets.secretName,
+      namespace: model.namespace,
+      labels: { "app.kubernetes.io/instance": model.name, "app.kubernetes.io/managed-by": "slipway" },
+    },
+    type: "Opaque",
+    data: Object.fromEntries(model.secrets.names.map((name) => [name, Buffer.from(values[name] ?? "", "utf8").toString("base64")])),
   };
 }

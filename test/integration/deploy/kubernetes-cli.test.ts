@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { kubectl } from "../../cluster/kube.js";
+import { kubectl, kubectlOk } from "../../cluster/kube.js";
+import { seedSecrets } from "../../cluster/secrets.js";
+import { loadExamples } from "../../helpers/examples.js";
 import { slipway, type Workspace, workspace } from "./local-harness.js";
 
 // `slipway deploy` from the command line against the real test cluster (kwok nodes): the same
@@ -15,6 +17,13 @@ describe("slipway deploy to a Kubernetes environment", () => {
   beforeAll(async () => {
     ws = await workspace("kube-cli");
     ws.edit("slipway.yaml", (t) => t.replace("targets:\n", `targets:\n  kubernetes: { type: kubernetes, namespace: ${namespace} }\n`));
+    // The database Secret a team creates before its first deploy (slipway checks it exists).
+    const model = loadExamples()
+      .find((e) => e.name === "node-postgres")
+      ?.kubeModels.find((m) => m.environment === "staging");
+    if (model === undefined) throw new Error("examples/node-postgres has no staging model");
+    await kubectlOk(kubeconfig, ["create", "namespace", namespace]);
+    await seedSecrets(kubeconfig, model, namespace);
   }, 60_000);
   afterAll(async () => {
     await kubectl(kubeconfig, ["delete", "namespace", namespace, "--wait=false"]);

@@ -13,6 +13,7 @@ import { kubeHistory } from "../../../src/targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../../src/targets/kubernetes/kube-lock.js";
 import { kubernetesTarget } from "../../../src/targets/kubernetes/kubernetes-target.js";
 import { createNamespace, type TestNamespace } from "../../cluster/namespace.js";
+import { seedSecrets } from "../../cluster/secrets.js";
 import { loadExamples } from "../../helpers/examples.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -36,21 +37,34 @@ function baseModel(): AppModel {
   return model;
 }
 
-async function freshModel(prefix: string): Promise<AppModel> {
+/** A namespace of its own, with the Secrets the release reads already created (unless told not to). */
+async function freshModel(prefix: string, options: { secrets?: boolean } = {}): Promise<AppModel> {
   const ns = await createNamespace(kubeconfig, { prefix });
   namespaces.push(ns);
-  return { ...structuredClone(baseModel()), namespace: ns.name };
+  const model = { ...structuredClone(baseModel()), namespace: ns.name };
+  if (options.secrets !== false) await seedSecrets(kubeconfig, model, ns.name);
+  return model;
 }
 
 function withImage(model: AppModel, repository: string, tag: string): AppModel {
   return { ...model, image: { repository, tag, digest: undefined, ref: `${repository}:${tag}` } };
 }
 
-async function run(model: AppModel, reporter = new CollectingReporter(), rollbackTo?: number): Promise<DeployResult> {
+async function run(
+  model: AppModel,
+  reporter = new CollectingReporter(),
+  rollbackTo?: number,
+  secretValues?: Record<string, string>,
+): Promise<DeployResult> {
   const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
   return deploy({
     model,
-    target: kubernetesTarget({ api: kube, history, timeouts: { jobMs: 60_000, rolloutMs: 60_000 } }),
+    target: kubernetesTarget({
+      api: kube,
+      history,
+      timeouts: { jobMs: 60_000, rolloutMs: 60_000 },
+      ...(secretValues ? { secretValues } : {}),
+    }),
     history,
     lock: kubeLock({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }),
     reporter,
@@ -119,7 +133,7 @@ describe("kubernetes target", () => {
     const crashing = { ...withImage(model, "registry.test/sim-crashloop", "2"), release: { setup: undefined, migrate: undefined } };
     const result = await run(crashing, reporter);
     expect(result.ok).toBe(false);
-    expect(result.failure?.class).toBe("process-exited");
+    expect(result.failure?.class).toBe("crash-loop");
     expect(result.failure?.message).toMatch(new RegExp(`^deploy staging: rollout of deployment/${model.name}: `));
     expect(result.failure?.evidence).toMatchObject({ image: "registry.test/sim-crashloop:2" });
     expect(result.serving).toBe(1);
@@ -262,6 +276,15 @@ describe("kubernetes target: first deploy into a new namespace", () => {
     const name = `k8s-newns-${process.pid}-${Date.now().toString(36)}`;
     namespaces.push({ name, kubeconfig, delete: async () => void (await kube.delete("v1", "Namespace", undefined, name)) });
     const model = { ...withImage(structuredClone(baseModel()), "registry.test/node-postgres", "1"), namespace: name };
+    // Nobody could have created the database Secret in a namespace that did not exist: the first
+    // deploy creates the namespace, then stops and says which Secret to create and how.
+    const first = await run(model);
+    expect(first.ok).toBe(false);
+    expect(first.failure?.class).toBe("config-error");
+    expect(first.failure?.message).toContain(`Secret ${name}/${model.database?.secretName} does not exist`);
+    expect(first.failure?.evidence.detail).toContain(`kubectl -n ${name} create secret generic ${model.database?.secretName}`);
+    expect(await kube.get("apps/v1", "Deployment", name, model.name)).toBeUndefined();
+    await seedSecrets(kubeconfig, model, name);
     const result = await run(model);
     expect(result.failure).toBeUndefined();
     const ns = await kube.get("v1", "Namespace", undefined, name);
@@ -269,7 +292,7 @@ describe("kubernetes target: first deploy into a new namespace", () => {
       "app.kubernetes.io/managed-by": "slipway",
       "pod-security.kubernetes.io/audit": "restricted",
     });
-    expect((await records(model)).map((r) => r.outcome)).toEqual(["succeeded"]);
+    expect((await records(model)).map((r) => r.outcome)).toEqual(["failed", "succeeded"]);
   });
 });
 
@@ -307,5 +330,104 @@ describe("kubernetes target: field ownership", () => {
     expect(result.failure?.message).toContain("kubectl-edit");
     expect(result.failure?.message).toContain(`apply ConfigMap/${model.name}-env`);
     expect(await kube.get("apps/v1", "Deployment", model.namespace, model.name)).toBeUndefined();
+  });
+});
+
+/** Deploys revision 1 healthy, then `broken` (no migration, so the rollout itself meets the problem). */
+async function failedSecondRelease(prefix: string, broken: (model: AppModel) => AppModel) {
+  const model = withImage(await freshModel(prefix), "registry.test/node-postgres", "1");
+  expect((await run(model)).ok).toBe(true);
+  const before = await deploymentOf(model);
+  const reporter = new CollectingReporter();
+  const result = await run({ ...broken(model), release: { setup: undefined, migrate: undefined } }, reporter);
+  expect(result.ok).toBe(false);
+  expect(result.serving).toBe(1);
+  expect(reporter.events.some((e) => e.type === "rolled-back" && e.to === 1)).toBe(true);
+  const after = await deploymentOf(model);
+  expect(imageOf(after)).toBe("registry.test/node-postgres:1");
+  expect(available(after)).toBe(true);
+  expect(after.metadata.generation).toBeGreaterThan(before.metadata.generation ?? 0);
+  return { model, result, reporter };
+}
+
+describe("kubernetes target: each failure is classified, explained and rolled back", () => {
+  it("bad image: image-pull, with the image and the pull error", async () => {
+    const { result } = await failedSecondRelease("k8s-image", (m) => withImage(m, "registry.test/sim-imagepull", "2"));
+    expect(result.failure?.class).toBe("image-pull");
+    expect(result.failure?.message).toMatch(/ErrImagePull|ImagePullBackOff/);
+    expect(result.failure?.evidence).toMatchObject({ image: "registry.test/sim-imagepull:2" });
+  });
+
+  it("out of memory: oom-killed, with exit code 137", async () => {
+    const { result } = await failedSecondRelease("k8s-oom", (m) => withImage(m, "registry.test/sim-oom", "2"));
+    expect(result.failure?.class).toBe("oom-killed");
+    expect(result.failure?.message).toContain("OOMKilled");
+  });
+
+  it("no node has room: unschedulable, with the scheduler's event", async () => {
+    const { result } = await failedSecondRelease("k8s-sched", (m) => ({
+      ...withImage(m, "registry.test/node-postgres", "2"),
+      resources: { requests: { cpu: "64", memory: "128Mi" }, limits: { cpu: "64", memory: "128Mi" } },
+    }));
+    expect(result.failure?.class).toBe("unschedulable");
+    expect(result.failure?.message).toMatch(/Insufficient cpu/);
+    expect(result.failure?.evidence.events?.join("\n")).toMatch(/FailedScheduling/);
+  });
+
+  it("the kubelet cannot build the container's config: config-error", async () => {
+    const { result } = await failedSecondRelease("k8s-config", (m) => withImage(m, "registry.test/sim-configerror", "2"));
+    expect(result.failure?.class).toBe("config-error");
+    expect(result.failure?.message).toContain("CreateContainerConfigError");
+  });
+});
+
+describe("kubernetes target: secrets", () => {
+  it("a missing Secret key stops the deploy before the migration or the Deployment, naming the key", async () => {
+    const model = withImage(await freshModel("k8s-secretkey"), "registry.test/node-postgres", "1");
+    expect((await run(model)).ok).toBe(true);
+    const before = await deploymentOf(model);
+    const secretName = model.database?.secretName as string;
+    await kube.delete("v1", "Secret", model.namespace, secretName);
+    await kube.apply(
+      { apiVersion: "v1", kind: "Secret", metadata: { name: secretName, namespace: model.namespace }, stringData: { host: "db" } },
+      { fieldManager: "test-seed" },
+    );
+    const result = await run(withImage(model, "registry.test/node-postgres", "2"));
+    expect(result.ok).toBe(false);
+    expect(result.failure?.class).toBe("config-error");
+    expect(result.failure?.message).toContain(`Secret ${model.namespace}/${secretName} has no key password`);
+    expect(result.failure?.message).toContain(`Job/${model.name}-migrate`);
+    expect(await kube.get("batch/v1", "Job", model.namespace, `${model.name}-migrate-r2`)).toBeUndefined();
+    const after = await deploymentOf(model);
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(imageOf(after)).toBe("registry.test/node-postgres:1");
+  });
+
+  it("writes the app's Secret from env values; no value reaches events, history or the stored objects", async () => {
+    const base = withImage(await freshModel("k8s-envsecret"), "registry.test/node-postgres", "1");
+    const model: AppModel = { ...base, secrets: { ...base.secrets, names: ["API_KEY"], source: { kind: "env" } } };
+    const canary = `canary-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    const reporter = new CollectingReporter();
+    const result = await run(model, reporter, undefined, { API_KEY: canary });
+    expect(result.failure).toBeUndefined();
+    const secret = await kube.get("v1", "Secret", model.namespace, model.secrets.secretName);
+    expect(Buffer.from(((secret?.data ?? {}) as Record<string, string>).API_KEY ?? "", "base64").toString()).toBe(canary);
+    // A crash with the secret in the pod's env: evidence and events stay clean too.
+    const crash = await run(
+      { ...withImage(model, "registry.test/sim-crashloop", "2"), release: { setup: undefined, migrate: undefined } },
+      reporter,
+      undefined,
+      { API_KEY: canary },
+    );
+    expect(crash.ok).toBe(false);
+    const b64 = Buffer.from(canary).toString("base64");
+    const seen = [
+      JSON.stringify(reporter.events),
+      JSON.stringify(crash),
+      JSON.stringify(await records(model)),
+      JSON.stringify((await kube.list("v1", "ConfigMap", model.namespace)).items),
+    ].join("\n");
+    expect(seen).not.toContain(canary);
+    expect(seen).not.toContain(b64);
   });
 });
