@@ -62,6 +62,17 @@ function expired(lease: KubeObject, now: number): boolean {
   return Number.isNaN(renewed) || now - renewed > (spec.leaseDurationSeconds ?? 15) * 1000;
 }
 
+/** A holder on this host whose process is gone (killed) cannot renew: no need to wait out its lease. */
+function deadOnThisHost(holder: LockHolder): boolean {
+  if (holder.host !== hostname() || !Number.isInteger(holder.pid) || holder.pid <= 0 || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function kubeLock(options: KubeLockOptions): DeployLock {
@@ -96,7 +107,7 @@ export function kubeLock(options: KubeLockOptions): DeployLock {
   const tryClaim = async (command: string): Promise<LockHandle | LockHolder> => {
     const current = await api.get("coordination.k8s.io/v1", "Lease", namespace, name);
     const holder = current === undefined ? undefined : holderOf(current);
-    const takeover = current !== undefined && holder !== undefined && expired(current, Date.now());
+    const takeover = current !== undefined && holder !== undefined && (expired(current, Date.now()) || deadOnThisHost(holder));
     if (current !== undefined && holder !== undefined && !takeover) {
       if (current.metadata.annotations?.[TOKEN] !== token) return holder;
     }
