@@ -101,7 +101,7 @@ export async function deployKubernetes(
       opened.model.environment,
       result.serving !== undefined
         ? `Revision ${result.serving} was put back. Details: slipway history -e ${opened.model.environment}.`
-        : "Nothing was serving before this deploy; the failed Deployment was removed.",
+        : "Nothing was serving before this deploy, and nothing of the failed release is left running.",
     );
   } finally {
     opened.api.close();
@@ -233,6 +233,11 @@ export async function statusKubernetes(ctx: CliContext, validated: ValidatedSpec
     const hpa = model.replicas.autoscale
       ? ((await api.get("autoscaling/v2", "HorizontalPodAutoscaler", ns, model.name)) as Obj | undefined)
       : undefined;
+    // The Service's ready addresses: what actually receives traffic.
+    const slices = (
+      await api.list("discovery.k8s.io/v1", "EndpointSlice", ns, { labelSelector: `kubernetes.io/service-name=${model.name}` })
+    ).items as Obj[];
+    const endpoints = slices.flatMap((slice) => (slice.endpoints as { conditions?: { ready?: boolean } }[] | undefined) ?? []);
     const records = (await history.list()).sort((a, b) => b.revision - a.revision);
     const current = currentRelease(records);
     const last = records[0];
@@ -250,7 +255,16 @@ export async function statusKubernetes(ctx: CliContext, validated: ValidatedSpec
         desired: deployment?.spec?.replicas ?? hpa?.status?.desiredReplicas,
         available: deployment?.status?.availableReplicas ?? 0,
       },
-      pods: pods.map((p) => ({ name: p.metadata?.name, phase: p.status?.phase, ready: ready(p) })),
+      pods: pods.map((p) => ({
+        name: p.metadata?.name,
+        phase: p.status?.phase,
+        ready: ready(p),
+        restarts: ((p.status?.containerStatuses as { restartCount?: number }[] | undefined) ?? []).reduce(
+          (n, c) => n + (c.restartCount ?? 0),
+          0,
+        ),
+      })),
+      endpoints: { ready: endpoints.filter((e) => e.conditions?.ready !== false).length, total: endpoints.length },
       autoscaler: hpa ? { min: hpa.spec?.minReplicas, max: hpa.spec?.maxReplicas, current: hpa.status?.currentReplicas } : undefined,
       lastDeploy: last
         ? { revision: last.revision, outcome: last.outcome, startedAt: last.startedAt, failure: last.failure?.message }
@@ -264,6 +278,11 @@ export async function statusKubernetes(ctx: CliContext, validated: ValidatedSpec
       ctx.stdout.write(
         `pods:     ${status.pods.filter((p) => p.ready).length}/${status.pods.length} ready, ${status.replicas.available} available\n`,
       );
+      for (const p of status.pods)
+        ctx.stdout.write(
+          `  ${p.ready ? c.green("●") : c.yellow("○")} ${p.name}  ${p.phase ?? "?"}${p.restarts > 0 ? c.yellow(`  ${p.restarts} restarts`) : ""}\n`,
+        );
+      ctx.stdout.write(`endpoints: ${status.endpoints.ready}/${status.endpoints.total} ready behind service/${model.name}\n`);
       if (status.autoscaler)
         ctx.stdout.write(`hpa:      ${status.autoscaler.current ?? "?"} (min ${status.autoscaler.min}, max ${status.autoscaler.max})\n`);
       if (status.lastDeploy)

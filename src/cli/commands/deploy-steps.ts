@@ -49,7 +49,10 @@ export function finishDeploy(ctx: CliContext, result: DeployResult, environment:
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
     return 0;
   }
-  const error = new SlipwayError("DEPLOY_FAILED", `deploy ${environment}: ${result.failure?.message ?? "failed"}`, { hint: failedHint });
+  // Failure messages already carry their chain of context (`deploy staging: rollout of …`).
+  const message = result.failure?.message ?? "failed";
+  const prefix = `deploy ${environment}: `;
+  const error = new SlipwayError("DEPLOY_FAILED", message.startsWith(prefix) ? message : `${prefix}${message}`, { hint: failedHint });
   if (ctx.json) {
     ctx.stdout.write(
       `${JSON.stringify({ ok: false, error: { ...error.toJSON(), failure: result.failure, revision: result.revision, serving: result.serving } })}\n`,

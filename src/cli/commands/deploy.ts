@@ -187,10 +187,13 @@ export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise
     }
     const current = currentRelease(records)?.revision;
     const c = ctx.colors;
-    ctx.stdout.write(`${c.bold("REV  OUTCOME      STARTED                   TOOK     ARTIFACT         GIT       NOTE")}\n`);
+    const artifactOf = (r: (typeof records)[number]) =>
+      r.artifact.kind === "local-snapshot" ? r.artifact.digest.slice(7, 19) : shortImage(r.artifact.ref);
+    const width = Math.max(8, ...records.map((r) => artifactOf(r).length));
+    ctx.stdout.write(`${c.bold(`REV  OUTCOME      STARTED                   TOOK     ${"ARTIFACT".padEnd(width)} GIT       NOTE`)}\n`);
     for (const r of records) {
       const took = r.finishedAt ? `${((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1)}s` : "";
-      const artifact = r.artifact.kind === "local-snapshot" ? r.artifact.digest.slice(7, 19) : r.artifact.ref.slice(-12);
+      const artifact = artifactOf(r);
       const git = r.git ? `${r.git.commit.slice(0, 7)}${r.git.dirty ? "+" : ""}` : "-";
       const note = [
         r.revision === current ? "serving" : "",
@@ -206,7 +209,7 @@ export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise
             ? c.red(r.outcome.padEnd(12))
             : c.yellow(r.outcome.padEnd(12));
       ctx.stdout.write(
-        `${String(r.revision).padEnd(4)} ${outcome} ${r.startedAt.padEnd(25)} ${took.padEnd(8)} ${artifact.padEnd(16)} ${git.padEnd(9)} ${note}\n`,
+        `${String(r.revision).padEnd(4)} ${outcome} ${r.startedAt.padEnd(25)} ${took.padEnd(8)} ${artifact.padEnd(width)} ${git.padEnd(9)} ${note}\n`,
       );
     }
     if (records.length === 0) ctx.stdout.write("(no releases yet: slipway deploy)\n");
@@ -489,4 +492,11 @@ export async function diffCommand(ctx: CliContext, opts: EnvOptions & { tag?: st
   } catch (error) {
     return report(ctx, error);
   }
+}
+
+/** `node-postgres:1.0.0` / `node-postgres@sha256:1a2b3c4d5e6f` from a full image reference, for a table column. */
+export function shortImage(ref: string): string {
+  const name = ref.slice(ref.lastIndexOf("/") + 1);
+  const at = name.indexOf("@");
+  return at === -1 ? name : name.slice(0, at + 20);
 }

@@ -61,6 +61,12 @@ describe("slipway deploy to a Kubernetes environment", () => {
     expect(run.final?.result).toMatchObject({ serving: 1, image: "ghcr.io/slipway-examples/node-postgres:1.0.0" });
     const pods = (run.final?.result?.pods ?? []) as { ready: boolean }[];
     expect(pods.length).toBeGreaterThan(0);
+    // The Service's EndpointSlice lists the ready pods (the real endpoint-slice controller runs).
+    const endpoints = run.final?.result?.endpoints as { ready: number; total: number };
+    expect(endpoints.total).toBe(pods.length);
+    const human = await slipway(ws.dir, ["status", "-e", "staging"], env);
+    expect(human.stdout).toContain("endpoints:");
+    expect(human.stdout).toMatch(/revision 1/);
   }, 60_000);
 
   it("diff shows what a deploy would change, and nothing after it", async () => {
