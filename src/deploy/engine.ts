@@ -27,8 +27,12 @@ export interface DeployTarget {
   readonly name: string;
   /** Where the app answers once deployed. */
   url(model: AppModel): string;
-  /** Resolves releases a killed deploy left behind; never touches what serves. */
-  recover(history: HistoryStore, reporter: Reporter): Promise<void>;
+  /**
+   * Resolves releases a killed deploy left behind, so the previous release is what serves again
+   * (a cluster target puts back the last good release's objects if a killed deploy had started
+   * changing them; the local target never touched what served).
+   */
+  recover(history: HistoryStore, reporter: Reporter, model: AppModel): Promise<void>;
   /** Builds or snapshots the artifact; returns it for the record. */
   prepare(ctx: ReleaseContext): Promise<ReleaseRecord["artifact"]>;
   /** Makes sure the database server, the database and the app user exist. Returns whether the database was new. */
@@ -118,7 +122,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     if (lock.tookOverFrom) {
       emit({ type: "recovered", revision: 0, action: `took over the lock of pid ${lock.tookOverFrom.pid}, which is gone` });
     }
-    await timed("recover", () => target.recover(history, reporter));
+    await timed("recover", () => target.recover(history, reporter, model));
 
     const records = await history.list();
     const previous = currentRelease(records);

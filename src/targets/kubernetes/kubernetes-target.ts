@@ -5,7 +5,7 @@
  */
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { FailureClass, PhaseName, Reporter } from "../../deploy/events.js";
-import type { ReleaseRecord } from "../../deploy/history.js";
+import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { redactor } from "../../deploy/redact.js";
 import { deploymentVerdict } from "../../deploy/waiters/apps-v1-deployment.js";
 import { jobVerdict } from "../../deploy/waiters/batch-v1-job.js";
@@ -383,13 +383,40 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
       return `http://${model.name}.${model.namespace}.svc`;
     },
 
-    async recover(store, reporter) {
+    async recover(store, reporter, model) {
       // The engine holds the lock: anything still in progress belongs to a deploy that died.
-      for (const record of await store.list()) {
+      const records = await store.list();
+      const good = currentRelease(records);
+      let restore = false;
+      for (const record of records) {
         if (record.outcome !== "in-progress") continue;
         await store.put({ ...record, outcome: "interrupted", finishedAt: new Date().toISOString() });
         reporter.emit({ type: "recovered", revision: record.revision, action: "marked interrupted (its deploy was killed)" });
+        // It had applied its objects (start records them): the workload may be half rolled out to it.
+        if (good !== undefined && record.revision > good.revision && Array.isArray(record.runtime.objects)) restore = true;
       }
+      if (!restore || good === undefined) return;
+      const objects = await history.objects(good.revision);
+      if (objects === undefined) return;
+      const ctx: ReleaseContext = { model, revision: good.revision, previous: good, rollbackOf: undefined, reporter };
+      try {
+        await applyAll(model.environment, applyOrder(objects), "recover", reporter, true);
+        current = objects;
+        await waitRollout(ctx, "recover", "restore");
+      } catch (error) {
+        // The new deploy may be the fix: say so and go on rather than block it.
+        reporter.emit({
+          type: "waiting",
+          phase: "recover",
+          message: `could not put revision ${good.revision} back (${error instanceof Error ? error.message : String(error)}); deploying the new release anyway`,
+        });
+        return;
+      }
+      reporter.emit({
+        type: "recovered",
+        revision: good.revision,
+        action: `put revision ${good.revision}'s objects back (a killed deploy had started rolling out a newer one)`,
+      });
     },
 
     async prepare(ctx) {

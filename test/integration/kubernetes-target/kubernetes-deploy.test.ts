@@ -9,6 +9,7 @@ import { createKubeApi, type HttpKubeApi } from "../../../src/effects/kube/http-
 import type { KubeObject } from "../../../src/effects/kube/kube-api.js";
 import { loadKubeconfig } from "../../../src/effects/kube/kubeconfig.js";
 import type { AppModel } from "../../../src/model/app-model.js";
+import { renderKubernetes } from "../../../src/render/kubernetes/render-kubernetes.js";
 import { kubeHistory } from "../../../src/targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../../src/targets/kubernetes/kube-lock.js";
 import { kubernetesTarget } from "../../../src/targets/kubernetes/kubernetes-target.js";
@@ -429,5 +430,55 @@ describe("kubernetes target: secrets", () => {
     ].join("\n");
     expect(seen).not.toContain(canary);
     expect(seen).not.toContain(b64);
+  });
+});
+
+describe("kubernetes target: a deploy killed mid-rollout", () => {
+  it("is resolved by the next deploy: the last good release's objects are put back before anything else", async () => {
+    const model = withImage(await freshModel("k8s-midroll"), "registry.test/node-postgres", "1");
+    expect((await run(model)).ok).toBe(true);
+    // What a deploy killed during its health gate leaves: its objects applied (a crash-looping
+    // rollout under way) and its record in progress, with the objects it applied.
+    const broken = withImage(model, "registry.test/sim-crashloop", "2");
+    const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
+    const objects = renderKubernetes(broken) as KubeObject[];
+    for (const object of objects.filter((o) => o.kind === "Deployment" || o.kind === "ConfigMap"))
+      await kube.apply(object, { fieldManager: "slipway", force: true });
+    history.setObjects(2, objects);
+    await history.put({
+      revision: 2,
+      app: model.name,
+      environment: model.environment,
+      target: "kubernetes",
+      specHash: "test",
+      artifact: { kind: "image", ref: broken.image.ref },
+      git: undefined,
+      who: { user: "gone", host: "elsewhere", pid: 999_999 },
+      startedAt: new Date().toISOString(),
+      finishedAt: undefined,
+      phases: [],
+      outcome: "in-progress",
+      rollbackOf: undefined,
+      failure: undefined,
+      secrets: { names: [], hash: "" },
+      runtime: { objects: ["Deployment/node-postgres"] },
+    });
+    expect(imageOf(await deploymentOf(model))).toBe("registry.test/sim-crashloop:2");
+    // The next deploy's migration fails: without the restore, the crash-looping rollout would remain.
+    const reporter = new CollectingReporter();
+    const next = await run(withImage(model, "registry.test/sim-fail", "3"), reporter);
+    expect(next.ok).toBe(false);
+    expect(next.failure?.class).toBe("migration-failed");
+    const recovered = reporter.events.filter((e) => e.type === "recovered").map((e) => (e as { action: string }).action);
+    expect(recovered.some((a) => a.startsWith("marked interrupted"))).toBe(true);
+    expect(recovered.some((a) => a.startsWith("put revision 1's objects back"))).toBe(true);
+    const deployment = await deploymentOf(model);
+    expect(imageOf(deployment)).toBe("registry.test/node-postgres:1");
+    expect(available(deployment)).toBe(true);
+    expect((await records(model)).map((r) => [r.revision, r.outcome])).toEqual([
+      [1, "succeeded"],
+      [2, "interrupted"],
+      [3, "failed"],
+    ]);
   });
 });
