@@ -3,6 +3,7 @@
  * names, a rollout gate that fails on the first conclusive signal, and rollback by re-applying the
  * previous release's stored objects.
  */
+import { createHash } from "node:crypto";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { FailureClass, PhaseName, Reporter } from "../../deploy/events.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
@@ -286,6 +287,8 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
   };
 
   const foundationApplied = new Set<number>();
+  /** Content hash of each Secret the release reads, for the record: a changed Secret shows in history, its values never do. */
+  const secretDigests = new Map<string, string>();
 
   /**
    * Before anything reads them: the namespace, service account, config and ExternalSecrets; the
@@ -324,6 +327,7 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
         const data = { ...((secret?.data ?? {}) as Record<string, string>) };
         existing.set(ref.name, secret === undefined ? undefined : new Set(Object.keys(data)));
         for (const value of Object.values(data)) secretValues.add(Buffer.from(value, "base64").toString("utf8"));
+        if (secret !== undefined) secretDigests.set(ref.name, digestOf(data));
       }
       return missingSecrets(refs, existing);
     };
@@ -511,7 +515,11 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
       }
       current = objects;
       const deployment = await api.get("apps/v1", "Deployment", ctx.model.namespace, ctx.model.name);
-      return { deploymentGeneration: deployment?.metadata.generation ?? null, objects: applied };
+      return {
+        deploymentGeneration: deployment?.metadata.generation ?? null,
+        objects: applied,
+        secrets: Object.fromEntries([...secretDigests.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
+      };
     },
 
     async healthGate(ctx) {
@@ -558,6 +566,13 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
       }
     },
   };
+}
+
+/** `sha256:<hex>` over a Secret's keys and (base64) values in key order. */
+function digestOf(data: Readonly<Record<string, string>>): string {
+  const hash = createHash("sha256");
+  for (const key of Object.keys(data).sort()) hash.update(`${key}\0${data[key]}\0`);
+  return `sha256:${hash.digest("hex")}`;
 }
 
 interface EventLike {

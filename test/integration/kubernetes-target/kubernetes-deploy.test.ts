@@ -118,6 +118,8 @@ describe("kubernetes target", () => {
     expect(job).toBeDefined();
     const history = await records(model);
     expect(history.map((r) => [r.revision, r.outcome])).toEqual([[1, "succeeded"]]);
+    // Names and content hashes of the Secrets the release read; never a value.
+    expect(history[0]?.runtime.secrets).toEqual({ [model.database?.secretName as string]: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
     const stored = await kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }).objects(1);
     expect(stored?.map((o) => o.kind)).toContain("Deployment");
     expect(stored?.some((o) => o.kind === "Secret")).toBe(false);
