@@ -359,12 +359,17 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
           `kubectl -n ${model.namespace} create secret generic ${m.name} ${(m.missingKeys ?? refs.find((r) => r.name === m.name)?.keys ?? []).map((k) => `--from-literal=${k}=…`).join(" ")}`,
       )
       .join("; ");
+    const fromExternal = missing.filter((m) => external.has(m.name)).map((m) => `secret/${m.name}`);
+    const detail =
+      fromExternal.length > 0
+        ? externalInstalled
+          ? `External Secrets did not create ${fromExternal.join(", ")} within ${(options.externalSecretsMs ?? 60_000) / 1000} s: see \`kubectl -n ${model.namespace} describe externalsecret\` (store, remote keys, IAM).`
+          : `External Secrets is not installed in this cluster (no external-secrets.io/v1 ExternalSecret), so nothing creates ${fromExternal.join(", ")}. Install it, or create ${fromExternal.length > 1 ? "them" : "it"} yourself: ${create}`
+        : `Nothing was changed for the workload. Create ${missing.length > 1 ? "them" : "it"} (or fix secretSource), then deploy again: ${create}`;
     throw new DeployFailure({
       class: "config-error",
       message: `deploy ${model.environment}: ${describeMissing(model.namespace, missing)}`,
-      evidence: {
-        detail: `Nothing was changed for the workload. Create ${missing.length > 1 ? "them" : "it"} (or fix secretSource), then deploy again: ${create}`,
-      },
+      evidence: { detail },
     });
   };
 

@@ -406,6 +406,21 @@ describe("kubernetes target: secrets", () => {
     expect(imageOf(after)).toBe("registry.test/node-postgres:1");
   });
 
+  it("aws-secrets-manager without External Secrets installed: stops and says nothing would create the Secret", async () => {
+    const base = withImage(await freshModel("k8s-eso", { secrets: false }), "registry.test/node-postgres", "1");
+    const model: AppModel = {
+      ...base,
+      secrets: { ...base.secrets, source: { kind: "aws-secrets-manager", prefix: "shop/", refreshInterval: "1h", store: "aws" } },
+    };
+    const reporter = new CollectingReporter();
+    const result = await run(model, reporter);
+    expect(result.ok).toBe(false);
+    expect(result.failure?.class).toBe("config-error");
+    expect(result.failure?.evidence.detail).toContain("External Secrets is not installed");
+    expect(reporter.events.some((e) => e.type === "waiting" && e.message.startsWith("skipped ExternalSecret/"))).toBe(true);
+    expect(await kube.get("apps/v1", "Deployment", model.namespace, model.name)).toBeUndefined();
+  });
+
   it("writes the app's Secret from env values; no value reaches events, history or the stored objects", async () => {
     const base = withImage(await freshModel("k8s-envsecret"), "registry.test/node-postgres", "1");
     const model: AppModel = { ...base, secrets: { ...base.secrets, names: ["API_KEY"], source: { kind: "env" } } };
