@@ -134,7 +134,10 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option("--force-conflicts", "Kubernetes: take over fields another field manager owns")
     .option("--no-rollback", "leave a failed release as it is, for debugging")
     .option("--keep <n>", "successful releases to keep for rollback", "5")
-    .option("--health-timeout <seconds>", "how long the health gate waits for each instance (default: startup timeout)")
+    .option(
+      "--health-timeout <seconds>",
+      "how long the health gate waits (local: each instance, default the startup timeout; Kubernetes: the rollout, default 600)",
+    )
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway deploy -e local", "slipway deploy -f examples/node-postgres/slipway.yaml -e local --json"]))
     .action(async (opts) => {
@@ -186,9 +189,19 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .addOption(specOption())
     .addOption(envOption())
     .option("--revision <n>", "a release other than the serving one")
-    .option("-n, --lines <n>", "lines per file", "50")
+    .option("-n, --lines <n>", "lines per file (Kubernetes: per container)", "50")
     .option("--follow", "keep printing new lines")
-    .addHelpText("after", deployHelp(["slipway logs -e local", "slipway logs -e local --revision 4", "slipway logs -e local --follow"]))
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      deployHelp([
+        "slipway logs -e local",
+        "slipway logs -e local --revision 4",
+        "slipway logs -e local --follow",
+        "slipway logs -e staging --lines 200   # kubernetes: the Deployment's pods and the release Jobs",
+        "slipway logs -e staging --revision 7  # kubernetes: that revision's migrate/setup Job pods",
+      ]),
+    )
     .action(async (opts) => {
       const { logsCommand } = await import("./commands/deploy.js");
       setExit(await logsCommand(ctx, opts));
@@ -199,8 +212,15 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .description("run a command in the serving release's environment (like a console on the server)")
     .addOption(specOption())
     .addOption(envOption())
+    .addOption(jsonOption())
     .argument("<command...>", "the command, after --")
-    .addHelpText("after", deployHelp(['slipway exec -e local -- node -e "console.log(process.env.DB_NAME)"']))
+    .addHelpText(
+      "after",
+      deployHelp([
+        'slipway exec -e local -- node -e "console.log(process.env.DB_NAME)"',
+        'slipway exec -e staging -- node -e "console.log(process.env.DB_HOST)"   # kubernetes: in one Ready pod',
+      ]),
+    )
     .action(async (command: string[], opts) => {
       const { execCommand } = await import("./commands/deploy.js");
       setExit(await execCommand(ctx, opts, command));

@@ -77,6 +77,10 @@ export const errorCodes = {
   },
   KUBE_WATCH_EXPIRED: { exit: 1, summary: "A watch's resourceVersion is too old (410 Gone)." },
   KUBE_LOGS_UNAVAILABLE: { exit: 1, summary: "The API server could not fetch the container's logs from its node." },
+  KUBE_EXEC_FAILED: {
+    exit: 1,
+    summary: "A command could not be run in a container (refused, not startable, or the exec stream broke).",
+  },
   KUBE_REQUEST_FAILED: { exit: 1, summary: "Any other failed request to the API server." },
   INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },
 } as const satisfies Record<string, { exit: number; summary: string }>;

@@ -2,7 +2,9 @@
 # Starts a throwaway Kubernetes control plane for the integration tests: the locally built
 # kube-apiserver, kube-controller-manager, kube-scheduler and etcd run as plain processes under
 # `kwokctl --runtime binary`, bound to 127.0.0.1, and kwok fakes the nodes and pod lifecycles
-# (test/cluster/stages/*.yaml plus kwok's own node and pod-delete stages).
+# (test/cluster/stages/*.yaml plus kwok's own node and pod-delete stages). kwok also serves pod
+# logs and exec for the apiserver, from Logs/ClusterLogs and Exec/ClusterExec objects that tests
+# create (see README.md, "Pod logs and exec").
 #
 # Usage: bash test/cluster/start.sh [--name NAME] [--kubeconfig PATH] [--nodes N]
 #   --name        cluster name (default: slipway-<epoch>-<pid>, unique per run)
@@ -40,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     --name) name="$2"; shift 2 ;;
     --kubeconfig) kubeconfig="$2"; shift 2 ;;
     --nodes) nodes="$2"; shift 2 ;;
-    -h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac
 done
@@ -90,6 +92,9 @@ options:
   kubectlBinary: $K8S_BIN/kubectl
   etcdBinary: $ETCD_BIN/etcd
   kwokControllerBinary: $KWOK_DIR/bin/kwok
+  # Pod logs and exec are served by kwok's own kubelet API from Logs/ClusterLogs and
+  # Exec/ClusterExec objects that tests create (kwokctl installs these CRDs).
+  enableCRDs: [Logs, ClusterLogs, Exec, ClusterExec]
 EOF
   for f in "$KWOK_DIR"/stages/upstream/*.yaml "$HERE"/stages/*.yaml; do
     printf -- '---\n# from %s\n' "${f#"$CACHE_ROOT"/}"

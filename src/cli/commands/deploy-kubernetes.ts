@@ -7,6 +7,7 @@ import { currentRelease } from "../../deploy/history.js";
 import { createKubeApi } from "../../effects/kube/http-kube-api.js";
 import { loadKubeconfig } from "../../effects/kube/kubeconfig.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
+import type { AppModel } from "../../model/app-model.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
@@ -14,7 +15,7 @@ import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../targets/kubernetes/kube-lock.js";
 import { kubernetesTarget } from "../../targets/kubernetes/kubernetes-target.js";
 import type { CliContext } from "../context.js";
-import { finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
+import { finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface KubeDeployOptions {
   file: string;
@@ -27,6 +28,15 @@ export interface KubeDeployOptions {
   force?: boolean;
   /** false with --no-rollback. */
   rollback?: boolean;
+  /** Seconds a rollout may take before it fails as health-timeout (default 600). */
+  healthTimeout?: string;
+}
+
+/** An API client for the model's cluster: `$KUBECONFIG` (first file) or ~/.kube/config, the target's context or the current one. */
+export async function kubeApiFor(ctx: CliContext, model: AppModel) {
+  const kubeconfig = ctx.env.KUBECONFIG?.split(":")[0] || join(ctx.env.HOME ?? homedir(), ".kube", "config");
+  const context = model.target.type === "kubernetes" ? model.target.context : undefined;
+  return createKubeApi(await loadKubeconfig(kubeconfig, context));
 }
 
 /** Everything a Kubernetes-environment command needs: model, API client, history and lock in the cluster. */
@@ -37,9 +47,7 @@ async function openKubernetes(
   opts: { tag?: string; digest?: string },
 ) {
   const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
-  const kubeconfig = ctx.env.KUBECONFIG?.split(":")[0] || join(ctx.env.HOME ?? homedir(), ".kube", "config");
-  const context = model.target.type === "kubernetes" ? model.target.context : undefined;
-  const api = createKubeApi(await loadKubeconfig(kubeconfig, context));
+  const api = await kubeApiFor(ctx, model);
   const scope = { api, app: model.name, environment: model.environment, namespace: model.namespace };
   return { model, api, history: kubeHistory(scope), lock: kubeLock(scope) };
 }
@@ -52,6 +60,7 @@ export async function deployKubernetes(
   opts: KubeDeployOptions,
   mode: "deploy" | "rollback",
 ): Promise<number> {
+  const rolloutMs = healthTimeoutMs(opts.healthTimeout);
   const opened = await openKubernetes(ctx, validated, env, opts);
   try {
     let rollbackTo: number | undefined;
@@ -80,6 +89,7 @@ export async function deployKubernetes(
         history: opened.history,
         forceConflicts: opts.forceConflicts === true,
         ...(secretValues ? { secretValues } : {}),
+        ...(rolloutMs ? { timeouts: { rolloutMs } } : {}),
       }),
       history: opened.history,
       lock: opened.lock,

@@ -61,3 +61,14 @@ export function finishDeploy(ctx: CliContext, result: DeployResult, environment:
   }
   return report(ctx, error);
 }
+
+/** `--health-timeout <seconds>` as milliseconds; undefined when not given. */
+export function healthTimeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new SlipwayError("USAGE", `--health-timeout must be a number of seconds above 0, got "${value}"`, {
+      hint: "e.g. --health-timeout 120",
+    });
+  return seconds * 1000;
+}

@@ -23,7 +23,7 @@ import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../main.js";
-import { finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
+import { finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface EnvOptions {
   file: string;
@@ -120,7 +120,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       return await deployKubernetes(ctx, kube.validated, kube.env, opts, mode);
     }
     const opened = await openLocal(ctx, opts, loaded);
-    const healthTimeoutMs = opts.healthTimeout ? Number(opts.healthTimeout) * 1000 : undefined;
+    const healthTimeout = healthTimeoutMs(opts.healthTimeout);
     let rollbackTo: number | undefined;
     if (mode === "rollback") {
       const wanted = pickRollback(await opened.history.list(), opts.to);
@@ -136,7 +136,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
     }
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
     if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, opened.validated, opened.specDir);
-    const { target, secretRecord } = await makeTarget(ctx, opened, healthTimeoutMs);
+    const { target, secretRecord } = await makeTarget(ctx, opened, healthTimeout);
     const result = await deploy({
       model: opened.model,
       target,
@@ -278,7 +278,13 @@ export async function logsCommand(
   opts: EnvOptions & { follow?: boolean; revision?: string; lines?: string },
 ): Promise<number> {
   try {
-    const opened = await openLocal(ctx, opts);
+    const loaded = await loadEnvironment(ctx, opts);
+    const kube = loaded.env.target.type === "kubernetes" ? loaded : undefined;
+    if (kube) {
+      const { logsKubernetes } = await import("./kube-logs-exec.js");
+      return await logsKubernetes(ctx, kube.validated, kube.env, opts);
+    }
+    const opened = await openLocal(ctx, opts, loaded);
     const records = await opened.history.list();
     const record = opts.revision ? records.find((r) => r.revision === Number(opts.revision)) : currentRelease(records);
     if (!record)
@@ -294,10 +300,22 @@ export async function logsCommand(
       files.push({ name: `instance-${i + 1}`, path: inst.logFile });
     });
     const lines = opts.lines ? Number(opts.lines) : 50;
+    // --json: one result with every line, or with --follow one `{type: "log"}` object per line.
+    const collected: { source: string; line: string }[] = [];
+    const print = (source: string, line: string) => {
+      if (ctx.json && !opts.follow) collected.push({ source, line: redact(line) });
+      else if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: "log", source, line: redact(line) })}\n`);
+      else ctx.stdout.write(`${ctx.colors.dim(`${source} │`)} ${redact(line)}\n`);
+    };
     const sizes = new Map<string, number>();
     for (const f of files.filter((f) => existsSync(f.path))) {
-      for (const line of await tailFile(f.path, lines)) ctx.stdout.write(`${ctx.colors.dim(`${f.name} │`)} ${redact(line)}\n`);
+      for (const line of await tailFile(f.path, lines)) print(f.name, line);
       sizes.set(f.path, statSync(f.path).size);
+    }
+    if (ctx.json && !opts.follow) {
+      ctx.stdout.write(
+        `${JSON.stringify({ ok: true, result: { environment: opened.model.environment, revision: record.revision, lines: collected } })}\n`,
+      );
     }
     if (!opts.follow) return 0;
     // Follow: poll the files for appended bytes until interrupted.
@@ -308,7 +326,7 @@ export async function logsCommand(
         const from = sizes.get(f.path) ?? 0;
         if (size > from) {
           const text = (await readFile(f.path)).subarray(from, size).toString("utf8");
-          for (const line of text.split("\n").filter(Boolean)) ctx.stdout.write(`${ctx.colors.dim(`${f.name} │`)} ${redact(line)}\n`);
+          for (const line of text.split("\n").filter(Boolean)) print(f.name, line);
           sizes.set(f.path, size);
         }
       }
@@ -322,7 +340,13 @@ export async function execCommand(ctx: CliContext, opts: EnvOptions, command: re
   try {
     if (command.length === 0)
       throw new SlipwayError("USAGE", "exec needs a command after --", { hint: "e.g. slipway exec -e local -- node -e 'console.log(1)'" });
-    const opened = await openLocal(ctx, opts);
+    const loaded = await loadEnvironment(ctx, opts);
+    const kube = loaded.env.target.type === "kubernetes" ? loaded : undefined;
+    if (kube) {
+      const { execKubernetes } = await import("./kube-logs-exec.js");
+      return await execKubernetes(ctx, kube.validated, kube.env, command);
+    }
+    const opened = await openLocal(ctx, opts, loaded);
     const record = currentRelease(await opened.history.list());
     if (!record) throw new SlipwayError("DEPLOY_NO_RELEASE", "nothing has been deployed yet", { hint: "Run slipway deploy first." });
     const { target } = await makeTarget(ctx, opened);

@@ -7,6 +7,7 @@ import type {
   KubeObject,
   ListOptions,
   PodLogOptions,
+  PodLogStreamOptions,
   ResourceInfo,
   ServerVersion,
   WatchEvent,
@@ -15,6 +16,7 @@ import type {
 import { KubeError } from "./kube-error.js";
 import { KubeTransport } from "./kube-transport.js";
 import type { KubeConnection } from "./kubeconfig.js";
+import { type ExecOptions, type ExecResult, execInPod } from "./pod-exec.js";
 import { ResourceDiscovery } from "./resource-discovery.js";
 import { parseStatus, statusError } from "./status-error.js";
 
@@ -25,6 +27,19 @@ export interface CreateKubeApiOptions {
 
 /** A KubeApi over HTTPS; `close()` frees its kept-alive connections. */
 export interface HttpKubeApi extends KubeApi {
+  /**
+   * A container's log, line by line (without the newline) as it arrives; with `follow` until the
+   * container stops or `signal` aborts (then resolves). Rejects like `podLogs`.
+   */
+  podLogsStream(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    options: PodLogStreamOptions,
+    onLine: (line: string) => void,
+  ): Promise<void>;
+  /** Runs a command in a container over WebSocket (see pod-exec.ts); resolves with its exit code. */
+  exec(namespace: string, pod: string, options: ExecOptions): Promise<ExecResult>;
   close(): void;
 }
 
@@ -185,6 +200,51 @@ export function createKubeApi(connection: KubeConnection, options: CreateKubeApi
       });
     },
 
+    async podLogsStream(
+      namespace: string,
+      pod: string,
+      container: string | undefined,
+      opts: PodLogStreamOptions,
+      onLine: (line: string) => void,
+    ): Promise<void> {
+      const what = `logs of pod/${pod}${container === undefined ? "" : ` container ${container}`} in namespace ${namespace}`;
+      const signal = opts.signal ?? new AbortController().signal;
+      let res: IncomingMessage;
+      try {
+        res = await transport.openStream({
+          method: "GET",
+          path: `/api/v1/namespaces/${enc(namespace)}/pods/${enc(pod)}/log`,
+          query: {
+            container,
+            tailLines: opts.tailLines,
+            previous: opts.previous === true ? true : undefined,
+            follow: opts.follow === true ? true : undefined,
+            timestamps: opts.timestamps === true ? true : undefined,
+          },
+          accept: "*/*",
+          signal,
+        });
+      } catch (e) {
+        if (signal.aborted) return;
+        throw e;
+      }
+      if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) {
+        const body = await readAll(res);
+        const code = res.statusCode ?? 0;
+        const status = parseStatus(body);
+        if (code === 404 && status?.reason === "NotFound") throw statusError(what, code, body);
+        throw new KubeError("KUBE_LOGS_UNAVAILABLE", `${what}: ${status?.message ?? (body.trim() || `HTTP ${code}`)}`, {
+          status: code,
+          ...(status?.reason === undefined ? {} : { reason: status.reason }),
+        });
+      }
+      await readLines(res, signal, onLine);
+    },
+
+    exec(namespace: string, pod: string, opts: ExecOptions): Promise<ExecResult> {
+      return execInPod(connection, namespace, pod, opts);
+    },
+
     serverVersion(): Promise<ServerVersion> {
       return send<ServerVersion>("server version", { method: "GET", path: "/version" });
     },
@@ -255,6 +315,55 @@ function readWatchStream<T extends KubeObject>(
     res.on("close", finish);
     res.on("error", (error) =>
       signal.aborted ? finish() : fail(new KubeError("KUBE_UNREACHABLE", `${what}: ${error.message}`, { cause: error })),
+    );
+  });
+}
+
+/** Delivers a text stream line by line (a last line without newline too); resolves when it ends or `signal` aborts. */
+function readLines(res: IncomingMessage, signal: AbortSignal, onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffer = "";
+    let done = false;
+    const finish = (error?: unknown): void => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener("abort", abort);
+      if (buffer !== "" && error === undefined) {
+        try {
+          onLine(buffer.replace(/\r$/, ""));
+        } catch (e) {
+          reject(e);
+          return;
+        }
+      }
+      buffer = "";
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const abort = (): void => {
+      res.destroy();
+      finish();
+    };
+    signal.addEventListener("abort", abort, { once: true });
+    res.setEncoding("utf8");
+    res.on("data", (chunk: string) => {
+      buffer += chunk;
+      for (let nl = buffer.indexOf("\n"); nl >= 0 && !done; nl = buffer.indexOf("\n")) {
+        const line = buffer.slice(0, nl).replace(/\r$/, "");
+        buffer = buffer.slice(nl + 1);
+        try {
+          onLine(line);
+        } catch (error) {
+          res.destroy();
+          finish(error);
+          return;
+        }
+      }
+    });
+    res.on("end", () => finish());
+    res.on("close", () => finish());
+    res.on("error", (error) =>
+      signal.aborted ? finish() : finish(new KubeError("KUBE_UNREACHABLE", `reading a log stream: ${error.message}`, { cause: error })),
     );
   });
 }

@@ -81,6 +81,14 @@ export interface PodLogOptions {
   previous?: boolean;
 }
 
+export interface PodLogStreamOptions extends PodLogOptions {
+  /** Keep the stream open and deliver lines as the container writes them (until it ends or `signal` aborts). */
+  follow?: boolean;
+  /** Prefix each line with the kubelet's RFC 3339 timestamp. */
+  timestamps?: boolean;
+  signal?: AbortSignal;
+}
+
 export interface ServerVersion {
   /** e.g. `v1.36.3`. */
   gitVersion: string;

@@ -19,6 +19,7 @@ export const kubeErrorCodes = {
   KUBE_KIND_NOT_INSTALLED: "The API server does not serve this apiVersion and kind (e.g. a CRD that is not installed).",
   KUBE_WATCH_EXPIRED: "The watch's resourceVersion is too old (410 Gone); list again and watch from the new version.",
   KUBE_LOGS_UNAVAILABLE: "The API server could not fetch the container's logs from its node.",
+  KUBE_EXEC_FAILED: "A command could not be run in a container (refused, not startable, or the exec stream broke).",
   KUBE_REQUEST_FAILED: "Any other failed request to the API server.",
 } as const satisfies Record<string, string>;
 
