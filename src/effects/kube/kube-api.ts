@@ -137,6 +137,17 @@ export interface KubeApi {
   ): Promise<void>;
   /** A container's log text. Rejects with KUBE_LOGS_UNAVAILABLE when the node cannot serve logs. */
   podLogs(namespace: string, pod: string, container: string | undefined, options?: PodLogOptions): Promise<string>;
+  /**
+   * Delivers a container's log lines to `onLine` (following them with `follow` until the container
+   * ends or `signal` aborts). Optional: a client that lacks it simply shows no live logs.
+   */
+  podLogsStream?(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    options: PodLogStreamOptions,
+    onLine: (line: string) => void,
+  ): Promise<void>;
   serverVersion(): Promise<ServerVersion>;
   /** Maps apiVersion + kind to its resource (cached); undefined when the kind is not installed. */
   discover(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;

@@ -471,22 +471,47 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
           throw new DeployFailure({ class: failureClass, message: `${prefix}: the old Job is not going away`, evidence: {} });
       }
       await api.apply(job, { fieldManager, force: true });
-      const verdict = await observe(
-        phaseName,
-        reporter,
-        jobMs,
-        async () => {
-          const [observed, pods] = await Promise.all([
-            api.get("batch/v1", "Job", model.namespace, name),
-            api.list("v1", "Pod", model.namespace, { labelSelector: `batch.kubernetes.io/job-name=${name}` }),
-          ]);
-          return jobVerdict((observed ?? job) as JobLike, pods.items as PodLike[]);
-        },
-        [
-          { apiVersion: "batch/v1", kind: "Job", namespace: model.namespace, labelSelector: `${phaseLabel}=${phase}` },
-          { apiVersion: "v1", kind: "Pod", namespace: model.namespace, labelSelector: `batch.kubernetes.io/job-name=${name}` },
-        ],
-      );
+      // The Job's output as it runs (each pod once it has started), secrets redacted.
+      const streaming = new AbortController();
+      const streamed = new Set<string>();
+      const redact = redactor([...secretValues]);
+      const follow = (pods: readonly KubeObject[]) => {
+        if (api.podLogsStream === undefined) return;
+        for (const pod of pods) {
+          const podPhase = (pod.status as { phase?: string } | undefined)?.phase;
+          if (podPhase === undefined || podPhase === "Pending" || streamed.has(pod.metadata.name)) continue;
+          streamed.add(pod.metadata.name);
+          api
+            .podLogsStream(model.namespace, pod.metadata.name, undefined, { follow: true, signal: streaming.signal }, (line) =>
+              reporter.emit({ type: "log", phase: phaseName, stream: "stdout", line: redact(line) }),
+            )
+            .catch(() => undefined);
+        }
+      };
+      let verdict: WaitVerdict | undefined;
+      try {
+        verdict = await observe(
+          phaseName,
+          reporter,
+          jobMs,
+          async () => {
+            const [observed, pods] = await Promise.all([
+              api.get("batch/v1", "Job", model.namespace, name),
+              api.list("v1", "Pod", model.namespace, { labelSelector: `batch.kubernetes.io/job-name=${name}` }),
+            ]);
+            follow(pods.items);
+            return jobVerdict((observed ?? job) as JobLike, pods.items as PodLike[]);
+          },
+          [
+            { apiVersion: "batch/v1", kind: "Job", namespace: model.namespace, labelSelector: `${phaseLabel}=${phase}` },
+            { apiVersion: "v1", kind: "Pod", namespace: model.namespace, labelSelector: `batch.kubernetes.io/job-name=${name}` },
+          ],
+        );
+      } finally {
+        // Lines already on their way arrive within moments of the end; then the streams close.
+        if (streamed.size > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        streaming.abort();
+      }
       if (verdict === undefined)
         throw new DeployFailure({ class: failureClass, message: `${prefix}: not complete after ${jobMs} ms`, evidence: {} });
       if (verdict.ok) return;

@@ -2,6 +2,9 @@
  * The deploy engine with the Kubernetes target, history and lock against the real test control
  * plane; pod behaviour comes from the kwok stage markers in the image name (test/cluster/README.md).
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type DeployResult, deploy } from "../../../src/deploy/engine.js";
 import { CollectingReporter } from "../../../src/deploy/events.js";
@@ -39,11 +42,11 @@ function baseModel(): AppModel {
 }
 
 /** A namespace of its own, with the Secrets the release reads already created (unless told not to). */
-async function freshModel(prefix: string, options: { secrets?: boolean } = {}): Promise<AppModel> {
+async function freshModel(prefix: string, options: { secrets?: boolean; values?: Record<string, string> } = {}): Promise<AppModel> {
   const ns = await createNamespace(kubeconfig, { prefix });
   namespaces.push(ns);
   const model = { ...structuredClone(baseModel()), namespace: ns.name };
-  if (options.secrets !== false) await seedSecrets(kubeconfig, model, ns.name);
+  if (options.secrets !== false) await seedSecrets(kubeconfig, model, ns.name, options.values);
   return model;
 }
 
@@ -497,5 +500,45 @@ describe("kubernetes target: a deploy killed mid-rollout", () => {
       [2, "interrupted"],
       [3, "failed"],
     ]);
+  });
+});
+
+describe("kubernetes target: logs (kwok serves a file as every container's log)", () => {
+  const cri = (text: string, second: number) => `2026-01-01T00:00:${String(second).padStart(2, "0")}.000000000Z stdout F ${text}\n`;
+
+  it("streams the migration Job's output and puts a crashed container's last lines in the evidence, secrets redacted", async () => {
+    const canary = `canary-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    const model = withImage(await freshModel("k8s-logs", { values: { password: canary } }), "registry.test/node-postgres", "1");
+    const scratch = mkdtempSync(join(tmpdir(), "slipway-k8s-logs-"));
+    const logFile = join(scratch, "container.log");
+    writeFileSync(logFile, cri("applying migration 0001_init", 1) + cri(`connecting with password ${canary}`, 2) + cri("done", 3));
+    await kube.apply(
+      {
+        apiVersion: "kwok.x-k8s.io/v1alpha1",
+        kind: "ClusterLogs",
+        metadata: { name: model.namespace },
+        spec: { selector: { matchNamespaces: [model.namespace] }, logs: [{ logsFile: logFile, follow: true }] },
+      },
+      { fieldManager: "test" },
+    );
+    try {
+      const reporter = new CollectingReporter();
+      expect((await run(model, reporter)).ok).toBe(true);
+      const lines = reporter.events.filter((e) => e.type === "log" && e.phase === "migrate").map((e) => (e as { line: string }).line);
+      expect(lines).toContain("applying migration 0001_init");
+      expect(lines).toContain("connecting with password [redacted]");
+
+      const crash = await run({
+        ...withImage(model, "registry.test/sim-crashloop", "2"),
+        release: { setup: undefined, migrate: undefined },
+      });
+      expect(crash.failure?.class).toBe("crash-loop");
+      expect(crash.failure?.evidence.logTail).toEqual(["applying migration 0001_init", "connecting with password [redacted]", "done"]);
+      const everything = JSON.stringify([reporter.events, crash, await records(model)]);
+      expect(everything).not.toContain(canary);
+    } finally {
+      await kube.delete("kwok.x-k8s.io/v1alpha1", "ClusterLogs", undefined, model.namespace);
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
