@@ -31,13 +31,7 @@ export interface HttpKubeApi extends KubeApi {
    * A container's log, line by line (without the newline) as it arrives; with `follow` until the
    * container stops or `signal` aborts (then resolves). Rejects like `podLogs`.
    */
-  podLogsStream(
-    namespace: string,
-    pod: string,
-    container: string | undefined,
-    options: PodLogStreamOptions,
-    onLine: (line: string) => void,
-  ): Promise<void>;
+  podLogsStream: NonNullable<KubeApi["podLogsStream"]>;
   /** Runs a command in a container over WebSocket (see pod-exec.ts); resolves with its exit code. */
   exec(namespace: string, pod: string, options: ExecOptions): Promise<ExecResult>;
   close(): void;

@@ -1,33 +1,23 @@
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { kubectl, kubectlOk } from "../../cluster/kube.js";
-import { seedSecrets } from "../../cluster/secrets.js";
-import { loadExamples } from "../../helpers/examples.js";
-import { slipway, type Workspace, workspace } from "./local-harness.js";
+import { kubectl } from "../../cluster/kube.js";
+import { type KubeWorkspace, kubeWorkspace } from "./kube-harness.js";
+import { slipway } from "./local-harness.js";
 
 // `slipway deploy` from the command line against the real test cluster (kwok nodes): the same
 // engine as the local target, with the Kubernetes target, history in ConfigMaps and a Lease lock.
 const kubeconfig = inject("kubeconfig");
 
 describe("slipway deploy to a Kubernetes environment", () => {
-  let ws: Workspace;
-  const namespace = `cli-${randomBytes(3).toString("hex")}`;
+  let ws: KubeWorkspace;
+  let namespace: string;
   const env = { KUBECONFIG: kubeconfig };
 
   beforeAll(async () => {
-    ws = await workspace("kube-cli");
-    ws.edit("slipway.yaml", (t) => t.replace("targets:\n", `targets:\n  kubernetes: { type: kubernetes, namespace: ${namespace} }\n`));
-    // The database Secret a team creates before its first deploy (slipway checks it exists).
-    const model = loadExamples()
-      .find((e) => e.name === "node-postgres")
-      ?.kubeModels.find((m) => m.environment === "staging");
-    if (model === undefined) throw new Error("examples/node-postgres has no staging model");
-    await kubectlOk(kubeconfig, ["create", "namespace", namespace]);
-    await seedSecrets(kubeconfig, model, namespace);
+    ws = await kubeWorkspace("cli", kubeconfig);
+    namespace = ws.namespace;
   }, 60_000);
   afterAll(async () => {
-    await kubectl(kubeconfig, ["delete", "namespace", namespace, "--wait=false"]);
-    await ws?.cleanup();
+    await ws?.cleanupAll();
   }, 60_000);
 
   it("deploys staging, records it in the cluster; a crash-looping image stops at the migration gate and the Deployment keeps revision 1", async () => {

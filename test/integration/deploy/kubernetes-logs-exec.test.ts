@@ -5,9 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { kubectl, kubectlOk } from "../../cluster/kube.js";
-import { seedSecrets } from "../../cluster/secrets.js";
-import { loadExamples } from "../../helpers/examples.js";
-import { bin, eventually, finished, parseRun, slipway, start, type Workspace, workspace } from "./local-harness.js";
+import { type KubeWorkspace, kubeWorkspace } from "./kube-harness.js";
+import { bin, eventually, finished, parseRun, slipway, start } from "./local-harness.js";
 
 // `slipway logs` and `slipway exec` against a Kubernetes environment on the kwok test cluster.
 // kwok serves the kubelet's log and exec endpoints (start.sh enables its Logs/Exec CRDs): a
@@ -20,7 +19,7 @@ const cri = (stream: "stdout" | "stderr", text: string, second: number) =>
   `2026-01-01T00:00:${String(second).padStart(2, "0")}.000000000Z ${stream} F ${text}\n`;
 
 describe("slipway logs / exec for a Kubernetes environment", () => {
-  let ws: Workspace;
+  let ws: KubeWorkspace;
   const namespace = `logs-${randomBytes(3).toString("hex")}`;
   const canary = `canary-${randomBytes(12).toString("hex")}`;
   const env = { KUBECONFIG: kubeconfig };
@@ -46,15 +45,8 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
   };
 
   beforeAll(async () => {
-    ws = await workspace("kube-logs");
-    ws.edit("slipway.yaml", (t) => t.replace("targets:\n", `targets:\n  kubernetes: { type: kubernetes, namespace: ${namespace} }\n`));
-    const model = loadExamples()
-      .find((e) => e.name === "node-postgres")
-      ?.kubeModels.find((m) => m.environment === "staging");
-    if (model === undefined) throw new Error("examples/node-postgres has no staging model");
-    await kubectlOk(kubeconfig, ["create", "namespace", namespace]);
     // The database password is the canary: it must never come out of `slipway logs`.
-    await seedSecrets(kubeconfig, model, namespace, { password: canary });
+    ws = await kubeWorkspace("logs", kubeconfig, { namespace, secretValues: { password: canary } });
     writeFileSync(
       logFile,
       cri("stdout", "listening on :3000", 1) +
@@ -69,8 +61,7 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
 
   afterAll(async () => {
     await kubectl(kubeconfig, ["delete", "clusterlogs,clusterexecs", namespace, "--ignore-not-found"]);
-    await kubectl(kubeconfig, ["delete", "namespace", namespace, "--wait=false"]);
-    await ws?.cleanup();
+    await ws?.cleanupAll();
     rmSync(scratch, { recursive: true, force: true });
   }, 60_000);
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type DeployResult, deploy } from "../../../src/deploy/engine.js";
 import { CollectingReporter } from "../../../src/deploy/events.js";
+import type { ReleaseRecord } from "../../../src/deploy/history.js";
 import { createKubeApi, type HttpKubeApi } from "../../../src/effects/kube/http-kube-api.js";
 import type { KubeObject } from "../../../src/effects/kube/kube-api.js";
 import { loadKubeconfig } from "../../../src/effects/kube/kubeconfig.js";
@@ -81,6 +82,28 @@ async function run(
     keepReleases: 5,
     rollbackTo,
   });
+}
+
+/** The record a deploy killed mid-way leaves: in progress, by a process that is gone. */
+function leftInProgress(model: AppModel, revision: number, ref: string, runtime: Record<string, unknown> = {}): ReleaseRecord {
+  return {
+    revision,
+    app: model.name,
+    environment: model.environment,
+    target: "kubernetes",
+    specHash: "test",
+    artifact: { kind: "image", ref },
+    git: undefined,
+    who: { user: "gone", host: "elsewhere", pid: 999_999 },
+    startedAt: new Date(0).toISOString(),
+    finishedAt: undefined,
+    phases: [],
+    outcome: "in-progress",
+    rollbackOf: undefined,
+    failure: undefined,
+    secrets: { names: [], hash: "" },
+    runtime,
+  };
 }
 
 async function deploymentOf(model: AppModel): Promise<KubeObject> {
@@ -205,24 +228,7 @@ describe("kubernetes target: crash safety and cleanup", () => {
   it("marks a release left in progress as interrupted and takes over an expired Lease", async () => {
     const model = withImage(await freshModel("k8s-recover"), "registry.test/node-postgres", "1");
     const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
-    await history.put({
-      revision: 1,
-      app: model.name,
-      environment: model.environment,
-      target: "kubernetes",
-      specHash: "test",
-      artifact: { kind: "image", ref: model.image.ref },
-      git: undefined,
-      who: { user: "gone", host: "elsewhere", pid: 999_999 },
-      startedAt: new Date(0).toISOString(),
-      finishedAt: undefined,
-      phases: [],
-      outcome: "in-progress",
-      rollbackOf: undefined,
-      failure: undefined,
-      secrets: { names: [], hash: "" },
-      runtime: {},
-    });
+    await history.put(leftInProgress(model, 1, model.image.ref));
     await kube.apply(
       {
         apiVersion: "coordination.k8s.io/v1",
@@ -465,24 +471,7 @@ describe("kubernetes target: a deploy killed mid-rollout", () => {
     for (const object of objects.filter((o) => o.kind === "Deployment" || o.kind === "ConfigMap"))
       await kube.apply(object, { fieldManager: "slipway", force: true });
     history.setObjects(2, objects);
-    await history.put({
-      revision: 2,
-      app: model.name,
-      environment: model.environment,
-      target: "kubernetes",
-      specHash: "test",
-      artifact: { kind: "image", ref: broken.image.ref },
-      git: undefined,
-      who: { user: "gone", host: "elsewhere", pid: 999_999 },
-      startedAt: new Date().toISOString(),
-      finishedAt: undefined,
-      phases: [],
-      outcome: "in-progress",
-      rollbackOf: undefined,
-      failure: undefined,
-      secrets: { names: [], hash: "" },
-      runtime: { objects: ["Deployment/node-postgres"] },
-    });
+    await history.put(leftInProgress(model, 2, broken.image.ref, { objects: ["Deployment/node-postgres"] }));
     expect(imageOf(await deploymentOf(model))).toBe("registry.test/sim-crashloop:2");
     // The next deploy's migration fails: without the restore, the crash-looping rollout would remain.
     const reporter = new CollectingReporter();
