@@ -320,16 +320,34 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
     // Secrets an ExternalSecret of this release creates may take a moment to appear.
     const external = new Set(objects.filter((o) => o.kind === "ExternalSecret").map((o) => o.metadata.name));
     const externalInstalled = external.size > 0 && (await api.discover("external-secrets.io/v1", "ExternalSecret")) !== undefined;
+    const unreadable = new Set<string>();
     const look = async () => {
       const existing = new Map<string, Set<string> | undefined>();
       for (const ref of refs) {
-        const secret = await api.get("v1", "Secret", model.namespace, ref.name);
+        if (unreadable.has(ref.name)) continue;
+        let secret: KubeObject | undefined;
+        try {
+          secret = await api.get("v1", "Secret", model.namespace, ref.name);
+        } catch (error) {
+          // A deployer allowed to run pods but not to read Secrets: deploy anyway, unchecked, and say so.
+          if (!isKubeError(error) || error.code !== "KUBE_FORBIDDEN") throw error;
+          unreadable.add(ref.name);
+          reporter.emit({
+            type: "waiting",
+            phase,
+            message: `cannot read secret/${ref.name} (forbidden): its keys are not checked before rollout, and its values cannot be redacted from logs`,
+          });
+          continue;
+        }
         const data = { ...((secret?.data ?? {}) as Record<string, string>) };
         existing.set(ref.name, secret === undefined ? undefined : new Set(Object.keys(data)));
         for (const value of Object.values(data)) secretValues.add(Buffer.from(value, "base64").toString("utf8"));
         if (secret !== undefined) secretDigests.set(ref.name, digestOf(data));
       }
-      return missingSecrets(refs, existing);
+      return missingSecrets(
+        refs.filter((r) => !unreadable.has(r.name)),
+        existing,
+      );
     };
     let missing = await look();
     if (missing.length > 0 && externalInstalled && missing.every((m) => external.has(m.name))) {

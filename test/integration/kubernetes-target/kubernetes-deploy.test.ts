@@ -2,10 +2,11 @@
  * The deploy engine with the Kubernetes target, history and lock against the real test control
  * plane; pod behaviour comes from the kwok stage markers in the image name (test/cluster/README.md).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { type DeployResult, deploy } from "../../../src/deploy/engine.js";
 import { CollectingReporter } from "../../../src/deploy/events.js";
 import type { ReleaseRecord } from "../../../src/deploy/history.js";
@@ -17,6 +18,7 @@ import { renderKubernetes } from "../../../src/render/kubernetes/render-kubernet
 import { kubeHistory } from "../../../src/targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../../src/targets/kubernetes/kube-lock.js";
 import { kubernetesTarget } from "../../../src/targets/kubernetes/kubernetes-target.js";
+import { kubectlOk } from "../../cluster/kube.js";
 import { createNamespace, type TestNamespace } from "../../cluster/namespace.js";
 import { seedSecrets } from "../../cluster/secrets.js";
 import { loadExamples } from "../../helpers/examples.js";
@@ -528,6 +530,94 @@ describe("kubernetes target: logs (kwok serves a file as every container's log)"
     } finally {
       await kube.delete("kwok.x-k8s.io/v1alpha1", "ClusterLogs", undefined, model.namespace);
       rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("kubernetes target: a deployer that may not read Secrets (real RBAC)", () => {
+  it("deploys anyway, saying the Secrets were not checked", async () => {
+    const model = withImage(await freshModel("k8s-rbac"), "registry.test/node-postgres", "1");
+    const ns = model.namespace;
+    const rules = [
+      { apiGroups: [""], resources: ["configmaps", "pods", "pods/log", "serviceaccounts", "services", "events"], verbs: ["*"] },
+      {
+        apiGroups: ["apps", "batch", "coordination.k8s.io", "networking.k8s.io", "policy", "autoscaling", "discovery.k8s.io"],
+        resources: ["*"],
+        verbs: ["*"],
+      },
+    ];
+    const deployer = `deployer-${ns}`;
+    for (const object of [
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "deployer", namespace: ns } },
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "deployer", namespace: ns }, rules },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "deployer", namespace: ns },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "deployer" },
+        subjects: [{ kind: "ServiceAccount", name: "deployer", namespace: ns }],
+      },
+      // slipway applies the app's Namespace (labels) too.
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: { name: deployer },
+        rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "patch", "create"] }],
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: deployer },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: deployer },
+        subjects: [{ kind: "ServiceAccount", name: "deployer", namespace: ns }],
+      },
+    ] as KubeObject[])
+      await kube.apply(object, { fieldManager: "test" });
+    const token = (await kubectlOk(kubeconfig, ["-n", ns, "create", "token", "deployer"])).trim();
+    const admin = parseYaml(readFileSync(kubeconfig, "utf8")) as { clusters: { cluster: Record<string, string> }[] };
+    const scratch = mkdtempSync(join(tmpdir(), "slipway-k8s-rbac-"));
+    const tokenConfig = join(scratch, "kubeconfig");
+    writeFileSync(
+      tokenConfig,
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "c", cluster: admin.clusters[0]?.cluster }],
+        users: [{ name: "deployer", user: { token } }],
+        contexts: [{ name: "deployer", context: { cluster: "c", user: "deployer" } }],
+        "current-context": "deployer",
+      }),
+    );
+    const limited = createKubeApi(await loadKubeconfig(tokenConfig));
+    try {
+      await expect(limited.get("v1", "Secret", ns, model.database?.secretName as string)).rejects.toMatchObject({ code: "KUBE_FORBIDDEN" });
+      const history = kubeHistory({ api: limited, app: model.name, environment: model.environment, namespace: ns });
+      const reporter = new CollectingReporter();
+      const result = await deploy({
+        model,
+        target: kubernetesTarget({ api: limited, history, timeouts: { jobMs: 60_000, rolloutMs: 60_000 } }),
+        history,
+        lock: kubeLock({ api: limited, app: model.name, environment: model.environment, namespace: ns }),
+        reporter,
+        specHash: "test",
+        git: undefined,
+        who: { user: "test", host: "test", pid: process.pid },
+        secrets: { names: [], hash: "" },
+        waitForLock: true,
+        lockTimeoutMs: 60_000,
+        keepReleases: 5,
+      });
+      expect(result.failure).toBeUndefined();
+      expect(result.ok).toBe(true);
+      const warned = reporter.events.filter((e) => e.type === "waiting" && e.message.startsWith("cannot read secret/"));
+      expect(warned.map((e) => (e as { message: string }).message)).toEqual([
+        `cannot read secret/${model.database?.secretName} (forbidden): its keys are not checked before rollout, and its values cannot be redacted from logs`,
+      ]);
+    } finally {
+      limited.close();
+      rmSync(scratch, { recursive: true, force: true });
+      await kube.delete("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", undefined, deployer);
+      await kube.delete("rbac.authorization.k8s.io/v1", "ClusterRole", undefined, deployer);
     }
   });
 });
