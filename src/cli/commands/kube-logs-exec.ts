@@ -143,9 +143,11 @@ export async function logsKubernetes(
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     }
-    const streams = sources.flatMap((pod) =>
+    const started = new Set<string>();
+    const streamPod = (pod: PodLike, tail: number | undefined) =>
       (pod.spec?.containers ?? []).map(async (container) => {
         const podName = pod.metadata.name;
+        started.add(podName);
         // A pod that never started has no logs; say so instead of failing the whole command.
         if (pod.status?.phase === "Pending") {
           problems.push({ pod: podName, container: container.name, message: "pod is Pending (no logs yet)" });
@@ -154,16 +156,39 @@ export async function logsKubernetes(
         // Without --follow, each container's lines are printed together; with it, as they come.
         const lines: string[] = [];
         try {
-          await api.podLogsStream(ns, podName, container.name, { tailLines, follow: opts.follow === true, signal: abort.signal }, (line) =>
-            opts.follow ? emit(podName, container.name, line) : lines.push(line),
+          await api.podLogsStream(
+            ns,
+            podName,
+            container.name,
+            { ...(tail === undefined ? {} : { tailLines: tail }), follow: opts.follow === true, signal: abort.signal },
+            (line) => (opts.follow ? emit(podName, container.name, line) : lines.push(line)),
           );
         } catch (error) {
           if (!isKubeError(error) || (error.code !== "KUBE_LOGS_UNAVAILABLE" && error.code !== "KUBE_NOT_FOUND")) throw error;
           problems.push({ pod: podName, container: container.name, message: redact(error.message) });
         }
         return { podName, container: container.name, lines };
-      }),
-    );
+      });
+    const streams = sources.filter((pod) => !(opts.follow && pod.status?.phase === "Pending")).flatMap((pod) => streamPod(pod, tailLines));
+    if (opts.follow && showWeb) {
+      // A rollout replaces the pods: follow each new one from its first line, as it starts running.
+      streams.push(
+        api
+          .watch<PodLike>(
+            "v1",
+            "Pod",
+            ns,
+            { labelSelector: webSelector(app) },
+            (event) => {
+              const pod = event.object;
+              if (event.type === "DELETED" || started.has(pod.metadata.name) || pod.status?.phase !== "Running") return;
+              for (const stream of streamPod(pod, undefined)) stream.catch(() => undefined);
+            },
+            abort.signal,
+          )
+          .then(() => undefined),
+      );
+    }
     const results = await Promise.all(streams);
     if (!opts.follow) for (const r of results) if (r) for (const line of r.lines) emit(r.podName, r.container, line);
 

@@ -120,6 +120,37 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
     expect(run.stdout).not.toContain(canary);
   }, 90_000);
 
+  it("--follow follows the new pods of a rollout from their first line", async () => {
+    const child = start(ws.dir, ["logs", "-e", "staging", "--follow", "--lines", "1"], env);
+    try {
+      // The current pods' last line shows once their streams (and the pod watch beside them) are open.
+      await eventually("the follower to start", async () => (child.out.stdout.includes(" │ ") ? true : undefined), 30_000);
+      const before = new Set(await podNames());
+      const deployed = await slipway(ws.dir, ["deploy", "-e", "staging", "--json", "--tag", "1.0.9"], env);
+      expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
+      const fresh = (await podNames()).filter((name) => !before.has(name));
+      expect(fresh.length).toBeGreaterThan(0);
+      // A new pod's log starts with the file's first line.
+      await eventually(
+        "a new pod's first line",
+        async () => (fresh.some((pod) => child.out.stdout.includes(`${pod}/app │ listening on :3000`)) ? true : undefined),
+        30_000,
+      );
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const run = await finished(child);
+    expect(run.stdout).not.toContain(canary);
+  }, 120_000);
+
+  async function podNames(): Promise<string[]> {
+    const out = await kubectlOk(kubeconfig, ["-n", namespace, "get", "pods", "-l", "app.kubernetes.io/component=web", "-o", "name"]);
+    return out
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.replace(/^pod\//, ""));
+  }
+
   it("exec runs the command in a Ready pod, wiring stdout and stderr, and exits with its code", async () => {
     const ok = await slipway(ws.dir, ["exec", "-e", "staging", "--", "sh", "-c", "echo hello from $(pwd); echo to-stderr >&2"], env);
     expect(ok.code, ok.stderr).toBe(0);
