@@ -343,7 +343,32 @@ describe("kubernetes target: field ownership", () => {
     expect(result.ok).toBe(false);
     expect(result.failure?.message).toContain("kubectl-edit");
     expect(result.failure?.message).toContain(`apply ConfigMap/${model.name}-env`);
+    expect(result.failure?.class).toBe("apply-conflict");
     expect(await kube.get("apps/v1", "Deployment", model.namespace, model.name)).toBeUndefined();
+
+    // --force-conflicts: slipway takes the field over and the deploy goes through.
+    const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
+    const forced = await deploy({
+      model,
+      target: kubernetesTarget({ api: kube, history, forceConflicts: true, timeouts: { jobMs: 60_000, rolloutMs: 60_000 } }),
+      history,
+      lock: kubeLock({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }),
+      reporter: new CollectingReporter(),
+      specHash: "test",
+      git: undefined,
+      who: { user: "test", host: "test", pid: process.pid },
+      secrets: { names: [], hash: "" },
+      waitForLock: true,
+      lockTimeoutMs: 60_000,
+      keepReleases: 5,
+    });
+    expect(forced.failure).toBeUndefined();
+    const config = await kube.get("v1", "ConfigMap", model.namespace, `${model.name}-env`);
+    expect(((config?.data ?? {}) as Record<string, string>)[key]).toBe(model.env.find(([k]) => k === key)?.[1]);
+    const owners = ((config?.metadata.managedFields ?? []) as { manager: string; fieldsV1?: { "f:data"?: Record<string, unknown> } }[])
+      .filter((f) => f.fieldsV1?.["f:data"]?.[`f:${key}`] !== undefined)
+      .map((f) => f.manager);
+    expect(owners).toEqual(["slipway"]);
   });
 });
 
