@@ -413,6 +413,16 @@ describe("kubernetes target: each failure is classified, explained and rolled ba
     expect(result.failure?.evidence.events?.join("\n")).toMatch(/FailedScheduling/);
   });
 
+  it("running but never Ready within the startup timeout: health-failed", async () => {
+    // sim-slow pods become Ready after 8 s; the spec allows 2 s.
+    const { result } = await failedSecondRelease("k8s-ready", (m) => ({
+      ...withImage(m, "registry.test/sim-slow", "2"),
+      health: { ...m.health, startup: { ...m.health.startup, timeoutSeconds: 2 } },
+    }));
+    expect(result.failure?.class).toBe("health-failed");
+    expect(result.failure?.message).toMatch(/not ready|Ready/i);
+  });
+
   it("the kubelet cannot build the container's config: config-error", async () => {
     const { result } = await failedSecondRelease("k8s-config", (m) => withImage(m, "registry.test/sim-configerror", "2"));
     expect(result.failure?.class).toBe("config-error");
