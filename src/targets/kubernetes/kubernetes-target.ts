@@ -110,6 +110,8 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
     return objects;
   };
 
+  const skippedSaid = new Set<string>();
+
   const applyAll = async (
     environment: string,
     objects: readonly KubeObject[],
@@ -120,11 +122,15 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
     const applied: string[] = [];
     for (const object of objects) {
       if ((await api.discover(object.apiVersion, object.kind)) === undefined) {
-        reporter.emit({
-          type: "waiting",
-          phase,
-          message: `skipped ${objectRef(object)}: ${object.kind} (${object.apiVersion}) is not installed in the cluster`,
-        });
+        // Said once per deploy, not again when a rollback applies the same objects.
+        if (!skippedSaid.has(objectRef(object))) {
+          skippedSaid.add(objectRef(object));
+          reporter.emit({
+            type: "waiting",
+            phase,
+            message: `skipped ${objectRef(object)}: ${object.kind} (${object.apiVersion}) is not installed in the cluster`,
+          });
+        }
         continue;
       }
       try {
@@ -309,7 +315,9 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
         message: `wrote secret/${model.secrets.secretName} (${model.secrets.names.length} keys, values not shown)`,
       });
     }
-    await verifySecrets(ctx, objects, phase);
+    // The setup Job runs on the first deploy only: later deploys do not need the admin Secret.
+    const runs = (o: KubeObject) => o.kind !== "Job" || o.metadata.labels?.[phaseLabel] !== "setup" || ctx.previous === undefined;
+    await verifySecrets(ctx, objects.filter(runs), phase);
     foundationApplied.add(ctx.revision);
   };
 

@@ -452,6 +452,23 @@ describe("kubernetes target: secrets", () => {
     expect(imageOf(after)).toBe("registry.test/node-postgres:1");
   });
 
+  it("the setup Job's admin Secret is needed on the first deploy only", async () => {
+    const base = withImage(structuredClone(baseModel()), "registry.test/node-postgres", "1");
+    const withSetup: AppModel = { ...base, release: { ...base.release, setup: ["node", "setup.js"] } };
+    const ns = await createNamespace(kubeconfig, { prefix: "k8s-setup" });
+    namespaces.push(ns);
+    const model = { ...withSetup, namespace: ns.name };
+    await seedSecrets(kubeconfig, model, ns.name);
+    const admin = model.database?.adminSecretName as string;
+    expect(await kube.get("v1", "Secret", ns.name, admin)).toBeDefined();
+    expect((await run(model)).ok).toBe(true);
+    // Once the database exists the admin password can go away (e.g. rotated out of the namespace).
+    await kube.delete("v1", "Secret", ns.name, admin);
+    const second = await run(withImage(model, "registry.test/node-postgres", "2"));
+    expect(second.failure).toBeUndefined();
+    expect(await kube.get("batch/v1", "Job", ns.name, `${model.name}-setup-r2`)).toBeUndefined();
+  });
+
   it("aws-secrets-manager without External Secrets installed: stops and says nothing would create the Secret", async () => {
     const base = withImage(await freshModel("k8s-eso", { secrets: false }), "registry.test/node-postgres", "1");
     const model: AppModel = {
