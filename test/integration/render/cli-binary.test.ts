@@ -122,3 +122,19 @@ describe("the slipway binary", () => {
     expect(r.stderr).toContain("[INIT_NEEDS_INPUT]");
   });
 });
+
+describe("the slipway binary in a pipeline", () => {
+  // `slipway … | head` closes the pipe while slipway still writes: it must stop quietly (no EPIPE stack trace).
+  it.each([["--help"], ["render", "kubernetes", "-f", join(examplesDir, "rails-mysql", "slipway.yaml"), "-e", "production", "--tag", "1"]])(
+    "slipway %s | head -c 1",
+    (...args) => {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expression (slipway's exit status), not a template
+      const script = '"$0" "$@" | head -c 1 >/dev/null; exit "${PIPESTATUS[0]}"';
+      const run = spawnSync("bash", ["-c", script, process.execPath, bin, ...args], {
+        encoding: "utf8",
+      });
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+    },
+  );
+});
