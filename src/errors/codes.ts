@@ -62,7 +62,12 @@ export const errorCodes = {
   KUBECONFIG_CONTEXT_NOT_FOUND: { exit: 2, summary: "The kubeconfig has no context of the requested name (or no current-context)." },
   KUBECONFIG_AUTH_UNSUPPORTED: {
     exit: 2,
-    summary: "The kubeconfig user authenticates with exec or auth-provider plugins, which slipway does not run yet.",
+    summary:
+      "The kubeconfig user authenticates with an auth-provider plugin (removed from kubectl) or an exec plugin that needs a terminal.",
+  },
+  KUBECONFIG_EXEC_FAILED: {
+    exit: 1,
+    summary: "The kubeconfig's exec credential plugin (e.g. aws eks get-token) is missing, failed, or printed no usable ExecCredential.",
   },
   KUBE_UNREACHABLE: { exit: 1, summary: "The Kubernetes API server could not be reached (connection, TLS or timeout)." },
   KUBE_UNAUTHORIZED: { exit: 1, summary: "The API server rejected the credentials (401)." },

@@ -235,8 +235,9 @@ export function createKubeApi(connection: KubeConnection, options: CreateKubeApi
       await readLines(res, signal, onLine);
     },
 
-    exec(namespace: string, pod: string, opts: ExecOptions): Promise<ExecResult> {
-      return execInPod(connection, namespace, pod, opts);
+    async exec(namespace: string, pod: string, opts: ExecOptions): Promise<ExecResult> {
+      // The exec WebSocket needs current credentials too (an exec plugin's token may have been renewed).
+      return execInPod(await transport.credentials(), namespace, pod, opts);
     },
 
     serverVersion(): Promise<ServerVersion> {

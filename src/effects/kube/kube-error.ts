@@ -8,7 +8,9 @@ export const kubeErrorCodes = {
   KUBECONFIG_NOT_FOUND: "The kubeconfig file does not exist or cannot be read.",
   KUBECONFIG_INVALID: "The kubeconfig is not valid YAML or lacks a cluster, user or context it refers to.",
   KUBECONFIG_CONTEXT_NOT_FOUND: "The kubeconfig has no context of the requested name (or no current-context).",
-  KUBECONFIG_AUTH_UNSUPPORTED: "The kubeconfig user authenticates with exec or auth-provider plugins, which slipway does not run.",
+  KUBECONFIG_AUTH_UNSUPPORTED:
+    "The kubeconfig user authenticates with an auth-provider plugin (removed from kubectl) or an exec plugin that needs a terminal.",
+  KUBECONFIG_EXEC_FAILED: "The kubeconfig's exec credential plugin is missing, failed, or printed no usable ExecCredential.",
   KUBE_UNREACHABLE: "The Kubernetes API server could not be reached (connection, TLS or timeout).",
   KUBE_UNAUTHORIZED: "The API server rejected the credentials (401).",
   KUBE_FORBIDDEN: "The API server denied the request (403, RBAC or admission).",

@@ -25,31 +25,22 @@ export const defaultRequestTimeoutMs = 30_000;
 /** HTTPS to one API server with the connection's certificates; keeps connections alive. */
 export class KubeTransport {
   private readonly base: URL;
-  private readonly agent: Agent | undefined;
-  private readonly token: string | undefined;
+  private agent: Agent | undefined;
+  private readonly connection: KubeConnection;
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     connection: KubeConnection,
     private readonly timeoutMs = defaultRequestTimeoutMs,
   ) {
     this.base = new URL(connection.server);
-    this.token = connection.token;
-    if (this.base.protocol === "https:") {
-      const tls: ConstructorParameters<typeof Agent>[0] = {
-        keepAlive: true,
-        rejectUnauthorized: connection.insecureSkipTlsVerify !== true,
-      };
-      if (connection.ca !== undefined) tls.ca = connection.ca;
-      if (connection.clientCertificate !== undefined) tls.cert = connection.clientCertificate;
-      if (connection.clientKey !== undefined) tls.key = connection.clientKey;
-      if (connection.tlsServerName !== undefined) tls.servername = connection.tlsServerName;
-      this.agent = new Agent(tls);
-    }
+    this.connection = { ...connection };
+    this.agent = this.makeAgent();
   }
 
   /** Sends a request and reads the whole answer. Rejects only when no answer came (KUBE_UNREACHABLE). */
   async send(req: KubeRequest): Promise<KubeResponse> {
-    const res = await this.open(req, this.timeoutMs);
+    const res = await this.authorized(req, this.timeoutMs);
     const body = await readBody(res);
     return { status: res.statusCode ?? 0, body };
   }
@@ -59,7 +50,7 @@ export class KubeTransport {
    * reads it. No timeout: the stream lasts until the server ends it or `req.signal` aborts.
    */
   openStream(req: KubeRequest): Promise<IncomingMessage> {
-    return this.open(req, undefined);
+    return this.authorized(req, undefined);
   }
 
   /** Frees kept-alive sockets. */
@@ -67,11 +58,65 @@ export class KubeTransport {
     this.agent?.destroy();
   }
 
+  /** The token and client certificate to use now (the exec plugin's, refreshed when they expire). */
+  async credentials(): Promise<KubeConnection> {
+    const expiresAt = this.connection.expiresAt;
+    // A minute's margin: a deploy must not start a request with a token about to lapse.
+    if (expiresAt !== undefined && Date.now() > expiresAt - 60_000) await this.refresh();
+    return this.connection;
+  }
+
+  private makeAgent(): Agent | undefined {
+    if (this.base.protocol !== "https:") return undefined;
+    const c = this.connection;
+    const tls: ConstructorParameters<typeof Agent>[0] = { keepAlive: true, rejectUnauthorized: c.insecureSkipTlsVerify !== true };
+    if (c.ca !== undefined) tls.ca = c.ca;
+    if (c.clientCertificate !== undefined) tls.cert = c.clientCertificate;
+    if (c.clientKey !== undefined) tls.key = c.clientKey;
+    if (c.tlsServerName !== undefined) tls.servername = c.tlsServerName;
+    return new Agent(tls);
+  }
+
+  /** Runs the exec plugin again (once, however many requests wait for it). */
+  private refresh(): Promise<void> {
+    const run = this.connection.refreshCredentials;
+    if (run === undefined) return Promise.resolve();
+    this.refreshing ??= run()
+      .then((creds) => {
+        const certChanged = creds.clientCertificate !== undefined && creds.clientCertificate !== this.connection.clientCertificate;
+        if (creds.token !== undefined) this.connection.token = creds.token;
+        if (creds.clientCertificate !== undefined && creds.clientKey !== undefined) {
+          this.connection.clientCertificate = creds.clientCertificate;
+          this.connection.clientKey = creds.clientKey;
+        }
+        if (creds.expiresAt === undefined) delete this.connection.expiresAt;
+        else this.connection.expiresAt = creds.expiresAt;
+        if (certChanged) {
+          this.agent?.destroy();
+          this.agent = this.makeAgent();
+        }
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
+  }
+
+  /** Opens the request with current credentials; a 401 with an exec plugin refreshes them and tries once more. */
+  private async authorized(req: KubeRequest, timeoutMs: number | undefined): Promise<IncomingMessage> {
+    await this.credentials();
+    const res = await this.open(req, timeoutMs);
+    if (res.statusCode !== 401 || this.connection.refreshCredentials === undefined) return res;
+    res.resume();
+    await this.refresh();
+    return this.open(req, timeoutMs);
+  }
+
   private open(req: KubeRequest, timeoutMs: number | undefined): Promise<IncomingMessage> {
     const url = new URL(this.base.pathname.replace(/\/$/, "") + req.path, this.base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: req.accept ?? "application/json", "user-agent": "slipway" };
-    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    if (this.connection.token !== undefined) headers.authorization = `Bearer ${this.connection.token}`;
     if (req.body !== undefined) {
       headers["content-type"] = req.contentType ?? "application/json";
       headers["content-length"] = String(Buffer.byteLength(req.body));

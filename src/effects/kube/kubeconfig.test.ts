@@ -72,7 +72,7 @@ describe("loadKubeconfig", () => {
   it.each([
     ["missing file", "nope.yaml", undefined, "KUBECONFIG_NOT_FOUND", /nope\.yaml: cannot be read$/],
     ["unknown context", "a.yaml", "zzz", "KUBECONFIG_CONTEXT_NOT_FOUND", /no context named "zzz"$/],
-    ["exec plugin", "a.yaml", "exec", "KUBECONFIG_AUTH_UNSUPPORTED", /user "uexec" uses an exec or auth-provider plugin$/],
+    ["exec plugin without apiVersion", "a.yaml", "exec", "KUBECONFIG_INVALID", /user "uexec": exec apiVersion null is not supported/],
     ["dangling cluster", "a.yaml", "dangling", "KUBECONFIG_INVALID", /refers to cluster "nope", which is not defined$/],
   ])("%s → %s", async (_what, file, context, code, message) => {
     await write("a.yaml", config);

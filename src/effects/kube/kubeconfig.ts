@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
+import { type ExecClusterInfo, type ExecCredentials, parseExecConfig, runExecPlugin } from "./exec-credential.js";
 import { KubeError } from "./kube-error.js";
 
 /** What createKubeApi needs to reach and authenticate to one cluster. PEM strings, not paths. */
@@ -22,6 +23,10 @@ export interface KubeConnection {
   insecureSkipTlsVerify?: boolean;
   /** Name to verify the server's certificate against (kubeconfig `tls-server-name`). */
   tlsServerName?: string;
+  /** Runs the user's exec plugin again for fresh credentials (set when the kubeconfig user has `exec`). */
+  refreshCredentials?: () => Promise<ExecCredentials>;
+  /** When the exec plugin's credentials expire (ms since the epoch). */
+  expiresAt?: number;
 }
 
 type Doc = Record<string, unknown>;
@@ -30,7 +35,8 @@ type Doc = Record<string, unknown>;
  * Reads a kubeconfig file and resolves the named context (default: its current-context) to a
  * connection. File references (`certificate-authority`, `client-certificate`, `client-key`,
  * `tokenFile`) are read relative to the kubeconfig's folder, as kubectl does.
- * Exec and auth-provider plugins are refused with KUBECONFIG_AUTH_UNSUPPORTED.
+ * An exec credential plugin is run once here (and again by the transport when its credential
+ * expires); auth-provider plugins, gone from kubectl, are refused with KUBECONFIG_AUTH_UNSUPPORTED.
  */
 export async function loadKubeconfig(path: string, context?: string): Promise<KubeConnection> {
   let text: string;
@@ -72,9 +78,9 @@ export async function loadKubeconfig(path: string, context?: string): Promise<Ku
 
   const server = str(cluster.server);
   if (server === undefined || !/^https?:\/\//.test(server)) throw invalid(path, `cluster "${clusterName}" has no http(s) server URL`);
-  if (user.exec !== undefined || user["auth-provider"] !== undefined) {
-    throw new KubeError("KUBECONFIG_AUTH_UNSUPPORTED", `kubeconfig ${path}: user "${userName}" uses an exec or auth-provider plugin`, {
-      hint: "Use a kubeconfig with a client certificate or a token (e.g. a service account token).",
+  if (user["auth-provider"] !== undefined) {
+    throw new KubeError("KUBECONFIG_AUTH_UNSUPPORTED", `kubeconfig ${path}: user "${userName}" uses an auth-provider plugin`, {
+      hint: "auth-provider plugins were removed from kubectl; regenerate the kubeconfig with an exec plugin (e.g. gke-gcloud-auth-plugin, kubelogin) or a token.",
     });
   }
 
@@ -104,7 +110,38 @@ export async function loadKubeconfig(path: string, context?: string): Promise<Ku
     str(user.token) ??
     (str(user.tokenFile) === undefined ? undefined : (await readRef(path, base, str(user.tokenFile) ?? "", "tokenFile")).trim());
   if (token !== undefined && token !== "") conn.token = token;
+  if (user.exec !== undefined) {
+    const exec = parseExecConfig(`kubeconfig ${path}: user "${userName}"`, user.exec);
+    const info: ExecClusterInfo = { server };
+    if (ca !== undefined) info["certificate-authority-data"] = Buffer.from(ca).toString("base64");
+    if (conn.insecureSkipTlsVerify) info["insecure-skip-tls-verify"] = true;
+    if (tlsServerName !== undefined) info["tls-server-name"] = tlsServerName;
+    const extension = execExtension(cluster.extensions);
+    if (extension !== undefined) info.config = extension;
+    const refresh = () => runExecPlugin(exec, base, info);
+    const creds = await refresh();
+    Object.assign(conn, credentialFields(creds));
+    conn.refreshCredentials = refresh;
+  }
   return conn;
+}
+
+/** The connection fields an exec plugin's answer sets. */
+export function credentialFields(creds: ExecCredentials): Partial<KubeConnection> {
+  return {
+    ...(creds.token === undefined ? {} : { token: creds.token }),
+    ...(creds.clientCertificate === undefined || creds.clientKey === undefined
+      ? {}
+      : { clientCertificate: creds.clientCertificate, clientKey: creds.clientKey }),
+    ...(creds.expiresAt === undefined ? {} : { expiresAt: creds.expiresAt }),
+  };
+}
+
+/** `clusters[].cluster.extensions[name=client.authentication.k8s.io/exec].extension`, passed to plugins as `config`. */
+function execExtension(extensions: unknown): unknown {
+  if (!Array.isArray(extensions)) return undefined;
+  const found = extensions.find((e) => isRecord(e) && e.name === "client.authentication.k8s.io/exec");
+  return isRecord(found) ? found.extension : undefined;
 }
 
 function invalid(path: string, what: string): KubeError {
