@@ -213,12 +213,14 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .addOption(specOption())
     .addOption(envOption())
     .addOption(jsonOption())
+    .option("-t, --tty", "Kubernetes: give the command a terminal (consoles, shells); local commands share yours")
     .argument("<command...>", "the command, after --")
     .addHelpText(
       "after",
       deployHelp([
         'slipway exec -e local -- node -e "console.log(process.env.DB_NAME)"',
         'slipway exec -e staging -- node -e "console.log(process.env.DB_HOST)"   # kubernetes: in one Ready pod',
+        "slipway exec -e production --tty -- bin/rails console",
       ]),
     )
     .action(async (command: string[], opts) => {

@@ -336,7 +336,7 @@ export async function logsCommand(
   }
 }
 
-export async function execCommand(ctx: CliContext, opts: EnvOptions, command: readonly string[]): Promise<number> {
+export async function execCommand(ctx: CliContext, opts: EnvOptions & { tty?: boolean }, command: readonly string[]): Promise<number> {
   try {
     if (command.length === 0)
       throw new SlipwayError("USAGE", "exec needs a command after --", { hint: "e.g. slipway exec -e local -- node -e 'console.log(1)'" });
@@ -344,7 +344,7 @@ export async function execCommand(ctx: CliContext, opts: EnvOptions, command: re
     const kube = loaded.env.target.type === "kubernetes" ? loaded : undefined;
     if (kube) {
       const { execKubernetes } = await import("./kube-logs-exec.js");
-      return await execKubernetes(ctx, kube.validated, kube.env, command);
+      return await execKubernetes(ctx, kube.validated, kube.env, command, { tty: opts.tty === true });
     }
     const opened = await openLocal(ctx, opts, loaded);
     const record = currentRelease(await opened.history.list());

@@ -219,6 +219,7 @@ export async function execKubernetes(
   validated: ValidatedSpec,
   env: ResolvedEnvironment,
   command: readonly string[],
+  opts: { tty?: boolean } = {},
 ): Promise<number> {
   const { model, api } = await open(ctx, validated, env);
   try {
@@ -243,15 +244,47 @@ export async function execKubernetes(
     const container = deployment.spec?.template?.spec?.containers?.[0]?.name ?? pod.spec?.containers?.[0]?.name;
     const stdout = ctx.stdout as { write(chunk: Uint8Array | string): unknown };
     const stderr = ctx.stderr as { write(chunk: Uint8Array | string): unknown };
-    const result = await api.exec(ns, pod.metadata.name, {
-      command,
-      ...(container === undefined ? {} : { container }),
-      stdin: ctx.stdin,
-      stdout,
-      stderr,
-    });
-    return result.exitCode;
+    // --tty: a terminal in the pod (consoles, shells); this terminal goes raw so keys pass through as typed.
+    const terminal = opts.tty === true ? terminalOf(ctx) : undefined;
+    terminal?.enter();
+    try {
+      const result = await api.exec(ns, pod.metadata.name, {
+        command,
+        ...(container === undefined ? {} : { container }),
+        stdin: ctx.stdin,
+        stdout,
+        stderr,
+        ...(terminal === undefined ? {} : { tty: true, size: terminal.size(), watchSize: terminal.watch }),
+      });
+      return result.exitCode;
+    } finally {
+      terminal?.leave();
+    }
   } finally {
     api.close();
   }
+}
+
+/** The local side of `exec --tty`: raw mode while the session runs, the window size and its changes (80×24 off a terminal). */
+function terminalOf(ctx: CliContext) {
+  const input = ctx.stdin as NodeJS.ReadStream | undefined;
+  const output = process.stdout;
+  const raw = input?.isTTY === true && typeof input.setRawMode === "function";
+  const size = () => ({ width: output.columns || 80, height: output.rows || 24 });
+  return {
+    size,
+    enter: () => {
+      if (raw) input?.setRawMode(true);
+    },
+    leave: () => {
+      if (raw) input?.setRawMode(false);
+    },
+    watch: (send: (s: { width: number; height: number }) => void) => {
+      const onResize = () => send(size());
+      output.on("resize", onResize);
+      return () => {
+        output.removeListener("resize", onResize);
+      };
+    },
+  };
 }

@@ -25,6 +25,8 @@ export interface ExecOptions {
   tty?: boolean;
   /** Initial terminal size, sent on the resize channel when `tty`. */
   size?: { width: number; height: number };
+  /** With `tty`: called once the session runs, with a function that sends a new size; returns how to stop. */
+  watchSize?: (send: (size: { width: number; height: number }) => void) => () => void;
   signal?: AbortSignal;
   /** Time for the handshake (default 30 s). The command itself may run as long as it likes. */
   connectTimeoutMs?: number;
@@ -163,10 +165,12 @@ function runSession(socket: Duplex, head: Buffer, protocol: ExecProtocol, option
       stdin.pause();
     };
 
+    let stopWatchingSize = () => {};
     const finish = () => {
       if (done) return;
       done = true;
       detachStdin();
+      stopWatchingSize();
       options.signal?.removeEventListener("abort", onAbort);
       const outcome = execOutcome(statusText);
       if (outcome === undefined) {
@@ -184,6 +188,7 @@ function runSession(socket: Duplex, head: Buffer, protocol: ExecProtocol, option
       if (done) return;
       done = true;
       detachStdin();
+      stopWatchingSize();
       socket.destroy();
       reject(new KubeError("KUBE_EXEC_FAILED", `${what}: ${error.message}`, { cause: error }));
     };
@@ -230,9 +235,11 @@ function runSession(socket: Duplex, head: Buffer, protocol: ExecProtocol, option
     // Make sure the socket flows (the HTTP client may hand it over paused).
     socket.resume();
 
-    if (options.tty === true && options.size !== undefined) {
-      const size = JSON.stringify({ Width: options.size.width, Height: options.size.height });
-      write(wsOpcode.binary, channelMessage(execChannel.resize, Buffer.from(size)));
+    const sendSize = (size: { width: number; height: number }) =>
+      write(wsOpcode.binary, channelMessage(execChannel.resize, Buffer.from(JSON.stringify({ Width: size.width, Height: size.height }))));
+    if (options.tty === true) {
+      if (options.size !== undefined) sendSize(options.size);
+      if (options.watchSize !== undefined) stopWatchingSize = options.watchSize(sendSize);
     }
     if (stdin) {
       stdin.on("data", onStdin);

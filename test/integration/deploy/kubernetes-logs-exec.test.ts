@@ -189,4 +189,12 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe("got: hello through stdin\n");
   }, 60_000);
+
+  it("exec --tty gives the command a terminal of this one's size (80×24 when slipway has none)", async () => {
+    const plain = await slipway(ws.dir, ["exec", "-e", "staging", "--", "sh", "-c", "tty || true"], env);
+    expect(plain.stdout).toContain("not a tty");
+    const run = await slipway(ws.dir, ["exec", "-e", "staging", "--tty", "--", "sh", "-c", "tty; stty size"], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^\/dev\/(pts\/\d+|tty\S*)\r?\n24 80\r?\n$/);
+  }, 60_000);
 });
