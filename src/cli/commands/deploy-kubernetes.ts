@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { homedir, hostname, userInfo } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { deploy } from "../../deploy/engine.js";
 import { currentRelease } from "../../deploy/history.js";
 import { createKubeApi } from "../../effects/kube/http-kube-api.js";
@@ -34,9 +34,11 @@ export interface KubeDeployOptions {
 
 /** An API client for the model's cluster: `$KUBECONFIG` (first file) or ~/.kube/config, the target's context or the current one. */
 export async function kubeApiFor(ctx: CliContext, model: AppModel) {
-  const kubeconfig = ctx.env.KUBECONFIG?.split(":")[0] || join(ctx.env.HOME ?? homedir(), ".kube", "config");
+  // KUBECONFIG may list several files (merged as kubectl does); unset or empty: ~/.kube/config.
+  const listed = (ctx.env.KUBECONFIG ?? "").split(delimiter).filter((p) => p !== "");
+  const kubeconfigs = listed.length > 0 ? listed : [join(ctx.env.HOME ?? homedir(), ".kube", "config")];
   const context = model.target.type === "kubernetes" ? model.target.context : undefined;
-  return createKubeApi(await loadKubeconfig(kubeconfig, context));
+  return createKubeApi(await loadKubeconfig(kubeconfigs, context));
 }
 
 /** Everything a Kubernetes-environment command needs: model, API client, history and lock in the cluster. */

@@ -94,3 +94,45 @@ describe("loadKubeconfig", () => {
     expect(((await loadKubeconfig(none).catch((e: unknown) => e)) as KubeError).code).toBe("KUBECONFIG_CONTEXT_NOT_FOUND");
   });
 });
+
+describe("loadKubeconfig with a KUBECONFIG list", () => {
+  it("merges files as kubectl does: first current-context and first definition of a name win; missing files are skipped", async () => {
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(join(dir, "eks"), { recursive: true });
+    await writeFile(join(dir, "eks", "ca.pem"), "EKS CA");
+    const first = await write("first.yaml", {
+      "current-context": "eks",
+      clusters: [{ name: "ca", cluster: { server: "https://first.example", "certificate-authority-data": b64("FIRST CA") } }],
+      users: [],
+      contexts: [],
+    });
+    const second = await write("eks/config", {
+      "current-context": "ignored",
+      clusters: [
+        { name: "ca", cluster: { server: "https://shadowed.example" } },
+        { name: "eks", cluster: { server: "https://eks.example", "certificate-authority": "ca.pem" } },
+      ],
+      users: [{ name: "deployer", user: { token: "t0ken" } }],
+      contexts: [
+        { name: "eks", context: { cluster: "eks", user: "deployer", namespace: "shop" } },
+        { name: "local", context: { cluster: "ca", user: "deployer" } },
+      ],
+    });
+    const list = [first, join(dir, "does-not-exist"), second];
+    // The CA file path is relative to eks/config, where that cluster is defined.
+    expect(await loadKubeconfig(list)).toEqual({
+      context: "eks",
+      server: "https://eks.example",
+      namespace: "shop",
+      ca: "EKS CA",
+      token: "t0ken",
+    });
+    expect(await loadKubeconfig(list, "local")).toMatchObject({ server: "https://first.example", ca: "FIRST CA" });
+  });
+
+  it("says so when none of the listed files exists", async () => {
+    const error = (await loadKubeconfig([join(dir, "x"), join(dir, "y")]).catch((e: unknown) => e)) as KubeError;
+    expect(error.code).toBe("KUBECONFIG_NOT_FOUND");
+    expect(error.message).toMatch(/none of these files exists$/);
+  });
+});

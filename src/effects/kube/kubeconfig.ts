@@ -38,24 +38,9 @@ type Doc = Record<string, unknown>;
  * An exec credential plugin is run once here (and again by the transport when its credential
  * expires); auth-provider plugins, gone from kubectl, are refused with KUBECONFIG_AUTH_UNSUPPORTED.
  */
-export async function loadKubeconfig(path: string, context?: string): Promise<KubeConnection> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (cause) {
-    throw new KubeError("KUBECONFIG_NOT_FOUND", `kubeconfig ${path}: cannot be read`, {
-      cause,
-      hint: "Pass the path of an existing kubeconfig (or set KUBECONFIG).",
-    });
-  }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (cause) {
-    throw new KubeError("KUBECONFIG_INVALID", `kubeconfig ${path}: not valid YAML`, { cause });
-  }
-  if (!isRecord(doc)) throw invalid(path, "the top level is not a mapping");
-
+export async function loadKubeconfig(paths: string | readonly string[], context?: string): Promise<KubeConnection> {
+  const list = (typeof paths === "string" ? [paths] : [...paths]).filter((p) => p !== "");
+  const { doc, path, first, fileOf } = await readMerged(list);
   const contextName = context ?? str(doc["current-context"]);
   if (contextName === undefined || contextName === "") {
     throw new KubeError("KUBECONFIG_CONTEXT_NOT_FOUND", `kubeconfig ${path}: no context given and no current-context set`, {
@@ -84,13 +69,15 @@ export async function loadKubeconfig(path: string, context?: string): Promise<Ku
     });
   }
 
-  const base = dirname(resolve(path));
+  // Relative file references resolve against the file that defined the entry, as kubectl does.
+  const clusterBase = dirname(resolve(fileOf.get(cluster) ?? first));
+  const userBase = dirname(resolve(fileOf.get(user) ?? first));
   const conn: KubeConnection = { context: contextName, server };
   const namespace = str(ctx.namespace);
   if (namespace !== undefined) conn.namespace = namespace;
   const ca = await inlineOrFile(
     path,
-    base,
+    clusterBase,
     cluster["certificate-authority-data"],
     cluster["certificate-authority"],
     "certificate-authority",
@@ -99,8 +86,8 @@ export async function loadKubeconfig(path: string, context?: string): Promise<Ku
   if (cluster["insecure-skip-tls-verify"] === true) conn.insecureSkipTlsVerify = true;
   const tlsServerName = str(cluster["tls-server-name"]);
   if (tlsServerName !== undefined) conn.tlsServerName = tlsServerName;
-  const cert = await inlineOrFile(path, base, user["client-certificate-data"], user["client-certificate"], "client-certificate");
-  const key = await inlineOrFile(path, base, user["client-key-data"], user["client-key"], "client-key");
+  const cert = await inlineOrFile(path, userBase, user["client-certificate-data"], user["client-certificate"], "client-certificate");
+  const key = await inlineOrFile(path, userBase, user["client-key-data"], user["client-key"], "client-key");
   if ((cert === undefined) !== (key === undefined)) throw invalid(path, `user "${userName}" has a client certificate or key but not both`);
   if (cert !== undefined && key !== undefined) {
     conn.clientCertificate = cert;
@@ -108,7 +95,7 @@ export async function loadKubeconfig(path: string, context?: string): Promise<Ku
   }
   const token =
     str(user.token) ??
-    (str(user.tokenFile) === undefined ? undefined : (await readRef(path, base, str(user.tokenFile) ?? "", "tokenFile")).trim());
+    (str(user.tokenFile) === undefined ? undefined : (await readRef(path, userBase, str(user.tokenFile) ?? "", "tokenFile")).trim());
   if (token !== undefined && token !== "") conn.token = token;
   if (user.exec !== undefined) {
     const exec = parseExecConfig(`kubeconfig ${path}: user "${userName}"`, user.exec);
@@ -118,7 +105,7 @@ export async function loadKubeconfig(path: string, context?: string): Promise<Ku
     if (tlsServerName !== undefined) info["tls-server-name"] = tlsServerName;
     const extension = execExtension(cluster.extensions);
     if (extension !== undefined) info.config = extension;
-    const refresh = () => runExecPlugin(exec, base, info);
+    const refresh = () => runExecPlugin(exec, userBase, info);
     const creds = await refresh();
     Object.assign(conn, credentialFields(creds));
     conn.refreshCredentials = refresh;
@@ -142,6 +129,59 @@ function execExtension(extensions: unknown): unknown {
   if (!Array.isArray(extensions)) return undefined;
   const found = extensions.find((e) => isRecord(e) && e.name === "client.authentication.k8s.io/exec");
   return isRecord(found) ? found.extension : undefined;
+}
+
+/**
+ * Reads one kubeconfig, or merges several (a `KUBECONFIG=a:b` list) as kubectl does: files that do
+ * not exist are skipped, the first definition of each cluster, user and context name wins, and so
+ * does the first current-context. `path` names the file(s) in messages; `fileOf` tells which file
+ * each entry came from.
+ */
+async function readMerged(list: readonly string[]): Promise<{ doc: Doc; path: string; first: string; fileOf: WeakMap<object, string> }> {
+  const fileOf = new WeakMap<object, string>();
+  const merged: Doc = { clusters: [], users: [], contexts: [] };
+  const read: string[] = [];
+  for (const file of list) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (cause) {
+      if (list.length > 1 && (cause as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw new KubeError("KUBECONFIG_NOT_FOUND", `kubeconfig ${file}: cannot be read`, {
+        cause,
+        hint: "Pass the path of an existing kubeconfig (or set KUBECONFIG).",
+      });
+    }
+    let doc: unknown;
+    try {
+      doc = parse(text);
+    } catch (cause) {
+      throw new KubeError("KUBECONFIG_INVALID", `kubeconfig ${file}: not valid YAML`, { cause });
+    }
+    if (doc === null && list.length > 1) continue;
+    if (!isRecord(doc)) throw invalid(file, "the top level is not a mapping");
+    read.push(file);
+    if (merged["current-context"] === undefined && str(doc["current-context"])) merged["current-context"] = doc["current-context"];
+    for (const [field, inner] of [
+      ["clusters", "cluster"],
+      ["users", "user"],
+      ["contexts", "context"],
+    ] as const) {
+      const into = merged[field] as Doc[];
+      const entries = Array.isArray(doc[field]) ? (doc[field] as unknown[]) : [];
+      for (const entry of entries) {
+        if (!isRecord(entry) || typeof entry.name !== "string" || into.some((e) => e.name === entry.name)) continue;
+        into.push(entry);
+        if (isRecord(entry[inner])) fileOf.set(entry[inner] as object, file);
+      }
+    }
+  }
+  if (read.length === 0) {
+    throw new KubeError("KUBECONFIG_NOT_FOUND", `kubeconfig ${list.join(":") || "(none)"}: none of these files exists`, {
+      hint: "Pass the path of an existing kubeconfig (or set KUBECONFIG).",
+    });
+  }
+  return { doc: merged, path: read.join(":"), first: read[0] as string, fileOf };
 }
 
 function invalid(path: string, what: string): KubeError {
