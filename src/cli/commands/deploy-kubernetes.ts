@@ -235,7 +235,7 @@ export async function diffKubernetes(
 export async function statusKubernetes(ctx: CliContext, validated: ValidatedSpec, env: ResolvedEnvironment): Promise<number> {
   const opened = await openKubernetes(ctx, validated, env, { tag: "status" });
   try {
-    const { model, api, history } = opened;
+    const { model, api, history, lock } = opened;
     const ns = model.namespace;
     type Obj = Record<string, unknown> & { status?: Record<string, unknown>; spec?: Record<string, unknown>; metadata?: { name?: string } };
     const deployment = (await api.get("apps/v1", "Deployment", ns, model.name)) as Obj | undefined;
@@ -281,6 +281,8 @@ export async function statusKubernetes(ctx: CliContext, validated: ValidatedSpec
       lastDeploy: last
         ? { revision: last.revision, outcome: last.outcome, startedAt: last.startedAt, failure: last.failure?.message }
         : undefined,
+      // A deploy running now (its Lease).
+      lock: await lock.inspect(),
     };
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: status })}\n`);
     else {
@@ -297,6 +299,12 @@ export async function statusKubernetes(ctx: CliContext, validated: ValidatedSpec
       ctx.stdout.write(`endpoints: ${status.endpoints.ready}/${status.endpoints.total} ready behind service/${model.name}\n`);
       if (status.autoscaler)
         ctx.stdout.write(`hpa:      ${status.autoscaler.current ?? "?"} (min ${status.autoscaler.min}, max ${status.autoscaler.max})\n`);
+      if (status.lock)
+        ctx.stdout.write(
+          c.yellow(
+            `deploying now: pid ${status.lock.pid} on ${status.lock.host} (${status.lock.command}), since ${status.lock.acquiredAt}\n`,
+          ),
+        );
       if (status.lastDeploy)
         ctx.stdout.write(
           `last deploy: revision ${status.lastDeploy.revision} ${status.lastDeploy.outcome}${status.lastDeploy.failure ? ` — ${status.lastDeploy.failure}` : ""}\n`,

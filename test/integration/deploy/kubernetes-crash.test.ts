@@ -67,6 +67,12 @@ describe("slipway deploy to Kubernetes survives kill -9 at every phase", () => {
       // Kubernetes keeps the Deployment available through its own rolling update whatever slipway's fate.
       await eventually("deployment available", async () => ((await available()) ? true : undefined), 60_000);
 
+      // status names the dead deploy still holding the Lease (until the next deploy takes it over).
+      const status = await slipway(ws.dir, ["status", "-e", "staging", "--json"], env);
+      outputs.push(status.stdout, status.stderr);
+      const holder = (status.final?.result as { lock?: { pid: number } } | undefined)?.lock;
+      if (!killed.stdout.includes('"type":"deployed"')) expect(holder?.pid).toBe(child.pid);
+
       const next = await deploy();
       expect(next.code, next.stderr + next.stdout).toBe(0);
       // The switch and the phases after it are quick: the kill may land a moment later than the

@@ -469,18 +469,41 @@ describe("kubernetes target: secrets", () => {
     expect(await kube.get("batch/v1", "Job", ns.name, `${model.name}-setup-r2`)).toBeUndefined();
   });
 
-  it("aws-secrets-manager without External Secrets installed: stops and says nothing would create the Secret", async () => {
+  it("aws-secrets-manager: a Secret no External Secrets operator creates stops the deploy and says why", async () => {
     const base = withImage(await freshModel("k8s-eso", { secrets: false }), "registry.test/node-postgres", "1");
     const model: AppModel = {
       ...base,
       secrets: { ...base.secrets, source: { kind: "aws-secrets-manager", prefix: "shop/", refreshInterval: "1h", store: "aws" } },
     };
+    // Another test file may have installed a stand-in ExternalSecret CRD (no operator behind it) in this shared cluster.
+    const installed = (await kube.discover("external-secrets.io/v1", "ExternalSecret")) !== undefined;
     const reporter = new CollectingReporter();
-    const result = await run(model, reporter);
+    const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
+    const result = await deploy({
+      model,
+      target: kubernetesTarget({ api: kube, history, externalSecretsMs: 2_000, timeouts: { jobMs: 60_000, rolloutMs: 60_000 } }),
+      history,
+      lock: kubeLock({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }),
+      reporter,
+      specHash: "test",
+      git: undefined,
+      who: { user: "test", host: "test", pid: process.pid },
+      secrets: { names: [], hash: "" },
+      waitForLock: true,
+      lockTimeoutMs: 60_000,
+      keepReleases: 5,
+    });
     expect(result.ok).toBe(false);
     expect(result.failure?.class).toBe("config-error");
-    expect(result.failure?.evidence.detail).toContain("External Secrets is not installed");
-    expect(reporter.events.some((e) => e.type === "waiting" && e.message.startsWith("skipped ExternalSecret/"))).toBe(true);
+    if (installed) {
+      expect(result.failure?.evidence.detail).toContain(`External Secrets did not create secret/${model.database?.secretName} within 2 s`);
+      expect(reporter.events.some((e) => e.type === "waiting" && e.message.startsWith("waiting for External Secrets to create"))).toBe(
+        true,
+      );
+    } else {
+      expect(result.failure?.evidence.detail).toContain("External Secrets is not installed");
+      expect(reporter.events.some((e) => e.type === "waiting" && e.message.startsWith("skipped ExternalSecret/"))).toBe(true);
+    }
     expect(await kube.get("apps/v1", "Deployment", model.namespace, model.name)).toBeUndefined();
   });
 
@@ -593,7 +616,18 @@ describe("kubernetes target: a deployer that may not read Secrets (real RBAC)", 
     const rules = [
       { apiGroups: [""], resources: ["configmaps", "pods", "pods/log", "serviceaccounts", "services", "events"], verbs: ["*"] },
       {
-        apiGroups: ["apps", "batch", "coordination.k8s.io", "networking.k8s.io", "policy", "autoscaling", "discovery.k8s.io"],
+        // The CRD kinds too, when another test file installed their stand-ins in this shared cluster.
+        apiGroups: [
+          "apps",
+          "batch",
+          "coordination.k8s.io",
+          "networking.k8s.io",
+          "policy",
+          "autoscaling",
+          "discovery.k8s.io",
+          "monitoring.coreos.com",
+          "external-secrets.io",
+        ],
         resources: ["*"],
         verbs: ["*"],
       },
