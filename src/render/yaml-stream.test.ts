@@ -4,6 +4,9 @@ import { parse, parseAllDocuments } from "yaml";
 import { toYaml, toYamlStream } from "./yaml-stream.js";
 
 const tricky = fc.constantFrom(
+  "E-0",
+  "e+5",
+  "E5",
   "yes",
   "No",
   "ON",
@@ -75,6 +78,19 @@ describe("toYaml", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("every short string over number-ish characters reads back as the same string (YAML 1.2 and 1.1)", () => {
+    // Exhaustive where random strings rarely reach: exponents ("E-0"), signs, dots, underscores, radix prefixes.
+    const alphabet = ["e", "E", "0", "1", "-", "+", ".", "_", "x", "o", "b", ":", "a"];
+    const words: string[] = [...alphabet];
+    for (const a of alphabet) for (const b of alphabet) words.push(a + b);
+    for (const a of alphabet) for (const b of alphabet) for (const c of alphabet) words.push(a + b + c);
+    const misread = words.filter((w) => {
+      const text = toYaml({ k: w, [w]: "v" });
+      return parse(text)?.k !== w || parse(text, { version: "1.1" })?.k !== w || parse(text, { version: "1.1" })?.[w] !== "v";
+    });
+    expect(misread).toEqual([]);
   });
 
   it("writes plain words plain and quotes what a parser could misread", () => {

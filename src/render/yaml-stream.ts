@@ -68,7 +68,7 @@ function scalar(value: unknown): string {
 const reserved = new Set(["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"]);
 
 function scalarString(s: string): string {
-  if (/^[A-Za-z_/][A-Za-z0-9_./@-]*$/.test(s) && !reserved.has(s.toLowerCase()) && !s.endsWith(".") && !/^[eE][0-9]+$/.test(s)) {
+  if (/^[A-Za-z_/][A-Za-z0-9_./@-]*$/.test(s) && !reserved.has(s.toLowerCase()) && !s.endsWith(".") && !/^[eE][-+]?[0-9]+$/.test(s)) {
     return s;
   }
   return quote(s);
