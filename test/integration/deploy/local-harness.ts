@@ -81,13 +81,15 @@ export function start(
   dir: string,
   args: string[],
   env: Record<string, string> = {},
-): ChildProcess & { out: { stdout: string; stderr: string } } {
+): ChildProcess & { out: { stdout: string; stderr: string }; closed?: Promise<number | null> } {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   }) as ChildProcess & { out: { stdout: string; stderr: string } };
   child.out = { stdout: "", stderr: "" };
+  // Listened for from the start: a process that ends before finished() is called must not be missed.
+  (child as { closed?: Promise<number | null> }).closed = new Promise((resolve) => child.on("close", (code) => resolve(code)));
   child.stdout?.on("data", (d: Buffer) => {
     child.out.stdout += d.toString();
   });
@@ -97,10 +99,11 @@ export function start(
   return child;
 }
 
-export function finished(child: ChildProcess & { out: { stdout: string; stderr: string } }): Promise<Run> {
-  return new Promise((resolve) => {
-    child.on("close", (code) => resolve(parseRun(code, child.out.stdout, child.out.stderr)));
-  });
+export async function finished(
+  child: ChildProcess & { out: { stdout: string; stderr: string }; closed?: Promise<number | null> },
+): Promise<Run> {
+  const code = await (child.closed ?? new Promise<number | null>((resolve) => child.on("close", resolve)));
+  return parseRun(code, child.out.stdout, child.out.stderr);
 }
 
 /** GET with a timeout; never throws (status 0 = no answer). */
