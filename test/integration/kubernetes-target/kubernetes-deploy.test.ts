@@ -11,13 +11,13 @@ import { type DeployResult, deploy } from "../../../src/deploy/engine.js";
 import { CollectingReporter } from "../../../src/deploy/events.js";
 import type { ReleaseRecord } from "../../../src/deploy/history.js";
 import { createKubeApi, type HttpKubeApi } from "../../../src/effects/kube/http-kube-api.js";
-import type { KubeObject } from "../../../src/effects/kube/kube-api.js";
+import type { KubeApi, KubeObject } from "../../../src/effects/kube/kube-api.js";
 import { loadKubeconfig } from "../../../src/effects/kube/kubeconfig.js";
 import type { AppModel } from "../../../src/model/app-model.js";
 import { renderKubernetes } from "../../../src/render/kubernetes/render-kubernetes.js";
 import { kubeHistory } from "../../../src/targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../../src/targets/kubernetes/kube-lock.js";
-import { kubernetesTarget } from "../../../src/targets/kubernetes/kubernetes-target.js";
+import { type KubernetesTargetOptions, kubernetesTarget } from "../../../src/targets/kubernetes/kubernetes-target.js";
 import { kubectlOk } from "../../cluster/kube.js";
 import { createNamespace, type TestNamespace } from "../../cluster/namespace.js";
 import { seedSecrets } from "../../cluster/secrets.js";
@@ -62,18 +62,21 @@ async function run(
   reporter = new CollectingReporter(),
   rollbackTo?: number,
   secretValues?: Record<string, string>,
+  more: { api?: KubeApi; target?: Partial<KubernetesTargetOptions> } = {},
 ): Promise<DeployResult> {
-  const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
+  const api = more.api ?? kube;
+  const history = kubeHistory({ api, app: model.name, environment: model.environment, namespace: model.namespace });
   return deploy({
     model,
     target: kubernetesTarget({
-      api: kube,
+      api,
       history,
       timeouts: { jobMs: 60_000, rolloutMs: 60_000 },
       ...(secretValues ? { secretValues } : {}),
+      ...more.target,
     }),
     history,
-    lock: kubeLock({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }),
+    lock: kubeLock({ api, app: model.name, environment: model.environment, namespace: model.namespace }),
     reporter,
     specHash: "test",
     git: undefined,
@@ -347,21 +350,7 @@ describe("kubernetes target: field ownership", () => {
     expect(await kube.get("apps/v1", "Deployment", model.namespace, model.name)).toBeUndefined();
 
     // --force-conflicts: slipway takes the field over and the deploy goes through.
-    const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
-    const forced = await deploy({
-      model,
-      target: kubernetesTarget({ api: kube, history, forceConflicts: true, timeouts: { jobMs: 60_000, rolloutMs: 60_000 } }),
-      history,
-      lock: kubeLock({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }),
-      reporter: new CollectingReporter(),
-      specHash: "test",
-      git: undefined,
-      who: { user: "test", host: "test", pid: process.pid },
-      secrets: { names: [], hash: "" },
-      waitForLock: true,
-      lockTimeoutMs: 60_000,
-      keepReleases: 5,
-    });
+    const forced = await run(model, new CollectingReporter(), undefined, undefined, { target: { forceConflicts: true } });
     expect(forced.failure).toBeUndefined();
     const config = await kube.get("v1", "ConfigMap", model.namespace, `${model.name}-env`);
     expect(((config?.data ?? {}) as Record<string, string>)[key]).toBe(model.env.find(([k]) => k === key)?.[1]);
@@ -478,21 +467,7 @@ describe("kubernetes target: secrets", () => {
     // Another test file may have installed a stand-in ExternalSecret CRD (no operator behind it) in this shared cluster.
     const installed = (await kube.discover("external-secrets.io/v1", "ExternalSecret")) !== undefined;
     const reporter = new CollectingReporter();
-    const history = kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace });
-    const result = await deploy({
-      model,
-      target: kubernetesTarget({ api: kube, history, externalSecretsMs: 2_000, timeouts: { jobMs: 60_000, rolloutMs: 60_000 } }),
-      history,
-      lock: kubeLock({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }),
-      reporter,
-      specHash: "test",
-      git: undefined,
-      who: { user: "test", host: "test", pid: process.pid },
-      secrets: { names: [], hash: "" },
-      waitForLock: true,
-      lockTimeoutMs: 60_000,
-      keepReleases: 5,
-    });
+    const result = await run(model, reporter, undefined, undefined, { target: { externalSecretsMs: 2_000 } });
     expect(result.ok).toBe(false);
     expect(result.failure?.class).toBe("config-error");
     if (installed) {
@@ -677,22 +652,8 @@ describe("kubernetes target: a deployer that may not read Secrets (real RBAC)", 
     const limited = createKubeApi(await loadKubeconfig(tokenConfig));
     try {
       await expect(limited.get("v1", "Secret", ns, model.database?.secretName as string)).rejects.toMatchObject({ code: "KUBE_FORBIDDEN" });
-      const history = kubeHistory({ api: limited, app: model.name, environment: model.environment, namespace: ns });
       const reporter = new CollectingReporter();
-      const result = await deploy({
-        model,
-        target: kubernetesTarget({ api: limited, history, timeouts: { jobMs: 60_000, rolloutMs: 60_000 } }),
-        history,
-        lock: kubeLock({ api: limited, app: model.name, environment: model.environment, namespace: ns }),
-        reporter,
-        specHash: "test",
-        git: undefined,
-        who: { user: "test", host: "test", pid: process.pid },
-        secrets: { names: [], hash: "" },
-        waitForLock: true,
-        lockTimeoutMs: 60_000,
-        keepReleases: 5,
-      });
+      const result = await run(model, reporter, undefined, undefined, { api: limited });
       expect(result.failure).toBeUndefined();
       expect(result.ok).toBe(true);
       const warned = reporter.events.filter((e) => e.type === "waiting" && e.message.startsWith("cannot read secret/"));
