@@ -68,13 +68,7 @@ export class KubeTransport {
 
   private makeAgent(): Agent | undefined {
     if (this.base.protocol !== "https:") return undefined;
-    const c = this.connection;
-    const tls: ConstructorParameters<typeof Agent>[0] = { keepAlive: true, rejectUnauthorized: c.insecureSkipTlsVerify !== true };
-    if (c.ca !== undefined) tls.ca = c.ca;
-    if (c.clientCertificate !== undefined) tls.cert = c.clientCertificate;
-    if (c.clientKey !== undefined) tls.key = c.clientKey;
-    if (c.tlsServerName !== undefined) tls.servername = c.tlsServerName;
-    return new Agent(tls);
+    return new Agent({ keepAlive: true, ...tlsOptions(this.connection) });
   }
 
   /** Runs the exec plugin again (once, however many requests wait for it). */
@@ -143,6 +137,16 @@ export class KubeTransport {
       r.end(req.body);
     });
   }
+}
+
+/** The TLS settings of a connection (CA, client certificate, server name), for an agent or one request. */
+export function tlsOptions(c: KubeConnection): Pick<RequestOptions, "rejectUnauthorized" | "ca" | "cert" | "key" | "servername"> {
+  const tls: ReturnType<typeof tlsOptions> = { rejectUnauthorized: c.insecureSkipTlsVerify !== true };
+  if (c.ca !== undefined) tls.ca = c.ca;
+  if (c.clientCertificate !== undefined) tls.cert = c.clientCertificate;
+  if (c.clientKey !== undefined) tls.key = c.clientKey;
+  if (c.tlsServerName !== undefined) tls.servername = c.tlsServerName;
+  return tls;
 }
 
 function readBody(res: IncomingMessage): Promise<string> {

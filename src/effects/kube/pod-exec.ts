@@ -9,6 +9,7 @@ import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { Duplex } from "node:stream";
 import { channelMessage, type ExecProtocol, execChannel, execOutcome, execProtocols, execQuery, splitChannel } from "./exec-protocol.js";
 import { KubeError } from "./kube-error.js";
+import { tlsOptions } from "./kube-transport.js";
 import type { KubeConnection } from "./kubeconfig.js";
 import { parseStatus, statusError } from "./status-error.js";
 import { closePayload, encodeFrame, WsDecoder, wsAccept, wsKey, wsOpcode } from "./websocket.js";
@@ -57,14 +58,13 @@ export function execInPod(connection: KubeConnection, namespace: string, pod: st
     "user-agent": "slipway",
   };
   if (connection.token !== undefined) headers.authorization = `Bearer ${connection.token}`;
-  const requestOptions: RequestOptions = { method: "GET", headers, agent: false, timeout: options.connectTimeoutMs ?? 30_000 };
-  if (url.protocol === "https:") {
-    requestOptions.rejectUnauthorized = connection.insecureSkipTlsVerify !== true;
-    if (connection.ca !== undefined) requestOptions.ca = connection.ca;
-    if (connection.clientCertificate !== undefined) requestOptions.cert = connection.clientCertificate;
-    if (connection.clientKey !== undefined) requestOptions.key = connection.clientKey;
-    if (connection.tlsServerName !== undefined) requestOptions.servername = connection.tlsServerName;
-  }
+  const requestOptions: RequestOptions = {
+    method: "GET",
+    headers,
+    agent: false,
+    timeout: options.connectTimeoutMs ?? 30_000,
+    ...(url.protocol === "https:" ? tlsOptions(connection) : {}),
+  };
 
   return new Promise<ExecResult>((resolve, reject) => {
     let settled = false;
