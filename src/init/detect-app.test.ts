@@ -260,12 +260,7 @@ describe("detectApp rules", () => {
       ["npm", "run", "migrate"],
       undefined,
     ],
-    [
-      "node, db:migrate",
-      { "package.json": '{"scripts":{"db:migrate":"prisma migrate deploy"}}' },
-      ["npm", "run", "db:migrate"],
-      undefined,
-    ],
+    ["node, db:migrate", { "package.json": '{"scripts":{"db:migrate":"prisma migrate deploy"}}' }, ["npm", "run", "db:migrate"], undefined],
     ["node, env assignment", { "package.json": '{"scripts":{"migrate":"NODE_ENV=x node m.js"}}' }, ["npm", "run", "migrate"], undefined],
     ["node without a script", { "package.json": '{"scripts":{"start":"node s.js"}}' }, undefined, undefined],
     ["flask with Flask-Migrate", { "requirements.txt": "Flask\nFlask-Migrate==4.1.0\n" }, ["flask", "db", "upgrade"], undefined],

@@ -2,9 +2,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { readProjectFiles } from "../effects/project-files.js";
 import { parseSpecText } from "../spec/load.js";
 import { validateSpec } from "../spec/validate.js";
-import { readProjectFiles } from "../effects/project-files.js";
 import { detectApp } from "./detect-app.js";
 import { type InitAnswers, schemaComment, writeSpecText } from "./write-spec.js";
 
