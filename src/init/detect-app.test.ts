@@ -1,22 +1,20 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { readProjectFiles } from "../effects/project-files.js";
 import { parseSpecText } from "../spec/load.js";
 import { validateSpec } from "../spec/validate.js";
-import { type AppDetection, detectApp, detectionFiles, dnsLabel, dockerfileFacts } from "./detect-app.js";
+import { type AppDetection, detectApp, dnsLabel, dockerfileFacts } from "./detect-app.js";
 
 const examplesDir = fileURLToPath(new URL("../../examples/", import.meta.url));
 
-/** What the CLI does: read the detection files that exist in a folder. */
-function readDetectionFiles(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const file of detectionFiles) {
-    const path = join(dir, file);
-    if (existsSync(path)) files.set(file, readFileSync(path, "utf8"));
-  }
-  return files;
-}
+/** What the CLI reads, for each example (read once: detection itself is pure). */
+const exampleFiles = new Map(
+  await Promise.all(
+    ["flask-mysql", "rails-mysql", "node-postgres"].map(async (e) => [e, await readProjectFiles(join(examplesDir, e))] as const),
+  ),
+);
 
 const detect = (files: Record<string, string>, folder?: string): AppDetection => detectApp(new Map(Object.entries(files)), folder);
 
@@ -43,10 +41,11 @@ describe("detectApp on the examples", () => {
         engine: "mysql",
         port: 3000,
         health: "/up",
-        migrate: ["bin/rails", "db:migrate"],
-        setup: ["bin/rails", "db:create"],
+        migrate: ["bin/rails", "db:prepare"],
+        setup: undefined,
       },
-      secrets: ["SECRET_KEY_BASE"],
+      // STRIPE_API_KEY: app/ reads ENV.fetch("STRIPE_API_KEY").
+      secrets: ["SECRET_KEY_BASE", "STRIPE_API_KEY"],
     },
     {
       example: "node-postgres",
@@ -65,7 +64,7 @@ describe("detectApp on the examples", () => {
 
   for (const { example, want, secrets } of cases) {
     const dir = join(examplesDir, example);
-    const detection = detectApp(readDetectionFiles(dir), example);
+    const detection = detectApp(exampleFiles.get(example) ?? new Map(), example);
 
     it(`${example}: ${want.framework} + ${want.engine} on port ${want.port}`, () => {
       expect(detection).toMatchObject(want);
@@ -83,8 +82,14 @@ describe("detectApp on the examples", () => {
       const health = spec.app.health;
       const paths = typeof health === "string" ? [health] : [health.liveness, health.readiness];
       expect(paths).toContain(detection.health);
-      expect(spec.app.release?.migrate).toEqual(detection.migrate);
-      expect(spec.app.release?.setup).toEqual(detection.setup);
+      if (example === "rails-mysql") {
+        // init now writes db:prepare (creates the schema or migrates); the example keeps its older
+        // setup db:create + migrate db:migrate pair, which does the same on slipway's database.
+        expect(spec.app.release).toEqual({ setup: ["bin/rails", "db:create"], migrate: ["bin/rails", "db:migrate"] });
+      } else {
+        expect(spec.app.release?.migrate).toEqual(detection.migrate);
+        expect(spec.app.release?.setup).toEqual(detection.setup);
+      }
       for (const name of detection.secrets) expect(spec.app.secrets).toContain(name);
       for (const env of ["staging", "production"]) expect(validated.environments[env]?.target.type).toBe("kubernetes");
       expect(validated.environments.production?.ingress?.tls).toBe(true);
@@ -197,7 +202,7 @@ describe("detectApp rules", () => {
   it("the Dockerfile's EXPOSE wins over the framework default", () => {
     const detection = detect({ Gemfile: "gem 'rails'\n", Dockerfile: "FROM ruby\nEXPOSE 8080\n" });
     expect(detection.port).toBe(8080);
-    expect(detection.notes).toContain("port: 8080, from the Dockerfile's EXPOSE");
+    expect(detection.notes.some((n) => n.startsWith("port: 8080, from the Dockerfile's EXPOSE"))).toBe(true);
   });
 
   it.each([
@@ -227,24 +232,27 @@ describe("detectApp rules", () => {
   });
 
   it.each([
-    ["rails", { Gemfile: "gem 'rails'\n" }, "/up"],
+    ["rails routing up", { Gemfile: "gem 'rails'\n", "config/routes.rb": 'get "up" => "rails/health#show"\n' }, "/up"],
+    ["rails without routes: / instead", { Gemfile: "gem 'rails'\n" }, "/"],
     ["flask with /healthz in app.py", { "requirements.txt": "flask\n", "app.py": '@app.get("/healthz")\n' }, "/healthz"],
     ["node with /health in server.js", { "package.json": "{}", "server.js": "case '/health':\n" }, "/health"],
     ["node with /healthz in src/server.ts", { "package.json": "{}", "src/server.ts": "app.get(`/healthz`, h)\n" }, "/healthz"],
-    ["django without a route", { "manage.py": "" }, "/health"],
-    ["no match on a longer path", { "package.json": "{}", "server.js": "'/healthcheck'\n" }, "/health"],
+    ["django without a route: / instead", { "manage.py": "" }, "/"],
+    ["no match on a longer path", { "package.json": "{}", "server.js": "if (url === '/healthcheckers') {}\n" }, "/"],
   ] as const)("health: %s", (_, files, health) => {
     expect(detect(files).health).toBe(health);
   });
 
-  it("notes when a Rails app does not route /up yet", () => {
+  it("notes when a Rails app does not route /up yet, with the route to add", () => {
     const detection = detect({ Gemfile: "gem 'rails'\n", "config/routes.rb": "Rails.application.routes.draw do\nend\n" });
-    expect(detection.notes.find((n) => n.startsWith("health:"))).toContain('add `get "up" => "rails/health#show"`');
+    expect(detection).toMatchObject({ health: "/", healthFound: false });
+    expect(detection.notes.find((n) => n.startsWith("health:"))).toContain("no health route found");
+    expect(detection.notes.join("\n")).toContain('get "up" => "rails/health#show"');
   });
 
   it.each([
-    ["rails", { Gemfile: "gem 'rails'\n" }, ["bin/rails", "db:migrate"], ["bin/rails", "db:create"]],
-    ["django", { "manage.py": "" }, ["python", "manage.py", "migrate"], undefined],
+    ["rails", { Gemfile: "gem 'rails'\n" }, ["bin/rails", "db:prepare"], undefined],
+    ["django", { "manage.py": "" }, ["python", "manage.py", "migrate", "--noinput"], undefined],
     ["node, a plain script", { "package.json": '{"scripts":{"migrate":"node migrate.js"}}' }, ["node", "migrate.js"], undefined],
     [
       "node, a shell script",
@@ -252,12 +260,7 @@ describe("detectApp rules", () => {
       ["npm", "run", "migrate"],
       undefined,
     ],
-    [
-      "node, db:migrate",
-      { "package.json": '{"scripts":{"db:migrate":"prisma migrate deploy"}}' },
-      ["prisma", "migrate", "deploy"],
-      undefined,
-    ],
+    ["node, db:migrate", { "package.json": '{"scripts":{"db:migrate":"prisma migrate deploy"}}' }, ["npm", "run", "db:migrate"], undefined],
     ["node, env assignment", { "package.json": '{"scripts":{"migrate":"NODE_ENV=x node m.js"}}' }, ["npm", "run", "migrate"], undefined],
     ["node without a script", { "package.json": '{"scripts":{"start":"node s.js"}}' }, undefined, undefined],
     ["flask with Flask-Migrate", { "requirements.txt": "Flask\nFlask-Migrate==4.1.0\n" }, ["flask", "db", "upgrade"], undefined],

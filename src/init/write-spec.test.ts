@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { readProjectFiles } from "../effects/project-files.js";
 import { parseSpecText } from "../spec/load.js";
 import { validateSpec } from "../spec/validate.js";
-import { detectApp, detectionFiles } from "./detect-app.js";
+import { detectApp } from "./detect-app.js";
 import { type InitAnswers, schemaComment, writeSpecText } from "./write-spec.js";
 
 const examplesDir = fileURLToPath(new URL("../../examples/", import.meta.url));
@@ -31,10 +31,12 @@ describe("writeSpecText", () => {
   it("starts with the schema line and writes staging and production on kubernetes", () => {
     const text = writeSpecText(base);
     expect(text.split("\n")[0]).toBe(schemaComment);
-    expect(schemaComment).toBe("# yaml-language-server: $schema=./node_modules/slipway/schema/slipway.schema.json");
+    // The schema file init writes beside the spec: no node_modules needed (a Python app has none).
+    expect(schemaComment).toBe("# yaml-language-server: $schema=./slipway.schema.json");
     const { spec, environments } = validate(text);
-    expect(Object.keys(spec.environments)).toEqual(["staging", "production"]);
-    for (const env of Object.values(environments)) expect(env.target.type).toBe("kubernetes");
+    expect(Object.keys(spec.environments)).toEqual(["local", "staging", "production"]);
+    expect(environments.local?.target).toMatchObject({ type: "local", port: 4000 });
+    for (const env of ["staging", "production"]) expect(environments[env]?.target.type).toBe("kubernetes");
     expect(environments.staging?.secretSource).toEqual({ "kubernetes-secret": "shop-secrets" });
     expect(environments.production?.secretSource).toEqual({
       "aws-secrets-manager": { prefix: "shop/production/", refreshInterval: "1h", store: "aws-secrets-manager" },
@@ -132,11 +134,8 @@ describe("writeSpecText", () => {
 
 describe("writeSpecText from each example's detection", () => {
   for (const example of ["flask-mysql", "rails-mysql", "node-postgres"]) {
-    it(`${example}: init's spec validates and keeps what was detected`, () => {
-      const dir = join(examplesDir, example);
-      const files = new Map<string, string>();
-      for (const file of detectionFiles) if (existsSync(join(dir, file))) files.set(file, readFileSync(join(dir, file), "utf8"));
-      const detection = detectApp(files, example);
+    it(`${example}: init's spec validates and keeps what was detected`, async () => {
+      const detection = detectApp(await readProjectFiles(join(examplesDir, example)), example);
       const answers: InitAnswers = { ...detection, image: `registry.example.com/${example}`, ingressHost: `${example}.example.com` };
       const { spec, environments } = validate(writeSpecText(answers));
       expect(spec.name).toBe(example);
@@ -145,7 +144,7 @@ describe("writeSpecText from each example's detection", () => {
       expect(spec.database?.engine).toBe(detection.engine);
       expect(spec.app.release?.migrate).toEqual(detection.migrate);
       expect(spec.app.secrets).toEqual(detection.secrets);
-      expect(Object.keys(environments)).toEqual(["staging", "production"]);
+      expect(Object.keys(environments)).toEqual(["local", "staging", "production"]);
     });
   }
 });

@@ -1,4 +1,4 @@
-import type { DatabaseEngine, Framework } from "./detect-app.js";
+import type { DatabaseEngine, Framework, LocalPlan } from "./detect-app.js";
 
 /** What `slipway init` asks (or detects) before it writes slipway.yaml. */
 export interface InitAnswers {
@@ -16,23 +16,38 @@ export interface InitAnswers {
   /** Public host; without one the spec gets no ingress (a commented one instead). */
   ingressHost?: string | undefined;
   framework: Framework;
+  /** The start command (`app.command`). */
+  command?: readonly string[] | undefined;
+  /** Plain env detected for the app (FLASK_APP, the host allow-list, …), on top of the framework's. */
+  env?: Readonly<Record<string, string>> | undefined;
+  /** How the local environment prepares and runs the app. */
+  local?: LocalPlan | undefined;
+  /** The DATABASE_URL scheme the framework and driver expect. */
+  databaseUrlScheme?: string | undefined;
 }
 
-export const schemaComment = "# yaml-language-server: $schema=./node_modules/slipway/schema/slipway.schema.json";
+/** The JSON Schema file `slipway init` writes beside the spec, so editors need no node_modules. */
+export const schemaFileName = "slipway.schema.json";
+export const schemaComment = `# yaml-language-server: $schema=./${schemaFileName}`;
+/** Where the run contract (PORT/HOST, DATABASE_URL, health, logs) is written down. */
+export const contractDoc = "docs/app-contract.md";
 
 /** Plain env every app of a framework wants in production. Secrets never go here. */
 const frameworkEnv: Readonly<Record<Framework, Readonly<Record<string, string>>>> = {
   rails: { RAILS_ENV: "production", RAILS_LOG_TO_STDOUT: "1" },
   django: { PYTHONUNBUFFERED: "1" },
   flask: { PYTHONUNBUFFERED: "1" },
+  fastapi: { PYTHONUNBUFFERED: "1" },
+  next: { NODE_ENV: "production" },
   node: { NODE_ENV: "production" },
   unknown: {},
 };
 
 /**
- * The commented slipway.yaml that `slipway init` writes: the answers, staging and production
- * environments on Kubernetes, and comments that point at the optional keys. Pure; the caller
- * validates the text with parseSpecText + validateSpec before writing it.
+ * The commented slipway.yaml that `slipway init` writes: the answers, a `local` environment on this
+ * machine, staging and production environments on Kubernetes, and comments that point at the
+ * optional keys. Pure; the caller validates the text with parseSpecText + validateSpec before
+ * writing it.
  */
 export function writeSpecText(answers: InitAnswers): string {
   /** A line with a trailing comment, aligned so the comments form a column. */
@@ -42,18 +57,22 @@ export function writeSpecText(answers: InitAnswers): string {
     schemaComment,
     `# slipway.yaml for ${name}, written by \`slipway init\`. Keys left out have production defaults:`,
     "# `slipway render kubernetes -e staging` shows them all, `slipway schema` documents every key.",
+    `# What slipway gives the app (PORT, HOST, DATABASE_URL, …) and expects of it: ${contractDoc}`,
     `name: ${scalar(name)}`,
     "app:",
     "  # Registry/repository. The tag or digest is best set at deploy time (--tag / --digest).",
     `  image: ${scalar(answers.image)}`,
     "  # build: { context: ., dockerfile: Dockerfile, platforms: [linux/amd64, linux/arm64] }",
     `  port: ${answers.port}`,
+    ...(answers.command
+      ? [commented(`  command: ${flow(answers.command)}`, "the app listens on $PORT and $HOST, which slipway sets")]
+      : ["  # command: [node, server.js]              # the start command; it must listen on $PORT"]),
     "  # One path for readiness and startup; liveness then checks the TCP port. Separate paths:",
     `  #   health: { liveness: ${scalar(answers.health)}, readiness: /ready, readinessChecksDatabase: true }`,
     `  health: ${scalar(answers.health)}`,
   ];
 
-  const env = frameworkEnv[answers.framework];
+  const env = { ...frameworkEnv[answers.framework], ...answers.env };
   if (Object.keys(env).length > 0) {
     out.push(commented("  env:", "plain settings only; never secrets"));
     for (const [key, value] of Object.entries(env)) out.push(`    ${key}: ${scalar(value)}`);
@@ -83,6 +102,8 @@ export function writeSpecText(answers: InitAnswers): string {
     out.push(
       "database:",
       commented(`  engine: ${answers.engine}`, "mysql | postgres; the app gets DATABASE_URL and DB_* env vars"),
+      // TODO(issue 11, app contract): write this as the spec key for the DATABASE_URL scheme once it lands.
+      ...(answers.databaseUrlScheme ? [`  # DATABASE_URL scheme this app expects: ${answers.databaseUrlScheme}://`] : []),
       commented(
         `  # version: "${answers.engine === "mysql" ? "8.0" : "17"}"`,
         "defaults: this version, size: small, backups: { retentionDays: 7 }",
@@ -99,8 +120,18 @@ export function writeSpecText(answers: InitAnswers): string {
   }
 
   const secretName = `${name.slice(0, 32).replace(/-+$/, "")}-secrets`;
+  const local = answers.local;
   out.push(
     "environments:",
+    commented("  local:", "slipway deploy -e local: this machine, behind a proxy on :4000"),
+    commented("    target: local", "secrets from .slipway/secrets.env (chmod 600)"),
+  );
+  if (local?.command || local?.migrate) {
+    out.push("    app:", "      # The programs of the virtualenv that prepare builds; the image has its own on PATH.");
+    if (local.command) out.push(`      command: ${flow(local.command)}`);
+    if (local.migrate) out.push(`      release: { migrate: ${flow(local.migrate)} }`);
+  }
+  out.push(
     "  staging:",
     "    target: kubernetes",
     `    secretSource: { kubernetes-secret: ${secretName} }`,
@@ -111,9 +142,14 @@ export function writeSpecText(answers: InitAnswers): string {
     "  production:",
     "    target: kubernetes",
     `    secretSource: { aws-secrets-manager: { prefix: ${scalar(`${name}/production/`)} } }`,
-    "# targets:",
-    `#   kubernetes: { context: my-cluster, namespace: ${name} }`,
+    "targets:",
+    "  local:",
+    "    type: local",
+    "    port: 4000",
   );
+  if (local?.prepare) out.push(commented(`    prepare: ${flow(local.prepare)}`, "runs in each release's copy of the app"));
+  else out.push(commented("    # prepare: [npm, ci, --omit=dev]", "runs in each release's copy of the app"));
+  out.push(`  # kubernetes: { context: my-cluster, namespace: ${name} }`);
   return `${out.join("\n")}\n`;
 }
 

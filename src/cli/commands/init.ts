@@ -1,10 +1,12 @@
-import { access, readFile, writeFile } from "node:fs/promises";
+import { access, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { describeFsError } from "../../effects/files.js";
+import { programsOnPath, readProjectFiles } from "../../effects/project-files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
-import { type AppDetection, detectApp, detectionFiles } from "../../init/detect-app.js";
-import { type InitAnswers, writeSpecText } from "../../init/write-spec.js";
+import { type AppDetection, detectApp, optionalTools } from "../../init/detect-app.js";
+import { contractDoc, type InitAnswers, schemaFileName, writeSpecText } from "../../init/write-spec.js";
+import { specJsonSchema } from "../../spec/json-schema.js";
 import { parseSpecText } from "../../spec/load.js";
 import { validateSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
@@ -31,45 +33,57 @@ export async function initCommand(ctx: CliContext, dir: string, opts: InitOption
         hint: "Pass --force to overwrite it, or edit it by hand (`slipway validate` checks it).",
       });
     }
-    const files = new Map<string, string>();
-    for (const name of detectionFiles) {
-      try {
-        const text = await readFile(join(root, name), "utf8");
-        if (text.length < 256 * 1024) files.set(name, text);
-      } catch {
-        // Absent files are simply not evidence.
-      }
-    }
-    const detection = detectApp(files, basename(root));
+    const files = await readProjectFiles(root);
+    const tools = await programsOnPath(optionalTools, ctx.env.PATH);
+    const detection = detectApp(files, basename(root), tools);
     const interactive = !opts.yes && ctx.stdin.isTTY === true && !ctx.json;
     if (!opts.yes && !interactive) {
       throw new SlipwayError("INIT_NEEDS_INPUT", "init needs a terminal to ask questions, or --yes to accept what it detects", {
         hint: "Run `slipway init --yes` (with --image, --name, … to set values), or run it in a terminal.",
       });
     }
-    const answers = interactive ? await ask(ctx, detection, opts) : fromFlags(detection, opts);
+    const answers = withHostAllowed(interactive ? await ask(ctx, detection, opts) : fromFlags(detection, opts), detection);
     const text = writeSpecText(answers);
     // What init writes must validate; a failure here is a bug, not a user error.
     validateSpec(parseSpecText(text, target));
+    // The JSON Schema beside the spec: editors check the file without node_modules or a network.
+    const schemaFile = join(root, schemaFileName);
     try {
       await writeFile(target, text);
+      await writeFile(schemaFile, `${JSON.stringify(specJsonSchema(), null, 2)}\n`);
     } catch (error) {
       throw new SlipwayError("OUTPUT_WRITE_FAILED", `cannot write ${target}: ${describeFsError(error)}`, {
         hint: "Check that the folder is writable.",
       });
     }
     if (ctx.json) {
-      ctx.stdout.write(`${JSON.stringify({ ok: true, result: { file: target, detection, answers } })}\n`);
+      ctx.stdout.write(
+        `${JSON.stringify({ ok: true, result: { file: target, schema: schemaFile, contract: contractDoc, detection, answers } })}\n`,
+      );
     } else {
-      for (const note of detection.notes) ctx.stderr.write(`  ${ctx.colors.dim("•")} ${note}\n`);
+      ctx.stderr.write("What init guessed, and why (edit slipway.yaml where a guess is wrong):\n");
+      for (const note of detection.notes) {
+        // Indented lines continue the note above (a route to add, for instance).
+        ctx.stderr.write(note.startsWith(" ") ? `    ${note}\n` : `  ${ctx.colors.dim("•")} ${note}\n`);
+      }
       ctx.stderr.write(
-        `${ctx.colors.green("✓")} wrote ${target}\n  next: slipway validate -f ${target} && slipway render kubernetes -f ${target} -e staging\n`,
+        `${ctx.colors.green("✓")} wrote ${target} and ${schemaFileName} beside it\n` +
+          `  the app contract (PORT, HOST, DATABASE_URL, health): ${contractDoc}\n` +
+          `  next: slipway validate -f ${target} && slipway deploy -f ${target} -e local\n`,
       );
     }
     return 0;
   } catch (error) {
     return report(ctx, error);
   }
+}
+
+/** The public host joins the app's host allow-list (Django ALLOWED_HOSTS, Rails config.hosts) when it comes from env. */
+function withHostAllowed(answers: InitAnswers, d: AppDetection): InitAnswers {
+  const variable = d.hosts?.variable;
+  if (!answers.ingressHost || !variable || !d.env[variable]) return answers;
+  const separator = d.hosts?.separator ?? ",";
+  return { ...answers, env: { ...d.env, [variable]: `${d.env[variable]}${separator}${answers.ingressHost}` } };
 }
 
 function fromFlags(d: AppDetection, opts: InitOptions): InitAnswers {
@@ -86,6 +100,10 @@ function fromFlags(d: AppDetection, opts: InitOptions): InitAnswers {
     secrets: d.secrets ?? [],
     ingressHost: opts.host,
     framework: d.framework,
+    command: d.command,
+    env: d.env,
+    local: d.local,
+    databaseUrlScheme: d.databaseUrlScheme,
   };
 }
 
