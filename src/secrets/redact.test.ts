@@ -103,7 +103,12 @@ describe("Redactor", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 4, maxLength: 30 }), fc.string(), fc.string(), (secret, before, after) => {
         const r = new Redactor([secret]);
-        for (const form of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), Buffer.from(secret).toString("base64")]) {
+        for (const form of [
+          secret,
+          JSON.stringify(secret).slice(1, -1),
+          encodeURIComponent(secret),
+          Buffer.from(secret).toString("base64"),
+        ]) {
           if (form.length < 4) continue;
           expect(r.text(`${before}${form}${after}`)).not.toContain(form);
         }

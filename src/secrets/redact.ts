@@ -209,7 +209,8 @@ export class Redactor {
     if (this.values.size === 0 || !(error instanceof Error)) return error;
     const copy = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as Error, this.walk({ ...error }) as object);
     Object.defineProperty(copy, "message", { value: this.text(error.message), writable: true, configurable: true });
-    if (error.stack !== undefined) Object.defineProperty(copy, "stack", { value: this.text(error.stack), writable: true, configurable: true });
+    if (error.stack !== undefined)
+      Object.defineProperty(copy, "stack", { value: this.text(error.stack), writable: true, configurable: true });
     return copy as E;
   }
 }
