@@ -147,7 +147,7 @@ targets:
     }
     const logs = outputs.find((o) => o.what === "logs -e local stdout")?.text ?? "";
     expect(logs).toContain("SESSION_KEY b64 [redacted]");
-    expect(logs).toContain("MULTI_KEY raw A\"b");
+    expect(logs).toContain('MULTI_KEY raw A"b');
   }, 60_000);
 
   it("logs --follow: a line written in two pieces is printed whole, redacted", async () => {
@@ -167,7 +167,8 @@ targets:
     const crashJson = await run("crash --json", ["deploy", "-e", "local", "--json"]);
     expect(crashJson.code).toBe(1);
     expect(crashJson.final?.error).toMatchObject({ failure: { class: "process-exited" } });
-    const tail = ((crashJson.final?.error?.failure as { evidence: { logTail: string[] } }).evidence.logTail ?? []).join("\n");
+    const failure = (crashJson.final?.error?.failure ?? { evidence: {} }) as { evidence: { logTail?: string[] } };
+    const tail = (failure.evidence.logTail ?? []).join("\n");
     expect(tail).toContain("boom");
     const crash = await run("crash", ["deploy", "-e", "local"]);
     expect(crash.code).toBe(1);
@@ -178,7 +179,9 @@ targets:
     const unhealthy = await run("unhealthy --json", ["deploy", "-e", "local", "--json"]);
     expect(unhealthy.code).toBe(1);
     expect(unhealthy.final?.error).toMatchObject({ failure: { class: "health-failed", evidence: { httpStatus: 500 } } });
-    expect((unhealthy.final?.error?.failure as { evidence: { httpBody: string } }).evidence.httpBody).toContain("[redacted]");
+    expect(((unhealthy.final?.error?.failure ?? { evidence: {} }) as { evidence: { httpBody?: string } }).evidence.httpBody).toContain(
+      "[redacted]",
+    );
     for (const args of [
       ["history", "-e", "local", "--json"],
       ["status", "-e", "local", "--json"],
@@ -192,7 +195,8 @@ targets:
     const state = readAll(join(dir, ".slipway"), (name) => /^instance-\d+\.log$|^(setup|migrate|prepare)\.log$|^app$/.test(name));
     const scanned = [...outputs, { what: ".slipway/", text: state }];
     expect(scanned.length).toBeGreaterThan(25);
-    for (const { what, text } of scanned) for (const needle of needles()) expect(text, `${what} contains ${JSON.stringify(needle)}`).not.toContain(needle);
+    for (const { what, text } of scanned)
+      for (const needle of needles()) expect(text, `${what} contains ${JSON.stringify(needle)}`).not.toContain(needle);
     // The scan is looking at real records: the history names the secrets.
     expect(state).toContain("MULTI_KEY");
   });
@@ -218,6 +222,6 @@ targets:
     writeFileSync(join(historyDir, "000090.json"), JSON.stringify(old));
     const history = await slipway(dir, ["history", "-e", "local", "--json"]);
     expect(history.code, history.stderr).toBe(0);
-    expect((history.final?.result?.releases as { revision: number }[]).map((r) => r.revision)).toContain(90);
+    expect(((history.final?.result?.releases ?? []) as { revision: number }[]).map((r) => r.revision)).toContain(90);
   }, 60_000);
 });
