@@ -154,7 +154,7 @@ describe("kubernetes target", () => {
       [model.database?.secretName as string]: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
     });
     const key = await kube.get("v1", "Secret", model.namespace, `slipway-${model.name}-${model.environment}-fingerprint-key`);
-    expect(Buffer.from((key?.data as { key: string }).key, "base64")).toHaveLength(32);
+    expect(Buffer.from(((key?.data ?? {}) as { key?: string }).key ?? "", "base64")).toHaveLength(32);
     const stored = await kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }).objects(1);
     expect(stored?.map((o) => o.kind)).toContain("Deployment");
     expect(stored?.some((o) => o.kind === "Secret")).toBe(false);
