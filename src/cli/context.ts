@@ -1,4 +1,5 @@
 import { type Colors, colorsFor } from "../output/colors.js";
+import { Redactor } from "../secrets/redact.js";
 
 /** What a command needs from the process: streams, environment, cwd. Tests pass their own. */
 export interface CliContext {
@@ -11,6 +12,14 @@ export interface CliContext {
   sources: Map<string, string>;
   colors: Colors;
   json: boolean;
+  /** Secret values the command has learned: its error output redacts them (see secretsOf). */
+  secrets?: Redactor;
+}
+
+/** The command's redactor: commands add the secrets they load, every output passes through it. */
+export function secretsOf(ctx: CliContext): Redactor {
+  ctx.secrets ??= new Redactor();
+  return ctx.secrets;
 }
 
 export function processContext(): CliContext {

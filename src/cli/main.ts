@@ -365,7 +365,9 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
 }
 
 /** Prints an error the way the output mode wants it and returns its exit code. */
-export function report(ctx: CliContext, error: unknown): number {
+export function report(ctx: CliContext, unredacted: unknown): number {
+  // An error's text may quote what a command or server said, secrets included.
+  const error = ctx.secrets ? ctx.secrets.error(unredacted) : unredacted;
   if (isSlipwayError(error)) {
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: false, error: error.toJSON() })}\n`);
     else ctx.stderr.write(formatError(error, ctx.colors, ctx.sources));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AppModel } from "../model/app-model.js";
+import { Redactor } from "../secrets/redact.js";
 import { DeployFailure, type DeployTarget, deploy, type ReleaseContext } from "./engine.js";
 import { CollectingReporter, type FailureClass } from "./events.js";
 import type { HistoryStore, ReleaseRecord } from "./history.js";
@@ -103,7 +104,7 @@ async function run(target: DeployTarget, history = memoryHistory(), lock = memor
     specHash: "h",
     git: undefined,
     who: { user: "u", host: "h", pid: 1 },
-    secrets: { names: [], hash: "" },
+    secrets: { names: [] },
     rollbackTo,
     waitForLock: true,
     lockTimeoutMs: 1000,
@@ -181,7 +182,7 @@ describe("deploy engine", () => {
       specHash: "h",
       git: undefined,
       who: { user: "u", host: "h", pid: 1 },
-      secrets: { names: [], hash: "" },
+      secrets: { names: [] },
       noRollback: true,
       waitForLock: true,
       lockTimeoutMs: 1000,
@@ -233,5 +234,45 @@ describe("deploy engine", () => {
     const history = memoryHistory();
     for (let i = 0; i < 4; i++) await run(fakeTarget().target, history);
     expect([...history.records.keys()].sort()).toEqual([3, 4]);
+  });
+});
+
+describe("deploy engine redaction", () => {
+  it("redacts every event and every history record with the deploy's redactor, including values a target adds on the way", async () => {
+    const secret = 'A"b\nSECONDLINE';
+    const learned = "learned-during-deploy";
+    const redactor = new Redactor([secret]);
+    const { target } = fakeTarget();
+    target.healthGate = async (ctx) => {
+      redactor.add([learned]);
+      ctx.reporter.emit({ type: "log", phase: "health", stream: "stdout", line: `line ${learned}` });
+      throw new DeployFailure({
+        class: "process-exited",
+        message: `crashed with ${JSON.stringify(secret)}`,
+        evidence: { logTail: ['A"b', "SECONDLINE", Buffer.from(secret).toString("base64")], httpBody: encodeURIComponent(secret) },
+      });
+    };
+    const reporter = new CollectingReporter();
+    const history = memoryHistory();
+    const result = await deploy({
+      model,
+      target,
+      history,
+      lock: memoryLock(),
+      reporter,
+      specHash: "h",
+      git: undefined,
+      who: { user: "u", host: "h", pid: 1 },
+      secrets: { names: ["S"] },
+      waitForLock: true,
+      lockTimeoutMs: 1000,
+      keepReleases: 2,
+      redactor,
+    });
+    const everything = JSON.stringify([reporter.events, [...history.records.values()], result]);
+    for (const leak of ["SECONDLINE", learned, Buffer.from(secret).toString("base64"), encodeURIComponent(secret), 'A\\\\\\"b\\\\nSECOND'])
+      expect(everything).not.toContain(leak);
+    expect(history.records.get(1)?.failure?.evidence.logTail).toEqual(['A"b', "[redacted]", "[redacted]"]);
+    expect(result.failure?.message).toBe('crashed with "[redacted]"');
   });
 });

@@ -1,4 +1,5 @@
 import type { AppModel } from "../model/app-model.js";
+import type { Redactor } from "../secrets/redact.js";
 import type { DeployEvent, Failure, PhaseName, Reporter } from "./events.js";
 import { currentRelease, type HistoryStore, type ReleaseRecord, revisionsToPrune } from "./history.js";
 import type { DeployLock } from "./lock.js";
@@ -73,6 +74,11 @@ export interface DeployOptions {
   lockTimeoutMs: number;
   keepReleases: number;
   now?: () => Date;
+  /**
+   * The secrets of this deploy (targets add the ones they learn on the way): every event and every
+   * history record passes through it, whatever the target put in them.
+   */
+  redactor?: Redactor | undefined;
 }
 
 export interface DeployResult {
@@ -90,7 +96,10 @@ export interface DeployResult {
  * the previous one serving, records the failure with its evidence, and returns ok: false.
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
-  const { model, target, history, reporter } = options;
+  const { model, target } = options;
+  const redactor = options.redactor;
+  const reporter: Reporter = redactor ? { emit: (event) => options.reporter.emit(redactor.deep(event)) } : options.reporter;
+  const history: HistoryStore = redactor ? redactingHistory(options.history, redactor) : options.history;
   const now = options.now ?? (() => new Date());
   const started = Date.now();
   const phases: ReleaseRecord["phases"] = [];
@@ -215,9 +224,20 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       record.failure = failure;
       record.finishedAt = now().toISOString();
       await history.put(record);
-      return { ok: false, revision, url: target.url(model), failure, serving: previous?.revision };
+      return {
+        ok: false,
+        revision,
+        url: target.url(model),
+        failure: redactor ? redactor.deep(failure) : failure,
+        serving: previous?.revision,
+      };
     }
   } finally {
     await lock.release();
   }
+}
+
+/** A history store that writes records with every secret value redacted. */
+function redactingHistory(inner: HistoryStore, redactor: Redactor): HistoryStore {
+  return { ...inner, put: (record) => inner.put(redactor.deep(record)) };
 }

@@ -2,7 +2,7 @@ import type { Failure, PhaseName } from "./events.js";
 
 export type ReleaseOutcome = "in-progress" | "succeeded" | "failed" | "interrupted";
 
-/** One revision of one app in one environment. Secret-free: names and a hash, never values. */
+/** One revision of one app in one environment. Secret-free: names and a keyed fingerprint, never values. */
 export interface ReleaseRecord {
   revision: number;
   app: string;
@@ -20,8 +20,17 @@ export interface ReleaseRecord {
   /** Set when this release re-deployed an earlier revision's artifact. */
   rollbackOf: number | undefined;
   failure: Failure | undefined;
-  /** Names of the secrets the release received and a hash of their values (detects rotation). */
-  secrets: { names: string[]; hash: string };
+  /**
+   * Names of the secrets the release received and, when slipway held their values, an HMAC-SHA256
+   * fingerprint of them keyed by the environment's fingerprint key (detects rotation; a reader of
+   * the record cannot test guesses without the key).
+   */
+  secrets: {
+    names: string[];
+    fingerprint?: string;
+    /** Records written before fingerprints: an unkeyed `sha256:` hash (read, never written). */
+    hash?: string;
+  };
   /** Target-specific facts about the running release (ports, pids), never secrets. */
   runtime: Record<string, unknown>;
 }

@@ -9,7 +9,9 @@ describe("redactLine", () => {
     );
     expect(redactLine("CREATE USER 'u'@'h' IDENTIFIED BY PASSWORD '*ABC'", [])).toBe("CREATE USER 'u'@'h' IDENTIFIED BY PASSWORD '***'");
     expect(redactLine("IDENTIFIED BY 'it''s'", [])).toBe("IDENTIFIED BY '***'");
-    expect(redactLine("token hunter2 in a line", ["hunter2"])).toBe("token *** in a line");
+    expect(redactLine("token hunter2 in a line", ["hunter2"])).toBe("token [redacted] in a line");
+    // Through the one redaction module: encoded forms too.
+    expect(redactLine(`url postgres://a:${encodeURIComponent("p@ss w")}@h`, ["p@ss w"])).toBe("url postgres://a:[redacted]@h");
   });
 });
 

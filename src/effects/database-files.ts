@@ -8,6 +8,7 @@ import { chmod, chown, mkdir, open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
+import { Redactor } from "../secrets/redact.js";
 import { tailFile } from "./processes.js";
 import { readTextIfExists, writeFileAtomic } from "./state-files.js";
 import { firstBlockedAncestor, type SystemUser } from "./system-users.js";
@@ -98,10 +99,10 @@ export async function logTail(logFile: string, secrets: readonly string[], lines
   return (await tailFile(logFile, lines)).map((line) => redactLine(line, secrets));
 }
 
+/** A server log line without password literals of SQL statements and without the given secrets (in any form the redactor knows). */
 export function redactLine(line: string, secrets: readonly string[]): string {
-  let out = line.replace(/(PASSWORD\s+|IDENTIFIED\s+BY\s+(?:PASSWORD\s+)?)'(?:[^']|'')*'/gi, "$1'***'");
-  for (const secret of secrets) if (secret.length >= 4) out = out.replaceAll(secret, "***");
-  return out;
+  const out = line.replace(/(PASSWORD\s+|IDENTIFIED\s+BY\s+(?:PASSWORD\s+)?)'(?:[^']|'')*'/gi, "$1'***'");
+  return new Redactor(secrets).text(out);
 }
 
 /** `message — last log lines:\n  …` when there are any. */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { homedir, hostname, userInfo } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -9,12 +9,15 @@ import { loadKubeconfig } from "../../effects/kube/kubeconfig.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
 import type { AppModel } from "../../model/app-model.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
+import { fingerprintValue } from "../../secrets/fingerprint.js";
+import type { Redactor } from "../../secrets/redact.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import { clusterFingerprintKey, secretDataValues } from "../../targets/kubernetes/cluster-secrets.js";
 import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../targets/kubernetes/kube-lock.js";
 import { kubernetesTarget } from "../../targets/kubernetes/kubernetes-target.js";
-import type { CliContext } from "../context.js";
+import { type CliContext, secretsOf } from "../context.js";
 import { finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface KubeDeployOptions {
@@ -78,12 +81,7 @@ export async function deployKubernetes(
       source === "env" || source === "env-file"
         ? await loadLocalSecrets(opened.model, dirname(resolve(ctx.cwd, opts.file)), ctx.env)
         : undefined;
-    const secretHash =
-      secretValues === undefined
-        ? ""
-        : `sha256:${createHash("sha256")
-            .update(JSON.stringify(Object.entries(secretValues).sort(([a], [b]) => (a < b ? -1 : 1))))
-            .digest("hex")}`;
+    const redactor = secretsOf(ctx).add(Object.values(secretValues ?? {}));
     const result = await deploy({
       model: opened.model,
       target: kubernetesTarget({
@@ -91,6 +89,7 @@ export async function deployKubernetes(
         history: opened.history,
         forceConflicts: opts.forceConflicts === true,
         ...(secretValues ? { secretValues } : {}),
+        redactor,
         ...(rolloutMs ? { timeouts: { rolloutMs } } : {}),
       }),
       history: opened.history,
@@ -99,8 +98,10 @@ export async function deployKubernetes(
       specHash: `sha256:${createHash("sha256").update(specText).digest("hex")}`,
       git: undefined,
       who: { user: userInfo().username, host: hostname(), pid: process.pid },
-      // The record keeps the names and, when slipway wrote the values, a hash of them; never a value.
-      secrets: { names: [...opened.model.secrets.names].sort(), hash: secretHash },
+      // The record keeps the names; the keyed fingerprint of each Secret the pods read (the app's
+      // included) is in runtime.secrets, computed once the namespace and its fingerprint key exist.
+      secrets: { names: [...opened.model.secrets.names].sort() },
+      redactor,
       rollbackTo,
       noRollback: opts.rollback === false,
       waitForLock: opts.wait !== false,
@@ -144,8 +145,16 @@ export async function unlockKubernetes(ctx: CliContext, validated: ValidatedSpec
   }
 }
 
-/** Fields the server owns or adds that say nothing about what a deploy would change. */
-function comparable(object: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+/**
+ * Fields the server owns or adds that say nothing about what a deploy would change. A Secret's
+ * values become keyed fingerprints (a changed value shows as a changed line, never the value) and
+ * join the redactor.
+ */
+function comparable(
+  object: Record<string, unknown> | undefined,
+  fingerprintKey: Uint8Array,
+  redactor: Redactor,
+): Record<string, unknown> | undefined {
   if (!object) return undefined;
   const { status: _status, ...rest } = object;
   const metadata = { ...((rest.metadata ?? {}) as Record<string, unknown>) };
@@ -160,8 +169,10 @@ function comparable(object: Record<string, unknown> | undefined): Record<string,
     for (const field of ["data", "stringData"]) {
       const values = out[field] as Record<string, string> | undefined;
       if (values) {
+        redactor.add(field === "data" ? secretDataValues(values) : Object.values(values));
+        const decoded = (v: string) => (field === "data" ? Buffer.from(v, "base64") : Buffer.from(v, "utf8"));
         out[field] = Object.fromEntries(
-          Object.entries(values).map(([k, v]) => [k, `[redacted sha256:${createHash("sha256").update(v).digest("hex").slice(0, 12)}]`]),
+          Object.entries(values).map(([k, v]) => [k, `[redacted ${fingerprintValue(fingerprintKey, decoded(v)).slice(0, 24)}]`]),
         );
       }
     }
@@ -181,6 +192,15 @@ export async function diffKubernetes(
   const { lineDiff } = await import("../../plan/line-diff.js");
   const opened = await openKubernetes(ctx, validated, env, opts);
   try {
+    const redactor = secretsOf(ctx);
+    // The environment's key when it exists and may be read, so fingerprints match history; else one
+    // for this run only (a diff never creates it): lines still show which values would change.
+    const key =
+      (await clusterFingerprintKey(
+        opened.api,
+        { namespace: opened.model.namespace, app: opened.model.name, environment: opened.model.environment, fieldManager: "slipway" },
+        { create: false },
+      ).catch(() => undefined)) ?? randomBytes(32);
     const changes: { object: string; action: "create" | "update" | "unchanged" | "skipped"; diff: string[]; note?: string }[] = [];
     for (const object of renderKubernetes(opened.model)) {
       const id = `${object.kind}/${object.metadata.name}`;
@@ -199,13 +219,17 @@ export async function diffKubernetes(
         (await opened.api.get(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name)) as
           | Record<string, unknown>
           | undefined,
+        key,
+        redactor,
       );
       const dry = comparable(
         (await opened.api.apply(object, { fieldManager: "slipway", dryRun: true, force: false })) as Record<string, unknown>,
+        key,
+        redactor,
       );
       const before = live ? toYaml(live) : "";
       const after = toYaml(dry);
-      const diff = before === after ? [] : lineDiff(before, after);
+      const diff = before === after ? [] : lineDiff(before, after).map((line) => redactor.text(line));
       changes.push({ object: id, action: !live ? "create" : diff.length > 0 ? "update" : "unchanged", diff });
     }
     const changed = changes.filter((c) => c.action === "create" || c.action === "update");

@@ -4,10 +4,11 @@ import { existsSync, statSync, watch } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import { deploy } from "../../deploy/engine.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
-import { redactor } from "../../deploy/redact.js";
 import { fileLock } from "../../effects/file-lock.js";
+import { localFingerprintKey } from "../../effects/fingerprint-key.js";
 import { fileHistory } from "../../effects/history-files.js";
 import { stopMariadb } from "../../effects/mariadb-server.js";
 import { stopPostgres } from "../../effects/postgres-server.js";
@@ -16,11 +17,13 @@ import { loadLocalSecrets } from "../../effects/secrets.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
+import { fingerprintSecrets } from "../../secrets/fingerprint.js";
+import { LineSplitter } from "../../secrets/redact.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import { databaseStateDir, localTarget } from "../../targets/local/local-target.js";
 import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/local/proxy-control.js";
-import type { CliContext } from "../context.js";
+import { type CliContext, secretsOf } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../main.js";
 import { finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
@@ -81,8 +84,18 @@ function gitInfo(dir: string): ReleaseRecord["git"] {
 }
 
 async function makeTarget(ctx: CliContext, opened: Awaited<ReturnType<typeof openLocal>>, healthTimeoutMs?: number) {
-  const { model, specDir, stateDir } = opened;
+  const { model, specDir } = opened;
   const secrets = await loadLocalSecrets(model, specDir, ctx.env);
+  return { ...targetWith(ctx, opened, secrets, healthTimeoutMs), secrets };
+}
+
+function targetWith(
+  ctx: CliContext,
+  opened: Awaited<ReturnType<typeof openLocal>>,
+  secrets: Record<string, string>,
+  healthTimeoutMs?: number,
+) {
+  const { model, specDir, stateDir } = opened;
   const port = model.target.type === "local" ? model.target.port : 4000;
   const target = localTarget({
     appDir: specDir,
@@ -92,11 +105,25 @@ async function makeTarget(ctx: CliContext, opened: Awaited<ReturnType<typeof ope
     proxyEntry: proxyEntryCommand(),
     baseEnv: baseEnv(ctx),
     ...(healthTimeoutMs ? { healthTimeoutMs } : {}),
+    redactor: secretsOf(ctx),
   });
-  const secretHash = createHash("sha256")
-    .update(JSON.stringify(Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : 1))))
-    .digest("hex");
-  return { target, secrets, secretRecord: { names: Object.keys(secrets).sort(), hash: `sha256:${secretHash}` } };
+  return { target };
+}
+
+/**
+ * The redactor with every secret of the environment that can be found, for commands that only read
+ * (history, status): secrets that cannot be loaded now (unset variables) are skipped, not an error.
+ */
+async function readOnlySecrets(ctx: CliContext, opened: Awaited<ReturnType<typeof openLocal>>) {
+  const secrets = await loadLocalSecrets(opened.model, opened.specDir, ctx.env).catch(() => ({}));
+  return targetWith(ctx, opened, secrets).target.collectSecrets(opened.model);
+}
+
+/** What the history record keeps of the secrets: their names and a keyed fingerprint of their values. */
+async function secretRecord(stateDir: string, secrets: Readonly<Record<string, string>>): Promise<ReleaseRecord["secrets"]> {
+  const names = Object.keys(secrets).sort();
+  if (names.length === 0) return { names };
+  return { names, fingerprint: fingerprintSecrets(await localFingerprintKey(stateDir), secrets) };
 }
 
 export interface DeployCommandOptions extends EnvOptions {
@@ -136,7 +163,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
     }
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
     if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, opened.validated, opened.specDir);
-    const { target, secretRecord } = await makeTarget(ctx, opened, healthTimeout);
+    const { target, secrets } = await makeTarget(ctx, opened, healthTimeout);
     const result = await deploy({
       model: opened.model,
       target,
@@ -146,7 +173,8 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       specHash: `sha256:${createHash("sha256").update(opened.specText).digest("hex")}`,
       git: gitInfo(opened.specDir),
       who: { user: userInfo().username, host: hostname(), pid: process.pid },
-      secrets: secretRecord,
+      secrets: await secretRecord(opened.stateDir, secrets),
+      redactor: secretsOf(ctx),
       rollbackTo,
       noRollback: opts.rollback === false,
       waitForLock: opts.wait !== false,
@@ -179,7 +207,8 @@ export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise
     } else {
       const opened = await openLocal(ctx, opts, loaded);
       environment = opened.model.environment;
-      records = (await opened.history.list()).sort((a, b) => b.revision - a.revision);
+      // Records are redacted when written; redacting again covers records written before a secret was known.
+      records = (await readOnlySecrets(ctx, opened)).deep((await opened.history.list()).sort((a, b) => b.revision - a.revision));
     }
     if (ctx.json) {
       ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment, releases: records } })}\n`);
@@ -228,7 +257,7 @@ export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<
       return await statusKubernetes(ctx, kube.validated, kube.env);
     }
     const opened = await openLocal(ctx, opts, loaded);
-    const records = await opened.history.list();
+    const records = (await readOnlySecrets(ctx, opened)).deep(await opened.history.list());
     const current = currentRelease(records);
     const last = [...records].sort((a, b) => b.revision - a.revision)[0];
     const served = await readServedRevision(join(opened.stateDir, "proxy"));
@@ -292,7 +321,8 @@ export async function logsCommand(
         hint: "See `slipway history`.",
       });
     const { target } = await makeTarget(ctx, opened);
-    const redact = redactor(await target.secretValues());
+    const redactor = await target.collectSecrets(opened.model);
+    const redact = (line: string) => redactor.text(line);
     const dir = join(opened.stateDir, "releases", String(record.revision));
     const files = ["prepare", "setup", "migrate"].map((p) => ({ name: p, path: join(dir, `${p}.log`) }));
     const instances = (record.runtime.instances as { logFile: string }[] | undefined) ?? [];
@@ -309,8 +339,12 @@ export async function logsCommand(
     };
     const sizes = new Map<string, number>();
     for (const f of files.filter((f) => existsSync(f.path))) {
-      for (const line of await tailFile(f.path, lines)) print(f.name, line);
-      sizes.set(f.path, statSync(f.path).size);
+      const size = statSync(f.path).size;
+      const tail = await tailFile(f.path, lines);
+      // Following: a last line still being written is printed whole once its newline arrives.
+      const partial = opts.follow ? await partialLineBytes(f.path, size) : 0;
+      for (const line of partial > 0 ? tail.slice(0, -1) : tail) print(f.name, line);
+      sizes.set(f.path, size - partial);
     }
     if (ctx.json && !opts.follow) {
       ctx.stdout.write(
@@ -318,15 +352,19 @@ export async function logsCommand(
       );
     }
     if (!opts.follow) return 0;
-    // Follow: poll the files for appended bytes until interrupted.
+    // Follow: poll the files for appended bytes until interrupted. A write can end mid-line (and
+    // mid-secret, mid-character): only whole lines are redacted and printed.
+    const splitters = new Map<string, { decoder: StringDecoder; lines: LineSplitter }>();
     for (;;) {
       await new Promise((r) => setTimeout(r, 300));
       for (const f of files.filter((f) => existsSync(f.path))) {
         const size = statSync(f.path).size;
         const from = sizes.get(f.path) ?? 0;
         if (size > from) {
-          const text = (await readFile(f.path)).subarray(from, size).toString("utf8");
-          for (const line of text.split("\n").filter(Boolean)) print(f.name, line);
+          const split = splitters.get(f.path) ?? { decoder: new StringDecoder("utf8"), lines: new LineSplitter() };
+          splitters.set(f.path, split);
+          const text = split.decoder.write((await readFile(f.path)).subarray(from, size));
+          for (const line of split.lines.push(text).filter(Boolean)) print(f.name, line);
           sizes.set(f.path, size);
         }
       }
@@ -334,6 +372,13 @@ export async function logsCommand(
   } catch (error) {
     return report(ctx, error);
   }
+}
+
+/** How many bytes at the end of a file follow its last newline (at most 256 KB looked at). */
+async function partialLineBytes(path: string, size: number): Promise<number> {
+  const text = (await readFile(path)).subarray(Math.max(0, size - 256 * 1024), size);
+  const newline = text.lastIndexOf(0x0a);
+  return newline === -1 ? (size > text.length ? 0 : text.length) : text.length - newline - 1;
 }
 
 export async function execCommand(ctx: CliContext, opts: EnvOptions & { tty?: boolean }, command: readonly string[]): Promise<number> {
@@ -426,7 +471,8 @@ export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: st
     await target.ensureDatabase(release);
     const port = opts.port ? Number(opts.port) : model.port;
     const env = await target.appEnv(model, 0, port, "web");
-    const redact = redactor(await target.secretValues());
+    const redactor = await target.collectSecrets(model);
+    const redact = (line: string) => redactor.text(line);
     if (model.release.migrate) {
       const migrateEnv = await target.appEnv(model, 0, undefined, "migrate");
       const argv = model.release.migrate[0] === "node" ? [process.execPath, ...model.release.migrate.slice(1)] : [...model.release.migrate];

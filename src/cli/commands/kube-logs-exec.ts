@@ -4,18 +4,16 @@
  * in one Ready pod over the exec WebSocket.
  */
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
-import { redactor } from "../../deploy/redact.js";
-import type { HttpKubeApi } from "../../effects/kube/http-kube-api.js";
 import type { KubeObject } from "../../effects/kube/kube-api.js";
 import { isKubeError } from "../../effects/kube/kube-error.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import { collectClusterSecrets } from "../../targets/kubernetes/cluster-secrets.js";
 import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
 import { releaseJobName } from "../../targets/kubernetes/kubernetes-target.js";
-import { secretRefs } from "../../targets/kubernetes/secret-refs.js";
-import type { CliContext } from "../context.js";
+import { type CliContext, secretsOf } from "../context.js";
 import { kubeApiFor } from "./deploy-kubernetes.js";
 
 export interface KubeLogsOptions {
@@ -53,22 +51,6 @@ function isReady(pod: PodLike): boolean {
 
 function byName(a: KubeObject, b: KubeObject): number {
   return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
-}
-
-/** Every value of the Secrets the objects' pod templates read (base64-decoded), for redaction. Missing Secrets are skipped. */
-async function secretValues(api: HttpKubeApi, namespace: string, objects: readonly KubeObject[]): Promise<string[]> {
-  const values: string[] = [];
-  for (const ref of secretRefs(objects)) {
-    const secret = await api.get<KubeObject & { data?: Record<string, string> }>("v1", "Secret", namespace, ref.name);
-    for (const [key, encoded] of Object.entries(secret?.data ?? {})) {
-      if (ref.keys.length > 0 && !ref.keys.includes(key)) continue;
-      const value = Buffer.from(encoded, "base64").toString("utf8");
-      values.push(value);
-      // A multi-line value (a key file) may show up one line at a time.
-      for (const line of value.split("\n")) if (line.trim().length >= 8) values.push(line.trim());
-    }
-  }
-  return values;
 }
 
 function noRelease(env: string, revision: string | undefined): SlipwayError {
@@ -128,7 +110,9 @@ export async function logsKubernetes(
       const pods = await api.list<PodLike>("v1", "Pod", ns, { labelSelector: webSelector(app) });
       sources.push(...pods.items.sort(byName));
     }
-    const redact = redactor(await secretValues(api, ns, readers));
+    const redactor = secretsOf(ctx);
+    await collectClusterSecrets(api, ns, readers, redactor);
+    const redact = (text: string) => redactor.text(text);
 
     const json = ctx.json;
     const collected: { pod: string; container: string; line: string }[] = [];

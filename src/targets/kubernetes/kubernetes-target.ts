@@ -3,11 +3,9 @@
  * names, a rollout gate that fails on the first conclusive signal, and rollback by re-applying the
  * previous release's stored objects.
  */
-import { createHash } from "node:crypto";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { FailureClass, PhaseName, Reporter } from "../../deploy/events.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
-import { redactor } from "../../deploy/redact.js";
 import { deploymentVerdict } from "../../deploy/waiters/apps-v1-deployment.js";
 import { jobVerdict } from "../../deploy/waiters/batch-v1-job.js";
 import { engineFailureClass } from "../../deploy/waiters/engine-failure-class.js";
@@ -17,6 +15,9 @@ import type { KubeApi, KubeObject } from "../../effects/kube/kube-api.js";
 import { isKubeError, KubeApplyConflictError } from "../../effects/kube/kube-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { phaseLabel, renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
+import { fingerprintSecrets } from "../../secrets/fingerprint.js";
+import { Redactor } from "../../secrets/redact.js";
+import { clusterFingerprintKey, secretDataValues } from "./cluster-secrets.js";
 import type { KubeHistory } from "./kube-history.js";
 import { describeMissing, missingSecrets, secretRefs } from "./secret-refs.js";
 
@@ -34,6 +35,11 @@ export interface KubernetesTargetOptions {
    * sources (kubernetes-secret, aws-secrets-manager) leave this undefined.
    */
   secretValues?: Readonly<Record<string, string>>;
+  /**
+   * Collects every secret value the target writes or reads (the app's Secret, the Secrets its pods
+   * read), so the engine's events and records are redacted of them. Default: a new one.
+   */
+  redactor?: Redactor;
   /** How long to wait for Secrets that a rendered ExternalSecret creates; default 60 s. */
   externalSecretsMs?: number;
   /** Jobs and rollouts are watched; this is the fallback poll interval. Default 1000 ms. */
@@ -195,7 +201,10 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
   };
 
   /** Values of the Secrets this run's pods read: every log line that leaves slipway is scrubbed of them. */
-  const secretValues = new Set<string>(Object.values(options.secretValues ?? {}));
+  const redactor = (options.redactor ?? new Redactor()).add(Object.values(options.secretValues ?? {}));
+  const redact = (text: string) => redactor.text(text);
+  /** The environment's fingerprint key, read (or created) once a Secret's content is to be recorded. */
+  let fingerprintKey: Promise<Buffer | undefined> | undefined;
 
   /**
    * Adds what explains a failure: the failed container's last log lines (secrets redacted; the
@@ -204,7 +213,6 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
    */
   const withDiagnostics = async (namespace: string, evidence: WaitEvidence): Promise<WaitEvidence> => {
     if (evidence.pod === undefined) return evidence;
-    const redact = redactor([...secretValues]);
     let out: WaitEvidence = evidence;
     for (const previous of [true, false]) {
       try {
@@ -293,7 +301,7 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
   };
 
   const foundationApplied = new Set<number>();
-  /** Content hash of each Secret the release reads, for the record: a changed Secret shows in history, its values never do. */
+  /** Keyed fingerprint of each Secret the release reads, for the record: a changed Secret shows in history, its values never do. */
   const secretDigests = new Map<string, string>();
 
   /**
@@ -349,8 +357,16 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
         }
         const data = { ...((secret?.data ?? {}) as Record<string, string>) };
         existing.set(ref.name, secret === undefined ? undefined : new Set(Object.keys(data)));
-        for (const value of Object.values(data)) secretValues.add(Buffer.from(value, "base64").toString("utf8"));
-        if (secret !== undefined) secretDigests.set(ref.name, digestOf(data));
+        redactor.add(secretDataValues(data));
+        if (secret !== undefined) {
+          fingerprintKey ??= clusterFingerprintKey(
+            api,
+            { namespace: model.namespace, app: model.name, environment: model.environment, fieldManager },
+            { create: true },
+          );
+          const key = await fingerprintKey;
+          if (key !== undefined) secretDigests.set(ref.name, fingerprintSecrets(key, data));
+        }
       }
       return missingSecrets(
         refs.filter((r) => !unreadable.has(r.name)),
@@ -500,7 +516,6 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
       // The Job's output as it runs (each pod once it has started), secrets redacted.
       const streaming = new AbortController();
       const streamed = new Set<string>();
-      const redact = redactor([...secretValues]);
       const follow = (pods: readonly KubeObject[]) => {
         if (api.podLogsStream === undefined) return;
         for (const pod of pods) {
@@ -622,13 +637,6 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
       }
     },
   };
-}
-
-/** `sha256:<hex>` over a Secret's keys and (base64) values in key order. */
-function digestOf(data: Readonly<Record<string, string>>): string {
-  const hash = createHash("sha256");
-  for (const key of Object.keys(data).sort()) hash.update(`${key}\0${data[key]}\0`);
-  return `sha256:${hash.digest("hex")}`;
 }
 
 interface EventLike {

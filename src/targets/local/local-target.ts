@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
 import type { HistoryStore, ReleaseRecord } from "../../deploy/history.js";
-import { redactor } from "../../deploy/redact.js";
+import { adminSecret } from "../../effects/database-files.js";
 import { startMariadb } from "../../effects/mariadb-server.js";
 import { startPostgres } from "../../effects/postgres-server.js";
 import {
@@ -22,6 +22,7 @@ import {
 } from "../../effects/processes.js";
 import { digestTree, exists, snapshotSource } from "../../effects/snapshot.js";
 import type { AppModel } from "../../model/app-model.js";
+import type { Redactor } from "../../secrets/redact.js";
 import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
 import type { DatabaseServer } from "./runtime.js";
 
@@ -40,6 +41,8 @@ export interface LocalTargetOptions {
   baseEnv: Readonly<Record<string, string>>;
   /** How long the health gate waits for an instance to become healthy, at most. */
   healthTimeoutMs?: number;
+  /** Gets every secret value the target holds or creates (the app's, the database passwords). */
+  redactor: Redactor;
 }
 
 interface Instance {
@@ -57,7 +60,8 @@ interface Instance {
  */
 export function localTarget(options: LocalTargetOptions): DeployTarget & {
   appEnv(model: AppModel, revision: number, port: number | undefined, phase: "web" | "migrate" | "setup"): Promise<Record<string, string>>;
-  secretValues(): Promise<string[]>;
+  /** The redactor with every secret this environment has so far (no database password is created for it). */
+  collectSecrets(model: AppModel): Promise<Redactor>;
 } {
   const releasesDir = join(options.stateDir, "releases");
   const proxyDir = join(options.stateDir, "proxy");
@@ -67,19 +71,28 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
   const spawned = new Map<number, SpawnedProcess>();
   const alive = (i: Instance) => isAlive(i.pid, i.startTime);
 
+  const { redactor } = options;
+  redactor.add(Object.values(options.secrets));
+  const dbPasswordFile = join(options.stateDir, "database.secret");
   const dbPassword = async (): Promise<string> => {
-    const file = join(options.stateDir, "database.secret");
+    let password: string;
     try {
-      return (await readFile(file, "utf8")).trim();
+      password = (await readFile(dbPasswordFile, "utf8")).trim();
     } catch {
-      const password = randomBytes(18).toString("base64url");
+      password = randomBytes(18).toString("base64url");
       await mkdir(options.stateDir, { recursive: true });
-      await writeFile(file, `${password}\n`, { mode: 0o600 });
-      return password;
+      await writeFile(dbPasswordFile, `${password}\n`, { mode: 0o600 });
     }
+    redactor.add([password]);
+    return password;
   };
 
-  const secretValues = async () => [...Object.values(options.secrets), ...(database ? [database.admin.password] : []), await dbPassword()];
+  const collectSecrets = async (model: AppModel): Promise<Redactor> => {
+    const stored = await readFile(dbPasswordFile, "utf8").catch(() => "");
+    const engine = model.database?.engine;
+    const admin = database?.admin.password ?? (engine ? await adminSecret(databaseStateDir(options.stateDir, engine), false) : undefined);
+    return redactor.add([stored.trim(), ...(admin ? [admin] : [])]);
+  };
 
   const startDatabase = async (model: AppModel): Promise<DatabaseServer | undefined> => {
     const db = model.database;
@@ -97,6 +110,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     }
     try {
       database = db.engine === "postgres" ? await startPostgres({ stateDir, port }) : await startMariadb({ stateDir, port });
+      redactor.add([database.admin.password]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new DeployFailure({ class: "database-unreachable", message: `database: ${message}`, evidence: { port, detail: message } });
@@ -147,7 +161,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
   return {
     name: "local",
     appEnv,
-    secretValues,
+    collectSecrets,
     url: () => `http://127.0.0.1:${options.port}/`,
 
     async recover(history: HistoryStore, reporter: Reporter) {
@@ -211,7 +225,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           throw new DeployFailure({
             class: "prepare-failed",
             message: `prepare: \`${prepare.join(" ")}\` exited with ${result.exitCode ?? result.signal}`,
-            evidence: { exitCode: result.exitCode, logTail: result.lastLines },
+            evidence: { exitCode: result.exitCode, logTail: result.lastLines.map((line) => redactor.text(line)) },
           });
         }
       }
@@ -240,7 +254,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       const dir = releaseDir(ctx.revision);
       const cwd = ctx.rollbackOf ? join(releaseDir(ctx.rollbackOf.revision), "app") : join(dir, "app");
       const env = await appEnv(ctx.model, ctx.revision, undefined, phase);
-      const redact = redactor(await secretValues());
+      const redact = (line: string) => redactor.text(line);
       const result = await runCommand({
         command: resolveCommand(command),
         cwd,
@@ -282,7 +296,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     },
 
     async healthGate(ctx: ReleaseContext, runtime: Record<string, unknown>) {
-      const redact = redactor(await secretValues());
+      const redact = (text: string) => redactor.text(text);
       const timeoutMs = options.healthTimeoutMs ?? ctx.model.health.startup.timeoutSeconds * 1000;
       await Promise.all(
         instancesOf(runtime).map(async (instance, index) => {

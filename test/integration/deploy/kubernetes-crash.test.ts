@@ -123,5 +123,15 @@ describe("slipway deploy to Kubernetes survives kill -9 at every phase", () => {
     }
     // The scan looked at real output: the history and the Deployment name the secret.
     expect(outputs.join("\n")).toContain("SESSION_KEY");
+    // Each Secret the release read is recorded by an HMAC keyed by the environment's key Secret, never a bare hash.
+    const history = await slipway(ws.dir, ["history", "-e", "staging", "--json"], env);
+    const latest = ((history.final?.result?.releases ?? []) as { runtime: { secrets?: Record<string, string> } }[])[0];
+    const fingerprints = Object.values(latest?.runtime.secrets ?? {});
+    expect(fingerprints.length).toBeGreaterThan(0);
+    for (const fingerprint of fingerprints) expect(fingerprint).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    const key = JSON.parse(
+      await kubectlOk(kubeconfig, ["-n", namespace, "get", "secret", "slipway-node-postgres-staging-fingerprint-key", "-o", "json"]),
+    ) as { data: { key: string } };
+    expect(Buffer.from(key.data.key, "base64").length).toBe(32);
   }, 120_000);
 });

@@ -22,6 +22,26 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
   let ws: KubeWorkspace;
   const namespace = `logs-${randomBytes(3).toString("hex")}`;
   const canary = `canary-${randomBytes(12).toString("hex")}`;
+  // A multi-line value with a quote (the Secret's other key), and every encoded form of both values.
+  const multi = `A"b\nmulti2-${randomBytes(8).toString("hex")}\nmulti3-${randomBytes(8).toString("hex")}`;
+  const encodedLines = [canary, multi].flatMap((v) => [
+    `json ${JSON.stringify({ v })}`,
+    `url ${encodeURIComponent(v)}`,
+    `form ${new URLSearchParams({ v }).toString()}`,
+    `b64 ${Buffer.from(v).toString("base64")}`,
+    `b64url ${Buffer.from(v).toString("base64url")}`,
+    `basic ${Buffer.from(`user:${v}`).toString("base64")}`,
+    ...v.split("\n").map((line) => `raw ${line}`),
+  ]);
+  const needles = [canary, multi].flatMap((v) => [
+    ...v.split("\n").filter((l) => l.length >= 4),
+    JSON.stringify(v).slice(1, -1),
+    encodeURIComponent(v),
+    new URLSearchParams({ v }).toString().slice(2),
+    Buffer.from(v).toString("base64").replace(/=+$/, ""),
+    Buffer.from(v).toString("base64url"),
+    Buffer.from(`user:${v}`).toString("base64").slice(8, -4),
+  ]);
   const env = { KUBECONFIG: kubeconfig };
   const scratch = mkdtempSync(join(tmpdir(), "slipway-kube-logs-"));
   const logFile = join(scratch, "container.log");
@@ -46,12 +66,13 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
 
   beforeAll(async () => {
     // The database password is the canary: it must never come out of `slipway logs`.
-    ws = await kubeWorkspace("logs", kubeconfig, { namespace, secretValues: { password: canary } });
+    ws = await kubeWorkspace("logs", kubeconfig, { namespace, secretValues: { password: canary, host: multi } });
     writeFileSync(
       logFile,
       cri("stdout", "listening on :3000", 1) +
         cri("stdout", `connecting to postgres://app:${canary}@db:5432/app`, 2) +
         cri("stderr", "warning: slow query (1200 ms)", 3) +
+        encodedLines.map((line) => cri("stdout", line, 3)).join("") +
         cri("stdout", "GET /ready 200", 4),
     );
     await kubectlOk(kubeconfig, ["apply", "-f", "-"], { input: JSON.stringify(kwokObjects) });
@@ -88,6 +109,24 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
     const lines = ((all.final?.result as { lines?: { line: string }[] } | undefined)?.lines ?? []).map((l) => l.line);
     expect(lines).toContain("connecting to postgres://app:[redacted]@db:5432/app");
     expect(all.stdout).not.toContain(canary);
+  }, 60_000);
+
+  it("every form of the Secrets' values is redacted: multi-line, JSON-escaped, URL- and form-encoded, base64", async () => {
+    const texts: string[] = [];
+    for (const args of [
+      ["logs", "-e", "staging"],
+      ["logs", "-e", "staging", "--json"],
+      ["history", "-e", "staging", "--json"],
+      ["status", "-e", "staging", "--json"],
+    ]) {
+      const run = await slipway(ws.dir, args, env);
+      expect(run.code, run.stderr).toBe(0);
+      texts.push(run.stdout, run.stderr);
+    }
+    // The forms were there to leak: the lines are printed, with the marker in place of the value.
+    expect(texts[0]).toContain("b64 [redacted]");
+    expect(texts[0]).toContain('raw A"b');
+    for (const text of texts) for (const needle of needles) expect(text, needle).not.toContain(needle);
   }, 60_000);
 
   it("--revision shows that revision's release Job; an unknown revision is DEPLOY_NO_RELEASE", async () => {

@@ -81,7 +81,7 @@ async function run(
     specHash: "test",
     git: undefined,
     who: { user: "test", host: "test", pid: process.pid },
-    secrets: { names: [], hash: "" },
+    secrets: { names: [] },
     waitForLock: true,
     lockTimeoutMs: 120_000,
     keepReleases: 5,
@@ -106,7 +106,7 @@ function leftInProgress(model: AppModel, revision: number, ref: string, runtime:
     outcome: "in-progress",
     rollbackOf: undefined,
     failure: undefined,
-    secrets: { names: [], hash: "" },
+    secrets: { names: [] },
     runtime,
   };
 }
@@ -149,8 +149,12 @@ describe("kubernetes target", () => {
     expect(job).toBeDefined();
     const history = await records(model);
     expect(history.map((r) => [r.revision, r.outcome])).toEqual([[1, "succeeded"]]);
-    // Names and content hashes of the Secrets the release read; never a value.
-    expect(history[0]?.runtime.secrets).toEqual({ [model.database?.secretName as string]: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    // Names and keyed fingerprints of the Secrets the release read; never a value, never a bare hash.
+    expect(history[0]?.runtime.secrets).toEqual({
+      [model.database?.secretName as string]: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
+    });
+    const key = await kube.get("v1", "Secret", model.namespace, `slipway-${model.name}-${model.environment}-fingerprint-key`);
+    expect(Buffer.from(((key?.data ?? {}) as { key?: string }).key ?? "", "base64")).toHaveLength(32);
     const stored = await kubeHistory({ api: kube, app: model.name, environment: model.environment, namespace: model.namespace }).objects(1);
     expect(stored?.map((o) => o.kind)).toContain("Deployment");
     expect(stored?.some((o) => o.kind === "Secret")).toBe(false);
