@@ -10,8 +10,10 @@ import { version } from "./version.js";
 const exitCodeHelp = `
 Exit codes:
   0   success
-  1   failure: findings at or above the threshold, or an operation failed
-  2   usage or spec error: bad flags, invalid slipway.yaml (file:line:col is printed)
+  1   failure: findings at or above the threshold, an operation failed, or the disk
+      is full, read-only or not permitted (FS_* codes)
+  2   usage or spec error: bad flags, a number out of range, invalid slipway.yaml
+      (file:line:col is printed), Node.js older than 22.12
   70  internal error: a bug in slipway; please report it with the printed details
   130 interrupted (Ctrl-C)
 

@@ -28,7 +28,10 @@ export const errorCodes = {
     exit: 2,
     summary: "The environment's target cannot be rendered in the requested format.",
   },
-  USAGE: { exit: 2, summary: "The command line is wrong (unknown flag, missing argument)." },
+  USAGE: {
+    exit: 2,
+    summary: "The command line is wrong (unknown flag, missing argument, a number that is not a whole number in the flag's range).",
+  },
   INIT_EXISTS: { exit: 2, summary: "init would overwrite an existing slipway.yaml." },
   INIT_NEEDS_INPUT: {
     exit: 2,
