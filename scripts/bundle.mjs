@@ -7,7 +7,7 @@ rmSync(new URL("../dist/bundle", import.meta.url), { recursive: true, force: tru
 await build({
   // The CLI, and the local proxy daemon as its own small entry (it starts faster without the CLI).
   entryPoints: {
-    bin: new URL("../src/cli/bin.ts", import.meta.url).pathname,
+    run: new URL("../src/cli/run.ts", import.meta.url).pathname,
     "proxy-main": new URL("../src/targets/local/proxy-main.ts", import.meta.url).pathname,
   },
   bundle: true,
@@ -20,4 +20,17 @@ await build({
   legalComments: "eof",
   logLevel: "warning",
   banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+});
+
+// The `slipway` command itself: a Node version check that loads run.js only on a Node it runs on.
+// Built for Node 14 on its own (no shared chunks, no banner), so an old Node reads it and says why.
+await build({
+  entryPoints: { bin: new URL("../src/cli/bin.ts", import.meta.url).pathname },
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node14",
+  external: ["./run.js"],
+  outdir: new URL("../dist/bundle", import.meta.url).pathname,
+  logLevel: "warning",
 });

@@ -1,15 +1,19 @@
 import { Command, CommanderError, Option } from "commander";
 import { exitCodes } from "../errors/codes.js";
+import { fileSystemError } from "../errors/file-system-error.js";
 import { isSlipwayError, SlipwayError } from "../errors/slipway-error.js";
 import { formatError } from "../output/format-error.js";
 import { type CliContext, processContext } from "./context.js";
+import { numberOption, numberRules } from "./numeric-options.js";
 import { version } from "./version.js";
 
 const exitCodeHelp = `
 Exit codes:
   0   success
-  1   failure: findings at or above the threshold, or an operation failed
-  2   usage or spec error: bad flags, invalid slipway.yaml (file:line:col is printed)
+  1   failure: findings at or above the threshold, an operation failed, or the disk
+      is full, read-only or not permitted (FS_* codes)
+  2   usage or spec error: bad flags, a number out of range, invalid slipway.yaml
+      (file:line:col is printed), Node.js older than 22.12
   70  internal error: a bug in slipway; please report it with the printed details
   130 interrupted (Ctrl-C)
 
@@ -109,7 +113,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option("--force", "overwrite an existing slipway.yaml")
     .option("--name <name>", "app name")
     .option("--image <ref>", "container image, e.g. 123456789012.dkr.ecr.eu-west-2.amazonaws.com/shop")
-    .option("--port <port>", "port the app listens on")
+    .addOption(numberOption("--port <port>", "port the app listens on", numberRules.port))
     .option("--health <path>", "health check path")
     .addOption(new Option("--engine <engine>", "database engine").choices(["mysql", "postgres", "none"]))
     .option("--host <host>", "public host name for the production ingress")
@@ -133,10 +137,19 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option("--force", "deploy even when the preflight check finds problems at high or above")
     .option("--force-conflicts", "Kubernetes: take over fields another field manager owns")
     .option("--no-rollback", "leave a failed release as it is, for debugging")
-    .option("--keep <n>", "successful releases to keep for rollback", "5")
-    .option(
-      "--health-timeout <seconds>",
-      "how long the health gate waits (local: each instance, default the startup timeout; Kubernetes: the rollout, default 600)",
+    .addOption(
+      numberOption(
+        "--keep <n>",
+        "successful releases to keep for rollback, 1 or more; the serving one is always kept (default: local 5, Kubernetes 10)",
+        numberRules.keep,
+      ),
+    )
+    .addOption(
+      numberOption(
+        "--health-timeout <seconds>",
+        "how long the health gate waits (local: each instance, default the startup timeout; Kubernetes: the rollout, default 600)",
+        numberRules.seconds,
+      ),
     )
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway deploy -e local", "slipway deploy -f examples/node-postgres/slipway.yaml -e local --json"]))
@@ -150,7 +163,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .description("put an earlier successful release back (re-runs the health gate; no migrations)")
     .addOption(specOption())
     .addOption(envOption())
-    .option("--to <revision>", "revision to roll back to (default: the one before the current)")
+    .addOption(numberOption("--to <revision>", "revision to roll back to (default: the one before the current)", numberRules.revision))
     .option("--no-wait", "fail at once when another deploy holds the lock")
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway rollback -e local", "slipway rollback -e local --to 3"]))
@@ -188,8 +201,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .description("print the logs of the serving release (or --revision N), secrets redacted")
     .addOption(specOption())
     .addOption(envOption())
-    .option("--revision <n>", "a release other than the serving one")
-    .option("-n, --lines <n>", "lines per file (Kubernetes: per container)", "50")
+    .addOption(numberOption("--revision <n>", "a release other than the serving one", numberRules.revision))
+    .addOption(numberOption("-n, --lines <n>", "lines per file (Kubernetes: per container)", numberRules.lines).default(50))
     .option("--follow", "keep printing new lines")
     .addOption(jsonOption())
     .addHelpText(
@@ -246,7 +259,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .description("run the app from its folder with the embedded database, migrations applied, restarting on change")
     .addOption(specOption())
     .addOption(envOption())
-    .option("--port <port>", "port for the app (default: app.port)")
+    .addOption(numberOption("--port <port>", "port for the app (default: app.port)", numberRules.port))
     .addHelpText("after", deployHelp(["slipway dev -e local", "slipway dev -e local --port 3001"]))
     .action(async (opts) => {
       const { devCommand } = await import("./commands/deploy.js");
@@ -364,6 +377,24 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   }
 }
 
+/**
+ * A write to standard output or error failed (other than a closed pipe): says why on stderr while
+ * stderr still works and returns the exit code (1 for a full disk, not a stack trace).
+ */
+export function outputFailed(error: unknown, stream: "standard output" | "standard error"): number {
+  const detail = error instanceof Error ? error.message : String(error);
+  const mapped = fileSystemError(error, stream) ?? new SlipwayError("INTERNAL", `writing ${stream} failed: ${detail}`);
+  if (stream === "standard output") {
+    const ctx = processContext();
+    try {
+      ctx.stderr.write(formatError(mapped, ctx.colors));
+    } catch {
+      // Nowhere left to say it: the exit code still tells.
+    }
+  }
+  return mapped.exitCode;
+}
+
 /** Prints an error the way the output mode wants it and returns its exit code. */
 export function report(ctx: CliContext, unredacted: unknown): number {
   // An error's text may quote what a command or server said, secrets included.
@@ -373,6 +404,9 @@ export function report(ctx: CliContext, unredacted: unknown): number {
     else ctx.stderr.write(formatError(error, ctx.colors, ctx.sources));
     return error.exitCode;
   }
+  // A full disk, a read-only mount or a permission problem is the machine's state, not a bug.
+  const fileSystem = fileSystemError(error);
+  if (fileSystem) return report(ctx, fileSystem);
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const internal = new SlipwayError("INTERNAL", `unexpected error: ${detail}`, {
     hint: `This is a bug in slipway ${version} (node ${process.version}, ${process.platform}-${process.arch}); please report it with the command you ran. Set SLIPWAY_DEBUG=1 for the stack.`,

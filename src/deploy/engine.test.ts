@@ -93,7 +93,7 @@ const model = {
   release: { setup: ["setup"], migrate: ["migrate"] },
 } as unknown as AppModel;
 
-async function run(target: DeployTarget, history = memoryHistory(), lock = memoryLock(), rollbackTo?: number) {
+async function run(target: DeployTarget, history = memoryHistory(), lock = memoryLock(), rollbackTo?: number, keepReleases = 2) {
   const reporter = new CollectingReporter();
   const result = await deploy({
     model,
@@ -108,7 +108,7 @@ async function run(target: DeployTarget, history = memoryHistory(), lock = memor
     rollbackTo,
     waitForLock: true,
     lockTimeoutMs: 1000,
-    keepReleases: 2,
+    keepReleases,
     now: () => new Date("2026-11-25T00:00:00Z"),
   });
   return { result, reporter, history, lock };
@@ -234,6 +234,34 @@ describe("deploy engine", () => {
     const history = memoryHistory();
     for (let i = 0; i < 4; i++) await run(fakeTarget().target, history);
     expect([...history.records.keys()].sort()).toEqual([3, 4]);
+  });
+
+  for (const keep of [0, -1, Number.NaN, 0.5, Number.NEGATIVE_INFINITY]) {
+    it(`keepReleases ${keep} still keeps the serving release and its record (counts as 1)`, async () => {
+      const history = memoryHistory();
+      const pruned: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { target, calls } = fakeTarget();
+        const { result } = await run(target, history, memoryLock(), undefined, keep);
+        expect(result).toMatchObject({ ok: true, serving: i + 1 });
+        for (const call of calls.filter((c) => c.startsWith("prune:") && c !== "prune:"))
+          pruned.push(...call.slice(6).split(",").map(Number));
+      }
+      expect([...history.records.keys()]).toEqual([3]);
+      expect(history.records.get(3)?.outcome).toBe("succeeded");
+      expect(pruned.sort()).toEqual([1, 2]);
+    });
+  }
+
+  it("a rollback keeps the release whose artifact it re-deployed, whatever keepReleases says", async () => {
+    const history = memoryHistory();
+    for (let i = 0; i < 3; i++) await run(fakeTarget().target, history, memoryLock(), undefined, 10);
+    const { target, calls } = fakeTarget();
+    const { result } = await run(target, history, memoryLock(), 1, 0);
+    expect(result).toMatchObject({ ok: true, revision: 4, serving: 4 });
+    expect(calls).toContain("prepare:1");
+    expect(calls.at(-1)).toBe("prune:3,2");
+    expect([...history.records.keys()].sort()).toEqual([1, 4]);
   });
 });
 

@@ -72,6 +72,7 @@ export interface DeployOptions {
   noRollback?: boolean | undefined;
   waitForLock: boolean;
   lockTimeoutMs: number;
+  /** Succeeded releases to keep for rollback; the serving one always stays (below 1 counts as 1). */
   keepReleases: number;
   now?: () => Date;
   /**
@@ -192,7 +193,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       await timed("record", () => history.put(record));
       if (previous) await timed("drain", () => target.retire(previous, reporter));
       await timed("prune", async () => {
-        const prune = revisionsToPrune(await history.list(), options.keepReleases);
+        // The release just switched to (and the one whose artifact it re-deployed) stay whatever
+        // keepReleases says; revisionsToPrune also spares what serves and treats keep < 1 as 1.
+        const spared = new Set([revision, ...(rollbackOf ? [rollbackOf.revision] : [])]);
+        const prune = revisionsToPrune(await history.list(), options.keepReleases).filter((r) => !spared.has(r));
         await target.prune(prune);
         for (const r of prune) await history.remove(r);
       });

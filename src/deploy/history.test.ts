@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { currentRelease, type ReleaseRecord, revisionsToPrune } from "./history.js";
+import { currentRelease, protectedRevisions, type ReleaseRecord, revisionsToPrune } from "./history.js";
 
 const record = (revision: number, outcome: ReleaseRecord["outcome"]) => ({ revision, outcome }) as ReleaseRecord;
 
@@ -14,6 +14,24 @@ describe("history helpers", () => {
     expect(revisionsToPrune(records, 10)).toEqual([]);
   });
   it("never prunes a release in progress", () => {
-    expect(revisionsToPrune([record(1, "in-progress"), record(2, "succeeded")], 0)).toEqual([2]);
+    expect(revisionsToPrune([record(1, "in-progress"), record(2, "succeeded"), record(3, "succeeded")], 1)).toEqual([2]);
+  });
+  it("never prunes the serving release, whatever keep is: below 1 counts as 1", () => {
+    const records = [1, 2, 3].map((r) => record(r, "succeeded"));
+    for (const keep of [0, -1, -Infinity, Number.NaN, 0.5]) expect(revisionsToPrune(records, keep).sort()).toEqual([1, 2]);
+    // A failed newest release: the serving one is the newest succeeded, below it.
+    const failedLast = [record(1, "succeeded"), record(2, "succeeded"), record(3, "failed")];
+    expect(revisionsToPrune(failedLast, 0).sort()).toEqual([1]);
+  });
+  it("never prunes the release a serving rollback runs from, nor the chain of rollbacks behind it", () => {
+    const records = [
+      record(1, "succeeded"),
+      record(2, "succeeded"),
+      { ...record(3, "succeeded"), rollbackOf: 1 },
+      record(4, "failed"),
+      { ...record(5, "succeeded"), rollbackOf: 3 },
+    ];
+    expect([...protectedRevisions(records)].sort()).toEqual([1, 3, 5]);
+    expect(revisionsToPrune(records, 1).sort()).toEqual([2, 4]);
   });
 });

@@ -28,7 +28,10 @@ export const errorCodes = {
     exit: 2,
     summary: "The environment's target cannot be rendered in the requested format.",
   },
-  USAGE: { exit: 2, summary: "The command line is wrong (unknown flag, missing argument)." },
+  USAGE: {
+    exit: 2,
+    summary: "The command line is wrong (unknown flag, missing argument, a number that is not a whole number in the flag's range).",
+  },
   INIT_EXISTS: { exit: 2, summary: "init would overwrite an existing slipway.yaml." },
   INIT_NEEDS_INPUT: {
     exit: 2,
@@ -87,6 +90,14 @@ export const errorCodes = {
     summary: "A command could not be run in a container (refused, not startable, or the exec stream broke).",
   },
   KUBE_REQUEST_FAILED: { exit: 1, summary: "Any other failed request to the API server." },
+  FS_NO_SPACE: { exit: 1, summary: "A write failed: the disk or the user's quota is full (ENOSPC, EDQUOT)." },
+  FS_READ_ONLY: {
+    exit: 1,
+    summary: "A write failed: the file system is mounted read-only (EROFS; Node reports it as ENOENT when creating a folder).",
+  },
+  FS_PERMISSION_DENIED: { exit: 1, summary: "The operating system refused access to a file or folder (EACCES, EPERM)." },
+  FS_IO_ERROR: { exit: 1, summary: "The disk reported an error, or too many files were open (EIO, EMFILE, ENFILE)." },
+  NODE_UNSUPPORTED: { exit: 2, summary: "slipway was started by a Node.js older than 22.12, which it does not run on." },
   INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 

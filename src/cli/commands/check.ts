@@ -13,6 +13,7 @@ import type { ScopedWaiver } from "../../check/waivers.js";
 import { fileExists, gatherCheckInputs, writeReportFile } from "../../effects/check-inputs.js";
 import { exitCodes } from "../../errors/codes.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
+import { colorsFor } from "../../output/colors.js";
 import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ValidatedSpec } from "../../spec/validate.js";
@@ -102,14 +103,16 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
     else if (format === "sarif")
       output = `${JSON.stringify(sarifReport(view, { toolVersion: version, renderedUri: validated ? specShown : undefined }), null, 2)}\n`;
     else if (format === "junit") output = junitReport(view);
-    else output = textReport(view, ctx.colors);
+    // Colours only where they are seen: stdout on a terminal (or FORCE_COLOR), never in a file.
+    else output = textReport(view, opts.out || !ctx.colors.enabled ? colorsFor({}, {}, false) : colorsFor(ctx.stdout, ctx.env));
 
+    // The report is the command's data: stdout in every format. With --out it goes to the file, and
+    // stderr gets the text summary for the person watching.
     if (opts.out) {
       await writeReportFile(resolve(ctx.cwd, opts.out), output);
       if (format !== "text") ctx.stderr.write(textReport(view, ctx.colors));
       ctx.stderr.write(`${format} report written to ${opts.out}\n`);
-    } else if (format === "text") ctx.stderr.write(output);
-    else ctx.stdout.write(output);
+    } else ctx.stdout.write(output);
     return code;
   } catch (error) {
     return report(ctx, error);

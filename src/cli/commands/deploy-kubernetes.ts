@@ -18,21 +18,22 @@ import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../targets/kubernetes/kube-lock.js";
 import { kubernetesTarget } from "../../targets/kubernetes/kubernetes-target.js";
 import { type CliContext, secretsOf } from "../context.js";
-import { finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
+import { finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface KubeDeployOptions {
   file: string;
   tag?: string;
   digest?: string;
   wait?: boolean;
-  keep?: string;
-  to?: string;
+  /** Parsed and range-checked by the CLI (numberRules.keep). */
+  keep?: number;
+  to?: number;
   forceConflicts?: boolean;
   force?: boolean;
   /** false with --no-rollback. */
   rollback?: boolean;
   /** Seconds a rollout may take before it fails as health-timeout (default 600). */
-  healthTimeout?: string;
+  healthTimeout?: number;
 }
 
 /** An API client for the model's cluster: `$KUBECONFIG` (first file) or ~/.kube/config, the target's context or the current one. */
@@ -65,7 +66,7 @@ export async function deployKubernetes(
   opts: KubeDeployOptions,
   mode: "deploy" | "rollback",
 ): Promise<number> {
-  const rolloutMs = healthTimeoutMs(opts.healthTimeout);
+  const rolloutMs = opts.healthTimeout === undefined ? undefined : opts.healthTimeout * 1000;
   const opened = await openKubernetes(ctx, validated, env, opts);
   try {
     let rollbackTo: number | undefined;
@@ -106,7 +107,7 @@ export async function deployKubernetes(
       noRollback: opts.rollback === false,
       waitForLock: opts.wait !== false,
       lockTimeoutMs: 10 * 60_000,
-      keepReleases: opts.keep ? Number(opts.keep) : 10,
+      keepReleases: opts.keep ?? 10,
     });
     return finishDeploy(
       ctx,

@@ -13,12 +13,12 @@ import { preflightFindings } from "./preflight.js";
  */
 
 /** The release `rollback` puts back: `--to N`, or the newest successful one before the current. */
-export function pickRollback(records: readonly ReleaseRecord[], to: string | undefined): ReleaseRecord {
+export function pickRollback(records: readonly ReleaseRecord[], to: number | undefined): ReleaseRecord {
   const current = currentRelease(records);
   const candidates = records
     .filter((r) => r.outcome === "succeeded" && r.revision !== current?.revision)
     .sort((a, b) => b.revision - a.revision);
-  const wanted = to === undefined ? candidates[0] : records.find((r) => r.revision === Number(to));
+  const wanted = to === undefined ? candidates[0] : records.find((r) => r.revision === to);
   if (wanted?.outcome !== "succeeded") {
     throw new SlipwayError(
       "DEPLOY_NO_RELEASE",
@@ -60,15 +60,4 @@ export function finishDeploy(ctx: CliContext, result: DeployResult, environment:
     return error.exitCode;
   }
   return report(ctx, error);
-}
-
-/** `--health-timeout <seconds>` as milliseconds; undefined when not given. */
-export function healthTimeoutMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new SlipwayError("USAGE", `--health-timeout must be a number of seconds above 0, got "${value}"`, {
-      hint: "e.g. --health-timeout 120",
-    });
-  return seconds * 1000;
 }

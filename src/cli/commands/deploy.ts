@@ -26,7 +26,7 @@ import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/
 import { type CliContext, secretsOf } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../main.js";
-import { finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
+import { finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface EnvOptions {
   file: string;
@@ -132,9 +132,11 @@ export interface DeployCommandOptions extends EnvOptions {
   /** false with --no-rollback. */
   rollback?: boolean;
   wait?: boolean;
-  keep?: string;
-  to?: string;
-  healthTimeout?: string;
+  /** Parsed and range-checked by the CLI (numberRules.keep); each target has its own default. */
+  keep?: number;
+  to?: number;
+  /** Seconds. */
+  healthTimeout?: number;
 }
 
 /** `slipway deploy` and `slipway rollback` (a deploy of an earlier release's files). */
@@ -147,7 +149,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       return await deployKubernetes(ctx, kube.validated, kube.env, opts, mode);
     }
     const opened = await openLocal(ctx, opts, loaded);
-    const healthTimeout = healthTimeoutMs(opts.healthTimeout);
+    const healthTimeout = opts.healthTimeout === undefined ? undefined : opts.healthTimeout * 1000;
     let rollbackTo: number | undefined;
     if (mode === "rollback") {
       const wanted = pickRollback(await opened.history.list(), opts.to);
@@ -179,7 +181,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       noRollback: opts.rollback === false,
       waitForLock: opts.wait !== false,
       lockTimeoutMs: 10 * 60_000,
-      keepReleases: opts.keep ? Number(opts.keep) : 5,
+      keepReleases: opts.keep ?? 5,
     });
     return finishDeploy(
       ctx,
@@ -304,7 +306,7 @@ export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<
 
 export async function logsCommand(
   ctx: CliContext,
-  opts: EnvOptions & { follow?: boolean; revision?: string; lines?: string },
+  opts: EnvOptions & { follow?: boolean; revision?: number; lines?: number },
 ): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
@@ -315,11 +317,15 @@ export async function logsCommand(
     }
     const opened = await openLocal(ctx, opts, loaded);
     const records = await opened.history.list();
-    const record = opts.revision ? records.find((r) => r.revision === Number(opts.revision)) : currentRelease(records);
+    const record = opts.revision !== undefined ? records.find((r) => r.revision === opts.revision) : currentRelease(records);
     if (!record)
-      throw new SlipwayError("DEPLOY_NO_RELEASE", opts.revision ? `no revision ${opts.revision}` : "nothing has been deployed yet", {
-        hint: "See `slipway history`.",
-      });
+      throw new SlipwayError(
+        "DEPLOY_NO_RELEASE",
+        opts.revision !== undefined ? `no revision ${opts.revision}` : "nothing has been deployed yet",
+        {
+          hint: "See `slipway history`.",
+        },
+      );
     const { target } = await makeTarget(ctx, opened);
     const redactor = await target.collectSecrets(opened.model);
     const redact = (line: string) => redactor.text(line);
@@ -329,7 +335,7 @@ export async function logsCommand(
     instances.forEach((inst, i) => {
       files.push({ name: `instance-${i + 1}`, path: inst.logFile });
     });
-    const lines = opts.lines ? Number(opts.lines) : 50;
+    const lines = opts.lines ?? 50;
     // --json: one result with every line, or with --follow one `{type: "log"}` object per line.
     const collected: { source: string; line: string }[] = [];
     const print = (source: string, line: string) => {
@@ -461,7 +467,7 @@ export async function downCommand(ctx: CliContext, opts: EnvOptions): Promise<nu
  * `slipway dev`: the app from its own folder (no snapshot, no proxy) with the embedded database,
  * migrations applied and env wired as in a deploy; restarted when a file changes.
  */
-export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: string }): Promise<number> {
+export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: number }): Promise<number> {
   try {
     const opened = await openLocal(ctx, opts);
     const { model, specDir } = opened;
@@ -469,7 +475,7 @@ export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: st
     const reporter = humanReporter(ctx.stderr, ctx.colors);
     const release = { model, revision: 0, previous: undefined, rollbackOf: undefined, reporter };
     await target.ensureDatabase(release);
-    const port = opts.port ? Number(opts.port) : model.port;
+    const port = opts.port ?? model.port;
     const env = await target.appEnv(model, 0, port, "web");
     const redactor = await target.collectSecrets(model);
     const redact = (line: string) => redactor.text(line);

@@ -11,13 +11,15 @@ import { parseSpecText } from "../../spec/load.js";
 import { validateSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
 import { report } from "../main.js";
+import { numberParser, numberRules } from "../numeric-options.js";
 
 export interface InitOptions {
   yes?: boolean;
   force?: boolean;
   name?: string;
   image?: string;
-  port?: string;
+  /** Parsed and range-checked by the CLI (numberRules.port). */
+  port?: number;
   health?: string;
   engine?: "mysql" | "postgres" | "none";
   host?: string;
@@ -87,7 +89,7 @@ function withHostAllowed(answers: InitAnswers, d: AppDetection): InitAnswers {
 }
 
 function fromFlags(d: AppDetection, opts: InitOptions): InitAnswers {
-  const port = opts.port === undefined ? d.port : parsePort(opts.port);
+  const port = opts.port ?? d.port;
   const engine = opts.engine === "none" ? undefined : (opts.engine ?? d.engine);
   return {
     name: opts.name ?? d.name,
@@ -119,7 +121,7 @@ async function ask(ctx: CliContext, d: AppDetection, opts: InitOptions): Promise
     ctx.stderr.write(`Detected: ${d.framework}${d.engine ? ` + ${d.engine}` : ""}. Press Enter to accept each value.\n`);
     const name = await q("App name", base.name);
     const image = await q("Image", opts.image ?? `registry.example.com/${name}:0.1.0`);
-    const port = parsePort(await q("Port", String(base.port)));
+    const port = numberParser(numberRules.port, "port")(await q("Port", String(base.port)));
     const health = await q("Health path", base.health);
     const engineAnswer = await q("Database (mysql, postgres, none)", base.engine ?? "none");
     const host = await q("Production host (empty for none)", base.ingressHost ?? "");
@@ -168,14 +170,6 @@ function lineReader(input: NodeJS.ReadableStream): { next(): Promise<string>; cl
       rl.close();
     },
   };
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new SlipwayError("USAGE", `port '${value}' is not a number from 1 to 65535`, { hint: "Pass --port 3000, for example." });
-  }
-  return port;
 }
 
 async function exists(path: string): Promise<boolean> {

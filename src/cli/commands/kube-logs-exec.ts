@@ -18,8 +18,8 @@ import { kubeApiFor } from "./deploy-kubernetes.js";
 
 export interface KubeLogsOptions {
   follow?: boolean;
-  revision?: string;
-  lines?: string;
+  revision?: number;
+  lines?: number;
 }
 
 interface PodLike extends KubeObject {
@@ -53,7 +53,7 @@ function byName(a: KubeObject, b: KubeObject): number {
   return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
 }
 
-function noRelease(env: string, revision: string | undefined): SlipwayError {
+function noRelease(env: string, revision: number | undefined): SlipwayError {
   return new SlipwayError(
     "DEPLOY_NO_RELEASE",
     revision ? `environment '${env}' has no revision ${revision}` : `nothing has been deployed to environment '${env}' yet`,
@@ -68,11 +68,7 @@ export async function logsKubernetes(
   env: ResolvedEnvironment,
   opts: KubeLogsOptions,
 ): Promise<number> {
-  const tailLines = opts.lines === undefined ? 50 : Number(opts.lines);
-  if (!Number.isInteger(tailLines) || tailLines < 0)
-    throw new SlipwayError("USAGE", `--lines must be a whole number, not ${opts.lines}`, {
-      hint: "e.g. slipway logs -e staging --lines 200",
-    });
+  const tailLines = opts.lines ?? 50;
   const { model, api } = await open(ctx, validated, env);
   const abort = new AbortController();
   const stop = () => abort.abort();
@@ -87,7 +83,7 @@ export async function logsKubernetes(
         throw error;
       });
     const current = currentRelease(records);
-    const wanted = opts.revision === undefined ? current : records.find((r) => r.revision === Number(opts.revision));
+    const wanted = opts.revision === undefined ? current : records.find((r) => r.revision === opts.revision);
     const deployment = await api.get<KubeObject>("apps/v1", "Deployment", ns, app);
     if (opts.revision !== undefined && wanted === undefined) throw noRelease(env.name, opts.revision);
     if (wanted === undefined && deployment === undefined) throw noRelease(env.name, undefined);

@@ -70,6 +70,8 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
   /** Processes this slipway started, by pid: their exit codes are observable while we run. */
   const spawned = new Map<number, SpawnedProcess>();
   const alive = (i: Instance) => isAlive(i.pid, i.startTime);
+  /** The release traffic was switched to and the revision whose files it runs: prune never deletes them. */
+  const inUse = new Set<number>();
 
   const { redactor } = options;
   redactor.add(Object.values(options.secrets));
@@ -377,6 +379,9 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           { revision: ctx.revision, upstreams: instancesOf(runtime).map((i) => ({ host: "127.0.0.1", port: i.port })) },
           { timeoutMs: 10_000 },
         );
+        inUse.clear();
+        inUse.add(ctx.revision);
+        if (ctx.rollbackOf) inUse.add(ctx.rollbackOf.revision);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const code = (error as { code?: string }).code;
@@ -420,7 +425,12 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     },
 
     async prune(revisions: readonly number[]) {
-      for (const revision of revisions) await rm(releaseDir(revision), { recursive: true, force: true });
+      // Whatever it is asked, the folder of the release the proxy serves (its processes' cwd) stays.
+      const served = await readServedRevision(proxyDir).catch(() => undefined);
+      for (const revision of revisions) {
+        if (revision === served || inUse.has(revision)) continue;
+        await rm(releaseDir(revision), { recursive: true, force: true });
+      }
     },
   };
 }

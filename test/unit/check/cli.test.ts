@@ -11,7 +11,7 @@ const env = { SLIPWAY_TODAY: "2026-06-01", PATH: "" };
 describe("slipway check (CLI)", () => {
   it("checks the render of every environment of the spec in the current folder: clean, exit 0", async () => {
     const r = await runCli(["check"], { cwd: join(examplesDir, "rails-mysql"), env });
-    expect(r.stderr).toContain("no findings at medium or above");
+    expect(r.stdout).toContain("no findings at medium or above");
     expect(r.code).toBe(0);
   });
 
@@ -30,7 +30,9 @@ describe("slipway check (CLI)", () => {
   it("findings in files exit 1 with file:line, grouped by file and severity", async () => {
     const r = await runCli(["check", join(fixtures, "k8s", "slw-k8s-002", "fail.yaml")], { cwd: repoRoot, env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
+    // The report is data: on stdout, like every other format; stderr stays free for diagnostics.
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(
       /test\/fixtures\/check\/k8s\/slw-k8s-002\/fail\.yaml\n {2}CRITICAL\n {4}test\/fixtures\/check\/k8s\/slw-k8s-002\/fail\.yaml:\d+ {2}SLW-K8S-002/,
     );
   });
