@@ -107,8 +107,10 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: n
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     const ping = await pingProxy(options.host, options.port);
-    // Listening comes before the pid file: wait for both, so the next call sees a running proxy.
-    if (ping.kind === "proxy" && ping.pid === child.pid && (await ours(child.pid))) return { pid: child.pid, started: true };
+    // Listening, then the pid file, then routes.json loaded and acknowledged: wait for all three, so
+    // the next call sees a running proxy and the first request gets the routes already written.
+    if (ping.kind === "proxy" && ping.pid === child.pid && (await ours(child.pid)) && (await readAck(stateDir))?.pid === child.pid)
+      return { pid: child.pid, started: true };
     const exit = child.exit();
     if (exit !== undefined || Date.now() > deadline) {
       // A concurrent slipway may have started the daemon first: this one then found the port taken.
