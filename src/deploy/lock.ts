@@ -6,6 +6,10 @@ export interface LockHolder {
   command: string;
   acquiredAt: string;
   heartbeatAt: string;
+  /** Random per acquisition: tells this holding apart from any other by the same process. */
+  token?: string;
+  /** The holder process's start time (see `DetachedProcess.startTime`), so a recycled pid is not taken for it. */
+  startTime?: string;
 }
 
 export interface LockHandle {
@@ -31,8 +35,35 @@ export interface DeployLock {
   forceUnlock(): Promise<LockHolder | undefined>;
 }
 
-/** A holder is dead when its process is gone (same host) or its heartbeat is older than `staleMs`. */
-export function isHolderDead(holder: LockHolder, now: Date, host: string, pidAlive: (pid: number) => boolean, staleMs: number): boolean {
-  if (holder.host === host) return !pidAlive(holder.pid);
+/**
+ * A holder is dead when its process is gone (same host: `pidAlive` is asked with the recorded start
+ * time) or its heartbeat is older than `staleMs` (another host).
+ */
+export function isHolderDead(
+  holder: LockHolder,
+  now: Date,
+  host: string,
+  pidAlive: (pid: number, startTime?: string) => boolean,
+  staleMs: number,
+): boolean {
+  if (holder.host === host) return !pidAlive(holder.pid, holder.startTime);
   return now.getTime() - Date.parse(holder.heartbeatAt) > staleMs;
+}
+
+/** A lock file's text as a holder; undefined when it is not JSON of a holder's shape (empty, torn, edited). */
+export function parseLockHolder(text: string): LockHolder | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const strings = ["host", "user", "command", "acquiredAt", "heartbeatAt"] as const;
+  if (!Number.isSafeInteger(v.pid) || (v.pid as number) <= 0) return undefined;
+  if (!strings.every((key) => typeof v[key] === "string")) return undefined;
+  if (Number.isNaN(Date.parse(v.heartbeatAt as string))) return undefined;
+  for (const key of ["token", "startTime"] as const) if (v[key] !== undefined && typeof v[key] !== "string") return undefined;
+  return value as LockHolder;
 }

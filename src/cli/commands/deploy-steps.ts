@@ -44,9 +44,17 @@ export async function runPreflight(ctx: CliContext, reporter: Reporter, validate
 }
 
 /** Prints the engine's result (JSON or a located error) and returns the exit code. */
-export function finishDeploy(ctx: CliContext, result: DeployResult, environment: string, failedHint: string): number {
+export function finishDeploy(
+  ctx: CliContext,
+  result: DeployResult,
+  environment: string,
+  failedHint: string,
+  warnings: readonly { file: string; message: string }[] = [],
+): number {
+  // Problems found on the way (a skipped history record, say), in the final --json line.
+  const extra = warnings.length > 0 ? { warnings } : {};
   if (result.ok) {
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result, ...extra })}\n`);
     return 0;
   }
   // Failure messages already carry their chain of context (`deploy staging: rollout of …`).
@@ -55,7 +63,7 @@ export function finishDeploy(ctx: CliContext, result: DeployResult, environment:
   const error = new SlipwayError("DEPLOY_FAILED", message.startsWith(prefix) ? message : `${prefix}${message}`, { hint: failedHint });
   if (ctx.json) {
     ctx.stdout.write(
-      `${JSON.stringify({ ok: false, error: { ...error.toJSON(), failure: result.failure, revision: result.revision, serving: result.serving } })}\n`,
+      `${JSON.stringify({ ok: false, error: { ...error.toJSON(), failure: result.failure, revision: result.revision, serving: result.serving }, ...extra })}\n`,
     );
     return error.exitCode;
   }

@@ -1,19 +1,20 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, statSync, watch } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { deploy } from "../../deploy/engine.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { fileLock } from "../../effects/file-lock.js";
 import { localFingerprintKey } from "../../effects/fingerprint-key.js";
-import { fileHistory } from "../../effects/history-files.js";
+import { fileHistory, type InvalidRecord } from "../../effects/history-files.js";
 import { stopMariadb } from "../../effects/mariadb-server.js";
 import { stopPostgres } from "../../effects/postgres-server.js";
 import { isAlive, runCommand, stopProcess, tailFile } from "../../effects/processes.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
+import { writeFileAtomic } from "../../effects/state-files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
@@ -21,8 +22,9 @@ import { fingerprintSecrets } from "../../secrets/fingerprint.js";
 import { LineSplitter } from "../../secrets/redact.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
-import { databaseStateDir, localTarget } from "../../targets/local/local-target.js";
+import { databaseStateDir, instancesOf, localTarget } from "../../targets/local/local-target.js";
 import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/local/proxy-control.js";
+import { environmentProcesses } from "../../targets/local/strays.js";
 import { type CliContext, secretsOf } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../main.js";
@@ -61,11 +63,41 @@ async function openLocal(ctx: CliContext, opts: EnvOptions & { tag?: string }, l
   await mkdir(stateDir, { recursive: true });
   // Keep every piece of local state (data, logs, secrets) out of version control.
   const ignore = join(specDir, ".slipway", ".gitignore");
-  if (!existsSync(ignore)) await writeFile(ignore, "*\n");
-  const history = fileHistory(join(stateDir, "history"));
+  if (!existsSync(ignore)) await writeFileAtomic(ignore, "*\n");
+  const skipped = skippedRecords(ctx);
+  const history = fileHistory(join(stateDir, "history"), { onInvalid: skipped.add });
   const lock = fileLock(join(stateDir, "lock.json"));
   const specText = ctx.sources.get(validated.file) ?? (await readFile(file, "utf8"));
-  return { file, validated, model, specDir, stateDir, history, lock, specText };
+  return { file, validated, model, specDir, stateDir, history, lock, specText, warnings: skipped.warnings };
+}
+
+export interface CommandWarning {
+  file: string;
+  message: string;
+}
+
+/**
+ * Release records the history store skipped (a `null`, a torn or edited file), once each: printed on
+ * stderr when found, and listed as `warnings` in the final --json line (`warningsField`).
+ */
+function skippedRecords(ctx: CliContext): { add: (invalid: InvalidRecord) => void; warnings: () => CommandWarning[] } {
+  const seen = new Map<string, CommandWarning>();
+  return {
+    add(invalid) {
+      if (seen.has(invalid.file)) return;
+      const file = relative(ctx.cwd, invalid.file).startsWith("..") ? invalid.file : relative(ctx.cwd, invalid.file);
+      const message = `skipped the release record ${file}: ${invalid.problem}. Its revision number stays taken; move the file away to silence this.`;
+      seen.set(invalid.file, { file, message });
+      if (!ctx.json) ctx.stderr.write(`${ctx.colors.yellow("warning:")} ${message}\n`);
+    },
+    warnings: () => [...seen.values()],
+  };
+}
+
+/** `{warnings: [...]}` when there are any, for spreading into a final --json line. */
+function warningsField(opened: { warnings: () => CommandWarning[] } | undefined): { warnings?: CommandWarning[] } {
+  const warnings = opened?.warnings() ?? [];
+  return warnings.length > 0 ? { warnings } : {};
 }
 
 /**
@@ -190,6 +222,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       result.serving !== undefined
         ? `Revision ${result.serving} still serves at ${result.url}. Details: slipway history -e ${opened.model.environment}; logs of the failed release: slipway logs --revision ${result.revision}.`
         : `Nothing was serving before this deploy. Logs: slipway logs --revision ${result.revision}.`,
+      opened.warnings(),
     );
   } catch (error) {
     return report(ctx, error);
@@ -202,18 +235,19 @@ export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise
     const kube = loaded.env.target.type === "kubernetes" ? loaded : undefined;
     let environment: string;
     let records: ReleaseRecord[];
+    let opened: Awaited<ReturnType<typeof openLocal>> | undefined;
     if (kube) {
       const { historyKubernetes } = await import("./deploy-kubernetes.js");
       environment = kube.env.name;
       records = (await historyKubernetes(ctx, kube.validated, kube.env)).filter((r): r is ReleaseRecord => r !== undefined);
     } else {
-      const opened = await openLocal(ctx, opts, loaded);
+      opened = await openLocal(ctx, opts, loaded);
       environment = opened.model.environment;
       // Records are redacted when written; redacting again covers records written before a secret was known.
       records = (await readOnlySecrets(ctx, opened)).deep((await opened.history.list()).sort((a, b) => b.revision - a.revision));
     }
     if (ctx.json) {
-      ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment, releases: records } })}\n`);
+      ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment, releases: records }, ...warningsField(opened) })}\n`);
       return 0;
     }
     const current = currentRelease(records)?.revision;
@@ -263,7 +297,7 @@ export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<
     const current = currentRelease(records);
     const last = [...records].sort((a, b) => b.revision - a.revision)[0];
     const served = await readServedRevision(join(opened.stateDir, "proxy"));
-    const instances = ((current?.runtime.instances as { pid: number; port: number }[] | undefined) ?? []).map((i) => ({
+    const instances = (current ? instancesOf(current.runtime) : []).map((i) => ({
       ...i,
       alive: isAlive(i.pid),
     }));
@@ -283,7 +317,7 @@ export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<
       lock: lockHolder,
     };
     if (ctx.json) {
-      ctx.stdout.write(`${JSON.stringify({ ok: true, result: status })}\n`);
+      ctx.stdout.write(`${JSON.stringify({ ok: true, result: status, ...warningsField(opened) })}\n`);
       return 0;
     }
     const c = ctx.colors;
@@ -331,7 +365,7 @@ export async function logsCommand(
     const redact = (line: string) => redactor.text(line);
     const dir = join(opened.stateDir, "releases", String(record.revision));
     const files = ["prepare", "setup", "migrate"].map((p) => ({ name: p, path: join(dir, `${p}.log`) }));
-    const instances = (record.runtime.instances as { logFile: string }[] | undefined) ?? [];
+    const instances = instancesOf(record.runtime);
     instances.forEach((inst, i) => {
       files.push({ name: `instance-${i + 1}`, path: inst.logFile });
     });
@@ -354,7 +388,7 @@ export async function logsCommand(
     }
     if (ctx.json && !opts.follow) {
       ctx.stdout.write(
-        `${JSON.stringify({ ok: true, result: { environment: opened.model.environment, revision: record.revision, lines: collected } })}\n`,
+        `${JSON.stringify({ ok: true, result: { environment: opened.model.environment, revision: record.revision, lines: collected }, ...warningsField(opened) })}\n`,
       );
     }
     if (!opts.follow) return 0;
@@ -444,7 +478,7 @@ export async function downCommand(ctx: CliContext, opts: EnvOptions): Promise<nu
     const opened = await openLocal(ctx, opts);
     const stopped: string[] = [];
     for (const record of await opened.history.list()) {
-      for (const instance of (record.runtime.instances as { pid: number }[] | undefined) ?? []) {
+      for (const instance of instancesOf(record.runtime)) {
         if (isAlive(instance.pid)) {
           await stopProcess(instance.pid, { graceMs: 10_000 });
           stopped.push(`revision ${record.revision} pid ${instance.pid}`);
@@ -455,7 +489,19 @@ export async function downCommand(ctx: CliContext, opts: EnvOptions): Promise<nu
     const engine = opened.model.database?.engine;
     if (engine === "postgres" && (await stopPostgres(databaseStateDir(opened.stateDir, engine)))) stopped.push("postgres");
     if (engine === "mysql" && (await stopMariadb(databaseStateDir(opened.stateDir, engine)))) stopped.push("mariadb");
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { stopped } })}\n`);
+    // What no record names any more (.slipway deleted while it ran, an edited record), found by what it is.
+    const strays = await environmentProcesses(
+      { stateDir: opened.stateDir, app: opened.model.name, environment: opened.model.environment },
+      "all",
+    );
+    for (const kind of ["instance", "daemon"] as const) {
+      const now = strays.filter((p) => p.kind === kind);
+      const results = await Promise.all(now.map((p) => stopProcess(p.pid, { graceMs: 10_000, startTime: p.startTime })));
+      now.forEach((p, i) => {
+        if (results[i]?.wasRunning) stopped.push(`${kind === "instance" ? "unrecorded instance" : "unrecorded daemon"} pid ${p.pid}`);
+      });
+    }
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { stopped }, ...warningsField(opened) })}\n`);
     else ctx.stderr.write(stopped.length > 0 ? `stopped: ${stopped.join(", ")}\n` : "nothing was running\n");
     return 0;
   } catch (error) {

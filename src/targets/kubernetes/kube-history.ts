@@ -3,7 +3,7 @@
  * ConfigMap per revision holding the record and the release's rendered objects (gzip + base64).
  */
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { HistoryStore, ReleaseRecord } from "../../deploy/history.js";
+import { checkReleaseRecord, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
 import type { KubeApi, KubeObject } from "../../effects/kube/kube-api.js";
 import { ensureNamespace } from "./ensure-namespace.js";
 
@@ -52,7 +52,9 @@ export function kubeHistory(options: KubeHistoryOptions): KubeHistory {
     const text = (cm.data as Record<string, string> | undefined)?.[RECORD_KEY];
     if (text === undefined) return undefined;
     try {
-      return JSON.parse(text) as ReleaseRecord;
+      // A record edited into another shape (`null`, say) is skipped like a torn one.
+      const checked = checkReleaseRecord(JSON.parse(text));
+      return "record" in checked ? checked.record : undefined;
     } catch {
       return undefined;
     }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
@@ -21,10 +21,12 @@ import {
   waitForPort,
 } from "../../effects/processes.js";
 import { digestTree, exists, snapshotSource } from "../../effects/snapshot.js";
+import { readTextIfExists, writeFileAtomic } from "../../effects/state-files.js";
 import type { AppModel } from "../../model/app-model.js";
 import type { Redactor } from "../../secrets/redact.js";
 import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
 import type { DatabaseServer } from "./runtime.js";
+import { environmentProcesses } from "./strays.js";
 
 export interface LocalTargetOptions {
   /** Folder of slipway.yaml: the app's source, run from a snapshot per release. */
@@ -45,7 +47,7 @@ export interface LocalTargetOptions {
   redactor: Redactor;
 }
 
-interface Instance {
+export interface Instance {
   pid: number;
   /** The process's start time, so a recycled pid is never mistaken for ours. */
   startTime: string | undefined;
@@ -73,24 +75,48 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
   /** The release traffic was switched to and the revision whose files it runs: prune never deletes them. */
   const inUse = new Set<number>();
 
+  /** Instances the history accounts for, as recover saw it; anything else of this environment is a stray. */
+  let recorded: Instance[] | undefined;
+
+  /**
+   * Once the new release serves: stops this environment's instances that no record lists (their
+   * records were deleted with .slipway, or edited into something unreadable), after their requests drain.
+   */
+  const retireStrays = async (ctx: ReleaseContext, runtime: Record<string, unknown>): Promise<void> => {
+    if (recorded === undefined) return;
+    const known = [...recorded, ...instancesOf(runtime)];
+    const strays = (
+      await environmentProcesses({ stateDir: options.stateDir, app: ctx.model.name, environment: ctx.model.environment }, "instances")
+    ).filter((p) => !known.some((k) => k.pid === p.pid && (k.startTime === undefined || k.startTime === p.startTime)));
+    if (strays.length === 0) return;
+    await waitForDrain(proxyDir, { timeoutMs: 30_000 });
+    await Promise.all(strays.map((p) => stopProcess(p.pid, { graceMs: 10_000, startTime: p.startTime })));
+    ctx.reporter.emit({
+      type: "recovered",
+      revision: ctx.revision,
+      action: `stopped ${strays.length} process(es) of this environment that no release record lists (pid ${strays.map((p) => p.pid).join(", ")})`,
+    });
+  };
+
   const { redactor } = options;
   redactor.add(Object.values(options.secrets));
   const dbPasswordFile = join(options.stateDir, "database.secret");
   const dbPassword = async (): Promise<string> => {
-    let password: string;
-    try {
-      password = (await readFile(dbPasswordFile, "utf8")).trim();
-    } catch {
-      password = randomBytes(18).toString("base64url");
-      await mkdir(options.stateDir, { recursive: true });
-      await writeFile(dbPasswordFile, `${password}\n`, { mode: 0o600 });
+    const existing = (await readTextIfExists(dbPasswordFile))?.trim();
+    if (existing) {
+      redactor.add([existing]);
+      return existing;
     }
+    // Missing (or left empty by an older slipway killed while writing it): a new one; the deploy sets it.
+    const password = randomBytes(18).toString("base64url");
     redactor.add([password]);
+    await mkdir(options.stateDir, { recursive: true });
+    await writeFileAtomic(dbPasswordFile, `${password}\n`, 0o600);
     return password;
   };
 
   const collectSecrets = async (model: AppModel): Promise<Redactor> => {
-    const stored = await readFile(dbPasswordFile, "utf8").catch(() => "");
+    const stored = (await readTextIfExists(dbPasswordFile).catch(() => undefined)) ?? "";
     const engine = model.database?.engine;
     const admin = database?.admin.password ?? (engine ? await adminSecret(databaseStateDir(options.stateDir, engine), false) : undefined);
     return redactor.add([stored.trim(), ...(admin ? [admin] : [])]);
@@ -102,13 +128,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     if (database) return database;
     const stateDir = databaseStateDir(options.stateDir, db.engine);
     const portFile = join(stateDir, "port");
-    let port: number;
-    try {
-      port = Number((await readFile(portFile, "utf8")).trim());
-    } catch {
+    let port = Number((await readTextIfExists(portFile))?.trim());
+    if (!Number.isSafeInteger(port) || port < 1 || port > 65535) {
       port = await freePort();
       await mkdir(stateDir, { recursive: true });
-      await writeFile(portFile, `${port}\n`);
+      await writeFileAtomic(portFile, `${port}\n`);
     }
     try {
       database = db.engine === "postgres" ? await startPostgres({ stateDir, port }) : await startMariadb({ stateDir, port });
@@ -158,8 +182,6 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
   const resolveCommand = (command: readonly string[]): string[] =>
     command[0] === "node" ? [process.execPath, ...command.slice(1)] : [...command];
 
-  const instancesOf = (runtime: Record<string, unknown>): Instance[] => (runtime.instances as Instance[] | undefined) ?? [];
-
   return {
     name: "local",
     appEnv,
@@ -168,6 +190,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
 
     async recover(history: HistoryStore, reporter: Reporter) {
       const served = await readServedRevision(proxyDir);
+      recorded = (await history.list()).flatMap((record) => instancesOf(record.runtime));
       for (const record of await history.list()) {
         if (record.outcome !== "in-progress") continue;
         const instances = instancesOf(record.runtime);
@@ -391,6 +414,8 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           evidence: { port: options.port },
         });
       }
+      // Best effort: the new release serves whatever happens to the strays.
+      await retireStrays(ctx, runtime).catch(() => undefined);
     },
 
     async switchBack(ctx: ReleaseContext) {
@@ -433,6 +458,22 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       }
     },
   };
+}
+
+/** The instances a release record lists; entries of another shape (an edited record) are left out. */
+export function instancesOf(runtime: Record<string, unknown>): Instance[] {
+  const listed = runtime.instances;
+  if (!Array.isArray(listed)) return [];
+  return listed.filter(
+    (i): i is Instance =>
+      typeof i === "object" &&
+      i !== null &&
+      Number.isSafeInteger(i.pid) &&
+      i.pid > 0 &&
+      Number.isSafeInteger(i.port) &&
+      typeof i.logFile === "string" &&
+      (i.startTime === undefined || i.startTime === null || typeof i.startTime === "string"),
+  );
 }
 
 function startTimeOf(instance: { startTime: string | undefined }): { startTime?: string } {

@@ -1,7 +1,17 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { httpProbe, isAlive, readPidFile, spawnDetached, stopProcess, tailFile } from "../../effects/processes.js";
+import { processFacts } from "../../effects/process-scan.js";
+import {
+  httpProbe,
+  isAlive,
+  processStartTime,
+  readPidFile,
+  spawnDetached,
+  stopProcess,
+  tailFile,
+  writePidFile,
+} from "../../effects/processes.js";
 import { readTextIfExists, writeFileAtomic } from "../../effects/state-files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import {
@@ -72,6 +82,13 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: n
   const before = await pingProxy(options.host, options.port);
   if (before.kind === "proxy") {
     if (await ours(before.pid)) return { pid: before.pid, started: false };
+    if (isProxyOf(before.pid, stateDir)) {
+      // This folder's own proxy, whose pid file is gone (the state folder was deleted while it ran):
+      // adopt it. It reads routes.json from this folder's path again once the file is back.
+      const startTime = processStartTime(before.pid);
+      await writePidFile(pidFile, startTime === undefined ? { pid: before.pid } : { pid: before.pid, startTime });
+      return { pid: before.pid, started: false };
+    }
     throw portInUse(options, `another slipway proxy (pid ${before.pid}, another project or environment) serves it`);
   }
   if (before.kind === "other") throw portInUse(options, `another program holds it (${before.detail})`);
@@ -90,8 +107,10 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: n
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     const ping = await pingProxy(options.host, options.port);
-    // Listening comes before the pid file: wait for both, so the next call sees a running proxy.
-    if (ping.kind === "proxy" && ping.pid === child.pid && (await ours(child.pid))) return { pid: child.pid, started: true };
+    // Listening, then the pid file, then routes.json loaded and acknowledged: wait for all three, so
+    // the next call sees a running proxy and the first request gets the routes already written.
+    if (ping.kind === "proxy" && ping.pid === child.pid && (await ours(child.pid)) && (await readAck(stateDir))?.pid === child.pid)
+      return { pid: child.pid, started: true };
     const exit = child.exit();
     if (exit !== undefined || Date.now() > deadline) {
       // A concurrent slipway may have started the daemon first: this one then found the port taken.
@@ -108,6 +127,19 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: n
     }
     await new Promise((done) => setTimeout(done, 50));
   }
+}
+
+/**
+ * Whether `pid` is the proxy daemon of `stateDir`, judged by the process itself: its arguments name
+ * this state folder (`--state DIR`, as `ensureProxy` starts it) and it runs as this user.
+ */
+export function isProxyOf(pid: number, stateDir: string): boolean {
+  const facts = processFacts(pid);
+  if (facts === undefined) return false;
+  const me = process.getuid?.();
+  if (me !== undefined && facts.uid !== me) return false;
+  const at = facts.argv.indexOf("--state");
+  return at > 0 && facts.argv[at + 1] === resolve(stateDir);
 }
 
 function portInUse(options: { host: string; port: number }, why: string): SlipwayError {
