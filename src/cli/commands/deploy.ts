@@ -8,6 +8,7 @@ import { deploy } from "../../deploy/engine.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { redactor } from "../../deploy/redact.js";
 import { fileLock } from "../../effects/file-lock.js";
+import { readSpecBytes } from "../../effects/files.js";
 import { fileHistory } from "../../effects/history-files.js";
 import { stopMariadb } from "../../effects/mariadb-server.js";
 import { stopPostgres } from "../../effects/postgres-server.js";
@@ -61,7 +62,7 @@ async function openLocal(ctx: CliContext, opts: EnvOptions & { tag?: string }, l
   if (!existsSync(ignore)) await writeFile(ignore, "*\n");
   const history = fileHistory(join(stateDir, "history"));
   const lock = fileLock(join(stateDir, "lock.json"));
-  const specText = ctx.sources.get(validated.file) ?? (await readFile(file, "utf8"));
+  const specText = ctx.sources.get(validated.file) ?? new TextDecoder().decode(await readSpecBytes(file));
   return { file, validated, model, specDir, stateDir, history, lock, specText };
 }
 

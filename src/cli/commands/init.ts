@@ -1,7 +1,8 @@
-import { access, readFile, writeFile } from "node:fs/promises";
+import { access, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { describeFsError } from "../../effects/files.js";
+import { readUserFile } from "../../effects/read-user-file.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import { type AppDetection, detectApp, detectionFiles } from "../../init/detect-app.js";
 import { type InitAnswers, writeSpecText } from "../../init/write-spec.js";
@@ -34,10 +35,10 @@ export async function initCommand(ctx: CliContext, dir: string, opts: InitOption
     const files = new Map<string, string>();
     for (const name of detectionFiles) {
       try {
-        const text = await readFile(join(root, name), "utf8");
-        if (text.length < 256 * 1024) files.set(name, text);
+        const read = await readUserFile(join(root, name), { maxBytes: 256 * 1024, shown: name });
+        if (read.kind === "file") files.set(name, read.bytes.toString("utf8"));
       } catch {
-        // Absent files are simply not evidence.
+        // Absent, unreadable or special files (a FIFO named Gemfile) are simply not evidence.
       }
     }
     const detection = detectApp(files, basename(root));
