@@ -4,7 +4,7 @@
  * `[[[[…` or 100k keys costs it seconds and hundreds of megabytes. Its lexer is linear and light, so
  * one pass over its tokens finds nesting past the limit (and counts nodes) first.
  */
-import { Lexer } from "yaml";
+import { isMap, isPair, isSeq, Lexer, type Node } from "yaml";
 
 /** No real manifest, spec or Terraform JSON nests anywhere near this; recursive readers stay far from the stack's end. */
 export const maxNestingDepth = 256;
@@ -118,4 +118,20 @@ export function lineColAt(text: string, offset: number): { line: number; col: nu
     lineStart = i + 1;
   }
   return { line, col: offset - lineStart + 1 };
+}
+
+/** The first collection (in document order) nested deeper than `maxDepth` in a parsed document, walked without recursion. */
+export function nodeTooDeep(root: unknown, maxDepth = maxNestingDepth): Node | undefined {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > maxDepth) return node;
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const item: unknown = node.items[i];
+      if (isPair(item)) stack.push([item.value, depth + 1], [item.key, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
 }
