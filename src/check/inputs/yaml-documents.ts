@@ -2,6 +2,7 @@ import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseAl
 import { lineColAt, maxNestingDepth, nodeTooDeep, scanYaml } from "../../spec/yaml-limits.js";
 import type { DocPath } from "../types.js";
 import { fastYamlDocument } from "./fast-yaml.js";
+import { readJsonDocument } from "./json-document.js";
 
 /** One document of a YAML (or JSON) stream, with the lines of its parts. */
 export interface YamlDocument {
@@ -31,8 +32,15 @@ export interface YamlStream {
  * block subset Kubernetes manifests use take a fast path; the rest go through the YAML library.
  */
 export function parseYamlStream(text: string): YamlStream {
-  if (/^(%|--- *[^\s#])/m.test(text) || text.trimStart().startsWith("{") || text.trimStart().startsWith("["))
+  const head = text.trimStart();
+  if (head.startsWith("{") || head.startsWith("[")) {
+    // Strict JSON (kubectl -o json) takes its own light reader; anything else JSON-like goes to the library.
+    const json = readJsonDocument(text);
+    if (json?.kind === "document") return { documents: [{ ...json, comment: undefined }], errors: [] };
+    if (json?.kind === "too-deep") return { documents: [], errors: [{ line: json.line, col: json.col, message: tooDeepMessage }] };
     return parseWithLibrary(text, 0);
+  }
+  if (/^(%|--- *[^\s#])/m.test(text)) return parseWithLibrary(text, 0);
   const lines = text.split("\n");
   const documents: YamlDocument[] = [];
   const errors: YamlSyntaxError[] = [];

@@ -57,6 +57,7 @@ describe("check: nesting deeper than the limit is an unparseable file, never a c
       } catch (e) {
         return e;
       }
+      return undefined;
     })();
     expect(error).toBeInstanceOf(HclSyntaxError);
     // "  x = " is six columns; the error points at the `[` one level too deep.
