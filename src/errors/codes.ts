@@ -13,7 +13,7 @@ export const errorCodes = {
   SPEC_UNKNOWN_KEY: { exit: 2, summary: "A key the schema does not define." },
   SPEC_FORBIDDEN_KEY: {
     exit: 2,
-    summary: "A key named __proto__, constructor or prototype, which slipway refuses anywhere in a spec.",
+    summary: "A key named `__proto__`, `constructor` or `prototype`, which slipway refuses anywhere in a spec.",
   },
   SPEC_MISSING_KEY: { exit: 2, summary: "A required key is missing." },
   SPEC_INVALID_TYPE: { exit: 2, summary: "A value has the wrong type." },
