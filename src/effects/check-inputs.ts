@@ -4,12 +4,14 @@
  * parser and rules in src/check.
  */
 import { execFile } from "node:child_process";
-import { access, constants, open, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { access, constants, open, readdir, stat, writeFile } from "node:fs/promises";
 import { basename, delimiter, join, relative, resolve } from "node:path";
 import { detectKind } from "../check/inputs/detect-kind.js";
 import { type InputIssue, type InputText, maxInputBytes } from "../check/parse-inputs.js";
 import { SlipwayError } from "../errors/slipway-error.js";
 import { describeFsError } from "./files.js";
+import { readUserFile } from "./read-user-file.js";
 
 export interface GatherOptions {
   cwd: string;
@@ -40,13 +42,16 @@ const skipDirs = new Set([
 /** Reads every path (files, folders recursively, `-` for stdin). Missing paths are a usage error. */
 export async function gatherCheckInputs(paths: readonly string[], options: GatherOptions): Promise<Gathered> {
   const out: Gathered = { texts: [], issues: [] };
+  // Folders and files already read, by device and inode: a symlink loop or a second link to the
+  // same file is visited once, so a walk always ends and never counts a file twice.
+  const seen = new Set<string>();
   for (const path of paths) {
     if (path === "-") {
       out.texts.push(await readStdin(options.stdin));
       continue;
     }
     const full = resolve(options.cwd, path);
-    let info: Awaited<ReturnType<typeof stat>>;
+    let info: Stats;
     try {
       info = await stat(full);
     } catch (error) {
@@ -55,10 +60,21 @@ export async function gatherCheckInputs(paths: readonly string[], options: Gathe
         cause: error,
       });
     }
-    if (info.isDirectory()) await walk(full, options, out);
-    else out.texts.push(await readInput(full, shown(options.cwd, full), info.size, true));
+    if (!firstVisit(seen, info)) continue;
+    if (info.isDirectory()) await walk(full, options, out, seen);
+    else {
+      const input = await readInput(full, shown(options.cwd, full), true);
+      if (input) out.texts.push(input);
+    }
   }
   return out;
+}
+
+function firstVisit(seen: Set<string>, info: Stats): boolean {
+  const key = `${info.dev}:${info.ino}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
 }
 
 function shown(cwd: string, full: string): string {
@@ -66,7 +82,7 @@ function shown(cwd: string, full: string): string {
   return rel === "" || rel.startsWith("..") ? full : rel;
 }
 
-async function walk(dir: string, options: GatherOptions, out: Gathered): Promise<void> {
+async function walk(dir: string, options: GatherOptions, out: Gathered, seen: Set<string>): Promise<void> {
   let entries: string[];
   try {
     entries = (await readdir(dir)).sort();
@@ -85,40 +101,46 @@ async function walk(dir: string, options: GatherOptions, out: Gathered): Promise
   }
   for (const name of entries) {
     const full = join(dir, name);
-    let info: Awaited<ReturnType<typeof stat>>;
+    let info: Stats;
     try {
       info = await stat(full);
     } catch {
-      continue; // dangling links
+      continue; // dangling links, loops of links
     }
     if (info.isDirectory()) {
-      if (!skipDirs.has(name) && !(name.startsWith(".") && name !== ".github" && name !== ".gitlab")) await walk(full, options, out);
+      if (skipDirs.has(name) || (name.startsWith(".") && name !== ".github" && name !== ".gitlab")) continue;
+      if (firstVisit(seen, info)) await walk(full, options, out, seen);
       continue;
     }
+    // Devices, FIFOs and sockets inside a folder are not deployment files; skip them unopened.
     if (!info.isFile()) continue;
     const display = shown(options.cwd, full);
     // Only files that look like deployment files; a folder of app code holds many others.
-    if (info.size > maxInputBytes) {
-      if (detectKind(display, "") !== "unknown" || /\.(ya?ml|json|tf)$/i.test(name))
-        out.texts.push({ origin: origin(display), bytes: undefined, size: info.size, explicit: false });
-      continue;
-    }
     if (!/\.(ya?ml|json|tf|tofu)$/i.test(name) && detectKind(display, "") === "unknown") continue;
-    const input = await readInput(full, display, info.size, false);
-    out.texts.push(input);
+    if (!firstVisit(seen, info)) continue;
+    const input = await readInput(full, display, false);
+    if (input) out.texts.push(input);
   }
 }
 
-async function readInput(full: string, display: string, size: number, explicit: boolean): Promise<InputText> {
-  if (size > maxInputBytes) return { origin: origin(display), bytes: undefined, size, explicit };
-  try {
-    const bytes = await readFile(full);
-    return { origin: origin(display), bytes, size: bytes.byteLength, explicit };
-  } catch (error) {
-    throw new SlipwayError("CHECK_INPUT_NOT_FOUND", `cannot read ${display}: ${describeFsError(error)}`, {
-      hint: "Check the file's permissions.",
-      cause: error,
-    });
+/** One file through the guarded reader; a file too large to check comes back without bytes. */
+async function readInput(full: string, display: string, explicit: boolean): Promise<InputText | undefined> {
+  const read = await readUserFile(full, {
+    maxBytes: maxInputBytes,
+    shown: display,
+    cannotOpen: (error) =>
+      new SlipwayError("CHECK_INPUT_NOT_FOUND", `cannot read ${display}: ${describeFsError(error)}`, {
+        hint: "Check the file's permissions.",
+        cause: error,
+      }),
+  });
+  switch (read.kind) {
+    case "file":
+      return { origin: origin(display), bytes: read.bytes, size: read.bytes.byteLength, explicit };
+    case "too-large":
+      return { origin: origin(display), bytes: undefined, size: read.size, explicit };
+    case "folder":
+      return undefined; // replaced by a folder since stat: nothing to check
   }
 }
 
@@ -128,7 +150,9 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<InputText> {
   for await (const chunk of stdin) {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
     size += buf.byteLength;
-    if (size <= maxInputBytes) chunks.push(buf);
+    // Stop at the cap: `check - < /dev/zero` must end, not read forever.
+    if (size > maxInputBytes) break;
+    chunks.push(buf);
   }
   const o = origin("<stdin>");
   return size > maxInputBytes
@@ -215,7 +239,8 @@ export async function findOnPath(name: string, env: Readonly<Record<string, stri
 /** Whether a spec file exists (check uses it for waivers and intent when present). */
 export async function fileExists(path: string): Promise<boolean> {
   try {
-    const handle = await open(path, "r");
+    // Non-blocking: a FIFO named slipway.yaml must not stall `check`.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     await handle.close();
     return true;
   } catch {

@@ -1,43 +1,34 @@
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
 import { maxSpecBytes } from "../spec/load.js";
+import { readUserFile } from "./read-user-file.js";
 
-/** Reads a spec file as bytes, refusing folders and oversized files before reading them whole. */
+/** Reads a spec file as bytes through the guarded reader: regular files of at most maxSpecBytes. */
 export async function readSpecBytes(file: string): Promise<Uint8Array> {
-  let size: number;
-  try {
-    const info = await stat(file);
-    if (info.isDirectory()) {
-      throw new SlipwayError("SPEC_NOT_FOUND", `${file} is a folder, not a spec file`, {
+  const read = await readUserFile(file, {
+    maxBytes: maxSpecBytes,
+    shown: file,
+    cannotOpen: (error) =>
+      new SlipwayError("SPEC_NOT_FOUND", `cannot read ${file}: ${describeFsError(error)}`, {
         location: { file, path: [] },
-        hint: `Pass the file: -f ${join(file, "slipway.yaml")}.`,
-      });
-    }
-    size = info.size;
-  } catch (error) {
-    if (error instanceof SlipwayError) throw error;
-    throw new SlipwayError("SPEC_NOT_FOUND", `cannot read ${file}: ${describeFsError(error)}`, {
+        hint: "Run slipway in the folder that holds slipway.yaml, pass -f PATH, or create one with `slipway init`.",
+        cause: error,
+      }),
+  });
+  if (read.kind === "folder") {
+    throw new SlipwayError("SPEC_NOT_FOUND", `${file} is a folder, not a spec file`, {
       location: { file, path: [] },
-      hint: "Run slipway in the folder that holds slipway.yaml, pass -f PATH, or create one with `slipway init`.",
-      cause: error,
+      hint: `Pass the file: -f ${join(file, "slipway.yaml")}.`,
     });
   }
-  if (size > maxSpecBytes) {
-    throw new SlipwayError("SPEC_TOO_LARGE", `${file} is ${size} bytes; a spec may be at most ${maxSpecBytes} bytes`, {
+  if (read.kind === "too-large") {
+    throw new SlipwayError("SPEC_TOO_LARGE", `${file} is ${read.size} bytes; a spec may be at most ${maxSpecBytes} bytes`, {
       location: { file, path: [] },
       hint: "Check that -f points at slipway.yaml and not at a log, archive or build output.",
     });
   }
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw new SlipwayError("SPEC_NOT_FOUND", `cannot read ${file}: ${describeFsError(error)}`, {
-      location: { file, path: [] },
-      hint: "Check the file's permissions.",
-      cause: error,
-    });
-  }
+  return read.bytes;
 }
 
 /** Writes files under `dir`, creating folders. Paths must stay inside `dir`. */

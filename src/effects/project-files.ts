@@ -1,6 +1,7 @@
 import type { Dirent } from "node:fs";
-import { open, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { readUserFile } from "./read-user-file.js";
 
 /*
  * The files `slipway init` reads to understand a project: every source, script and manifest file
@@ -114,18 +115,13 @@ export async function readProjectFiles(root: string): Promise<Map<string, string
 }
 
 async function readText(path: string): Promise<string | undefined> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    handle = await open(path, "r");
-    const info = await handle.stat();
-    if (info.size > maxBytes) return undefined;
-    const bytes = await handle.readFile();
-    if (bytes.includes(0)) return undefined;
-    return bytes.toString("utf8");
+    // The guarded reader: regular files only (a FIFO never blocks), never more than the cap.
+    const read = await readUserFile(path, { maxBytes, shown: path });
+    if (read.kind !== "file" || read.bytes.includes(0)) return undefined;
+    return read.bytes.toString("utf8");
   } catch {
     return undefined;
-  } finally {
-    await handle?.close();
   }
 }
 

@@ -1,7 +1,8 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
 import type { AppModel } from "../model/app-model.js";
+import { readUserFile } from "./read-user-file.js";
 
 /** Parses a dotenv file: KEY=value lines, optional quotes, # comments. */
 export function parseDotenv(text: string): Record<string, string> {
@@ -48,7 +49,7 @@ export async function loadLocalSecrets(
           hint: `Run: chmod 600 ${file}`,
         });
       }
-      values = parseDotenv(await readFile(file, "utf8"));
+      values = parseDotenv(await readEnvFile(file));
     } catch (error) {
       if (error instanceof SlipwayError) throw error;
       values = {};
@@ -70,4 +71,22 @@ export async function loadLocalSecrets(
     });
   }
   return Object.fromEntries(names.map((n) => [n, values[n] as string]));
+}
+
+/** An env file holds a few secrets; a megabyte is already absurd. */
+const maxEnvFileBytes = 1024 * 1024;
+
+async function readEnvFile(file: string): Promise<string> {
+  const read = await readUserFile(file, {
+    maxBytes: maxEnvFileBytes,
+    shown: file,
+    cannotOpen: (error) => new SlipwayError("SECRETS_MISSING", `cannot read ${file}`, { cause: error }),
+  });
+  if (read.kind === "folder")
+    throw new SlipwayError("SECRETS_MISSING", `${file} is a folder, not an env file`, { hint: "Point env-file at a KEY=value file." });
+  if (read.kind === "too-large")
+    throw new SlipwayError("SECRETS_MISSING", `${file} is ${read.size} bytes; an env file may be at most ${maxEnvFileBytes} bytes`, {
+      hint: "Point env-file at a KEY=value file of secrets.",
+    });
+  return read.bytes.toString("utf8");
 }

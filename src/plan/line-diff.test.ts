@@ -28,3 +28,31 @@ describe("lineDiff", () => {
     );
   });
 });
+
+describe("lineDiff on large texts", () => {
+  const lines = Array.from({ length: 10_000 }, (_, i) => `  key${i}: value-${i}`);
+  // The 5 s is a safety bound, not a benchmark: the N×M table it replaced took 9–30 s and 900 MB here.
+  it("one changed line in 10,000: only that line and its context", { timeout: 5_000 }, () => {
+    const changed = [...lines];
+    changed[5000] = "  key5000: changed";
+    expect(lineDiff(lines.join("\n"), changed.join("\n"), 1)).toEqual([
+      "    key4999: value-4999",
+      "-   key5000: value-5000",
+      "+   key5000: changed",
+      "    key5001: value-5001",
+    ]);
+  });
+  it("past the edit bound, the changed middle is shown whole: removed lines, then added ones", () => {
+    const other = lines.map((l) => `${l}x`);
+    const d = lineDiff(lines.join("\n"), other.join("\n"), 0);
+    expect(d).toHaveLength(20_000);
+    expect(d.slice(0, 10_000).every((l) => l.startsWith("- "))).toBe(true);
+    expect(d.slice(10_000).every((l) => l.startsWith("+ "))).toBe(true);
+  });
+  it("scattered changes under the bound are aligned line by line", () => {
+    const changed = lines.map((l, i) => (i % 50 === 0 ? `${l} (edited)` : l));
+    const d = lineDiff(lines.join("\n"), changed.join("\n"), 0);
+    expect(d.filter((l) => l.startsWith("- "))).toHaveLength(200);
+    expect(d.filter((l) => l.startsWith("+ "))).toHaveLength(200);
+  });
+});

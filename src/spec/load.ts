@@ -1,8 +1,18 @@
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from "yaml";
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
+import { lineColAt, maxNestingDepth, scanYaml } from "./yaml-limits.js";
 
 /** Spec files are small; anything past this is a mistake (a log or a binary passed by accident). */
 export const maxSpecBytes = 1024 * 1024;
+
+/**
+ * Keys, values and items a spec may hold. Real specs have a few hundred; the cap keeps a 1 MB file
+ * of tiny keys from costing the YAML library seconds and hundreds of megabytes.
+ */
+export const maxSpecNodes = 20_000;
+
+/** Keys that would reach an object's prototype in JavaScript; refused anywhere in a spec. */
+const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
 
 /** A parsed YAML document that can tell where any path of keys sits in the source. */
 export interface SourceDocument {
@@ -12,6 +22,8 @@ export interface SourceDocument {
   locate(path: readonly (string | number)[], want?: "key" | "value"): { line: number; col: number } | undefined;
   /** Whether `path` exists in the document. */
   has(path: readonly (string | number)[]): boolean;
+  /** The text a scalar at `path` was written as (`1.10` for the number 1.1), if there is one. */
+  scalarSource(path: readonly (string | number)[]): string | undefined;
 }
 
 /**
@@ -40,16 +52,29 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
   const control = firstControlCharacter(source);
   if (control !== -1) throw notText(file, lineColOf(source, control));
 
+  const scan = scanYaml(source, maxNestingDepth, maxSpecNodes);
+  if (scan.tooDeepAt !== undefined) throw tooDeep(file, lineColAt(source, scan.tooDeepAt));
+  if (scan.nodes > maxSpecNodes) {
+    throw new SlipwayError("SPEC_TOO_LARGE", `${file} holds more than ${maxSpecNodes} keys and values; a spec is far smaller`, {
+      location: { file, path: [], line: 1, col: 1 },
+      hint: "Check that -f points at slipway.yaml; keep large configuration in files the app reads, not in env.",
+    });
+  }
+
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found below in one pass: the library's own check compares each key with
+  // every earlier one (193 s for 104k keys).
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const firstError = doc.errors[0];
   if (firstError) {
     const pos = lineCounter.linePos(firstError.pos[0]);
+    if (firstError.code === "RESOURCE_EXHAUSTION") throw tooDeep(file, pos);
     throw new SlipwayError("SPEC_YAML_SYNTAX", `${file}:${pos.line}:${pos.col}: ${yamlMessage(firstError.message)}`, {
       location: { file, path: [], line: pos.line, col: pos.col },
       hint: yamlHint(firstError.code),
     });
   }
+  checkKeys(doc.contents, file, lineCounter);
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     throw new SlipwayError("SPEC_EMPTY", `${file} is empty`, {
       location: { file, path: [], line: 1, col: 1 },
@@ -78,13 +103,24 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
     });
   }
 
+  // Key → pair per mapping, built on first use: locating thousands of problems stays linear.
+  const index = new WeakMap<object, Map<string, Pair>>();
+  const pairsOf = (map: YAMLMap): Map<string, Pair> => {
+    let pairs = index.get(map);
+    if (!pairs) {
+      pairs = new Map();
+      for (const item of map.items) if (isScalar(item.key) && !pairs.has(String(item.key.value))) pairs.set(String(item.key.value), item);
+      index.set(map, pairs);
+    }
+    return pairs;
+  };
   const nodeAt = (path: readonly (string | number)[]): { node: Node | undefined; keyNode: Node | undefined; depth: number } => {
     let current: unknown = doc.contents;
     let keyNode: Node | undefined;
     let depth = 0;
     for (const part of path) {
       if (isMap(current)) {
-        const pair = current.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
+        const pair = pairsOf(current).get(String(part));
         if (!pair) break;
         keyNode = isNode(pair.key) ? pair.key : undefined;
         current = pair.value;
@@ -114,7 +150,67 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
     has(path) {
       return nodeAt(path).depth === path.length;
     },
+    scalarSource(path) {
+      const { node, depth } = nodeAt(path);
+      return depth === path.length && isScalar(node) ? node.source : undefined;
+    },
   };
+}
+
+/**
+ * One pass over the document, without recursion: nesting deeper than maxNestingDepth, duplicate
+ * keys (linear, a set per mapping) and keys that would reach a prototype.
+ */
+function checkKeys(root: unknown, file: string, lineCounter: LineCounter): void {
+  const at = (node: Node): { line: number; col: number } => (node.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 });
+  const stack: { node: unknown; depth: number; path: (string | number)[] }[] = [{ node: root, depth: 1, path: [] }];
+  while (stack.length > 0) {
+    const { node, depth, path } = stack.pop() as { node: unknown; depth: number; path: (string | number)[] };
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > maxNestingDepth) throw tooDeep(file, at(node));
+    const children: { node: unknown; depth: number; path: (string | number)[] }[] = [];
+    if (isMap(node)) {
+      const keys = new Map<unknown, Node>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (isScalar(key)) {
+          const pos = at(key);
+          const name = String(key.value);
+          if (forbiddenKeys.has(name)) {
+            throw new SlipwayError("SPEC_FORBIDDEN_KEY", `${file}:${pos.line}:${pos.col}: the key '${name}' is not allowed`, {
+              location: { file, path: [...path, name], line: pos.line, col: pos.col },
+              hint: "Remove it: __proto__, constructor and prototype are never spec keys (they would reach JavaScript object internals).",
+            });
+          }
+          const first = keys.get(key.value);
+          if (first) {
+            throw new SlipwayError(
+              "SPEC_YAML_SYNTAX",
+              `${file}:${pos.line}:${pos.col}: duplicate key '${name}' (first at line ${at(first).line})`,
+              { location: { file, path: [...path, name], line: pos.line, col: pos.col }, hint: yamlHint("DUPLICATE_KEY") },
+            );
+          }
+          keys.set(key.value, key);
+          children.push({ node: pair.value, depth: depth + 1, path: [...path, name] });
+        } else {
+          children.push({ node: key, depth: depth + 1, path }, { node: pair.value, depth: depth + 1, path });
+        }
+      }
+    } else {
+      node.items.forEach((item, i) => {
+        children.push({ node: item, depth: depth + 1, path: [...path, i] });
+      });
+    }
+    // Reversed, so the first problem in document order is the one reported.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as (typeof children)[number]);
+  }
+}
+
+function tooDeep(file: string, pos: { line: number; col: number }): SlipwayError {
+  return new SlipwayError("INPUT_TOO_DEEP", `${file}:${pos.line}:${pos.col}: nested deeper than ${maxNestingDepth} levels`, {
+    location: { file, path: [], line: pos.line, col: pos.col },
+    hint: "A spec nests a few levels; check for an unclosed [ or { or a generated file passed by mistake.",
+  });
 }
 
 function notText(file: string, pos?: { line: number; col: number }): SlipwayError {

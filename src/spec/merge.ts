@@ -6,13 +6,14 @@ export function mergeOverlay(base: unknown, overlay: unknown): unknown {
   if (overlay === undefined) return base;
   if (overlay === null) return undefined;
   if (isPlainObject(base) && isPlainObject(overlay)) {
-    const out: Record<string, unknown> = { ...base };
+    // A Map and own-property reads: a key like `__proto__` can neither read nor replace a prototype.
+    const out = new Map(Object.entries(base));
     for (const [key, value] of Object.entries(overlay)) {
-      const merged = mergeOverlay(base[key], value);
-      if (merged === undefined) delete out[key];
-      else out[key] = merged;
+      const merged = mergeOverlay(Object.hasOwn(base, key) ? base[key] : undefined, value);
+      if (merged === undefined) out.delete(key);
+      else out.set(key, merged);
     }
-    return out;
+    return Object.fromEntries(out);
   }
   return overlay;
 }

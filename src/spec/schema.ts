@@ -156,7 +156,12 @@ export const appSchema = z
     command: commandLine.optional().describe("Entrypoint override, as a list of words."),
     args: z.array(z.string()).optional().describe("Arguments, as a list of words."),
     health: healthSchema,
-    env: z.record(envName, envValue).default({}).describe("Plain environment variables. Never put secrets here."),
+    env: z
+      .record(envName, envValue)
+      .default({})
+      .describe(
+        'Plain environment variables. Never put secrets here. Unquoted numbers and booleans are allowed only when YAML reads them back as written (8080, true); quote the others ("1.10", "02139", "0x1F").',
+      ),
     secrets: z
       .array(envName)
       .default([])

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import { problemsFromIssues, type SpecProblem } from "./issues.js";
 import { locationOf, type SourceDocument } from "./load.js";
-import { mergeOverlay } from "./merge.js";
+import { isPlainObject, mergeOverlay } from "./merge.js";
 import { type RuleInput, specRules } from "./rules/index.js";
 import {
   type AppSpec,
@@ -63,6 +63,7 @@ export function validateSpec(source: SourceDocument): ValidatedSpec {
   const spec = parsed.data;
   const raw = source.data as Record<string, unknown>;
   const environments: Record<string, ResolvedEnvironment> = {};
+  problems.push(...lossyEnvValues(source, raw));
 
   for (const [envName, env] of Object.entries(spec.environments)) {
     const envPath = ["environments", envName];
@@ -143,6 +144,42 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
     return { type: "kubernetes", context: k?.context, namespace: k?.namespace ?? appName };
   }
   return undefined;
+}
+
+/**
+ * Env values are strings. An unquoted `1.10`, `02139`, `0x1F` or `12345678901234567890` is a YAML
+ * number whose canonical form ("1.1", "2139", "31", "12345678901234567000") is not what was
+ * written; slipway refuses those rather than guess, and asks for quotes. `8080` and `true` pass.
+ */
+function lossyEnvValues(source: SourceDocument, raw: Record<string, unknown>): LocatedProblem[] {
+  const maps: (string | number)[][] = [["app", "env"]];
+  const envs = raw.environments;
+  if (isPlainObject(envs)) for (const name of Object.keys(envs)) maps.push(["environments", name, "app", "env"]);
+  const out: LocatedProblem[] = [];
+  for (const mapPath of maps) {
+    const values = mapPath.reduce<unknown>((node, key) => (isPlainObject(node) && Object.hasOwn(node, key) ? node[key] : undefined), raw);
+    if (!isPlainObject(values)) continue;
+    for (const [key, value] of Object.entries(values)) {
+      if (typeof value !== "number" && typeof value !== "boolean") continue;
+      const path = [...mapPath, key];
+      const written = source.scalarSource(path);
+      if (written === undefined || written === String(value)) continue;
+      out.push(
+        place(
+          source,
+          {
+            code: "SPEC_INVALID_VALUE",
+            path,
+            message: `${written} is read as the ${typeof value} ${String(value)}, not the text ${written}`,
+            hint: `Quote it: ${key}: "${written}" (env values are strings; YAML reads unquoted 1.10 as 1.1 and 0x1F as 31).`,
+            at: "value",
+          },
+          path,
+        ),
+      );
+    }
+  }
+  return out;
 }
 
 /** Where an error in the merged view comes from: the overlay when it set that key, else the base. */

@@ -5,6 +5,7 @@
  * Anything outside the subset (anchors, tags, multi-line flow or quoted scalars, complex keys,
  * tabs) makes it give up on that document, and the caller parses it with the full library.
  */
+import { maxNestingDepth } from "../../spec/yaml-limits.js";
 import type { DocPath } from "../types.js";
 
 class Unsupported extends Error {}
@@ -89,6 +90,8 @@ export function fastYamlDocument(lines: readonly string[], firstLine: number): F
 
 class Reader {
   private i = 0;
+  /** Open collections; past maxNestingDepth the document leaves the fast path (the library path reports it). */
+  private depth = 0;
   constructor(private readonly lines: Line[]) {}
 
   /** Index of the next non-blank line at or after the cursor, or -1. */
@@ -105,10 +108,11 @@ class Reader {
     // A lone scalar document or value on its own line.
     this.i = at + 1;
     const pos: Pos = { line: line.no };
-    return [inlineValue(line.text, pos), pos];
+    return [inlineValue(line.text, pos, this.depth), pos];
   }
 
   private mapping(indent: number): [unknown, Pos] {
+    if (++this.depth > maxNestingDepth) throw new Unsupported();
     const out: Record<string, unknown> = {};
     const children = new Map<string, Pos>();
     const start = this.lines[this.i] as Line;
@@ -129,10 +133,12 @@ class Reader {
       out[key.name] = value;
       children.set(key.name, { line: line.no, ...(pos.children ? { children: pos.children } : {}) });
     }
+    this.depth--;
     return [out, { line: start.no, children }];
   }
 
   private sequence(indent: number): [unknown, Pos] {
+    if (++this.depth > maxNestingDepth) throw new Unsupported();
     const out: unknown[] = [];
     const children: Pos[] = [];
     const start = this.lines[this.i] as Line;
@@ -168,6 +174,7 @@ class Reader {
       out.push(this.scalarOrBlock(content, pos, indent));
       children.push(pos);
     }
+    this.depth--;
     return [out, { line: start.no, children }];
   }
 
@@ -191,7 +198,7 @@ class Reader {
   private scalarOrBlock(text: string, pos: Pos, indent: number): unknown {
     const c = text.charCodeAt(0);
     if (c === 124 || c === 62) return this.blockScalar(text, indent); // | >
-    const value = inlineValue(text, pos);
+    const value = inlineValue(text, pos, this.depth);
     // Anything more indented after a one-line value is a multi-line scalar (or an error): not in the subset.
     const at = this.next();
     if (at !== -1 && (this.lines[at] as Line).indent > indent) throw new Unsupported();
@@ -294,7 +301,7 @@ function quotedEnd(text: string, quote: number): number {
 }
 
 /** A value written on one line: quoted, flow collection or plain scalar (comments stripped). */
-function inlineValue(text: string, pos: Pos): unknown {
+function inlineValue(text: string, pos: Pos, depth: number): unknown {
   const c = text.charCodeAt(0);
   if (c === 34 || c === 39) {
     const end = quotedEnd(text, c);
@@ -304,7 +311,7 @@ function inlineValue(text: string, pos: Pos): unknown {
     return quoted(text.slice(0, end + 1));
   }
   if (c === 91 || c === 123) {
-    const flow = new Flow(text, pos);
+    const flow = new Flow(text, pos, depth);
     const value = flow.value();
     flow.end();
     return value;
@@ -389,6 +396,7 @@ class Flow {
   constructor(
     private readonly s: string,
     private readonly pos: Pos,
+    private depth: number,
   ) {}
 
   end(): void {
@@ -403,46 +411,54 @@ class Flow {
   value(): unknown {
     this.ws();
     const c = this.s[this.i];
-    if (c === "[") {
-      this.i++;
-      const out: unknown[] = [];
-      for (;;) {
-        this.ws();
-        if (this.s[this.i] === "]") {
-          this.i++;
-          return out;
-        }
-        out.push(this.value());
-        this.ws();
-        if (this.s[this.i] === ",") this.i++;
-        else if (this.s[this.i] !== "]") throw new Unsupported();
-      }
-    }
-    if (c === "{") {
-      this.i++;
-      const out: Record<string, unknown> = {};
-      for (;;) {
-        this.ws();
-        if (this.s[this.i] === "}") {
-          this.i++;
-          return out;
-        }
-        const key = this.scalar(true);
-        this.ws();
-        let value: unknown = null;
-        if (this.s[this.i] === ":") {
-          this.i++;
-          value = this.value();
-        }
-        const name = String(key);
-        if (name === "__proto__" || name === "<<") throw new Unsupported();
-        out[name] = value;
-        this.ws();
-        if (this.s[this.i] === ",") this.i++;
-        else if (this.s[this.i] !== "}") throw new Unsupported();
-      }
+    if (c === "[" || c === "{") {
+      if (++this.depth > maxNestingDepth) throw new Unsupported();
+      const value = c === "[" ? this.sequence() : this.mapping();
+      this.depth--;
+      return value;
     }
     return this.scalar(false);
+  }
+
+  private sequence(): unknown[] {
+    this.i++;
+    const out: unknown[] = [];
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] === "]") {
+        this.i++;
+        return out;
+      }
+      out.push(this.value());
+      this.ws();
+      if (this.s[this.i] === ",") this.i++;
+      else if (this.s[this.i] !== "]") throw new Unsupported();
+    }
+  }
+
+  private mapping(): Record<string, unknown> {
+    this.i++;
+    const out: Record<string, unknown> = {};
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] === "}") {
+        this.i++;
+        return out;
+      }
+      const key = this.scalar(true);
+      this.ws();
+      let value: unknown = null;
+      if (this.s[this.i] === ":") {
+        this.i++;
+        value = this.value();
+      }
+      const name = String(key);
+      if (name === "__proto__" || name === "<<") throw new Unsupported();
+      out[name] = value;
+      this.ws();
+      if (this.s[this.i] === ",") this.i++;
+      else if (this.s[this.i] !== "}") throw new Unsupported();
+    }
   }
 
   private scalar(isKey: boolean): unknown {

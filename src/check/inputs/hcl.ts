@@ -5,6 +5,7 @@
  * for-expressions, conditionals) is kept as `{ expr: "source text" }` so rules can tell
  * "unknown" from "unset". Strings keep `${…}` interpolations as written.
  */
+import { maxNestingDepth } from "../../spec/yaml-limits.js";
 import type { TfAttribute, TfBlock, TfBody, TfObject, TfValue } from "../types.js";
 
 export class HclSyntaxError extends Error {
@@ -28,6 +29,8 @@ const identChar = /[A-Za-z0-9_-]/;
 
 class HclReader {
   private pos = 0;
+  /** Open blocks, lists, objects, calls and unary operators: the reader recurses once for each. */
+  private depth = 0;
   private readonly lineStarts: number[] = [0];
 
   constructor(
@@ -97,6 +100,11 @@ class HclReader {
     return this.src.slice(start, this.pos);
   }
 
+  /** Enters one nesting level; past maxNestingDepth the file is refused at this position, not the stack's end. */
+  private enter(): void {
+    if (++this.depth > maxNestingDepth) this.fail(`nested deeper than ${maxNestingDepth} levels`);
+  }
+
   private body(closing: "}" | undefined): TfBody {
     const attributes = new Map<string, TfAttribute>();
     const blocks: TfBlock[] = [];
@@ -130,7 +138,9 @@ class HclReader {
       }
       if (this.peek() !== "{") this.fail(`expected = or { after '${name}', found ${describe(this.peek())}`);
       this.pos++;
+      this.enter();
       const inner = this.body("}");
+      this.depth--;
       this.pos++; // }
       blocks.push({ type: name, labels, body: inner, file: this.file, line: this.lineAt(start), endLine: this.lineAt(this.pos - 1) });
       this.endOfItem();
@@ -176,6 +186,13 @@ class HclReader {
   }
 
   private operand(): TfValue {
+    this.enter();
+    const value = this.operandInner();
+    this.depth--;
+    return value;
+  }
+
+  private operandInner(): TfValue {
     this.skipInline();
     const start = this.pos;
     const c = this.peek();
@@ -394,6 +411,8 @@ class HclReader {
 
   /** Inside `${`: skip to the matching `}`, minding nested strings and braces. */
   private templateBraces(): void {
+    // Strings inside ${…} recurse through quoted(); count them as nesting too.
+    this.enter();
     let depth = 0;
     const start = this.pos;
     while (!this.eof()) {
@@ -406,7 +425,10 @@ class HclReader {
       if (c === "{") depth++;
       else if (c === "}") {
         depth--;
-        if (depth === 0) return;
+        if (depth === 0) {
+          this.depth--;
+          return;
+        }
       }
     }
     this.fail("unterminated ${ in a string", start);

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { lineColAt, maxNestingDepth, nodeTooDeep, scanYaml } from "../../spec/yaml-limits.js";
 import type { Origin, TfAttribute, TfBlock, TfBody, TfCall, TfExpression, TfFile, TfObject, TfValue } from "../types.js";
 import { HclSyntaxError, parseHcl } from "./hcl.js";
 import type { InputProblem } from "./kubernetes.js";
@@ -17,6 +18,8 @@ export function terraformFromText(text: string, origin: Origin, json: boolean): 
     throw error;
   }
 }
+
+const tooDeepMessage = `nested deeper than ${maxNestingDepth} levels`;
 
 class JsonShapeError extends Error {
   constructor(
@@ -41,9 +44,14 @@ const labelDepth: Record<string, number> = {
 
 function terraformJsonBlocks(text: string, file: string): TfBlock[] {
   const lc = new LineCounter();
+  const scan = scanYaml(text);
+  if (scan.tooDeepAt !== undefined) throw new JsonShapeError(tooDeepMessage, lineColAt(text, scan.tooDeepAt).line);
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
   const err = doc.errors[0];
+  if (err?.code === "RESOURCE_EXHAUSTION") throw new JsonShapeError(tooDeepMessage, lc.linePos(err.pos[0]).line);
   if (err) throw new JsonShapeError(`JSON syntax: ${err.message.split(/ at line \d+/)[0] ?? err.message}`, lc.linePos(err.pos[0]).line);
+  const deep = nodeTooDeep(doc.contents);
+  if (deep) throw new JsonShapeError(tooDeepMessage, lc.linePos(deep.range?.[0] ?? 0).line);
   const line = (n: Node | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 1);
   const endLine = (n: Node | null | undefined) => (n?.range ? lc.linePos(Math.max(n.range[0], n.range[1] - 1)).line : 1);
   const root = doc.contents;

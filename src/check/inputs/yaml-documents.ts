@@ -1,6 +1,8 @@
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { lineColAt, maxNestingDepth, nodeTooDeep, scanYaml } from "../../spec/yaml-limits.js";
 import type { DocPath } from "../types.js";
 import { fastYamlDocument } from "./fast-yaml.js";
+import { readJsonDocument } from "./json-document.js";
 
 /** One document of a YAML (or JSON) stream, with the lines of its parts. */
 export interface YamlDocument {
@@ -30,8 +32,15 @@ export interface YamlStream {
  * block subset Kubernetes manifests use take a fast path; the rest go through the YAML library.
  */
 export function parseYamlStream(text: string): YamlStream {
-  if (/^(%|--- *[^\s#])/m.test(text) || text.trimStart().startsWith("{") || text.trimStart().startsWith("["))
+  const head = text.trimStart();
+  if (head.startsWith("{") || head.startsWith("[")) {
+    // Strict JSON (kubectl -o json) takes its own light reader; anything else JSON-like goes to the library.
+    const json = readJsonDocument(text);
+    if (json?.kind === "document") return { documents: [{ ...json, comment: undefined }], errors: [] };
+    if (json?.kind === "too-deep") return { documents: [], errors: [{ line: json.line, col: json.col, message: tooDeepMessage }] };
     return parseWithLibrary(text, 0);
+  }
+  if (/^(%|--- *[^\s#])/m.test(text)) return parseWithLibrary(text, 0);
   const lines = text.split("\n");
   const documents: YamlDocument[] = [];
   const errors: YamlSyntaxError[] = [];
@@ -67,6 +76,12 @@ function parseWithLibrary(text: string, lineOffset: number): YamlStream {
   const lineCounter = new LineCounter();
   const documents: YamlDocument[] = [];
   const errors: YamlSyntaxError[] = [];
+  // The library recurses per level and costs seconds on 1 MB of `[[[[`; refuse that before it starts.
+  const scan = scanYaml(text);
+  if (scan.tooDeepAt !== undefined) {
+    const pos = lineColAt(text, scan.tooDeepAt);
+    return { documents, errors: [{ line: pos.line + lineOffset, col: pos.col, message: tooDeepMessage }] };
+  }
   let parsed: ReturnType<typeof parseAllDocuments>;
   try {
     parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: false });
@@ -82,7 +97,14 @@ function parseWithLibrary(text: string, lineOffset: number): YamlStream {
     const firstError = doc.errors[0];
     if (firstError) {
       const pos = lineCounter.linePos(firstError.pos[0]);
-      errors.push({ line: pos.line + lineOffset, col: pos.col, message: cleanMessage(firstError.message) });
+      const message = firstError.code === "RESOURCE_EXHAUSTION" ? tooDeepMessage : cleanMessage(firstError.message);
+      errors.push({ line: pos.line + lineOffset, col: pos.col, message });
+      continue;
+    }
+    const deep = nodeTooDeep(doc.contents);
+    if (deep) {
+      const pos = lineCounter.linePos(deep.range?.[0] ?? 0);
+      errors.push({ line: pos.line + lineOffset, col: pos.col, message: tooDeepMessage });
       continue;
     }
     let data: unknown;
@@ -128,6 +150,8 @@ function nodeAt(root: unknown, path: DocPath): Node | undefined {
   }
   return found;
 }
+
+const tooDeepMessage = `nested deeper than ${maxNestingDepth} levels`;
 
 function cleanMessage(message: string): string {
   return (message.split(/ at line \d+, column \d+/)[0] ?? message).trim();

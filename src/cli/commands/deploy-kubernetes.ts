@@ -4,6 +4,7 @@ import { homedir, hostname, userInfo } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { deploy } from "../../deploy/engine.js";
 import { currentRelease } from "../../deploy/history.js";
+import { readSpecBytes } from "../../effects/files.js";
 import { createKubeApi } from "../../effects/kube/http-kube-api.js";
 import { loadKubeconfig } from "../../effects/kube/kubeconfig.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
@@ -75,7 +76,7 @@ export async function deployKubernetes(
     }
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
     if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, validated, dirname(resolve(ctx.cwd, opts.file)));
-    const specText = ctx.sources.get(validated.file) ?? (await readFile(resolve(ctx.cwd, opts.file), "utf8"));
+    const specText = ctx.sources.get(validated.file) ?? new TextDecoder().decode(await readSpecBytes(resolve(ctx.cwd, opts.file)));
     // env / env-file sources: slipway holds the values and writes the app's Secret; other sources keep them in the cluster.
     const source = opened.model.secrets.source.kind;
     const secretValues =

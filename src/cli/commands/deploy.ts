@@ -8,6 +8,7 @@ import { StringDecoder } from "node:string_decoder";
 import { deploy } from "../../deploy/engine.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { fileLock } from "../../effects/file-lock.js";
+import { readSpecBytes } from "../../effects/files.js";
 import { localFingerprintKey } from "../../effects/fingerprint-key.js";
 import { fileHistory, type InvalidRecord } from "../../effects/history-files.js";
 import { stopMariadb } from "../../effects/mariadb-server.js";
@@ -67,7 +68,7 @@ async function openLocal(ctx: CliContext, opts: EnvOptions & { tag?: string }, l
   const skipped = skippedRecords(ctx);
   const history = fileHistory(join(stateDir, "history"), { onInvalid: skipped.add });
   const lock = fileLock(join(stateDir, "lock.json"));
-  const specText = ctx.sources.get(validated.file) ?? (await readFile(file, "utf8"));
+  const specText = ctx.sources.get(validated.file) ?? new TextDecoder().decode(await readSpecBytes(file));
   return { file, validated, model, specDir, stateDir, history, lock, specText, warnings: skipped.warnings };
 }
 

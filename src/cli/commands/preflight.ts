@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseInputs } from "../../check/parse-inputs.js";
+import { maxInputBytes, parseInputs } from "../../check/parse-inputs.js";
 import { intentWaivers, renderedBatch, specWaivers } from "../../check/rendered.js";
 import { atLeast, runCheck } from "../../check/run-check.js";
 import type { Finding } from "../../check/types.js";
+import { readUserFile } from "../../effects/read-user-file.js";
 import { isSlipwayError } from "../../errors/slipway-error.js";
 import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
 import { buildModel } from "../../spec/normalize.js";
@@ -25,9 +25,13 @@ export async function preflightFindings(validated: ValidatedSpec, specDir: strin
   const batch = renderedBatch(rendered);
   const dockerfile = join(specDir, "Dockerfile");
   try {
-    const bytes = await readFile(dockerfile);
+    const read = await readUserFile(dockerfile, { maxBytes: maxInputBytes, shown: "Dockerfile" });
+    if (read.kind === "folder") throw new Error("no Dockerfile to check");
+    const origin = { file: "Dockerfile", label: "Dockerfile" };
     const parsed = parseInputs([
-      { origin: { file: "Dockerfile", label: "Dockerfile" }, bytes, size: bytes.byteLength, explicit: true, kind: "dockerfile" },
+      read.kind === "file"
+        ? { origin, bytes: read.bytes, size: read.bytes.byteLength, explicit: true, kind: "dockerfile" }
+        : { origin, bytes: undefined, size: read.size, explicit: true, kind: "dockerfile" },
     ]);
     batch.dockerfiles.push(...parsed.dockerfiles);
     batch.inputs.push(...parsed.inputs);

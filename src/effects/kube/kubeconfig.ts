@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
+import { readUserFile } from "../read-user-file.js";
 import { type ExecClusterInfo, type ExecCredentials, parseExecConfig, runExecPlugin } from "./exec-credential.js";
 import { KubeError } from "./kube-error.js";
 
@@ -144,13 +144,18 @@ async function readMerged(list: readonly string[]): Promise<{ doc: Doc; path: st
   for (const file of list) {
     let text: string;
     try {
-      text = await readFile(file, "utf8");
-    } catch (cause) {
-      if (list.length > 1 && (cause as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw new KubeError("KUBECONFIG_NOT_FOUND", `kubeconfig ${file}: cannot be read`, {
-        cause,
-        hint: "Pass the path of an existing kubeconfig (or set KUBECONFIG).",
-      });
+      text = await readKubeFile(
+        file,
+        (cause) =>
+          new KubeError("KUBECONFIG_NOT_FOUND", `kubeconfig ${file}: cannot be read`, {
+            cause,
+            hint: "Pass the path of an existing kubeconfig (or set KUBECONFIG).",
+          }),
+      );
+    } catch (error) {
+      const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+      if (list.length > 1 && cause?.code === "ENOENT") continue;
+      throw error;
     }
     let doc: unknown;
     try {
@@ -221,9 +226,18 @@ async function inlineOrFile(path: string, base: string, data: unknown, file: unk
 }
 
 async function readRef(path: string, base: string, ref: string, what: string): Promise<string> {
-  try {
-    return await readFile(resolve(base, ref), "utf8");
-  } catch (cause) {
-    throw new KubeError("KUBECONFIG_INVALID", `kubeconfig ${path}: ${what} file ${ref} cannot be read`, { cause });
-  }
+  return readKubeFile(
+    resolve(base, ref),
+    (cause) => new KubeError("KUBECONFIG_INVALID", `kubeconfig ${path}: ${what} file ${ref} cannot be read`, { cause }),
+  );
+}
+
+/** Kubeconfigs with hundreds of clusters stay far below this; certificates and tokens too. */
+const maxKubeFileBytes = 16 * 1024 * 1024;
+
+async function readKubeFile(file: string, cannotRead: (cause: unknown) => KubeError): Promise<string> {
+  const read = await readUserFile(file, { maxBytes: maxKubeFileBytes, shown: file, cannotOpen: cannotRead });
+  if (read.kind === "folder") throw cannotRead(new Error(`${file} is a folder`));
+  if (read.kind === "too-large") throw cannotRead(new Error(`${file} is larger than ${maxKubeFileBytes} bytes`));
+  return read.bytes.toString("utf8");
 }
