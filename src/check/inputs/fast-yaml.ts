@@ -354,7 +354,8 @@ function inlineValue(text: string, pos: Pos, schema: YamlSchema): unknown {
   const hash = text.indexOf(" #");
   if (hash !== -1) end = hash;
   const plain = text.slice(0, end).trimEnd();
-  if (plain.includes(": ") || plain.endsWith(":")) throw new Unsupported();
+  // `key: -` opens a block sequence on the key's line, which YAML forbids: the library reports it.
+  if (plain.includes(": ") || plain.endsWith(":") || plain === "-") throw new Unsupported();
   return resolvePlain(plain, schema);
 }
 

@@ -43,10 +43,17 @@ export function kubeDocumentData(doc: Document): unknown {
       if (isMap(node)) {
         const out: Record<string, unknown> = {};
         for (const pair of node.items) {
-          const key = pairKey(pair, doc);
           const value = visit(pair.value, depth + 1, inAlias);
-          if (key === merge) applyMerge(out, value);
-          else setKey(out, key, value);
+          try {
+            const key = pairKey(pair, doc);
+            if (key === merge) applyMerge(out, value);
+            else setKey(out, key, value);
+          } catch (error) {
+            // Point at the key (or the `<<`), not at the mapping.
+            if (error instanceof YamlDataError && !(error instanceof YamlNodeError))
+              throw new YamlNodeError(error.message, at(pair.key ?? node));
+            throw error;
+          }
         }
         return out;
       }
