@@ -8,7 +8,7 @@ import type { DocPath } from "../types.js";
 import { applyMerge, kubeKey, resolvePlain, resolveTagged, setKey, YamlDataError } from "./yaml-scalars.js";
 
 /** Nodes copied out of aliases before a document counts as an alias bomb. */
-const maxAliasNodes = 1_000_000;
+const maxAliasNodes = 200_000;
 /** Nesting depth where reading stops with an error rather than overflowing the stack. */
 const maxDepth = 1_000;
 const mergeTag = "tag:yaml.org,2002:merge";
@@ -26,6 +26,8 @@ export class YamlNodeError extends YamlDataError {
 /** The document's content as Kubernetes reads it. Throws YamlNodeError where Kubernetes fails. */
 export function kubeDocumentData(doc: Document): unknown {
   let aliasNodes = 0;
+  // Alias.resolve searches the document for its anchor; an alias-heavy document repeats that a lot.
+  const anchors = new Map<unknown, unknown>();
   const at = (node: unknown): number => (isNode(node) && node.range ? node.range[0] : 0);
   const visit = (node: unknown, depth: number, inAlias: boolean): unknown => {
     if (depth > maxDepth) throw new YamlNodeError(`nested more than ${maxDepth} levels deep`, at(node));
@@ -33,7 +35,11 @@ export function kubeDocumentData(doc: Document): unknown {
       throw new YamlNodeError(`aliases expand to more than ${maxAliasNodes} nodes (an alias bomb)`, at(node));
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      let target = anchors.get(node);
+      if (target === undefined) {
+        target = node.resolve(doc);
+        anchors.set(node, target);
+      }
       if (!target) throw new YamlNodeError(`unknown anchor ${node.source}`, at(node));
       return visit(target, depth + 1, true);
     }

@@ -291,7 +291,7 @@ describe("the two readers agree on random documents in the Kubernetes schema", (
           expect(quick.data).toEqual(lib.documents[0]?.data);
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 600 },
     );
     expect(fastRuns / runs).toBeGreaterThan(0.5);
   });
