@@ -3,6 +3,8 @@
  * form, key and merge below is checked against what go-yaml v2.4 gives, through both readers
  * (the fast one and the `yaml`-library fallback), in block and flow context.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fastYamlDocument } from "./fast-yaml.js";
@@ -186,6 +188,23 @@ describe("YAML 1.1 scalars as Kubernetes reads them (go-yaml v2), through both r
       f: "yes",
     });
     expect(parseYamlStream("a: !!int abc\n", "kubernetes").errors[0]?.message).toMatch(/cannot decode !!str `abc` as a !!int/);
+  });
+
+  it("slipway's own renders (golden files) read the same as Kubernetes reads them as in YAML 1.2", () => {
+    const root = join(import.meta.dirname, "..", "..", "..", "test", "golden");
+    const files = readdirSync(root).flatMap((example) =>
+      readdirSync(join(root, example))
+        .filter((f) => f.startsWith("kubernetes-"))
+        .map((f) => join(root, example, f)),
+    );
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      expect(
+        parseYamlStream(text, "kubernetes").documents.map((d) => d.data),
+        file,
+      ).toEqual(parseYamlStream(text, "core").documents.map((d) => d.data));
+    }
   });
 
   it("the core schema (CI files) still reads YAML 1.2", () => {
