@@ -36,8 +36,20 @@ export function detectInput(path: string, text: string): DetectedInput {
   const yamlName = /\.(ya?ml|json)$/.test(lower);
   if (!yamlName && path !== "-" && lower !== "<stdin>") return kind("unknown");
   if (text.trim() === "") return { kind: "unknown", yaml: yamlName };
+  const json = parseJson(text);
+  if (json.ok) {
+    // JSON (kubectl reads it with encoding/json: the same values) is classified without the YAML
+    // parser, which is far slower on a large package-lock.json; manifests still need positions.
+    const parsed = classify([json.value], text);
+    return parsed === "kubernetes"
+      ? { kind: parsed, stream: parseYamlStream(text, "kubernetes"), yaml: true }
+      : { kind: parsed, yaml: true };
+  }
   const stream = parseYamlStream(text, "kubernetes");
-  const parsed = classify(stream, text);
+  const parsed = classify(
+    stream.documents.map((d) => d.data),
+    text,
+  );
   if (parsed === "kubernetes") return { kind: parsed, stream, yaml: true };
   if (parsed !== "unknown") return { kind: parsed, yaml: true };
   const structured = stream.documents.some((d) => typeof d.data === "object" && d.data !== null);
@@ -48,11 +60,21 @@ export function detectInput(path: string, text: string): DetectedInput {
   return { kind: "unknown", yaml: true };
 }
 
-function classify(stream: YamlStream, text: string): InputKind {
-  const docs = stream.documents.map((d) => d.data).filter(isRecord);
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  const c = text.trimStart()[0];
+  if (c !== "{" && c !== "[") return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false }; // flow-style YAML, several JSON documents, JSON with comments: parse as YAML
+  }
+}
+
+function classify(documents: readonly unknown[], text: string): InputKind {
+  const docs = documents.filter(isRecord);
   if (docs.some((d) => typeof d.apiVersion === "string" && typeof d.kind === "string")) return "kubernetes";
   const first = docs[0];
-  if (first === undefined || stream.documents.length !== 1) return "unknown";
+  if (first === undefined || documents.length !== 1) return "unknown";
   if (text.trimStart().startsWith("{") && ["resource", "module", "terraform", "provider", "data"].some((k) => isRecord(first[k])))
     return "terraform";
   // Kubernetes' YAML 1.1 reads the key `on` as "true".

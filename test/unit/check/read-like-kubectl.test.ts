@@ -103,13 +103,15 @@ describe("kinds are found by parsing, not by a line sniff", () => {
     const report = check([
       input("name: shop\nversion: 2\n", "config/app.yaml", false),
       input("", "config/empty.yaml", false),
+      input('{"name": "shop", "dependencies": {"yaml": "2.9.1"}}', "package.json", false),
       input("print('hi')", "app.py", false),
     ]);
     expect(report.findings.map((f) => `${f.ruleId} ${f.file} ${f.severity}`)).toEqual([
       "SLW-GEN-005 config/app.yaml low",
       "SLW-GEN-005 config/empty.yaml low",
+      "SLW-GEN-005 package.json low",
     ]);
-    expect(report.inputs.map((i) => i.file)).toEqual(["config/app.yaml", "config/empty.yaml"]);
+    expect(report.inputs.map((i) => i.file)).toEqual(["config/app.yaml", "config/empty.yaml", "package.json"]);
   });
 
   it("`check DIR` says how many files it read and how many it skipped", async () => {
