@@ -37,6 +37,7 @@ import { slwGen001 } from "./rules/general/slw-gen-001.js";
 import { slwGen002 } from "./rules/general/slw-gen-002.js";
 import { slwGen003 } from "./rules/general/slw-gen-003.js";
 import { slwGen004 } from "./rules/general/slw-gen-004.js";
+import { slwGen005 } from "./rules/general/slw-gen-005.js";
 import { slwK8s001 } from "./rules/k8s/slw-k8s-001.js";
 import { slwK8s002 } from "./rules/k8s/slw-k8s-002.js";
 import { slwK8s003 } from "./rules/k8s/slw-k8s-003.js";
@@ -147,6 +148,7 @@ export const catalogue: readonly Rule[] = [
   slwGen002,
   slwGen003,
   slwGen004,
+  slwGen005,
   slwK8s001,
   slwK8s002,
   slwK8s003,

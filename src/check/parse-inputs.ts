@@ -1,5 +1,5 @@
 import { ciFromText } from "./inputs/ci.js";
-import { detectKind, isTerraformJson } from "./inputs/detect-kind.js";
+import { type DetectedInput, detectInput, isTerraformJson } from "./inputs/detect-kind.js";
 import { dockerfileFromText } from "./inputs/dockerfile.js";
 import { kubeSubjectsFromText } from "./inputs/kubernetes.js";
 import { terraformFromText } from "./inputs/terraform.js";
@@ -24,7 +24,7 @@ export interface InputText {
 
 /** A problem that is not a rule finding: a file that cannot be read, parsed or checked. */
 export interface InputIssue {
-  ruleId: "SLW-GEN-001" | "SLW-GEN-004";
+  ruleId: "SLW-GEN-001" | "SLW-GEN-004" | "SLW-GEN-005";
   origin: Origin;
   line: number | undefined;
   message: string;
@@ -65,11 +65,12 @@ export function parseInputs(texts: readonly InputText[]): CheckBatch {
       continue;
     }
     const path = origin.file ?? origin.label;
-    const kind = input.kind ?? detectKind(path, text);
+    const detected: DetectedInput = input.kind ? { kind: input.kind, yaml: false } : detectInput(path, text);
+    const { kind } = detected;
     let objects = 0;
     switch (kind) {
       case "kubernetes": {
-        const parsed = kubeSubjectsFromText(text, origin);
+        const parsed = kubeSubjectsFromText(text, origin, detected.stream);
         for (const p of parsed.problems) issue(p.message, p.line);
         const key = input.group ?? "";
         const group = groups.get(key);
@@ -107,7 +108,18 @@ export function parseInputs(texts: readonly InputText[]): CheckBatch {
         break;
       }
       case "unknown":
-        if (input.explicit)
+        // YAML/JSON that is none of the kinds is listed (low), whether named or found in a folder:
+        // a manifest slipway failed to recognise must not pass unnoticed. Other files found in a
+        // folder (app code) are skipped quietly; named ones are an input that was not checked.
+        if (detected.yaml)
+          issue(
+            text.trim() === ""
+              ? "an empty file, nothing to check"
+              : "YAML/JSON that is none of the kinds slipway checks (no document with apiVersion and kind; not Terraform JSON, a GitHub Actions workflow or GitLab CI); skipped",
+            1,
+            "SLW-GEN-005",
+          );
+        else if (input.explicit)
           issue(
             "not a file kind slipway checks (Kubernetes YAML/JSON, Terraform, Dockerfile, GitHub Actions, GitLab CI)",
             1,

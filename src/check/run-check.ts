@@ -44,6 +44,8 @@ export interface CheckOptions {
   /** A slipway.yaml next to the inputs deploys only to Kubernetes. */
   kubernetesOnly?: boolean | undefined;
   intent?: CheckIntent | undefined;
+  /** The namespace objects without `metadata.namespace` are applied to (default: "default"). */
+  namespace?: string | undefined;
 }
 
 /** Selects rules by --rule / --skip. General rules always run unless skipped by name. */
@@ -91,7 +93,7 @@ export function runCheck(batch: CheckBatch, options: CheckOptions): CheckReport 
   // Kubernetes
   const kubeRules = rules.filter((r): r is KubeRule => r.area === "kubernetes");
   for (const group of batch.kubeGroups) {
-    const ctx = kubeContext(group);
+    const ctx = kubeContext(group, options.namespace);
     for (const subject of group) {
       const annotations = isRecord(subject.object.metadata) ? subject.object.metadata.annotations : undefined;
       const waiveText = isRecord(annotations) ? annotations[waiveAnnotation] : undefined;

@@ -79,7 +79,7 @@ export interface KubeSubject {
 export interface KubeContext {
   /** Every Kubernetes object checked together (a folder, a stream, one rendered environment). */
   all: readonly KubeSubject[];
-  /** Objects of one kind in one namespace ("" for unset). */
+  /** Objects of one kind in one namespace (unset: the namespace the objects are applied to, `check --namespace`). */
   byKind(kind: string, namespace: string | undefined): readonly KubeSubject[];
 }
 

@@ -316,6 +316,11 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option("--rule <ids>", "run only these rules (IDs or prefixes such as SLW-TF; repeat or comma-separate)", collect)
     .option("--skip <ids>", "leave these rules out (IDs or prefixes)", collect)
     .option("--show-waived", "also list waived findings")
+    .option(
+      "-n, --namespace <name>",
+      "the namespace objects without metadata.namespace are applied to, as kubectl's --namespace (cross-object rules match them with objects that name it)",
+      "default",
+    )
     .addOption(jsonOption())
     .addHelpText(
       "after",

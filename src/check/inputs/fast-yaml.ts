@@ -4,9 +4,11 @@
  * line of every key and item. It is 5–10× faster than the general YAML library on large streams.
  * Anything outside the subset (anchors, tags, multi-line flow or quoted scalars, complex keys,
  * tabs) makes it give up on that document, and the caller parses it with the full library.
+ * Scalars, keys and `<<` merge keys resolve in the given schema (yaml-scalars.ts).
  */
 import { maxNestingDepth } from "../../spec/yaml-limits.js";
 import type { DocPath } from "../types.js";
+import { applyMerge, kubeKey, resolvePlain, type YamlSchema } from "./yaml-scalars.js";
 
 class Unsupported extends Error {}
 
@@ -34,7 +36,7 @@ interface Line {
 }
 
 /** Parses one document (its lines, without `---`). Returns undefined when it is outside the subset. */
-export function fastYamlDocument(lines: readonly string[], firstLine: number): FastDocument | undefined {
+export function fastYamlDocument(lines: readonly string[], firstLine: number, schema: YamlSchema = "core"): FastDocument | undefined {
   const items: Line[] = [];
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as string;
@@ -54,7 +56,7 @@ export function fastYamlDocument(lines: readonly string[], firstLine: number): F
     items.push({ no: firstLine + i, indent, text: clean, rawIndent: indent });
   }
   try {
-    const reader = new Reader(items);
+    const reader = new Reader(items, schema);
     const start = reader.next();
     if (start === -1) return { data: null, line: firstLine, locate: () => undefined };
     const first = items[start] as Line;
@@ -92,7 +94,10 @@ class Reader {
   private i = 0;
   /** Open collections; past maxNestingDepth the document leaves the fast path (the library path reports it). */
   private depth = 0;
-  constructor(private readonly lines: Line[]) {}
+  constructor(
+    private readonly lines: Line[],
+    private readonly schema: YamlSchema,
+  ) {}
 
   /** Index of the next non-blank line at or after the cursor, or -1. */
   next(): number {
@@ -108,7 +113,7 @@ class Reader {
     // A lone scalar document or value on its own line.
     this.i = at + 1;
     const pos: Pos = { line: line.no };
-    return [inlineValue(line.text, pos, this.depth), pos];
+    return [inlineValue(line.text, pos, this.schema, this.depth), pos];
   }
 
   private mapping(indent: number): [unknown, Pos] {
@@ -129,9 +134,14 @@ class Reader {
       }
       this.i = at + 1;
       const [value, pos] = this.valueAfter(line, key.rest, indent, true);
-      if (key.name === "__proto__" || key.name === "<<") throw new Unsupported();
-      out[key.name] = value;
-      children.set(key.name, { line: line.no, ...(pos.children ? { children: pos.children } : {}) });
+      const name = key.plain ? plainKey(key.name, this.schema) : key.name;
+      if (name === merge) {
+        mergeWithPositions(out, children, value, pos, line.no);
+        continue;
+      }
+      if (name === "__proto__") throw new Unsupported();
+      out[name] = value;
+      children.set(name, { line: line.no, ...(pos.children ? { children: pos.children } : {}) });
     }
     this.depth--;
     return [out, { line: start.no, children }];
@@ -198,7 +208,7 @@ class Reader {
   private scalarOrBlock(text: string, pos: Pos, indent: number): unknown {
     const c = text.charCodeAt(0);
     if (c === 124 || c === 62) return this.blockScalar(text, indent); // | >
-    const value = inlineValue(text, pos, this.depth);
+    const value = inlineValue(text, pos, this.schema, this.depth);
     // Anything more indented after a one-line value is a multi-line scalar (or an error): not in the subset.
     const at = this.next();
     if (at !== -1 && (this.lines[at] as Line).indent > indent) throw new Unsupported();
@@ -253,15 +263,45 @@ function foldLines(lines: string[]): string {
   return out;
 }
 
+/** A `<<` key: merge the value into the mapping (Kubernetes schema only). */
+const merge = Symbol("merge");
+
+/** The key a plain scalar stands for; gives up on keys only the library reports well (null, timestamps). */
+function plainKey(name: string, schema: YamlSchema): string | typeof merge {
+  if (schema === "core") {
+    if (name === "<<") throw new Unsupported();
+    return name;
+  }
+  if (name === "<<") return merge;
+  try {
+    return kubeKey(name);
+  } catch {
+    throw new Unsupported();
+  }
+}
+
+/** Applies a merge and points every merged key at its line (in the merged mapping when known). */
+function mergeWithPositions(out: Record<string, unknown>, children: Map<string, Pos>, value: unknown, pos: Pos, line: number): void {
+  try {
+    applyMerge(out, value, (key, from) => {
+      const source = from === -1 ? pos : Array.isArray(pos.children) ? pos.children[from] : undefined;
+      const child = source?.children instanceof Map ? source.children.get(key) : undefined;
+      children.set(key, child ?? { line });
+    });
+  } catch {
+    throw new Unsupported(); // the library reports what Kubernetes says about it
+  }
+}
+
 /** `key: rest` → the key and what follows the colon; undefined when the line is not a mapping entry. */
-function keyOf(text: string): { name: string; rest: string } | undefined {
+function keyOf(text: string): { name: string; rest: string; plain: boolean } | undefined {
   const c = text.charCodeAt(0);
   if (c === 34 || c === 39) {
     const end = quotedEnd(text, c);
     if (end === -1 || text.charCodeAt(end + 1) !== 58) return undefined;
     const after = text.slice(end + 2);
     if (after !== "" && !after.startsWith(" ")) return undefined;
-    return { name: String(quoted(text.slice(0, end + 1))), rest: after.trimStart() };
+    return { name: String(quoted(text.slice(0, end + 1))), rest: after.trimStart(), plain: false };
   }
   if (c === 45 && (text.length === 1 || text.charCodeAt(1) === 32)) return undefined; // "- "
   if ("[{&*!|>%@`?#".includes(text[0] as string)) {
@@ -275,7 +315,7 @@ function keyOf(text: string): { name: string; rest: string } | undefined {
       const name = text.slice(0, i).trimEnd();
       if (name.includes(" #")) return undefined;
       const rest = text.slice(i + 1).trimStart();
-      return { name, rest };
+      return { name, rest, plain: true };
     }
     i = text.indexOf(":", i + 1);
   }
@@ -301,7 +341,7 @@ function quotedEnd(text: string, quote: number): number {
 }
 
 /** A value written on one line: quoted, flow collection or plain scalar (comments stripped). */
-function inlineValue(text: string, pos: Pos, depth: number): unknown {
+function inlineValue(text: string, pos: Pos, schema: YamlSchema, depth: number): unknown {
   const c = text.charCodeAt(0);
   if (c === 34 || c === 39) {
     const end = quotedEnd(text, c);
@@ -311,7 +351,7 @@ function inlineValue(text: string, pos: Pos, depth: number): unknown {
     return quoted(text.slice(0, end + 1));
   }
   if (c === 91 || c === 123) {
-    const flow = new Flow(text, pos, depth);
+    const flow = new Flow(text, pos, schema, depth);
     const value = flow.value();
     flow.end();
     return value;
@@ -321,8 +361,9 @@ function inlineValue(text: string, pos: Pos, depth: number): unknown {
   const hash = text.indexOf(" #");
   if (hash !== -1) end = hash;
   const plain = text.slice(0, end).trimEnd();
-  if (plain.includes(": ") || plain.endsWith(":")) throw new Unsupported();
-  return resolvePlain(plain);
+  // `key: -` opens a block sequence on the key's line, which YAML forbids: the library reports it.
+  if (plain.includes(": ") || plain.endsWith(":") || plain === "-") throw new Unsupported();
+  return resolvePlain(plain, schema);
 }
 
 function quoted(text: string): string {
@@ -373,29 +414,13 @@ function quoted(text: string): string {
   return out;
 }
 
-/** YAML 1.2 core schema, as the yaml library resolves plain scalars. */
-function resolvePlain(s: string): unknown {
-  if (s === "" || s === "~" || s === "null" || s === "Null" || s === "NULL") return null;
-  if (s === "true" || s === "True" || s === "TRUE") return true;
-  if (s === "false" || s === "False" || s === "FALSE") return false;
-  const c = s.charCodeAt(0);
-  if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
-    if (/^[-+]?[0-9]+$/.test(s)) return Number(s);
-    if (/^0o[0-7]+$/.test(s)) return Number.parseInt(s.slice(2), 8);
-    if (/^0x[0-9a-fA-F]+$/.test(s)) return Number.parseInt(s.slice(2), 16);
-    if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(s)) return Number(s);
-    if (/^[-+]?\.(inf|Inf|INF)$/.test(s)) return s.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    if (/^\.(nan|NaN|NAN)$/.test(s)) return Number.NaN;
-  }
-  return s;
-}
-
 /** One-line flow collections: [a, b], {k: v}, nested. */
 class Flow {
   private i = 0;
   constructor(
     private readonly s: string,
     private readonly pos: Pos,
+    private readonly schema: YamlSchema,
     private depth: number,
   ) {}
 
@@ -417,7 +442,8 @@ class Flow {
       this.depth--;
       return value;
     }
-    return this.scalar(false);
+    const scalar = this.scalar(false);
+    return scalar.plain ? resolvePlain(scalar.text, this.schema) : scalar.text;
   }
 
   private sequence(): unknown[] {
@@ -452,16 +478,26 @@ class Flow {
         this.i++;
         value = this.value();
       }
-      const name = String(key);
-      if (name === "__proto__" || name === "<<") throw new Unsupported();
-      out[name] = value;
+      // Core-schema flow keys resolve then stringify (`{1.0: a}` has the key "1"), as before.
+      const name = !key.plain
+        ? key.text
+        : this.schema === "core"
+          ? plainKey(String(resolvePlain(key.text, "core")), "core")
+          : plainKey(key.text, this.schema);
+      if (name === merge) {
+        mergeWithPositions(out, new Map(), value, { line: this.pos.line }, this.pos.line);
+      } else {
+        if (name === "__proto__") throw new Unsupported();
+        out[name] = value;
+      }
       this.ws();
       if (this.s[this.i] === ",") this.i++;
       else if (this.s[this.i] !== "}") throw new Unsupported();
     }
   }
 
-  private scalar(isKey: boolean): unknown {
+  /** The next scalar's text, unquoted, and whether it was plain (plain scalars resolve). */
+  private scalar(isKey: boolean): { text: string; plain: boolean } {
     this.ws();
     const c = this.s.charCodeAt(this.i);
     if (c === 34 || c === 39) {
@@ -469,7 +505,7 @@ class Flow {
       if (end === -1) throw new Unsupported();
       const text = this.s.slice(this.i, this.i + end + 1);
       this.i += end + 1;
-      return quoted(text);
+      return { text: quoted(text), plain: false };
     }
     if (Number.isNaN(c) || "[]{},&*!|>%@`?#".includes(this.s[this.i] as string)) throw new Unsupported();
     const start = this.i;
@@ -480,7 +516,6 @@ class Flow {
       if (ch === "#" && this.s[this.i - 1] === " ") throw new Unsupported();
       this.i++;
     }
-    void this.pos;
-    return resolvePlain(this.s.slice(start, this.i).trim());
+    return { text: this.s.slice(start, this.i).trim(), plain: true };
   }
 }

@@ -1,5 +1,5 @@
 import type { DocPath, KubeContext, KubeData, KubeSubject, Origin } from "../types.js";
-import { parseYamlStream } from "./yaml-documents.js";
+import { parseYamlStream, type YamlStream } from "./yaml-documents.js";
 
 /** A document that is not a Kubernetes object, or a document that did not parse. */
 export interface InputProblem {
@@ -12,9 +12,12 @@ export interface KubeParse {
   problems: InputProblem[];
 }
 
-/** Kubernetes objects from a YAML/JSON stream; `List` kinds are expanded into their items. */
-export function kubeSubjectsFromText(text: string, origin: Origin): KubeParse {
-  const stream = parseYamlStream(text);
+/**
+ * Kubernetes objects from a YAML/JSON stream, read as kubectl reads it (YAML 1.1 scalars and
+ * merge keys, see yaml-scalars.ts); lists are expanded into their items. `stream` is the text
+ * already parsed with the Kubernetes schema (detection parses it first).
+ */
+export function kubeSubjectsFromText(text: string, origin: Origin, stream: YamlStream = parseYamlStream(text, "kubernetes")): KubeParse {
   const subjects: KubeSubject[] = [];
   const problems: InputProblem[] = stream.errors.map((e) => ({ line: e.line, message: `YAML syntax: ${e.message} (column ${e.col})` }));
   for (const doc of stream.documents) {
@@ -37,10 +40,18 @@ function collect(
     problems.push({ line: locate(prefix) ?? line, message: "not a Kubernetes object (a mapping with apiVersion and kind)" });
     return;
   }
-  if (data.kind === "List" || (data.kind.endsWith("List") && Array.isArray(data.items))) {
+  // kubectl reads any object with an `items` array as a list (apimachinery's unstructured decoder)
+  // and applies each item; items without apiVersion and kind take the list's apiVersion and its
+  // kind without "List" (a PodList's items are Pods). A `kind: List` without items holds nothing.
+  if (Array.isArray(data.items) || data.kind === "List") {
     const items = Array.isArray(data.items) ? data.items : [];
+    const itemKind = data.kind.endsWith("List") ? data.kind.slice(0, -4) : data.kind;
     items.forEach((item, i) => {
-      collect(item, [...prefix, "items", i], locate, line, origin, out, problems);
+      const typed =
+        itemKind !== "" && isRecord(item) && item.kind === undefined && item.apiVersion === undefined
+          ? { apiVersion: data.apiVersion, kind: itemKind, ...item }
+          : item;
+      collect(typed, [...prefix, "items", i], locate, line, origin, out, problems);
     });
     return;
   }
@@ -80,11 +91,15 @@ function makeSubject(
   };
 }
 
-/** Indexes objects by kind and namespace so cross-object rules stay linear. */
-export function kubeContext(all: readonly KubeSubject[]): KubeContext {
+/**
+ * Indexes objects by kind and namespace so cross-object rules stay linear. An object without
+ * `metadata.namespace` lands in `defaultNamespace`, the namespace it will be applied to (kubectl's
+ * `--namespace`, "default" unless told), so it meets the objects that name that namespace.
+ */
+export function kubeContext(all: readonly KubeSubject[], defaultNamespace = "default"): KubeContext {
   const index = new Map<string, KubeSubject[]>();
   for (const s of all) {
-    const key = `${s.kind}\u0000${s.namespace ?? ""}`;
+    const key = `${s.kind}\u0000${s.namespace ?? defaultNamespace}`;
     const list = index.get(key);
     if (list) list.push(s);
     else index.set(key, [s]);
@@ -92,7 +107,7 @@ export function kubeContext(all: readonly KubeSubject[]): KubeContext {
   return {
     all,
     byKind(kind, namespace) {
-      return index.get(`${kind}\u0000${namespace ?? ""}`) ?? [];
+      return index.get(`${kind}\u0000${namespace ?? defaultNamespace}`) ?? [];
     },
   };
 }

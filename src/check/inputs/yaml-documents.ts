@@ -1,8 +1,10 @@
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { isNode, LineCounter, parseAllDocuments } from "yaml";
 import { lineColAt, maxNestingDepth, nodeTooDeep, scanYaml } from "../../spec/yaml-limits.js";
 import type { DocPath } from "../types.js";
 import { fastYamlDocument } from "./fast-yaml.js";
 import { readJsonDocument } from "./json-document.js";
+import { kubeDocumentData, nodeAtPath, YamlNodeError } from "./yaml-data.js";
+import type { YamlSchema } from "./yaml-scalars.js";
 
 /** One document of a YAML (or JSON) stream, with the lines of its parts. */
 export interface YamlDocument {
@@ -30,17 +32,20 @@ export interface YamlStream {
 /**
  * Parses a multi-document YAML or JSON text, keeping positions. Never throws. Documents in the
  * block subset Kubernetes manifests use take a fast path; the rest go through the YAML library.
+ * `schema` decides how plain scalars, keys and `<<` resolve (yaml-scalars.ts): "kubernetes" reads
+ * them as kubectl does (YAML 1.1 as go-yaml v2 implements it), "core" as YAML 1.2.
  */
-export function parseYamlStream(text: string): YamlStream {
+export function parseYamlStream(text: string, schema: YamlSchema = "core"): YamlStream {
   const head = text.trimStart();
   if (head.startsWith("{") || head.startsWith("[")) {
-    // Strict JSON (kubectl -o json) takes its own light reader; anything else JSON-like goes to the library.
+    // Strict JSON (kubectl -o json) takes its own light reader (JSON has no YAML 1.1 scalars to
+    // resolve); anything else JSON-like goes to the library.
     const json = readJsonDocument(text);
     if (json?.kind === "document") return { documents: [{ ...json, comment: undefined }], errors: [] };
     if (json?.kind === "too-deep") return { documents: [], errors: [{ line: json.line, col: json.col, message: tooDeepMessage }] };
-    return parseWithLibrary(text, 0);
+    return parseWithLibrary(text, 0, schema);
   }
-  if (/^(%|--- *[^\s#])/m.test(text)) return parseWithLibrary(text, 0);
+  if (/^(%|--- *[^\s#])/m.test(text)) return parseWithLibrary(text, 0, schema);
   const lines = text.split("\n");
   const documents: YamlDocument[] = [];
   const errors: YamlSyntaxError[] = [];
@@ -48,10 +53,10 @@ export function parseYamlStream(text: string): YamlStream {
   const flush = (end: number) => {
     const slice = lines.slice(start, end);
     if (slice.some((l) => l.trim() !== "" && !l.trimStart().startsWith("#"))) {
-      const fast = fastYamlDocument(slice, start + 1);
+      const fast = fastYamlDocument(slice, start + 1, schema);
       if (fast) documents.push({ ...fast, comment: undefined });
       else {
-        const parsed = parseWithLibrary(slice.join("\n"), start);
+        const parsed = parseWithLibrary(slice.join("\n"), start, schema);
         documents.push(...parsed.documents);
         errors.push(...parsed.errors);
       }
@@ -72,7 +77,7 @@ export function parseYamlStream(text: string): YamlStream {
 }
 
 /** The full YAML library, for what the fast path does not cover; `lineOffset` shifts its line numbers. */
-function parseWithLibrary(text: string, lineOffset: number): YamlStream {
+export function parseWithLibrary(text: string, lineOffset: number, schema: YamlSchema): YamlStream {
   const lineCounter = new LineCounter();
   const documents: YamlDocument[] = [];
   const errors: YamlSyntaxError[] = [];
@@ -84,7 +89,14 @@ function parseWithLibrary(text: string, lineOffset: number): YamlStream {
   }
   let parsed: ReturnType<typeof parseAllDocuments>;
   try {
-    parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: false });
+    parsed = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: false,
+      strict: false,
+      // Kubernetes: keep every scalar as text and resolve it the way go-yaml does (yaml-data.ts).
+      ...(schema === "kubernetes" ? { schema: "failsafe" as const } : {}),
+    });
   } catch (error) {
     return { documents, errors: [{ line: 1, col: 1, message: error instanceof Error ? error.message : String(error) }] };
   }
@@ -109,9 +121,9 @@ function parseWithLibrary(text: string, lineOffset: number): YamlStream {
     }
     let data: unknown;
     try {
-      data = doc.toJS({ maxAliasCount: 100 });
+      data = schema === "kubernetes" ? kubeDocumentData(doc) : doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      const pos = lineCounter.linePos(doc.range?.[0] ?? 0);
+      const pos = lineCounter.linePos(error instanceof YamlNodeError ? error.offset : (doc.range?.[0] ?? 0));
       errors.push({ line: pos.line + lineOffset, col: pos.col, message: error instanceof Error ? error.message : String(error) });
       continue;
     }
@@ -122,33 +134,12 @@ function parseWithLibrary(text: string, lineOffset: number): YamlStream {
       line: lineCounter.linePos(start).line + lineOffset,
       comment: doc.commentBefore ?? undefined,
       locate(path) {
-        const node = nodeAt(contents, path);
+        const node = nodeAtPath(doc, path, schema === "kubernetes");
         return node?.range ? lineCounter.linePos(node.range[0]).line + lineOffset : undefined;
       },
     });
   }
   return { documents, errors };
-}
-
-function nodeAt(root: unknown, path: DocPath): Node | undefined {
-  let current: unknown = root;
-  let found: Node | undefined = isNode(current) ? current : undefined;
-  for (const part of path) {
-    if (isMap(current)) {
-      const pair = current.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
-      if (!pair) break;
-      // A key's line is where a reader looks for it; a block value starts on the next line.
-      if (isNode(pair.key)) found = pair.key;
-      current = pair.value;
-      if (isScalar(current)) found = current;
-    } else if (isSeq(current) && typeof part === "number") {
-      const item = current.items[part];
-      if (item === undefined) break;
-      current = item;
-      if (isNode(current)) found = current;
-    } else break;
-  }
-  return found;
 }
 
 const tooDeepMessage = `nested deeper than ${maxNestingDepth} levels`;

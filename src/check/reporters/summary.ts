@@ -15,6 +15,8 @@ export interface Summary {
   total: number;
   waived: number;
   inputs: number;
+  /** Inputs read but not checked: none of the kinds slipway checks (SLW-GEN-004/005 name them). */
+  skipped: number;
   objects: number;
   /** Some input could not be parsed (exit code 2). */
   parseErrors: number;
@@ -38,6 +40,7 @@ export function summarize(view: ReportView): Summary {
     total: severities.reduce((n, s) => n + counts[s], 0),
     waived,
     inputs: view.report.inputs.length,
+    skipped: view.report.inputs.filter((i) => i.kind === "unknown").length,
     objects: view.report.inputs.reduce((n, i) => n + i.objects, 0),
     parseErrors: view.report.findings.filter((f) => f.ruleId === "SLW-GEN-001" && !f.waived).length,
   };

@@ -36,7 +36,8 @@ export function textReport(view: ReportView, colors: Colors): string {
   }
   const s = summarize(view);
   const parts = (["critical", "high", "medium", "low"] as const).filter((k) => s.counts[k] > 0).map((k) => paint[k](`${s.counts[k]} ${k}`));
-  const checked = `${s.inputs} input${s.inputs === 1 ? "" : "s"}, ${s.objects} object${s.objects === 1 ? "" : "s"}`;
+  const read = `${s.inputs} input${s.inputs === 1 ? "" : "s"}${s.skipped > 0 ? ` read, ${s.skipped} of them skipped as none of the kinds slipway checks` : ""}`;
+  const checked = `${read}, ${s.objects} object${s.objects === 1 ? "" : "s"}`;
   const waived = s.waived > 0 ? `; ${s.waived} waived${view.showWaived ? "" : " (--show-waived lists them)"}` : "";
   if (s.total === 0) out += `${colors.green("✓")} no findings at ${view.minSeverity} or above (${checked})${waived}\n`;
   else {

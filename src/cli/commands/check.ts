@@ -34,6 +34,7 @@ export interface CheckCommandOptions {
   rule?: string[];
   skip?: string[];
   showWaived?: boolean;
+  namespace?: string;
 }
 
 const formats = ["text", "json", "sarif", "junit"] as const;
@@ -48,6 +49,12 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
     const minSeverity = (opts.minSeverity ?? "medium") as Severity;
     if (!severities.includes(minSeverity)) {
       throw new SlipwayError("USAGE", `unknown severity '${opts.minSeverity}'`, { hint: `Use --min-severity ${severities.join(", ")}.` });
+    }
+    const namespace = opts.namespace ?? "default";
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+      throw new SlipwayError("USAGE", `'${namespace}' is not a namespace name`, {
+        hint: "A namespace is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.",
+      });
     }
     const rules = splitList(opts.rule);
     const skip = splitList(opts.skip);
@@ -92,6 +99,7 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
       extraWaivers,
       kubernetesOnly: validated ? Object.values(validated.environments).every((e) => e.target.type === "kubernetes") : undefined,
       intent: validated ? { s3Buckets: s3Buckets(validated) } : undefined,
+      namespace,
     };
     const result = runCheck(batch, checkOptions);
     const view: ReportView = { report: result, minSeverity, showWaived: opts.showWaived === true };
