@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { homedir, hostname, userInfo } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { deploy } from "../../deploy/engine.js";

@@ -120,7 +120,7 @@ describe("kinds are found by parsing, not by a line sniff", () => {
     writeFileSync(join(dir, "values.yaml"), "replicaCount: 2\n");
     writeFileSync(join(dir, "README.md"), "# not read\n");
     const r = await runCli(["check", dir], { cwd: repoRoot, env });
-    expect(r.stderr).toMatch(/\(2 inputs read, 1 of them skipped as none of the kinds slipway checks, 1 object\)/);
+    expect(r.stdout).toMatch(/\(2 inputs read, 1 of them skipped as none of the kinds slipway checks, 1 object\)/);
     const json = JSON.parse((await runCli(["check", dir, "--json", "--min-severity", "low"], { cwd: repoRoot, env })).stdout);
     expect(json.result.summary).toMatchObject({ inputs: 2, skipped: 1, objects: 1 });
     expect(json.result.findings.map((f: { ruleId: string }) => f.ruleId)).toContain("SLW-GEN-005");
