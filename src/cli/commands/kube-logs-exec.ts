@@ -13,7 +13,7 @@ import type { AppModel } from "../../model/app-model.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
-import { releaseJobName } from "../../targets/kubernetes/kubernetes-target.js";
+import { releaseJobNamesOf } from "../../targets/kubernetes/kubernetes-target.js";
 import { secretRefs } from "../../targets/kubernetes/secret-refs.js";
 import type { CliContext } from "../context.js";
 import { kubeApiFor } from "./deploy-kubernetes.js";
@@ -40,11 +40,6 @@ async function open(ctx: CliContext, validated: ValidatedSpec, env: ResolvedEnvi
 /** The label selector of the serving Deployment's pods (as rendered). */
 export function webSelector(app: string): string {
   return `app.kubernetes.io/instance=${app},app.kubernetes.io/component=web`;
-}
-
-/** The release Jobs' names of a revision, in the order they run. */
-export function releaseJobNames(app: string, revision: number): string[] {
-  return [releaseJobName(app, "setup", revision), releaseJobName(app, "migrate", revision)];
 }
 
 function isReady(pod: PodLike): boolean {
@@ -97,13 +92,12 @@ export async function logsKubernetes(
   try {
     const ns = model.namespace;
     const app = model.name;
-    const records: ReleaseRecord[] = await kubeHistory({ api, app, environment: model.environment, namespace: ns })
-      .list()
-      .catch((error: unknown) => {
-        // A namespace nobody deployed to yet has no history.
-        if (isKubeError(error) && error.code === "KUBE_NOT_FOUND") return [];
-        throw error;
-      });
+    const store = kubeHistory({ api, app, environment: model.environment, namespace: ns });
+    const records: ReleaseRecord[] = await store.list().catch((error: unknown) => {
+      // A namespace nobody deployed to yet has no history.
+      if (isKubeError(error) && error.code === "KUBE_NOT_FOUND") return [];
+      throw error;
+    });
     const current = currentRelease(records);
     const wanted = opts.revision === undefined ? current : records.find((r) => r.revision === Number(opts.revision));
     const deployment = await api.get<KubeObject>("apps/v1", "Deployment", ns, app);
@@ -115,7 +109,7 @@ export async function logsKubernetes(
     const sources: PodLike[] = [];
     const readers: KubeObject[] = [];
     if (wanted !== undefined) {
-      for (const jobName of releaseJobNames(app, wanted.revision)) {
+      for (const jobName of releaseJobNamesOf((await store.objects(wanted.revision).catch(() => undefined)) ?? [], wanted.revision)) {
         const job = await api.get<KubeObject>("batch/v1", "Job", ns, jobName);
         if (job === undefined) continue;
         readers.push(job);
