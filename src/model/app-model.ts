@@ -24,6 +24,8 @@ export interface AppModel {
   metrics: { path: string; port: number; separatePort: boolean } | undefined;
   release: { setup: string[] | undefined; migrate: string[] | undefined };
   egress: EgressModel[];
+  /** Who inside the cluster may reach the app's port, besides the ingress controller and Prometheus. */
+  allowFrom: "cluster" | "namespace" | "none" | string[];
   aws: AwsModel | undefined;
   runAs: { user: number; group: number };
   shutdown: { drainSeconds: number; graceSeconds: number };
@@ -101,11 +103,12 @@ export interface DatabaseModel {
   adminUser: string;
   port: number;
   cidr: string;
-  /** Secret holding `host` and `password` for the app user. */
+  /** Secret holding `host` and `password` for the app user, and `url`: the composed DATABASE_URL. */
   secretName: string;
-  /** Secret holding `password` for the admin user; only the setup phase reads it. */
+  /** Secret holding `password` (and `url`) for the admin user; only the setup phase reads it. */
   adminSecretName: string;
-  urlScheme: "mysql" | "postgres";
+  /** Scheme of DATABASE_URL (postgresql, mysql2, mysql+pymysql …). */
+  urlScheme: string;
 }
 
 export interface IngressModel {

@@ -118,6 +118,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
         ? { cidr: rule.cidr, except: [], port: rule.port, protocol: rule.protocol, host: undefined }
         : { cidr: "0.0.0.0/0", except: [...privateRanges], port: rule.port, protocol: rule.protocol, host: rule.host },
     ),
+    allowFrom: typeof app.allowFrom === "string" ? app.allowFrom : [...new Set(app.allowFrom)].sort(),
     aws: app.aws
       ? {
           identity: app.aws.identity,
@@ -143,7 +144,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
           cidr: database.cidr,
           secretName: `${spec.name}-database`,
           adminSecretName: `${spec.name}-database-admin`,
-          urlScheme: database.engine === "mysql" ? "mysql" : "postgres",
+          urlScheme: database.urlScheme ?? (database.engine === "mysql" ? "mysql" : "postgresql"),
         }
       : undefined,
     ingress: ingress

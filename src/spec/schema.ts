@@ -53,11 +53,11 @@ const probeSchema = z.strictObject({
 
 const healthObjectSchema = z
   .strictObject({
-    readiness: httpPath.describe("Path that answers 2xx when the app can take traffic."),
+    readiness: httpPath.describe("Path that answers 2xx or 3xx (not followed) when the app can take traffic."),
     liveness: httpPath
       .optional()
       .describe(
-        "Path that answers 2xx while the process is healthy. Must not touch the database. Default: a TCP check of the port, so a slow dependency never restarts pods.",
+        "Path that answers 2xx or 3xx while the process is healthy. Must not touch the database. Default: a TCP check of the port, so a slow dependency never restarts pods.",
       ),
     startup: z
       .union([httpPath, probeSchema])
@@ -171,6 +171,15 @@ export const appSchema = z
     metrics: metricsSchema.optional(),
     release: releaseSchema.optional(),
     egress: z.array(egressSchema).default([]).describe("Allowed outbound destinations besides DNS and the database."),
+    allowFrom: z
+      .union([
+        z.enum(["cluster", "namespace", "none"]),
+        z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a namespace name" })).min(1),
+      ])
+      .default("cluster")
+      .describe(
+        "Who inside the cluster may reach the app's port (Kubernetes NetworkPolicy), besides the ingress controller and Prometheus: cluster (any pod in any namespace), namespace (pods in the app's own namespace), a list of namespace names (the app's own namespace plus those), or none.",
+      ),
     aws: awsSchema.optional(),
     runAs: z
       .strictObject({
@@ -231,6 +240,13 @@ export const databaseSchema = z
       .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR like 10.0.0.0/16" })
       .default("10.0.0.0/16")
       .describe("Where the database lives (for network policy egress): the VPC range by default."),
+    urlScheme: z
+      .string()
+      .regex(/^[a-z][a-z0-9+.-]{0,31}$/, { error: "must be a URL scheme like postgresql, mysql2 or mysql+pymysql" })
+      .optional()
+      .describe(
+        "Scheme of DATABASE_URL, as the app's framework or driver expects it: e.g. postgresql (SQLAlchemy, psycopg, node-postgres, Prisma, Django), mysql2 (Rails), mysql+pymysql (SQLAlchemy with PyMySQL), mysql (most others). Default: postgresql for postgres, mysql for mysql.",
+      ),
   })
   .describe("The app's database. Connection details reach the app as DB_* and DATABASE_URL env vars.");
 

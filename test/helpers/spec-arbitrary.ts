@@ -94,8 +94,22 @@ export const specArbitrary = fc
       }),
       { nil: undefined },
     ),
+    allowFrom: fc.option(
+      fc.oneof(
+        fc.constantFrom("cluster", "namespace", "none"),
+        fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/), { minLength: 1, maxLength: 3 }),
+      ),
+      { nil: undefined },
+    ),
     database: fc.option(
-      fc.record({ engine: fc.constantFrom("mysql", "postgres"), size: fc.constantFrom("small", "medium", "large", "db.r6g.large") }),
+      fc.record(
+        {
+          engine: fc.constantFrom("mysql", "postgres"),
+          size: fc.constantFrom("small", "medium", "large", "db.r6g.large"),
+          urlScheme: fc.constantFrom("postgres", "mysql2", "mysql+pymysql"),
+        },
+        { requiredKeys: ["engine", "size"] },
+      ),
       { nil: undefined },
     ),
     ingress: fc.option(
@@ -137,6 +151,7 @@ export const specArbitrary = fc
           : {}),
         ...(Object.keys(r.release).length > 0 ? { release: r.release } : {}),
         egress: r.egress,
+        ...(r.allowFrom ? { allowFrom: r.allowFrom } : {}),
         ...(r.aws ? { aws: { ...r.aws, accountId: "123456789012" } } : {}),
       },
       ...(r.database ? { database: r.database } : {}),

@@ -70,7 +70,7 @@ describe("render kubernetes, random valid specs", () => {
               expect(c.volumeMounts, owner).toContainEqual({ mountPath: "/tmp", name: "tmp" });
               // Least privilege: only the setup phase may see the admin credentials.
               const refs = (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef?.name).filter(Boolean);
-              if (!owner.endsWith("-setup"))
+              if (!/-setup-[0-9a-f]{10}$/.test(owner))
                 expect(
                   refs.some((n: string) => n.endsWith("-database-admin")),
                   owner,
@@ -88,6 +88,15 @@ describe("render kubernetes, random valid specs", () => {
           expect(app.readinessProbe).toBeDefined();
           expect(app.livenessProbe).toBeDefined();
           expect(app.lifecycle.preStop).toBeDefined();
+          // The app contract: the app listens on $PORT and $HOST, which is where the probes knock.
+          const plain = Object.fromEntries((app.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+          expect(plain.PORT).toBe(String(app.ports[0].containerPort));
+          expect(plain.HOST).toBe("0.0.0.0");
+          // DATABASE_URL is never put together by $(VAR) interpolation (an unescaped password).
+          for (const t of templates) {
+            for (const c of t.spec.containers) expect(JSON.stringify(c.env ?? []), t.owner).not.toContain("$(");
+          }
+          for (const job of objects.filter((o) => o.kind === "Job")) expect(job.metadata.name.length).toBeLessThanOrEqual(63);
           expect(web.terminationGracePeriodSeconds).toBeGreaterThan(app.lifecycle.preStop.sleep.seconds);
           expect(deployment.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
           expect(web.topologySpreadConstraints.map((t: any) => t.topologyKey).sort()).toEqual([

@@ -12,7 +12,7 @@ import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 import { collectClusterSecrets } from "../../targets/kubernetes/cluster-secrets.js";
 import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
-import { releaseJobName } from "../../targets/kubernetes/kubernetes-target.js";
+import { releaseJobNamesOf } from "../../targets/kubernetes/kubernetes-target.js";
 import { type CliContext, secretsOf } from "../context.js";
 import { kubeApiFor } from "./deploy-kubernetes.js";
 
@@ -38,11 +38,6 @@ async function open(ctx: CliContext, validated: ValidatedSpec, env: ResolvedEnvi
 /** The label selector of the serving Deployment's pods (as rendered). */
 export function webSelector(app: string): string {
   return `app.kubernetes.io/instance=${app},app.kubernetes.io/component=web`;
-}
-
-/** The release Jobs' names of a revision, in the order they run. */
-export function releaseJobNames(app: string, revision: number): string[] {
-  return [releaseJobName(app, "setup", revision), releaseJobName(app, "migrate", revision)];
 }
 
 function isReady(pod: PodLike): boolean {
@@ -75,13 +70,12 @@ export async function logsKubernetes(
   try {
     const ns = model.namespace;
     const app = model.name;
-    const records: ReleaseRecord[] = await kubeHistory({ api, app, environment: model.environment, namespace: ns })
-      .list()
-      .catch((error: unknown) => {
-        // A namespace nobody deployed to yet has no history.
-        if (isKubeError(error) && error.code === "KUBE_NOT_FOUND") return [];
-        throw error;
-      });
+    const store = kubeHistory({ api, app, environment: model.environment, namespace: ns });
+    const records: ReleaseRecord[] = await store.list().catch((error: unknown) => {
+      // A namespace nobody deployed to yet has no history.
+      if (isKubeError(error) && error.code === "KUBE_NOT_FOUND") return [];
+      throw error;
+    });
     const current = currentRelease(records);
     const wanted = opts.revision === undefined ? current : records.find((r) => r.revision === opts.revision);
     const deployment = await api.get<KubeObject>("apps/v1", "Deployment", ns, app);
@@ -93,7 +87,7 @@ export async function logsKubernetes(
     const sources: PodLike[] = [];
     const readers: KubeObject[] = [];
     if (wanted !== undefined) {
-      for (const jobName of releaseJobNames(app, wanted.revision)) {
+      for (const jobName of releaseJobNamesOf((await store.objects(wanted.revision).catch(() => undefined)) ?? [], wanted.revision)) {
         const job = await api.get<KubeObject>("batch/v1", "Job", ns, jobName);
         if (job === undefined) continue;
         readers.push(job);

@@ -1,6 +1,7 @@
 import type { AppModel } from "../../model/app-model.js";
 import {
   containerSecurityContext,
+  databaseSecretTemplates,
   ingressAnnotations,
   networkEgressRules,
   networkIngressRules,
@@ -17,6 +18,7 @@ import {
 export function chartValues(model: AppModel): Record<string, unknown> {
   const p = probes(model);
   const source = model.secrets.source;
+  const templates = databaseSecretTemplates(model);
   return {
     name: model.name,
     environment: model.environment,
@@ -34,8 +36,22 @@ export function chartValues(model: AppModel): Record<string, unknown> {
     secrets: { secretName: model.secrets.secretName, names: model.secrets.names },
     externalSecrets:
       source.kind === "aws-secrets-manager"
-        ? { enabled: true, store: source.store, refreshInterval: source.refreshInterval, prefix: source.prefix }
-        : { enabled: false, store: "aws-secrets-manager", refreshInterval: "1h", prefix: "" },
+        ? {
+            enabled: true,
+            store: source.store,
+            refreshInterval: source.refreshInterval,
+            prefix: source.prefix,
+            databaseTemplate: templates?.app ?? {},
+            databaseAdminTemplate: templates?.admin ?? {},
+          }
+        : {
+            enabled: false,
+            store: "aws-secrets-manager",
+            refreshInterval: "1h",
+            prefix: "",
+            databaseTemplate: {},
+            databaseAdminTemplate: {},
+          },
     database: model.database
       ? {
           enabled: true,

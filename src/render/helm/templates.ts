@@ -43,6 +43,16 @@ slipway.dev/environment: {{ .root.Values.environment }}
 {{- define "app.env" -}}
 {{- $v := .root.Values -}}
 {{- $admin := eq (toString .phase) "setup" -}}
+{{- if eq (toString .phase) "web" }}
+- name: HOST
+  value: "0.0.0.0"
+- name: PORT
+  value: {{ $v.port | int | toString | quote }}
+{{- end }}
+- name: SLIPWAY_APP
+  value: {{ $v.name | quote }}
+- name: SLIPWAY_ENVIRONMENT
+  value: {{ $v.environment | quote }}
 {{- range $v.secrets.names }}
 - name: {{ . }}
   valueFrom:
@@ -79,11 +89,14 @@ slipway.dev/environment: {{ .root.Values.environment }}
       name: {{ $v.database.secretName }}
 {{- end }}
 - name: DATABASE_URL
-  value: {{ printf "%s://$(DB_USER):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)" $v.database.urlScheme | quote }}
+  valueFrom:
+    secretKeyRef:
+      key: url
+      name: {{ ternary $v.database.adminSecretName $v.database.secretName $admin }}
 {{- end }}
 {{- end }}
 
-{{/* An ExternalSecret that fills Secret NAME from the store. Call with (dict "root" $ "name" NAME "data" LIST). */}}
+{{/* An ExternalSecret that fills Secret NAME from the store. Call with (dict "root" $ "name" NAME "data" LIST "template" MAP); the template (External Secrets' own Go templates, kept in values so Helm leaves them alone) is optional. */}}
 {{- define "app.externalSecret" -}}
 apiVersion: external-secrets.io/v1
 kind: ExternalSecret
@@ -102,6 +115,12 @@ spec:
   target:
     creationPolicy: Owner
     name: {{ .name }}
+    {{- with .template }}
+    template:
+      data:
+        {{- toYaml . | nindent 8 }}
+      engineVersion: v2
+    {{- end }}
 {{- end }}
 
 {{/* Pod spec fields shared by the web pods and the release jobs. */}}
@@ -198,15 +217,14 @@ const externalSecret = `{{- if .Values.externalSecrets.enabled }}
 {{ include "app.externalSecret" (dict "root" $ "name" $v.secrets.secretName "data" $data) }}
 {{- end }}
 {{- if $v.database.enabled }}
-{{- $data := list }}
-{{- range list "host" "password" }}
-{{- $data = append $data (dict "secretKey" . "remoteRef" (dict "key" (printf "%sdatabase" $prefix) "property" .)) }}
-{{- end }}
+{{- $host := dict "secretKey" "host" "remoteRef" (dict "key" (printf "%sdatabase" $prefix) "property" "host") }}
+{{- $data := list $host (dict "secretKey" "password" "remoteRef" (dict "key" (printf "%sdatabase" $prefix) "property" "password")) }}
 ---
-{{ include "app.externalSecret" (dict "root" $ "name" $v.database.secretName "data" $data) }}
+{{ include "app.externalSecret" (dict "root" $ "name" $v.database.secretName "data" $data "template" $v.externalSecrets.databaseTemplate) }}
 {{- if $v.release.setup }}
+{{- $data := list $host (dict "secretKey" "password" "remoteRef" (dict "key" (printf "%sdatabase-admin" $prefix) "property" "password")) }}
 ---
-{{ include "app.externalSecret" (dict "root" $ "name" $v.database.adminSecretName "data" (list (dict "secretKey" "password" "remoteRef" (dict "key" (printf "%sdatabase-admin" $prefix) "property" "password")))) }}
+{{ include "app.externalSecret" (dict "root" $ "name" $v.database.adminSecretName "data" $data "template" $v.externalSecrets.databaseAdminTemplate) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -217,7 +235,7 @@ function releaseJob(phase: "setup" | "migrate", hook: string, weight: string): s
 apiVersion: batch/v1
 kind: Job
 metadata:
-  name: {{ $.Values.name }}-${phase}
+  name: {{ $.Values.name }}-${phase}-{{ printf "%s\\n%s" (include "app.image" $) (toJson .) | sha256sum | trunc 10 }}
   namespace: {{ $.Release.Namespace }}
   labels:
     {{- include "app.labels" (dict "root" $ "component" "${phase}") | nindent 4 }}
@@ -504,7 +522,8 @@ Secrets are referenced, never stored: Secret {{ .Values.secrets.secretName }} mu
 {{ join ", " .Values.secrets.names }}.
 {{- end }}
 {{- if .Values.database.enabled }}
-Secret {{ .Values.database.secretName }} must hold the keys host and password for user {{ .Values.database.user }}.
+Secret {{ .Values.database.secretName }} must hold the keys host, password and url for user {{ .Values.database.user }}
+(url: the composed DATABASE_URL, password percent-encoded; see docs/app-contract.md).
 {{- end }}
 
 Watch the rollout: kubectl -n {{ .Release.Namespace }} rollout status deployment/{{ .Values.name }}

@@ -35,7 +35,14 @@ export const valuesSchema = {
     port: { ...int, minimum: 1, maximum: 65535 },
     env: { ...strMap, description: "Plain environment variables (never secrets)." },
     secrets: obj({ secretName: str, names: strList }, "Secret env vars: the Secret name and its keys."),
-    externalSecrets: obj({ enabled: bool, store: str, refreshInterval: str, prefix: str }),
+    externalSecrets: obj({
+      enabled: bool,
+      store: str,
+      refreshInterval: str,
+      prefix: str,
+      databaseTemplate: { ...strMap, description: "External Secrets template of the database Secret (composes its url key)." },
+      databaseAdminTemplate: { ...strMap, description: "External Secrets template of the database admin Secret." },
+    }),
     database: obj({
       enabled: bool,
       engine: str,

@@ -8,6 +8,11 @@ export function goJsonStringMap(entries: readonly (readonly [string, string])[])
   return `{${sorted.map(([k, v]) => `${goString(k)}:${goString(v)}`).join(",")}}`;
 }
 
+/** JSON exactly as Go's encoding/json writes a []string (Helm's `toJson` of a list of strings). */
+export function goJsonStringList(values: readonly string[]): string {
+  return `[${values.map(goString).join(",")}]`;
+}
+
 function goString(value: string): string {
   let out = '"';
   for (const ch of value) {

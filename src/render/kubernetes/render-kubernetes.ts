@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AppModel } from "../../model/app-model.js";
-import { goJsonStringMap } from "./go-json.js";
+import { databaseUrlTemplate } from "../database-url.js";
+import { goJsonStringList, goJsonStringMap } from "./go-json.js";
 import { appLabels, type Component, commonLabels, selectorLabels } from "./labels.js";
 
 /** A Kubernetes object as plain data. */
@@ -21,6 +22,19 @@ export const phaseLabel = "slipway.dev/phase";
 
 /** Port on the Service: the app is reached on 80 inside the cluster whatever it listens on. */
 export const servicePort = 80;
+
+/**
+ * `<app>-<phase>-<10 hex of sha256(image ref, newline, command as JSON)>`: a new image or command is
+ * a new Job (a Job's pod template is immutable, so `kubectl apply` of a new release must not reuse
+ * the old name), the same release keeps its name (a re-run finds the Job it left). The Helm chart
+ * computes the same name with `sha256sum`; the deploy engine uses this name too.
+ */
+export function releaseJobName(model: AppModel, phase: "setup" | "migrate", command: readonly string[]): string {
+  const hash = createHash("sha256")
+    .update(`${model.image.ref}\n${goJsonStringList(command)}`)
+    .digest("hex");
+  return `${model.name}-${phase}-${hash.slice(0, 10)}`;
+}
 
 /**
  * Renders one environment's Kubernetes objects. Pure and deterministic: the same model always
@@ -93,10 +107,24 @@ export function configChecksum(model: AppModel): string {
   return createHash("sha256").update(goJsonStringMap(model.env)).digest("hex");
 }
 
+/** The ExternalSecret `target.template` of the database Secrets: their keys, with `url` composed. */
+export function databaseSecretTemplates(model: AppModel): { app: Record<string, string>; admin: Record<string, string> } | undefined {
+  const db = model.database;
+  if (!db) return undefined;
+  return {
+    app: { host: "{{ .host }}", password: "{{ .password }}", url: databaseUrlTemplate(db, db.user) },
+    admin: { password: "{{ .password }}", url: databaseUrlTemplate(db, db.adminUser) },
+  };
+}
+
 function externalSecrets(model: AppModel): KubeObject[] {
   const source = model.secrets.source;
   if (source.kind !== "aws-secrets-manager") return [];
-  const make = (name: string, data: { secretKey: string; remoteRef: Record<string, string> }[]): KubeObject => ({
+  const make = (
+    name: string,
+    data: { secretKey: string; remoteRef: Record<string, string> }[],
+    template?: Record<string, string>,
+  ): KubeObject => ({
     apiVersion: "external-secrets.io/v1",
     kind: "ExternalSecret",
     metadata: meta(model, name),
@@ -104,7 +132,7 @@ function externalSecrets(model: AppModel): KubeObject[] {
       data,
       refreshInterval: source.refreshInterval,
       secretStoreRef: { kind: "ClusterSecretStore", name: source.store },
-      target: { creationPolicy: "Owner", name },
+      target: { creationPolicy: "Owner", name, ...(template ? { template: { data: template, engineVersion: "v2" } } : {}) },
     },
   });
   const out: KubeObject[] = [];
@@ -116,51 +144,73 @@ function externalSecrets(model: AppModel): KubeObject[] {
       ),
     );
   }
-  if (model.database) {
+  const templates = databaseSecretTemplates(model);
+  if (model.database && templates) {
+    const host = { secretKey: "host", remoteRef: { key: `${source.prefix}database`, property: "host" } };
     out.push(
-      make(model.database.secretName, [
-        { secretKey: "host", remoteRef: { key: `${source.prefix}database`, property: "host" } },
-        { secretKey: "password", remoteRef: { key: `${source.prefix}database`, property: "password" } },
-      ]),
+      make(
+        model.database.secretName,
+        [host, { secretKey: "password", remoteRef: { key: `${source.prefix}database`, property: "password" } }],
+        templates.app,
+      ),
     );
     if (model.release.setup) {
       out.push(
-        make(model.database.adminSecretName, [
-          { secretKey: "password", remoteRef: { key: `${source.prefix}database-admin`, property: "password" } },
-        ]),
+        make(
+          model.database.adminSecretName,
+          [host, { secretKey: "password", remoteRef: { key: `${source.prefix}database-admin`, property: "password" } }],
+          templates.admin,
+        ),
       );
     }
   }
   return out;
 }
 
+/** Where containers listen: every interface, as the app contract says (docs/app-contract.md). */
+export const containerHost = "0.0.0.0";
+
 /**
- * The container's env entries: secret references and database wiring, never a secret value.
+ * The container's env entries: the app contract's variables, secret references and database
+ * wiring, never a secret value. Web pods get PORT and HOST; release Jobs serve nothing and do not.
  * The setup phase connects as the admin user (it creates the database and the app user); every
- * other phase, and the app itself, only ever sees the app user's credentials.
+ * other phase, and the app itself, only ever sees the app user's credentials. DATABASE_URL comes
+ * composed from the database Secret's `url` key: Kubernetes' `$(VAR)` interpolation would paste
+ * the password in unescaped.
  */
 export function containerEnv(model: AppModel, phase: Component = "web"): Record<string, unknown>[] {
-  const env: Record<string, unknown>[] = model.secrets.names.map((name) => ({
-    name,
-    valueFrom: { secretKeyRef: { key: name, name: model.secrets.secretName } },
-  }));
+  const env: Record<string, unknown>[] = [
+    ...(phase === "web"
+      ? [
+          { name: "HOST", value: containerHost },
+          { name: "PORT", value: String(model.port) },
+        ]
+      : []),
+    { name: "SLIPWAY_APP", value: model.name },
+    { name: "SLIPWAY_ENVIRONMENT", value: model.environment },
+    ...model.secrets.names.map((name) => ({
+      name,
+      valueFrom: { secretKeyRef: { key: name, name: model.secrets.secretName } },
+    })),
+  ];
   const db = model.database;
   if (db) {
     const admin = phase === "setup";
+    const secret = admin ? db.adminSecretName : db.secretName;
     env.push(
       { name: "DB_ENGINE", value: db.engine },
       { name: "DB_HOST", valueFrom: { secretKeyRef: { key: "host", name: db.secretName } } },
       { name: "DB_PORT", value: String(db.port) },
       { name: "DB_NAME", value: db.name },
       { name: "DB_USER", value: admin ? db.adminUser : db.user },
-      { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: admin ? db.adminSecretName : db.secretName } } },
+      { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: secret } } },
       ...(admin
         ? [
             { name: "DB_APP_USER", value: db.user },
             { name: "DB_APP_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: db.secretName } } },
           ]
         : []),
-      { name: "DATABASE_URL", value: `${db.urlScheme}://$(DB_USER):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)` },
+      { name: "DATABASE_URL", valueFrom: { secretKeyRef: { key: "url", name: secret } } },
     );
   }
   return env;
@@ -245,7 +295,7 @@ function releaseJob(model: AppModel, phase: "setup" | "migrate", command: string
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {
-      ...meta(model, `${model.name}-${phase}`, phase, {
+      ...meta(model, releaseJobName(model, phase, command), phase, {
         "argocd.argoproj.io/hook": "PreSync",
         "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
         "helm.sh/hook": phase === "setup" ? "post-install" : "post-install,pre-upgrade",
@@ -407,20 +457,34 @@ function disruptionBudget(model: AppModel): KubeObject {
   };
 }
 
-/** Who may reach the app: the ingress controller (or load balancer range) and, for metrics, Prometheus. */
+/**
+ * Who may reach the app: the ingress controller (or load balancer range), pods inside the cluster
+ * as `app.allowFrom` says (by default any, so a Service without an Ingress is still reachable), and,
+ * for metrics, Prometheus.
+ */
 export function networkIngressRules(model: AppModel): Record<string, unknown>[] {
   const rules: Record<string, unknown>[] = [];
   const httpPort = [{ port: "http", protocol: "TCP" }];
+  const byName = (namespace: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } });
+  const inCluster =
+    model.allowFrom === "cluster"
+      ? [{ namespaceSelector: {} }]
+      : model.allowFrom === "namespace"
+        ? [{ podSelector: {} }]
+        : model.allowFrom === "none"
+          ? []
+          : [{ podSelector: {} }, ...model.allowFrom.filter((ns) => ns !== model.namespace).map(byName)];
+  if (inCluster.length > 0) rules.push({ from: inCluster, ports: httpPort });
   if (model.ingress?.class === "alb") rules.push({ from: [{ ipBlock: { cidr: model.ingress.sourceCidr } }], ports: httpPort });
   else if (model.ingress?.class === "nginx") {
     rules.push({
-      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+      from: [byName("ingress-nginx")],
       ports: httpPort,
     });
   }
   if (model.metrics) {
     rules.push({
-      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+      from: [byName("monitoring")],
       ports: [{ port: model.metrics.separatePort ? "metrics" : "http", protocol: "TCP" }],
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../effects/kube/kube-api.js";
 import { historyObjectName } from "./kube-history.js";
 import { leaseName } from "./kube-lock.js";
-import { applyOrder, objectRef, releaseJobName } from "./kubernetes-target.js";
+import { applyOrder, objectRef, releaseJobNamesOf } from "./kubernetes-target.js";
 
 const object = (kind: string, name = "web"): KubeObject => ({ apiVersion: "v1", kind, metadata: { name } });
 
@@ -37,8 +37,24 @@ describe("applyOrder", () => {
 
 describe("names", () => {
   it("are deterministic per app, environment and revision", () => {
-    expect(releaseJobName("web", "migrate", 7)).toBe("web-migrate-r7");
     expect(historyObjectName("web", "production", 42)).toBe("slipway-web-production-r000042");
     expect(leaseName("web", "production")).toBe("slipway-web-production");
+  });
+});
+
+describe("releaseJobNamesOf", () => {
+  const job = (name: string, phase: string): KubeObject => ({
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name, labels: { "slipway.dev/phase": phase } },
+  });
+
+  it("names the Jobs a revision ran as rendered, setup first", () => {
+    const objects = [object("Deployment"), job("web-migrate-0123456789", "migrate"), job("web-setup-abcdef0123", "setup")];
+    expect(releaseJobNamesOf(objects, 3)).toEqual(["web-setup-abcdef0123", "web-migrate-0123456789"]);
+  });
+
+  it("gives releases recorded before per-release names their -r<revision> run names", () => {
+    expect(releaseJobNamesOf([object("Deployment"), job("web-migrate", "migrate")], 7)).toEqual(["web-migrate-r7"]);
   });
 });

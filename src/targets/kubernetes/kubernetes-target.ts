@@ -14,6 +14,7 @@ import type { WaitEvidence, WaitVerdict } from "../../deploy/waiters/types.js";
 import type { KubeApi, KubeObject } from "../../effects/kube/kube-api.js";
 import { isKubeError, KubeApplyConflictError } from "../../effects/kube/kube-error.js";
 import type { AppModel } from "../../model/app-model.js";
+import { databaseUrl } from "../../render/database-url.js";
 import { phaseLabel, renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
 import { fingerprintSecrets } from "../../secrets/fingerprint.js";
 import { Redactor } from "../../secrets/redact.js";
@@ -52,6 +53,9 @@ export interface KubernetesTargetOptions {
   };
 }
 
+/** Marks a database Secret whose `url` key slipway composed (and may recompose). */
+export const composedUrlAnnotation = "slipway.dev/composed-url";
+
 /** Apply order: lower first. Jobs are absent: runCommand runs them. */
 const APPLY_RANK: Readonly<Record<string, number>> = {
   Namespace: 0,
@@ -83,9 +87,23 @@ export function objectRef(object: KubeObject): string {
   return `${object.kind}/${object.metadata.name}`;
 }
 
-/** `<app>-<phase>-r<revision>`: deterministic, so a re-run after a kill finds the leftover Job. */
-export function releaseJobName(app: string, phase: "setup" | "migrate", revision: number): string {
-  return `${app}-${phase}-r${revision}`;
+/**
+ * The release Jobs a revision ran, in the order they run, from its stored objects: their rendered
+ * names (render/kubernetes releaseJobName, per image and command). Releases recorded before Jobs
+ * were named that way stored `<app>-<phase>` and ran as `<app>-<phase>-r<revision>`.
+ */
+export function releaseJobNamesOf(objects: readonly KubeObject[], revision: number): string[] {
+  const app = objects.find((o) => o.kind === "Deployment")?.metadata.name ?? "";
+  const names: string[] = [];
+  for (const phase of ["setup", "migrate"] as const) {
+    const job = objects.find((o) => o.kind === "Job" && o.metadata.labels?.[phaseLabel] === phase);
+    if (job !== undefined) names.push(jobRunName(job, app, phase, revision));
+  }
+  return names;
+}
+
+function jobRunName(job: KubeObject, app: string, phase: "setup" | "migrate", revision: number): string {
+  return job.metadata.name === `${app}-${phase}` ? `${job.metadata.name}-r${revision}` : job.metadata.name;
 }
 
 /** Objects to apply in order (Jobs excluded), optionally only up to `maxRank`. */
@@ -325,8 +343,71 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
     }
     // The setup Job runs on the first deploy only: later deploys do not need the admin Secret.
     const runs = (o: KubeObject) => o.kind !== "Job" || o.metadata.labels?.[phaseLabel] !== "setup" || ctx.previous === undefined;
+    await composeDatabaseUrls(
+      ctx,
+      objects.some((o) => o.kind === "Job" && o.metadata.labels?.[phaseLabel] === "setup" && runs(o)),
+      phase,
+    );
     await verifySecrets(ctx, objects.filter(runs), phase);
     foundationApplied.add(ctx.revision);
+  };
+
+  /**
+   * DATABASE_URL reaches pods from the database Secret's `url` key. A team's Secret holds `host` and
+   * `password`; slipway composes `url` from them (password percent-encoded) and writes that one key,
+   * marked as composed, so a later deploy recomposes it after a password change. A `url` the team
+   * wrote itself (no mark) is left alone. External Secrets sources compose it in their template.
+   */
+  const composeDatabaseUrls = async (ctx: ReleaseContext, setupRuns: boolean, phase: PhaseName): Promise<void> => {
+    const { model, reporter } = ctx;
+    const db = model.database;
+    if (db === undefined || model.secrets.source.kind === "aws-secrets-manager") return;
+    const read = async (name: string): Promise<KubeObject | undefined> => {
+      try {
+        return await api.get("v1", "Secret", model.namespace, name);
+      } catch (error) {
+        // Unreadable Secrets are verifySecrets' to report.
+        if (isKubeError(error) && error.code === "KUBE_FORBIDDEN") return undefined;
+        throw error;
+      }
+    };
+    const value = (secret: KubeObject | undefined, key: string): string | undefined => {
+      const encoded = (secret?.data as Record<string, string> | undefined)?.[key];
+      return encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8");
+    };
+    const appSecretObject = await read(db.secretName);
+    const host = value(appSecretObject, "host");
+    if (host === undefined) return;
+    const wanted = [{ name: db.secretName, user: db.user, secret: appSecretObject }];
+    if (setupRuns) wanted.push({ name: db.adminSecretName, user: db.adminUser, secret: await read(db.adminSecretName) });
+    for (const { name, user, secret } of wanted) {
+      const password = value(secret, "password");
+      if (secret === undefined || password === undefined) continue;
+      const existing = value(secret, "url");
+      if (existing !== undefined && secret.metadata.annotations?.[composedUrlAnnotation] === undefined) continue;
+      const url = databaseUrl({ scheme: db.urlScheme, user, password, host, port: db.port, name: db.name });
+      redactor.add([url]);
+      if (existing === url) continue;
+      try {
+        await api.apply(
+          {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name, namespace: model.namespace, annotations: { [composedUrlAnnotation]: "from host and password" } },
+            data: { url: Buffer.from(url, "utf8").toString("base64") },
+          },
+          { fieldManager, force: true },
+        );
+      } catch (error) {
+        if (isKubeError(error) && error.code === "KUBE_FORBIDDEN") continue;
+        throw error;
+      }
+      reporter.emit({
+        type: "waiting",
+        phase,
+        message: `wrote key url of secret/${name} (DATABASE_URL composed from its host and password, values not shown)`,
+      });
+    }
   };
 
   const verifySecrets = async (ctx: ReleaseContext, objects: readonly KubeObject[], phase: PhaseName): Promise<void> => {
@@ -395,10 +476,20 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
       if (verdict?.ok) return;
     }
     if (missing.length === 0) return;
+    // slipway composes a database Secret's url itself once host and password are there.
+    const databaseSecrets = new Set([model.database?.secretName, model.database?.adminSecretName]);
+    const composes = (name: string) => databaseSecrets.has(name) && model.secrets.source.kind !== "aws-secrets-manager";
     const create = missing
       .map(
         (m) =>
-          `kubectl -n ${model.namespace} create secret generic ${m.name} ${(m.missingKeys ?? refs.find((r) => r.name === m.name)?.keys ?? []).map((k) => `--from-literal=${k}=…`).join(" ")}`,
+          `kubectl -n ${model.namespace} create secret generic ${m.name} ${(
+            m.missingKeys ??
+            refs.find((r) => r.name === m.name)?.keys ??
+            []
+          )
+            .filter((k) => k !== "url" || !composes(m.name))
+            .map((k) => `--from-literal=${k}=…`)
+            .join(" ")}`,
       )
       .join("; ");
     const fromExternal = missing.filter((m) => external.has(m.name)).map((m) => `secret/${m.name}`);
@@ -407,7 +498,12 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
         ? externalInstalled
           ? `External Secrets did not create ${fromExternal.join(", ")} within ${(options.externalSecretsMs ?? 60_000) / 1000} s: see \`kubectl -n ${model.namespace} describe externalsecret\` (store, remote keys, IAM).`
           : `External Secrets is not installed in this cluster (no external-secrets.io/v1 ExternalSecret), so nothing creates ${fromExternal.join(", ")}. Install it, or create ${fromExternal.length > 1 ? "them" : "it"} yourself: ${create}`
-        : `Nothing was changed for the workload. Create ${missing.length > 1 ? "them" : "it"} (or fix secretSource), then deploy again: ${create}`;
+        : `Nothing was changed for the workload. Create ${missing.length > 1 ? "them" : "it"} (or fix secretSource), then deploy again: ${create}${
+            model.database !== undefined &&
+            missing.some((m) => m.name === model.database?.secretName || m.name === model.database?.adminSecretName)
+              ? ". A database Secret needs host and password (the admin one: password); slipway adds url, the composed DATABASE_URL, itself: see docs/app-contract.md"
+              : ""
+          }`;
     throw new DeployFailure({
       class: "config-error",
       message: `deploy ${model.environment}: ${describeMissing(model.namespace, missing)}`,
@@ -493,7 +589,7 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
       const objects = objectsOf(ctx);
       const rendered = objects.find((o) => o.kind === "Job" && o.metadata.labels?.[phaseLabel] === phase);
       const failureClass = phase === "setup" ? "setup-failed" : "migration-failed";
-      const name = releaseJobName(model.name, phase, revision);
+      const name = rendered === undefined ? `${model.name}-${phase}` : jobRunName(rendered, model.name, phase, revision);
       const prefix = `deploy ${model.environment}: ${phase} job/${name}`;
       if (rendered === undefined) {
         throw new DeployFailure({ class: failureClass, message: `${prefix}: the release renders no ${phase} Job`, evidence: {} });
@@ -626,13 +722,15 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
 
     async prune(revisions) {
       // History records go with their Jobs (the Job's ttlSecondsAfterFinished usually got there first).
+      // A Job the serving release also renders (same image and command) is its Job now: kept.
+      const serving = new Set((current ?? []).filter((o) => o.kind === "Job").map((o) => o.metadata.name));
       for (const revision of revisions) {
         const objects = await history.objects(revision).catch(() => undefined);
         const namespace = objects?.find((o) => o.kind === "Job")?.metadata.namespace;
-        const app = objects?.find((o) => o.kind === "Deployment")?.metadata.name;
-        if (namespace === undefined || app === undefined) continue;
-        for (const phase of ["setup", "migrate"] as const) {
-          await api.delete("batch/v1", "Job", namespace, releaseJobName(app, phase, revision), { propagationPolicy: "Background" });
+        if (objects === undefined || namespace === undefined) continue;
+        for (const name of releaseJobNamesOf(objects, revision)) {
+          if (serving.has(name)) continue;
+          await api.delete("batch/v1", "Job", namespace, name, { propagationPolicy: "Background" });
         }
       }
     },

@@ -23,6 +23,7 @@ import {
 import { digestTree, exists, snapshotSource } from "../../effects/snapshot.js";
 import { readTextIfExists, writeFileAtomic } from "../../effects/state-files.js";
 import type { AppModel } from "../../model/app-model.js";
+import { databaseUrl } from "../../render/database-url.js";
 import type { Redactor } from "../../secrets/redact.js";
 import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
 import type { DatabaseServer } from "./runtime.js";
@@ -167,7 +168,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           DB_NAME: db.name,
           DB_USER: user,
           DB_PASSWORD: password,
-          DATABASE_URL: `${db.urlScheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${server.host}:${server.port}/${db.name}`,
+          DATABASE_URL: databaseUrl({ scheme: db.urlScheme, user, password, host: server.host, port: server.port, name: db.name }),
         });
         if (admin) {
           env.DB_APP_USER = db.user;
@@ -370,7 +371,8 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
               });
             }
             const probe = await httpProbe(url, 2_000);
-            if (probe.ok && probe.status >= 200 && probe.status < 300) return;
+            // Healthy as a kubelet probe counts it: 200–399, a redirect answered but not followed.
+            if (probe.ok && probe.status >= 200 && probe.status < 400) return;
             last = probe.ok ? { status: probe.status, body: probe.body } : { error: probe.error };
             badSince ??= Date.now();
             // A conclusive answer (an HTTP error status for 10 s) fails now; silence waits for the timeout.
@@ -384,7 +386,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
             if (Date.now() > deadline) {
               throw new DeployFailure({
                 class: "health-timeout",
-                message: `${where}: ${ctx.model.health.readiness} did not answer 2xx within ${Math.round(timeoutMs / 1000)} s`,
+                message: `${where}: ${ctx.model.health.readiness} did not answer 2xx or 3xx within ${Math.round(timeoutMs / 1000)} s`,
                 evidence: await evidence({ ...(last.status ? { httpStatus: last.status } : {}), detail: last.error ?? "" }),
               });
             }

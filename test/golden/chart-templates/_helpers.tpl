@@ -37,6 +37,16 @@ slipway.dev/environment: {{ .root.Values.environment }}
 {{- define "app.env" -}}
 {{- $v := .root.Values -}}
 {{- $admin := eq (toString .phase) "setup" -}}
+{{- if eq (toString .phase) "web" }}
+- name: HOST
+  value: "0.0.0.0"
+- name: PORT
+  value: {{ $v.port | int | toString | quote }}
+{{- end }}
+- name: SLIPWAY_APP
+  value: {{ $v.name | quote }}
+- name: SLIPWAY_ENVIRONMENT
+  value: {{ $v.environment | quote }}
 {{- range $v.secrets.names }}
 - name: {{ . }}
   valueFrom:
@@ -73,11 +83,14 @@ slipway.dev/environment: {{ .root.Values.environment }}
       name: {{ $v.database.secretName }}
 {{- end }}
 - name: DATABASE_URL
-  value: {{ printf "%s://$(DB_USER):$(DB_PASSWORD)@$(DB_HOST):$(DB_PORT)/$(DB_NAME)" $v.database.urlScheme | quote }}
+  valueFrom:
+    secretKeyRef:
+      key: url
+      name: {{ ternary $v.database.adminSecretName $v.database.secretName $admin }}
 {{- end }}
 {{- end }}
 
-{{/* An ExternalSecret that fills Secret NAME from the store. Call with (dict "root" $ "name" NAME "data" LIST). */}}
+{{/* An ExternalSecret that fills Secret NAME from the store. Call with (dict "root" $ "name" NAME "data" LIST "template" MAP); the template (External Secrets' own Go templates, kept in values so Helm leaves them alone) is optional. */}}
 {{- define "app.externalSecret" -}}
 apiVersion: external-secrets.io/v1
 kind: ExternalSecret
@@ -96,6 +109,12 @@ spec:
   target:
     creationPolicy: Owner
     name: {{ .name }}
+    {{- with .template }}
+    template:
+      data:
+        {{- toYaml . | nindent 8 }}
+      engineVersion: v2
+    {{- end }}
 {{- end }}
 
 {{/* Pod spec fields shared by the web pods and the release jobs. */}}

@@ -90,7 +90,7 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
     const run = await slipway(ws.dir, ["logs", "-e", "staging"], env);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^node-postgres-[a-z0-9]+-[a-z0-9]+\/[a-z0-9-]+ │ listening on :3000$/m);
-    expect(run.stdout).toMatch(/^node-postgres-migrate-r1-[a-z0-9]+\/[a-z0-9-]+ │ GET \/ready 200$/m);
+    expect(run.stdout).toMatch(/^node-postgres-migrate-[0-9a-f]{10}-[a-z0-9]+\/[a-z0-9-]+ │ GET \/ready 200$/m);
     expect(run.stdout).toContain("warning: slow query (1200 ms)");
     expect(run.stdout).toContain("connecting to postgres://app:[redacted]@db:5432/app");
     expect(run.stdout + run.stderr).not.toContain(canary);
@@ -132,7 +132,7 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
   it("--revision shows that revision's release Job; an unknown revision is DEPLOY_NO_RELEASE", async () => {
     const run = await slipway(ws.dir, ["logs", "-e", "staging", "--revision", "1"], env);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^node-postgres-migrate-r1-/m);
+    expect(run.stdout).toMatch(/^node-postgres-migrate-[0-9a-f]{10}-/m);
     const none = await slipway(ws.dir, ["logs", "-e", "staging", "--revision", "9", "--json"], env);
     expect(none.code).toBe(1);
     expect(none.final?.error).toMatchObject({ code: "DEPLOY_NO_RELEASE" });

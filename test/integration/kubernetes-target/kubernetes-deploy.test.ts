@@ -14,10 +14,15 @@ import { createKubeApi, type HttpKubeApi } from "../../../src/effects/kube/http-
 import type { KubeApi, KubeObject } from "../../../src/effects/kube/kube-api.js";
 import { loadKubeconfig } from "../../../src/effects/kube/kubeconfig.js";
 import type { AppModel } from "../../../src/model/app-model.js";
-import { renderKubernetes } from "../../../src/render/kubernetes/render-kubernetes.js";
+import { databaseUrl } from "../../../src/render/database-url.js";
+import { releaseJobName, renderKubernetes } from "../../../src/render/kubernetes/render-kubernetes.js";
 import { kubeHistory } from "../../../src/targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../../src/targets/kubernetes/kube-lock.js";
-import { type KubernetesTargetOptions, kubernetesTarget } from "../../../src/targets/kubernetes/kubernetes-target.js";
+import {
+  composedUrlAnnotation,
+  type KubernetesTargetOptions,
+  kubernetesTarget,
+} from "../../../src/targets/kubernetes/kubernetes-target.js";
 import { kubectlOk } from "../../cluster/kube.js";
 import { createNamespace, type TestNamespace } from "../../cluster/namespace.js";
 import { seedSecrets } from "../../cluster/secrets.js";
@@ -117,6 +122,11 @@ async function deploymentOf(model: AppModel): Promise<KubeObject> {
   return deployment;
 }
 
+/** The migrate Job's name for the model's image and command (render/kubernetes releaseJobName). */
+function migrateJob(model: AppModel): string {
+  return releaseJobName(model, "migrate", model.release.migrate ?? []);
+}
+
 function imageOf(deployment: KubeObject): string | undefined {
   const spec = deployment.spec as { template?: { spec?: { containers?: { image?: string }[] } } };
   return spec.template?.spec?.containers?.[0]?.image;
@@ -145,7 +155,7 @@ describe("kubernetes target", () => {
     const deployment = await deploymentOf(model);
     expect(available(deployment)).toBe(true);
     expect(imageOf(deployment)).toBe("registry.test/node-postgres:1");
-    const job = await kube.get("batch/v1", "Job", model.namespace, `${model.name}-migrate-r1`);
+    const job = await kube.get("batch/v1", "Job", model.namespace, migrateJob(model));
     expect(job).toBeDefined();
     const history = await records(model);
     expect(history.map((r) => [r.revision, r.outcome])).toEqual([[1, "succeeded"]]);
@@ -193,7 +203,7 @@ describe("kubernetes target", () => {
     const result = await run(withImage(model, "registry.test/sim-fail", "2"));
     expect(result.ok).toBe(false);
     expect(result.failure?.class).toBe("migration-failed");
-    expect(result.failure?.message).toContain(`migrate job/${model.name}-migrate-r2`);
+    expect(result.failure?.message).toContain(`migrate job/${migrateJob(withImage(model, "registry.test/sim-fail", "2"))}`);
     const config = await kube.get("v1", "ConfigMap", model.namespace, `${model.name}-env`);
     expect(config?.metadata.labels?.["app.kubernetes.io/version"]).toBe("1");
     const after = await deploymentOf(model);
@@ -212,6 +222,66 @@ describe("kubernetes target", () => {
   });
 });
 
+describe("kubernetes target: DATABASE_URL", () => {
+  it("is composed into the database Secret from host and password, any password, and recomposed when it changes", async () => {
+    const model = withImage(await freshModel("k8s-dburl"), "registry.test/node-postgres", "1");
+    const db = model.database as NonNullable<AppModel["database"]>;
+    const setSecret = (data: Record<string, string>) =>
+      kubectlOk(kubeconfig, ["apply", "--server-side", "--force-conflicts", "--field-manager", "test-seed", "-f", "-"], {
+        input: JSON.stringify({
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: db.secretName, namespace: model.namespace },
+          stringData: data,
+        }),
+      });
+    const urlOf = async () => {
+      const secret = await kube.get("v1", "Secret", model.namespace, db.secretName);
+      const url = (secret?.data as Record<string, string> | undefined)?.url;
+      return {
+        url: url === undefined ? undefined : Buffer.from(url, "base64").toString("utf8"),
+        marked: secret?.metadata.annotations?.[composedUrlAnnotation],
+      };
+    };
+    const expected = (password: string) =>
+      databaseUrl({ scheme: db.urlScheme, user: db.user, password, host: "db.internal", port: db.port, name: db.name });
+    await kube.delete("v1", "Secret", model.namespace, db.secretName);
+    const password = "p@ss/w:rd %+$(DB_USER)";
+    await setSecret({ host: "db.internal", password });
+
+    const reporter = new CollectingReporter();
+    const first = await run(model, reporter);
+    expect(first.failure).toBeUndefined();
+    expect(await urlOf()).toMatchObject({ url: expected(password), marked: expect.any(String) });
+    expect(
+      reporter.events.some(
+        (e) =>
+          e.type === "waiting" &&
+          e.message === `wrote key url of secret/${db.secretName} (DATABASE_URL composed from its host and password, values not shown)`,
+      ),
+    ).toBe(true);
+    // Never a value in what slipway says.
+    expect(JSON.stringify(reporter.events)).not.toContain("p%40ss");
+
+    await setSecret({ host: "db.internal", password: "rotated" });
+    expect((await run(withImage(model, "registry.test/node-postgres", "2"))).ok).toBe(true);
+    expect((await urlOf()).url).toBe(expected("rotated"));
+  });
+
+  it("a url the team wrote itself is left alone", async () => {
+    const model = withImage(
+      await freshModel("k8s-dburl-own", { values: { url: "postgresql://own@db.internal/x?sslmode=require" } }),
+      "registry.test/node-postgres",
+      "1",
+    );
+    expect((await run(model)).ok).toBe(true);
+    const secret = await kube.get("v1", "Secret", model.namespace, model.database?.secretName as string);
+    expect(Buffer.from((secret?.data as Record<string, string> | undefined)?.url ?? "", "base64").toString("utf8")).toBe(
+      "postgresql://own@db.internal/x?sslmode=require",
+    );
+  });
+});
+
 describe("kubernetes target: crash safety and cleanup", () => {
   it("replaces a Job of the same name left by an interrupted run instead of failing with already exists", async () => {
     const model = withImage(await freshModel("k8s-adopt"), "registry.test/node-postgres", "1");
@@ -219,7 +289,7 @@ describe("kubernetes target: crash safety and cleanup", () => {
       {
         apiVersion: "batch/v1",
         kind: "Job",
-        metadata: { name: `${model.name}-migrate-r1`, namespace: model.namespace },
+        metadata: { name: migrateJob(model), namespace: model.namespace },
         spec: {
           backoffLimit: 0,
           template: { spec: { restartPolicy: "Never", containers: [{ name: "migrate", image: "registry.test/sim-fail:0" }] } },
@@ -437,9 +507,14 @@ describe("kubernetes target: secrets", () => {
     const result = await run(withImage(model, "registry.test/node-postgres", "2"));
     expect(result.ok).toBe(false);
     expect(result.failure?.class).toBe("config-error");
-    expect(result.failure?.message).toContain(`Secret ${model.namespace}/${secretName} has no key password`);
-    expect(result.failure?.message).toContain(`Job/${model.name}-migrate`);
-    expect(await kube.get("batch/v1", "Job", model.namespace, `${model.name}-migrate-r2`)).toBeUndefined();
+    // Without a password slipway cannot compose url either: both are named.
+    expect(result.failure?.message).toContain(`Secret ${model.namespace}/${secretName} has no keys password, url`);
+    expect(result.failure?.message).toContain(`Job/${model.name}-migrate-`);
+    expect(result.failure?.evidence.detail).toContain("--from-literal=password=…");
+    expect(result.failure?.evidence.detail).not.toContain("--from-literal=url=");
+    expect(
+      await kube.get("batch/v1", "Job", model.namespace, migrateJob(withImage(model, "registry.test/node-postgres", "2"))),
+    ).toBeUndefined();
     const after = await deploymentOf(model);
     expect(after.metadata.generation).toBe(before.metadata.generation);
     expect(imageOf(after)).toBe("registry.test/node-postgres:1");
@@ -459,7 +534,8 @@ describe("kubernetes target: secrets", () => {
     await kube.delete("v1", "Secret", ns.name, admin);
     const second = await run(withImage(model, "registry.test/node-postgres", "2"));
     expect(second.failure).toBeUndefined();
-    expect(await kube.get("batch/v1", "Job", ns.name, `${model.name}-setup-r2`)).toBeUndefined();
+    const secondSetup = releaseJobName(withImage(model, "registry.test/node-postgres", "2"), "setup", ["node", "setup.js"]);
+    expect(await kube.get("batch/v1", "Job", ns.name, secondSetup)).toBeUndefined();
   });
 
   it("aws-secrets-manager: a Secret no External Secrets operator creates stops the deploy and says why", async () => {

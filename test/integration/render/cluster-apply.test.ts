@@ -102,6 +102,17 @@ describe("renders on the real apiserver", () => {
           "app.kubernetes.io/component=web",
         ]);
         expect(pods.items.length).toBeGreaterThanOrEqual(model.replicas.min);
+        // The app contract: the pod is told to listen where the probes and containerPort point.
+        const container = (pods.items[0]?.spec as { containers: { env?: { name: string; value?: string }[] }[] } | undefined)
+          ?.containers[0];
+        expect(container?.env?.find((e) => e.name === "PORT")?.value).toBe(String(model.port));
+        expect(container?.env?.find((e) => e.name === "HOST")?.value).toBe("0.0.0.0");
+        // A new tag applied the same way: release Jobs are named per image, so no immutable-template error.
+        const next = { ...model, image: { ...model.image, tag: "next", digest: undefined, ref: `${model.image.repository}:next` } };
+        const again = await kubectl(kubeconfig, ["apply", "--server-side", "--field-manager=slipway", "--validate=strict", "-f", "-"], {
+          input: toYamlStream(renderKubernetes(next).slice(1)),
+        });
+        expect(again.code, again.stderr).toBe(0);
         await kubectl(kubeconfig, ["delete", "namespace", model.namespace, "--wait=false"]);
       });
     }

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { AppModel } from "../../../src/model/app-model.js";
+import { databaseUrl, databaseUrlTemplate } from "../../../src/render/database-url.js";
 import { renderHelm } from "../../../src/render/helm/render-helm.js";
 import { type KubeObject, renderKubernetes } from "../../../src/render/kubernetes/render-kubernetes.js";
 import { toYaml } from "../../../src/render/yaml-stream.js";
@@ -86,6 +87,32 @@ for (const tool of ["helm", "helm3"] as const) {
         }),
         { numRuns: Number(process.env.SLIPWAY_HELM_PROPERTY_RUNS ?? 25) },
       );
+    });
+
+    // External Secrets runs its templates with Go's text/template and sprig, as Helm does: Helm's
+    // `tpl` stands in for it here, over passwords made of anything.
+    it("the ExternalSecret url template composes exactly the URL slipway composes, for any password", async () => {
+      const passwords = fc.sample(fc.string({ unit: "binary", minLength: 1, maxLength: 24 }), { numRuns: 200, seed: 11 });
+      passwords.push("p@ss:w/rd?#[]", "a b+c%20d", "$(DB_USER)", "ünï😀", "'\"`;\\", "+++", "%");
+      const db = { urlScheme: "mysql+pymysql", port: 3306, name: "shop" };
+      const dir = mkdtempSync(join(tmpdir(), "slipway-tpl-"));
+      mkdirSync(join(dir, "templates"));
+      writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: tpl\nversion: 0.1.0\n");
+      writeFileSync(
+        join(dir, "templates", "urls.yaml"),
+        "data:\n{{- range $i, $c := .Values.cases }}\n  u{{ $i }}: {{ tpl $.Values.template $c | b64enc }}\n{{- end }}\n",
+      );
+      const cases = passwords.map((password) => ({ host: "db.internal", password }));
+      writeFileSync(join(dir, "values.yaml"), JSON.stringify({ template: databaseUrlTemplate(db, "shop_app"), cases }));
+      const { stdout } = await run(helm, ["template", "tpl", dir]);
+      const data = (parseAllDocuments(stdout)[0]?.toJS() as { data?: Record<string, string> } | undefined)?.data ?? {};
+      passwords.forEach((password, i) => {
+        const fromGo = Buffer.from(data[`u${i}`] ?? "", "base64").toString("utf8");
+        expect(fromGo, JSON.stringify(password)).toBe(
+          databaseUrl({ scheme: db.urlScheme, user: "shop_app", password, host: "db.internal", port: db.port, name: db.name }),
+        );
+        expect(decodeURIComponent(new URL(fromGo.replace(/^[^:]+:/, "http:")).password)).toBe(password);
+      });
     });
   });
 }
