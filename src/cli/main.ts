@@ -11,7 +11,8 @@ Exit codes:
   1   failure: findings at or above the threshold, or an operation failed
   2   usage or spec error: bad flags, invalid slipway.yaml (file:line:col is printed)
   70  internal error: a bug in slipway; please report it with the printed details
-  130 interrupted (Ctrl-C)
+  130 interrupted (Ctrl-C); a deploy rolls back (or keeps the new release if it serves) first
+  143 a deploy stopped by SIGTERM, after the same clean-up
 
 Environment:
   NO_COLOR=1     no colours (also off when output is not a terminal)

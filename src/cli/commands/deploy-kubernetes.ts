@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { homedir, hostname, userInfo } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
-import { deploy } from "../../deploy/engine.js";
 import { currentRelease } from "../../deploy/history.js";
 import { createKubeApi } from "../../effects/kube/http-kube-api.js";
 import { loadKubeconfig } from "../../effects/kube/kubeconfig.js";
@@ -15,7 +14,7 @@ import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../targets/kubernetes/kube-lock.js";
 import { kubernetesTarget } from "../../targets/kubernetes/kubernetes-target.js";
 import type { CliContext } from "../context.js";
-import { finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
+import { deployInterruptibly, finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface KubeDeployOptions {
   file: string;
@@ -84,7 +83,7 @@ export async function deployKubernetes(
         : `sha256:${createHash("sha256")
             .update(JSON.stringify(Object.entries(secretValues).sort(([a], [b]) => (a < b ? -1 : 1))))
             .digest("hex")}`;
-    const result = await deploy({
+    const result = await deployInterruptibly({
       model: opened.model,
       target: kubernetesTarget({
         api: opened.api,

@@ -4,26 +4,25 @@ import { existsSync, statSync, watch } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { deploy } from "../../deploy/engine.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { redactor } from "../../deploy/redact.js";
 import { fileLock } from "../../effects/file-lock.js";
 import { fileHistory } from "../../effects/history-files.js";
 import { stopMariadb } from "../../effects/mariadb-server.js";
 import { stopPostgres } from "../../effects/postgres-server.js";
-import { isAlive, runCommand, stopProcess, tailFile } from "../../effects/processes.js";
+import { isAlive, runCommand, tailFile } from "../../effects/processes.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
-import { databaseStateDir, localTarget } from "../../targets/local/local-target.js";
+import { databaseStateDir, localTarget, stopReleaseProcesses } from "../../targets/local/local-target.js";
 import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/local/proxy-control.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../main.js";
-import { finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
+import { deployInterruptibly, finishDeploy, healthTimeoutMs, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface EnvOptions {
   file: string;
@@ -137,7 +136,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
     if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, opened.validated, opened.specDir);
     const { target, secretRecord } = await makeTarget(ctx, opened, healthTimeout);
-    const result = await deploy({
+    const result = await deployInterruptibly({
       model: opened.model,
       target,
       history: opened.history,
@@ -232,9 +231,9 @@ export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<
     const current = currentRelease(records);
     const last = [...records].sort((a, b) => b.revision - a.revision)[0];
     const served = await readServedRevision(join(opened.stateDir, "proxy"));
-    const instances = ((current?.runtime.instances as { pid: number; port: number }[] | undefined) ?? []).map((i) => ({
+    const instances = ((current?.runtime.instances as { pid: number; port: number; startTime?: string }[] | undefined) ?? []).map((i) => ({
       ...i,
-      alive: isAlive(i.pid),
+      alive: isAlive(i.pid, i.startTime),
     }));
     const lockHolder = await opened.lock.inspect();
     const port = opened.model.target.type === "local" ? opened.model.target.port : 4000;
@@ -392,14 +391,9 @@ export async function downCommand(ctx: CliContext, opts: EnvOptions): Promise<nu
   try {
     const opened = await openLocal(ctx, opts);
     const stopped: string[] = [];
-    for (const record of await opened.history.list()) {
-      for (const instance of (record.runtime.instances as { pid: number }[] | undefined) ?? []) {
-        if (isAlive(instance.pid)) {
-          await stopProcess(instance.pid, { graceMs: 10_000 });
-          stopped.push(`revision ${record.revision} pid ${instance.pid}`);
-        }
-      }
-    }
+    // Each process is signalled only while its pid still has the start time recorded for it.
+    for (const { revision, pids } of await stopReleaseProcesses(opened.stateDir, await opened.history.list(), new Set(), 10_000))
+      for (const pid of pids) stopped.push(`${revision === undefined ? "unrecorded release" : `revision ${revision}`} pid ${pid}`);
     if (await stopProxy(join(opened.stateDir, "proxy"))) stopped.push("proxy");
     const engine = opened.model.database?.engine;
     if (engine === "postgres" && (await stopPostgres(databaseStateDir(opened.stateDir, engine)))) stopped.push("postgres");
