@@ -75,6 +75,42 @@ function holdRequest(ws: Workspace): { release: () => void } {
   return { release: () => controller.abort() };
 }
 
+/** The local addresses of the TCP sockets `pid` listens on, from /proc/net/tcp and tcp6 (e.g. "127.0.0.1", "::"). */
+function listeningAddresses(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const addresses: string[] = [];
+  for (const table of ["tcp", "tcp6"]) {
+    for (const line of readFileSync(`/proc/net/${table}`, "utf8").split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const [local, state, inode] = [fields[1], fields[3], fields[9]];
+      // State 0A is LISTEN.
+      if (local === undefined || state !== "0A" || inode === undefined || !inodes.has(inode)) continue;
+      addresses.push(decodeAddress(local.split(":")[0] ?? ""));
+    }
+  }
+  return addresses;
+}
+
+/** /proc/net's hex address (little-endian 32-bit words) as text: 0100007F → 127.0.0.1. */
+function decodeAddress(hex: string): string {
+  const words = hex.match(/.{8}/g) ?? [];
+  const bytes = words.flatMap((w) => (w.match(/../g) ?? []).reverse().map((b) => Number.parseInt(b, 16)));
+  if (bytes.length === 4) return bytes.join(".");
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.slice(12).join(".");
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
+  return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::");
+}
+
 type Deploying = ChildProcess & { out: { stdout: string; stderr: string }; closed?: Promise<number | null> };
 
 async function deployUntil(ws: Workspace, phase: string): Promise<Deploying> {
@@ -112,6 +148,14 @@ describe("a deploy interrupted by SIGINT, SIGTERM or kill -9", () => {
   afterAll(async () => {
     await ws?.cleanup();
   }, 120_000);
+
+  it("the instances listen on loopback only (HOST=127.0.0.1), so nothing reaches them around the proxy", async () => {
+    const pids = releaseProcesses(ws);
+    expect(pids.length).toBeGreaterThan(0);
+    const addresses = pids.flatMap(listeningAddresses);
+    expect(addresses.length).toBeGreaterThanOrEqual(pids.length);
+    for (const address of addresses) expect(["127.0.0.1", "::1"]).toContain(address);
+  });
 
   it("SIGINT while draining a held request: exit 130 with the new release serving and the old one stopped", async () => {
     const held = holdRequest(ws);
