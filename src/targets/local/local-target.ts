@@ -389,7 +389,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
         await ensureProxy({ stateDir: proxyDir, host: "127.0.0.1", port: options.port, entry: options.proxyEntry });
         await setRoutes(
           proxyDir,
-          { revision: ctx.revision, upstreams: instancesOf(runtime).map((i) => ({ host: "127.0.0.1", port: i.port })) },
+          {
+            revision: ctx.revision,
+            upstreams: instancesOf(runtime).map((i) => ({ host: "127.0.0.1", port: i.port })),
+            trustedProxies: trustedProxiesOf(ctx.model),
+          },
           { timeoutMs: 10_000 },
         );
       } catch (error) {
@@ -408,7 +412,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       if (!previous) return;
       await setRoutes(
         proxyDir,
-        { revision: previous.revision, upstreams: instancesOf(previous.runtime).map((i) => ({ host: "127.0.0.1", port: i.port })) },
+        {
+          revision: previous.revision,
+          upstreams: instancesOf(previous.runtime).map((i) => ({ host: "127.0.0.1", port: i.port })),
+          trustedProxies: trustedProxiesOf(ctx.model),
+        },
         { timeoutMs: 10_000 },
       );
     },
@@ -443,6 +451,10 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       for (const revision of revisions) await rm(releaseDir(revision), { recursive: true, force: true });
     },
   };
+}
+
+function trustedProxiesOf(model: AppModel): string[] {
+  return model.target.type === "local" ? model.target.trustedProxies : [];
 }
 
 /** The variable that names a deploy-started process's release folder (see `marker` in localTarget). */
