@@ -24,6 +24,9 @@ export async function whileInterruptible<T>(
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
     for (const listener of previous) process.on("SIGINT", listener as (signal: NodeJS.Signals) => void);
+    // Work given up on (a wait for the lock, a copy) may still hold the event loop: once the outcome is
+    // recorded and printed, exit with the code the command set instead of waiting for it.
+    if (controller.signal.aborted) setTimeout(() => process.exit(), 2_000).unref();
   }
 }
 

@@ -324,7 +324,8 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           const proc = spawned.get(instance.pid);
           const opened = await waitForPort(instance.port, {
             timeoutMs,
-            isAlive: () => alive(instance),
+            // An interrupted deploy stops waiting at once (the engine abandons the release).
+            isAlive: () => alive(instance) && ctx.signal?.aborted !== true,
             ...(proc ? { process: proc } : {}),
           });
           if (!opened.ok) {

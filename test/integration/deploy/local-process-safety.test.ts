@@ -226,6 +226,15 @@ describe("a deploy interrupted by SIGINT, SIGTERM or kill -9", () => {
       await eventually("the migration process", async () =>
         releaseProcesses(ws).length > (await servingPids(ws)).pids.length ? true : undefined,
       );
+      // A second deploy waiting for the lock meanwhile: Ctrl-C ends it at once, having started nothing.
+      const waiting = start(ws.dir, ["deploy", "-e", "local", "--json"]);
+      await eventually("the second deploy to wait for the lock", async () =>
+        waiting.out.stdout.includes('"type":"waiting","phase":"lock"') ? true : undefined,
+      );
+      waiting.kill("SIGINT");
+      const gaveUp = await finished(waiting);
+      expect(gaveUp.code, gaveUp.stderr + gaveUp.stdout).toBe(130);
+      expect(gaveUp.final?.error).toMatchObject({ code: "DEPLOY_INTERRUPTED", revision: 0 });
       child.kill("SIGTERM");
       const run = await finished(child);
       expect(run.code, run.stderr + run.stdout).toBe(143);
