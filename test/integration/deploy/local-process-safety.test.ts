@@ -251,6 +251,34 @@ describe("a deploy interrupted by SIGINT, SIGTERM or kill -9", () => {
   }, 400_000);
 });
 
+describe("a deploy killed with kill -9 during a long migration", () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await workspace("killed-migration");
+    const first = await slipway(ws.dir, ["deploy", "-e", "local", "--json"]);
+    expect(first.code, first.stderr + first.stdout).toBe(0);
+  }, 240_000);
+  afterAll(async () => {
+    await ws?.cleanup();
+  }, 120_000);
+
+  it("leaves an orphaned migration that no record names; the next deploy finds it by its release folder and stops it", async () => {
+    ws.edit("migrate.js", (t) => `await new Promise((r) => setTimeout(r, 600_000));\n${t}`);
+    const child = await deployUntil(ws, "migrate");
+    const serving = await servingPids(ws);
+    await eventually("the migration process", async () => (releaseProcesses(ws).length > serving.pids.length ? true : undefined));
+    child.kill("SIGKILL");
+    await finished(child);
+    const orphans = releaseProcesses(ws).filter((pid) => !serving.pids.includes(pid));
+    expect(orphans.length).toBeGreaterThan(0);
+    ws.edit("migrate.js", (t) => t.replace("await new Promise((r) => setTimeout(r, 600_000));\n", ""));
+    const next = await slipway(ws.dir, ["deploy", "-e", "local", "--json"]);
+    expect(next.code, next.stderr + next.stdout).toBe(0);
+    for (const pid of orphans) expect(isGone(pid), `pid ${pid}`).toBe(true);
+    await expectOnlyServingRuns(ws, Number(next.final?.result?.revision));
+  }, 400_000);
+});
+
 describe("down", () => {
   let ws: Workspace;
   let sleeper: ChildProcess;
