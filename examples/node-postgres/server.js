@@ -72,7 +72,10 @@ const server = http.createServer((req, res) => {
     });
 });
 
-server.listen(port, () => console.log(`node-postgres ${version} listening on port ${port}`));
+// HOST: slipway's local target sets 127.0.0.1, so an instance is reachable only through its proxy.
+// Unset (in a container), the server listens on every address.
+const host = process.env.HOST || undefined;
+server.listen(port, host, () => console.log(`node-postgres ${version} listening on ${host ?? "*"}:${port}`));
 
 // Kubernetes sends SIGTERM after the preStop pause: finish in-flight requests, then exit.
 for (const signal of ["SIGTERM", "SIGINT"]) {

@@ -15,7 +15,8 @@ Exit codes:
   2   usage or spec error: bad flags, a number out of range, invalid slipway.yaml
       (file:line:col is printed), Node.js older than 22.12
   70  internal error: a bug in slipway; please report it with the printed details
-  130 interrupted (Ctrl-C)
+  130 interrupted (Ctrl-C); a deploy rolls back (or keeps the new release if it serves) first
+  143 a deploy stopped by SIGTERM, after the same clean-up
 
 Environment:
   NO_COLOR=1     no colours (also off when output is not a terminal)

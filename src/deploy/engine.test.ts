@@ -93,9 +93,17 @@ const model = {
   release: { setup: ["setup"], migrate: ["migrate"] },
 } as unknown as AppModel;
 
-async function run(target: DeployTarget, history = memoryHistory(), lock = memoryLock(), rollbackTo?: number, keepReleases = 2) {
+async function run(
+  target: DeployTarget,
+  history = memoryHistory(),
+  lock = memoryLock(),
+  rollbackTo?: number,
+  keepReleases = 2,
+  signal?: AbortSignal,
+) {
   const reporter = new CollectingReporter();
   const result = await deploy({
+    ...(signal ? { signal } : {}),
     model,
     target,
     history,
@@ -228,6 +236,69 @@ describe("deploy engine", () => {
     };
     await run(target, history);
     expect(seen?.outcome).toBe("in-progress");
+  });
+
+  it("SIGINT during the health gate: the wait stops, the new release is abandoned, recorded as interrupted, lock released", async () => {
+    const history = memoryHistory();
+    await run(fakeTarget().target, history);
+    const { target, calls } = fakeTarget();
+    const interrupt = new AbortController();
+    // A health gate that never finishes on its own, and stops (as the real ones do) when ctx.signal aborts.
+    target.healthGate = (ctx) => {
+      calls.push("health");
+      interrupt.abort("SIGINT");
+      return new Promise((_resolve, reject) => {
+        if (ctx.signal?.aborted) reject(new Error("stopped"));
+      });
+    };
+    const { result, reporter, lock } = await run(target, history, memoryLock(), undefined, 2, interrupt.signal);
+    expect(result).toMatchObject({ ok: false, revision: 2, serving: 1, interrupted: "SIGINT", failure: { class: "interrupted" } });
+    expect(calls).toContain("abandon");
+    expect(calls).not.toContain("switch");
+    expect(history.records.get(2)?.outcome).toBe("interrupted");
+    expect(history.records.get(1)?.outcome).toBe("succeeded");
+    expect(reporter.events.some((e) => e.type === "rolled-back")).toBe(true);
+    expect(lock.held).toBe(false);
+  });
+
+  it("SIGTERM after the switch: the new release stays, the drain is told to stop waiting, prune is skipped", async () => {
+    const history = memoryHistory();
+    await run(fakeTarget().target, history);
+    const { target, calls } = fakeTarget();
+    const interrupt = new AbortController();
+    let retireSignal: AbortSignal | undefined;
+    target.switchTo = async () => {
+      calls.push("switch");
+      interrupt.abort("SIGTERM");
+    };
+    target.retire = async (r, _reporter, signal) => {
+      calls.push(`retire:${r.revision}`);
+      retireSignal = signal;
+    };
+    const { result, lock } = await run(target, history, memoryLock(), undefined, 2, interrupt.signal);
+    expect(result).toMatchObject({ ok: true, revision: 2, serving: 2, interrupted: "SIGTERM" });
+    expect(calls).toContain("retire:1");
+    expect(retireSignal?.aborted).toBe(true);
+    expect(calls).not.toContain("abandon");
+    expect(calls).not.toContain("switchBack");
+    expect(calls.some((c) => c.startsWith("prune"))).toBe(false);
+    expect(history.records.get(2)?.outcome).toBe("succeeded");
+    expect(lock.held).toBe(false);
+  });
+
+  it("interrupted while waiting for the lock: nothing starts or is recorded", async () => {
+    const { target, calls } = fakeTarget();
+    const interrupt = new AbortController();
+    const lock = memoryLock();
+    lock.acquire = () => {
+      interrupt.abort("SIGINT");
+      return new Promise(() => undefined);
+    };
+    const history = memoryHistory();
+    const { result } = await run(target, history, lock, undefined, 2, interrupt.signal);
+    expect(result).toMatchObject({ ok: false, revision: 0, interrupted: "SIGINT" });
+    expect(calls).toEqual([]);
+    expect(history.records.size).toBe(0);
   });
 
   it("prunes old releases, keeping the newest successful ones", async () => {

@@ -21,6 +21,8 @@ export interface ReleaseContext {
   /** When re-deploying an earlier release's artifact (rollback). */
   rollbackOf: ReleaseRecord | undefined;
   reporter: Reporter;
+  /** Aborted when the deploy is interrupted (SIGINT/SIGTERM): long waits and commands should stop early. */
+  signal?: AbortSignal | undefined;
 }
 
 /** What the engine needs from a target (local processes, a host over SSH, a cluster). */
@@ -48,8 +50,11 @@ export interface DeployTarget {
   switchTo(ctx: ReleaseContext, runtime: Record<string, unknown>): Promise<void>;
   /** Moves traffic back to the previous release (after a failed switch). */
   switchBack(ctx: ReleaseContext): Promise<void>;
-  /** Drains and stops a release that no longer serves. */
-  retire(record: ReleaseRecord, reporter: Reporter): Promise<void>;
+  /**
+   * Drains and stops a release that no longer serves. When `signal` is aborted (the deploy was
+   * interrupted after the switch), the drain stops waiting and the release is stopped at once.
+   */
+  retire(record: ReleaseRecord, reporter: Reporter, signal?: AbortSignal): Promise<void>;
   /** Stops a new release that failed, keeping its logs. */
   abandon(ctx: ReleaseContext, runtime: Record<string, unknown>): Promise<void>;
   /** Deletes the artifacts and logs of pruned releases. */
@@ -80,6 +85,12 @@ export interface DeployOptions {
    * history record passes through it, whatever the target put in them.
    */
   redactor?: Redactor | undefined;
+  /**
+   * Aborted on SIGINT/SIGTERM, with the signal's name as its reason. Before the switch the deploy rolls
+   * back (the previous release keeps serving); after it the new release serves and the drain is cut
+   * short. Either way the outcome is recorded and the lock released before deploy() returns.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DeployResult {
@@ -89,6 +100,12 @@ export interface DeployResult {
   failure: Failure | undefined;
   /** The revision serving when the deploy ended. */
   serving: number | undefined;
+  /** The signal that interrupted the deploy (its name, e.g. SIGINT), when one did. */
+  interrupted?: string | undefined;
+}
+
+function signalName(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === "string" ? signal.reason : "SIGINT";
 }
 
 /**
@@ -105,6 +122,33 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const started = Date.now();
   const phases: ReleaseRecord["phases"] = [];
   const emit = (event: DeployEvent) => reporter.emit(event);
+  const signal = options.signal;
+  const interrupted = () => signal?.aborted === true;
+  /** The work of a phase that an interruption stopped waiting for: awaited (briefly) before rolling back. */
+  let abandonedWork: Promise<unknown> | undefined;
+  /**
+   * Resolves with `work`, or rejects with an "interrupted" failure as soon as the signal aborts (the
+   * work goes on; targets that read ctx.signal stop it themselves).
+   */
+  const interruptible = <T>(work: Promise<T>): Promise<T> => {
+    if (!signal) return work;
+    work.catch(() => undefined);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        abandonedWork = work;
+        reject(interruption());
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
+  };
+  const interruption = () =>
+    new DeployFailure({
+      class: "interrupted",
+      message: `interrupted by ${signalName(signal)} before traffic moved`,
+      evidence: {},
+    });
 
   const timed = async <T>(phase: PhaseName, work: () => Promise<T>, detail?: string): Promise<T> => {
     emit({ type: "phase-started", phase, ...(detail ? { detail } : {}) });
@@ -121,13 +165,21 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     }
   };
 
-  const lock = await timed("lock", () =>
-    options.lock.acquire(`slipway deploy ${model.name} -e ${model.environment}`, {
-      wait: options.waitForLock,
-      timeoutMs: options.lockTimeoutMs,
-      onWait: (holder) => emit({ type: "waiting", phase: "lock", message: `waiting for pid ${holder.pid} (${holder.command}) to finish` }),
-    }),
-  );
+  const acquiring = options.lock.acquire(`slipway deploy ${model.name} -e ${model.environment}`, {
+    wait: options.waitForLock,
+    timeoutMs: options.lockTimeoutMs,
+    onWait: (holder) => emit({ type: "waiting", phase: "lock", message: `waiting for pid ${holder.pid} (${holder.command}) to finish` }),
+  });
+  let lock: Awaited<typeof acquiring>;
+  try {
+    lock = await timed("lock", () => interruptible(acquiring));
+  } catch (error) {
+    if (!interrupted()) throw error;
+    // Interrupted while waiting: a lock taken after all is given back; nothing had started (revision 0).
+    acquiring.then((late) => late.release()).catch(() => undefined);
+    const failure = interruption().failure;
+    return { ok: false, revision: 0, url: target.url(model), failure, serving: undefined, interrupted: signalName(signal) };
+  }
   try {
     if (lock.tookOverFrom) {
       emit({ type: "recovered", revision: 0, action: `took over the lock of pid ${lock.tookOverFrom.pid}, which is gone` });
@@ -138,7 +190,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const previous = currentRelease(records);
     const rollbackOf = options.rollbackTo === undefined ? undefined : records.find((r) => r.revision === options.rollbackTo);
     const revision = await history.nextRevision();
-    const ctx: ReleaseContext = { model, revision, previous, rollbackOf, reporter };
+    const ctx: ReleaseContext = { model, revision, previous, rollbackOf, reporter, signal };
     emit({ type: "deploy-started", app: model.name, environment: model.environment, revision, target: target.name });
 
     const record: ReleaseRecord = {
@@ -165,16 +217,22 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     let runtime: Record<string, unknown> | undefined;
     let switched = false;
     try {
-      record.artifact = await timed("prepare", () => target.prepare(ctx));
+      if (interrupted()) throw interruption();
+      record.artifact = await timed("prepare", () => interruptible(target.prepare(ctx)));
       await history.put(record);
       const setup = model.release.setup;
-      await timed("setup", async () => {
-        const { firstTime } = await target.ensureDatabase(ctx);
-        // release.setup (e.g. db:create) runs once per environment: on the first deploy.
-        if (setup && (firstTime || previous === undefined) && !rollbackOf) await target.runCommand(ctx, "setup", setup);
-      });
+      await timed("setup", () =>
+        interruptible(
+          (async () => {
+            const { firstTime } = await target.ensureDatabase(ctx);
+            // release.setup (e.g. db:create) runs once per environment: on the first deploy.
+            if (setup && (firstTime || previous === undefined) && !rollbackOf) await target.runCommand(ctx, "setup", setup);
+          })(),
+        ),
+      );
       const migrate = model.release.migrate;
-      if (migrate && !rollbackOf) await timed("migrate", () => target.runCommand(ctx, "migrate", migrate), migrate.join(" "));
+      if (migrate && !rollbackOf)
+        await timed("migrate", () => interruptible(target.runCommand(ctx, "migrate", migrate)), migrate.join(" "));
       else
         emit({
           type: "phase-skipped",
@@ -182,16 +240,28 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           reason: rollbackOf ? "rollback: migrations only move forward" : "no release.migrate",
         });
 
+      if (interrupted()) throw interruption();
+      // Not interruptible: starting N processes is quick, and their pids must reach the record.
       runtime = await timed("start", () => target.start(ctx));
       record.runtime = runtime;
       await history.put(record);
-      await timed("health", () => target.healthGate(ctx, runtime as Record<string, unknown>));
+      if (interrupted()) throw interruption();
+      await timed("health", () => interruptible(target.healthGate(ctx, runtime as Record<string, unknown>)));
+      if (interrupted()) throw interruption();
       await timed("switch", () => target.switchTo(ctx, runtime as Record<string, unknown>));
       switched = true;
       record.outcome = "succeeded";
       record.finishedAt = now().toISOString();
       await timed("record", () => history.put(record));
-      if (previous) await timed("drain", () => target.retire(previous, reporter));
+      // From here on the new release serves: an interruption cuts the drain short, never undoes it.
+      if (previous) await timed("drain", () => target.retire(previous, reporter, signal));
+      const url = target.url(model);
+      if (interrupted()) {
+        phases.push({ phase: "prune", durationMs: 0, outcome: "skipped" });
+        emit({ type: "phase-skipped", phase: "prune", reason: `interrupted by ${signalName(signal)}; the next deploy prunes` });
+        emit({ type: "deployed", revision, url, durationMs: Date.now() - started });
+        return { ok: true, revision, url, failure: undefined, serving: revision, interrupted: signalName(signal) };
+      }
       await timed("prune", async () => {
         // The release just switched to (and the one whose artifact it re-deployed) stay whatever
         // keepReleases says; revisionsToPrune also spares what serves and treats keep < 1 as 1.
@@ -200,7 +270,6 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         await target.prune(prune);
         for (const r of prune) await history.remove(r);
       });
-      const url = target.url(model);
       emit({ type: "deployed", revision, url, durationMs: Date.now() - started });
       return { ok: true, revision, url, failure: undefined, serving: revision };
     } catch (error) {
@@ -209,8 +278,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           ? error.failure
           : { class: "prepare-failed", message: error instanceof Error ? error.message : String(error), evidence: {} };
       const phase = phases[phases.length - 1]?.phase ?? "prepare";
+      const wasInterrupted = failure.class === "interrupted";
       emit({ type: "failed", phase, failure });
-      if (options.noRollback) {
+      // The phase given up on gets a moment to stop what it started (a migration, say) before the rollback.
+      if (abandonedWork) await Promise.race([abandonedWork.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+      if (options.noRollback && !wasInterrupted) {
         phases.push({ phase: "rollback", durationMs: 0, outcome: "skipped" });
         emit({ type: "phase-skipped", phase: "rollback", reason: "--no-rollback: the failed release is left as it is for debugging" });
       } else {
@@ -224,7 +296,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           message: previous ? `revision ${previous.revision} still serves` : "nothing was serving before; nothing serves now",
         });
       }
-      record.outcome = "failed";
+      record.outcome = wasInterrupted ? "interrupted" : "failed";
       record.failure = failure;
       record.finishedAt = now().toISOString();
       await history.put(record);
@@ -234,6 +306,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         url: target.url(model),
         failure: redactor ? redactor.deep(failure) : failure,
         serving: previous?.revision,
+        ...(wasInterrupted ? { interrupted: signalName(signal) } : {}),
       };
     }
   } finally {

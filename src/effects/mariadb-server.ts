@@ -181,7 +181,7 @@ export async function stopMariadb(stateDir: string): Promise<boolean> {
   const running = await readPidFile(layout.pidFile);
   if (!running || !isAlive(running.pid, running.startTime)) return false;
   // SIGTERM is a clean shutdown; after a minute SIGKILL, from which InnoDB recovers on the next start.
-  await stopProcess(running.pid, { graceMs: 60_000, ...(running.startTime ? { startTime: running.startTime } : {}) });
+  await stopProcess(running, { graceMs: 60_000 });
   return true;
 }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { connect, createServer } from "node:net";
@@ -133,6 +133,37 @@ export function processStartTime(pid: number): string | undefined {
 }
 
 /**
+ * The running processes (of this user, or all when root) whose environment at start had `name`
+ * set, with its value and each one's identity. Reads /proc/<pid>/environ; [] without /proc.
+ */
+export function processesWithEnv(name: string): (ProcessIdentity & { startTime: string; value: string })[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const found: (ProcessIdentity & { startTime: string; value: string })[] = [];
+  const key = `${name}=`;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, "latin1");
+    } catch {
+      continue;
+    }
+    const variable = environ.split("\0").find((v) => v.startsWith(key));
+    if (variable === undefined) continue;
+    const info = readProcStat(pid);
+    if (info === undefined || info.state === "Z" || info.state === "X") continue;
+    found.push({ pid, startTime: info.startTime, value: Buffer.from(variable.slice(key.length), "latin1").toString("utf8") });
+  }
+  return found;
+}
+
+/**
  * Whether `pid` runs (a zombie does not count). With `startTime`, also whether it is still the
  * process that had that start time, not a later one that reuses the pid. Synchronous and cheap.
  */
@@ -149,15 +180,23 @@ export function isAlive(pid: number, startTime?: string): boolean {
   return startTime === undefined || info.startTime === startTime;
 }
 
+/**
+ * A process as slipway recorded it: its pid and the kernel's start time of that process. A pid alone
+ * names whatever process has it now (after a restart or a long uptime, an unrelated one), so slipway
+ * signals only identities whose start time still matches; one without a start time is never signalled.
+ */
+export interface ProcessIdentity {
+  readonly pid: number;
+  readonly startTime?: string | undefined;
+}
+
 export interface StopOptions {
   /** How long to wait after SIGTERM before SIGKILL. Default 10 000 ms. */
   graceMs?: number;
-  /** Only stop the process if it still has this start time (see `DetachedProcess.startTime`). */
-  startTime?: string;
 }
 
 export interface StopResult {
-  /** Whether the process was running when asked to stop. */
+  /** Whether the process was running (and was the recorded one) when asked to stop. */
   wasRunning: boolean;
   /** Whether it had to be killed with SIGKILL after the grace period. */
   forced: boolean;
@@ -168,40 +207,66 @@ export interface StopResult {
 /**
  * Stops a process: SIGTERM, up to `graceMs` to exit, then SIGKILL. A process that leads its own
  * process group (as `spawnDetached` makes it) is signalled with its whole group, so the children of
- * a wrapper (`npm start`, a shell) stop with it.
+ * a wrapper (`npm start`, a shell) stop with it. Nothing is sent unless the pid still has the
+ * recorded start time (see `ProcessIdentity`).
  */
-export async function stopProcess(target: number | SpawnedProcess, options: StopOptions = {}): Promise<StopResult> {
-  const pid = typeof target === "number" ? target : target.pid;
-  const startTime = options.startTime ?? (typeof target === "number" ? undefined : target.startTime);
+export async function stopProcess(target: ProcessIdentity | SpawnedProcess, options: StopOptions = {}): Promise<StopResult> {
   const graceMs = options.graceMs ?? 10_000;
-  const exitOf = (): ProcessExit | undefined => (typeof target === "number" ? undefined : target.exit());
-  if (!isAlive(pid, startTime)) return withExit({ wasRunning: false, forced: false }, exitOf());
-  const info = readProcStat(pid);
-  const group = info?.pgrp === pid;
+  const exitOf = (): ProcessExit | undefined => ("exit" in target ? target.exit() : undefined);
+  const first = signalProcess(target, "SIGTERM");
+  if (first === "not-ours") return withExit({ wasRunning: false, forced: false }, exitOf());
+  const group = first === "sent-group";
   const gone = async (): Promise<boolean> => {
-    if (isAlive(pid)) return false;
+    if (isAlive(target.pid, target.startTime)) return false;
     if (!group) return true;
     try {
-      process.kill(-pid, 0);
+      process.kill(-target.pid, 0);
     } catch {
       return true;
     }
     // The leader is gone but its group still has members (zombies do not count).
-    return !(await groupHasLiveMembers(pid));
+    return !(await groupHasLiveMembers(target.pid));
   };
-  sendSignal(pid, group, "SIGTERM");
   if (await pollUntil(gone, graceMs)) return withExit({ wasRunning: true, forced: false }, await settledExit(target));
-  sendSignal(pid, group, "SIGKILL");
+  signalProcess(target, "SIGKILL", { group });
   await pollUntil(gone, 10_000);
   return withExit({ wasRunning: true, forced: true }, await settledExit(target));
+}
+
+type SignalOutcome = "sent" | "sent-group" | "not-ours";
+
+/**
+ * The one place slipway sends a signal to a process it started. It reads /proc/<pid>/stat first and
+ * sends only when the pid still has the recorded start time (a pid reused by an unrelated process,
+ * even one of root's, is left alone). A leader that started its own process group is signalled with
+ * the group. With `group` (a stop in progress whose leader exited), the leftover group members are
+ * signalled while no other process has taken the leader's pid: Linux keeps a pid number allocated while
+ * a process group of that id has members, so members of group `pid` are then still the leader's.
+ */
+function signalProcess(identity: ProcessIdentity, name: NodeJS.Signals, options: { group?: boolean } = {}): SignalOutcome {
+  const { pid, startTime } = identity;
+  // pid 0 (or -0) would signal slipway's own process group, 1 is init; no start time, no proof.
+  if (!Number.isSafeInteger(pid) || pid <= 1 || startTime === undefined) return "not-ours";
+  const info = readProcStat(pid);
+  const leaderRuns = info !== undefined && info.startTime === startTime && info.state !== "Z" && info.state !== "X";
+  let destination: number;
+  if (leaderRuns) destination = info.pgrp === pid ? -pid : pid;
+  else if (options.group && (info === undefined || info.startTime === startTime)) destination = -pid;
+  else return "not-ours";
+  try {
+    process.kill(destination, name);
+  } catch {
+    return "not-ours";
+  }
+  return destination < 0 ? "sent-group" : "sent";
 }
 
 function withExit(result: StopResult, exit: ProcessExit | undefined): StopResult {
   return exit === undefined ? result : { ...result, exit };
 }
 
-async function settledExit(target: number | SpawnedProcess): Promise<ProcessExit | undefined> {
-  if (typeof target === "number") return undefined;
+async function settledExit(target: ProcessIdentity | SpawnedProcess): Promise<ProcessExit | undefined> {
+  if (!("exited" in target)) return undefined;
   // The exit event follows the process's end by a moment; wait for it briefly.
   return await Promise.race([target.exited, sleep(1_000).then(() => target.exit())]);
 }
@@ -220,16 +285,6 @@ async function groupHasLiveMembers(pgid: number): Promise<boolean> {
     if (info && info.pgrp === pgid && info.state !== "Z" && info.state !== "X") return true;
   }
   return false;
-}
-
-function sendSignal(pid: number, group: boolean, name: NodeJS.Signals): void {
-  // pid 0 (or -0) would signal slipway's own process group.
-  if (!Number.isSafeInteger(pid) || pid <= 1) return;
-  try {
-    process.kill(group ? -pid : pid, name);
-  } catch {
-    // Already gone.
-  }
 }
 
 async function pollUntil(condition: () => Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
@@ -497,10 +552,11 @@ export async function runCommand(request: RunCommandRequest): Promise<RunCommand
 
   let timedOut = false;
   let killTimer: NodeJS.Timeout | undefined;
+  const identity: ProcessIdentity = { pid: child.pid ?? 0, startTime: processStartTime(child.pid ?? 0) };
   const stop = (): void => {
     if (killTimer !== undefined || child.exitCode !== null || child.signalCode !== null) return;
-    sendSignal(child.pid ?? 0, true, "SIGTERM");
-    killTimer = setTimeout(() => sendSignal(child.pid ?? 0, true, "SIGKILL"), 5_000);
+    signalProcess(identity, "SIGTERM");
+    killTimer = setTimeout(() => signalProcess(identity, "SIGKILL", { group: true }), 5_000);
   };
   const timer = setTimeout(() => {
     timedOut = true;

@@ -44,6 +44,11 @@ export const errorCodes = {
   OUTPUT_WRITE_FAILED: { exit: 1, summary: "Writing an output file or folder failed." },
   DEPLOY_FAILED: { exit: 1, summary: "The deploy failed and was rolled back; the previous release still serves." },
   DEPLOY_PREFLIGHT: { exit: 1, summary: "The preflight check found problems at high or above; nothing was deployed (--force overrides)." },
+  DEPLOY_INTERRUPTED: {
+    exit: 130,
+    summary:
+      "The deploy was stopped by Ctrl-C (exit 130) or SIGTERM (exit 143): before traffic moved it rolled back and the previous release serves; after, the new release serves. The outcome was recorded and the lock released.",
+  },
   DEPLOY_LOCKED: { exit: 1, summary: "Another deploy of the same app and environment holds the lock." },
   DEPLOY_NO_RELEASE: { exit: 1, summary: "There is no release to roll back to, show, or run a command in." },
   SECRETS_MISSING: { exit: 2, summary: "A secret the spec names has no value in the environment's secret source." },
@@ -116,4 +121,5 @@ export const exitCodes = {
   usage: 2,
   internal: 70,
   interrupted: 130,
+  terminated: 143,
 } as const;

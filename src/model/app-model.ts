@@ -35,7 +35,7 @@ export interface AppModel {
 
 export type TargetModel =
   | { type: "kubernetes"; name: string; context: string | undefined }
-  | { type: "local"; name: string; port: number; prepare: string[] | undefined };
+  | { type: "local"; name: string; port: number; prepare: string[] | undefined; trustedProxies: string[] };
 
 export interface ImageModel {
   repository: string;

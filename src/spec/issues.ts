@@ -70,7 +70,9 @@ function fromIssue(issue: Issue, prefix: Path, root: Schema, data: unknown): Spe
         branch,
         score: branch.filter((i) => i.code === "invalid_type" && i.path.length === 0).length * 100 + branch.length,
       }));
-      scored.sort((a, b) => a.score - b.score);
+      // On a tie, the branch that got further into the value (a deeper path) is the one meant.
+      const depth = (branch: (typeof branches)[number]) => Math.max(...branch.map((i) => i.path.length));
+      scored.sort((a, b) => a.score - b.score || depth(b.branch) - depth(a.branch));
       const best = scored[0];
       const allRootTypeErrors = scored.every((s) => s.score >= 100);
       if (best && !allRootTypeErrors) {

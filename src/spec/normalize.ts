@@ -74,7 +74,13 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
     target:
       env.target.type === "kubernetes"
         ? { type: "kubernetes", name: env.targetName, context: env.target.context }
-        : { type: "local", name: env.targetName, port: env.target.port, prepare: env.target.prepare },
+        : {
+            type: "local",
+            name: env.targetName,
+            port: env.target.port,
+            prepare: env.target.prepare,
+            trustedProxies: env.target.trustedProxies,
+          },
     namespace,
     image,
     build: app.build ? { context: app.build.context, dockerfile: app.build.dockerfile, platforms: [...app.build.platforms] } : undefined,

@@ -27,6 +27,37 @@ const quantityMemory = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?$/, { erro
 
 const commandLine = z.array(z.string()).min(1);
 
+const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function isIpv6(text: string): boolean {
+  let rest = text;
+  let groups = 8;
+  const colon = rest.lastIndexOf(":");
+  if (rest.includes(".")) {
+    // An IPv4 tail (::ffff:192.0.2.1) stands for the last two groups.
+    if (!ipv4.test(rest.slice(colon + 1))) return false;
+    rest = `${rest.slice(0, colon + 1)}0`;
+    groups = 7;
+  }
+  const halves = rest.split("::");
+  if (halves.length > 2) return false;
+  const parts = halves.map((half) => (half === "" ? [] : half.split(":")));
+  if (!parts.flat().every((group) => /^[0-9a-f]{1,4}$/i.test(group))) return false;
+  const count = parts.flat().length;
+  return halves.length === 2 ? count < groups : count === groups;
+}
+
+/** An IPv4 or IPv6 address, or a range of them as address/prefix-length (CIDR). */
+const addressOrRange = z.string().refine(
+  (entry) => {
+    const [address = "", bits, extra] = entry.split("/");
+    if (extra !== undefined || (bits !== undefined && !/^\d{1,3}$/.test(bits))) return false;
+    if (ipv4.test(address)) return bits === undefined || Number(bits) <= 32;
+    return isIpv6(address) && (bits === undefined || Number(bits) <= 128);
+  },
+  { error: "must be an IP address or a CIDR range, such as 10.0.0.5, 10.0.0.0/8 or fd00::/8" },
+);
+
 /** Plain env values may be written as YAML numbers or booleans; they become strings. */
 const envValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -314,6 +345,12 @@ const localTargetSchema = z
     prepare: commandLine
       .optional()
       .describe("Command run in each release's copy of the app before it starts (e.g. [npm, ci, --omit=dev])."),
+    trustedProxies: z
+      .array(addressOrRange)
+      .default([])
+      .describe(
+        "Addresses (or CIDR ranges) of proxies in front of the local proxy whose X-Forwarded-For / Forwarded chain is kept and appended to. From any other client the chain is replaced by the client's own address.",
+      ),
   })
   .describe("This machine: processes behind a local proxy, with an embedded database.");
 

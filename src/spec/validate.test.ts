@@ -86,6 +86,16 @@ describe("validateSpec", () => {
     expect(e.hint).toBe("Did you mean 'scale'?");
   });
 
+  it("accepts trusted proxies as IPv4/IPv6 addresses and CIDR ranges, and locates one that is neither", () => {
+    const spec = (list: string) => `${base}  dev:\n    target: local\ntargets:\n  local:\n    trustedProxies: ${list}\n`;
+    expect(problems(spec('["10.0.0.5", "10.0.0.0/8", "fd00::/8", "::1", "::ffff:192.0.2.1"]'))).toEqual([]);
+    for (const bad of ["10.0.0.0/33", "10.0.0.256", "example.com", "1::2::3", "10.0.0.0/8/1"]) {
+      const e = only(spec(`["10.0.0.1", "${bad}"]`));
+      expect(e.location?.path, `${e.code} ${e.message}`).toEqual(["targets", "local", "trustedProxies", 1]);
+      expect(e.message).toContain("must be an IP address or a CIDR range");
+    }
+  });
+
   it("rejects an unknown target", () => {
     const e = only(base.replace("target: kubernetes", "target: prod-eks"));
     expect(e.message).toBe("unknown target 'prod-eks'");

@@ -30,7 +30,7 @@ export interface ResolvedEnvironment {
 
 export type ResolvedTarget =
   | { type: "kubernetes"; context: string | undefined; namespace: string }
-  | { type: "local"; port: number; prepare: string[] | undefined };
+  | { type: "local"; port: number; prepare: string[] | undefined; trustedProxies: string[] };
 
 export interface ValidatedSpec {
   file: string;
@@ -137,7 +137,12 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
   if (declared === undefined && type === undefined) return undefined;
   if (type === "local" || (declared && "port" in declared)) {
     const local = declared && "port" in declared ? declared : undefined;
-    return { type: "local", port: local?.port ?? 4000, prepare: local?.prepare ? [...local.prepare] : undefined };
+    return {
+      type: "local",
+      port: local?.port ?? 4000,
+      prepare: local?.prepare ? [...local.prepare] : undefined,
+      trustedProxies: [...(local?.trustedProxies ?? [])],
+    };
   }
   if (type === "kubernetes" || declared) {
     const k = declared && !("port" in declared) ? declared : undefined;

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { homedir, hostname, userInfo } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
-import { deploy } from "../../deploy/engine.js";
 import { currentRelease } from "../../deploy/history.js";
 import { readSpecBytes } from "../../effects/files.js";
 import { createKubeApi } from "../../effects/kube/http-kube-api.js";
@@ -18,7 +17,7 @@ import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../targets/kubernetes/kube-lock.js";
 import { kubernetesTarget } from "../../targets/kubernetes/kubernetes-target.js";
 import { type CliContext, secretsOf } from "../context.js";
-import { finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
+import { deployInterruptibly, finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface KubeDeployOptions {
   file: string;
@@ -83,7 +82,7 @@ export async function deployKubernetes(
         ? await loadLocalSecrets(opened.model, dirname(resolve(ctx.cwd, opts.file)), ctx.env)
         : undefined;
     const redactor = secretsOf(ctx).add(Object.values(secretValues ?? {}));
-    const result = await deploy({
+    const result = await deployInterruptibly({
       model: opened.model,
       target: kubernetesTarget({
         api: opened.api,

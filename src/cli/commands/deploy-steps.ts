@@ -1,9 +1,10 @@
-import type { DeployResult } from "../../deploy/engine.js";
+import { type DeployOptions, type DeployResult, deploy } from "../../deploy/engine.js";
 import type { Reporter } from "../../deploy/events.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { ValidatedSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
+import { signalExitCode, whileInterruptible } from "../interrupts.js";
 import { report } from "../main.js";
 import { preflightFindings } from "./preflight.js";
 
@@ -53,6 +54,7 @@ export function finishDeploy(
 ): number {
   // Problems found on the way (a skipped history record, say), in the final --json line.
   const extra = warnings.length > 0 ? { warnings } : {};
+  if (result.interrupted !== undefined) return reportInterrupted(ctx, result.interrupted, environment, result);
   if (result.ok) {
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result, ...extra })}\n`);
     return 0;
@@ -68,4 +70,41 @@ export function finishDeploy(
     return error.exitCode;
   }
   return report(ctx, error);
+}
+
+/**
+ * Runs the engine with Ctrl-C and SIGTERM turned into a clean stop (see DeployOptions.signal); a
+ * second signal exits at once.
+ */
+export function deployInterruptibly(options: Omit<DeployOptions, "signal">): Promise<DeployResult> {
+  return whileInterruptible(
+    (signal) => deploy({ ...options, signal }),
+    (name) =>
+      options.reporter.emit({
+        type: "waiting",
+        phase: "rollback",
+        message: `${name}: stopping cleanly; the previous release keeps serving (or the new one, once it serves). Press Ctrl-C again to exit at once.`,
+      }),
+  );
+}
+
+/**
+ * A deploy stopped by SIGINT/SIGTERM: what serves now, as DEPLOY_INTERRUPTED, exit 130 or 143.
+ */
+export function reportInterrupted(ctx: CliContext, signal: string, environment: string, result: DeployResult): number {
+  const what =
+    result.revision === 0
+      ? "it had not started (it was waiting for the lock)"
+      : result.ok
+        ? `revision ${result.revision} had taken traffic and serves; the previous release was stopped without waiting for its open requests`
+        : `rolled back: ${result.serving === undefined ? "nothing served before, nothing serves now" : `revision ${result.serving} still serves`}`;
+  const error = new SlipwayError("DEPLOY_INTERRUPTED", `deploy ${environment}: interrupted by ${signal}; ${what}`, {
+    hint: `Deploy again when ready; slipway history -e ${environment} shows what was recorded.`,
+  });
+  if (ctx.json) {
+    ctx.stdout.write(
+      `${JSON.stringify({ ok: false, error: { ...error.toJSON(), revision: result.revision, serving: result.serving } })}\n`,
+    );
+  } else report(ctx, error);
+  return signalExitCode(signal);
 }

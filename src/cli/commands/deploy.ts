@@ -23,13 +23,13 @@ import { fingerprintSecrets } from "../../secrets/fingerprint.js";
 import { LineSplitter } from "../../secrets/redact.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
-import { databaseStateDir, instancesOf, localTarget } from "../../targets/local/local-target.js";
+import { databaseStateDir, instancesOf, localTarget, stopReleaseProcesses } from "../../targets/local/local-target.js";
 import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/local/proxy-control.js";
 import { environmentProcesses } from "../../targets/local/strays.js";
 import { type CliContext, secretsOf } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../main.js";
-import { finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
+import { deployInterruptibly, finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface EnvOptions {
   file: string;
@@ -199,7 +199,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
     if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, opened.validated, opened.specDir);
     const { target, secrets } = await makeTarget(ctx, opened, healthTimeout);
-    const result = await deploy({
+    const result = await deployInterruptibly({
       model: opened.model,
       target,
       history: opened.history,
@@ -300,7 +300,7 @@ export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<
     const served = await readServedRevision(join(opened.stateDir, "proxy"));
     const instances = (current ? instancesOf(current.runtime) : []).map((i) => ({
       ...i,
-      alive: isAlive(i.pid),
+      alive: isAlive(i.pid, i.startTime),
     }));
     const lockHolder = await opened.lock.inspect();
     const port = opened.model.target.type === "local" ? opened.model.target.port : 4000;
@@ -478,14 +478,9 @@ export async function downCommand(ctx: CliContext, opts: EnvOptions): Promise<nu
   try {
     const opened = await openLocal(ctx, opts);
     const stopped: string[] = [];
-    for (const record of await opened.history.list()) {
-      for (const instance of instancesOf(record.runtime)) {
-        if (isAlive(instance.pid)) {
-          await stopProcess(instance.pid, { graceMs: 10_000 });
-          stopped.push(`revision ${record.revision} pid ${instance.pid}`);
-        }
-      }
-    }
+    // Each process is signalled only while its pid still has the start time recorded for it.
+    for (const { revision, pids } of await stopReleaseProcesses(opened.stateDir, await opened.history.list(), new Set(), 10_000))
+      for (const pid of pids) stopped.push(`${revision === undefined ? "unrecorded release" : `revision ${revision}`} pid ${pid}`);
     if (await stopProxy(join(opened.stateDir, "proxy"))) stopped.push("proxy");
     const engine = opened.model.database?.engine;
     if (engine === "postgres" && (await stopPostgres(databaseStateDir(opened.stateDir, engine)))) stopped.push("postgres");
@@ -497,7 +492,7 @@ export async function downCommand(ctx: CliContext, opts: EnvOptions): Promise<nu
     );
     for (const kind of ["instance", "daemon"] as const) {
       const now = strays.filter((p) => p.kind === kind);
-      const results = await Promise.all(now.map((p) => stopProcess(p.pid, { graceMs: 10_000, startTime: p.startTime })));
+      const results = await Promise.all(now.map((p) => stopProcess({ pid: p.pid, startTime: p.startTime }, { graceMs: 10_000 })));
       now.forEach((p, i) => {
         if (results[i]?.wasRunning) stopped.push(`${kind === "instance" ? "unrecorded instance" : "unrecorded daemon"} pid ${p.pid}`);
       });

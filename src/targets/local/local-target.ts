@@ -4,7 +4,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
-import type { HistoryStore, ReleaseRecord } from "../../deploy/history.js";
+import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
 import { adminSecret } from "../../effects/database-files.js";
 import { startMariadb } from "../../effects/mariadb-server.js";
 import { startPostgres } from "../../effects/postgres-server.js";
@@ -12,6 +12,7 @@ import {
   freePort,
   httpProbe,
   isAlive,
+  processesWithEnv,
   processStartTime,
   runCommand,
   type SpawnedProcess,
@@ -69,6 +70,12 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
   const releasesDir = join(options.stateDir, "releases");
   const proxyDir = join(options.stateDir, "proxy");
   const releaseDir = (revision: number) => join(releasesDir, String(revision));
+  /**
+   * Every process a deploy starts (prepare, setup, migrate, instances) carries its release folder in
+   * this variable, so the next deploy finds it even when no record names it (killed between spawn
+   * and record, or a record lost).
+   */
+  const marker = (revision: number) => ({ [releaseMarker]: resolve(releaseDir(revision)) });
   let database: DatabaseServer | undefined;
   /** Processes this slipway started, by pid: their exit codes are observable while we run. */
   const spawned = new Map<number, SpawnedProcess>();
@@ -91,7 +98,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     ).filter((p) => !known.some((k) => k.pid === p.pid && (k.startTime === undefined || k.startTime === p.startTime)));
     if (strays.length === 0) return;
     await waitForDrain(proxyDir, { timeoutMs: 30_000 });
-    await Promise.all(strays.map((p) => stopProcess(p.pid, { graceMs: 10_000, startTime: p.startTime })));
+    await Promise.all(strays.map((p) => stopProcess({ pid: p.pid, startTime: p.startTime }, { graceMs: 10_000 })));
     ctx.reporter.emit({
       type: "recovered",
       revision: ctx.revision,
@@ -191,8 +198,9 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
 
     async recover(history: HistoryStore, reporter: Reporter) {
       const served = await readServedRevision(proxyDir);
-      recorded = (await history.list()).flatMap((record) => instancesOf(record.runtime));
-      for (const record of await history.list()) {
+      const records = await history.list();
+      recorded = records.flatMap((record) => instancesOf(record.runtime));
+      for (const record of records) {
         if (record.outcome !== "in-progress") continue;
         const instances = instancesOf(record.runtime);
         if (served === record.revision && instances.length > 0 && instances.every(alive)) {
@@ -207,8 +215,6 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           });
           continue;
         }
-        for (const instance of instances)
-          if (alive(instance)) await stopProcess(instance.pid, { graceMs: 2_000, ...startTimeOf(instance) });
         record.outcome = "interrupted";
         record.finishedAt = new Date().toISOString();
         record.failure = {
@@ -220,7 +226,21 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
         reporter.emit({
           type: "recovered",
           revision: record.revision,
-          action: "stopped the processes of an interrupted release; the serving release was untouched",
+          action: "marked an interrupted release (it never served) as interrupted",
+        });
+      }
+      // Only what serves keeps running: the proxy's revision and the newest successful release (which
+      // serves again when the proxy is restarted). Everything else this environment's deploys started
+      // is stopped: a release a killed deploy was draining, a new one it had started, its migration.
+      const keep = new Set([served, currentRelease(records)?.revision].filter((r): r is number => r !== undefined));
+      for (const stopped of await stopReleaseProcesses(options.stateDir, records, keep, 5_000)) {
+        reporter.emit({
+          type: "recovered",
+          revision: stopped.revision ?? 0,
+          action:
+            stopped.revision === undefined
+              ? `stopped ${stopped.pids.length} process(es) of a release nothing records (pid ${stopped.pids.join(", ")})`
+              : `stopped ${stopped.pids.length} process(es) of revision ${stopped.revision}, which does not serve (pid ${stopped.pids.join(", ")})`,
         });
       }
     },
@@ -245,8 +265,15 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       const prepare = ctx.model.target.type === "local" ? ctx.model.target.prepare : undefined;
       if (prepare) {
         const logFile = join(dir, "prepare.log");
-        const env = { ...options.baseEnv };
-        const result = await runCommand({ command: resolveCommand(prepare), cwd: appCopy, env, logFile, timeoutMs: 600_000 });
+        const env = { ...options.baseEnv, ...marker(ctx.revision) };
+        const result = await runCommand({
+          command: resolveCommand(prepare),
+          cwd: appCopy,
+          env,
+          logFile,
+          timeoutMs: 600_000,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
         if (result.exitCode !== 0) {
           throw new DeployFailure({
             class: "prepare-failed",
@@ -279,12 +306,13 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     async runCommand(ctx: ReleaseContext, phase: "setup" | "migrate", command: readonly string[]) {
       const dir = releaseDir(ctx.revision);
       const cwd = ctx.rollbackOf ? join(releaseDir(ctx.rollbackOf.revision), "app") : join(dir, "app");
-      const env = await appEnv(ctx.model, ctx.revision, undefined, phase);
+      const env = { ...(await appEnv(ctx.model, ctx.revision, undefined, phase)), ...marker(ctx.revision) };
       const redact = (line: string) => redactor.text(line);
       const result = await runCommand({
         command: resolveCommand(command),
         cwd,
         env,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
         logFile: join(dir, `${phase}.log`),
         timeoutMs: 30 * 60_000,
         onLine: (line: string, stream: "stdout" | "stderr") => ctx.reporter.emit({ type: "log", phase, stream, line: redact(line) }),
@@ -313,7 +341,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       for (let i = 0; i < Math.max(1, ctx.model.replicas.min); i++) {
         const port = await freePort();
         const logFile = join(dir, `instance-${i + 1}.log`);
-        const env = await appEnv(ctx.model, ctx.revision, port, "web");
+        const env = { ...(await appEnv(ctx.model, ctx.revision, port, "web")), ...marker(ctx.revision) };
         const proc = await spawnDetached({ command: resolveCommand(command), cwd, env, logFile });
         spawned.set(proc.pid, proc);
         instances.push({ pid: proc.pid, startTime: processStartTime(proc.pid), port, logFile });
@@ -336,7 +364,8 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           const proc = spawned.get(instance.pid);
           const opened = await waitForPort(instance.port, {
             timeoutMs,
-            isAlive: () => alive(instance),
+            // An interrupted deploy stops waiting at once (the engine abandons the release).
+            isAlive: () => alive(instance) && ctx.signal?.aborted !== true,
             ...(proc ? { process: proc } : {}),
           });
           if (!opened.ok) {
@@ -363,6 +392,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           let badSince: number | undefined;
           let last: { status?: number; body?: string; error?: string } = {};
           for (;;) {
+            if (ctx.signal?.aborted) return;
             if (!alive(instance)) {
               throw new DeployFailure({
                 class: "process-exited",
@@ -401,7 +431,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
         await ensureProxy({ stateDir: proxyDir, host: "127.0.0.1", port: options.port, entry: options.proxyEntry });
         await setRoutes(
           proxyDir,
-          { revision: ctx.revision, upstreams: instancesOf(runtime).map((i) => ({ host: "127.0.0.1", port: i.port })) },
+          {
+            revision: ctx.revision,
+            upstreams: instancesOf(runtime).map((i) => ({ host: "127.0.0.1", port: i.port })),
+            trustedProxies: trustedProxiesOf(ctx.model),
+          },
           { timeoutMs: 10_000 },
         );
         inUse.clear();
@@ -425,30 +459,39 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       if (!previous) return;
       await setRoutes(
         proxyDir,
-        { revision: previous.revision, upstreams: instancesOf(previous.runtime).map((i) => ({ host: "127.0.0.1", port: i.port })) },
+        {
+          revision: previous.revision,
+          upstreams: instancesOf(previous.runtime).map((i) => ({ host: "127.0.0.1", port: i.port })),
+          trustedProxies: trustedProxiesOf(ctx.model),
+        },
         { timeoutMs: 10_000 },
       );
     },
 
-    async retire(record: ReleaseRecord, reporter: Reporter) {
+    async retire(record: ReleaseRecord, reporter: Reporter, signal?: AbortSignal) {
       const instances = instancesOf(record.runtime);
       if (instances.length === 0) return;
       // Requests already on their way to the old release finish; the proxy sends new ones elsewhere.
       reporter.emit({ type: "waiting", phase: "drain", message: `draining revision ${record.revision} (${instances.length} process(es))` });
-      const drained = await waitForDrain(proxyDir, { timeoutMs: 30_000 });
-      if (!drained.drained)
+      const drained = await untilAborted(waitForDrain(proxyDir, { timeoutMs: 30_000 }), signal);
+      if (drained === "aborted")
+        reporter.emit({
+          type: "waiting",
+          phase: "drain",
+          message: `interrupted by ${String(signal?.reason ?? "a signal")}: stopping revision ${record.revision} without waiting for its open requests`,
+        });
+      else if (!drained.drained)
         reporter.emit({
           type: "waiting",
           phase: "drain",
           message: `${drained.inFlight} request(s) still open after 30 s; stopping anyway`,
         });
-      await Promise.all(instances.map((i) => (alive(i) ? stopProcess(i.pid, { graceMs: 30_000, ...startTimeOf(i) }) : undefined)));
+      const graceMs = drained === "aborted" ? 5_000 : 30_000;
+      await Promise.all(instances.map((i) => (alive(i) ? stopProcess(i, { graceMs }) : undefined)));
     },
 
     async abandon(_ctx: ReleaseContext, runtime: Record<string, unknown>) {
-      await Promise.all(
-        instancesOf(runtime).map((i) => (alive(i) ? stopProcess(i.pid, { graceMs: 3_000, ...startTimeOf(i) }) : undefined)),
-      );
+      await Promise.all(instancesOf(runtime).map((i) => (alive(i) ? stopProcess(i, { graceMs: 3_000 }) : undefined)));
     },
 
     async prune(revisions: readonly number[]) {
@@ -480,6 +523,61 @@ export function instancesOf(runtime: Record<string, unknown>): Instance[] {
 
 function startTimeOf(instance: { startTime: string | undefined }): { startTime?: string } {
   return instance.startTime ? { startTime: instance.startTime } : {};
+}
+
+function trustedProxiesOf(model: AppModel): string[] {
+  return model.target.type === "local" ? model.target.trustedProxies : [];
+}
+
+/** The variable that names a deploy-started process's release folder (see `marker` in localTarget). */
+export const releaseMarker = "SLIPWAY_RELEASE_DIR";
+
+/**
+ * Stops every process of the environment's releases except those of `keep`: the instances the
+ * records name (each checked by pid and start time), then any process still carrying a release
+ * folder of this environment in `SLIPWAY_RELEASE_DIR` (started by a deploy killed before it recorded
+ * it). Returns what was stopped, by revision (undefined: a revision no record names).
+ */
+export async function stopReleaseProcesses(
+  stateDir: string,
+  records: readonly ReleaseRecord[],
+  keep: ReadonlySet<number>,
+  graceMs: number,
+): Promise<{ revision: number | undefined; pids: number[] }[]> {
+  const stopped: { revision: number | undefined; pids: number[] }[] = [];
+  const note = (revision: number | undefined, pid: number) => {
+    const entry = stopped.find((s) => s.revision === revision);
+    if (entry) entry.pids.push(pid);
+    else stopped.push({ revision, pids: [pid] });
+  };
+  const stop = async (revision: number | undefined, identity: { pid: number; startTime?: string | undefined }) => {
+    if ((await stopProcess(identity, { graceMs })).wasRunning) note(revision, identity.pid);
+  };
+  for (const record of records) {
+    if (keep.has(record.revision)) continue;
+    const instances = instancesOf(record.runtime);
+    await Promise.all(instances.map((i) => stop(record.revision, i)));
+  }
+  const prefix = `${resolve(stateDir, "releases")}/`;
+  const known = new Set(records.map((r) => r.revision));
+  const strays = processesWithEnv(releaseMarker).flatMap((p) => {
+    const rest = p.value.startsWith(prefix) ? p.value.slice(prefix.length) : "";
+    const revision = /^\d+$/.test(rest) ? Number(rest) : undefined;
+    return revision === undefined || keep.has(revision) ? [] : [{ ...p, revision }];
+  });
+  await Promise.all(strays.map((p) => stop(known.has(p.revision) ? p.revision : undefined, p)));
+  return stopped;
+}
+
+/** `work`'s result, or "aborted" as soon as `signal` aborts (the work is left to finish on its own). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | "aborted"> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve("aborted");
+  return new Promise((done, fail) => {
+    const onAbort = () => done("aborted");
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(done, fail).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /**

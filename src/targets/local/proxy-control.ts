@@ -95,8 +95,7 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: n
 
   // Nothing answers. A daemon of ours that is alive but not listening is stuck: replace it.
   const stale = await readPidFile(pidFile);
-  if (stale && isAlive(stale.pid, stale.startTime))
-    await stopProcess(stale.pid, { graceMs: 2_000, ...(stale.startTime ? { startTime: stale.startTime } : {}) });
+  if (stale && isAlive(stale.pid, stale.startTime)) await stopProcess(stale, { graceMs: 2_000 });
 
   const child = await spawnDetached({
     command: [...options.entry, "--state", stateDir, "--host", options.host, "--port", String(options.port)],
@@ -241,6 +240,6 @@ async function proxyRunning(dir: string): Promise<boolean> {
 export async function stopProxy(stateDir: string, options: { graceMs?: number } = {}): Promise<boolean> {
   const recorded = await readPidFile(join(resolve(stateDir), proxyFiles.pid));
   if (!recorded || !isAlive(recorded.pid, recorded.startTime)) return false;
-  await stopProcess(recorded.pid, { graceMs: options.graceMs ?? 15_000, ...(recorded.startTime ? { startTime: recorded.startTime } : {}) });
+  await stopProcess(recorded, { graceMs: options.graceMs ?? 15_000 });
   return true;
 }

@@ -29,6 +29,9 @@ export function invalidRoutes(value: unknown): string | undefined {
     if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535)
       return `upstreams[${index}].port must be a port number`;
   }
+  const { trustedProxies } = value as { trustedProxies?: unknown };
+  if (trustedProxies !== undefined && !(Array.isArray(trustedProxies) && trustedProxies.every((t) => typeof t === "string")))
+    return "trustedProxies must be a list of addresses";
   return undefined;
 }
 
@@ -42,17 +45,31 @@ export function parseRoutes(text: string): { routes: ProxyRoutes } | { error: st
   }
   const invalid = invalidRoutes(value);
   if (invalid !== undefined) return { error: invalid };
-  const { revision, upstreams } = value as ProxyRoutes;
-  return { routes: { revision, upstreams: upstreams.map(({ host, port }) => ({ host, port })) } };
+  return { routes: canonicalRoutes(value as ProxyRoutes) };
+}
+
+/** Only the known fields; trustedProxies only when it names someone, so older routes read the same. */
+function canonicalRoutes(routes: ProxyRoutes): ProxyRoutes {
+  const trusted = routes.trustedProxies ?? [];
+  return {
+    revision: routes.revision,
+    upstreams: routes.upstreams.map(({ host, port }) => ({ host, port })),
+    ...(trusted.length > 0 ? { trustedProxies: [...trusted] } : {}),
+  };
 }
 
 export function formatRoutes(routes: ProxyRoutes): string {
-  return `${JSON.stringify({ revision: routes.revision, upstreams: routes.upstreams.map(({ host, port }) => ({ host, port })) }, null, 2)}\n`;
+  return `${JSON.stringify(canonicalRoutes(routes), null, 2)}\n`;
 }
 
-/** A short digest of the routes (revision and upstreams in order). */
+/** A short digest of the routes (revision, upstreams in order, and the trusted proxies when there are any). */
 export function routesDigest(routes: ProxyRoutes): string {
-  const canonical = JSON.stringify([routes.revision, routes.upstreams.map(({ host, port }) => [host, port])]);
+  const trusted = routes.trustedProxies ?? [];
+  const canonical = JSON.stringify([
+    routes.revision,
+    routes.upstreams.map(({ host, port }) => [host, port]),
+    ...(trusted.length > 0 ? [trusted] : []),
+  ]);
   return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
 }
 

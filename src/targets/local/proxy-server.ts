@@ -8,6 +8,7 @@ import { createProxyServer } from "http-proxy-3";
 import { processStartTime, readPidFile, writePidFile } from "../../effects/processes.js";
 import { writeFileAtomic } from "../../effects/state-files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
+import { forwardedRequestHeaders, hopByHopHeaders, trustedPeer } from "./forwarded-headers.js";
 import {
   formatAck,
   parseRoutes,
@@ -41,6 +42,8 @@ interface Generation {
   digest: string;
   /** Keep-alive connections to this generation's upstreams, closed once it is drained. */
   agent: Agent;
+  /** Whether a client address is a trusted proxy (routes.trustedProxies). */
+  trusted: (address: string | undefined) => boolean;
   next: number;
   inFlight: number;
 }
@@ -54,7 +57,8 @@ const pollMs = 250;
  * upstream they started on, new ones go to the new upstreams. The served revision goes to
  * `routes.ack` (with how many requests older revisions still have in flight), and to every response
  * as `x-slipway-revision`. No upstream, or an upstream that refuses, is a 502 with a short text.
- * Proxying itself (hop-by-hop headers, websockets, keep-alive) is http-proxy-3's.
+ * Hop-by-hop headers stop here in both directions and X-Forwarded-* / Forwarded are the proxy's own
+ * (forwarded-headers.ts); moving bytes (websockets, keep-alive) is http-proxy-3's.
  * Resolves when stopped (SIGTERM); rejects with LOCAL_PORT_IN_USE when the port is taken.
  */
 export async function runProxyServer(options: ProxyServerOptions): Promise<void> {
@@ -70,6 +74,7 @@ export async function runProxyServer(options: ProxyServerOptions): Promise<void>
     routes,
     digest: routesDigest(routes),
     agent: new Agent({ keepAlive: true }),
+    trusted: trustedPeer(routes.trustedProxies ?? []),
     next: 0,
     inFlight: 0,
   });
@@ -154,11 +159,39 @@ export async function runProxyServer(options: ProxyServerOptions): Promise<void>
     }
   };
 
-  const proxy = createProxyServer({ xfwd: true });
+  const proxy = createProxyServer({ xfwd: false });
   // The request each proxied request became: its `reusedSocket` tells a stale keep-alive connection.
   const upstreamRequests = new WeakMap<IncomingMessage, ClientRequest>();
+  // How each client request's headers change on the way to the upstream, decided when it arrived.
+  const forwarding = new WeakMap<IncomingMessage, ReturnType<typeof forwardedRequestHeaders>>();
+  const decideForwarding = (req: IncomingMessage, gen: Generation, upgrading: boolean): void => {
+    forwarding.set(
+      req,
+      forwardedRequestHeaders({
+        headers: req.headers,
+        peer: req.socket.remoteAddress,
+        localPort: req.socket.localPort,
+        upgrading,
+        trusted: gen.trusted,
+      }),
+    );
+  };
+  const applyForwarding = (proxyReq: ClientRequest, req: IncomingMessage): void => {
+    const change = forwarding.get(req);
+    if (change === undefined || proxyReq.headersSent) return;
+    for (const name of change.remove) proxyReq.removeHeader(name);
+    for (const [name, value] of Object.entries(change.set)) proxyReq.setHeader(name, value);
+  };
   proxy.on("proxyReq", (proxyReq, req) => {
     upstreamRequests.set(req, proxyReq);
+    applyForwarding(proxyReq, req);
+  });
+  proxy.on("proxyReqWs", (proxyReq, req) => applyForwarding(proxyReq, req));
+  proxy.on("proxyRes", (proxyRes, req) => {
+    for (const name of hopByHopHeaders(proxyRes.headers)) delete proxyRes.headers[name];
+    // This proxy's own connection with the client: kept open unless the client asked to close it.
+    const close = /(^|,)\s*close\s*($|,)/i.test(String(req.headers.connection ?? ""));
+    proxyRes.headers.connection = close ? "close" : "keep-alive";
   });
   proxy.on("error", (error) => say(`error: ${error.message}`));
 
@@ -216,6 +249,7 @@ export async function runProxyServer(options: ProxyServerOptions): Promise<void>
     gen.inFlight++;
     res.once("close", () => release(gen));
     res.setHeader(revisionHeader, String(gen.routes.revision));
+    decideForwarding(req, gen, false);
     forward(gen, req, res, gen.next++ % gen.routes.upstreams.length, 0);
   });
 
@@ -239,6 +273,7 @@ export async function runProxyServer(options: ProxyServerOptions): Promise<void>
     }
     gen.inFlight++;
     socket.once("close", () => release(gen));
+    decideForwarding(req, gen, true);
     proxy.ws(req, socket, head, { target: { host: upstream.host, port: upstream.port } }, (error) => {
       say(
         `error: revision ${gen.routes.revision} websocket upstream ${upstream.host}:${upstream.port}: ${(error as { code?: string }).code ?? error.message}`,

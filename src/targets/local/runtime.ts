@@ -76,6 +76,11 @@ export interface ProxyRoutes {
    */
   revision: number;
   upstreams: readonly { host: string; port: number }[];
+  /**
+   * Addresses and CIDR ranges of proxies in front of this one, whose X-Forwarded-For / Forwarded
+   * chain is kept (targets.<name>.trustedProxies). Absent or empty: no client is trusted.
+   */
+  trustedProxies?: readonly string[];
 }
 
 /** What the proxy writes to routes.ack: the routes it serves and what still runs on older ones. */

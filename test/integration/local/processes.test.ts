@@ -10,6 +10,7 @@ import {
   freePort,
   httpProbe,
   isAlive,
+  processStartTime,
   readPidFile,
   runCommand,
   spawnDetached,
@@ -24,9 +25,10 @@ const cleanups = new Cleanups();
 let dir = "";
 let spawnAndExit = "";
 
-/** Stops a pid at cleanup whatever the test did. */
+/** Stops a pid at cleanup whatever the test did (the process that has it now, read at once). */
 function stopLater(pid: number): void {
-  cleanups.add(() => stopProcess(pid, { graceMs: 2_000 }));
+  const identity = { pid, startTime: processStartTime(pid) };
+  cleanups.add(() => stopProcess(identity, { graceMs: 2_000 }));
 }
 
 beforeAll(async () => {
@@ -66,7 +68,7 @@ describe("spawnDetached", () => {
     expect(Number(stat[2])).toBe(started.pid); // process group
     expect(Number(stat[3])).toBe(started.pid); // session
 
-    const stopped = await stopProcess(started.pid, { graceMs: 10_000 });
+    const stopped = await stopProcess(started, { graceMs: 10_000 });
     expect(stopped).toMatchObject({ wasRunning: true, forced: false });
     expect(isAlive(started.pid)).toBe(false);
     expect(await tailFile(logFile, 1)).toEqual(["SIGTERM"]);
@@ -140,7 +142,7 @@ describe("stopProcess", () => {
     });
     stopLater(grandchild);
     expect(isAlive(grandchild)).toBe(true);
-    const result = await stopProcess(child.pid, { graceMs: 10_000 });
+    const result = await stopProcess({ pid: child.pid, startTime: child.startTime }, { graceMs: 10_000 });
     expect(result.wasRunning).toBe(true);
     expect(isAlive(child.pid)).toBe(false);
     expect(isAlive(grandchild)).toBe(false);
@@ -155,7 +157,10 @@ describe("stopProcess", () => {
     });
     stopLater(child.pid);
     expect(isAlive(child.pid, "1")).toBe(false);
-    expect(await stopProcess(child.pid, { startTime: "1" })).toEqual({ wasRunning: false, forced: false });
+    expect(await stopProcess({ pid: child.pid, startTime: "1" })).toEqual({ wasRunning: false, forced: false });
+    expect(isAlive(child.pid, child.startTime)).toBe(true);
+    // A pid with no start time to check it by is never signalled.
+    expect(await stopProcess({ pid: child.pid })).toEqual({ wasRunning: false, forced: false });
     expect(isAlive(child.pid, child.startTime)).toBe(true);
     expect(await stopProcess(child, { graceMs: 10_000 })).toMatchObject({
       wasRunning: true,

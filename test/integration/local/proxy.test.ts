@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, request, type Server } from "node:h
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, httpProbe, isAlive, stopProcess } from "../../../src/effects/processes.js";
+import { freePort, httpProbe, isAlive, processStartTime, stopProcess } from "../../../src/effects/processes.js";
 import {
   ensureProxy,
   proxyPid,
@@ -112,7 +112,8 @@ function startLoad(url: string): { stop: () => Promise<{ errors: number; timeout
     stderr += chunk.toString();
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  cleanups.add(() => (child.exitCode === null && child.signalCode === null ? stopProcess(child.pid ?? 0, { graceMs: 2_000 }) : undefined));
+  const identity = { pid: child.pid ?? 0, startTime: processStartTime(child.pid ?? 0) };
+  cleanups.add(() => (child.exitCode === null && child.signalCode === null ? stopProcess(identity, { graceMs: 2_000 }) : undefined));
   return {
     stop: async () => {
       child.kill("SIGINT");
