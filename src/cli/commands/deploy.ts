@@ -5,7 +5,6 @@ import { mkdir, readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import { deploy } from "../../deploy/engine.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { fileLock } from "../../effects/file-lock.js";
 import { readSpecBytes } from "../../effects/files.js";

@@ -521,10 +521,6 @@ export function instancesOf(runtime: Record<string, unknown>): Instance[] {
   );
 }
 
-function startTimeOf(instance: { startTime: string | undefined }): { startTime?: string } {
-  return instance.startTime ? { startTime: instance.startTime } : {};
-}
-
 function trustedProxiesOf(model: AppModel): string[] {
   return model.target.type === "local" ? model.target.trustedProxies : [];
 }
