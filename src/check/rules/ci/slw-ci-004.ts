@@ -11,7 +11,7 @@ export const slwCi004: CiRule = {
     "permissions: write-all lets every step — including third-party actions — push to the repository, publish packages and change settings.",
   remediation: "Grant only the scopes the job needs.",
   snippet: "permissions:\n  contents: read\n  id-token: write",
-  peers: { checkov: ["CKV2_GHA_1"] },
+  peers: { checkov: [{ id: "CKV2_GHA_1", relation: "same" }] },
   *check(ci) {
     if (ci.system !== "github-actions") return;
     if (ci.data.permissions === "write-all") yield { message: "the workflow token has write-all", path: ["permissions"] };

@@ -12,11 +12,11 @@ export const slwK8s016: KubeRule = {
   remediation: "Set resources.requests.cpu to the CPU the app uses at normal load.",
   snippet: 'resources:\n  requests: { cpu: 250m, memory: 512Mi }\n  limits: { cpu: "1", memory: 512Mi }',
   peers: {
-    polaris: ["cpuRequestsMissing"],
-    kubeScore: ["container-resources"],
-    kubeLinter: ["unset-cpu-requirements"],
-    checkov: ["CKV_K8S_10"],
-    trivy: ["KSV-0015"],
+    polaris: [{ id: "cpuRequestsMissing", relation: "same" }],
+    kubeScore: [{ id: "container-resources", relation: "same" }],
+    kubeLinter: [{ id: "unset-cpu-requirements", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_10", relation: "same" }],
+    trivy: [{ id: "KSV-0015", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {
