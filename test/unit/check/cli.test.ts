@@ -125,5 +125,7 @@ describe("slipway rules", () => {
     const r = await runCli(["rules", "SLW-K8S-024"], { cwd: repoRoot, env });
     expect(r.stdout).toContain("pod-probes-identical");
     expect(r.code).toBe(0);
+    const loose = await runCli(["rules", "SLW-K8S-030"], { cwd: repoRoot, env });
+    expect(loose.stdout).toMatch(/kube-linter +minimum-three-replicas \(looser: flags one replica; kube-linter asks for at least three\)/);
   });
 });

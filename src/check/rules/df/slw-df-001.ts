@@ -13,8 +13,7 @@ export const slwDf001: DockerRule = {
   snippet: "RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin app\nUSER 10001:10001",
   peers: {
     checkov: [{ id: "CKV_DOCKER_3", relation: "same" }],
-    trivy: [{ id: "DS-0002", relation: "same" }],
-    hadolint: [{ id: "DL3002", relation: "same" }],
+    trivy: [{ id: "DS-0002", relation: "looser", note: "flags only a missing USER; a last USER root is SLW-DF-002" }],
   },
   *check(df) {
     const stage = finalStage(df);

@@ -13,7 +13,7 @@ export const slwDf002: DockerRule = {
     "USER root\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER 10001:10001",
   peers: {
     checkov: [{ id: "CKV_DOCKER_8", relation: "same" }],
-    trivy: [{ id: "DS-0002", relation: "same" }],
+    trivy: [{ id: "DS-0002", relation: "looser", note: "flags only a last USER root; a missing USER is SLW-DF-001" }],
     hadolint: [{ id: "DL3002", relation: "same" }],
   },
   *check(df) {

@@ -16,8 +16,8 @@ export const slwDf003: DockerRule = {
     checkov: [{ id: "CKV_DOCKER_7", relation: "same" }],
     trivy: [{ id: "DS-0001", relation: "same" }],
     hadolint: [
-      { id: "DL3006", relation: "same" },
-      { id: "DL3007", relation: "same" },
+      { id: "DL3006", relation: "stricter", note: "also flags an explicit :latest tag (DL3007)" },
+      { id: "DL3007", relation: "stricter", note: "also flags an image without a tag (DL3006)" },
     ],
   },
   *check(df) {

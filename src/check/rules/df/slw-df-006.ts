@@ -10,7 +10,13 @@ export const slwDf006: DockerRule = {
   remediation: "Use COPY for local files.",
   snippet: "COPY --chown=10001:10001 . /app",
   peers: {
-    checkov: [{ id: "CKV_DOCKER_4", relation: "same" }],
+    checkov: [
+      {
+        id: "CKV_DOCKER_4",
+        relation: "looser",
+        note: "flags ADD of local files that are not archives; ADD of a URL is SLW-DF-005, and ADD that unpacks a local archive passes",
+      },
+    ],
     trivy: [{ id: "DS-0005", relation: "same" }],
     hadolint: [{ id: "DL3020", relation: "same" }],
   },

@@ -14,7 +14,6 @@ export const slwDf010: DockerRule = {
   peers: {
     checkov: [{ id: "CKV_DOCKER_5", relation: "same" }],
     trivy: [{ id: "DS-0017", relation: "same" }],
-    hadolint: [{ id: "DL3009", relation: "same" }],
   },
   *check(df) {
     for (const ins of runs(df)) {

@@ -12,13 +12,13 @@ export const slwDf017: DockerRule = {
   snippet: "COPY corp-ca.crt /usr/local/share/ca-certificates/\nRUN update-ca-certificates",
   peers: {
     checkov: [
-      { id: "CKV2_DOCKER_2", relation: "same" },
-      { id: "CKV2_DOCKER_3", relation: "same" },
-      { id: "CKV2_DOCKER_4", relation: "same" },
-      { id: "CKV2_DOCKER_5", relation: "same" },
-      { id: "CKV2_DOCKER_6", relation: "same" },
-      { id: "CKV2_DOCKER_12", relation: "same" },
-      { id: "CKV2_DOCKER_13", relation: "same" },
+      { id: "CKV2_DOCKER_2", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_3", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_4", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_5", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_6", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_12", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_13", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
     ],
   },
   *check(df) {

@@ -12,10 +12,16 @@ export const slwK8s004: KubeRule = {
   snippet: "securityContext:\n  capabilities:\n    drop: [ALL]",
   peers: {
     polaris: [{ id: "insecureCapabilities", relation: "same" }],
-    kubeLinter: [{ id: "drop-net-raw-capability", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "drop-net-raw-capability",
+        relation: "stricter",
+        note: "requires drop: [ALL]; kube-linter only requires NET_RAW to be dropped",
+      },
+    ],
     checkov: [
       { id: "CKV_K8S_37", relation: "same" },
-      { id: "CKV_K8S_28", relation: "same" },
+      { id: "CKV_K8S_28", relation: "stricter", note: "requires drop: [ALL]; CKV_K8S_28 only requires NET_RAW to be dropped" },
     ],
     trivy: [
       { id: "KSV-0003", relation: "same" },

@@ -27,12 +27,20 @@ export const slwK8s005: KubeRule = {
   peers: {
     polaris: [{ id: "dangerousCapabilities", relation: "same" }],
     checkov: [
-      { id: "CKV_K8S_25", relation: "same" },
-      { id: "CKV_K8S_39", relation: "same" },
+      {
+        id: "CKV_K8S_25",
+        relation: "looser",
+        note: "flags only capabilities that break isolation (SYS_ADMIN, NET_ADMIN, \u2026); Checkov flags any added capability",
+      },
+      { id: "CKV_K8S_39", relation: "stricter", note: "flags every dangerous capability; CKV_K8S_39 only SYS_ADMIN" },
     ],
     trivy: [
-      { id: "KSV-0022", relation: "same" },
-      { id: "KSV-0005", relation: "same" },
+      {
+        id: "KSV-0022",
+        relation: "looser",
+        note: "flags only capabilities that break isolation (SYS_ADMIN, NET_ADMIN, \u2026); Trivy flags any non-default capability",
+      },
+      { id: "KSV-0005", relation: "stricter", note: "flags every dangerous capability; KSV-0005 only SYS_ADMIN" },
       { id: "KSV-0119", relation: "same" },
       { id: "KSV-0120", relation: "same" },
     ],

@@ -12,7 +12,13 @@ export const slwK8s007: KubeRule = {
   remediation: "Use the runtime's default seccomp profile for the pod.",
   snippet: "securityContext:\n  seccompProfile:\n    type: RuntimeDefault",
   peers: {
-    polaris: [{ id: "linuxHardening", relation: "same" }],
+    polaris: [
+      {
+        id: "linuxHardening",
+        relation: "stricter",
+        note: "requires a seccomp profile; Polaris also accepts AppArmor, SELinux options or dropped capabilities instead",
+      },
+    ],
     kubeScore: [{ id: "container-seccomp-profile", relation: "same" }],
     checkov: [{ id: "CKV_K8S_31", relation: "same" }],
     trivy: [

@@ -14,8 +14,12 @@ export const slwK8s012: KubeRule = {
   peers: {
     polaris: [{ id: "hostPathSet", relation: "same" }],
     kubeLinter: [
-      { id: "sensitive-host-mounts", relation: "same" },
-      { id: "writable-host-mount", relation: "same" },
+      {
+        id: "sensitive-host-mounts",
+        relation: "stricter",
+        note: "flags every hostPath volume; kube-linter only host paths on its sensitive list",
+      },
+      { id: "writable-host-mount", relation: "stricter", note: "flags read-only hostPath mounts too" },
     ],
     trivy: [{ id: "KSV-0023", relation: "same" }],
   },

@@ -12,8 +12,16 @@ export const slwK8s017: KubeRule = {
   snippet: 'resources:\n  requests: { cpu: 250m, memory: 512Mi }\n  limits: { cpu: "1", memory: 512Mi }',
   peers: {
     polaris: [{ id: "memoryRequestsMissing", relation: "same" }],
-    kubeScore: [{ id: "container-resources", relation: "same" }],
-    kubeLinter: [{ id: "unset-memory-requirements", relation: "same" }],
+    kubeScore: [
+      {
+        id: "container-resources",
+        relation: "looser",
+        note: "covers the memory request only; the other parts of kube-score's check are SLW-K8S-016, -018 and -019",
+      },
+    ],
+    kubeLinter: [
+      { id: "unset-memory-requirements", relation: "looser", note: "covers the memory request only; the memory limit is SLW-K8S-018" },
+    ],
     checkov: [{ id: "CKV_K8S_12", relation: "same" }],
     trivy: [{ id: "KSV-0016", relation: "same" }],
   },

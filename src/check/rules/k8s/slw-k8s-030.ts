@@ -13,7 +13,7 @@ export const slwK8s030: KubeRule = {
   peers: {
     polaris: [{ id: "deploymentMissingReplicas", relation: "same" }],
     kubeScore: [{ id: "deployment-replicas", relation: "same" }],
-    kubeLinter: [{ id: "minimum-three-replicas", relation: "same" }],
+    kubeLinter: [{ id: "minimum-three-replicas", relation: "looser", note: "flags one replica; kube-linter asks for at least three" }],
   },
   *check(s, ctx) {
     if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;

@@ -13,11 +13,16 @@ export const slwK8s032: KubeRule = {
   snippet:
     "topologySpreadConstraints:\n  - maxSkew: 1\n    topologyKey: kubernetes.io/hostname\n    whenUnsatisfiable: ScheduleAnyway\n    labelSelector:\n      matchLabels: { app.kubernetes.io/name: web }",
   peers: {
-    polaris: [{ id: "topologySpreadConstraint", relation: "same" }],
+    polaris: [
+      {
+        id: "topologySpreadConstraint",
+        relation: "looser",
+        note: "pod anti-affinity on a topology key passes too; Polaris requires topologySpreadConstraints",
+      },
+    ],
     kubeScore: [
       { id: "deployment-has-host-podantiaffinity", relation: "same" },
       { id: "statefulset-has-host-podantiaffinity", relation: "same" },
-      { id: "pod-topology-spread-constraints", relation: "same" },
     ],
     kubeLinter: [{ id: "no-anti-affinity", relation: "same" }],
   },

@@ -13,7 +13,9 @@ export const slwK8s035: KubeRule = {
   peers: {
     polaris: [{ id: "hpaMinAvailability", relation: "same" }],
     kubeScore: [{ id: "horizontalpodautoscaler-replicas", relation: "same" }],
-    kubeLinter: [{ id: "hpa-minimum-three-replicas", relation: "same" }],
+    kubeLinter: [
+      { id: "hpa-minimum-three-replicas", relation: "looser", note: "flags minReplicas 1; kube-linter asks for at least three" },
+    ],
   },
   *check(s) {
     if (s.kind !== "HorizontalPodAutoscaler") return;

@@ -15,7 +15,6 @@ export const slwK8s050: KubeRule = {
   peers: {
     polaris: [{ id: "sensitiveContainerEnvVar", relation: "same" }],
     kubeLinter: [{ id: "env-var-secret", relation: "same" }],
-    checkov: [{ id: "CKV_K8S_35", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

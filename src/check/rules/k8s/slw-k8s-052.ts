@@ -41,7 +41,13 @@ export const slwK8s052: KubeRule = {
   snippet: "apiVersion: apps/v1\nkind: Deployment",
   peers: {
     kubeScore: [{ id: "stable-version", relation: "same" }],
-    kubeLinter: [{ id: "no-extensions-v1beta", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "no-extensions-v1beta",
+        relation: "stricter",
+        note: "flags every removed or deprecated API version; kube-linter only extensions/v1beta1",
+      },
+    ],
     trivy: [{ id: "KSV-0107", relation: "same" }],
   },
   *check(s) {

@@ -12,7 +12,13 @@ export const slwK8s055: KubeRule = {
   snippet: "strategy:\n  type: RollingUpdate\n  rollingUpdate: { maxSurge: 25%, maxUnavailable: 0 }",
   peers: {
     kubeScore: [{ id: "deployment-strategy", relation: "same" }],
-    kubeLinter: [{ id: "no-rolling-update-strategy", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "no-rolling-update-strategy",
+        relation: "looser",
+        note: "flags Recreate only on Deployments a Service selects; kube-linter flags every workload without a rolling update",
+      },
+    ],
   },
   *check(s, ctx) {
     if (s.kind !== "Deployment") return;

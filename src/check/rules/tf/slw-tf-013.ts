@@ -15,7 +15,11 @@ export const slwTf013: TfRule = {
   peers: {
     checkov: [
       { id: "CKV_AWS_38", relation: "same" },
-      { id: "CKV_AWS_39", relation: "same" },
+      {
+        id: "CKV_AWS_39",
+        relation: "looser",
+        note: "a public endpoint limited to listed CIDRs passes; CKV_AWS_39 requires the public endpoint to be off",
+      },
     ],
     trivy: [
       { id: "AWS-0040", relation: "same" },

@@ -14,10 +14,10 @@ export const slwTf020: TfRule = {
   peers: {
     checkov: [
       { id: "CKV_AWS_63", relation: "same" },
-      { id: "CKV_AWS_62", relation: "same" },
-      { id: "CKV_AWS_1", relation: "same" },
+      { id: "CKV_AWS_62", relation: "stricter", note: 'flags Action "*" on any resource; CKV_AWS_62 only "*" on "*" (full admin)' },
+      { id: "CKV_AWS_1", relation: "stricter", note: 'flags Action "*" on any resource; CKV_AWS_1 only "*" on "*" (full admin)' },
     ],
-    trivy: [{ id: "AWS-0057", relation: "same" }],
+    trivy: [{ id: "AWS-0057", relation: "looser", note: "covers wildcard actions only; wildcard resources are SLW-TF-021" }],
   },
   *check(ctx) {
     for (const st of policyStatements(ctx)) {

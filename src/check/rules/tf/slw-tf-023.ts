@@ -13,8 +13,8 @@ export const slwTf023: TfRule = {
   snippet: 'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.21.0"\n}',
   peers: {
     checkov: [
-      { id: "CKV_TF_1", relation: "same" },
-      { id: "CKV_TF_2", relation: "same" },
+      { id: "CKV_TF_1", relation: "looser", note: "a version tag (?ref=v1.2.3) passes; CKV_TF_1 requires a commit hash" },
+      { id: "CKV_TF_2", relation: "stricter", note: "also requires an exact version for registry modules" },
     ],
   },
   *check(ctx) {
