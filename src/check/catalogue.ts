@@ -76,6 +76,15 @@ import { slwK8s069 } from "./rules/k8s/slw-k8s-069.js";
 import { slwK8s070 } from "./rules/k8s/slw-k8s-070.js";
 import { slwK8s071 } from "./rules/k8s/slw-k8s-071.js";
 import { slwK8s072 } from "./rules/k8s/slw-k8s-072.js";
+import { slwK8s073 } from "./rules/k8s/slw-k8s-073.js";
+import { slwK8s074 } from "./rules/k8s/slw-k8s-074.js";
+import { slwK8s075 } from "./rules/k8s/slw-k8s-075.js";
+import { slwK8s076 } from "./rules/k8s/slw-k8s-076.js";
+import { slwK8s077 } from "./rules/k8s/slw-k8s-077.js";
+import { slwK8s078 } from "./rules/k8s/slw-k8s-078.js";
+import { slwK8s079 } from "./rules/k8s/slw-k8s-079.js";
+import { slwK8s080 } from "./rules/k8s/slw-k8s-080.js";
+import { slwK8s081 } from "./rules/k8s/slw-k8s-081.js";
 import { slwTf001 } from "./rules/tf/slw-tf-001.js";
 import { slwTf002 } from "./rules/tf/slw-tf-002.js";
 import { slwTf003 } from "./rules/tf/slw-tf-003.js";
@@ -227,6 +236,15 @@ export const catalogue: readonly Rule[] = [
   slwK8s070,
   slwK8s071,
   slwK8s072,
+  slwK8s073,
+  slwK8s074,
+  slwK8s075,
+  slwK8s076,
+  slwK8s077,
+  slwK8s078,
+  slwK8s079,
+  slwK8s080,
+  slwK8s081,
   slwTf001,
   slwTf002,
   slwTf003,
