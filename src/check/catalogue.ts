@@ -12,6 +12,8 @@ import { slwCi009 } from "./rules/ci/slw-ci-009.js";
 import { slwCi010 } from "./rules/ci/slw-ci-010.js";
 import { slwCi011 } from "./rules/ci/slw-ci-011.js";
 import { slwCi012 } from "./rules/ci/slw-ci-012.js";
+import { slwCi013 } from "./rules/ci/slw-ci-013.js";
+import { slwCi014 } from "./rules/ci/slw-ci-014.js";
 import { slwDf001 } from "./rules/df/slw-df-001.js";
 import { slwDf002 } from "./rules/df/slw-df-002.js";
 import { slwDf003 } from "./rules/df/slw-df-003.js";
@@ -316,4 +318,6 @@ export const catalogue: readonly Rule[] = [
   slwCi010,
   slwCi011,
   slwCi012,
+  slwCi013,
+  slwCi014,
 ];
