@@ -142,7 +142,7 @@ rmSync(dir, { recursive: true, force: true });
 const byPeerCheck = { kubeScore: new Map(), polaris: new Map(), kubeLinter: new Map() };
 for (const rule of rules)
   for (const peer of peers)
-    for (const id of rule.peers[peer] ?? []) byPeerCheck[peer].set(id, [...(byPeerCheck[peer].get(id) ?? []), rule.id]);
+    for (const { id } of rule.peers[peer] ?? []) byPeerCheck[peer].set(id, [...(byPeerCheck[peer].get(id) ?? []), rule.id]);
 const report = { objects: corpus.objects, files: corpus.files.length, peers, schemaInvalid, disagreements: {}, signals: {} };
 const slipwayOf = (ref) => findings.slipway?.get(ref) ?? new Map();
 for (const peer of peers) {
@@ -164,7 +164,7 @@ for (const peer of peers) {
       const peerChecks = rule?.peers[peer] ?? [];
       if (peerChecks.length === 0) continue;
       const theirs = findings[peer]?.get(ref) ?? new Map();
-      if (!peerChecks.some((c) => theirs.has(c))) slipwayOnly.set(id, [...(slipwayOnly.get(id) ?? []), ref]);
+      if (!peerChecks.some((c) => theirs.has(c.id))) slipwayOnly.set(id, [...(slipwayOnly.get(id) ?? []), ref]);
     }
   }
   report.disagreements[peer] = {

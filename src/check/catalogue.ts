@@ -12,6 +12,8 @@ import { slwCi009 } from "./rules/ci/slw-ci-009.js";
 import { slwCi010 } from "./rules/ci/slw-ci-010.js";
 import { slwCi011 } from "./rules/ci/slw-ci-011.js";
 import { slwCi012 } from "./rules/ci/slw-ci-012.js";
+import { slwCi013 } from "./rules/ci/slw-ci-013.js";
+import { slwCi014 } from "./rules/ci/slw-ci-014.js";
 import { slwDf001 } from "./rules/df/slw-df-001.js";
 import { slwDf002 } from "./rules/df/slw-df-002.js";
 import { slwDf003 } from "./rules/df/slw-df-003.js";
@@ -33,6 +35,13 @@ import { slwDf018 } from "./rules/df/slw-df-018.js";
 import { slwDf019 } from "./rules/df/slw-df-019.js";
 import { slwDf020 } from "./rules/df/slw-df-020.js";
 import { slwDf021 } from "./rules/df/slw-df-021.js";
+import { slwDf022 } from "./rules/df/slw-df-022.js";
+import { slwDf023 } from "./rules/df/slw-df-023.js";
+import { slwDf024 } from "./rules/df/slw-df-024.js";
+import { slwDf025 } from "./rules/df/slw-df-025.js";
+import { slwDf026 } from "./rules/df/slw-df-026.js";
+import { slwDf027 } from "./rules/df/slw-df-027.js";
+import { slwDf028 } from "./rules/df/slw-df-028.js";
 import { slwGen001 } from "./rules/general/slw-gen-001.js";
 import { slwGen002 } from "./rules/general/slw-gen-002.js";
 import { slwGen003 } from "./rules/general/slw-gen-003.js";
@@ -110,6 +119,15 @@ import { slwK8s069 } from "./rules/k8s/slw-k8s-069.js";
 import { slwK8s070 } from "./rules/k8s/slw-k8s-070.js";
 import { slwK8s071 } from "./rules/k8s/slw-k8s-071.js";
 import { slwK8s072 } from "./rules/k8s/slw-k8s-072.js";
+import { slwK8s073 } from "./rules/k8s/slw-k8s-073.js";
+import { slwK8s074 } from "./rules/k8s/slw-k8s-074.js";
+import { slwK8s075 } from "./rules/k8s/slw-k8s-075.js";
+import { slwK8s076 } from "./rules/k8s/slw-k8s-076.js";
+import { slwK8s077 } from "./rules/k8s/slw-k8s-077.js";
+import { slwK8s078 } from "./rules/k8s/slw-k8s-078.js";
+import { slwK8s079 } from "./rules/k8s/slw-k8s-079.js";
+import { slwK8s080 } from "./rules/k8s/slw-k8s-080.js";
+import { slwK8s081 } from "./rules/k8s/slw-k8s-081.js";
 import { slwTf001 } from "./rules/tf/slw-tf-001.js";
 import { slwTf002 } from "./rules/tf/slw-tf-002.js";
 import { slwTf003 } from "./rules/tf/slw-tf-003.js";
@@ -221,6 +239,15 @@ export const catalogue: readonly Rule[] = [
   slwK8s070,
   slwK8s071,
   slwK8s072,
+  slwK8s073,
+  slwK8s074,
+  slwK8s075,
+  slwK8s076,
+  slwK8s077,
+  slwK8s078,
+  slwK8s079,
+  slwK8s080,
+  slwK8s081,
   slwTf001,
   slwTf002,
   slwTf003,
@@ -272,6 +299,13 @@ export const catalogue: readonly Rule[] = [
   slwDf019,
   slwDf020,
   slwDf021,
+  slwDf022,
+  slwDf023,
+  slwDf024,
+  slwDf025,
+  slwDf026,
+  slwDf027,
+  slwDf028,
   slwCi001,
   slwCi002,
   slwCi003,
@@ -284,4 +318,6 @@ export const catalogue: readonly Rule[] = [
   slwCi010,
   slwCi011,
   slwCi012,
+  slwCi013,
+  slwCi014,
 ];

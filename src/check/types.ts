@@ -14,14 +14,27 @@ export type Area = "kubernetes" | "terraform" | "dockerfile" | "ci" | "general";
 /** A path of keys and indices inside a parsed document, e.g. ["spec", "template", "spec", "containers", 0]. */
 export type DocPath = readonly (string | number)[];
 
-/** IDs of the equivalent checks in the peers, where one exists. */
+/**
+ * How a slipway rule relates to a peer's check that tests the same property: `same` (they agree on
+ * every input), `stricter` (slipway also flags inputs the peer accepts), `looser` (slipway accepts
+ * some inputs the peer flags). A check that tests a different property is not a peer check at all.
+ */
+export const peerRelations = ["same", "stricter", "looser"] as const;
+export type PeerRelation = (typeof peerRelations)[number];
+
+/** One peer check; anything but `same` says in a line where the two differ. */
+export type PeerCheck =
+  | { readonly id: string; readonly relation: "same" }
+  | { readonly id: string; readonly relation: "stricter" | "looser"; readonly note: string };
+
+/** The equivalent checks in the peers, where one exists. */
 export interface PeerIds {
-  polaris?: readonly string[];
-  kubeScore?: readonly string[];
-  kubeLinter?: readonly string[];
-  checkov?: readonly string[];
-  trivy?: readonly string[];
-  hadolint?: readonly string[];
+  polaris?: readonly PeerCheck[];
+  kubeScore?: readonly PeerCheck[];
+  kubeLinter?: readonly PeerCheck[];
+  checkov?: readonly PeerCheck[];
+  trivy?: readonly PeerCheck[];
+  hadolint?: readonly PeerCheck[];
 }
 
 export interface RuleMeta {

@@ -1,3 +1,4 @@
+import { describePeerCheck, peerChecks, peerNames } from "../peers.js";
 import type { Finding, Rule, Severity } from "../types.js";
 import { type ReportView, visibleFindings } from "./summary.js";
 
@@ -38,9 +39,7 @@ export function sarifReport(view: ReportView, options: SarifOptions): Record<str
 }
 
 function descriptor(r: Rule): Record<string, unknown> {
-  const peers = Object.entries(r.peers)
-    .filter(([, ids]) => ids && ids.length > 0)
-    .map(([peer, ids]) => `${peer}: ${(ids as string[]).join(", ")}`);
+  const peers = peerChecks(r.peers).map(({ peer, check }) => `${peerNames[peer]} ${describePeerCheck(check)}`);
   return {
     id: r.id,
     name: r.title

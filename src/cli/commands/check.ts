@@ -1,6 +1,7 @@
 import { relative, resolve } from "node:path";
 import { catalogue } from "../../check/catalogue.js";
 import { type CheckBatch, parseInputs } from "../../check/parse-inputs.js";
+import { describePeerCheck, peerChecks, peerNames } from "../../check/peers.js";
 import { intentWaivers, renderedBatch, specWaivers } from "../../check/rendered.js";
 import { jsonReport } from "../../check/reporters/json.js";
 import { junitReport } from "../../check/reporters/junit.js";
@@ -144,7 +145,7 @@ export async function rulesCommand(ctx: CliContext, id: string | undefined, opts
     const width = Math.max(...selected.map((r) => r.title.length));
     let out = "";
     for (const r of selected) {
-      const peers = Object.values(r.peers).flat().length;
+      const peers = peerChecks(r.peers).length;
       out += `${r.id.padEnd(12)}  ${r.severity.padEnd(8)}  ${r.category.padEnd(11)}  ${r.title.padEnd(width)}  ${peers > 0 ? ctx.colors.dim(`${peers} peer check${peers === 1 ? "" : "s"}`) : ""}\n`;
     }
     const areas = ["kubernetes", "terraform", "dockerfile", "ci", "general"].map(
@@ -173,9 +174,7 @@ function ruleJson(r: Rule): Record<string, unknown> {
 }
 
 function ruleDetail(r: Rule, ctx: CliContext): string {
-  const peers = Object.entries(r.peers)
-    .filter(([, ids]) => ids && ids.length > 0)
-    .map(([peer, ids]) => `  ${peer.padEnd(11)} ${(ids as string[]).join(", ")}`);
+  const peers = peerChecks(r.peers).map(({ peer, check }) => `  ${peerNames[peer].padEnd(11)} ${describePeerCheck(check)}`);
   const snippet = r.snippet
     .split("\n")
     .map((l) => `  ${l}`)

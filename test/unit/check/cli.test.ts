@@ -108,9 +108,24 @@ describe("slipway rules", () => {
     for (const rule of rules) expect(rule.id).toMatch(/^SLW-(K8S|TF|DF|CI|GEN)-\d{3}$/);
   });
 
+  it("gives every peer check a relation, and a note when it is not the same check", async () => {
+    const r = await runCli(["rules", "--json"], { cwd: repoRoot, env });
+    const rules: { id: string; peers: Record<string, { id: string; relation: string; note?: string }[]> }[] = JSON.parse(r.stdout).result
+      .rules;
+    const checks = rules.flatMap((rule) => Object.values(rule.peers).flat());
+    expect(checks.length).toBeGreaterThan(100);
+    for (const check of checks) {
+      expect(["same", "stricter", "looser"]).toContain(check.relation);
+      if (check.relation === "same") expect(check.note).toBeUndefined();
+      else expect(check.note?.length, `${check.id} needs a note`).toBeGreaterThan(10);
+    }
+  });
+
   it("shows one rule in full", async () => {
     const r = await runCli(["rules", "SLW-K8S-024"], { cwd: repoRoot, env });
     expect(r.stdout).toContain("pod-probes-identical");
     expect(r.code).toBe(0);
+    const loose = await runCli(["rules", "SLW-K8S-030"], { cwd: repoRoot, env });
+    expect(loose.stdout).toMatch(/kube-linter +minimum-three-replicas \(looser: flags one replica; kube-linter asks for at least three\)/);
   });
 });

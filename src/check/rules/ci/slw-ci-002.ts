@@ -11,7 +11,15 @@ export const slwCi002: CiRule = {
     "A tag like @v4 can be moved by whoever controls the action's repository; a compromised tag runs with your workflow's secrets (as in tj-actions/changed-files, 2025).",
   remediation: "Pin third-party actions to a full 40-character commit SHA, with the version as a comment.",
   snippet: "- uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0",
-  peers: {},
+  peers: {
+    checkov: [
+      {
+        id: "CKV_GHA_8",
+        relation: "looser",
+        note: "local ./ actions and docker:// images pinned by a sha256 digest pass (Checkov fails them); job-level reusable workflows are checked too",
+      },
+    ],
+  },
   *check(ci) {
     const pinned = (uses: string) =>
       uses.startsWith("./") || uses.startsWith("docker://")

@@ -11,7 +11,15 @@ export const slwCi004: CiRule = {
     "permissions: write-all lets every step — including third-party actions — push to the repository, publish packages and change settings.",
   remediation: "Grant only the scopes the job needs.",
   snippet: "permissions:\n  contents: read\n  id-token: write",
-  peers: { checkov: ["CKV2_GHA_1"] },
+  peers: {
+    checkov: [
+      {
+        id: "CKV2_GHA_1",
+        relation: "stricter",
+        note: "also flags write-all on a single job; Checkov looks only at the workflow's top-level permissions",
+      },
+    ],
+  },
   *check(ci) {
     if (ci.system !== "github-actions") return;
     if (ci.data.permissions === "write-all") yield { message: "the workflow token has write-all", path: ["permissions"] };

@@ -16,7 +16,7 @@ export const slwCi008: CiRule = {
   remediation: "Pass the value through an environment variable and quote it.",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform/GitHub expression syntax, not a JS template
   snippet: '- run: echo "$TITLE"\n  env:\n    TITLE: ${{ github.event.pull_request.title }}',
-  peers: { checkov: ["CKV_GHA_2"] },
+  peers: { checkov: [{ id: "CKV_GHA_2", relation: "same" }] },
   *check(ci) {
     for (const r of ghaRuns(ci)) {
       const m = untrusted.exec(r.text);

@@ -10,7 +10,7 @@ export const slwCi009: CiRule = {
     "ACTIONS_ALLOW_UNSECURE_COMMANDS re-enables set-env and add-path, which let any printed log line change the environment of later steps.",
   remediation: "Remove the variable and write to $GITHUB_ENV / $GITHUB_PATH.",
   snippet: 'run: echo "NAME=value" >> "$GITHUB_ENV"',
-  peers: { checkov: ["CKV_GHA_1"] },
+  peers: { checkov: [{ id: "CKV_GHA_1", relation: "same" }] },
   *check(ci) {
     if (ci.system !== "github-actions") return;
     const lines = ci.lines;

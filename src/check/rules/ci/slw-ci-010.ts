@@ -12,7 +12,7 @@ export const slwCi010: CiRule = {
   rationale: "curl … | sh in CI runs whatever the server returns, unverified, with the job's secrets in the environment.",
   remediation: "Download a pinned version, verify its checksum, then run it — or use a pinned action/image that ships the tool.",
   snippet: 'curl -fsSLo tool.tgz https://example.com/tool-1.2.3.tgz\necho "<sha256>  tool.tgz" | sha256sum -c -',
-  peers: { checkov: ["CKV_GHA_3", "CKV_GITLABCI_1"] },
+  peers: {},
   *check(ci) {
     for (const r of ghaRuns(ci)) if (piped.test(r.text)) yield { message: "a downloaded script is piped into a shell", path: r.path };
     for (const job of gitlabJobs(ci))

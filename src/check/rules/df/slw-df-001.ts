@@ -11,7 +11,10 @@ export const slwDf001: DockerRule = {
     "Without a USER instruction the container's process runs as root unless every deployment overrides it; a compromise then starts with root in the container.",
   remediation: "Create an unprivileged user with a fixed numeric UID and switch to it in the final stage.",
   snippet: "RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin app\nUSER 10001:10001",
-  peers: { checkov: ["CKV_DOCKER_3"], trivy: ["DS-0002"], hadolint: ["DL3002"] },
+  peers: {
+    checkov: [{ id: "CKV_DOCKER_3", relation: "same" }],
+    trivy: [{ id: "DS-0002", relation: "looser", note: "flags only a missing USER; a last USER root is SLW-DF-002" }],
+  },
   *check(df) {
     const stage = finalStage(df);
     if (stage && !stage.instructions.some((i) => i.keyword === "USER"))

@@ -11,7 +11,11 @@ export const slwDf002: DockerRule = {
   remediation: "Switch back to the unprivileged user after the steps that need root.",
   snippet:
     "USER root\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER 10001:10001",
-  peers: { checkov: ["CKV_DOCKER_8"], trivy: ["DS-0002"], hadolint: ["DL3002"] },
+  peers: {
+    checkov: [{ id: "CKV_DOCKER_8", relation: "same" }],
+    trivy: [{ id: "DS-0002", relation: "looser", note: "flags only a last USER root; a missing USER is SLW-DF-001" }],
+    hadolint: [{ id: "DL3002", relation: "same" }],
+  },
   *check(df) {
     const stage = finalStage(df);
     const users = stage?.instructions.filter((i) => i.keyword === "USER") ?? [];

@@ -12,7 +12,14 @@ export const slwDf003: DockerRule = {
     "FROM an untagged or :latest image builds on whatever was published last: two builds of the same commit can differ, and a new major version breaks the build without a change.",
   remediation: "Use a version tag (and ideally the digest).",
   snippet: "FROM node:24.11-bookworm-slim@sha256:…",
-  peers: { checkov: ["CKV_DOCKER_7"], trivy: ["DS-0001"], hadolint: ["DL3006", "DL3007"] },
+  peers: {
+    checkov: [{ id: "CKV_DOCKER_7", relation: "same" }],
+    trivy: [{ id: "DS-0001", relation: "same" }],
+    hadolint: [
+      { id: "DL3006", relation: "stricter", note: "also flags an explicit :latest tag (DL3007)" },
+      { id: "DL3007", relation: "stricter", note: "also flags an image without a tag (DL3006)" },
+    ],
+  },
   *check(df) {
     for (const stage of df.stages) {
       const image = stage.image;

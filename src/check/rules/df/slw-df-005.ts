@@ -9,7 +9,10 @@ export const slwDf005: DockerRule = {
   rationale: "ADD <url> fetches at build time without any checksum: a changed or hijacked file goes straight into the image.",
   remediation: "Download with curl in a RUN and verify a checksum (or use ADD --checksum=sha256:…).",
   snippet: 'RUN curl -fsSLo /tmp/tool.tgz https://example.com/tool-1.2.3.tgz \\\n && echo "<sha256>  /tmp/tool.tgz" | sha256sum -c -',
-  peers: { checkov: ["CKV_DOCKER_4"], trivy: ["DS-0005"], hadolint: ["DL3020"] },
+  peers: {
+    checkov: [{ id: "CKV_DOCKER_4", relation: "looser", note: "flags only ADD of a URL; ADD of local files is SLW-DF-006" }],
+    trivy: [{ id: "DS-0005", relation: "looser", note: "flags only ADD of a URL; ADD of local files is SLW-DF-006" }],
+  },
   *check(df) {
     for (const ins of df.instructions) {
       if (ins.keyword !== "ADD" || ins.flags.has("checksum")) continue;

@@ -9,7 +9,17 @@ export const slwDf006: DockerRule = {
   rationale: "ADD silently unpacks archives and fetches URLs; COPY does only what it says, so the build does what a reader expects.",
   remediation: "Use COPY for local files.",
   snippet: "COPY --chown=10001:10001 . /app",
-  peers: { checkov: ["CKV_DOCKER_4"], trivy: ["DS-0005"], hadolint: ["DL3020"] },
+  peers: {
+    checkov: [
+      {
+        id: "CKV_DOCKER_4",
+        relation: "looser",
+        note: "flags ADD of local files that are not archives; ADD of a URL is SLW-DF-005, and ADD that unpacks a local archive passes",
+      },
+    ],
+    trivy: [{ id: "DS-0005", relation: "same" }],
+    hadolint: [{ id: "DL3020", relation: "same" }],
+  },
   *check(df) {
     for (const ins of df.instructions) {
       if (ins.keyword !== "ADD") continue;

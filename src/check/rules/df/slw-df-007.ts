@@ -11,7 +11,7 @@ export const slwDf007: DockerRule = {
     "ENV values are baked into the image and ARG values into its history: `docker history` and anyone who pulls the image can read them.",
   remediation: "Pass build secrets with RUN --mount=type=secret and runtime secrets through the orchestrator's secret store.",
   snippet: "RUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci",
-  peers: { trivy: ["DS-0031"], hadolint: [] },
+  peers: { trivy: [{ id: "DS-0031", relation: "same" }] },
   *check(df) {
     for (const ins of df.instructions) {
       if (ins.keyword !== "ENV" && ins.keyword !== "ARG") continue;

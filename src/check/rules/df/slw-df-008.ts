@@ -10,7 +10,7 @@ export const slwDf008: DockerRule = {
   rationale: "Without --no-install-recommends apt installs suggested packages too: a larger image with more code to patch and scan.",
   remediation: "Add --no-install-recommends to apt-get install.",
   snippet: "RUN apt-get update \\\n && apt-get install -y --no-install-recommends ca-certificates \\\n && rm -rf /var/lib/apt/lists/*",
-  peers: { trivy: ["DS-0029"], hadolint: ["DL3015"] },
+  peers: { trivy: [{ id: "DS-0029", relation: "same" }], hadolint: [{ id: "DL3015", relation: "same" }] },
   *check(df) {
     for (const ins of runs(df)) {
       if (

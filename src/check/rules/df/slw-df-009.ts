@@ -10,7 +10,7 @@ export const slwDf009: DockerRule = {
   rationale: "apt's package lists (tens of MB) stay in the layer unless removed in the same RUN that created them.",
   remediation: "Remove /var/lib/apt/lists in the RUN that installs (or use a cache mount).",
   snippet: "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
-  peers: { hadolint: ["DL3009"] },
+  peers: { hadolint: [{ id: "DL3009", relation: "same" }] },
   *check(df) {
     for (const ins of runs(df)) {
       const cmds = commands(ins);

@@ -11,7 +11,10 @@ export const slwDf010: DockerRule = {
     "A RUN with only `apt-get update` is cached: later installs use a stale index and fail (or install old versions) once mirrors move on.",
   remediation: "Update and install in the same RUN.",
   snippet: "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
-  peers: { checkov: ["CKV_DOCKER_5"], trivy: ["DS-0017"], hadolint: ["DL3009"] },
+  peers: {
+    checkov: [{ id: "CKV_DOCKER_5", relation: "same" }],
+    trivy: [{ id: "DS-0017", relation: "same" }],
+  },
   *check(df) {
     for (const ins of runs(df)) {
       const cmds = commands(ins);

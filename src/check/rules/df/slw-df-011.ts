@@ -11,7 +11,7 @@ export const slwDf011: DockerRule = {
     "The shell form runs the app under /bin/sh -c, which does not forward SIGTERM: the app is killed after the grace period instead of shutting down cleanly.",
   remediation: "Use the exec (JSON) form, or `exec` the app from the script.",
   snippet: 'CMD ["node", "server.js"]',
-  peers: { hadolint: ["DL3025"] },
+  peers: { hadolint: [{ id: "DL3025", relation: "same" }] },
   *check(df) {
     const stage = finalStage(df);
     if (!stage) return;

@@ -11,7 +11,22 @@ export const slwDf012: DockerRule = {
     "Plain Docker, Compose and ECS rely on HEALTHCHECK to notice a hung app. Kubernetes ignores it (probes do that job), so when slipway.yaml deploys the image only to Kubernetes this is not a finding.",
   remediation: "Add a HEALTHCHECK when the image runs outside Kubernetes.",
   snippet: "HEALTHCHECK --interval=30s --timeout=3s CMD wget -qO- http://127.0.0.1:3000/up || exit 1",
-  peers: { checkov: ["CKV_DOCKER_2"], trivy: ["DS-0026"] },
+  peers: {
+    checkov: [
+      {
+        id: "CKV_DOCKER_2",
+        relation: "looser",
+        note: "not flagged when a slipway.yaml beside the Dockerfile deploys it only to Kubernetes, where probes replace HEALTHCHECK",
+      },
+    ],
+    trivy: [
+      {
+        id: "DS-0026",
+        relation: "looser",
+        note: "not flagged when a slipway.yaml beside the Dockerfile deploys it only to Kubernetes, where probes replace HEALTHCHECK",
+      },
+    ],
+  },
   *check(df, ctx) {
     if (ctx.kubernetesOnly === true) return;
     const stage = finalStage(df);

@@ -9,7 +9,11 @@ export const slwDf016: DockerRule = {
   rationale: "A relative WORKDIR depends on every earlier WORKDIR, including the base image's; a base image change moves the app.",
   remediation: "Use an absolute path.",
   snippet: "WORKDIR /app",
-  peers: { checkov: ["CKV_DOCKER_10"], trivy: ["DS-0009"], hadolint: ["DL3000"] },
+  peers: {
+    checkov: [{ id: "CKV_DOCKER_10", relation: "same" }],
+    trivy: [{ id: "DS-0009", relation: "same" }],
+    hadolint: [{ id: "DL3000", relation: "same" }],
+  },
   *check(df) {
     for (const ins of df.instructions) {
       const dir = ins.rest.trim().replace(/^["']|["']$/g, "");

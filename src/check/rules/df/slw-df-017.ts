@@ -11,7 +11,15 @@ export const slwDf017: DockerRule = {
   remediation: "Keep TLS verification on; install the CA certificate you need instead.",
   snippet: "COPY corp-ca.crt /usr/local/share/ca-certificates/\nRUN update-ca-certificates",
   peers: {
-    checkov: ["CKV2_DOCKER_2", "CKV2_DOCKER_3", "CKV2_DOCKER_4", "CKV2_DOCKER_5", "CKV2_DOCKER_6", "CKV2_DOCKER_12", "CKV2_DOCKER_13"],
+    checkov: [
+      { id: "CKV2_DOCKER_2", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_3", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_4", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_5", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_6", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_12", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+      { id: "CKV2_DOCKER_13", relation: "stricter", note: "one rule for every tool and setting; each Checkov check covers one of them" },
+    ],
   },
   *check(df) {
     const patterns = [

@@ -10,7 +10,7 @@ export const slwDf018: DockerRule = {
   rationale: "apk add without --no-cache leaves the package index in the layer.",
   remediation: "Use apk add --no-cache.",
   snippet: "RUN apk add --no-cache ca-certificates",
-  peers: { trivy: ["DS-0025"], hadolint: ["DL3019"] },
+  peers: { trivy: [{ id: "DS-0025", relation: "same" }], hadolint: [{ id: "DL3019", relation: "same" }] },
   *check(df) {
     for (const ins of runs(df)) {
       if (

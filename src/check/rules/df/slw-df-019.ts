@@ -9,7 +9,11 @@ export const slwDf019: DockerRule = {
   rationale: "Two stages with the same AS name make COPY --from ambiguous: the later one wins, silently.",
   remediation: "Give each stage its own name.",
   snippet: "FROM node:24-slim AS deps\n# …\nFROM node:24-slim AS build",
-  peers: { checkov: ["CKV_DOCKER_11"], trivy: ["DS-0012"], hadolint: ["DL3024"] },
+  peers: {
+    checkov: [{ id: "CKV_DOCKER_11", relation: "same" }],
+    trivy: [{ id: "DS-0012", relation: "same" }],
+    hadolint: [{ id: "DL3024", relation: "same" }],
+  },
   *check(df) {
     const seen = new Set<string>();
     for (const stage of df.stages) {

@@ -10,7 +10,7 @@ export const slwDf020: DockerRule = {
   rationale: "Without -y apt-get asks for confirmation; with no terminal the build fails (or hangs in some builders).",
   remediation: "Pass -y (or --yes).",
   snippet: "RUN apt-get install -y --no-install-recommends curl",
-  peers: { trivy: ["DS-0021"], hadolint: ["DL3014"] },
+  peers: { trivy: [{ id: "DS-0021", relation: "same" }], hadolint: [{ id: "DL3014", relation: "same" }] },
   *check(df) {
     for (const ins of runs(df)) {
       if (commands(ins).some((c) => /\bapt-get\s+(.*\s)?install\b/.test(c) && !/(\s-[a-z]*y[a-z]*\b|--yes|--assume-yes|-qq)/.test(c))) {

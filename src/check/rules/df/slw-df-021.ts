@@ -9,7 +9,11 @@ export const slwDf021: DockerRule = {
   rationale: "MAINTAINER is deprecated; tools read the maintainer from an OCI label.",
   remediation: "Use a LABEL.",
   snippet: 'LABEL org.opencontainers.image.authors="team@example.com"',
-  peers: { checkov: ["CKV_DOCKER_6"], trivy: ["DS-0022"], hadolint: ["DL4000"] },
+  peers: {
+    checkov: [{ id: "CKV_DOCKER_6", relation: "same" }],
+    trivy: [{ id: "DS-0022", relation: "same" }],
+    hadolint: [{ id: "DL4000", relation: "same" }],
+  },
   *check(df) {
     for (const ins of df.instructions) if (ins.keyword === "MAINTAINER") yield { message: "MAINTAINER is deprecated", line: ins.line };
   },

@@ -12,10 +12,10 @@ export const slwK8s001: KubeRule = {
   remediation: "Require a non-root user in the pod or container security context.",
   snippet: "securityContext:\n  runAsNonRoot: true\n  runAsUser: 10001\n  runAsGroup: 10001",
   peers: {
-    polaris: ["runAsRootAllowed"],
-    kubeLinter: ["run-as-non-root"],
-    checkov: ["CKV_K8S_23"],
-    trivy: ["KSV-0012"],
+    polaris: [{ id: "runAsRootAllowed", relation: "same" }],
+    kubeLinter: [{ id: "run-as-non-root", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_23", relation: "same" }],
+    trivy: [{ id: "KSV-0012", relation: "same" }],
   },
   *check(s) {
     for (const { pod, c } of eachContainer(s)) {

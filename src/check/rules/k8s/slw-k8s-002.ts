@@ -11,11 +11,11 @@ export const slwK8s002: KubeRule = {
   remediation: "Remove privileged: true; grant only the specific capability the process needs.",
   snippet: "securityContext:\n  privileged: false\n  capabilities:\n    drop: [ALL]",
   peers: {
-    polaris: ["runAsPrivileged"],
-    kubeScore: ["container-security-context-privileged"],
-    kubeLinter: ["privileged-container"],
-    checkov: ["CKV_K8S_16"],
-    trivy: ["KSV-0017"],
+    polaris: [{ id: "runAsPrivileged", relation: "same" }],
+    kubeScore: [{ id: "container-security-context-privileged", relation: "same" }],
+    kubeLinter: [{ id: "privileged-container", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_16", relation: "same" }],
+    trivy: [{ id: "KSV-0017", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

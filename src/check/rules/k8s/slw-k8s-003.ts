@@ -12,10 +12,10 @@ export const slwK8s003: KubeRule = {
   remediation: "Set allowPrivilegeEscalation: false on every container.",
   snippet: "securityContext:\n  allowPrivilegeEscalation: false",
   peers: {
-    polaris: ["privilegeEscalationAllowed"],
-    kubeLinter: ["privilege-escalation-container"],
-    checkov: ["CKV_K8S_20"],
-    trivy: ["KSV-0001"],
+    polaris: [{ id: "privilegeEscalationAllowed", relation: "same" }],
+    kubeLinter: [{ id: "privilege-escalation-container", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_20", relation: "same" }],
+    trivy: [{ id: "KSV-0001", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

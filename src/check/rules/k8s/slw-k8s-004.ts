@@ -11,10 +11,22 @@ export const slwK8s004: KubeRule = {
   remediation: "Drop ALL capabilities and add back only the one the process needs.",
   snippet: "securityContext:\n  capabilities:\n    drop: [ALL]",
   peers: {
-    polaris: ["insecureCapabilities"],
-    kubeLinter: ["drop-net-raw-capability"],
-    checkov: ["CKV_K8S_37", "CKV_K8S_28"],
-    trivy: ["KSV-0003", "KSV-0004"],
+    polaris: [{ id: "insecureCapabilities", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "drop-net-raw-capability",
+        relation: "stricter",
+        note: "requires drop: [ALL]; kube-linter only requires NET_RAW to be dropped",
+      },
+    ],
+    checkov: [
+      { id: "CKV_K8S_37", relation: "same" },
+      { id: "CKV_K8S_28", relation: "stricter", note: "requires drop: [ALL]; CKV_K8S_28 only requires NET_RAW to be dropped" },
+    ],
+    trivy: [
+      { id: "KSV-0003", relation: "same" },
+      { id: "KSV-0004", relation: "same" },
+    ],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

@@ -25,9 +25,25 @@ export const slwK8s005: KubeRule = {
   remediation: "Remove the capability from capabilities.add; NET_BIND_SERVICE is the only one a web app may need.",
   snippet: "securityContext:\n  capabilities:\n    drop: [ALL]\n    add: [NET_BIND_SERVICE]",
   peers: {
-    polaris: ["dangerousCapabilities"],
-    checkov: ["CKV_K8S_25", "CKV_K8S_39"],
-    trivy: ["KSV-0022", "KSV-0005", "KSV-0119", "KSV-0120"],
+    polaris: [{ id: "dangerousCapabilities", relation: "same" }],
+    checkov: [
+      {
+        id: "CKV_K8S_25",
+        relation: "looser",
+        note: "flags only capabilities that break isolation (SYS_ADMIN, NET_ADMIN, \u2026); Checkov flags any added capability",
+      },
+      { id: "CKV_K8S_39", relation: "stricter", note: "flags every dangerous capability; CKV_K8S_39 only SYS_ADMIN" },
+    ],
+    trivy: [
+      {
+        id: "KSV-0022",
+        relation: "looser",
+        note: "flags only capabilities that break isolation (SYS_ADMIN, NET_ADMIN, \u2026); Trivy flags any non-default capability",
+      },
+      { id: "KSV-0005", relation: "stricter", note: "flags every dangerous capability; KSV-0005 only SYS_ADMIN" },
+      { id: "KSV-0119", relation: "same" },
+      { id: "KSV-0120", relation: "same" },
+    ],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

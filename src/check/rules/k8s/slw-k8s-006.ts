@@ -11,11 +11,11 @@ export const slwK8s006: KubeRule = {
   remediation: "Set readOnlyRootFilesystem: true and mount an emptyDir where the app must write (e.g. /tmp).",
   snippet: "securityContext:\n  readOnlyRootFilesystem: true\nvolumeMounts:\n  - { name: tmp, mountPath: /tmp }",
   peers: {
-    polaris: ["notReadOnlyRootFilesystem"],
-    kubeScore: ["container-security-context-readonlyrootfilesystem"],
-    kubeLinter: ["no-read-only-root-fs"],
-    checkov: ["CKV_K8S_22"],
-    trivy: ["KSV-0014"],
+    polaris: [{ id: "notReadOnlyRootFilesystem", relation: "same" }],
+    kubeScore: [{ id: "container-security-context-readonlyrootfilesystem", relation: "same" }],
+    kubeLinter: [{ id: "no-read-only-root-fs", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_22", relation: "same" }],
+    trivy: [{ id: "KSV-0014", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

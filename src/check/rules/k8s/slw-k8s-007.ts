@@ -12,10 +12,19 @@ export const slwK8s007: KubeRule = {
   remediation: "Use the runtime's default seccomp profile for the pod.",
   snippet: "securityContext:\n  seccompProfile:\n    type: RuntimeDefault",
   peers: {
-    polaris: ["linuxHardening"],
-    kubeScore: ["container-seccomp-profile"],
-    checkov: ["CKV_K8S_31"],
-    trivy: ["KSV-0030", "KSV-0104"],
+    polaris: [
+      {
+        id: "linuxHardening",
+        relation: "stricter",
+        note: "requires a seccomp profile; Polaris also accepts AppArmor, SELinux options or dropped capabilities instead",
+      },
+    ],
+    kubeScore: [{ id: "container-seccomp-profile", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_31", relation: "same" }],
+    trivy: [
+      { id: "KSV-0030", relation: "same" },
+      { id: "KSV-0104", relation: "same" },
+    ],
   },
   *check(s) {
     for (const { pod, c } of eachContainer(s)) {

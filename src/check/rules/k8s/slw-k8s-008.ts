@@ -11,7 +11,12 @@ export const slwK8s008: KubeRule = {
     "A pod with hostNetwork: true shares the node's network: it can sniff traffic and reach services bound to localhost on the node.",
   remediation: "Remove hostNetwork from the pod spec.",
   snippet: "spec:\n  hostNetwork: false",
-  peers: { polaris: ["hostNetworkSet"], kubeLinter: ["host-network"], checkov: ["CKV_K8S_19"], trivy: ["KSV-0009"] },
+  peers: {
+    polaris: [{ id: "hostNetworkSet", relation: "same" }],
+    kubeLinter: [{ id: "host-network", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_19", relation: "same" }],
+    trivy: [{ id: "KSV-0009", relation: "same" }],
+  },
   *check(s) {
     const pod = podTemplateOf(s);
     if (pod?.spec.hostNetwork === true)

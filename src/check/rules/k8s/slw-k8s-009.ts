@@ -10,7 +10,12 @@ export const slwK8s009: KubeRule = {
   rationale: "A pod with hostPID: true sees every process on the node and can signal or inspect them.",
   remediation: "Remove hostPID from the pod spec.",
   snippet: "spec:\n  hostPID: false",
-  peers: { polaris: ["hostPIDSet"], kubeLinter: ["host-pid"], checkov: ["CKV_K8S_17"], trivy: ["KSV-0010"] },
+  peers: {
+    polaris: [{ id: "hostPIDSet", relation: "same" }],
+    kubeLinter: [{ id: "host-pid", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_17", relation: "same" }],
+    trivy: [{ id: "KSV-0010", relation: "same" }],
+  },
   *check(s) {
     const pod = podTemplateOf(s);
     if (pod?.spec.hostPID === true)

@@ -10,7 +10,12 @@ export const slwK8s010: KubeRule = {
   rationale: "A pod with hostIPC: true shares shared memory and semaphores with every process on the node.",
   remediation: "Remove hostIPC from the pod spec.",
   snippet: "spec:\n  hostIPC: false",
-  peers: { polaris: ["hostIPCSet"], kubeLinter: ["host-ipc"], checkov: ["CKV_K8S_18"], trivy: ["KSV-0008"] },
+  peers: {
+    polaris: [{ id: "hostIPCSet", relation: "same" }],
+    kubeLinter: [{ id: "host-ipc", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_18", relation: "same" }],
+    trivy: [{ id: "KSV-0008", relation: "same" }],
+  },
   *check(s) {
     const pod = podTemplateOf(s);
     if (pod?.spec.hostIPC === true)

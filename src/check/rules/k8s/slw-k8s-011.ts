@@ -11,7 +11,11 @@ export const slwK8s011: KubeRule = {
     "A hostPort binds the node's own address: it bypasses network policies, limits where the pod can be scheduled and exposes it outside the cluster network.",
   remediation: "Remove hostPort and reach the pod through a Service.",
   snippet: "ports:\n  - { name: http, containerPort: 8080 }   # no hostPort",
-  peers: { polaris: ["hostPortSet"], checkov: ["CKV_K8S_26"], trivy: ["KSV-0024"] },
+  peers: {
+    polaris: [{ id: "hostPortSet", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_26", relation: "same" }],
+    trivy: [{ id: "KSV-0024", relation: "same" }],
+  },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       const ports = list(c.container.ports);

@@ -11,7 +11,18 @@ export const slwK8s012: KubeRule = {
     "A hostPath volume mounts a folder of the node into the pod: it can read other pods' data or the node's credentials, and ties the pod to one node.",
   remediation: "Use an emptyDir, a ConfigMap/Secret or a PersistentVolumeClaim instead of hostPath.",
   snippet: "volumes:\n  - name: cache\n    emptyDir: { sizeLimit: 256Mi }",
-  peers: { polaris: ["hostPathSet"], kubeLinter: ["sensitive-host-mounts", "writable-host-mount"], trivy: ["KSV-0023"] },
+  peers: {
+    polaris: [{ id: "hostPathSet", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "sensitive-host-mounts",
+        relation: "stricter",
+        note: "flags every hostPath volume; kube-linter only host paths on its sensitive list",
+      },
+      { id: "writable-host-mount", relation: "stricter", note: "flags read-only hostPath mounts too" },
+    ],
+    trivy: [{ id: "KSV-0023", relation: "same" }],
+  },
   *check(s) {
     const pod = podTemplateOf(s);
     if (!pod) return;

@@ -13,7 +13,11 @@ export const slwK8s013: KubeRule = {
     "Whoever can talk to the container runtime's socket can start a privileged container on the node: mounting it is root on the node.",
   remediation: "Remove the socket mount; build images with a rootless builder (BuildKit rootless, kaniko) instead.",
   snippet: "# remove:\n# volumes:\n#   - name: docker\n#     hostPath: { path: /var/run/docker.sock }",
-  peers: { kubeLinter: ["docker-sock"], checkov: ["CKV_K8S_27"], trivy: ["KSV-0006"] },
+  peers: {
+    kubeLinter: [{ id: "docker-sock", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_27", relation: "same" }],
+    trivy: [{ id: "KSV-0006", relation: "same" }],
+  },
   *check(s) {
     const pod = podTemplateOf(s);
     if (!pod) return;

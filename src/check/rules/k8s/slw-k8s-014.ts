@@ -11,7 +11,14 @@ export const slwK8s014: KubeRule = {
     "UIDs and GIDs up to 10000 often exist on the node; a container that escapes as one of them may own files of a real node user.",
   remediation: "Run as a UID and GID above 10000.",
   snippet: "securityContext:\n  runAsUser: 10001\n  runAsGroup: 10001",
-  peers: { kubeScore: ["container-security-context-user-group-id"], checkov: ["CKV_K8S_40"], trivy: ["KSV-0020", "KSV-0021"] },
+  peers: {
+    kubeScore: [{ id: "container-security-context-user-group-id", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_40", relation: "same" }],
+    trivy: [
+      { id: "KSV-0020", relation: "same" },
+      { id: "KSV-0021", relation: "same" },
+    ],
+  },
   *check(s) {
     for (const { pod, c } of eachContainer(s)) {
       for (const key of ["runAsUser", "runAsGroup"]) {

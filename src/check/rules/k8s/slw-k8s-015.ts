@@ -10,7 +10,12 @@ export const slwK8s015: KubeRule = {
   rationale: "runAsUser: 0 or runAsGroup: 0 asks for root explicitly, overriding a non-root USER in the image.",
   remediation: "Set a non-zero runAsUser and runAsGroup.",
   snippet: "securityContext:\n  runAsUser: 10001\n  runAsGroup: 10001\n  runAsNonRoot: true",
-  peers: { trivy: ["KSV-0105", "KSV-0116"] },
+  peers: {
+    trivy: [
+      { id: "KSV-0105", relation: "same" },
+      { id: "KSV-0116", relation: "same" },
+    ],
+  },
   *check(s) {
     for (const { pod, c } of eachContainer(s)) {
       for (const key of ["runAsUser", "runAsGroup"]) {

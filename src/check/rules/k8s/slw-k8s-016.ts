@@ -12,11 +12,17 @@ export const slwK8s016: KubeRule = {
   remediation: "Set resources.requests.cpu to the CPU the app uses at normal load.",
   snippet: 'resources:\n  requests: { cpu: 250m, memory: 512Mi }\n  limits: { cpu: "1", memory: 512Mi }',
   peers: {
-    polaris: ["cpuRequestsMissing"],
-    kubeScore: ["container-resources"],
-    kubeLinter: ["unset-cpu-requirements"],
-    checkov: ["CKV_K8S_10"],
-    trivy: ["KSV-0015"],
+    polaris: [{ id: "cpuRequestsMissing", relation: "same" }],
+    kubeScore: [
+      {
+        id: "container-resources",
+        relation: "looser",
+        note: "covers the CPU request only; the other parts of kube-score's check are SLW-K8S-017, -018 and -019",
+      },
+    ],
+    kubeLinter: [{ id: "unset-cpu-requirements", relation: "looser", note: "covers the CPU request only; the CPU limit is SLW-K8S-019" }],
+    checkov: [{ id: "CKV_K8S_10", relation: "same" }],
+    trivy: [{ id: "KSV-0015", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

@@ -11,11 +11,19 @@ export const slwK8s017: KubeRule = {
   remediation: "Set resources.requests.memory to the app's working set.",
   snippet: 'resources:\n  requests: { cpu: 250m, memory: 512Mi }\n  limits: { cpu: "1", memory: 512Mi }',
   peers: {
-    polaris: ["memoryRequestsMissing"],
-    kubeScore: ["container-resources"],
-    kubeLinter: ["unset-memory-requirements"],
-    checkov: ["CKV_K8S_12"],
-    trivy: ["KSV-0016"],
+    polaris: [{ id: "memoryRequestsMissing", relation: "same" }],
+    kubeScore: [
+      {
+        id: "container-resources",
+        relation: "looser",
+        note: "covers the memory request only; the other parts of kube-score's check are SLW-K8S-016, -018 and -019",
+      },
+    ],
+    kubeLinter: [
+      { id: "unset-memory-requirements", relation: "looser", note: "covers the memory request only; the memory limit is SLW-K8S-018" },
+    ],
+    checkov: [{ id: "CKV_K8S_12", relation: "same" }],
+    trivy: [{ id: "KSV-0016", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

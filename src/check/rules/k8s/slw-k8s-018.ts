@@ -11,11 +11,19 @@ export const slwK8s018: KubeRule = {
   remediation: "Set resources.limits.memory (equal to the request for predictable behaviour).",
   snippet: 'resources:\n  requests: { cpu: 250m, memory: 512Mi }\n  limits: { cpu: "1", memory: 512Mi }',
   peers: {
-    polaris: ["memoryLimitsMissing"],
-    kubeScore: ["container-resources"],
-    kubeLinter: ["unset-memory-requirements"],
-    checkov: ["CKV_K8S_13"],
-    trivy: ["KSV-0018"],
+    polaris: [{ id: "memoryLimitsMissing", relation: "same" }],
+    kubeScore: [
+      {
+        id: "container-resources",
+        relation: "looser",
+        note: "covers the memory limit only; the other parts of kube-score's check are SLW-K8S-016, -017 and -019",
+      },
+    ],
+    kubeLinter: [
+      { id: "unset-memory-requirements", relation: "looser", note: "covers the memory limit only; the memory request is SLW-K8S-017" },
+    ],
+    checkov: [{ id: "CKV_K8S_13", relation: "same" }],
+    trivy: [{ id: "KSV-0018", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

@@ -12,11 +12,17 @@ export const slwK8s019: KubeRule = {
   remediation: "Set resources.limits.cpu, or waive this rule with a reason.",
   snippet: 'resources:\n  requests: { cpu: 250m, memory: 512Mi }\n  limits: { cpu: "1", memory: 512Mi }',
   peers: {
-    polaris: ["cpuLimitsMissing"],
-    kubeScore: ["container-resources"],
-    kubeLinter: ["unset-cpu-requirements"],
-    checkov: ["CKV_K8S_11"],
-    trivy: ["KSV-0011"],
+    polaris: [{ id: "cpuLimitsMissing", relation: "same" }],
+    kubeScore: [
+      {
+        id: "container-resources",
+        relation: "looser",
+        note: "covers the CPU limit only; the other parts of kube-score's check are SLW-K8S-016, -017 and -018",
+      },
+    ],
+    kubeLinter: [{ id: "unset-cpu-requirements", relation: "looser", note: "covers the CPU limit only; the CPU request is SLW-K8S-016" }],
+    checkov: [{ id: "CKV_K8S_11", relation: "same" }],
+    trivy: [{ id: "KSV-0011", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

@@ -11,7 +11,7 @@ export const slwK8s020: KubeRule = {
     "Memory above the request is borrowed: when the node runs short the kernel reclaims it by OOM-killing the container, often at peak load.",
   remediation: "Set the memory limit equal to the memory request.",
   snippet: "resources:\n  requests: { memory: 512Mi }\n  limits: { memory: 512Mi }",
-  peers: { kubeScore: ["container-memory-requests-equal-limits"] },
+  peers: { kubeScore: [{ id: "container-memory-requests-equal-limits", relation: "same" }] },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       const r = record(c.container.resources);

@@ -10,7 +10,7 @@ export const slwK8s021: KubeRule = {
   rationale: "An emptyDir without sizeLimit can fill the node's disk; the kubelet then evicts every pod on the node, not just this one.",
   remediation: "Give every emptyDir a sizeLimit, or set ephemeral-storage requests and limits on the containers.",
   snippet: "volumes:\n  - name: tmp\n    emptyDir: { sizeLimit: 256Mi }",
-  peers: { kubeScore: ["container-ephemeral-storage-request-and-limit"] },
+  peers: {},
   *check(s) {
     const pod = podTemplateOf(s);
     if (!pod) return;

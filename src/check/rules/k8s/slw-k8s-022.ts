@@ -11,7 +11,12 @@ export const slwK8s022: KubeRule = {
     "Without a readiness probe a pod receives traffic the moment its process starts, and a rollout continues even when the new version never becomes ready.",
   remediation: "Add a readinessProbe on an endpoint that answers when the app can serve requests.",
   snippet: "readinessProbe:\n  httpGet: { path: /ready, port: http }\n  periodSeconds: 5\n  failureThreshold: 3",
-  peers: { polaris: ["readinessProbeMissing"], kubeScore: ["pod-probes"], kubeLinter: ["no-readiness-probe"], checkov: ["CKV_K8S_9"] },
+  peers: {
+    polaris: [{ id: "readinessProbeMissing", relation: "same" }],
+    kubeScore: [{ id: "pod-probes", relation: "same" }],
+    kubeLinter: [{ id: "no-readiness-probe", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_9", relation: "same" }],
+  },
   *check(s) {
     if (!isLongRunning(s)) return;
     for (const { c } of eachContainer(s, { init: false })) {

@@ -11,7 +11,12 @@ export const slwK8s023: KubeRule = {
     "A deadlocked process that does not exit is never restarted without a liveness probe; it keeps its slot and, if still ready, its traffic.",
   remediation: "Add a livenessProbe that checks only the process itself (a TCP check of the port, or a path that touches no dependency).",
   snippet: "livenessProbe:\n  tcpSocket: { port: http }\n  periodSeconds: 10\n  failureThreshold: 3",
-  peers: { polaris: ["livenessProbeMissing"], kubeScore: ["pod-probes"], kubeLinter: ["no-liveness-probe"], checkov: ["CKV_K8S_8"] },
+  peers: {
+    polaris: [{ id: "livenessProbeMissing", relation: "same" }],
+    kubeScore: [{ id: "pod-probes", relation: "same" }],
+    kubeLinter: [{ id: "no-liveness-probe", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_8", relation: "same" }],
+  },
   *check(s) {
     if (!isLongRunning(s)) return;
     for (const { c } of eachContainer(s, { init: false })) {

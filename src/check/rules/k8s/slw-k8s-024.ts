@@ -11,7 +11,7 @@ export const slwK8s024: KubeRule = {
     "When both probes check the same thing, an overloaded or briefly degraded pod is restarted instead of just taken out of rotation; under load this cascades through every replica.",
   remediation: "Point the liveness probe at a cheaper check than readiness: a TCP check of the port or a path that touches no dependency.",
   snippet: "readinessProbe:\n  httpGet: { path: /ready, port: http }\nlivenessProbe:\n  tcpSocket: { port: http }",
-  peers: { kubeScore: ["pod-probes-identical"] },
+  peers: { kubeScore: [{ id: "pod-probes-identical", relation: "same" }] },
   *check(s) {
     if (!isLongRunning(s)) return;
     for (const { c } of eachContainer(s)) {

@@ -10,7 +10,13 @@ export const slwK8s026: KubeRule = {
   rationale: "A probe on a port name the container does not declare never succeeds: the pod never becomes ready, or is restarted forever.",
   remediation: "Use a port name or number from the container's ports list.",
   snippet: "ports:\n  - { name: http, containerPort: 8080 }\nreadinessProbe:\n  httpGet: { path: /ready, port: http }",
-  peers: { kubeLinter: ["liveness-port", "readiness-port", "startup-port"] },
+  peers: {
+    kubeLinter: [
+      { id: "liveness-port", relation: "same" },
+      { id: "readiness-port", relation: "same" },
+      { id: "startup-port", relation: "same" },
+    ],
+  },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       const ports = list(c.container.ports).map(record);

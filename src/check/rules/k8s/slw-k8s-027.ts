@@ -13,11 +13,11 @@ export const slwK8s027: KubeRule = {
   remediation: "Deploy an immutable version tag, or better a digest.",
   snippet: "image: registry.example.com/shop:1.4.2   # or …/shop@sha256:…",
   peers: {
-    polaris: ["tagNotSpecified"],
-    kubeScore: ["container-image-tag"],
-    kubeLinter: ["latest-tag"],
-    checkov: ["CKV_K8S_14"],
-    trivy: ["KSV-0013"],
+    polaris: [{ id: "tagNotSpecified", relation: "same" }],
+    kubeScore: [{ id: "container-image-tag", relation: "same" }],
+    kubeLinter: [{ id: "latest-tag", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_14", relation: "same" }],
+    trivy: [{ id: "KSV-0013", relation: "same" }],
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {

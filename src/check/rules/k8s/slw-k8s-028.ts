@@ -12,7 +12,11 @@ export const slwK8s028: KubeRule = {
     "With IfNotPresent a node reuses a cached image for a tag that may have been overwritten, and skips the registry's check that the pod may pull it.",
   remediation: "Set imagePullPolicy: Always, or deploy by digest.",
   snippet: "imagePullPolicy: Always",
-  peers: { polaris: ["pullPolicyNotAlways"], kubeScore: ["container-image-pull-policy"], checkov: ["CKV_K8S_15"] },
+  peers: {
+    polaris: [{ id: "pullPolicyNotAlways", relation: "same" }],
+    kubeScore: [{ id: "container-image-pull-policy", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_15", relation: "same" }],
+  },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       if (typeof c.container.image === "string" && parseImageRef(c.container.image).digest) continue;

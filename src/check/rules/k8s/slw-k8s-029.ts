@@ -12,7 +12,7 @@ export const slwK8s029: KubeRule = {
     "A tag can be moved to different content; only a digest guarantees that every node runs the bytes that were tested and scanned.",
   remediation: "Deploy by digest (slipway render --digest sha256:…).",
   snippet: "image: registry.example.com/shop@sha256:3f1c…",
-  peers: { checkov: ["CKV_K8S_43"] },
+  peers: { checkov: [{ id: "CKV_K8S_43", relation: "same" }] },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       if (typeof c.container.image === "string" && !parseImageRef(c.container.image).digest) {

@@ -10,7 +10,11 @@ export const slwK8s030: KubeRule = {
   rationale: "With one replica every node drain, eviction or crash is downtime.",
   remediation: "Run at least two replicas (or an HPA with minReplicas: 2).",
   snippet: "spec:\n  replicas: 2",
-  peers: { polaris: ["deploymentMissingReplicas"], kubeScore: ["deployment-replicas"], kubeLinter: ["minimum-three-replicas"] },
+  peers: {
+    polaris: [{ id: "deploymentMissingReplicas", relation: "same" }],
+    kubeScore: [{ id: "deployment-replicas", relation: "same" }],
+    kubeLinter: [{ id: "minimum-three-replicas", relation: "looser", note: "flags one replica; kube-linter asks for at least three" }],
+  },
   *check(s, ctx) {
     if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
     const replicas = effectiveReplicas(s, ctx);

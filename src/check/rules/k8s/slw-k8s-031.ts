@@ -12,8 +12,11 @@ export const slwK8s031: KubeRule = {
   snippet:
     "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: { name: web }\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: { app.kubernetes.io/name: web }",
   peers: {
-    polaris: ["missingPodDisruptionBudget"],
-    kubeScore: ["deployment-has-poddisruptionbudget", "statefulset-has-poddisruptionbudget"],
+    polaris: [{ id: "missingPodDisruptionBudget", relation: "same" }],
+    kubeScore: [
+      { id: "deployment-has-poddisruptionbudget", relation: "same" },
+      { id: "statefulset-has-poddisruptionbudget", relation: "same" },
+    ],
   },
   *check(s, ctx) {
     if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;

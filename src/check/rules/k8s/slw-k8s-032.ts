@@ -13,9 +13,18 @@ export const slwK8s032: KubeRule = {
   snippet:
     "topologySpreadConstraints:\n  - maxSkew: 1\n    topologyKey: kubernetes.io/hostname\n    whenUnsatisfiable: ScheduleAnyway\n    labelSelector:\n      matchLabels: { app.kubernetes.io/name: web }",
   peers: {
-    polaris: ["topologySpreadConstraint"],
-    kubeScore: ["deployment-has-host-podantiaffinity", "statefulset-has-host-podantiaffinity", "pod-topology-spread-constraints"],
-    kubeLinter: ["no-anti-affinity"],
+    polaris: [
+      {
+        id: "topologySpreadConstraint",
+        relation: "looser",
+        note: "pod anti-affinity on a topology key passes too; Polaris requires topologySpreadConstraints",
+      },
+    ],
+    kubeScore: [
+      { id: "deployment-has-host-podantiaffinity", relation: "same" },
+      { id: "statefulset-has-host-podantiaffinity", relation: "same" },
+    ],
+    kubeLinter: [{ id: "no-anti-affinity", relation: "same" }],
   },
   *check(s, ctx) {
     if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;

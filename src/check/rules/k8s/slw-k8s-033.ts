@@ -12,8 +12,14 @@ export const slwK8s033: KubeRule = {
   remediation: "Allow at least one pod to be unavailable.",
   snippet: "spec:\n  maxUnavailable: 1",
   peers: {
-    polaris: ["pdbDisruptionsIsZero", "pdbMinAvailableGreaterThanHPAMinReplicas"],
-    kubeLinter: ["pdb-max-unavailable", "pdb-min-available"],
+    polaris: [
+      { id: "pdbDisruptionsIsZero", relation: "same" },
+      { id: "pdbMinAvailableGreaterThanHPAMinReplicas", relation: "same" },
+    ],
+    kubeLinter: [
+      { id: "pdb-max-unavailable", relation: "same" },
+      { id: "pdb-min-available", relation: "same" },
+    ],
   },
   *check(s, ctx) {
     if (s.kind !== "PodDisruptionBudget") return;

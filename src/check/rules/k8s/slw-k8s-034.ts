@@ -10,7 +10,7 @@ export const slwK8s034: KubeRule = {
   rationale: "A budget with neither minAvailable nor maxUnavailable protects nothing.",
   remediation: "Set maxUnavailable (or minAvailable).",
   snippet: "spec:\n  maxUnavailable: 1",
-  peers: { kubeScore: ["poddisruptionbudget-has-policy"] },
+  peers: { kubeScore: [{ id: "poddisruptionbudget-has-policy", relation: "same" }] },
   *check(s) {
     if (s.kind !== "PodDisruptionBudget") return;
     const spec = record(s.object.spec);

@@ -10,7 +10,10 @@ export const slwK8s036: KubeRule = {
   rationale: "An HPA whose scaleTargetRef names no object in the same set scales nothing; usually a renamed Deployment.",
   remediation: "Point scaleTargetRef at the workload's kind and name.",
   snippet: "scaleTargetRef:\n  apiVersion: apps/v1\n  kind: Deployment\n  name: web",
-  peers: { kubeScore: ["horizontalpodautoscaler-has-target"], kubeLinter: ["dangling-horizontalpodautoscaler"] },
+  peers: {
+    kubeScore: [{ id: "horizontalpodautoscaler-has-target", relation: "same" }],
+    kubeLinter: [{ id: "dangling-horizontalpodautoscaler", relation: "same" }],
+  },
   *check(s, ctx) {
     if (s.kind !== "HorizontalPodAutoscaler") return;
     const ref = record(record(s.object.spec).scaleTargetRef);

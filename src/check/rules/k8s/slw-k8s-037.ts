@@ -10,7 +10,7 @@ export const slwK8s037: KubeRule = {
   rationale: "Every apply resets spec.replicas to the fixed number, undoing the autoscaler: a deploy at peak load scales the app down.",
   remediation: "Remove spec.replicas from a workload that an HPA scales.",
   snippet: "spec:\n  # replicas: omitted — the HorizontalPodAutoscaler owns it",
-  peers: { kubeScore: ["deployment-targeted-by-hpa-does-not-have-replicas-configured"] },
+  peers: { kubeScore: [{ id: "deployment-targeted-by-hpa-does-not-have-replicas-configured", relation: "same" }] },
   *check(s, ctx) {
     if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
     if (record(s.object.spec).replicas !== undefined && hpaFor(s, ctx)) {

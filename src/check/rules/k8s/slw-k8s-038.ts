@@ -10,7 +10,7 @@ export const slwK8s038: KubeRule = {
   rationale: "A Service whose selector matches no pod template has no endpoints: every request to it fails.",
   remediation: "Make the selector match the labels of the workload's pod template.",
   snippet: "spec:\n  selector:\n    app.kubernetes.io/name: web   # = spec.template.metadata.labels of the Deployment",
-  peers: { kubeScore: ["service-targets-pod"], kubeLinter: ["dangling-service"] },
+  peers: { kubeScore: [{ id: "service-targets-pod", relation: "same" }], kubeLinter: [{ id: "dangling-service", relation: "same" }] },
   *check(s, ctx) {
     if (s.kind !== "Service") return;
     const spec = record(s.object.spec);

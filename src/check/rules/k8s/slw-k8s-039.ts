@@ -10,7 +10,7 @@ export const slwK8s039: KubeRule = {
   rationale: "A NodePort opens the port on every node's address, outside any ingress controller's TLS and access rules.",
   remediation: "Use a ClusterIP Service behind an Ingress (or a LoadBalancer with source ranges).",
   snippet: "spec:\n  type: ClusterIP",
-  peers: { kubeScore: ["service-type"] },
+  peers: { kubeScore: [{ id: "service-type", relation: "same" }] },
   *check(s) {
     if (s.kind === "Service" && record(s.object.spec).type === "NodePort")
       yield { message: "Service type is NodePort", path: ["spec", "type"] };

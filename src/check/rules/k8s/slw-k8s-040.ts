@@ -10,7 +10,7 @@ export const slwK8s040: KubeRule = {
   rationale: "Without TLS, sessions, cookies and passwords cross the internet in clear text.",
   remediation: "Add a tls section for the Ingress hosts (and redirect HTTP to HTTPS).",
   snippet: "spec:\n  tls:\n    - hosts: [shop.example.com]\n      secretName: shop-tls",
-  peers: { polaris: ["tlsSettingsMissing"] },
+  peers: { polaris: [{ id: "tlsSettingsMissing", relation: "same" }] },
   *check(s) {
     if (s.kind !== "Ingress") return;
     const spec = record(s.object.spec);

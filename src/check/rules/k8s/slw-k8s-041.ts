@@ -10,7 +10,7 @@ export const slwK8s041: KubeRule = {
   rationale: "A backend naming no Service in the set answers 503 for its paths; usually a rename that was not carried over.",
   remediation: "Point the backend at an existing Service and one of its ports.",
   snippet: "backend:\n  service:\n    name: web\n    port: { name: http }",
-  peers: { kubeScore: ["ingress-targets-service"], kubeLinter: ["dangling-ingress"] },
+  peers: { kubeScore: [{ id: "ingress-targets-service", relation: "same" }], kubeLinter: [{ id: "dangling-ingress", relation: "same" }] },
   *check(s, ctx) {
     if (s.kind !== "Ingress") return;
     const services = ctx.byKind("Service", s.namespace);

@@ -12,7 +12,12 @@ export const slwK8s042: KubeRule = {
   remediation: "Add a default-deny NetworkPolicy for the namespace and policies that allow only the traffic the app needs.",
   snippet:
     "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: default-deny }\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]",
-  peers: { polaris: ["missingNetworkPolicy"], kubeScore: ["pod-networkpolicy"], kubeLinter: ["non-isolated-pod"], checkov: ["CKV2_K8S_6"] },
+  peers: {
+    polaris: [{ id: "missingNetworkPolicy", relation: "same" }],
+    kubeScore: [{ id: "pod-networkpolicy", relation: "same" }],
+    kubeLinter: [{ id: "non-isolated-pod", relation: "same" }],
+    checkov: [{ id: "CKV2_K8S_6", relation: "same" }],
+  },
   *check(s, ctx) {
     if (!isLongRunning(s)) return;
     const pod = podTemplateOf(s);

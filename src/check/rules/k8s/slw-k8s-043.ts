@@ -10,7 +10,11 @@ export const slwK8s043: KubeRule = {
   rationale: "A policy whose podSelector matches no pod template protects nothing, while it reads as if it did.",
   remediation: "Make podSelector match the labels of the pods it is meant to isolate.",
   snippet: "spec:\n  podSelector:\n    matchLabels: { app.kubernetes.io/name: web }",
-  peers: { kubeScore: ["networkpolicy-targets-pod"], kubeLinter: ["dangling-networkpolicy"], trivy: ["KSV-0038"] },
+  peers: {
+    kubeScore: [{ id: "networkpolicy-targets-pod", relation: "same" }],
+    kubeLinter: [{ id: "dangling-networkpolicy", relation: "same" }],
+    trivy: [{ id: "KSV-0038", relation: "same" }],
+  },
   *check(s, ctx) {
     if (s.kind !== "NetworkPolicy") return;
     const selector = record(record(s.object.spec).podSelector);

@@ -10,7 +10,7 @@ export const slwK8s044: KubeRule = {
   rationale: "Every pod without its own ServiceAccount shares `default`; a role bound to it for one app is granted to all of them.",
   remediation: "Create a ServiceAccount per app and name it in the pod spec.",
   snippet: "spec:\n  serviceAccountName: web\n  automountServiceAccountToken: false",
-  peers: { kubeLinter: ["default-service-account"], checkov: ["CKV_K8S_41"] },
+  peers: { kubeLinter: [{ id: "default-service-account", relation: "same" }], checkov: [{ id: "CKV_K8S_41", relation: "same" }] },
   *check(s) {
     if (!isLongRunning(s)) return;
     const pod = podTemplateOf(s);

@@ -11,7 +11,11 @@ export const slwK8s045: KubeRule = {
     "A web app rarely calls the Kubernetes API; a mounted token lets anyone who gets code execution in the pod do so with the pod's permissions.",
   remediation: "Turn the token off in the pod spec (or on its ServiceAccount) unless the app calls the API.",
   snippet: "spec:\n  automountServiceAccountToken: false",
-  peers: { polaris: ["automountServiceAccountToken"], checkov: ["CKV_K8S_38"], trivy: ["KSV-0036"] },
+  peers: {
+    polaris: [{ id: "automountServiceAccountToken", relation: "same" }],
+    checkov: [{ id: "CKV_K8S_38", relation: "same" }],
+    trivy: [{ id: "KSV-0036", relation: "same" }],
+  },
   *check(s, ctx) {
     if (!isLongRunning(s)) return;
     const pod = podTemplateOf(s);

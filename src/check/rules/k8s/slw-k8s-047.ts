@@ -12,9 +12,12 @@ export const slwK8s047: KubeRule = {
   remediation: "Bind a Role with only the permissions needed, in the namespace where they are needed.",
   snippet: "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: deployer",
   peers: {
-    polaris: ["clusterrolebindingClusterAdmin", "rolebindingClusterAdminClusterRole"],
-    kubeLinter: ["cluster-admin-role-binding"],
-    trivy: ["KSV-0111"],
+    polaris: [
+      { id: "clusterrolebindingClusterAdmin", relation: "same" },
+      { id: "rolebindingClusterAdminClusterRole", relation: "same" },
+    ],
+    kubeLinter: [{ id: "cluster-admin-role-binding", relation: "same" }],
+    trivy: [{ id: "KSV-0111", relation: "same" }],
   },
   *check(s) {
     if (s.kind !== "ClusterRoleBinding" && s.kind !== "RoleBinding") return;

@@ -10,7 +10,17 @@ export const slwK8s048: KubeRule = {
   rationale: "pods/exec and pods/attach give a shell in any pod of the namespace, with its secrets and its network access.",
   remediation: "Remove pods/exec and pods/attach from the role; grant them only to a break-glass group.",
   snippet: 'rules:\n  - apiGroups: [""]\n    resources: [pods, pods/log]\n    verbs: [get, list]',
-  peers: { polaris: ["clusterrolePodExecAttach", "rolePodExecAttach"], checkov: ["CKV2_K8S_2"], trivy: ["KSV-0053", "KSV-0054"] },
+  peers: {
+    polaris: [
+      { id: "clusterrolePodExecAttach", relation: "same" },
+      { id: "rolePodExecAttach", relation: "same" },
+    ],
+    checkov: [{ id: "CKV2_K8S_2", relation: "same" }],
+    trivy: [
+      { id: "KSV-0053", relation: "same" },
+      { id: "KSV-0054", relation: "same" },
+    ],
+  },
   *check(s) {
     for (const rule of policyRules(s)) {
       const hits = ["pods/exec", "pods/attach"].filter((r) => grants(rule, r, ["create", "get"]));

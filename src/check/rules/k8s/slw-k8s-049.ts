@@ -11,7 +11,14 @@ export const slwK8s049: KubeRule = {
   remediation:
     "Mount the one Secret the app needs instead of granting read access to all of them; use resourceNames when API access is required.",
   snippet: 'rules:\n  - apiGroups: [""]\n    resources: [secrets]\n    resourceNames: [web-config]\n    verbs: [get]',
-  peers: { kubeLinter: ["access-to-secrets"], checkov: ["CKV2_K8S_5"], trivy: ["KSV-0041", "KSV-0113"] },
+  peers: {
+    kubeLinter: [{ id: "access-to-secrets", relation: "same" }],
+    checkov: [{ id: "CKV2_K8S_5", relation: "same" }],
+    trivy: [
+      { id: "KSV-0041", relation: "same" },
+      { id: "KSV-0113", relation: "same" },
+    ],
+  },
   *check(s) {
     for (const rule of policyRules(s)) {
       if (grants(rule, "secrets", ["get", "list", "watch"])) {

@@ -12,7 +12,10 @@ export const slwK8s050: KubeRule = {
     "A literal env value is stored in the manifest, in Git, in every rendered chart and in the object that `kubectl get -o yaml` prints.",
   remediation: "Reference a Secret with valueFrom.secretKeyRef (or mount it as a file).",
   snippet: "env:\n  - name: STRIPE_API_KEY\n    valueFrom:\n      secretKeyRef: { name: web-secrets, key: STRIPE_API_KEY }",
-  peers: { polaris: ["sensitiveContainerEnvVar"], kubeLinter: ["env-var-secret"], checkov: ["CKV_K8S_35"] },
+  peers: {
+    polaris: [{ id: "sensitiveContainerEnvVar", relation: "same" }],
+    kubeLinter: [{ id: "env-var-secret", relation: "same" }],
+  },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       const env = list(c.container.env);

@@ -11,7 +11,13 @@ export const slwK8s051: KubeRule = {
   rationale: "ConfigMaps are readable by anyone who may read configuration and are never encrypted at rest; credentials in them leak.",
   remediation: "Move the value to a Secret (or an ExternalSecret) and reference it.",
   snippet: "apiVersion: v1\nkind: Secret\nmetadata: { name: web-secrets }\ntype: Opaque\nstringData: {}   # filled by your secret store",
-  peers: { polaris: ["sensitiveConfigmapContent"], trivy: ["KSV-0109", "KSV-01010"] },
+  peers: {
+    polaris: [{ id: "sensitiveConfigmapContent", relation: "same" }],
+    trivy: [
+      { id: "KSV-0109", relation: "same" },
+      { id: "KSV-01010", relation: "same" },
+    ],
+  },
   *check(s) {
     if (s.kind !== "ConfigMap") return;
     for (const [key, value] of Object.entries(record(s.object.data))) {

@@ -39,7 +39,17 @@ export const slwK8s052: KubeRule = {
   rationale: "The API server no longer serves this apiVersion: the apply fails on a current cluster, usually in the middle of an upgrade.",
   remediation: "Move the object to the stable apiVersion (and adjust fields that changed).",
   snippet: "apiVersion: apps/v1\nkind: Deployment",
-  peers: { kubeScore: ["stable-version"], kubeLinter: ["no-extensions-v1beta"], trivy: ["KSV-0107"] },
+  peers: {
+    kubeScore: [{ id: "stable-version", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "no-extensions-v1beta",
+        relation: "stricter",
+        note: "flags every removed or deprecated API version; kube-linter only extensions/v1beta1",
+      },
+    ],
+    trivy: [{ id: "KSV-0107", relation: "same" }],
+  },
   *check(s) {
     const entry = removed[s.apiVersion];
     if (entry && (entry.kinds.length === 0 || entry.kinds.includes(s.kind))) {

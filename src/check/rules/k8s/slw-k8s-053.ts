@@ -10,7 +10,10 @@ export const slwK8s053: KubeRule = {
   rationale: "When a name appears twice the last entry wins silently; server-side apply rejects the object outright.",
   remediation: "Keep one entry per name.",
   snippet: "env:\n  - { name: LOG_LEVEL, value: info }   # once",
-  peers: { kubeScore: ["environment-variable-key-duplication"], kubeLinter: ["duplicate-env-var"] },
+  peers: {
+    kubeScore: [{ id: "environment-variable-key-duplication", relation: "same" }],
+    kubeLinter: [{ id: "duplicate-env-var", relation: "same" }],
+  },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       const seen = new Set<string>();

@@ -14,10 +14,10 @@ export const slwK8s054: KubeRule = {
     "spec:\n  selector:\n    matchLabels: { app.kubernetes.io/name: web }\n  template:\n    metadata:\n      labels: { app.kubernetes.io/name: web }",
   peers: {
     kubeScore: [
-      "deployment-pod-selector-labels-match-template-metadata-labels",
-      "statefulset-pod-selector-labels-match-template-metadata-labels",
+      { id: "deployment-pod-selector-labels-match-template-metadata-labels", relation: "same" },
+      { id: "statefulset-pod-selector-labels-match-template-metadata-labels", relation: "same" },
     ],
-    kubeLinter: ["mismatching-selector"],
+    kubeLinter: [{ id: "mismatching-selector", relation: "same" }],
   },
   *check(s) {
     if (!["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].includes(s.kind)) return;

@@ -10,7 +10,16 @@ export const slwK8s055: KubeRule = {
   rationale: "Recreate stops every old pod before starting new ones: each deploy is an outage for the Service in front.",
   remediation: "Use a RollingUpdate with maxUnavailable: 0.",
   snippet: "strategy:\n  type: RollingUpdate\n  rollingUpdate: { maxSurge: 25%, maxUnavailable: 0 }",
-  peers: { kubeScore: ["deployment-strategy"], kubeLinter: ["no-rolling-update-strategy"] },
+  peers: {
+    kubeScore: [{ id: "deployment-strategy", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "no-rolling-update-strategy",
+        relation: "looser",
+        note: "flags Recreate only on Deployments a Service selects; kube-linter flags every workload without a rolling update",
+      },
+    ],
+  },
   *check(s, ctx) {
     if (s.kind !== "Deployment") return;
     const strategy = record(record(s.object.spec).strategy);

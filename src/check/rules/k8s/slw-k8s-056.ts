@@ -10,7 +10,7 @@ export const slwK8s056: KubeRule = {
   rationale: "Finished Jobs and their pods stay until someone deletes them; they pile up in the namespace and in etcd.",
   remediation: "Set ttlSecondsAfterFinished on Jobs that no CronJob manages.",
   snippet: "spec:\n  ttlSecondsAfterFinished: 3600",
-  peers: { kubeLinter: ["job-ttl-seconds-after-finished"] },
+  peers: { kubeLinter: [{ id: "job-ttl-seconds-after-finished", relation: "same" }] },
   *check(s) {
     if (s.kind !== "Job") return;
     const owned = Array.isArray(record(s.object.metadata).ownerReferences);

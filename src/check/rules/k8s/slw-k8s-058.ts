@@ -24,7 +24,7 @@ export const slwK8s058: KubeRule = {
   rationale: "Unsafe sysctls change kernel settings that other pods on the node share, and can destabilise the node.",
   remediation: "Remove the sysctl, or run the workload on dedicated nodes where it is allowed.",
   snippet: 'securityContext:\n  sysctls:\n    - { name: net.ipv4.ip_local_port_range, value: "1024 65535" }',
-  peers: { kubeLinter: ["unsafe-sysctls"], trivy: ["KSV-0026"] },
+  peers: { kubeLinter: [{ id: "unsafe-sysctls", relation: "same" }], trivy: [{ id: "KSV-0026", relation: "same" }] },
   *check(s) {
     const pod = podTemplateOf(s);
     if (!pod) return;

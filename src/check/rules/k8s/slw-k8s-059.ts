@@ -10,7 +10,11 @@ export const slwK8s059: KubeRule = {
   rationale: "procMount: Unmasked exposes kernel interfaces under /proc that the runtime normally hides from containers.",
   remediation: "Remove procMount or set it to Default.",
   snippet: "securityContext:\n  procMount: Default",
-  peers: { polaris: ["procMount"], kubeLinter: ["unsafe-proc-mount"], trivy: ["KSV-0027"] },
+  peers: {
+    polaris: [{ id: "procMount", relation: "same" }],
+    kubeLinter: [{ id: "unsafe-proc-mount", relation: "same" }],
+    trivy: [{ id: "KSV-0027", relation: "same" }],
+  },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       const mount = record(c.container.securityContext).procMount;

@@ -10,7 +10,7 @@ export const slwK8s060: KubeRule = {
   rationale: "An SSH server in a container is a second way in that bypasses the cluster's access control and audit log.",
   remediation: "Remove the SSH server and port; use `kubectl exec` (audited) for debugging.",
   snippet: "ports:\n  - { name: http, containerPort: 8080 }",
-  peers: { kubeLinter: ["ssh-port"] },
+  peers: { kubeLinter: [{ id: "ssh-port", relation: "same" }] },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       const ports = list(c.container.ports);

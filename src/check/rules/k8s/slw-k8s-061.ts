@@ -10,7 +10,7 @@ export const slwK8s061: KubeRule = {
   rationale: "Binding a port below 1024 needs root or NET_BIND_SERVICE inside the container; a non-root app should listen on a high port.",
   remediation: "Listen on a port ≥ 1024 and map it with the Service.",
   snippet: "ports:\n  - { name: http, containerPort: 8080 }   # Service port 80 → targetPort: http",
-  peers: { kubeLinter: ["privileged-ports"], trivy: ["KSV-0117"] },
+  peers: { kubeLinter: [{ id: "privileged-ports", relation: "same" }], trivy: [{ id: "KSV-0117", relation: "same" }] },
   *check(s) {
     for (const { c } of eachContainer(s)) {
       const ports = list(c.container.ports);

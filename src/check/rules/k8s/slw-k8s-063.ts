@@ -10,7 +10,7 @@ export const slwK8s063: KubeRule = {
   rationale: "spec.serviceAccount is a deprecated alias; when it disagrees with serviceAccountName the result surprises.",
   remediation: "Use serviceAccountName.",
   snippet: "spec:\n  serviceAccountName: web",
-  peers: { kubeLinter: ["deprecated-service-account-field"] },
+  peers: { kubeLinter: [{ id: "deprecated-service-account-field", relation: "same" }] },
   *check(s) {
     const pod = podTemplateOf(s);
     if (pod && pod.spec.serviceAccount !== undefined)

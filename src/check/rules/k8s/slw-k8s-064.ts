@@ -10,7 +10,7 @@ export const slwK8s064: KubeRule = {
   rationale: "Pods naming a ServiceAccount that does not exist are never created; the ReplicaSet reports the error only in its events.",
   remediation: "Add the ServiceAccount to the same manifests, or fix the name.",
   snippet: "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: web }\nautomountServiceAccountToken: false",
-  peers: { kubeLinter: ["non-existent-service-account"] },
+  peers: { kubeLinter: [{ id: "non-existent-service-account", relation: "same" }] },
   *check(s, ctx) {
     const pod = podTemplateOf(s);
     if (!pod) return;

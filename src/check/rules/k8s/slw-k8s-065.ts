@@ -11,7 +11,7 @@ export const slwK8s065: KubeRule = {
     "Without a priority class a production web pod has the same priority as a batch job; under pressure the scheduler may preempt the wrong one.",
   remediation: "Give production workloads a PriorityClass.",
   snippet: "spec:\n  priorityClassName: production-web",
-  peers: { polaris: ["priorityClassNotSet"], kubeLinter: ["priority-class-name"] },
+  peers: { polaris: [{ id: "priorityClassNotSet", relation: "same" }] },
   *check(s) {
     if (!isLongRunning(s) || s.kind === "Pod") return;
     const pod = podTemplateOf(s);

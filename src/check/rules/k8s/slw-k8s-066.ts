@@ -10,7 +10,7 @@ export const slwK8s066: KubeRule = {
   rationale: "A Windows hostProcess container runs directly on the node with the node's privileges.",
   remediation: "Remove windowsOptions.hostProcess.",
   snippet: "securityContext:\n  windowsOptions:\n    hostProcess: false",
-  peers: { polaris: ["hostProcess"], trivy: ["KSV-0103"] },
+  peers: { polaris: [{ id: "hostProcess", relation: "same" }], trivy: [{ id: "KSV-0103", relation: "same" }] },
   *check(s) {
     for (const { pod, c } of eachContainer(s)) {
       const own = record(record(c.container.securityContext).windowsOptions).hostProcess;

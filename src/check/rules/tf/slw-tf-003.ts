@@ -11,7 +11,13 @@ export const slwTf003: TfRule = {
     "Unencrypted RDS storage leaves the data, its snapshots and its replicas readable to anyone who gets a copy; encryption cannot be turned on later without a restore.",
   remediation: "Set storage_encrypted = true (optionally with a customer-managed kms_key_id).",
   snippet: 'resource "aws_db_instance" "main" {\n  # …\n  storage_encrypted = true\n}',
-  peers: { checkov: ["CKV_AWS_16"], trivy: ["AWS-0080", "AWS-0079"] },
+  peers: {
+    checkov: [{ id: "CKV_AWS_16", relation: "same" }],
+    trivy: [
+      { id: "AWS-0080", relation: "same" },
+      { id: "AWS-0079", relation: "same" },
+    ],
+  },
   *check(ctx) {
     for (const r of [...ctx.resources("aws_db_instance"), ...ctx.resources("aws_rds_cluster")]) {
       const v = bool(r.body, "storage_encrypted");

@@ -11,7 +11,7 @@ export const slwTf004: TfRule = {
     "A publicly accessible database gets a public address; one security-group mistake away from the whole internet trying its password.",
   remediation: "Keep the database in private subnets with publicly_accessible = false.",
   snippet: "publicly_accessible = false",
-  peers: { checkov: ["CKV_AWS_17"], trivy: ["AWS-0180"] },
+  peers: { checkov: [{ id: "CKV_AWS_17", relation: "same" }], trivy: [{ id: "AWS-0180", relation: "same" }] },
   *check(ctx) {
     for (const r of [...ctx.resources("aws_db_instance"), ...ctx.resources("aws_rds_cluster_instance")]) {
       if (bool(r.body, "publicly_accessible") === true)

@@ -11,7 +11,16 @@ export const slwTf006: TfRule = {
     "Without deletion protection a rename, a moved module or a `terraform destroy` in the wrong folder deletes the production database.",
   remediation: "Set deletion_protection = true.",
   snippet: "deletion_protection = true",
-  peers: { checkov: ["CKV_AWS_293", "CKV_AWS_139"], trivy: ["AWS-0177", "AWS-0343"] },
+  peers: {
+    checkov: [
+      { id: "CKV_AWS_293", relation: "same" },
+      { id: "CKV_AWS_139", relation: "same" },
+    ],
+    trivy: [
+      { id: "AWS-0177", relation: "same" },
+      { id: "AWS-0343", relation: "same" },
+    ],
+  },
   *check(ctx) {
     for (const r of [...ctx.resources("aws_db_instance"), ...ctx.resources("aws_rds_cluster")]) {
       const v = bool(r.body, "deletion_protection");

@@ -13,7 +13,10 @@ export const slwTf008: TfRule = {
   remediation: "Allow SSH only from a bastion or VPN range, or use SSM Session Manager and close the port.",
   snippet:
     'ingress {\n  from_port   = 22\n  to_port     = 22\n  protocol    = "tcp"\n  cidr_blocks = ["10.0.0.0/16"]   # the VPC or a bastion, never 0.0.0.0/0\n}',
-  peers: { checkov: ["CKV_AWS_24"], trivy: ["AWS-0107"] },
+  peers: {
+    checkov: [{ id: "CKV_AWS_24", relation: "same" }],
+    trivy: [{ id: "AWS-0107", relation: "looser", note: "flags port 22 only; AWS-0107 flags ingress from anywhere on any port" }],
+  },
   *check(ctx) {
     for (const rule of ingressRules(ctx)) {
       if (!isOpenToWorld(rule)) continue;

@@ -14,7 +14,9 @@ export const slwTf009: TfRule = {
   remediation: "Allow the database port only from the application's security group or the VPC range.",
   snippet:
     'ingress {\n  from_port   = 5432\n  to_port     = 5432\n  protocol    = "tcp"\n  cidr_blocks = ["10.0.0.0/16"]   # the VPC or a bastion, never 0.0.0.0/0\n}',
-  peers: { trivy: ["AWS-0107"] },
+  peers: {
+    trivy: [{ id: "AWS-0107", relation: "looser", note: "flags database ports only; AWS-0107 flags ingress from anywhere on any port" }],
+  },
   *check(ctx) {
     for (const rule of ingressRules(ctx)) {
       if (!isOpenToWorld(rule)) continue;

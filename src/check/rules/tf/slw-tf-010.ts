@@ -14,7 +14,9 @@ export const slwTf010: TfRule = {
   remediation: "Never expose the Docker API; use SSH or SSM to reach the host.",
   snippet:
     'ingress {\n  from_port   = 2376\n  to_port     = 2376\n  protocol    = "tcp"\n  cidr_blocks = ["10.0.0.0/16"]   # the VPC or a bastion, never 0.0.0.0/0\n}',
-  peers: { trivy: ["AWS-0107"] },
+  peers: {
+    trivy: [{ id: "AWS-0107", relation: "looser", note: "flags Docker API ports only; AWS-0107 flags ingress from anywhere on any port" }],
+  },
   *check(ctx) {
     for (const rule of ingressRules(ctx)) {
       if (!isOpenToWorld(rule)) continue;

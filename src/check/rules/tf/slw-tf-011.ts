@@ -13,7 +13,10 @@ export const slwTf011: TfRule = {
   remediation: "Allow RDP only from a VPN or bastion range.",
   snippet:
     'ingress {\n  from_port   = 3389\n  to_port     = 3389\n  protocol    = "tcp"\n  cidr_blocks = ["10.0.0.0/16"]   # the VPC or a bastion, never 0.0.0.0/0\n}',
-  peers: { checkov: ["CKV_AWS_25"], trivy: ["AWS-0107"] },
+  peers: {
+    checkov: [{ id: "CKV_AWS_25", relation: "same" }],
+    trivy: [{ id: "AWS-0107", relation: "looser", note: "flags port 3389 only; AWS-0107 flags ingress from anywhere on any port" }],
+  },
   *check(ctx) {
     for (const rule of ingressRules(ctx)) {
       if (!isOpenToWorld(rule)) continue;

@@ -12,7 +12,12 @@ export const slwTf012: TfRule = {
   remediation: "Open only the ports the service needs, from the ranges that need them (usually the load balancer's security group).",
   snippet:
     'ingress {\n  from_port       = 443\n  to_port         = 443\n  protocol        = "tcp"\n  security_groups = [aws_security_group.alb.id]\n}',
-  peers: { checkov: ["CKV_AWS_277"], trivy: ["AWS-0107"] },
+  peers: {
+    checkov: [{ id: "CKV_AWS_277", relation: "same" }],
+    trivy: [
+      { id: "AWS-0107", relation: "looser", note: "flags rules open on every port only; AWS-0107 flags ingress from anywhere on any port" },
+    ],
+  },
   *check(ctx) {
     for (const rule of ingressRules(ctx)) {
       if (!isOpenToWorld(rule)) continue;

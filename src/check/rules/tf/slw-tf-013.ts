@@ -12,7 +12,20 @@ export const slwTf013: TfRule = {
   remediation: "Make the endpoint private, or restrict public_access_cidrs to your office/VPN/CI ranges.",
   snippet:
     'vpc_config {\n  endpoint_private_access = true\n  endpoint_public_access  = true\n  public_access_cidrs     = ["203.0.113.0/24"]\n}',
-  peers: { checkov: ["CKV_AWS_38", "CKV_AWS_39"], trivy: ["AWS-0040", "AWS-0041"] },
+  peers: {
+    checkov: [
+      { id: "CKV_AWS_38", relation: "same" },
+      {
+        id: "CKV_AWS_39",
+        relation: "looser",
+        note: "a public endpoint limited to listed CIDRs passes; CKV_AWS_39 requires the public endpoint to be off",
+      },
+    ],
+    trivy: [
+      { id: "AWS-0040", relation: "same" },
+      { id: "AWS-0041", relation: "same" },
+    ],
+  },
   *check(ctx) {
     for (const r of ctx.resources("aws_eks_cluster")) {
       for (const vpc of nested(r.body, "vpc_config")) {

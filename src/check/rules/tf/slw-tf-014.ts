@@ -12,7 +12,7 @@ export const slwTf014: TfRule = {
   rationale: "Without audit and authenticator logs nobody can tell who changed what in the cluster, before or after an incident.",
   remediation: "Enable the control-plane log types (at least api, audit and authenticator).",
   snippet: 'enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]',
-  peers: { checkov: ["CKV_AWS_37"], trivy: ["AWS-0038"] },
+  peers: { checkov: [{ id: "CKV_AWS_37", relation: "same" }], trivy: [{ id: "AWS-0038", relation: "same" }] },
   *check(ctx) {
     for (const r of ctx.resources("aws_eks_cluster")) {
       const v = attr(r.body, "enabled_cluster_log_types");

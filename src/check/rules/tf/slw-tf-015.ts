@@ -11,7 +11,7 @@ export const slwTf015: TfRule = {
     "Without envelope encryption Kubernetes Secrets sit in etcd protected only by the disk encryption; a KMS key adds an access-controlled, audited layer.",
   remediation: "Add an encryption_config for secrets with a KMS key.",
   snippet: 'encryption_config {\n  resources = ["secrets"]\n  provider { key_arn = aws_kms_key.eks.arn }\n}',
-  peers: { checkov: ["CKV_AWS_58"], trivy: ["AWS-0039"] },
+  peers: { checkov: [{ id: "CKV_AWS_58", relation: "same" }], trivy: [{ id: "AWS-0039", relation: "same" }] },
   *check(ctx) {
     for (const r of ctx.resources("aws_eks_cluster")) {
       const configs = nested(r.body, "encryption_config");

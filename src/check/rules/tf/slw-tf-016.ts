@@ -11,7 +11,7 @@ export const slwTf016: TfRule = {
     "With mutable tags anyone who may push can replace what `shop:1.4.2` means; a rollback or a new node then pulls different code.",
   remediation: "Make tags immutable.",
   snippet: 'image_tag_mutability = "IMMUTABLE"',
-  peers: { checkov: ["CKV_AWS_51"], trivy: ["AWS-0031"] },
+  peers: { checkov: [{ id: "CKV_AWS_51", relation: "same" }], trivy: [{ id: "AWS-0031", relation: "same" }] },
   *check(ctx) {
     for (const r of ctx.resources("aws_ecr_repository")) {
       const v = str(r.body, "image_tag_mutability");

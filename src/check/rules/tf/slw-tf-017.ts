@@ -10,7 +10,7 @@ export const slwTf017: TfRule = {
   rationale: "Without scanning, images with known-vulnerable packages are deployed without anyone knowing.",
   remediation: "Scan on push (or enable registry-wide enhanced scanning).",
   snippet: "image_scanning_configuration {\n  scan_on_push = true\n}",
-  peers: { checkov: ["CKV_AWS_163"], trivy: ["AWS-0030"] },
+  peers: { checkov: [{ id: "CKV_AWS_163", relation: "same" }], trivy: [{ id: "AWS-0030", relation: "same" }] },
   *check(ctx) {
     if (ctx.resources("aws_ecr_registry_scanning_configuration").length > 0) return;
     for (const r of ctx.resources("aws_ecr_repository")) {

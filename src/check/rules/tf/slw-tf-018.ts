@@ -12,7 +12,7 @@ export const slwTf018: TfRule = {
   remediation: "Add an aws_flow_log for the VPC (or enable_flow_log in the VPC module).",
   snippet:
     'resource "aws_flow_log" "main" {\n  vpc_id               = aws_vpc.main.id\n  traffic_type         = "ALL"\n  log_destination_type = "s3"\n  log_destination      = aws_s3_bucket.flow_logs.arn\n}',
-  peers: { checkov: ["CKV2_AWS_11"], trivy: ["AWS-0178"] },
+  peers: { checkov: [{ id: "CKV2_AWS_11", relation: "same" }], trivy: [{ id: "AWS-0178", relation: "same" }] },
   *check(ctx) {
     const logged = ctx.resources("aws_flow_log").map((f) => attr(f.body, "vpc_id"));
     for (const vpc of ctx.resources("aws_vpc")) {

@@ -11,7 +11,14 @@ export const slwTf020: TfRule = {
   remediation: "List the actions the principal needs.",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform/GitHub expression syntax, not a JS template
   snippet: 'statement {\n  actions   = ["s3:GetObject", "s3:PutObject"]\n  resources = ["${aws_s3_bucket.uploads.arn}/*"]\n}',
-  peers: { checkov: ["CKV_AWS_63", "CKV_AWS_62", "CKV_AWS_1"], trivy: ["AWS-0057"] },
+  peers: {
+    checkov: [
+      { id: "CKV_AWS_63", relation: "same" },
+      { id: "CKV_AWS_62", relation: "stricter", note: 'flags Action "*" on any resource; CKV_AWS_62 only "*" on "*" (full admin)' },
+      { id: "CKV_AWS_1", relation: "stricter", note: 'flags Action "*" on any resource; CKV_AWS_1 only "*" on "*" (full admin)' },
+    ],
+    trivy: [{ id: "AWS-0057", relation: "looser", note: "covers wildcard actions only; wildcard resources are SLW-TF-021" }],
+  },
   *check(ctx) {
     for (const st of policyStatements(ctx)) {
       if (st.effect !== "Allow") continue;

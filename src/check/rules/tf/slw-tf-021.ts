@@ -15,7 +15,10 @@ export const slwTf021: TfRule = {
   remediation: "Name the ARNs the actions apply to.",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform/GitHub expression syntax, not a JS template
   snippet: 'resources = [aws_s3_bucket.uploads.arn, "${aws_s3_bucket.uploads.arn}/*"]',
-  peers: { checkov: ["CKV_AWS_355"], trivy: ["AWS-0057"] },
+  peers: {
+    checkov: [{ id: "CKV_AWS_355", relation: "same" }],
+    trivy: [{ id: "AWS-0057", relation: "looser", note: "covers wildcard resources only; wildcard actions are SLW-TF-020" }],
+  },
   *check(ctx) {
     for (const st of policyStatements(ctx)) {
       if (st.effect !== "Allow" || !st.resources.includes("*")) continue;

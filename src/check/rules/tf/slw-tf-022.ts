@@ -11,7 +11,7 @@ export const slwTf022: TfRule = {
   remediation: "Let CI assume a role through OIDC (GitHub Actions, GitLab) instead of an IAM user key.",
   snippet:
     'resource "aws_iam_openid_connect_provider" "github" {\n  url            = "https://token.actions.githubusercontent.com"\n  client_id_list = ["sts.amazonaws.com"]\n}',
-  peers: { checkov: ["CKV_AWS_273"] },
+  peers: { checkov: [{ id: "CKV_AWS_273", relation: "same" }] },
   *check(ctx) {
     for (const r of ctx.resources("aws_iam_access_key")) yield { block: r, message: "creates a long-lived IAM access key" };
   },

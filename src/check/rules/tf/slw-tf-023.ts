@@ -11,7 +11,12 @@ export const slwTf023: TfRule = {
     "An unpinned module changes under you: the next init pulls whatever was published, and a plan shows surprise changes (or a compromised release runs with your credentials).",
   remediation: "Pin registry modules with an exact version and Git modules with ?ref= a tag or commit.",
   snippet: 'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.21.0"\n}',
-  peers: { checkov: ["CKV_TF_1", "CKV_TF_2"] },
+  peers: {
+    checkov: [
+      { id: "CKV_TF_1", relation: "looser", note: "a version tag (?ref=v1.2.3) passes; CKV_TF_1 requires a commit hash" },
+      { id: "CKV_TF_2", relation: "stricter", note: "also requires an exact version for registry modules" },
+    ],
+  },
   *check(ctx) {
     for (const m of ctx.blocks.filter((b) => b.type === "module")) {
       const source = attr(m.body, "source");

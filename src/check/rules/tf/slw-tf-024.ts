@@ -10,7 +10,7 @@ export const slwTf024: TfRule = {
   rationale: "Keys in a provider block are committed to Git and visible to everyone with read access to the repository.",
   remediation: "Remove access_key/secret_key; use the environment, a profile, or an assumed role.",
   snippet: 'provider "aws" {\n  region = "eu-west-2"\n  assume_role { role_arn = "arn:aws:iam::123456789012:role/terraform" }\n}',
-  peers: { checkov: ["CKV_AWS_41"] },
+  peers: { checkov: [{ id: "CKV_AWS_41", relation: "same" }] },
   *check(ctx) {
     for (const p of ctx.blocks.filter((b) => b.type === "provider" && b.labels[0] === "aws")) {
       for (const key of ["access_key", "secret_key", "token"]) {

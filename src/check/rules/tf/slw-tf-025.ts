@@ -11,7 +11,7 @@ export const slwTf025: TfRule = {
   remediation: "Add an aws_s3_bucket_public_access_block with all four settings true.",
   snippet:
     'resource "aws_s3_bucket_public_access_block" "uploads" {\n  bucket                  = aws_s3_bucket.uploads.id\n  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n  restrict_public_buckets = true\n}',
-  peers: { checkov: ["CKV2_AWS_6"], trivy: ["AWS-0094"] },
+  peers: { checkov: [{ id: "CKV2_AWS_6", relation: "same" }], trivy: [{ id: "AWS-0094", relation: "same" }] },
   *check(ctx) {
     if (ctx.resources("aws_s3_account_public_access_block").length > 0) return;
     const blocked = ctx.resources("aws_s3_bucket_public_access_block").map((b) => attr(b.body, "bucket"));

@@ -11,7 +11,7 @@ export const slwTf026: TfRule = {
     "slipway.yaml lists the buckets the app may use (app.aws.s3); a policy that reaches other buckets — or any bucket when none is declared — gives the app more than its declared intent.",
   remediation: "Limit S3 statements to the buckets named in app.aws.s3, or declare the bucket there.",
   snippet: "# slipway.yaml\napp:\n  aws:\n    s3: { shop-uploads: [read, write] }",
-  peers: { trivy: ["AWS-0345"] },
+  peers: { trivy: [{ id: "AWS-0345", relation: "same" }] },
   *check(ctx) {
     const intent = ctx.intent;
     if (!intent) return;

@@ -11,7 +11,13 @@ export const slwTf027: TfRule = {
     "IMDSv1 answers any request from the instance, so one server-side request forgery in the app hands out the instance role's credentials.",
   remediation: "Require session tokens (IMDSv2).",
   snippet: 'metadata_options {\n  http_tokens   = "required"\n  http_endpoint = "enabled"\n}',
-  peers: { checkov: ["CKV_AWS_79"], trivy: ["AWS-0028", "AWS-0130"] },
+  peers: {
+    checkov: [{ id: "CKV_AWS_79", relation: "same" }],
+    trivy: [
+      { id: "AWS-0028", relation: "same" },
+      { id: "AWS-0130", relation: "same" },
+    ],
+  },
   *check(ctx) {
     for (const r of [...ctx.resources("aws_instance"), ...ctx.resources("aws_launch_template")]) {
       const opts = nested(r.body, "metadata_options")[0];

@@ -10,7 +10,7 @@ export const slwTf029: TfRule = {
   rationale: 'A trust policy with Principal "*" lets any AWS account assume the role unless a condition narrows it.',
   remediation: "Name the service, account or OIDC provider that may assume the role.",
   snippet: 'principals {\n  type        = "Service"\n  identifiers = ["ec2.amazonaws.com"]\n}',
-  peers: { checkov: ["CKV_AWS_60"] },
+  peers: { checkov: [{ id: "CKV_AWS_60", relation: "same" }] },
   *check(ctx) {
     for (const st of trustStatements(ctx)) {
       if (st.effect === "Allow" && st.principals.includes("*"))
