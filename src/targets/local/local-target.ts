@@ -26,6 +26,7 @@ import type { AppModel } from "../../model/app-model.js";
 import { databaseUrl } from "../../render/database-url.js";
 import { probeHost } from "../../render/probe-host.js";
 import type { Redactor } from "../../secrets/redact.js";
+import { runBuildSteps } from "./build-steps.js";
 import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
 import type { DatabaseServer } from "./runtime.js";
 import { environmentProcesses } from "./strays.js";
@@ -256,6 +257,13 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           });
         }
       }
+      await runBuildSteps(ctx.model, {
+        cwd: appCopy,
+        logFile: join(dir, "prepare.log"),
+        baseEnv: options.baseEnv,
+        resolveCommand,
+        redact: (l) => redactor.text(l),
+      });
       return { kind: "local-snapshot", digest, path: appCopy };
     },
 
