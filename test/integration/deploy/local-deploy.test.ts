@@ -204,7 +204,7 @@ describe("local deploys of examples/node-postgres", () => {
       // The finding is real for the Kubernetes environments, whose image app.build builds from it…
       const staging = await slipway(ws.dir, ["check", "-e", "staging", "--json"]);
       expect(staging.code).toBe(1);
-      expect((staging.final?.result?.findings as { ruleId: string }[]).map((f) => f.ruleId)).toContain("SLW-DF-002");
+      expect(((staging.final?.result?.findings ?? []) as { ruleId: string }[]).map((f) => f.ruleId)).toContain("SLW-DF-002");
       // …and not part of what the local environment deploys: check shows nothing, the deploy goes on.
       const check = await slipway(ws.dir, ["check", "-e", "local", "--json"]);
       expect(check.code, check.stdout).toBe(0);
