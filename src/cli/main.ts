@@ -302,9 +302,12 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
   program
     .command("check")
     .description("check Kubernetes manifests, Helm charts, Terraform, Dockerfiles and CI files against slipway's production rules")
-    .argument("[paths...]", "files or folders (recursive); - for standard input; none: what `render` produces for every environment")
+    .argument("[paths...]", "files or folders (recursive); - for standard input; none: what every environment of the spec deploys")
     .addOption(specOption())
-    .option("-e, --env <name>", "with no path: check only this environment's render")
+    .option(
+      "-e, --env <name>",
+      "with no path: what this environment deploys, as the deploy preflight checks it (Kubernetes: its render, and the Dockerfile app.build names; local: nothing)",
+    )
     .option("--tag <tag>", "with no path: image tag to render with")
     .option("--digest <sha256:…>", "with no path: image digest to render with")
     .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif", "junit"]).default("text"))
@@ -333,7 +336,8 @@ a "# slipway:waive SLW-TF-008=reason" comment above a Terraform block, Dockerfil
 or checks.waivers in slipway.yaml. Expired waivers are findings themselves.
 
 Examples:
-  slipway check                                   # every environment's render of ./slipway.yaml
+  slipway check                                   # what every environment of ./slipway.yaml deploys
+  slipway check -e production --tag 1.4.2 --min-severity high   # what deploy's preflight checks
   slipway check k8s/ terraform/ Dockerfile .github/workflows
   helm template shop chart/ | slipway check -
   slipway check . --format sarif -o slipway.sarif --min-severity low

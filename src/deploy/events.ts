@@ -62,6 +62,8 @@ export type DeployEvent =
   | { type: "phase-started"; phase: PhaseName; detail?: string }
   | { type: "phase-finished"; phase: PhaseName; durationMs: number; detail?: string }
   | { type: "phase-skipped"; phase: PhaseName; reason: string }
+  /** A preflight finding that stops the deploy: what `slipway check` reports for it. */
+  | { type: "finding"; phase: PhaseName; ruleId: string; severity: string; location: string; message: string }
   | { type: "waiting"; phase: PhaseName; message: string }
   | { type: "log"; phase: PhaseName; stream: "stdout" | "stderr"; line: string }
   | { type: "recovered"; revision: number; action: string }

@@ -5,6 +5,7 @@
  * what it was based on, so the user can judge and correct it.
  */
 
+import { probeHost } from "../render/probe-host.js";
 import { commandFor, shellText, splitAnd, splitWords } from "./shell-words.js";
 
 export type Framework = "rails" | "django" | "flask" | "fastapi" | "next" | "node" | "unknown";
@@ -26,8 +27,10 @@ export interface DockerfileFacts {
 
 /** How the local target runs the app where that differs from the image (the virtualenv's programs). */
 export interface LocalPlan {
-  /** `targets.local.prepare`: install dependencies into the release copy, then the build steps. */
+  /** `targets.local.prepare`: install dependencies into the release copy (the build steps run after it). */
   prepare: string[] | undefined;
+  /** `environments.local.app.build.steps`, when the local steps differ (the virtualenv's python). */
+  buildSteps: string[][] | undefined;
   /** `environments.local.app.command`, when the local command differs from `command`. */
   command: string[] | undefined;
   /** `environments.local.app.release.migrate`, when it differs from `migrate`. */
@@ -66,8 +69,8 @@ export interface AppDetection {
   migrate: string[] | undefined;
   /** Command run on the first deploy only, when one was found. */
   setup: string[] | undefined;
-  /** Build-time steps (collectstatic, assets:precompile, npm run build), as shell text. */
-  buildSteps: string[];
+  /** Build-time steps (collectstatic, assets:precompile, npm run build), as commands for app.build.steps. */
+  buildSteps: string[][];
   /** Plain environment the app needs (FLASK_APP, the host allow-list, …). Never secrets. */
   env: Record<string, string>;
   local: LocalPlan;
@@ -222,7 +225,7 @@ export function detectApp(files: ReadonlyMap<string, string>, folderName?: strin
     command: start.command,
     migrate: release.migrate,
     setup: release.setup,
-    buildSteps: release.buildSteps,
+    buildSteps: release.buildSteps.map(buildStepCommand),
     env,
     local,
     secrets,
@@ -914,7 +917,7 @@ function detectRelease(framework: Framework, ecosystem: Ecosystem | undefined, s
   const addBuild = (step: string, why: string) => {
     if (buildSteps.includes(step)) return;
     buildSteps.push(step);
-    notes.push(`build: \`${step}\` (${why}); runs in prepare and belongs in the image build, never at boot`);
+    notes.push(`build: \`${step}\` (${why}); app.build.steps: the image build runs it, and the local target after prepare; never at boot`);
   };
 
   // A Procfile release line: its build steps go to the build, the rest is the migration.
@@ -933,7 +936,8 @@ function detectRelease(framework: Framework, ecosystem: Ecosystem | undefined, s
   const settings = filesMatching(ctx, pythonFile).find((f) => /^\s*STATIC_ROOT\s*=/m.test(ctx.files.get(f) ?? ""));
   if (framework === "django" && settings) addBuild("python manage.py collectstatic --noinput", `${settings} sets STATIC_ROOT`);
   if (framework === "rails" && ["propshaft", "sprockets-rails", "sprockets"].some((g) => ctx.gems.has(g))) {
-    addBuild("bin/rails assets:precompile", "the Gemfile has an asset pipeline");
+    // Rails needs a secret_key_base to boot, not a real one, to compile assets (as its own Dockerfile does).
+    addBuild("SECRET_KEY_BASE_DUMMY=1 bin/rails assets:precompile", "the Gemfile has an asset pipeline");
   }
   if (ecosystem === "node" && script(ctx, "build") !== undefined)
     addBuild(`${nodeRunner(ctx)} run build`, `package.json's build script: ${script(ctx, "build")}`);
@@ -1072,8 +1076,9 @@ function detectSecrets(framework: Framework, envRead: readonly string[], env: Re
 }
 
 function detectHosts(framework: Framework, ctx: Context, env: Record<string, string>): HostsFacts | undefined {
-  // What the local proxy and the probes send as Host (the render may also name one explicitly).
-  const local = ["localhost", "127.0.0.1"];
+  // What health checks send as Host on every target (the kubelet's probes and the local gate), and
+  // the address the local proxy is browsed at: docs/app-contract.md.
+  const local = [probeHost, "127.0.0.1"];
   if (framework === "django") {
     const file = filesMatching(ctx, pythonFile).find((f) => /^ALLOWED_HOSTS\s*=/m.test(ctx.files.get(f) ?? ""));
     if (!file) return undefined;
@@ -1121,6 +1126,16 @@ function detectHosts(framework: Framework, ctx: Context, env: Record<string, str
 // ---------------------------------------------------------------------------------------------
 // The local target: prepare, and the virtualenv's programs
 
+/**
+ * A build step's shell text as a command for app.build.steps: its words, with leading VAR=value
+ * assignments run through env(1); anything else a shell must read goes through sh -c.
+ */
+export function buildStepCommand(text: string): string[] {
+  const words = text.includes("$") ? undefined : splitWords(text);
+  if (!words || words.length === 0) return ["sh", "-c", text];
+  return /^[A-Za-z_]\w*=/.test(words[0] as string) ? ["env", ...words] : words;
+}
+
 /** Programs a Python release runs from its virtualenv locally. */
 const venvPrograms = /^(python3?|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|flask|alembic|celery|django-admin)$/;
 
@@ -1140,8 +1155,13 @@ function localPlan(ecosystem: Ecosystem | undefined, command: string[] | undefin
   const { notes } = ctx;
   if (ecosystem === "python") {
     const install = pythonInstall(ctx);
-    const steps = [install, ...release.buildSteps.map((s) => s.replace(/^python3? /, ".venv/bin/python "))];
-    const local = { prepare: ["sh", "-c", steps.join(" && ")], command: toVenv(command), migrate: toVenv(release.migrate) };
+    const steps = release.buildSteps.map((s) => buildStepCommand(s.replace(/^python3? /, ".venv/bin/python ")));
+    const local = {
+      prepare: ["sh", "-c", install],
+      buildSteps: release.buildSteps.some((s) => /^python3? /.test(s)) ? steps : undefined,
+      command: toVenv(command),
+      migrate: toVenv(release.migrate),
+    };
     notes.push(
       "local: prepare builds .venv in each release; the local environment runs the app's programs from .venv/bin (the image puts its own environment on PATH)",
     );
@@ -1164,27 +1184,25 @@ function localPlan(ecosystem: Ecosystem | undefined, command: string[] | undefin
       yarn: ["yarn", "install", "--frozen-lockfile", ...(devNeeded ? [] : ["--production"])],
       bun: ["bun", "install", "--frozen-lockfile", ...(devNeeded ? [] : ["--production"])],
     };
-    const words = install[runner] as string[];
-    const prepare = release.buildSteps.length > 0 ? ["sh", "-c", [shellText(words), ...release.buildSteps].join(" && ")] : words;
+    const prepare = install[runner] as string[];
     notes.push(
       `local: prepare installs with ${runner} (${lock ? `${lock} is present` : "no lockfile: add one for repeatable installs"})${devNeeded ? ", keeping dev dependencies for the build or a dev-only tool" : ", without dev dependencies"}`,
     );
     if (ctx.tools && runner !== "npm" && !ctx.tools.has(runner))
       notes.push(`local: ${runner} is not on PATH here; install it before deploying`);
-    return { prepare, command: undefined, migrate: undefined };
+    return { prepare, buildSteps: undefined, command: undefined, migrate: undefined };
   }
   if (ecosystem === "ruby") {
     const steps = [
       "bundle config set --local path vendor/bundle",
       "bundle config set --local without 'development test'",
       "bundle install",
-      ...release.buildSteps.map((s) => (s.includes("assets:precompile") ? `RAILS_ENV=production SECRET_KEY_BASE_DUMMY=1 ${s}` : s)),
     ];
     notes.push("local: prepare runs bundle install into the release's vendor/bundle (Ruby and Bundler must be installed)");
     if (ctx.tools && !ctx.tools.has("bundle")) notes.push("local: bundle is not on PATH here; install Ruby and Bundler before deploying");
-    return { prepare: ["sh", "-c", steps.join(" && ")], command: undefined, migrate: undefined };
+    return { prepare: ["sh", "-c", steps.join(" && ")], buildSteps: undefined, command: undefined, migrate: undefined };
   }
-  return { prepare: undefined, command: undefined, migrate: undefined };
+  return { prepare: undefined, buildSteps: undefined, command: undefined, migrate: undefined };
 }
 
 /** The shell text that builds .venv from what the project locks its dependencies with. */

@@ -47,6 +47,31 @@ describe("writeSpecText", () => {
     expect(environments.production?.app.scale).toMatchObject({ min: 2, max: 4 });
   });
 
+  it("puts build steps in app.build.steps, where the image build and the local prepare both find them; never in the boot", () => {
+    const collectstatic = ["python", "manage.py", "collectstatic", "--noinput"];
+    const text = writeSpecText({
+      ...base,
+      framework: "django",
+      command: ["gunicorn", "shop.wsgi"],
+      buildSteps: [collectstatic],
+      local: {
+        prepare: ["sh", "-c", "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"],
+        buildSteps: [[".venv/bin/python", ...collectstatic.slice(1)]],
+        command: [".venv/bin/gunicorn", "shop.wsgi"],
+        migrate: undefined,
+      },
+    });
+    const { spec, environments } = validate(text);
+    expect(spec.app.build?.steps).toEqual([collectstatic]);
+    expect(spec.app.command).toEqual(["gunicorn", "shop.wsgi"]);
+    expect(environments.production?.app.build?.steps).toEqual([collectstatic]);
+    expect(environments.local?.app.build?.steps).toEqual([[".venv/bin/python", "manage.py", "collectstatic", "--noinput"]]);
+    const prepare = environments.local?.target.type === "local" ? environments.local.target.prepare : undefined;
+    expect(prepare?.join(" ")).not.toContain("collectstatic");
+    // Without steps, app.build stays a comment: declaring it says the image is built from the Dockerfile.
+    expect(validate(writeSpecText(base)).spec.app.build).toBeUndefined();
+  });
+
   it("carries every answer into the spec", () => {
     const { spec } = validate(writeSpecText(base));
     expect(spec.name).toBe("shop");

@@ -24,6 +24,8 @@ export interface InitAnswers {
   local?: LocalPlan | undefined;
   /** The DATABASE_URL scheme the framework and driver expect. */
   databaseUrlScheme?: string | undefined;
+  /** `app.build.steps`: collectstatic, assets:precompile, npm run build, … */
+  buildSteps?: readonly (readonly string[])[] | undefined;
 }
 
 /** The JSON Schema file `slipway init` writes beside the spec, so editors need no node_modules. */
@@ -62,7 +64,14 @@ export function writeSpecText(answers: InitAnswers): string {
     "app:",
     "  # Registry/repository. The tag or digest is best set at deploy time (--tag / --digest).",
     `  image: ${scalar(answers.image)}`,
-    "  # build: { context: ., dockerfile: Dockerfile, platforms: [linux/amd64, linux/arm64] }",
+    ...(answers.buildSteps && answers.buildSteps.length > 0
+      ? [
+          commented("  build:", "the image build runs the steps (RUN), never the container at boot"),
+          commented("    steps:", "the local target runs them after its prepare"),
+          ...answers.buildSteps.map((step) => `      - ${flow(step)}`),
+          "    # context: ., dockerfile: Dockerfile, platforms: [linux/amd64, linux/arm64]",
+        ]
+      : ["  # build: { context: ., dockerfile: Dockerfile, platforms: [linux/amd64, linux/arm64] }"]),
     `  port: ${answers.port}`,
     ...(answers.command
       ? [commented(`  command: ${flow(answers.command)}`, "the app listens on $PORT and $HOST, which slipway sets")]
@@ -126,10 +135,11 @@ export function writeSpecText(answers: InitAnswers): string {
     commented("  local:", "slipway deploy -e local: this machine, behind a proxy on :4000"),
     commented("    target: local", "secrets from .slipway/secrets.env (chmod 600)"),
   );
-  if (local?.command || local?.migrate) {
+  if (local?.command || local?.migrate || local?.buildSteps) {
     out.push("    app:", "      # The programs of the virtualenv that prepare builds; the image has its own on PATH.");
     if (local.command) out.push(`      command: ${flow(local.command)}`);
     if (local.migrate) out.push(`      release: { migrate: ${flow(local.migrate)} }`);
+    if (local.buildSteps) out.push(`      build: { steps: [${local.buildSteps.map((step) => flow(step)).join(", ")}] }`);
   }
   out.push(
     "  staging:",

@@ -11,7 +11,8 @@ export interface AppModel {
   /** Namespace for Kubernetes objects (the app name unless the target says otherwise). */
   namespace: string;
   image: ImageModel;
-  build: { context: string; dockerfile: string; platforms: string[] } | undefined;
+  /** How the image is built; `steps` also run in the local target's prepare. */
+  build: { context: string; dockerfile: string; platforms: string[]; steps: string[][] } | undefined;
   port: number;
   command: string[] | undefined;
   args: string[] | undefined;

@@ -28,6 +28,9 @@ export function humanReporter(err: Write, c: Colors, startedAt = Date.now()): Re
         case "phase-skipped":
           err.write(`${elapsed()} ${c.dim(`- ${event.phase}: ${event.reason}`)}\n`);
           break;
+        case "finding":
+          err.write(`${elapsed()} ${c.red("✗")} ${event.severity.toUpperCase()} ${event.ruleId} ${event.location}: ${event.message}\n`);
+          break;
         case "waiting":
           err.write(`${elapsed()} ${c.yellow("…")} ${event.message}\n`);
           break;

@@ -83,7 +83,14 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
           },
     namespace,
     image,
-    build: app.build ? { context: app.build.context, dockerfile: app.build.dockerfile, platforms: [...app.build.platforms] } : undefined,
+    build: app.build
+      ? {
+          context: app.build.context,
+          dockerfile: app.build.dockerfile,
+          platforms: [...app.build.platforms],
+          steps: app.build.steps.map((step) => [...step]),
+        }
+      : undefined,
     port: app.port,
     command: app.command ? [...app.command] : undefined,
     args: app.args && app.args.length > 0 ? [...app.args] : undefined,

@@ -61,7 +61,8 @@ describe("init detection on the app corpus", () => {
       healthFound: true,
       command: ["sh", "-c", `exec ${gunicorn}`],
       migrate: ["python", "manage.py", "migrate", "--noinput"],
-      buildSteps: ["python manage.py collectstatic --noinput"],
+      // In app.build.steps: the image build runs it; the local target after prepare, from .venv.
+      buildSteps: [["python", "manage.py", "collectstatic", "--noinput"]],
       env: { DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1" },
       hosts: { setting: "ALLOWED_HOSTS", variable: "DJANGO_ALLOWED_HOSTS", separator: "," },
       secrets: ["DJANGO_SECRET_KEY", "EMAIL_HOST_PASSWORD"],
@@ -70,8 +71,9 @@ describe("init detection on the app corpus", () => {
         prepare: [
           "sh",
           "-c",
-          `${venvPip} 'django>=5.1,<5.3' 'dj-database-url>=2.3' 'gunicorn>=23' 'psycopg[binary]>=3.2' 'whitenoise>=6.8' && .venv/bin/python manage.py collectstatic --noinput`,
+          `${venvPip} 'django>=5.1,<5.3' 'dj-database-url>=2.3' 'gunicorn>=23' 'psycopg[binary]>=3.2' 'whitenoise>=6.8'`,
         ],
+        buildSteps: [[".venv/bin/python", "manage.py", "collectstatic", "--noinput"]],
         command: ["sh", "-c", `exec .venv/bin/${gunicorn}`],
         migrate: [".venv/bin/python", "manage.py", "migrate", "--noinput"],
       },
@@ -82,7 +84,7 @@ describe("init detection on the app corpus", () => {
 
   it("django-library with uv on PATH: uv sync installs the locked versions", async () => {
     const d = await detect("django-library", new Set(["uv"]));
-    expect(d.local.prepare).toEqual(["sh", "-c", "uv sync --frozen --no-dev && .venv/bin/python manage.py collectstatic --noinput"]);
+    expect(d.local.prepare).toEqual(["sh", "-c", "uv sync --frozen --no-dev"]);
   });
 
   it("fastapi-inventory: entrypoint.sh's uvicorn, alembic, pydantic-settings' prefixed token, postgresql+psycopg", async () => {
@@ -155,7 +157,7 @@ describe("init detection on the app corpus", () => {
     expect(d.envRead).toEqual(["HOST", "LOG_DIR", "PORT", "UPLOAD_DIR", "UPLOAD_TOKEN"]);
   });
 
-  it("next-storefront: next start via npx on $HOST:$PORT, the build in prepare with dev dependencies, Prisma migrations", async () => {
+  it("next-storefront: next start via npx on $HOST:$PORT, the build a build step (dev dependencies kept for it), Prisma migrations", async () => {
     const d = await detect("next-storefront");
     expect(d).toMatchObject({
       name: "storefront",
@@ -165,9 +167,9 @@ describe("init detection on the app corpus", () => {
       health: "/api/health",
       command: ["sh", "-c", 'exec npx --no next start -H "$HOST" -p "$PORT"'],
       migrate: ["npx", "--no", "prisma", "migrate", "deploy"],
-      buildSteps: ["npm run build"],
+      buildSteps: [["npm", "run", "build"]],
       secrets: ["STRIPE_SECRET_KEY"],
-      local: { prepare: ["sh", "-c", "npm ci --no-audit --no-fund && npm run build"] },
+      local: { prepare: ["npm", "ci", "--no-audit", "--no-fund"], buildSteps: undefined },
     });
   });
 
@@ -183,15 +185,17 @@ describe("init detection on the app corpus", () => {
       command: ["sh", "-c", 'exec bin/rails server -b "$HOST" -p "$PORT"'],
       migrate: ["bin/rails", "db:prepare"],
       setup: undefined,
-      buildSteps: ["bin/rails assets:precompile"],
+      // A dummy secret_key_base is enough to compile assets; RAILS_ENV comes from app.env.
+      buildSteps: [["env", "SECRET_KEY_BASE_DUMMY=1", "bin/rails", "assets:precompile"]],
       env: { RAILS_ALLOWED_HOSTS: "localhost,127.0.0.1" },
       secrets: ["SECRET_KEY_BASE", "NOTIFY_WEBHOOK_TOKEN", "SMTP_PASSWORD"],
       local: {
         prepare: [
           "sh",
           "-c",
-          "bundle config set --local path vendor/bundle && bundle config set --local without 'development test' && bundle install && RAILS_ENV=production SECRET_KEY_BASE_DUMMY=1 bin/rails assets:precompile",
+          "bundle config set --local path vendor/bundle && bundle config set --local without 'development test' && bundle install",
         ],
+        buildSteps: undefined,
       },
     });
     expect(d.notes.join("\n")).toContain("bundle is not on PATH here");

@@ -14,8 +14,13 @@ export function jsonReport(view: ReportView): JsonReport {
     summary: { ...summary, minSeverity: view.minSeverity, passed: summary.total === 0 && summary.parseErrors === 0 },
     findings: visibleFindings(view).map((f) => ({
       ...f,
-      location: f.file === undefined ? (f.object ?? f.label) : `${f.file}${f.line === undefined ? "" : `:${f.line}`}`,
+      location: findingLocation(f),
     })),
     inputs: view.report.inputs,
   };
+}
+
+/** Where a finding is: `file:line`, or the object (`namespace/Kind/name`) of a rendered input. */
+export function findingLocation(f: Finding): string {
+  return f.file === undefined ? (f.object ?? f.label) : `${f.file}${f.line === undefined ? "" : `:${f.line}`}`;
 }

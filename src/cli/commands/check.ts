@@ -2,7 +2,6 @@ import { relative, resolve } from "node:path";
 import { catalogue } from "../../check/catalogue.js";
 import { type CheckBatch, parseInputs } from "../../check/parse-inputs.js";
 import { describePeerCheck, peerChecks, peerNames } from "../../check/peers.js";
-import { intentWaivers, renderedBatch, specWaivers } from "../../check/rendered.js";
 import { jsonReport } from "../../check/reporters/json.js";
 import { junitReport } from "../../check/reporters/junit.js";
 import { sarifReport } from "../../check/reporters/sarif.js";
@@ -15,13 +14,13 @@ import { fileExists, gatherCheckInputs, writeReportFile } from "../../effects/ch
 import { exitCodes } from "../../errors/codes.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import { colorsFor } from "../../output/colors.js";
-import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
-import { buildModel } from "../../spec/normalize.js";
+import { chooseEnvironment } from "../../spec/normalize.js";
 import type { ValidatedSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../main.js";
 import { version } from "../version.js";
+import { deployedInputs, specCheckOptions } from "./preflight.js";
 
 export interface CheckCommandOptions {
   file: string;
@@ -68,23 +67,23 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
     const extraWaivers: ScopedWaiver[] = [];
     if (paths.length === 0) {
       validated = await loadSpecForCli(ctx, specPath);
-      const envs = Object.values(validated.environments).filter(
-        (e) => e.target.type === "kubernetes" && (opts.env === undefined || e.name === opts.env),
-      );
-      if (opts.env !== undefined && envs.length === 0) {
-        throw new SlipwayError("SPEC_UNKNOWN_ENVIRONMENT", `no Kubernetes environment '${opts.env}' in ${specShown}`, {
-          hint: `Kubernetes environments: ${Object.values(validated.environments)
-            .filter((e) => e.target.type === "kubernetes")
-            .map((e) => e.name)
-            .join(", ")}.`,
-        });
-      }
-      const rendered = envs.map((e) => {
-        const model = buildModel(validated as ValidatedSpec, e, { tag: opts.tag, digest: opts.digest });
-        extraWaivers.push(...intentWaivers(model, specShown));
-        return { model, objects: renderKubernetes(model) };
+      // With -e: what that environment deploys (the deploy preflight runs exactly this); without:
+      // what every environment deploys.
+      const envs = opts.env === undefined ? Object.values(validated.environments) : [chooseEnvironment(validated, opts.env)];
+      const deployed = await deployedInputs(validated, envs, {
+        cwd: ctx.cwd,
+        specFile: specPath,
+        specShown,
+        tag: opts.tag,
+        digest: opts.digest,
       });
-      batch = renderedBatch(rendered);
+      batch = deployed.batch;
+      extraWaivers.push(...deployed.extraWaivers);
+      if (opts.env !== undefined && deployed.unchecked.length > 0 && format === "text") {
+        ctx.stderr.write(
+          `environment '${opts.env}' deploys a copy of the app's folder to the local target and runs its command: no image and no Kubernetes object, so no rule applies\n`,
+        );
+      }
     } else {
       if (await fileExists(specPath)) validated = await loadSpecForCli(ctx, specPath);
       const gathered = await gatherCheckInputs(paths, { cwd: ctx.cwd, env: ctx.env, stdin: ctx.stdin });
@@ -96,10 +95,8 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
       rules,
       skip,
       today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
-      specWaivers: validated ? specWaivers(validated, specShown) : [],
       extraWaivers,
-      kubernetesOnly: validated ? Object.values(validated.environments).every((e) => e.target.type === "kubernetes") : undefined,
-      intent: validated ? { s3Buckets: s3Buckets(validated) } : undefined,
+      ...(validated ? specCheckOptions(validated, specShown) : {}),
       namespace,
     };
     const result = runCheck(batch, checkOptions);
@@ -207,13 +204,4 @@ function knownRulePattern(id: string): void {
   throw new SlipwayError("CHECK_UNKNOWN_RULE", `no rule ${id} in the catalogue`, {
     hint: "Run `slipway rules` for the list (IDs look like SLW-K8S-001; a prefix such as SLW-TF selects an area).",
   });
-}
-
-function s3Buckets(validated: ValidatedSpec): string[] {
-  const names = new Set<string>();
-  for (const env of Object.values(validated.environments)) {
-    const s3 = (env.app as { aws?: { s3?: Record<string, unknown> } }).aws?.s3 ?? {};
-    for (const [bucket, access] of Object.entries(s3)) if (access !== null) names.add(bucket);
-  }
-  return [...names];
 }

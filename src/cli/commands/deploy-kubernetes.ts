@@ -73,7 +73,7 @@ export async function deployKubernetes(
       rollbackTo = pickRollback(await opened.history.list(), opts.to).revision;
     }
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
-    if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, validated, dirname(resolve(ctx.cwd, opts.file)));
+    if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, validated, env, opts);
     const specText = ctx.sources.get(validated.file) ?? new TextDecoder().decode(await readSpecBytes(resolve(ctx.cwd, opts.file)));
     // env / env-file sources: slipway holds the values and writes the app's Secret; other sources keep them in the cluster.
     const source = opened.model.secrets.source.kind;

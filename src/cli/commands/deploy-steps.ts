@@ -1,8 +1,10 @@
+import { relative, resolve } from "node:path";
+import { findingLocation } from "../../check/reporters/json.js";
 import { type DeployOptions, type DeployResult, deploy } from "../../deploy/engine.js";
 import type { Reporter } from "../../deploy/events.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
-import type { ValidatedSpec } from "../../spec/validate.js";
+import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
 import { signalExitCode, whileInterruptible } from "../interrupts.js";
 import { report } from "../main.js";
@@ -30,15 +32,53 @@ export function pickRollback(records: readonly ReleaseRecord[], to: number | und
   return wanted;
 }
 
-/** `slipway check` of the spec's renders and the app's Dockerfile; findings at high or above stop the deploy. */
-export async function runPreflight(ctx: CliContext, reporter: Reporter, validated: ValidatedSpec, specDir: string): Promise<void> {
-  reporter.emit({ type: "phase-started", phase: "preflight", detail: "slipway check, high and above" });
+/**
+ * The preflight: `slipway check` of what this environment deploys (see preflight.ts); findings at
+ * high or above stop the deploy. The error names the one command that shows the same findings.
+ */
+export async function runPreflight(
+  ctx: CliContext,
+  reporter: Reporter,
+  validated: ValidatedSpec,
+  env: ResolvedEnvironment,
+  opts: { file: string; tag?: string | undefined; digest?: string | undefined },
+): Promise<void> {
+  const specFile = resolve(ctx.cwd, opts.file);
   const t0 = Date.now();
-  const findings = await preflightFindings(validated, specDir, ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10));
+  const preflight = await preflightFindings(validated, env, {
+    cwd: ctx.cwd,
+    specFile,
+    specShown: relative(ctx.cwd, specFile) || opts.file,
+    file: opts.file,
+    tag: opts.tag,
+    digest: opts.digest,
+    today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
+  });
+  if (!preflight.checked) {
+    reporter.emit({
+      type: "phase-skipped",
+      phase: "preflight",
+      reason: "the local target runs a copy of the app's folder, no image or Kubernetes object: no check rule applies",
+    });
+    return;
+  }
+  reporter.emit({ type: "phase-started", phase: "preflight", detail: preflight.command });
+  const { findings } = preflight;
   if (findings.length > 0) {
-    const shown = findings.slice(0, 3).map((f) => `${f.ruleId} ${f.object ?? f.file ?? f.label}: ${f.message}`);
-    throw new SlipwayError("DEPLOY_PREFLIGHT", `preflight: ${findings.length} finding(s) at high or above — ${shown.join("; ")}`, {
-      hint: "Fix them (`slipway check` and `slipway check Dockerfile` show where), waive one in checks.waivers with a reason, or deploy anyway with --force.",
+    for (const f of findings) {
+      reporter.emit({
+        type: "finding",
+        phase: "preflight",
+        ruleId: f.ruleId,
+        severity: f.severity,
+        location: findingLocation(f),
+        message: f.message,
+      });
+    }
+    const shown = findings.slice(0, 3).map((f) => `${f.ruleId} ${findingLocation(f)}: ${f.message}`);
+    const more = findings.length > 3 ? `; and ${findings.length - 3} more` : "";
+    throw new SlipwayError("DEPLOY_PREFLIGHT", `preflight: ${findings.length} finding(s) at high or above — ${shown.join("; ")}${more}`, {
+      hint: `\`${preflight.command}\` shows them. Fix them, waive one in checks.waivers with a reason, or deploy anyway with --force.`,
     });
   }
   reporter.emit({ type: "phase-finished", phase: "preflight", durationMs: Date.now() - t0 });

@@ -196,7 +196,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       }
     }
     const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
-    if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, opened.validated, opened.specDir);
+    if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, opened.validated, loaded.env, opts);
     const { target, secrets } = await makeTarget(ctx, opened, healthTimeout);
     const result = await deployInterruptibly({
       model: opened.model,

@@ -106,6 +106,7 @@ function fromFlags(d: AppDetection, opts: InitOptions): InitAnswers {
     env: d.env,
     local: d.local,
     databaseUrlScheme: d.databaseUrlScheme,
+    buildSteps: d.buildSteps,
   };
 }
 

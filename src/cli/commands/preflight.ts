@@ -1,33 +1,77 @@
-import { join } from "node:path";
-import { maxInputBytes, parseInputs } from "../../check/parse-inputs.js";
+import { dirname, relative, resolve } from "node:path";
+import { type CheckBatch, maxInputBytes, parseInputs } from "../../check/parse-inputs.js";
 import { intentWaivers, renderedBatch, specWaivers } from "../../check/rendered.js";
-import { atLeast, runCheck } from "../../check/run-check.js";
+import { atLeast, type CheckOptions, runCheck } from "../../check/run-check.js";
 import type { Finding } from "../../check/types.js";
+import type { ScopedWaiver } from "../../check/waivers.js";
 import { readUserFile } from "../../effects/read-user-file.js";
-import { isSlipwayError } from "../../errors/slipway-error.js";
+import { quoteWord } from "../../init/shell-words.js";
 import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 
-/**
- * The deploy preflight: `slipway check` of what this spec renders for its Kubernetes environments and
- * of the app's Dockerfile. Returns the unwaived findings at high or above (they stop a deploy
- * unless --force).
+/*
+ * What an environment deploys, as `slipway check` inputs. One function for `slipway check` (no
+ * paths) and for the deploy preflight, so that a blocked deploy is reproduced by the one command the
+ * preflight prints:
+ *   - a Kubernetes environment deploys the objects `render kubernetes -e ENV` makes, and the image;
+ *     the image's Dockerfile is checked only when `app.build` says the image is built from it.
+ *     slipway builds no image itself: without `app.build` it deploys one built elsewhere, and a
+ *     Dockerfile that happens to lie beside the spec may have nothing to do with it.
+ *   - a local environment deploys a copy of the app's folder and runs its command: no image and no
+ *     Kubernetes object, so no rule of `check` applies to it.
  */
-export async function preflightFindings(validated: ValidatedSpec, specDir: string, today: string): Promise<Finding[]> {
-  const extraWaivers = [];
+
+export interface DeployedInputs {
+  batch: CheckBatch;
+  /** Findings the spec accepts by declaring a choice (ingress.tls: false …), see intentWaivers. */
+  extraWaivers: ScopedWaiver[];
+  /** Environments that deploy nothing `check` has rules for (the local ones). */
+  unchecked: string[];
+}
+
+export interface DeployedOptions {
+  cwd: string;
+  /** slipway.yaml, absolute. */
+  specFile: string;
+  /** How findings name slipway.yaml (relative to cwd). */
+  specShown: string;
+  tag?: string | undefined;
+  digest?: string | undefined;
+}
+
+/** Reads and renders what `envs` deploy: each Kubernetes render, and each Dockerfile that `app.build` names (once). */
+export async function deployedInputs(
+  validated: ValidatedSpec,
+  envs: readonly ResolvedEnvironment[],
+  opts: DeployedOptions,
+): Promise<DeployedInputs> {
+  const extraWaivers: ScopedWaiver[] = [];
   const rendered = [];
-  for (const env of Object.values(validated.environments).filter((e) => e.target.type === "kubernetes")) {
-    const model = modelForCheck(validated, env);
-    extraWaivers.push(...intentWaivers(model, validated.file));
+  const dockerfiles = new Set<string>();
+  const unchecked: string[] = [];
+  for (const env of envs) {
+    if (env.target.type !== "kubernetes") {
+      unchecked.push(env.name);
+      continue;
+    }
+    const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
+    extraWaivers.push(...intentWaivers(model, opts.specShown));
     rendered.push({ model, objects: renderKubernetes(model) });
+    if (model.build) dockerfiles.add(resolve(dirname(opts.specFile), model.build.context, model.build.dockerfile));
   }
   const batch = renderedBatch(rendered);
-  const dockerfile = join(specDir, "Dockerfile");
-  try {
-    const read = await readUserFile(dockerfile, { maxBytes: maxInputBytes, shown: "Dockerfile" });
-    if (read.kind === "folder") throw new Error("no Dockerfile to check");
-    const origin = { file: "Dockerfile", label: "Dockerfile" };
+  for (const path of [...dockerfiles].sort()) {
+    const shown = relative(opts.cwd, path) || path;
+    let read: Awaited<ReturnType<typeof readUserFile>>;
+    try {
+      read = await readUserFile(path, { maxBytes: maxInputBytes, shown });
+    } catch {
+      // app.build names a Dockerfile this checkout does not have (built elsewhere): nothing to check.
+      continue;
+    }
+    if (read.kind === "folder") continue;
+    const origin = { file: shown, label: shown };
     const parsed = parseInputs([
       read.kind === "file"
         ? { origin, bytes: read.bytes, size: read.bytes.byteLength, explicit: true, kind: "dockerfile" }
@@ -35,24 +79,70 @@ export async function preflightFindings(validated: ValidatedSpec, specDir: strin
     ]);
     batch.dockerfiles.push(...parsed.dockerfiles);
     batch.inputs.push(...parsed.inputs);
-  } catch {
-    // No Dockerfile: the local target runs the app's command; nothing to check there.
+    batch.issues.push(...parsed.issues);
   }
-  const report = runCheck(batch, {
-    today,
-    specWaivers: specWaivers(validated, validated.file),
-    extraWaivers,
-    kubernetesOnly: false,
-  });
-  return report.findings.filter((f) => f.waived === undefined && atLeast(f.severity, "high"));
+  return { batch, extraWaivers, unchecked };
 }
 
-/** A model to check: the spec's own image pin, or a placeholder tag when the pin comes at deploy time. */
-function modelForCheck(validated: ValidatedSpec, env: ResolvedEnvironment) {
-  try {
-    return buildModel(validated, env);
-  } catch (error) {
-    if (isSlipwayError(error) && error.code === "RENDER_IMAGE_UNPINNED") return buildModel(validated, env, { tag: "preflight" });
-    throw error;
+/** The check options that come from the spec: its waivers, the S3 buckets it grants, where its image runs. */
+export function specCheckOptions(
+  validated: ValidatedSpec,
+  specShown: string,
+): Pick<CheckOptions, "specWaivers" | "kubernetesOnly" | "intent"> {
+  return {
+    specWaivers: specWaivers(validated, specShown),
+    kubernetesOnly: imageOnlyOnKubernetes(validated),
+    intent: { s3Buckets: s3Buckets(validated) },
+  };
+}
+
+/**
+ * Whether every environment that runs the app's image is a Kubernetes one. The local target runs the
+ * app's folder, never the image, so local environments do not count; a spec without a Kubernetes
+ * environment runs the image nowhere slipway knows of (undefined: no assumption).
+ */
+function imageOnlyOnKubernetes(validated: ValidatedSpec): boolean | undefined {
+  const runsImage = Object.values(validated.environments).filter((e) => e.target.type !== "local");
+  return runsImage.length > 0 ? runsImage.every((e) => e.target.type === "kubernetes") : undefined;
+}
+
+function s3Buckets(validated: ValidatedSpec): string[] {
+  const names = new Set<string>();
+  for (const env of Object.values(validated.environments)) {
+    const s3 = (env.app as { aws?: { s3?: Record<string, unknown> } }).aws?.s3 ?? {};
+    for (const [bucket, access] of Object.entries(s3)) if (access !== null) names.add(bucket);
   }
+  return [...names];
+}
+
+export interface Preflight {
+  /** Unwaived findings at high or above: they stop the deploy unless --force. */
+  findings: Finding[];
+  /** The `slipway check` command that shows exactly these findings. */
+  command: string;
+  /** Whether the environment deploys anything `check` has rules for. */
+  checked: boolean;
+}
+
+/** The deploy preflight: `slipway check -f FILE -e ENV --min-severity high` of what the environment deploys. */
+export async function preflightFindings(
+  validated: ValidatedSpec,
+  env: ResolvedEnvironment,
+  opts: DeployedOptions & { file: string; today: string },
+): Promise<Preflight> {
+  const deployed = await deployedInputs(validated, [env], opts);
+  const report = runCheck(deployed.batch, {
+    today: opts.today,
+    extraWaivers: deployed.extraWaivers,
+    ...specCheckOptions(validated, opts.specShown),
+  });
+  const words = ["slipway", "check", "-f", opts.file, "-e", env.name];
+  if (opts.tag !== undefined) words.push("--tag", opts.tag);
+  if (opts.digest !== undefined) words.push("--digest", opts.digest);
+  words.push("--min-severity", "high");
+  return {
+    findings: report.findings.filter((f) => f.waived === undefined && atLeast(f.severity, "high")),
+    command: words.map(quoteWord).join(" "),
+    checked: deployed.unchecked.length === 0,
+  };
 }

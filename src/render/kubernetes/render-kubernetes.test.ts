@@ -3,6 +3,7 @@ import type { AppModel } from "../../model/app-model.js";
 import { parseSpecText } from "../../spec/load.js";
 import { buildModel } from "../../spec/normalize.js";
 import { validateSpec } from "../../spec/validate.js";
+import { probeHost } from "../probe-host.js";
 import { containerEnv, type KubeObject, networkIngressRules, releaseJobName, renderKubernetes } from "./render-kubernetes.js";
 
 function model(extra = "", tag = "1.0.0"): AppModel {
@@ -32,6 +33,18 @@ describe("the app contract in pods", () => {
     });
     expect(envOf(containerEnv(m, "migrate"))).not.toHaveProperty("PORT");
     expect(envOf(containerEnv(m, "migrate"))).not.toHaveProperty("HOST");
+  });
+
+  it("every HTTP probe sends Host: localhost, not the pod IP a host allow-list (Django, Rails) refuses", () => {
+    const m = model("", "1.0.0");
+    const withPaths = { ...m, health: { ...m.health, liveness: "/live" } };
+    const deployment = renderKubernetes(withPaths).find((o) => o.kind === "Deployment") as KubeObject;
+    const container = (deployment.spec as { template: { spec: { containers: Record<string, { httpGet?: unknown }>[] } } }).template.spec
+      .containers[0] as Record<string, { httpGet?: unknown }>;
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+      expect(container[probe]?.httpGet, probe).toMatchObject({ httpHeaders: [{ name: "Host", value: probeHost }] });
+    }
+    expect(probeHost).toBe("localhost");
   });
 
   it("DATABASE_URL comes from the database Secret's url key, the admin one for setup", () => {

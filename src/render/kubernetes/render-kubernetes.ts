@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AppModel } from "../../model/app-model.js";
 import { databaseUrlTemplate } from "../database-url.js";
+import { probeHost } from "../probe-host.js";
 import { goJsonStringList, goJsonStringMap } from "./go-json.js";
 import { appLabels, type Component, commonLabels, selectorLabels } from "./labels.js";
 
@@ -240,7 +241,7 @@ export function containerSecurityContext(model: AppModel): Record<string, unknow
 }
 
 export function probes(model: AppModel): { startupProbe: unknown; readinessProbe: unknown; livenessProbe: unknown } {
-  const http = (path: string) => ({ httpGet: { path, port: "http" } });
+  const http = (path: string) => ({ httpGet: { httpHeaders: [{ name: "Host", value: probeHost }], path, port: "http" } });
   return {
     startupProbe: {
       ...(model.health.startup.path ? http(model.health.startup.path) : { tcpSocket: { port: "http" } }),

@@ -25,7 +25,9 @@ import { digestTree, exists, snapshotSource } from "../../effects/snapshot.js";
 import { readTextIfExists, writeFileAtomic } from "../../effects/state-files.js";
 import type { AppModel } from "../../model/app-model.js";
 import { databaseUrl } from "../../render/database-url.js";
+import { probeHost } from "../../render/probe-host.js";
 import type { Redactor } from "../../secrets/redact.js";
+import { runBuildSteps } from "./build-steps.js";
 import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
 import type { DatabaseServer } from "./runtime.js";
 import { environmentProcesses } from "./strays.js";
@@ -282,6 +284,13 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           });
         }
       }
+      await runBuildSteps(ctx.model, {
+        cwd: appCopy,
+        logFile: join(dir, "prepare.log"),
+        baseEnv: options.baseEnv,
+        resolveCommand,
+        redact: (l) => redactor.text(l),
+      });
       return { kind: "local-snapshot", digest, path: appCopy };
     },
 
@@ -400,7 +409,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
                 evidence: await evidence({}),
               });
             }
-            const probe = await httpProbe(url, 2_000);
+            const probe = await httpProbe(url, 2_000, { host: probeHost });
             // Healthy as a kubelet probe counts it: 200–399, a redirect answered but not followed.
             if (probe.ok && probe.status >= 200 && probe.status < 400) return;
             last = probe.ok ? { status: probe.status, body: probe.body } : { error: probe.error };
