@@ -79,6 +79,8 @@ export interface KubeSubject {
 export interface KubeContext {
   /** Every Kubernetes object checked together (a folder, a stream, one rendered environment). */
   all: readonly KubeSubject[];
+  /** The namespace objects without `metadata.namespace` are applied to (`check --namespace`, default `default`). */
+  defaultNamespace: string;
   /** Objects of one kind in one namespace (unset: the namespace the objects are applied to, `check --namespace`). */
   byKind(kind: string, namespace: string | undefined): readonly KubeSubject[];
 }
