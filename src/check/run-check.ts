@@ -92,7 +92,9 @@ export function runCheck(batch: CheckBatch, options: CheckOptions): CheckReport 
 
   // Kubernetes
   const kubeRules = rules.filter((r): r is KubeRule => r.area === "kubernetes");
-  for (const group of batch.kubeGroups) {
+  for (const all of batch.kubeGroups) {
+    // A kustomize `$patch: delete` stub removes an object from a base; it is not an object to check.
+    const group = all.filter((s) => s.object.$patch !== "delete");
     const ctx = kubeContext(group, options.namespace);
     for (const subject of group) {
       const annotations = isRecord(subject.object.metadata) ? subject.object.metadata.annotations : undefined;

@@ -1,5 +1,6 @@
 import type { KubeRule } from "../../types.js";
 import { eachContainer, isLongRunning } from "./pod.js";
+import { servesTraffic } from "./serving.js";
 
 export const slwK8s022: KubeRule = {
   id: "SLW-K8S-022",
@@ -8,12 +9,12 @@ export const slwK8s022: KubeRule = {
   severity: "medium",
   category: "reliability",
   rationale:
-    "Without a readiness probe a pod receives traffic the moment its process starts, and a rollout continues even when the new version never becomes ready.",
+    "Without a readiness probe a pod receives traffic the moment its process starts, and a rollout continues even when the new version never becomes ready. Checked for pods a Service selects (or, with no Service in the set, pods that declare a port): a worker nothing routes to has no readiness to report.",
   remediation: "Add a readinessProbe on an endpoint that answers when the app can serve requests.",
   snippet: "readinessProbe:\n  httpGet: { path: /ready, port: http }\n  periodSeconds: 5\n  failureThreshold: 3",
   peers: { polaris: ["readinessProbeMissing"], kubeScore: ["pod-probes"], kubeLinter: ["no-readiness-probe"], checkov: ["CKV_K8S_9"] },
-  *check(s) {
-    if (!isLongRunning(s)) return;
+  *check(s, ctx) {
+    if (!isLongRunning(s) || !servesTraffic(s, ctx)) return;
     for (const { c } of eachContainer(s, { init: false })) {
       if (c.container.readinessProbe === undefined) yield { message: `container '${c.name}' has no readinessProbe`, path: c.path };
     }
