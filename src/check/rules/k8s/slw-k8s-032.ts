@@ -14,7 +14,7 @@ export const slwK8s032: KubeRule = {
     "topologySpreadConstraints:\n  - maxSkew: 1\n    topologyKey: kubernetes.io/hostname\n    whenUnsatisfiable: ScheduleAnyway\n    labelSelector:\n      matchLabels: { app.kubernetes.io/name: web }",
   peers: {
     polaris: ["topologySpreadConstraint"],
-    kubeScore: ["deployment-has-host-podantiaffinity", "statefulset-has-host-podantiaffinity", "pod-topology-spread-constraints"],
+    kubeScore: ["deployment-has-host-podantiaffinity", "statefulset-has-host-podantiaffinity"],
     kubeLinter: ["no-anti-affinity"],
   },
   *check(s, ctx) {

@@ -11,7 +11,8 @@ export const slwK8s065: KubeRule = {
     "Without a priority class a workload falls below the pods that have one, and under pressure the scheduler preempts it first. Only checked when the set defines PriorityClasses (and none is the global default): on a cluster without them every pod has priority 0, naming a class changes nothing, and reporting it on every workload is noise.",
   remediation: "Give production workloads a PriorityClass.",
   snippet: "spec:\n  priorityClassName: production-web",
-  peers: { polaris: ["priorityClassNotSet"], kubeLinter: ["priority-class-name"] },
+  // kube-linter priority-class-name checks names against an allow-list, a different property.
+  peers: { polaris: ["priorityClassNotSet"] },
   *check(s, ctx) {
     if (!isLongRunning(s) || s.kind === "Pod") return;
     const classes = ctx.all.filter((x) => x.kind === "PriorityClass");
