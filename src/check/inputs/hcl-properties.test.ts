@@ -101,10 +101,11 @@ const heredoc: fc.Arbitrary<Gen> = fc
     base: fc.integer({ min: 0, max: 6 }),
     lines: fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), heredocLine), { minLength: 1, maxLength: 5 }),
     closeIndent: fc.integer({ min: 0, max: 4 }),
+    pad: fc.constantFrom(" ", "\t"),
   })
   .filter((h) => h.lines.some(([, l]) => l.trim() !== "") && !h.lines.some(([, l]) => l.trim() === h.marker))
-  .map(({ marker, flush, base, lines, closeIndent }) => {
-    const written = lines.map(([extra, l]) => (l === "" ? "" : " ".repeat(base + extra) + l));
+  .map(({ marker, flush, base, lines, closeIndent, pad }) => {
+    const written = lines.map(([extra, l]) => (l === "" ? "" : pad.repeat(base + extra) + l));
     const cut = flush ? Math.min(...written.filter((l) => l !== "").map((l) => l.length - l.trimStart().length)) : 0;
     return {
       text: `<<${flush ? "-" : ""}${marker}\n${written.join("\n")}\n${" ".repeat(closeIndent)}${marker}\n`,
@@ -240,6 +241,8 @@ interface GenBlock {
   labels: { text: string; label: string }[];
   body: GenBody;
   openNote: string | undefined;
+  /** A block comment between the labels and the brace. */
+  labelNote: boolean;
 }
 interface GenBody {
   attributes: { name: string; value: Gen; note: string | undefined }[];
@@ -287,6 +290,7 @@ const body = (depth: number): fc.Arbitrary<GenBody> =>
               labels: fc.array(label, { minLength: 2, maxLength: 2 }),
               body: fc.constant(undefined).chain(() => body(depth + 1)),
               openNote: fc.option(inlineComment, { nil: undefined }),
+              labelNote: fc.boolean(),
             }),
             { maxLength: depth === 0 ? 3 : 2 },
           ),
@@ -298,6 +302,7 @@ const topBlock = fc.record({
   labels: fc.array(label, { minLength: 2, maxLength: 2 }),
   body: body(1),
   openNote: fc.option(inlineComment, { nil: undefined }),
+  labelNote: fc.boolean(),
 });
 
 /** Writes a file and, alongside, the blocks the reader must return (lines counted as it writes). */
@@ -330,7 +335,7 @@ function writeFile(blocks: readonly GenBlock[], leading: string): { text: string
     const at = line();
     const own = blk.labels.slice(0, blockLabels[blk.type] ?? 0);
     const labels = own.map((l) => ` ${l.text}`).join("");
-    text += `${indent}${blk.type}${labels} {${blk.openNote ? ` ${blk.openNote}` : ""}\n`;
+    text += `${indent}${blk.type}${labels}${blk.labelNote ? " /* labels */" : ""} {${blk.openNote ? ` ${blk.openNote}` : ""}\n`;
     const inner = writeBody(blk.body, `${indent}  `);
     const end = line();
     text += `${indent}}\n`;
