@@ -19,7 +19,7 @@ import type {
   TfContext,
   TfRule,
 } from "./types.js";
-import { commentWaivers, covers, isExpired, parseWaiverText, type ScopedWaiver, waiveAnnotation } from "./waivers.js";
+import { checkWaiver, commentWaivers, covers, isExpired, parseWaiverText, type ScopedWaiver, waiveAnnotation } from "./waivers.js";
 
 export interface SpecWaiverInput {
   rule: string;
@@ -92,7 +92,9 @@ export function runCheck(batch: CheckBatch, options: CheckOptions): CheckReport 
 
   // Kubernetes
   const kubeRules = rules.filter((r): r is KubeRule => r.area === "kubernetes");
-  for (const group of batch.kubeGroups) {
+  for (const all of batch.kubeGroups) {
+    // A kustomize `$patch: delete` stub removes an object from a base; it is not an object to check.
+    const group = all.filter((s) => s.object.$patch !== "delete");
     const ctx = kubeContext(group, options.namespace);
     for (const subject of group) {
       const annotations = isRecord(subject.object.metadata) ? subject.object.metadata.annotations : undefined;
@@ -199,9 +201,9 @@ export function runCheck(batch: CheckBatch, options: CheckOptions): CheckReport 
   }
 
   for (const sw of options.specWaivers ?? []) {
-    const parsed = parseWaiverText(`${sw.rule}=${sw.reason}${sw.until ? ` until ${sw.until}` : ""}`);
-    waiverErrors({ file: sw.file, label: sw.file }, sw.line, parsed.errors);
-    for (const w of parsed.waivers) waivers.push({ ...w, source: "spec", file: sw.file, line: sw.line, scopePath: sw.path });
+    const checked = checkWaiver(sw.rule, sw.reason, sw.until, `${sw.rule}=${sw.reason}`);
+    if ("message" in checked) waiverErrors({ file: sw.file, label: sw.file }, sw.line, [checked]);
+    else waivers.push({ ...checked, source: "spec", file: sw.file, line: sw.line, scopePath: sw.path });
   }
 
   applyWaivers(findings, waivers, options.today, push);

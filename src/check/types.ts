@@ -92,6 +92,8 @@ export interface KubeSubject {
 export interface KubeContext {
   /** Every Kubernetes object checked together (a folder, a stream, one rendered environment). */
   all: readonly KubeSubject[];
+  /** The namespace objects without `metadata.namespace` are applied to (`check --namespace`, default `default`). */
+  defaultNamespace: string;
   /** Objects of one kind in one namespace (unset: the namespace the objects are applied to, `check --namespace`). */
   byKind(kind: string, namespace: string | undefined): readonly KubeSubject[];
 }
@@ -178,10 +180,22 @@ export interface DockerInstruction {
   rest: string;
   /** Exec form (JSON array) arguments, when the instruction uses it. */
   json: readonly string[] | undefined;
+  /** Here-documents of a RUN, COPY or ADD (BuildKit syntax), in order. A RUN's are also in args and rest. */
+  heredocs: readonly DockerHeredoc[];
   line: number;
+  /** Last line, a heredoc's terminator included. */
   endLine: number;
   /** Index of the build stage (FROM) this instruction belongs to. */
   stage: number;
+}
+
+export interface DockerHeredoc {
+  /** The terminator, unquoted: EOF for <<EOF, <<-EOF and <<"EOF". */
+  name: string;
+  /** The lines between the instruction and the terminator, each ending in a new line (<<-: leading tabs removed). */
+  content: string;
+  /** 1-based line of the terminator. */
+  endLine: number;
 }
 
 export interface DockerStage {

@@ -84,3 +84,16 @@ jobs:
     ]);
   });
 });
+
+describe("spec waivers", () => {
+  it("keep a reason with ';' and '=' whole and waive the finding", () => {
+    const df = "FROM node:24-slim\nEXPOSE 22\nUSER 10001\n";
+    const reason = "legacy SSH; approved by security (ticket=SEC-12)";
+    const findings = runCheck(parseInputs([input(df, "Dockerfile")]), {
+      today: "2026-06-01",
+      specWaivers: [{ rule: "SLW-DF-013", reason, until: "2027-01-01", path: "Dockerfile", file: "slipway.yaml", line: 12 }],
+    }).findings;
+    expect(findings.find((f) => f.ruleId === "SLW-DF-013")?.waived?.reason).toBe(reason);
+    expect(findings.filter((f) => f.ruleId === "SLW-GEN-002" || f.ruleId === "SLW-GEN-003")).toEqual([]);
+  });
+});

@@ -34,25 +34,31 @@ export function parseWaiverText(text: string): { waivers: ParsedWaiver[]; errors
       errors.push({ text: part, message: `'${part}' is not RULE-ID=reason` });
       continue;
     }
-    const rule = m[1] as string;
     let reason = (m[2] ?? "").trim();
     let until: string | undefined;
     const u = /\s*\buntil\s+(\S+)\s*$/.exec(reason);
     if (u) {
-      until = u[1];
+      until = u[1] ?? "";
       reason = reason.slice(0, u.index).trim();
-      if (!until || !/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until))) {
-        errors.push({ text: part, message: `waiver for ${rule}: '${u[1]}' is not a date (YYYY-MM-DD)` });
-        continue;
-      }
     }
-    if (reason.length < 3) {
-      errors.push({ text: part, message: `waiver for ${rule} has no reason: write ${rule}=why it is accepted` });
-      continue;
-    }
-    waivers.push({ rule, reason, until });
+    const checked = checkWaiver(m[1] as string, reason, until, part);
+    if ("message" in checked) errors.push(checked);
+    else waivers.push(checked);
   }
   return { waivers, errors };
+}
+
+/**
+ * One waiver given as fields (the spec's `checks.waivers` entries): nothing is split, so a reason may
+ * hold `;` or `=` as written.
+ */
+export function checkWaiver(rule: string, reason: string, until: string | undefined, text: string): ParsedWaiver | WaiverError {
+  if (!/^SLW-[A-Z0-9]+-\d{3}$/.test(rule)) return { text, message: `'${rule}' is not a rule ID (SLW-AREA-NNN)` };
+  if (until !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until))))
+    return { text, message: `waiver for ${rule}: '${until}' is not a date (YYYY-MM-DD)` };
+  const trimmed = reason.trim();
+  if (trimmed.length < 3) return { text, message: `waiver for ${rule} has no reason: write ${rule}=why it is accepted` };
+  return { rule, reason: trimmed, until };
 }
 
 /** A waiver with what it applies to. */

@@ -158,15 +158,22 @@ class HclReader {
     this.fail(`expected a new line, found ${describe(c)}`);
   }
 
-  /** A full expression up to the end of the item (new line, `,`, a closing bracket or `:` of an object). */
-  private expression(): TfValue {
+  /**
+   * A full expression up to the end of the item (new line, `,`, a closing bracket or `:` of an object).
+   * Inside brackets and call arguments HCL ignores new lines (`multiline`), so an operator may start the
+   * next line there; in a body or an object a new line ends the item.
+   */
+  private expression(multiline = false): TfValue {
     this.skipInline();
     const start = this.pos;
     let value = this.operand();
+    let end = this.pos;
     let complex = false;
     let ternary = 0;
     for (;;) {
-      this.skipInline();
+      const before = this.pos;
+      if (multiline) this.skipAll();
+      else this.skipInline();
       const c = this.peek();
       const two = c + this.peek(1);
       if (["==", "!=", "<=", ">=", "&&", "||"].includes(two)) this.pos += 2;
@@ -176,12 +183,17 @@ class HclReader {
       } else if (c === ":" && ternary > 0) {
         ternary--;
         this.pos++;
-      } else break;
+      } else {
+        // Not an operator: leave what follows (a new line, a comment) to the caller.
+        this.pos = before;
+        break;
+      }
       complex = true;
       this.skipAll();
       this.operand();
+      end = this.pos;
     }
-    if (complex) value = { expr: this.src.slice(start, this.pos).trim() };
+    if (complex) value = { expr: this.src.slice(start, end) };
     return value;
   }
 
@@ -280,9 +292,14 @@ class HclReader {
     this.fail(`missing ${close}`, start);
   }
 
+  /** Whether the bracket at pos opens a for expression: `for` after any spaces, new lines and comments. */
   private isForExpression(): boolean {
-    const m = /^\s*for\s/.exec(this.src.slice(this.pos + 1, this.pos + 12));
-    return m !== null;
+    const at = this.pos;
+    this.pos++;
+    this.skipAll();
+    const isFor = this.src.startsWith("for", this.pos) && /\s/.test(this.peek(3));
+    this.pos = at;
+    return isFor;
   }
 
   private tuple(): TfValue {
@@ -299,7 +316,7 @@ class HclReader {
         this.pos++;
         return items;
       }
-      items.push(this.expression());
+      items.push(this.expression(true));
       this.skipAll();
       if (this.peek() === ",") this.pos++;
       else if (this.peek() !== "]") this.fail(`expected , or ] in a list, found ${describe(this.peek())}`);
@@ -352,7 +369,7 @@ class HclReader {
         this.pos++;
         return args;
       }
-      args.push(this.expression());
+      args.push(this.expression(true));
       this.skipAll();
       if (this.peek() === "." && this.peek(1) === "." && this.peek(2) === ".") {
         this.pos += 3;

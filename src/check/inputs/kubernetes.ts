@@ -106,6 +106,7 @@ export function kubeContext(all: readonly KubeSubject[], defaultNamespace = "def
   }
   return {
     all,
+    defaultNamespace,
     byKind(kind, namespace) {
       return index.get(`${kind}\u0000${namespace ?? defaultNamespace}`) ?? [];
     },

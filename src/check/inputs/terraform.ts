@@ -146,9 +146,28 @@ export function attrLine(block: TfBlock, name: string): number {
   return block.body.attributes.get(name)?.line ?? block.line;
 }
 
-/** Nested blocks named `name` (in JSON syntax these are objects or lists of objects). */
+/**
+ * Nested blocks named `name` (in JSON syntax these are objects or lists of objects). Blocks written in
+ * attribute syntax, `ingress = [{ from_port = 22, … }]` (which aws_security_group accepts for ingress
+ * and egress), are read as blocks too, each at the attribute's line.
+ */
 export function nested(body: TfBody, name: string): TfBlock[] {
-  return body.blocks.filter((b) => b.type === name);
+  const blocks = body.blocks.filter((b) => b.type === name);
+  if (blocks.length > 0) return blocks;
+  const a = body.attributes.get(name);
+  if (!a) return [];
+  const items = Array.isArray(a.value) ? a.value : [a.value];
+  return items.filter(isObject).map((o) => ({
+    type: name,
+    labels: [],
+    body: {
+      attributes: new Map(Object.entries(o).map(([k, v]) => [k, { name: k, value: v, line: a.line }])),
+      blocks: [],
+    },
+    file: "",
+    line: a.line,
+    endLine: a.line,
+  }));
 }
 
 /** A boolean attribute: true/false, or undefined when unset or not a literal. */

@@ -30,6 +30,24 @@ export function commands(ins: DockerInstruction): string[] {
     .filter((c) => c !== "");
 }
 
+/** `apt-get install`, `apt install` or `aptitude install` (aptitude is apt's front end, with the same prompts and lists). */
+export const debInstall = /\b(apt-get|apt|aptitude)\s+(.*\s)?install\b/;
+
+/**
+ * Stages whose layers end up in the built image: the final stage and the stages it builds FROM, in a
+ * chain. A stage only copied from (COPY --from) or not used at all leaves its layers behind.
+ */
+export function stagesInFinalImage(df: DockerfileSubject): Set<number> {
+  const out = new Set<number>();
+  let stage = df.stages.length - 1;
+  while (stage >= 0 && !out.has(stage)) {
+    out.add(stage);
+    const image = (df.stages[stage] as DockerStage).image.toLowerCase();
+    stage = df.stages.findIndex((s, k) => k < stage && s.alias === image);
+  }
+  return out;
+}
+
 export function runs(df: DockerfileSubject): DockerInstruction[] {
   return df.instructions.filter((i) => i.keyword === "RUN");
 }

@@ -23,12 +23,11 @@ export const slwDf006: DockerRule = {
   *check(df) {
     for (const ins of df.instructions) {
       if (ins.keyword !== "ADD") continue;
-      const sources = ins.json ? ins.json.slice(0, -1) : ins.rest.split(/\s+/).slice(0, -1);
+      const words = ins.json ?? ins.rest.split(/\s+/).map((w) => w.replace(/^(["'])(.*)\1$/, "$2"));
+      const sources = words.slice(0, -1);
       if (
         sources.length > 0 &&
-        sources.every(
-          (s) => !/^(https?|ftp):\/\//i.test(s) && !/^git@/.test(s) && !/\.(tar|tgz|tar\.gz|tar\.bz2|tar\.xz|txz|tbz2?)$/i.test(s),
-        )
+        sources.every((s) => !/^(https?|ftp):\/\//i.test(s) && !/^git@/.test(s) && !/\.(tar|tgz|gz|bz2|xz|zst|txz|tbz2?|tzst)$/i.test(s))
       ) {
         yield { message: "ADD of local files; COPY is clearer", line: ins.line };
       }

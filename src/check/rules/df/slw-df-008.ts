@@ -1,5 +1,5 @@
 import type { DockerRule } from "../../types.js";
-import { commands, runs } from "./helpers.js";
+import { commands, debInstall, runs } from "./helpers.js";
 
 export const slwDf008: DockerRule = {
   id: "SLW-DF-008",
@@ -15,7 +15,8 @@ export const slwDf008: DockerRule = {
     for (const ins of runs(df)) {
       if (
         commands(ins).some(
-          (c) => /\bapt-get\s+(.*\s)?install\b/.test(c) && !/--no-install-recommends|APT::Install-Recommends=false/.test(c),
+          (c) =>
+            debInstall.test(c) && !/--no-install-recommends|APT::Install-Recommends=(false|0)|--without-recommends|\s-[a-zA-Z]*R/.test(c),
         )
       ) {
         yield { message: "apt-get install without --no-install-recommends", line: ins.line };

@@ -1,5 +1,5 @@
 import type { DockerRule } from "../../types.js";
-import { commands, runs } from "./helpers.js";
+import { commands, debInstall, runs, stagesInFinalImage } from "./helpers.js";
 
 export const slwDf009: DockerRule = {
   id: "SLW-DF-009",
@@ -12,9 +12,12 @@ export const slwDf009: DockerRule = {
   snippet: "RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*",
   peers: { hadolint: [{ id: "DL3009", relation: "same" }] },
   *check(df) {
+    const kept = stagesInFinalImage(df);
     for (const ins of runs(df)) {
+      // Lists left in a build stage that is only copied from never reach the image.
+      if (!kept.has(ins.stage)) continue;
       const cmds = commands(ins);
-      const installs = cmds.some((c) => /\bapt(-get)?\s+(.*\s)?install\b/.test(c));
+      const installs = cmds.some((c) => debInstall.test(c));
       const cleans =
         cmds.some((c) => /rm\s+-[a-z]*r[a-z]*f?[a-z]*\s+.*\/var\/lib\/apt\/lists/.test(c)) ||
         ins.flags.get("mount")?.includes("/var/lib/apt") === true;

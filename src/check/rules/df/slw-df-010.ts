@@ -18,8 +18,8 @@ export const slwDf010: DockerRule = {
   *check(df) {
     for (const ins of runs(df)) {
       const cmds = commands(ins);
-      const update = cmds.some((c) => /\b(apt-get|apt|apk|yum|dnf|zypper)\s+(update|refresh)\b/.test(c));
-      const install = cmds.some((c) => /\b(apt-get|apt|apk|yum|dnf|zypper)\s+(.*\s)?(install|add|upgrade)\b/.test(c));
+      const update = cmds.some((c) => /\b(apt-get|apt|aptitude|apk|yum|dnf|zypper)\s+(update|refresh)\b/.test(c));
+      const install = cmds.some((c) => /\b(apt-get|apt|aptitude|apk|yum|dnf|zypper)\s+(.*\s)?(install|add|upgrade)\b/.test(c));
       if (update && !install) yield { message: "package index update without an install in the same RUN", line: ins.line };
     }
   },

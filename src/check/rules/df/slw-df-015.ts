@@ -12,6 +12,7 @@ export const slwDf015: DockerRule = {
   remediation: "Download to a file, verify its checksum, then run it (or install from a signed package).",
   snippet:
     'RUN curl -fsSLo /tmp/install.sh https://example.com/install.sh \\\n && echo "<sha256>  /tmp/install.sh" | sha256sum -c - \\\n && sh /tmp/install.sh',
+  // hadolint DL4006 asks for `set -o pipefail` before any pipe, a different property: no peer maps here.
   peers: {},
   *check(df) {
     for (const ins of runs(df)) {

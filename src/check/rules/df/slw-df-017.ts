@@ -22,21 +22,41 @@ export const slwDf017: DockerRule = {
     ],
   },
   *check(df) {
+    // Names are matched whole: MY_GIT_SSL_NO_VERIFY_NOTE is not git's variable.
     const patterns = [
-      /\bcurl\b[^|;&]*\s(-k|--insecure)\b/,
       /\bwget\b[^|;&]*--no-check-certificate/,
       /\bpip3?\b[^|;&]*--trusted-host/,
-      /NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*["']?0/,
-      /PYTHONHTTPSVERIFY\s*=\s*["']?0/,
-      /GIT_SSL_NO_VERIFY/,
+      /(?<![\w])NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*["']?0/,
+      /(?<![\w])PYTHONHTTPSVERIFY\s*=\s*["']?0/,
+      // git skips verification when the variable is set at all, whatever its value.
+      /(?<![\w$])GIT_SSL_NO_VERIFY\s*=/,
       /\b(npm|yarn)\s+config\s+set\s+strict-ssl\s+false/,
-      /NPM_CONFIG_STRICT_SSL\s*=\s*["']?false/i,
-      /sslverify\s*=\s*(0|false)/i,
+      /(?<![\w])NPM_CONFIG_STRICT_SSL\s*=\s*["']?false/i,
+      /(?<![\w])sslverify\s*=\s*(0|false)/i,
     ];
     for (const ins of df.instructions) {
       if (!["RUN", "ENV", "ARG"].includes(ins.keyword)) continue;
-      if (patterns.some((p) => p.test(ins.args)))
+      const legacyEnv = ins.keyword === "ENV" && /^GIT_SSL_NO_VERIFY\s/.test(ins.rest);
+      if (legacyEnv || curlInsecure(ins.args) || patterns.some((p) => p.test(ins.args)))
         yield { message: `${ins.keyword} turns off TLS certificate verification`, line: ins.line };
     }
   },
 };
+
+/** curl's short options that take a value: a k after one of them in a cluster (-ok) is that value. */
+const curlValueOptions = new Set("AbcCdDeEFHKmoPQrTuUwxXyYz");
+
+/** curl -k, --insecure, or -k inside a cluster of short options such as -Lkv. */
+function curlInsecure(args: string): boolean {
+  for (const m of args.matchAll(/\bcurl\b([^|;&\n]*)/g)) {
+    for (const word of (m[1] ?? "").split(/\s+/)) {
+      if (word === "--insecure") return true;
+      if (!/^-[a-zA-Z0-9]+$/.test(word)) continue;
+      for (const c of word.slice(1)) {
+        if (c === "k") return true;
+        if (curlValueOptions.has(c)) break;
+      }
+    }
+  }
+  return false;
+}

@@ -1,5 +1,23 @@
 import type { DockerRule } from "../../types.js";
-import { commands, runs } from "./helpers.js";
+import { commands, debInstall, runs } from "./helpers.js";
+
+/**
+ * -y, --yes, --assume-yes (or the APT option), or quiet level 2 (-qq, -q -q, -q=2, --quiet=2),
+ * which apt-get documents as implying -y.
+ */
+function assumesYes(command: string): boolean {
+  if (/\s(-[a-zA-Z]*y[a-zA-Z]*|--yes|--assume-yes|--force-yes)(?=\s|$)/.test(command)) return true;
+  if (/APT::Get::Assume-Yes=(true|1|yes)/i.test(command)) return true;
+  if (!/\bapt-get\b/.test(command)) return false;
+  let quiet = 0;
+  for (const word of command.split(/\s+/)) {
+    const level = /^(?:-q=|--quiet=)(\d+)$/.exec(word);
+    if (level) quiet = Math.max(quiet, Number(level[1]));
+    else if (word === "--quiet") quiet++;
+    else if (/^-[a-zA-Z]+$/.test(word)) quiet += (word.match(/q/g) ?? []).length;
+  }
+  return quiet >= 2;
+}
 
 export const slwDf020: DockerRule = {
   id: "SLW-DF-020",
@@ -13,7 +31,7 @@ export const slwDf020: DockerRule = {
   peers: { trivy: [{ id: "DS-0021", relation: "same" }], hadolint: [{ id: "DL3014", relation: "same" }] },
   *check(df) {
     for (const ins of runs(df)) {
-      if (commands(ins).some((c) => /\bapt-get\s+(.*\s)?install\b/.test(c) && !/(\s-[a-z]*y[a-z]*\b|--yes|--assume-yes|-qq)/.test(c))) {
+      if (commands(ins).some((c) => debInstall.test(c) && !assumesYes(c))) {
         yield { message: "apt-get install without -y", line: ins.line };
       }
     }

@@ -1,5 +1,6 @@
 import type { KubeRule } from "../../types.js";
 import { eachContainer, isLongRunning } from "./pod.js";
+import { servesTraffic } from "./serving.js";
 
 export const slwK8s022: KubeRule = {
   id: "SLW-K8S-022",
@@ -8,7 +9,7 @@ export const slwK8s022: KubeRule = {
   severity: "medium",
   category: "reliability",
   rationale:
-    "Without a readiness probe a pod receives traffic the moment its process starts, and a rollout continues even when the new version never becomes ready.",
+    "Without a readiness probe a pod receives traffic the moment its process starts, and a rollout continues even when the new version never becomes ready. Checked for pods a Service selects (or, with no Service in the set, pods that declare a port): a worker nothing routes to has no readiness to report.",
   remediation: "Add a readinessProbe on an endpoint that answers when the app can serve requests.",
   snippet: "readinessProbe:\n  httpGet: { path: /ready, port: http }\n  periodSeconds: 5\n  failureThreshold: 3",
   peers: {
@@ -17,8 +18,8 @@ export const slwK8s022: KubeRule = {
     kubeLinter: [{ id: "no-readiness-probe", relation: "same" }],
     checkov: [{ id: "CKV_K8S_9", relation: "same" }],
   },
-  *check(s) {
-    if (!isLongRunning(s)) return;
+  *check(s, ctx) {
+    if (!isLongRunning(s) || !servesTraffic(s, ctx)) return;
     for (const { c } of eachContainer(s, { init: false })) {
       if (c.container.readinessProbe === undefined) yield { message: `container '${c.name}' has no readinessProbe`, path: c.path };
     }

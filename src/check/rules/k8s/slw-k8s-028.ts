@@ -19,8 +19,11 @@ export const slwK8s028: KubeRule = {
   },
   *check(s) {
     for (const { c } of eachContainer(s)) {
-      if (typeof c.container.image === "string" && parseImageRef(c.container.image).digest) continue;
-      if (c.container.imagePullPolicy !== "Always") {
+      const ref = typeof c.container.image === "string" ? parseImageRef(c.container.image) : undefined;
+      if (ref?.digest) continue;
+      // Unset, Kubernetes defaults the policy to Always for :latest and untagged images (IfNotPresent otherwise).
+      const policy = c.container.imagePullPolicy ?? (ref && (ref.tag === undefined || ref.tag === "latest") ? "Always" : undefined);
+      if (policy !== "Always") {
         yield {
           message: `container '${c.name}' imagePullPolicy is ${String(c.container.imagePullPolicy ?? "unset")}`,
           path: [...c.path, "imagePullPolicy"],

@@ -1,5 +1,5 @@
 import type { KubeRule } from "../../types.js";
-import { effectiveReplicas, list, podTemplateOf, record } from "./pod.js";
+import { effectiveReplicas, list, podTemplateOf, record, selects } from "./pod.js";
 
 export const slwK8s032: KubeRule = {
   id: "SLW-K8S-032",
@@ -36,7 +36,25 @@ export const slwK8s032: KubeRule = {
       ...list(anti.requiredDuringSchedulingIgnoredDuringExecution),
       ...list(anti.preferredDuringSchedulingIgnoredDuringExecution).map((t) => record(t).podAffinityTerm),
     ];
-    if (terms.some((t) => typeof record(t).topologyKey === "string")) return;
+    // A term spreads these replicas only when its selector matches their own labels and the
+    // namespaces it looks in include theirs (unset: the pod's own namespace; an empty selector: all).
+    const own = s.namespace ?? ctx.defaultNamespace;
+    const spreads = (term: unknown) => {
+      const t = record(term);
+      if (typeof t.topologyKey !== "string" || !selects(t.labelSelector, pod.labels)) return false;
+      const namespaces = list(t.namespaces).map(String);
+      const nsSelector = t.namespaceSelector;
+      if (namespaces.includes(own)) return true;
+      if (nsSelector !== undefined && nsSelector !== null) {
+        const sel = record(nsSelector);
+        // Only the name label of a namespace is known from the input; other labels get the benefit of the doubt.
+        const keys = [...Object.keys(record(sel.matchLabels)), ...list(sel.matchExpressions).map((e) => String(record(e).key))];
+        if (!keys.every((k) => k === "kubernetes.io/metadata.name")) return true;
+        return selects(sel, { "kubernetes.io/metadata.name": own });
+      }
+      return namespaces.length === 0;
+    };
+    if (terms.some(spreads)) return;
     yield { message: `${s.kind} has several replicas but no topology spread or pod anti-affinity`, path: pod.specPath };
   },
 };

@@ -1,4 +1,4 @@
-import type { KubeRule } from "../../types.js";
+import type { KubeRule, KubeSubject, Problem } from "../../types.js";
 import { list, record } from "./pod.js";
 
 export const slwK8s041: KubeRule = {
@@ -7,7 +7,8 @@ export const slwK8s041: KubeRule = {
   title: "Ingress routes to a missing Service",
   severity: "medium",
   category: "reliability",
-  rationale: "A backend naming no Service in the set answers 503 for its paths; usually a rename that was not carried over.",
+  rationale:
+    "A backend naming no Service in the set, or a port that Service does not have, answers 503 for its paths; usually a rename that was not carried over.",
   remediation: "Point the backend at an existing Service and one of its ports.",
   snippet: "backend:\n  service:\n    name: web\n    port: { name: http }",
   peers: { kubeScore: [{ id: "ingress-targets-service", relation: "same" }], kubeLinter: [{ id: "dangling-ingress", relation: "same" }] },
@@ -15,21 +16,37 @@ export const slwK8s041: KubeRule = {
     if (s.kind !== "Ingress") return;
     const services = ctx.byKind("Service", s.namespace);
     const spec = record(s.object.spec);
-    const check = (backend: unknown, path: (string | number)[]) => {
-      const name = record(record(backend).service).name;
-      if (typeof name === "string" && !services.some((svc) => svc.name === name))
-        return { message: `backend Service '${name}' is not among the checked objects`, path };
-      return undefined;
-    };
-    const d = check(spec.defaultBackend, ["spec", "defaultBackend"]);
+    const d = checkBackend(services, spec.defaultBackend ?? spec.backend, ["spec", spec.defaultBackend ? "defaultBackend" : "backend"]);
     if (d) yield d;
     const rules = list(spec.rules);
     for (let i = 0; i < rules.length; i++) {
       const paths = list(record(record(rules[i]).http).paths);
       for (let j = 0; j < paths.length; j++) {
-        const p = check(record(paths[j]).backend, ["spec", "rules", i, "http", "paths", j, "backend"]);
+        const p = checkBackend(services, record(paths[j]).backend, ["spec", "rules", i, "http", "paths", j, "backend"]);
         if (p) yield p;
       }
     }
   },
 };
+
+/**
+ * A backend in either shape: networking.k8s.io/v1 (`service: {name, port: {name | number}}`) or the
+ * older extensions/v1beta1 and networking.k8s.io/v1beta1 (`serviceName`, `servicePort` name or number).
+ * Resource backends (`resource:`) name no Service and are left alone.
+ */
+function checkBackend(services: readonly KubeSubject[], backend: unknown, path: (string | number)[]): Problem | undefined {
+  const b = record(backend);
+  const v1 = record(b.service);
+  const name = v1.name ?? b.serviceName;
+  if (typeof name !== "string") return undefined;
+  const svc = services.find((x) => x.name === name);
+  if (!svc) return { message: `backend Service '${name}' is not among the checked objects`, path };
+  const v1Port = record(v1.port);
+  const port = v1.name !== undefined ? (v1Port.name ?? v1Port.number) : b.servicePort;
+  if (port === undefined || port === null) return undefined;
+  const ports = list(record(svc.object.spec).ports).map(record);
+  const wanted = typeof port === "string" && /^\d+$/.test(port) ? Number(port) : port;
+  const found = ports.some((p) => (typeof wanted === "number" ? p.port === wanted : p.name === wanted));
+  if (!found) return { message: `backend port ${JSON.stringify(port)} is not a port of Service '${name}'`, path };
+  return undefined;
+}

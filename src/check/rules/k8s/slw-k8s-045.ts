@@ -1,5 +1,5 @@
-import type { KubeRule } from "../../types.js";
-import { isLongRunning, podTemplateOf } from "./pod.js";
+import type { KubeContext, KubeRule } from "../../types.js";
+import { isLongRunning, list, podTemplateOf, record } from "./pod.js";
 
 export const slwK8s045: KubeRule = {
   id: "SLW-K8S-045",
@@ -8,7 +8,7 @@ export const slwK8s045: KubeRule = {
   severity: "medium",
   category: "security",
   rationale:
-    "A web app rarely calls the Kubernetes API; a mounted token lets anyone who gets code execution in the pod do so with the pod's permissions.",
+    "A web app rarely calls the Kubernetes API; a mounted token lets anyone who gets code execution in the pod do so with the pod's permissions. Not reported for a ServiceAccount that a RoleBinding or ClusterRoleBinding in the set grants a role: that app calls the API and needs the token.",
   remediation: "Turn the token off in the pod spec (or on its ServiceAccount) unless the app calls the API.",
   snippet: "spec:\n  automountServiceAccountToken: false",
   peers: {
@@ -21,11 +21,24 @@ export const slwK8s045: KubeRule = {
     const pod = podTemplateOf(s);
     if (!pod) return;
     if (pod.spec.automountServiceAccountToken === false) return;
+    const name = String(pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? "default");
     if (pod.spec.automountServiceAccountToken === undefined) {
-      const name = String(pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? "default");
       const sa = ctx.byKind("ServiceAccount", s.namespace).find((x) => x.name === name);
       if (sa?.object.automountServiceAccountToken === false) return;
     }
+    // A service account the same input binds to a Role or ClusterRole is there to call the API: it needs the token.
+    if (name !== "default" && boundToRole(ctx, name, s.namespace ?? ctx.defaultNamespace)) return;
     yield { message: "the pods get a service account token mounted", path: pod.specPath };
   },
 };
+
+function boundToRole(ctx: KubeContext, account: string, namespace: string): boolean {
+  return ctx.all.some((b) => {
+    if (b.kind !== "RoleBinding" && b.kind !== "ClusterRoleBinding") return false;
+    return list(b.object.subjects).some((x) => {
+      const subject = record(x);
+      const ns = subject.namespace ?? b.namespace ?? ctx.defaultNamespace;
+      return subject.kind === "ServiceAccount" && subject.name === account && ns === namespace;
+    });
+  });
+}

@@ -2,6 +2,9 @@ import type { KubeRule } from "../../types.js";
 import { eachContainer, list, record } from "./pod.js";
 import { looksLikeCredential, sensitiveKey } from "./secrets.js";
 
+/** Names of variables that point at a secret (its name, ARN, file or path) rather than hold it. */
+const secretPointer = /(^|_)(NAMES?|ARNS?|FILE|PATH|DIR|REF|MOUNT)$/i;
+
 export const slwK8s050: KubeRule = {
   id: "SLW-K8S-050",
   area: "kubernetes",
@@ -23,7 +26,10 @@ export const slwK8s050: KubeRule = {
         const e = record(env[i]);
         if (typeof e.value !== "string" || e.value === "") continue;
         const name = String(e.name ?? "");
-        if (sensitiveKey.test(name) || looksLikeCredential(e.value)) {
+        const credential = looksLikeCredential(e.value);
+        // SECRET_NAME, DB_PASSWORD_FILE, API_TOKEN_SECRET_ARN: the value names where the secret is, not the secret.
+        if (!credential && (secretPointer.test(name) || /^arn:/.test(e.value))) continue;
+        if (sensitiveKey.test(name) || credential) {
           yield { message: `container '${c.name}' sets ${name} to a literal value`, path: [...c.path, "env", i, "value"] };
         }
       }

@@ -1,5 +1,5 @@
-import type { KubeRule } from "../../types.js";
-import { podTemplateOf, record, selects } from "./pod.js";
+import type { KubeData, KubeRule, KubeSubject } from "../../types.js";
+import { list, podTemplateOf, record, selects } from "./pod.js";
 
 export const slwK8s055: KubeRule = {
   id: "SLW-K8S-055",
@@ -7,7 +7,8 @@ export const slwK8s055: KubeRule = {
   title: "Recreate strategy behind a Service",
   severity: "medium",
   category: "reliability",
-  rationale: "Recreate stops every old pod before starting new ones: each deploy is an outage for the Service in front.",
+  rationale:
+    "Recreate stops every old pod before starting new ones: each deploy is an outage for the Service in front. Not reported when the pods mount a ReadWriteOnce claim (or one not in the set): a new pod on another node could not attach it during a rolling update, so Recreate is the correct choice there.",
   remediation: "Use a RollingUpdate with maxUnavailable: 0.",
   snippet: "strategy:\n  type: RollingUpdate\n  rollingUpdate: { maxSurge: 25%, maxUnavailable: 0 }",
   peers: {
@@ -31,7 +32,22 @@ export const slwK8s055: KubeRule = {
         const sel = record(svc.object.spec).selector;
         return Object.keys(record(sel)).length > 0 && selects(sel, pod.labels);
       });
-    if (served)
+    if (served && pod && !needsRecreate(pod.spec, ctx.byKind("PersistentVolumeClaim", s.namespace)))
       yield { message: "Deployment uses the Recreate strategy although a Service routes to it", path: ["spec", "strategy", "type"] };
   },
 };
+
+/**
+ * Whether the pods mount a claim only one node can attach: ReadWriteOnce(Pod), or a claim not in the
+ * set, whose access mode is unknown (most storage classes give ReadWriteOnce).
+ */
+function needsRecreate(spec: KubeData, claims: readonly KubeSubject[]): boolean {
+  return list(spec.volumes).some((v) => {
+    const claimName = record(record(v).persistentVolumeClaim).claimName;
+    if (typeof claimName !== "string") return false;
+    const claim = claims.find((c) => c.name === claimName);
+    if (!claim) return true;
+    const modes = list(record(claim.object.spec).accessModes).map(String);
+    return modes.length === 0 || modes.some((m) => m === "ReadWriteOnce" || m === "ReadWriteOncePod");
+  });
+}

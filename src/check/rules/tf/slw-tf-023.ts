@@ -33,7 +33,9 @@ export const slwTf023: TfRule = {
           };
         continue;
       }
-      if (/^[\w.-]+\/[\w-]+\/[\w-]+$/.test(source) || /^[\w.-]+\.[a-z]+\/[\w-]+\/[\w-]+\/[\w-]+$/.test(source)) {
+      // A registry address may name a module inside the package: namespace/name/provider//modules/sub.
+      const address = source.replace(/\/\/.*$/, "");
+      if (/^[\w.-]+\/[\w-]+\/[\w-]+$/.test(address) || /^[\w.-]+\.[a-z]+\/[\w-]+\/[\w-]+\/[\w-]+$/.test(address)) {
         const version = attr(m.body, "version");
         if (version === undefined) yield { block: m, line: m.line, message: `registry module ${source} has no version` };
         else if (typeof version === "string" && /^(>=|>|~>)|^\s*$/.test(version.trim()))

@@ -1,0 +1,22 @@
+/*
+ * Whether a workload's pods serve traffic: what decides if readiness and liveness probes, or a
+ * rollout strategy, matter for it.
+ */
+import type { KubeContext, KubeSubject } from "../../types.js";
+import { containersOf, list, podTemplateOf, record, selects } from "./pod.js";
+
+/**
+ * true when a Service in the checked set selects the pods; when the set holds no Service in the
+ * namespace (a Deployment checked on its own), when a container declares a port it listens on.
+ * Pods that no Service selects while others are selected (workers, consumers) do not serve.
+ */
+export function servesTraffic(s: KubeSubject, ctx: KubeContext): boolean {
+  const pod = podTemplateOf(s);
+  if (!pod) return false;
+  const services = ctx.byKind("Service", s.namespace);
+  if (services.length === 0) return containersOf(pod, { init: false }).some((c) => list(c.container.ports).length > 0);
+  return services.some((svc) => {
+    const sel = record(svc.object.spec).selector;
+    return Object.keys(record(sel)).length > 0 && selects(sel, pod.labels);
+  });
+}
