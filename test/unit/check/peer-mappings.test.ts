@@ -19,14 +19,19 @@ describe("peer mappings", () => {
     ["hadolint", "DL4006"],
     // validates constraints that are present; does not require them
     ["kubeScore", "pod-topology-spread-constraints"],
-    // ephemeral-storage requests/limits, not emptyDir size limits
-    ["kubeScore", "container-ephemeral-storage-request-and-limit"],
     // an allow-list of priority class names, not "a priority class is set"
     ["kubeLinter", "priority-class-name"],
     // a line with both "curl" and "secret": not printing secrets, not piping scripts
     ["checkov", "CKV_GHA_3"],
   ])("%s %s is not mapped to a rule that tests something else", (peer, id) => {
     expect(mapped(peer, id)).toEqual([]);
+  });
+
+  it("maps kube-score's ephemeral-storage check to the rule that now requires an ephemeral-storage limit, as looser", () => {
+    const rule = catalogue.find((r) => r.id === "SLW-K8S-021");
+    expect(rule?.peers.kubeScore).toEqual([
+      expect.objectContaining({ id: "container-ephemeral-storage-request-and-limit", relation: "looser" }),
+    ]);
   });
 
   it("names a peer check at most once per rule", () => {
