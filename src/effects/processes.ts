@@ -136,15 +136,19 @@ export function processStartTime(pid: number): string | undefined {
  * The running processes (of this user, or all when root) whose environment at start had `name`
  * set, with its value and each one's identity. Reads /proc/<pid>/environ; [] without /proc.
  */
-export function processesWithEnv(name: string): (ProcessIdentity & { startTime: string; value: string })[] {
+export function processesWithEnv(
+  name: string,
+  also?: string,
+): (ProcessIdentity & { startTime: string; value: string; alsoValue?: string })[] {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {
     return [];
   }
-  const found: (ProcessIdentity & { startTime: string; value: string })[] = [];
+  const found: (ProcessIdentity & { startTime: string; value: string; alsoValue?: string })[] = [];
   const key = `${name}=`;
+  const alsoKey = also === undefined ? undefined : `${also}=`;
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -154,11 +158,19 @@ export function processesWithEnv(name: string): (ProcessIdentity & { startTime: 
     } catch {
       continue;
     }
-    const variable = environ.split("\0").find((v) => v.startsWith(key));
+    const variables = environ.split("\0");
+    const variable = variables.find((v) => v.startsWith(key));
     if (variable === undefined) continue;
     const info = readProcStat(pid);
     if (info === undefined || info.state === "Z" || info.state === "X") continue;
-    found.push({ pid, startTime: info.startTime, value: Buffer.from(variable.slice(key.length), "latin1").toString("utf8") });
+    const decode = (v: string, k: string) => Buffer.from(v.slice(k.length), "latin1").toString("utf8");
+    const other = alsoKey === undefined ? undefined : variables.find((v) => v.startsWith(alsoKey));
+    found.push({
+      pid,
+      startTime: info.startTime,
+      value: decode(variable, key),
+      ...(other !== undefined && alsoKey !== undefined ? { alsoValue: decode(other, alsoKey) } : {}),
+    });
   }
   return found;
 }

@@ -77,7 +77,10 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
    * this variable, so the next deploy finds it even when no record names it (killed between spawn
    * and record, or a record lost).
    */
-  const marker = (revision: number) => ({ [releaseMarker]: resolve(releaseDir(revision)) });
+  const marker = (revision: number, role: "prepare" | "setup" | "migrate" | "web") => ({
+    [releaseMarker]: resolve(releaseDir(revision)),
+    [releaseRoleMarker]: role,
+  });
   let database: DatabaseServer | undefined;
   /** Processes this slipway started, by pid: their exit codes are observable while we run. */
   const spawned = new Map<number, SpawnedProcess>();
@@ -235,7 +238,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       // serves again when the proxy is restarted). Everything else this environment's deploys started
       // is stopped: a release a killed deploy was draining, a new one it had started, its migration.
       const keep = new Set([served, currentRelease(records)?.revision].filter((r): r is number => r !== undefined));
-      for (const stopped of await stopReleaseProcesses(options.stateDir, records, keep, 5_000)) {
+      for (const stopped of await stopReleaseProcesses(options.stateDir, records, keep, 5_000, { spareUnrecordedInstances: true })) {
         reporter.emit({
           type: "recovered",
           revision: stopped.revision ?? 0,
@@ -267,7 +270,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       const prepare = ctx.model.target.type === "local" ? ctx.model.target.prepare : undefined;
       if (prepare) {
         const logFile = join(dir, "prepare.log");
-        const env = { ...options.baseEnv, ...marker(ctx.revision) };
+        const env = { ...options.baseEnv, ...marker(ctx.revision, "prepare") };
         const result = await runCommand({
           command: resolveCommand(prepare),
           cwd: appCopy,
@@ -315,7 +318,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     async runCommand(ctx: ReleaseContext, phase: "setup" | "migrate", command: readonly string[]) {
       const dir = releaseDir(ctx.revision);
       const cwd = ctx.rollbackOf ? join(releaseDir(ctx.rollbackOf.revision), "app") : join(dir, "app");
-      const env = { ...(await appEnv(ctx.model, ctx.revision, undefined, phase)), ...marker(ctx.revision) };
+      const env = { ...(await appEnv(ctx.model, ctx.revision, undefined, phase)), ...marker(ctx.revision, phase) };
       const redact = (line: string) => redactor.text(line);
       const result = await runCommand({
         command: resolveCommand(command),
@@ -350,7 +353,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       for (let i = 0; i < Math.max(1, ctx.model.replicas.min); i++) {
         const port = await freePort();
         const logFile = join(dir, `instance-${i + 1}.log`);
-        const env = { ...(await appEnv(ctx.model, ctx.revision, port, "web")), ...marker(ctx.revision) };
+        const env = { ...(await appEnv(ctx.model, ctx.revision, port, "web")), ...marker(ctx.revision, "web") };
         const proc = await spawnDetached({ command: resolveCommand(command), cwd, env, logFile });
         spawned.set(proc.pid, proc);
         instances.push({ pid: proc.pid, startTime: processStartTime(proc.pid), port, logFile });
@@ -536,18 +539,25 @@ function trustedProxiesOf(model: AppModel): string[] {
 
 /** The variable that names a deploy-started process's release folder (see `marker` in localTarget). */
 export const releaseMarker = "SLIPWAY_RELEASE_DIR";
+/** What the process is for: `web` (an instance) or the phase (prepare, setup, migrate). */
+export const releaseRoleMarker = "SLIPWAY_RELEASE_ROLE";
 
 /**
  * Stops every process of the environment's releases except those of `keep`: the instances the
  * records name (each checked by pid and start time), then any process still carrying a release
  * folder of this environment in `SLIPWAY_RELEASE_DIR` (started by a deploy killed before it recorded
  * it). Returns what was stopped, by revision (undefined: a revision no record names).
+ *
+ * With `spareUnrecordedInstances` (the recover phase), instances of a revision no record names are
+ * left alone: after `rm -rf .slipway` they may be what the proxy still serves, and they are retired
+ * only once the new release serves and their requests drained (retireStrays). `down` stops them.
  */
 export async function stopReleaseProcesses(
   stateDir: string,
   records: readonly ReleaseRecord[],
   keep: ReadonlySet<number>,
   graceMs: number,
+  options: { spareUnrecordedInstances?: boolean } = {},
 ): Promise<{ revision: number | undefined; pids: number[] }[]> {
   const stopped: { revision: number | undefined; pids: number[] }[] = [];
   const note = (revision: number | undefined, pid: number) => {
@@ -565,10 +575,12 @@ export async function stopReleaseProcesses(
   }
   const prefix = `${resolve(stateDir, "releases")}/`;
   const known = new Set(records.map((r) => r.revision));
-  const strays = processesWithEnv(releaseMarker).flatMap((p) => {
+  const strays = processesWithEnv(releaseMarker, releaseRoleMarker).flatMap((p) => {
     const rest = p.value.startsWith(prefix) ? p.value.slice(prefix.length) : "";
     const revision = /^\d+$/.test(rest) ? Number(rest) : undefined;
-    return revision === undefined || keep.has(revision) ? [] : [{ ...p, revision }];
+    if (revision === undefined || keep.has(revision)) return [];
+    if (options.spareUnrecordedInstances && !known.has(revision) && p.alsoValue === "web") return [];
+    return [{ ...p, revision }];
   });
   await Promise.all(strays.map((p) => stop(known.has(p.revision) ? p.revision : undefined, p)));
   return stopped;
