@@ -229,7 +229,9 @@ function runSession(socket: Duplex, head: Buffer, protocol: ExecProtocol, option
       }
     };
     socket.on("data", onData);
-    socket.on("error", (error) => broken(error));
+    // A write after the server sent the exit status and closed (stdin's close, a pong) fails with
+    // EPIPE/ECONNRESET: the command has finished, so its status decides, not the late write.
+    socket.on("error", (error) => (execOutcome(statusText) === undefined ? broken(error) : finish()));
     socket.on("close", finish);
     if (head.length > 0) onData(head);
     // Make sure the socket flows (the HTTP client may hand it over paused).
