@@ -79,6 +79,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
             name: env.targetName,
             port: env.target.port,
             prepare: env.target.prepare,
+            path: env.target.path,
             trustedProxies: env.target.trustedProxies,
           },
     namespace,
