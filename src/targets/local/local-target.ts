@@ -257,7 +257,13 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
             evidence: { detail: from },
           });
         }
-        return { kind: "local-snapshot", digest: await digestTree(from), path: from };
+        // The old release's own digest: its folder now also holds what its prepare made.
+        const recorded = ctx.rollbackOf.artifact;
+        return {
+          kind: "local-snapshot",
+          digest: recorded.kind === "local-snapshot" ? recorded.digest : await digestTree(from),
+          path: from,
+        };
       }
       const source = ctx.model.secrets.source;
       const secretFile = source.kind === "env-file" ? [isAbsolute(source.path) ? source.path : join(options.appDir, source.path)] : [];

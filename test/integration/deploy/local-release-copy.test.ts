@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { repoRoot } from "../../helpers/examples.js";
 import { get, slipway, type Workspace, workspace } from "./local-harness.js";
 
 // The release copy of the app and what runs in it: targets.<name>.path.
@@ -37,6 +38,37 @@ function script(ws: Workspace, file: string, body: string): void {
   writeFileSync(join(ws.dir, file), `#!/bin/sh\nset -e\n${body}\n`);
   chmodSync(join(ws.dir, file), 0o755);
 }
+
+describe("the release copy of a real app (test/apps/node-uploads, from an unedited init --yes)", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  }, 120_000);
+
+  it("keeps src/log/ and tmp/ (the app's own modules), deploys with init's local secrets, and serves", async () => {
+    const ws = await workspace("uploads");
+    cleanups.push(() => ws.cleanup());
+    rmSync(ws.dir, { recursive: true, force: true });
+    cpSync(join(repoRoot, "test/apps/node-uploads"), ws.dir, { recursive: true });
+    const init = await slipway(ws.dir, ["init", "--yes"]);
+    expect(init.code, init.stderr).toBe(0);
+    ws.edit("slipway.yaml", (t) => t.replace("port: 4000", `port: ${ws.port}`).replace("--no-fund]", "--no-fund, --prefer-offline]"));
+    const run = await slipway(ws.dir, ["deploy", "-e", "local", "--json"]);
+    expect(run.final, run.stdout + run.stderr).toMatchObject({ ok: true });
+    const release = join(ws.dir, ".slipway/local/releases/1/app");
+    expect(existsSync(join(release, "src/log/index.js"))).toBe(true);
+    expect(existsSync(join(release, "tmp/.gitkeep"))).toBe(true);
+    const served = await get(ws.url);
+    expect(served.status).toBe(200);
+    expect(served.body).toContain("uploads:");
+    // The app's secret came from the file init wrote: an upload with the token is accepted.
+    const token = /^UPLOAD_TOKEN=(.+)$/m.exec(readFileSync(join(ws.dir, ".slipway/secrets.env"), "utf8"))?.[1];
+    expect(token).toBeDefined();
+    const upload = await fetch(`${ws.url}files/note.txt`, { method: "PUT", headers: { authorization: `Bearer ${token}` }, body: "hi" });
+    expect(upload.status).toBe(201);
+    expect(run.stdout + run.stderr + init.stderr).not.toContain(token);
+  }, 240_000);
+});
 
 describe("targets.<name>.path", () => {
   const cleanups: (() => Promise<void>)[] = [];
