@@ -6,6 +6,7 @@ import { hostname, userInfo } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
+import { devIgnore } from "../../effects/dev-ignore.js";
 import { fileLock } from "../../effects/file-lock.js";
 import { readSpecBytes } from "../../effects/files.js";
 import { localFingerprintKey } from "../../effects/fingerprint-key.js";
@@ -564,9 +565,10 @@ export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: nu
       });
     startApp();
     let timer: NodeJS.Timeout | undefined;
-    const ignored = /(^|\/)(\.slipway|node_modules|\.git|__pycache__|tmp|log)(\/|$)/;
+    // What git ignores and the app's own log output never restart it (nor would the app ever settle).
+    const ignored = devIgnore(specDir);
     const watcher = watch(specDir, { recursive: true }, (_event, file) => {
-      if (!file || ignored.test(file)) return;
+      if (!file || ignored(file)) return;
       clearTimeout(timer);
       timer = setTimeout(async () => {
         ctx.stderr.write(`${ctx.colors.yellow("↺")} ${file} changed; restarting\n`);
