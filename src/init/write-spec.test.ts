@@ -56,16 +56,15 @@ describe("writeSpecText", () => {
       buildSteps: [collectstatic],
       local: {
         prepare: ["sh", "-c", "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"],
-        buildSteps: [[".venv/bin/python", ...collectstatic.slice(1)]],
-        command: [".venv/bin/gunicorn", "shop.wsgi"],
-        migrate: undefined,
+        path: [".venv/bin"],
       },
     });
     const { spec, environments } = validate(text);
     expect(spec.app.build?.steps).toEqual([collectstatic]);
     expect(spec.app.command).toEqual(["gunicorn", "shop.wsgi"]);
     expect(environments.production?.app.build?.steps).toEqual([collectstatic]);
-    expect(environments.local?.app.build?.steps).toEqual([[".venv/bin/python", "manage.py", "collectstatic", "--noinput"]]);
+    // Locally the same step runs with the release's .venv/bin first on PATH (targets.local.path).
+    expect(environments.local?.app.build?.steps).toEqual([collectstatic]);
     const prepare = environments.local?.target.type === "local" ? environments.local.target.prepare : undefined;
     expect(prepare?.join(" ")).not.toContain("collectstatic");
     // Without steps, app.build stays a comment: declaring it says the image is built from the Dockerfile.
@@ -150,6 +149,24 @@ describe("writeSpecText", () => {
     const { environments } = validate(writeSpecText({ ...base, name }));
     const source = environments.staging?.secretSource;
     expect(source && "kubernetes-secret" in source ? source["kubernetes-secret"] : undefined).toMatch(/^[a-z][-a-z0-9]{0,38}[a-z0-9]$/);
+  });
+
+  it("puts the virtualenv's bin/ first on PATH for the local target instead of overriding the local commands", () => {
+    const answers: InitAnswers = {
+      ...base,
+      framework: "flask",
+      command: ["sh", "-c", 'exec gunicorn --bind "$HOST:$PORT" app:app'],
+      migrate: ["flask", "db", "upgrade"],
+      local: { prepare: ["sh", "-c", "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"], path: [".venv/bin"] },
+    };
+    const text = writeSpecText(answers);
+    const { spec, environments } = validate(text);
+    expect(environments.local?.target).toMatchObject({ type: "local", path: [".venv/bin"] });
+    // One command for every target: the image has its programs on PATH, the local release its .venv/bin.
+    expect(spec.environments.local?.app).toBeUndefined();
+    expect(environments.local?.app.command).toEqual(answers.command);
+    expect(environments.local?.app.release?.migrate).toEqual(["flask", "db", "upgrade"]);
+    expect(text).not.toContain(".venv/bin/flask");
   });
 
   it("is deterministic", () => {

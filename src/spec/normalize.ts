@@ -29,7 +29,10 @@ export function chooseEnvironment(validated: ValidatedSpec, name: string | undef
   if (!env) {
     throw new SlipwayError("SPEC_UNKNOWN_ENVIRONMENT", `environment '${name}' is not in ${validated.file}`, {
       location: locationOf(validated.source, ["environments"], "key"),
-      hint: `Known environments: ${names.join(", ")}.`,
+      hint:
+        name === "local"
+          ? `Known environments: ${names.join(", ")}. To deploy on this machine, add under environments: (secrets then come from .slipway/secrets.env):\n\n${localSnippet}`
+          : `Known environments: ${names.join(", ")}.`,
     });
   }
   return env;
@@ -79,6 +82,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
             name: env.targetName,
             port: env.target.port,
             prepare: env.target.prepare,
+            path: env.target.path,
             trustedProxies: env.target.trustedProxies,
           },
     namespace,
@@ -175,11 +179,21 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
   };
 }
 
+/** The lines to add for a `local` environment, as the hint prints them (indented under "hint:"). */
+const localSnippet = [
+  "      environments:",
+  "        local:",
+  "          target: local   # this machine: processes behind a proxy on :4000, an embedded database",
+].join("\n");
+
+/** Where a local environment without a secretSource reads its secrets, relative to slipway.yaml. */
+export const defaultLocalSecretsFile = ".slipway/secrets.env";
+
 function secretSource(env: ResolvedEnvironment, appName: string): SecretSourceModel {
   const s = env.secretSource;
   if (!s) {
     return env.target.type === "local"
-      ? { kind: "env-file", path: ".slipway/secrets.env" }
+      ? { kind: "env-file", path: defaultLocalSecretsFile }
       : { kind: "kubernetes-secret", name: `${appName}-secrets` };
   }
   if ("env" in s) return { kind: "env" };

@@ -1,13 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
+import { firstErrorBlock } from "../../deploy/error-block.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
 import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
 import { adminSecret } from "../../effects/database-files.js";
 import { startMariadb } from "../../effects/mariadb-server.js";
 import { startPostgres } from "../../effects/postgres-server.js";
+import { cloneOutputs, findReusable, preparedKey, presentOutputs, writePreparedRecord } from "../../effects/prepared-reuse.js";
 import {
   freePort,
   httpProbe,
@@ -28,6 +30,7 @@ import { databaseUrl } from "../../render/database-url.js";
 import { probeHost } from "../../render/probe-host.js";
 import type { Redactor } from "../../secrets/redact.js";
 import { runBuildSteps } from "./build-steps.js";
+import { installsOnly } from "./install-steps.js";
 import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
 import type { DatabaseServer } from "./runtime.js";
 import { environmentProcesses } from "./strays.js";
@@ -262,15 +265,52 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
             evidence: { detail: from },
           });
         }
-        return { kind: "local-snapshot", digest: await digestTree(from), path: from };
+        // The old release's own digest: its folder now also holds what its prepare made.
+        const recorded = ctx.rollbackOf.artifact;
+        return {
+          kind: "local-snapshot",
+          digest: recorded.kind === "local-snapshot" ? recorded.digest : await digestTree(from),
+          path: from,
+        };
       }
       const source = ctx.model.secrets.source;
       const secretFile = source.kind === "env-file" ? [isAbsolute(source.path) ? source.path : join(options.appDir, source.path)] : [];
       const digest = await snapshotSource(options.appDir, appCopy, secretFile);
       const prepare = ctx.model.target.type === "local" ? ctx.model.target.prepare : undefined;
       if (prepare) {
+        const folders = ctx.model.target.type === "local" ? ctx.model.target.path : [];
+        const key = await preparedKey(appCopy, prepare, folders, options.baseEnv.PATH ?? "");
+        // The dependencies a previous release prepared from the same lockfiles and command, linked in.
+        const reusable = await findReusable(releasesDir, ctx.revision, key).catch(() => undefined);
+        let reused = false;
+        if (reusable) {
+          try {
+            await cloneOutputs(reusable.appCopy, appCopy, reusable.outputs);
+            reused = true;
+          } catch {
+            // A half copy is worse than none: start from a fresh copy and prepare from scratch.
+            await snapshotSource(options.appDir, appCopy, secretFile);
+          }
+        }
+        if (reused && reusable && installsOnly(prepare)) {
+          ctx.reporter.emit({
+            type: "log",
+            phase: "prepare",
+            stream: "stdout",
+            line: `reused ${reusable.outputs.join(", ")} of revision ${reusable.revision} (same command and lockfiles); \`${prepare.join(" ")}\` not run`,
+          });
+          await writePreparedRecord(dir, { key, outputs: reusable.outputs });
+          return { kind: "local-snapshot", digest, path: appCopy };
+        }
+        if (reused && reusable)
+          ctx.reporter.emit({
+            type: "log",
+            phase: "prepare",
+            stream: "stdout",
+            line: `reused ${reusable.outputs.join(", ")} of revision ${reusable.revision} (same command and lockfiles); running the prepare over them`,
+          });
         const logFile = join(dir, "prepare.log");
-        const env = { ...options.baseEnv, ...marker(ctx.revision, "prepare") };
+        const env = withReleasePath({ ...options.baseEnv, ...marker(ctx.revision, "prepare") }, appCopy, ctx.model);
         const result = await runCommand({
           command: resolveCommand(prepare),
           cwd: appCopy,
@@ -283,14 +323,20 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           throw new DeployFailure({
             class: "prepare-failed",
             message: `prepare: \`${prepare.join(" ")}\` exited with ${result.exitCode ?? result.signal}`,
-            evidence: { exitCode: result.exitCode, logTail: result.lastLines.map((line) => redactor.text(line)) },
+            evidence: {
+              exitCode: result.exitCode,
+              logTail: result.lastLines.map((line) => redactor.text(line)),
+              ...errorOf(result.lastLines, (line) => redactor.text(line)),
+            },
           });
         }
+        await writePreparedRecord(dir, { key, outputs: await presentOutputs(appCopy) });
       }
       await runBuildSteps(ctx.model, {
         cwd: appCopy,
         logFile: join(dir, "prepare.log"),
-        baseEnv: options.baseEnv,
+        // The release's PATH folders (.venv/bin) first, as for prepare: `python manage.py collectstatic` is the app's python.
+        baseEnv: withReleasePath({ ...options.baseEnv, ...marker(ctx.revision, "prepare") }, appCopy, ctx.model),
         resolveCommand,
         redact: (l) => redactor.text(l),
       });
@@ -318,7 +364,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     async runCommand(ctx: ReleaseContext, phase: "setup" | "migrate", command: readonly string[]) {
       const dir = releaseDir(ctx.revision);
       const cwd = ctx.rollbackOf ? join(releaseDir(ctx.rollbackOf.revision), "app") : join(dir, "app");
-      const env = { ...(await appEnv(ctx.model, ctx.revision, undefined, phase)), ...marker(ctx.revision, phase) };
+      const env = withReleasePath(
+        { ...(await appEnv(ctx.model, ctx.revision, undefined, phase)), ...marker(ctx.revision, phase) },
+        cwd,
+        ctx.model,
+      );
       const redact = (line: string) => redactor.text(line);
       const result = await runCommand({
         command: resolveCommand(command),
@@ -333,7 +383,12 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
         throw new DeployFailure({
           class: phase === "migrate" ? "migration-failed" : "setup-failed",
           message: `${phase}: \`${command.join(" ")}\` exited with ${result.exitCode ?? `signal ${result.signal}`}; no traffic moved`,
-          evidence: { exitCode: result.exitCode, signal: result.signal, logTail: result.lastLines.map(redact) },
+          evidence: {
+            exitCode: result.exitCode,
+            signal: result.signal,
+            logTail: result.lastLines.map(redact),
+            ...errorOf(result.lastLines, redact),
+          },
         });
       }
     },
@@ -353,7 +408,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       for (let i = 0; i < Math.max(1, ctx.model.replicas.min); i++) {
         const port = await freePort();
         const logFile = join(dir, `instance-${i + 1}.log`);
-        const env = { ...(await appEnv(ctx.model, ctx.revision, port, "web")), ...marker(ctx.revision, "web") };
+        const env = withReleasePath(
+          { ...(await appEnv(ctx.model, ctx.revision, port, "web")), ...marker(ctx.revision, "web") },
+          cwd,
+          ctx.model,
+        );
         const proc = await spawnDetached({ command: resolveCommand(command), cwd, env, logFile });
         spawned.set(proc.pid, proc);
         instances.push({ pid: proc.pid, startTime: processStartTime(proc.pid), port, logFile });
@@ -367,11 +426,16 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       await Promise.all(
         instancesOf(runtime).map(async (instance, index) => {
           const where = `instance ${index + 1} (pid ${instance.pid}, port ${instance.port})`;
-          const evidence = async (extra: Evidence): Promise<Evidence> => ({
-            ...extra,
-            port: instance.port,
-            logTail: (await tailFile(instance.logFile, 20)).map(redact),
-          });
+          const evidence = async (extra: Evidence): Promise<Evidence> => {
+            const log = await tailFile(instance.logFile, 400);
+            const firstError = firstErrorBlock(log);
+            return {
+              ...extra,
+              port: instance.port,
+              logTail: log.slice(-20).map(redact),
+              ...(firstError ? { firstError: firstError.map(redact) } : {}),
+            };
+          };
           const deadline = Date.now() + timeoutMs;
           const proc = spawned.get(instance.pid);
           const opened = await waitForPort(instance.port, {
@@ -506,6 +570,12 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       await Promise.all(instancesOf(runtime).map((i) => (alive(i) ? stopProcess(i, { graceMs: 3_000 }) : undefined)));
     },
 
+    async isServing(record: ReleaseRecord) {
+      // Serving means the proxy runs, sends traffic to this release, and one of its processes runs.
+      const served = await readServedRevision(proxyDir).catch(() => undefined);
+      return served === record.revision && instancesOf(record.runtime).some(alive);
+    },
+
     async prune(revisions: readonly number[]) {
       // Whatever it is asked, the folder of the release the proxy serves (its processes' cwd) stays.
       const served = await readServedRevision(proxyDir).catch(() => undefined);
@@ -515,6 +585,12 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       }
     },
   };
+}
+
+/** `{firstError}` for evidence when the lines hold an error block, redacted. */
+function errorOf(lines: readonly string[], redact: (line: string) => string): { firstError?: string[] } {
+  const block = firstErrorBlock(lines);
+  return block ? { firstError: block.map(redact) } : {};
 }
 
 /** The instances a release record lists; entries of another shape (an edited record) are left out. */
@@ -531,6 +607,17 @@ export function instancesOf(runtime: Record<string, unknown>): Instance[] {
       typeof i.logFile === "string" &&
       (i.startTime === undefined || i.startTime === null || typeof i.startTime === "string"),
   );
+}
+
+/**
+ * `env` with the target's `path` folders (targets.<name>.path), resolved in the app folder `cwd`,
+ * put first on PATH: the release's own virtualenv or bin/ wins over the system's programs.
+ */
+export function withReleasePath(env: Record<string, string>, cwd: string, model: AppModel): Record<string, string> {
+  const folders = model.target.type === "local" ? model.target.path : [];
+  if (folders.length === 0) return env;
+  const first = folders.map((folder) => resolve(cwd, folder));
+  return { ...env, PATH: [...first, ...(env.PATH ? [env.PATH] : [])].join(delimiter) };
 }
 
 function trustedProxiesOf(model: AppModel): string[] {
