@@ -181,34 +181,41 @@ describe("fuzz: validate, render and check stay within bounds (issue 13)", () =>
 
   it("huge key counts, up to 1 MiB", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("block", "flow", "json", "hcl"), fc.integer({ min: 5_000, max: 110_000 }), async (style, n) => {
-        const keys = Array.from({ length: n }, (_, i) => `K${i.toString(36).toUpperCase()}`);
-        if (style !== "hcl") {
-          const env =
-            style === "block"
-              ? `  env:\n${keys.map((k) => `    ${k}: v`).join("\n")}\n`
-              : `  env: {${keys.map((k) => `${k}: v`).join(", ")}}\n`;
-          const text = style === "json" ? JSON.stringify(specObject(keys)) : validSpec.replace("  health: /up\n", `  health: /up\n${env}`);
-          if (Buffer.byteLength(text) <= 1024 * 1024)
-            await expectSpecOutcome(write("keys.yaml", text), ["render", "kubernetes"], `render ${n} ${style} keys`);
-        }
-        const manifest =
-          style === "hcl"
-            ? { name: "keys.tf", text: `locals {\n${keys.map((k) => `  ${k} = "v"`).join("\n")}\n}\n` }
-            : style === "json"
-              ? { name: "keys.json", text: JSON.stringify(configMap(keys), null, 1) }
-              : style === "flow"
-                ? {
-                    name: "keys.yaml",
-                    text: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {${keys.map((k) => `${k}: v`).join(", ")}}\n`,
-                  }
-                : {
-                    name: "keys.yaml",
-                    text: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n${keys.map((k) => `  ${k}: v`).join("\n")}\n`,
-                  };
-        if (Buffer.byteLength(manifest.text) <= 1024 * 1024)
-          await expectCheckOutcome(write(manifest.name, manifest.text), `check ${n} ${style} keys`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom("block", "flow", "json", "hcl", "tf-json"),
+        fc.integer({ min: 5_000, max: 110_000 }),
+        async (style, n) => {
+          const keys = Array.from({ length: n }, (_, i) => `K${i.toString(36).toUpperCase()}`);
+          if (style !== "hcl" && style !== "tf-json") {
+            const env =
+              style === "block"
+                ? `  env:\n${keys.map((k) => `    ${k}: v`).join("\n")}\n`
+                : `  env: {${keys.map((k) => `${k}: v`).join(", ")}}\n`;
+            const text =
+              style === "json" ? JSON.stringify(specObject(keys)) : validSpec.replace("  health: /up\n", `  health: /up\n${env}`);
+            if (Buffer.byteLength(text) <= 1024 * 1024)
+              await expectSpecOutcome(write("keys.yaml", text), ["render", "kubernetes"], `render ${n} ${style} keys`);
+          }
+          const manifest =
+            style === "hcl"
+              ? { name: "keys.tf", text: `locals {\n${keys.map((k) => `  ${k} = "v"`).join("\n")}\n}\n` }
+              : style === "tf-json"
+                ? { name: "keys.tf.json", text: JSON.stringify({ locals: Object.fromEntries(keys.map((k) => [k, "v"])) }, null, 1) }
+                : style === "json"
+                  ? { name: "keys.json", text: JSON.stringify(configMap(keys), null, 1) }
+                  : style === "flow"
+                    ? {
+                        name: "keys.yaml",
+                        text: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {${keys.map((k) => `${k}: v`).join(", ")}}\n`,
+                      }
+                    : {
+                        name: "keys.yaml",
+                        text: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n${keys.map((k) => `  ${k}: v`).join("\n")}\n`,
+                      };
+          if (Buffer.byteLength(manifest.text) <= 1024 * 1024)
+            await expectCheckOutcome(write(manifest.name, manifest.text), `check ${n} ${style} keys`);
+        },
+      ),
       { numRuns: runs },
     );
   });
