@@ -111,6 +111,7 @@ describe("detectApp on the examples", () => {
       type: "local",
       port: 4000,
       prepare: ["npm", "ci", "--omit=dev", "--no-audit", "--no-fund"],
+      path: [],
       trustedProxies: [],
     });
   });

@@ -28,10 +28,11 @@ export interface DockerfileFacts {
 export interface LocalPlan {
   /** `targets.local.prepare`: install dependencies into the release copy, then the build steps. */
   prepare: string[] | undefined;
-  /** `environments.local.app.command`, when the local command differs from `command`. */
-  command: string[] | undefined;
-  /** `environments.local.app.release.migrate`, when it differs from `migrate`. */
-  migrate: string[] | undefined;
+  /**
+   * `targets.local.path`: folders of the release copy put first on PATH (`.venv/bin`), so the app's
+   * own programs run locally under the same command as in the image.
+   */
+  path: string[];
 }
 
 /** Where the app reads its host allow-list (Django ALLOWED_HOSTS, Rails config.hosts). */
@@ -1124,31 +1125,15 @@ function detectHosts(framework: Framework, ctx: Context, env: Record<string, str
 // ---------------------------------------------------------------------------------------------
 // The local target: prepare, and the virtualenv's programs
 
-/** Programs a Python release runs from its virtualenv locally. */
-const venvPrograms = /^(python3?|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|flask|alembic|celery|django-admin)$/;
-
-function toVenv(command: readonly string[] | undefined): string[] | undefined {
-  if (!command) return undefined;
-  if (command[0] === "sh" && command[1] === "-c" && command[2] !== undefined) {
-    const inner = command[2].replace(
-      /(^|&&\s*|exec\s+)(python3?|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|flask|alembic|celery)\b/g,
-      "$1.venv/bin/$2",
-    );
-    return inner === command[2] ? undefined : ["sh", "-c", inner];
-  }
-  return venvPrograms.test(command[0] ?? "") ? [`.venv/bin/${command[0]}`, ...command.slice(1)] : undefined;
-}
-
 function localPlan(ecosystem: Ecosystem | undefined, command: string[] | undefined, release: ReleaseFacts, ctx: Context): LocalPlan {
   const { notes } = ctx;
   if (ecosystem === "python") {
     const install = pythonInstall(ctx);
     const steps = [install, ...release.buildSteps.map((s) => s.replace(/^python3? /, ".venv/bin/python "))];
-    const local = { prepare: ["sh", "-c", steps.join(" && ")], command: toVenv(command), migrate: toVenv(release.migrate) };
     notes.push(
-      "local: prepare builds .venv in each release; the local environment runs the app's programs from .venv/bin (the image puts its own environment on PATH)",
+      "local: prepare builds .venv in each release, and .venv/bin comes first on PATH, so the app's own gunicorn, flask, alembic … run",
     );
-    return local;
+    return { prepare: ["sh", "-c", steps.join(" && ")], path: [".venv/bin"] };
   }
   if (ecosystem === "node") {
     const runner = nodeRunner(ctx);
@@ -1174,7 +1159,7 @@ function localPlan(ecosystem: Ecosystem | undefined, command: string[] | undefin
     );
     if (ctx.tools && runner !== "npm" && !ctx.tools.has(runner))
       notes.push(`local: ${runner} is not on PATH here; install it before deploying`);
-    return { prepare, command: undefined, migrate: undefined };
+    return { prepare, path: [] };
   }
   if (ecosystem === "ruby") {
     const steps = [
@@ -1185,9 +1170,9 @@ function localPlan(ecosystem: Ecosystem | undefined, command: string[] | undefin
     ];
     notes.push("local: prepare runs bundle install into the release's vendor/bundle (Ruby and Bundler must be installed)");
     if (ctx.tools && !ctx.tools.has("bundle")) notes.push("local: bundle is not on PATH here; install Ruby and Bundler before deploying");
-    return { prepare: ["sh", "-c", steps.join(" && ")], command: undefined, migrate: undefined };
+    return { prepare: ["sh", "-c", steps.join(" && ")], path: [] };
   }
-  return { prepare: undefined, command: undefined, migrate: undefined };
+  return { prepare: undefined, path: [] };
 }
 
 /** The shell text that builds .venv from what the project locks its dependencies with. */

@@ -138,6 +138,24 @@ describe("writeSpecText", () => {
     expect(source && "kubernetes-secret" in source ? source["kubernetes-secret"] : undefined).toMatch(/^[a-z][-a-z0-9]{0,38}[a-z0-9]$/);
   });
 
+  it("puts the virtualenv's bin/ first on PATH for the local target instead of overriding the local commands", () => {
+    const answers: InitAnswers = {
+      ...base,
+      framework: "flask",
+      command: ["sh", "-c", 'exec gunicorn --bind "$HOST:$PORT" app:app'],
+      migrate: ["flask", "db", "upgrade"],
+      local: { prepare: ["sh", "-c", "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"], path: [".venv/bin"] },
+    };
+    const text = writeSpecText(answers);
+    const { spec, environments } = validate(text);
+    expect(environments.local?.target).toMatchObject({ type: "local", path: [".venv/bin"] });
+    // One command for every target: the image has its programs on PATH, the local release its .venv/bin.
+    expect(spec.environments.local?.app).toBeUndefined();
+    expect(environments.local?.app.command).toEqual(answers.command);
+    expect(environments.local?.app.release?.migrate).toEqual(["flask", "db", "upgrade"]);
+    expect(text).not.toContain(".venv/bin/flask");
+  });
+
   it("is deterministic", () => {
     expect(writeSpecText(base)).toBe(writeSpecText({ ...base }));
   });

@@ -130,11 +130,6 @@ export function writeSpecText(answers: InitAnswers): string {
     commented("  local:", "slipway deploy -e local: this machine, behind a proxy on :4000"),
     commented("    target: local", "secrets from .slipway/secrets.env (chmod 600)"),
   );
-  if (local?.command || local?.migrate) {
-    out.push("    app:", "      # The programs of the virtualenv that prepare builds; the image has its own on PATH.");
-    if (local.command) out.push(`      command: ${flow(local.command)}`);
-    if (local.migrate) out.push(`      release: { migrate: ${flow(local.migrate)} }`);
-  }
   out.push(
     "  staging:",
     "    target: kubernetes",
@@ -153,6 +148,8 @@ export function writeSpecText(answers: InitAnswers): string {
   );
   if (local?.prepare) out.push(commented(`    prepare: ${flow(local.prepare)}`, "runs in each release's copy of the app"));
   else out.push(commented("    # prepare: [npm, ci, --omit=dev]", "runs in each release's copy of the app"));
+  if (local && local.path.length > 0)
+    out.push(commented(`    path: ${flow(local.path)}`, "first on PATH for prepare, migrate and the app"));
   out.push(`  # kubernetes: { context: my-cluster, namespace: ${name} }`);
   return `${out.join("\n")}\n`;
 }

@@ -35,7 +35,15 @@ export interface AppModel {
 
 export type TargetModel =
   | { type: "kubernetes"; name: string; context: string | undefined }
-  | { type: "local"; name: string; port: number; prepare: string[] | undefined; trustedProxies: string[] };
+  | {
+      type: "local";
+      name: string;
+      port: number;
+      prepare: string[] | undefined;
+      /** Folders of the release copy put first on PATH (targets.<name>.path), relative to it. */
+      path: string[];
+      trustedProxies: string[];
+    };
 
 export interface ImageModel {
   repository: string;

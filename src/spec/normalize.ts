@@ -79,6 +79,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
             name: env.targetName,
             port: env.target.port,
             prepare: env.target.prepare,
+            path: env.target.path,
             trustedProxies: env.target.trustedProxies,
           },
     namespace,
@@ -168,11 +169,14 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
   };
 }
 
+/** Where a local environment without a secretSource reads its secrets, relative to slipway.yaml. */
+export const defaultLocalSecretsFile = ".slipway/secrets.env";
+
 function secretSource(env: ResolvedEnvironment, appName: string): SecretSourceModel {
   const s = env.secretSource;
   if (!s) {
     return env.target.type === "local"
-      ? { kind: "env-file", path: ".slipway/secrets.env" }
+      ? { kind: "env-file", path: defaultLocalSecretsFile }
       : { kind: "kubernetes-secret", name: `${appName}-secrets` };
   }
   if ("env" in s) return { kind: "env" };

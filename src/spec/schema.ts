@@ -48,6 +48,17 @@ function isIpv6(text: string): boolean {
 }
 
 /** An IPv4 or IPv6 address, or a range of them as address/prefix-length (CIDR). */
+/**
+ * A folder inside the app's release copy, written relative to it: no absolute path, no `..`, so
+ * PATH never reaches outside the release (the next release gets its own).
+ */
+const releaseFolder = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes(":") && !p.includes("\0"), {
+    error: "must be a folder inside the app, relative to slipway.yaml (no leading '/', no '..', no ':')",
+  });
+
 const addressOrRange = z.string().refine(
   (entry) => {
     const [address = "", bits, extra] = entry.split("/");
@@ -345,6 +356,12 @@ const localTargetSchema = z
     prepare: commandLine
       .optional()
       .describe("Command run in each release's copy of the app before it starts (e.g. [npm, ci, --omit=dev])."),
+    path: z
+      .array(releaseFolder)
+      .default([])
+      .describe(
+        "Folders of the release's copy of the app put first on PATH, in this order, for prepare, release commands and the app (e.g. [.venv/bin], so the app's own gunicorn and flask run rather than the system's).",
+      ),
     trustedProxies: z
       .array(addressOrRange)
       .default([])

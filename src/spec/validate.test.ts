@@ -96,6 +96,15 @@ describe("validateSpec", () => {
     }
   });
 
+  it("accepts PATH folders inside the app and locates one that leaves it", () => {
+    const spec = (list: string) => `${base}  dev:\n    target: local\ntargets:\n  local:\n    path: ${list}\n`;
+    expect(problems(spec("[.venv/bin, bin, node_modules/.bin]"))).toEqual([]);
+    for (const bad of ["/usr/bin", "../other/bin", "bin/../../x", "a:b", '""']) {
+      const e = only(spec(`[bin, ${bad}]`));
+      expect(e.location?.path, `${e.code} ${e.message}`).toEqual(["targets", "local", "path", 1]);
+    }
+  });
+
   it("rejects an unknown target", () => {
     const e = only(base.replace("target: kubernetes", "target: prod-eks"));
     expect(e.message).toBe("unknown target 'prod-eks'");

@@ -30,7 +30,7 @@ export interface ResolvedEnvironment {
 
 export type ResolvedTarget =
   | { type: "kubernetes"; context: string | undefined; namespace: string }
-  | { type: "local"; port: number; prepare: string[] | undefined; trustedProxies: string[] };
+  | { type: "local"; port: number; prepare: string[] | undefined; path: string[]; trustedProxies: string[] };
 
 export interface ValidatedSpec {
   file: string;
@@ -141,6 +141,7 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
       type: "local",
       port: local?.port ?? 4000,
       prepare: local?.prepare ? [...local.prepare] : undefined,
+      path: [...(local?.path ?? [])],
       trustedProxies: [...(local?.trustedProxies ?? [])],
     };
   }

@@ -36,8 +36,7 @@ describe("init detection on the app corpus", () => {
       secrets: ["MAIL_PASSWORD", "SECRET_KEY"],
       local: {
         prepare: ["sh", "-c", `${venvPip} -r requirements.txt`],
-        command: ["sh", "-c", `exec .venv/bin/${gunicorn}`],
-        migrate: [".venv/bin/flask", "db", "upgrade"],
+        path: [".venv/bin"],
       },
     });
     // No guessed names: the mail user and server are plain settings, reported but not secrets.
@@ -73,8 +72,7 @@ describe("init detection on the app corpus", () => {
           "-c",
           `${venvPip} 'django>=5.1,<5.3' 'dj-database-url>=2.3' 'gunicorn>=23' 'psycopg[binary]>=3.2' 'whitenoise>=6.8' && .venv/bin/python manage.py collectstatic --noinput`,
         ],
-        command: ["sh", "-c", `exec .venv/bin/${gunicorn}`],
-        migrate: [".venv/bin/python", "manage.py", "migrate", "--noinput"],
+        path: [".venv/bin"],
       },
     });
     expect(d.secrets).not.toContain("SECRET_KEY");
@@ -102,8 +100,7 @@ describe("init detection on the app corpus", () => {
       secrets: ["INVENTORY_API_TOKEN"],
       local: {
         prepare: ["sh", "-c", "POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --only main --no-root --no-interaction"],
-        command: ["sh", "-c", `exec .venv/bin/${uvicorn}`],
-        migrate: [".venv/bin/alembic", "upgrade", "head"],
+        path: [".venv/bin"],
       },
     });
     expect(d.envRead).toEqual(expect.arrayContaining(["INVENTORY_LOW_STOCK_THRESHOLD", "DATABASE_URL"]));
@@ -121,7 +118,7 @@ describe("init detection on the app corpus", () => {
       migrate: ["npm", "run", "migrate"],
       buildSteps: [],
       secrets: ["SESSION_SECRET", "WEBHOOK_SIGNING_KEY"],
-      local: { prepare: ["npm", "ci", "--omit=dev", "--no-audit", "--no-fund"], command: undefined, migrate: undefined },
+      local: { prepare: ["npm", "ci", "--omit=dev", "--no-audit", "--no-fund"], path: [] },
     });
   });
 

@@ -22,7 +22,7 @@ import { fingerprintSecrets } from "../../secrets/fingerprint.js";
 import { LineSplitter } from "../../secrets/redact.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
-import { databaseStateDir, instancesOf, localTarget, stopReleaseProcesses } from "../../targets/local/local-target.js";
+import { databaseStateDir, instancesOf, localTarget, stopReleaseProcesses, withReleasePath } from "../../targets/local/local-target.js";
 import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/local/proxy-control.js";
 import { environmentProcesses } from "../../targets/local/strays.js";
 import { type CliContext, secretsOf } from "../context.js";
@@ -435,8 +435,8 @@ export async function execCommand(ctx: CliContext, opts: EnvOptions & { tty?: bo
     const record = currentRelease(await opened.history.list());
     if (!record) throw new SlipwayError("DEPLOY_NO_RELEASE", "nothing has been deployed yet", { hint: "Run slipway deploy first." });
     const { target } = await makeTarget(ctx, opened);
-    const env = await target.appEnv(opened.model, record.revision, undefined, "web");
     const cwd = record.artifact.kind === "local-snapshot" ? record.artifact.path : opened.specDir;
+    const env = withReleasePath(await target.appEnv(opened.model, record.revision, undefined, "web"), cwd, opened.model);
     const argv = command[0] === "node" ? [process.execPath, ...command.slice(1)] : [...command];
     return await new Promise<number>((done) => {
       const child = spawn(argv[0] as string, argv.slice(1), { cwd, env, stdio: "inherit" });
@@ -517,11 +517,12 @@ export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: nu
     const release = { model, revision: 0, previous: undefined, rollbackOf: undefined, reporter };
     await target.ensureDatabase(release);
     const port = opts.port ?? model.port;
-    const env = await target.appEnv(model, 0, port, "web");
+    // The app's own folders (a virtualenv's bin/) first on PATH, as in a release.
+    const env = withReleasePath(await target.appEnv(model, 0, port, "web"), specDir, model);
     const redactor = await target.collectSecrets(model);
     const redact = (line: string) => redactor.text(line);
     if (model.release.migrate) {
-      const migrateEnv = await target.appEnv(model, 0, undefined, "migrate");
+      const migrateEnv = withReleasePath(await target.appEnv(model, 0, undefined, "migrate"), specDir, model);
       const argv = model.release.migrate[0] === "node" ? [process.execPath, ...model.release.migrate.slice(1)] : [...model.release.migrate];
       const result = await runCommand({
         command: argv,

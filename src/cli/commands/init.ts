@@ -2,12 +2,14 @@ import { access, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { describeFsError } from "../../effects/files.js";
+import { type LocalSecretsFile, writeLocalSecretsFile } from "../../effects/local-secrets-file.js";
 import { programsOnPath, readProjectFiles } from "../../effects/project-files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import { type AppDetection, detectApp, optionalTools } from "../../init/detect-app.js";
 import { contractDoc, type InitAnswers, schemaFileName, writeSpecText } from "../../init/write-spec.js";
 import { specJsonSchema } from "../../spec/json-schema.js";
 import { parseSpecText } from "../../spec/load.js";
+import { defaultLocalSecretsFile } from "../../spec/normalize.js";
 import { validateSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
 import { report } from "../main.js";
@@ -47,7 +49,7 @@ export async function initCommand(ctx: CliContext, dir: string, opts: InitOption
     const answers = withHostAllowed(interactive ? await ask(ctx, detection, opts) : fromFlags(detection, opts), detection);
     const text = writeSpecText(answers);
     // What init writes must validate; a failure here is a bug, not a user error.
-    validateSpec(parseSpecText(text, target));
+    const validated = validateSpec(parseSpecText(text, target));
     // The JSON Schema beside the spec: editors check the file without node_modules or a network.
     const schemaFile = join(root, schemaFileName);
     try {
@@ -58,9 +60,10 @@ export async function initCommand(ctx: CliContext, dir: string, opts: InitOption
         hint: "Check that the folder is writable.",
       });
     }
+    const secretsFile = await localSecrets(root, validated, answers.secrets);
     if (ctx.json) {
       ctx.stdout.write(
-        `${JSON.stringify({ ok: true, result: { file: target, schema: schemaFile, contract: contractDoc, detection, answers } })}\n`,
+        `${JSON.stringify({ ok: true, result: { file: target, schema: schemaFile, contract: contractDoc, detection, answers, ...(secretsFile ? { secretsFile } : {}) } })}\n`,
       );
     } else {
       ctx.stderr.write("What init guessed, and why (edit slipway.yaml where a guess is wrong):\n");
@@ -71,6 +74,7 @@ export async function initCommand(ctx: CliContext, dir: string, opts: InitOption
       ctx.stderr.write(
         `${ctx.colors.green("✓")} wrote ${target} and ${schemaFileName} beside it\n` +
           `  the app contract (PORT, HOST, DATABASE_URL, health): ${contractDoc}\n` +
+          secretsNote(secretsFile) +
           `  next: slipway validate -f ${target} && slipway deploy -f ${target} -e local\n`,
       );
     }
@@ -78,6 +82,38 @@ export async function initCommand(ctx: CliContext, dir: string, opts: InitOption
   } catch (error) {
     return report(ctx, error);
   }
+}
+
+/**
+ * Random local-only values for the app's secrets in the local environment's env file, so an
+ * unedited spec deploys locally. Only for the default env file of `local`; an existing file is kept.
+ */
+async function localSecrets(
+  root: string,
+  validated: ReturnType<typeof validateSpec>,
+  names: readonly string[],
+): Promise<(LocalSecretsFile & { names: string[] }) | undefined> {
+  const local = validated.environments.local;
+  if (names.length === 0 || local?.target.type !== "local" || local.secretSource !== undefined) return undefined;
+  const file = join(root, defaultLocalSecretsFile);
+  try {
+    return { ...(await writeLocalSecretsFile(file, names)), names: [...names] };
+  } catch (error) {
+    throw new SlipwayError("OUTPUT_WRITE_FAILED", `cannot write ${file}: ${describeFsError(error)}`, {
+      hint: "Check that the folder is writable.",
+    });
+  }
+}
+
+/** What init says about the secrets file: never a value. */
+function secretsNote(written: LocalSecretsFile | undefined): string {
+  if (!written) return "";
+  const file = defaultLocalSecretsFile;
+  if (written.created)
+    return `  wrote ${file} (mode 600, ignored by git) with random local-only values for the secrets; replace one with a real value where the app needs it\n`;
+  if (written.missing.length > 0)
+    return `  kept the existing ${file}; it has no value for ${written.missing.join(", ")}: add ${written.missing.map((n) => `${n}=…`).join(", ")} before deploying\n`;
+  return `  kept the existing ${file} (it has a value for every secret)\n`;
 }
 
 /** The public host joins the app's host allow-list (Django ALLOWED_HOSTS, Rails config.hosts) when it comes from env. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
 import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
@@ -257,7 +257,13 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
             evidence: { detail: from },
           });
         }
-        return { kind: "local-snapshot", digest: await digestTree(from), path: from };
+        // The old release's own digest: its folder now also holds what its prepare made.
+        const recorded = ctx.rollbackOf.artifact;
+        return {
+          kind: "local-snapshot",
+          digest: recorded.kind === "local-snapshot" ? recorded.digest : await digestTree(from),
+          path: from,
+        };
       }
       const source = ctx.model.secrets.source;
       const secretFile = source.kind === "env-file" ? [isAbsolute(source.path) ? source.path : join(options.appDir, source.path)] : [];
@@ -265,7 +271,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       const prepare = ctx.model.target.type === "local" ? ctx.model.target.prepare : undefined;
       if (prepare) {
         const logFile = join(dir, "prepare.log");
-        const env = { ...options.baseEnv, ...marker(ctx.revision) };
+        const env = withReleasePath({ ...options.baseEnv, ...marker(ctx.revision) }, appCopy, ctx.model);
         const result = await runCommand({
           command: resolveCommand(prepare),
           cwd: appCopy,
@@ -306,7 +312,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     async runCommand(ctx: ReleaseContext, phase: "setup" | "migrate", command: readonly string[]) {
       const dir = releaseDir(ctx.revision);
       const cwd = ctx.rollbackOf ? join(releaseDir(ctx.rollbackOf.revision), "app") : join(dir, "app");
-      const env = { ...(await appEnv(ctx.model, ctx.revision, undefined, phase)), ...marker(ctx.revision) };
+      const env = withReleasePath(
+        { ...(await appEnv(ctx.model, ctx.revision, undefined, phase)), ...marker(ctx.revision) },
+        cwd,
+        ctx.model,
+      );
       const redact = (line: string) => redactor.text(line);
       const result = await runCommand({
         command: resolveCommand(command),
@@ -341,7 +351,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       for (let i = 0; i < Math.max(1, ctx.model.replicas.min); i++) {
         const port = await freePort();
         const logFile = join(dir, `instance-${i + 1}.log`);
-        const env = { ...(await appEnv(ctx.model, ctx.revision, port, "web")), ...marker(ctx.revision) };
+        const env = withReleasePath({ ...(await appEnv(ctx.model, ctx.revision, port, "web")), ...marker(ctx.revision) }, cwd, ctx.model);
         const proc = await spawnDetached({ command: resolveCommand(command), cwd, env, logFile });
         spawned.set(proc.pid, proc);
         instances.push({ pid: proc.pid, startTime: processStartTime(proc.pid), port, logFile });
@@ -519,6 +529,17 @@ export function instancesOf(runtime: Record<string, unknown>): Instance[] {
       typeof i.logFile === "string" &&
       (i.startTime === undefined || i.startTime === null || typeof i.startTime === "string"),
   );
+}
+
+/**
+ * `env` with the target's `path` folders (targets.<name>.path), resolved in the app folder `cwd`,
+ * put first on PATH: the release's own virtualenv or bin/ wins over the system's programs.
+ */
+export function withReleasePath(env: Record<string, string>, cwd: string, model: AppModel): Record<string, string> {
+  const folders = model.target.type === "local" ? model.target.path : [];
+  if (folders.length === 0) return env;
+  const first = folders.map((folder) => resolve(cwd, folder));
+  return { ...env, PATH: [...first, ...(env.PATH ? [env.PATH] : [])].join(delimiter) };
 }
 
 function trustedProxiesOf(model: AppModel): string[] {

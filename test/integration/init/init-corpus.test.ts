@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -61,6 +61,25 @@ describe("slipway init --yes on the app corpus", () => {
         expect(spec.app.command).toBeDefined();
         expect(spec.targets.local.prepare).toBeDefined();
 
+        // Random local-only values for each secret, so the unedited spec deploys locally; never printed.
+        const secretsFile = join(dir, ".slipway/secrets.env");
+        const names = (parse(text) as { app: { secrets: string[] } }).app.secrets;
+        expect(names.length).toBeGreaterThan(0);
+        expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
+        const values = Object.fromEntries(
+          readFileSync(secretsFile, "utf8")
+            .split("\n")
+            .filter((l) => /^\w+=/.test(l))
+            .map((l) => l.split("=") as [string, string]),
+        );
+        expect(Object.keys(values).sort()).toEqual([...names].sort());
+        for (const value of Object.values(values)) {
+          expect(value.length).toBeGreaterThanOrEqual(32);
+          expect(r.stderr + r.stdout).not.toContain(value);
+        }
+        expect(r.stderr).toContain("wrote .slipway/secrets.env (mode 600, ignored by git) with random local-only values");
+        expect(readFileSync(join(dir, ".slipway/.gitignore"), "utf8")).toBe("*\n");
+
         const validate = slipway(["validate"], dir);
         expect(validate.code, validate.stderr).toBe(0);
         const render = slipway(["render", "kubernetes", "-e", "staging"], dir);
@@ -77,6 +96,10 @@ describe("slipway init --yes on the app corpus", () => {
         expect(result.ok).toBe(true);
         expect(result.result.detection.notes.length).toBeGreaterThan(5);
         expect(existsSync(join(dir, "slipway.yaml"))).toBe(true);
+        // The second init kept the file: its values may be in use.
+        expect(readFileSync(secretsFile, "utf8")).toContain(Object.entries(values)[0]?.join("="));
+        expect(json.stdout).not.toContain(Object.values(values)[0]);
+        expect(JSON.parse(json.stdout).result.secretsFile).toMatchObject({ created: false, missing: [] });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -1,0 +1,111 @@
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { repoRoot } from "../../helpers/examples.js";
+import { get, slipway, type Workspace, workspace } from "./local-harness.js";
+
+// The release copy of the app and what runs in it: targets.<name>.path.
+
+const app = `import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+const migrated = readFileSync("migrated.txt", "utf8").trim();
+createServer((req, res) => res.end("served by " + process.env.SERVED_BY + ", " + migrated))
+  .listen(Number(process.env.PORT), process.env.HOST);
+`;
+
+function spec(port: number, extra = ""): string {
+  return `name: tools
+app:
+  image: registry.example.com/tools:1.0.0
+  port: 8080
+  command: [app-serve]
+  health: /
+  scale: { min: 1, max: 1 }
+  release: { migrate: [app-migrate] }
+environments:
+  local: { target: local }
+targets:
+  local:
+    type: local
+    port: ${port}
+    prepare: [app-prepare]
+${extra}`;
+}
+
+/** An executable shell script at `file` in the workspace. */
+function script(ws: Workspace, file: string, body: string): void {
+  mkdirSync(join(ws.dir, file, ".."), { recursive: true });
+  writeFileSync(join(ws.dir, file), `#!/bin/sh\nset -e\n${body}\n`);
+  chmodSync(join(ws.dir, file), 0o755);
+}
+
+describe("the release copy of a real app (test/apps/node-uploads, from an unedited init --yes)", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  }, 120_000);
+
+  it("keeps src/log/ and tmp/ (the app's own modules), deploys with init's local secrets, and serves", async () => {
+    const ws = await workspace("uploads");
+    cleanups.push(() => ws.cleanup());
+    rmSync(ws.dir, { recursive: true, force: true });
+    cpSync(join(repoRoot, "test/apps/node-uploads"), ws.dir, { recursive: true });
+    const init = await slipway(ws.dir, ["init", "--yes"]);
+    expect(init.code, init.stderr).toBe(0);
+    ws.edit("slipway.yaml", (t) => t.replace("port: 4000", `port: ${ws.port}`).replace("--no-fund]", "--no-fund, --prefer-offline]"));
+    const run = await slipway(ws.dir, ["deploy", "-e", "local", "--json"]);
+    expect(run.final, run.stdout + run.stderr).toMatchObject({ ok: true });
+    const release = join(ws.dir, ".slipway/local/releases/1/app");
+    expect(existsSync(join(release, "src/log/index.js"))).toBe(true);
+    expect(existsSync(join(release, "tmp/.gitkeep"))).toBe(true);
+    const served = await get(ws.url);
+    expect(served.status).toBe(200);
+    expect(served.body).toContain("uploads:");
+    // The app's secret came from the file init wrote: an upload with the token is accepted.
+    const token = /^UPLOAD_TOKEN=(.+)$/m.exec(readFileSync(join(ws.dir, ".slipway/secrets.env"), "utf8"))?.[1];
+    expect(token).toBeDefined();
+    const upload = await fetch(`${ws.url}files/note.txt`, { method: "PUT", headers: { authorization: `Bearer ${token}` }, body: "hi" });
+    expect(upload.status).toBe(201);
+    expect(run.stdout + run.stderr + init.stderr).not.toContain(token);
+  }, 240_000);
+});
+
+describe("targets.<name>.path", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  }, 120_000);
+
+  it("puts the release copy's folders first on PATH for prepare, migrate and the app, ahead of the system's", async () => {
+    const ws = await workspace("path-key");
+    cleanups.push(() => ws.cleanup());
+    writeFileSync(join(ws.dir, "app.mjs"), app);
+    // A program of the same name elsewhere on PATH loses to the release's own (a system `flask` vs .venv/bin/flask).
+    script(ws, "system-bin/app-serve", "echo 'the system program ran' >&2; exit 3");
+    script(ws, "tools/bin/app-prepare", 'echo "prepared in $(pwd)" > prepared.txt');
+    script(ws, "tools/bin/app-migrate", "echo migrated > migrated.txt");
+    script(ws, "tools/bin/app-serve", `SERVED_BY="$0" exec "${process.execPath}" app.mjs`);
+    writeFileSync(join(ws.dir, "slipway.yaml"), spec(ws.port, "    path: [tools/bin]\n"));
+    const run = await slipway(ws.dir, ["deploy", "-e", "local", "--json"], {
+      PATH: `${join(ws.dir, "system-bin")}:${process.env.PATH ?? ""}`,
+    });
+    expect(run.final, run.stdout + run.stderr).toMatchObject({ ok: true });
+    const release = join(ws.dir, ".slipway/local/releases/1/app");
+    expect(readFileSync(join(release, "prepared.txt"), "utf8").trim()).toBe(`prepared in ${release}`);
+    const served = await get(ws.url);
+    expect(served.body).toBe(`served by ${release}/tools/bin/app-serve, migrated`);
+    // The source folder is never written to: prepare and migrate ran in the copy.
+    expect(existsSync(join(ws.dir, "migrated.txt"))).toBe(false);
+  }, 180_000);
+
+  it("without the key the release's programs are not found: prepare fails", async () => {
+    const ws = await workspace("path-key-missing");
+    cleanups.push(() => ws.cleanup());
+    writeFileSync(join(ws.dir, "app.mjs"), app);
+    script(ws, "tools/bin/app-prepare", "true");
+    writeFileSync(join(ws.dir, "slipway.yaml"), spec(ws.port));
+    const run = await slipway(ws.dir, ["deploy", "-e", "local", "--json"]);
+    expect(run.code).toBe(1);
+    expect(run.final?.error).toMatchObject({ failure: { class: "prepare-failed" } });
+  }, 180_000);
+});
