@@ -38,8 +38,8 @@ interface CorpusApp {
   /** A page whose text v2 changes, and the text v1 shows there. */
   page: string;
   v1: string;
-  /** v2: one visible string edited in the source. */
-  v2: { file: string; from: string; to: string };
+  /** v2: one visible string edited in the source, and how the page shows it. */
+  v2: { file: string; from: string; to: string; shows: string };
   /** v3: a line that imports a module nobody installed, and the error line it must leave in the evidence. */
   v3: { file: string; line: string; error: RegExp };
   /** A command run with `slipway exec` in the serving release, and what its output shows once migrations ran. */
@@ -62,7 +62,12 @@ const corpus: CorpusApp[] = [
     app: "flask-journal",
     page: "/login",
     v1: "Create an account",
-    v2: { file: "journal/templates/login.html", from: "Create an account", to: "Create a journal account" },
+    v2: {
+      file: "journal/templates/login.html",
+      from: "Create an account",
+      to: "Create a journal account",
+      shows: "Create a journal account",
+    },
     v3: {
       file: "journal/routes.py",
       line: "import journal_v3_missing_module\n",
@@ -78,7 +83,7 @@ const corpus: CorpusApp[] = [
     app: "django-library",
     page: "/",
     v1: "<h1>Library</h1>",
-    v2: { file: "catalog/templates/catalog/index.html", from: "<h1>Library</h1>", to: "<h1>Library v2</h1>" },
+    v2: { file: "catalog/templates/catalog/index.html", from: "<h1>Library</h1>", to: "<h1>Library v2</h1>", shows: "<h1>Library v2</h1>" },
     v3: {
       file: "catalog/views.py",
       line: "import catalog_v3_missing_module\n",
@@ -93,7 +98,12 @@ const corpus: CorpusApp[] = [
     app: "fastapi-inventory",
     page: "/",
     v1: '"service":"inventory"',
-    v2: { file: "inventory/main.py", from: '{"service": "inventory",', to: '{"service": "inventory v2",' },
+    v2: {
+      file: "inventory/main.py",
+      from: '{"service": "inventory",',
+      to: '{"service": "inventory v2",',
+      shows: '"service":"inventory v2"',
+    },
     v3: {
       file: "inventory/main.py",
       line: "import inventory_v3_missing_module\n",
@@ -114,7 +124,7 @@ const corpus: CorpusApp[] = [
     app: "express-pg-tasks",
     page: "/",
     v1: "<h1>Tasks</h1>",
-    v2: { file: "public/index.html", from: "<h1>Tasks</h1>", to: "<h1>Tasks v2</h1>" },
+    v2: { file: "public/index.html", from: "<h1>Tasks</h1>", to: "<h1>Tasks v2</h1>", shows: "<h1>Tasks v2</h1>" },
     v3: { file: "src/app.js", line: 'require("./v3-missing-module");\n', error: /Error: Cannot find module '\.\/v3-missing-module'/ },
     database: {
       command: [
@@ -140,7 +150,7 @@ const corpus: CorpusApp[] = [
     app: "express-knex-mysql",
     page: "/",
     v1: '"service":"bookings"',
-    v2: { file: "app.js", from: 'service: "bookings"', to: 'service: "bookings v2"' },
+    v2: { file: "app.js", from: 'service: "bookings"', to: 'service: "bookings v2"', shows: '"service":"bookings v2"' },
     v3: { file: "app.js", line: 'require("./v3-missing-module");\n', error: /Error: Cannot find module '\.\/v3-missing-module'/ },
     database: {
       command: [
@@ -163,7 +173,7 @@ const corpus: CorpusApp[] = [
     app: "node-uploads",
     page: "/",
     v1: "uploads: GET /files",
-    v2: { file: "src/main.js", from: "uploads: GET /files", to: "uploads v2: GET /files" },
+    v2: { file: "src/main.js", from: "uploads: GET /files", to: "uploads v2: GET /files", shows: "uploads v2: GET /files" },
     v3: {
       file: "src/main.js",
       line: 'import "./v3-missing-module.js";\n',
@@ -193,9 +203,15 @@ function poetryBin(): string | undefined {
   return bin;
 }
 
-/** The environment slipway runs with here: PATH and HOME as the harness passes them, plus download caches. */
+/** What a user's shell carries for the network and the toolchains: proxies, CA bundles, pip and pyenv settings. */
+const passedThrough =
+  /^(https?_proxy|no_proxy|all_proxy|ssl_cert_file|ssl_cert_dir|requests_ca_bundle|curl_ca_bundle|node_extra_ca_certs|pip_\w+|pyenv_\w+)$/i;
+
+/** The environment slipway runs with here: PATH and HOME as the harness passes them, the network settings, download caches. */
 function runEnv(extraPath: string | undefined): Record<string, string> {
+  const network = Object.entries(process.env).filter((e): e is [string, string] => passedThrough.test(e[0]) && e[1] !== undefined);
   return {
+    ...Object.fromEntries(network),
     PATH: [extraPath, process.env.PATH ?? ""].filter((p) => p !== undefined && p !== "").join(delimiter),
     PIP_CACHE_DIR: pipCache,
     POETRY_CACHE_DIR: poetryCache,
@@ -355,7 +371,7 @@ describe.each(corpus)("$app, from an unedited init --yes", (corpusApp) => {
     // The loop ran across the switch: both releases answered it.
     expect([...load.revisions.keys()].sort()).toEqual([String(v1), String(v2)].sort());
     const shown = await page(`${proxy}${corpusApp.page}`);
-    expect(shown.body).toContain(corpusApp.v2.to);
+    expect(shown.body).toContain(corpusApp.v2.shows);
     expect(shown.revision).toBe(String(v2));
   }, 900_000);
 
@@ -370,7 +386,7 @@ describe.each(corpus)("$app, from an unedited init --yes", (corpusApp) => {
     expect(run.events.some((e) => e.type === "rolled-back")).toBe(true);
     const shown = await page(`${proxy}${corpusApp.page}`);
     expect(shown.status).toBe(200);
-    expect(shown.body).toContain(corpusApp.v2.to);
+    expect(shown.body).toContain(corpusApp.v2.shows);
     expect(shown.revision).toBe(String(v2));
   }, 900_000);
 
