@@ -324,6 +324,17 @@ describe("deploy engine", () => {
     });
   }
 
+  it("failed deploys prune failed releases too, never the serving one", async () => {
+    const history = memoryHistory();
+    await run(fakeTarget().target, history);
+    for (let i = 0; i < 4; i++) {
+      const { result } = await run(fakeTarget("health").target, history);
+      expect(result).toMatchObject({ ok: false, serving: 1 });
+    }
+    // keep 2: the serving release and the two newest failures.
+    expect([...history.records.keys()].sort()).toEqual([1, 4, 5]);
+  });
+
   it("a rollback keeps the release whose artifact it re-deployed, whatever keepReleases says", async () => {
     const history = memoryHistory();
     for (let i = 0; i < 3; i++) await run(fakeTarget().target, history, memoryLock(), undefined, 10);

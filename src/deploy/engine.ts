@@ -59,6 +59,12 @@ export interface DeployTarget {
   abandon(ctx: ReleaseContext, runtime: Record<string, unknown>): Promise<void>;
   /** Deletes the artifacts and logs of pruned releases. */
   prune(revisions: readonly number[]): Promise<void>;
+  /**
+   * Whether a release still takes traffic (its processes or pods run and the traffic goes to them);
+   * after `slipway down` the newest successful release serves nothing. Without it, the newest
+   * successful release is taken to serve.
+   */
+  isServing?(record: ReleaseRecord): Promise<boolean>;
 }
 
 export interface DeployOptions {
@@ -102,6 +108,8 @@ export interface DeployResult {
   serving: number | undefined;
   /** The signal that interrupted the deploy (its name, e.g. SIGINT), when one did. */
   interrupted?: string | undefined;
+  /** A rollback: the revision whose release this deploy put back. */
+  rollbackOf?: number | undefined;
 }
 
 function signalName(signal: AbortSignal | undefined): string {
@@ -191,7 +199,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const rollbackOf = options.rollbackTo === undefined ? undefined : records.find((r) => r.revision === options.rollbackTo);
     const revision = await history.nextRevision();
     const ctx: ReleaseContext = { model, revision, previous, rollbackOf, reporter, signal };
-    emit({ type: "deploy-started", app: model.name, environment: model.environment, revision, target: target.name });
+    const rolledBackFrom = rollbackOf ? { rollbackOf: rollbackOf.revision } : {};
+    emit({ type: "deploy-started", app: model.name, environment: model.environment, revision, target: target.name, ...rolledBackFrom });
 
     const record: ReleaseRecord = {
       revision,
@@ -259,8 +268,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       if (interrupted()) {
         phases.push({ phase: "prune", durationMs: 0, outcome: "skipped" });
         emit({ type: "phase-skipped", phase: "prune", reason: `interrupted by ${signalName(signal)}; the next deploy prunes` });
-        emit({ type: "deployed", revision, url, durationMs: Date.now() - started });
-        return { ok: true, revision, url, failure: undefined, serving: revision, interrupted: signalName(signal) };
+        emit({ type: "deployed", revision, url, durationMs: Date.now() - started, ...rolledBackFrom });
+        return { ok: true, revision, url, failure: undefined, serving: revision, interrupted: signalName(signal), ...rolledBackFrom };
       }
       await timed("prune", async () => {
         // The release just switched to (and the one whose artifact it re-deployed) stay whatever
@@ -270,8 +279,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         await target.prune(prune);
         for (const r of prune) await history.remove(r);
       });
-      emit({ type: "deployed", revision, url, durationMs: Date.now() - started });
-      return { ok: true, revision, url, failure: undefined, serving: revision };
+      emit({ type: "deployed", revision, url, durationMs: Date.now() - started, ...rolledBackFrom });
+      return { ok: true, revision, url, failure: undefined, serving: revision, ...rolledBackFrom };
     } catch (error) {
       const failure: Failure =
         error instanceof DeployFailure
@@ -280,32 +289,57 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       const phase = phases[phases.length - 1]?.phase ?? "prepare";
       const wasInterrupted = failure.class === "interrupted";
       emit({ type: "failed", phase, failure });
+      // What serves after the rollback: the previous release, unless it was not running (after `down`).
+      const servingNow = async () =>
+        previous && (await (target.isServing?.(previous) ?? Promise.resolve(true)).catch(() => true)) ? previous.revision : undefined;
+      let serving: number | undefined;
       // The phase given up on gets a moment to stop what it started (a migration, say) before the rollback.
       if (abandonedWork) await Promise.race([abandonedWork.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
       if (options.noRollback && !wasInterrupted) {
         phases.push({ phase: "rollback", durationMs: 0, outcome: "skipped" });
         emit({ type: "phase-skipped", phase: "rollback", reason: "--no-rollback: the failed release is left as it is for debugging" });
+        serving = await servingNow();
       } else {
         const rollbackStart = Date.now();
         if (switched) await target.switchBack(ctx).catch(() => undefined);
         if (runtime) await target.abandon(ctx, runtime).catch(() => undefined);
         phases.push({ phase: "rollback", durationMs: Date.now() - rollbackStart, outcome: "ok" });
+        serving = await servingNow();
         emit({
           type: "rolled-back",
-          to: previous?.revision,
-          message: previous ? `revision ${previous.revision} still serves` : "nothing was serving before; nothing serves now",
+          to: serving,
+          message:
+            serving !== undefined
+              ? `revision ${serving} still serves`
+              : previous
+                ? `nothing serves now: revision ${previous.revision}, the last successful release, was not running (stopped by slipway down?)`
+                : "nothing was serving before; nothing serves now",
         });
       }
       record.outcome = wasInterrupted ? "interrupted" : "failed";
       record.failure = failure;
       record.finishedAt = now().toISOString();
       await history.put(record);
+      // Failed releases are pruned like old ones (a run of failed retries must not fill the disk);
+      // not after an interruption or --no-rollback, whose release is left as it is. Never this one,
+      // what serves, or what it runs from; best effort: the failure is what this deploy reports.
+      if (!wasInterrupted && !options.noRollback) {
+        const spared = new Set([revision, ...(previous ? [previous.revision] : [])]);
+        const prune = revisionsToPrune(await history.list(), options.keepReleases).filter((r) => !spared.has(r));
+        await target
+          .prune(prune)
+          .then(async () => {
+            for (const r of prune) await history.remove(r);
+          })
+          .catch(() => undefined);
+      }
       return {
         ok: false,
         revision,
         url: target.url(model),
         failure: redactor ? redactor.deep(failure) : failure,
-        serving: previous?.revision,
+        serving,
+        ...rolledBackFrom,
         ...(wasInterrupted ? { interrupted: signalName(signal) } : {}),
       };
     }

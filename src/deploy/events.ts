@@ -49,6 +49,11 @@ export interface Evidence {
   signal?: string | null;
   /** Last lines of the relevant log, secrets redacted. */
   logTail?: string[];
+  /**
+   * The log's first error block (a Node error with its first frames, a Python traceback to its
+   * exception line, a Ruby exception), secrets redacted: the tail alone can cut it off.
+   */
+  firstError?: string[];
   httpStatus?: number;
   httpBody?: string;
   port?: number;
@@ -58,7 +63,15 @@ export interface Evidence {
 }
 
 export type DeployEvent =
-  | { type: "deploy-started"; app: string; environment: string; revision: number; target: string }
+  | {
+      type: "deploy-started";
+      app: string;
+      environment: string;
+      revision: number;
+      target: string;
+      /** A rollback: the revision whose release this one puts back. */
+      rollbackOf?: number;
+    }
   | { type: "phase-started"; phase: PhaseName; detail?: string }
   | { type: "phase-finished"; phase: PhaseName; durationMs: number; detail?: string }
   | { type: "phase-skipped"; phase: PhaseName; reason: string }
@@ -67,7 +80,7 @@ export type DeployEvent =
   | { type: "recovered"; revision: number; action: string }
   | { type: "failed"; phase: PhaseName; failure: Failure }
   | { type: "rolled-back"; to: number | undefined; message: string }
-  | { type: "deployed"; revision: number; url: string; durationMs: number };
+  | { type: "deployed"; revision: number; url: string; durationMs: number; rollbackOf?: number };
 
 export interface Reporter {
   emit(event: DeployEvent): void;

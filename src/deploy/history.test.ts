@@ -13,6 +13,16 @@ describe("history helpers", () => {
     expect(revisionsToPrune(records, 2).sort()).toEqual([1, 2, 3]);
     expect(revisionsToPrune(records, 10)).toEqual([]);
   });
+  it("keeps at most the newest N failed or interrupted releases, also before any success", () => {
+    const failedRetries = [record(1, "succeeded"), ...[2, 3, 4, 5, 6].map((r) => record(r, r === 4 ? "interrupted" : "failed"))];
+    expect(revisionsToPrune(failedRetries, 2).sort()).toEqual([2, 3, 4]);
+    const neverServed = [1, 2, 3, 4].map((r) => record(r, "failed"));
+    expect(revisionsToPrune(neverServed, 1).sort()).toEqual([1, 2, 3]);
+    // Between kept successes too.
+    const mixed = [record(1, "succeeded"), record(2, "failed"), record(3, "failed"), record(4, "succeeded"), record(5, "failed")];
+    expect(revisionsToPrune(mixed, 2).sort()).toEqual([2]);
+  });
+
   it("never prunes a release in progress", () => {
     expect(revisionsToPrune([record(1, "in-progress"), record(2, "succeeded"), record(3, "succeeded")], 1)).toEqual([2]);
   });

@@ -66,15 +66,17 @@ export function protectedRevisions(records: readonly ReleaseRecord[]): Set<numbe
 }
 
 /**
- * Revisions to delete so that `keep` succeeded releases (and everything newer) remain. Whatever
- * `keep` is (0, negative, NaN), the serving release and the files it runs from are never listed:
- * a `keep` below 1 counts as 1.
+ * Revisions to delete so that `keep` succeeded releases remain, with at most the `keep` newest
+ * failed or interrupted releases among the ones newer than the oldest kept (their logs explain a
+ * failure; a run of failed retries must not fill the disk). Whatever `keep` is (0, negative, NaN),
+ * the serving release and the files it runs from are never listed: a `keep` below 1 counts as 1.
  */
 export function revisionsToPrune(records: readonly ReleaseRecord[], keep: number): number[] {
   const atLeastOne = Number.isFinite(keep) && keep >= 1 ? Math.floor(keep) : 1;
   const spared = protectedRevisions(records);
   const sorted = [...records].sort((a, b) => b.revision - a.revision);
   let kept = 0;
+  let keptFailed = 0;
   const prune: number[] = [];
   for (const record of sorted) {
     if (record.outcome === "in-progress" || spared.has(record.revision)) {
@@ -82,8 +84,14 @@ export function revisionsToPrune(records: readonly ReleaseRecord[], keep: number
       continue;
     }
     if (kept < atLeastOne) {
-      if (record.outcome === "succeeded") kept++;
-      continue;
+      if (record.outcome === "succeeded") {
+        kept++;
+        continue;
+      }
+      if (keptFailed < atLeastOne) {
+        keptFailed++;
+        continue;
+      }
     }
     prune.push(record.revision);
   }

@@ -16,7 +16,9 @@ export function humanReporter(err: Write, c: Colors, startedAt = Date.now()): Re
       switch (event.type) {
         case "deploy-started":
           err.write(
-            `${c.bold(`deploy ${event.app} → ${event.environment}`)} ${c.dim(`(revision ${event.revision}, target ${event.target})`)}\n`,
+            event.rollbackOf === undefined
+              ? `${c.bold(`deploy ${event.app} → ${event.environment}`)} ${c.dim(`(revision ${event.revision}, target ${event.target})`)}\n`
+              : `${c.bold(`rollback ${event.app} → ${event.environment} to revision ${event.rollbackOf}`)} ${c.dim(`(as revision ${event.revision}, target ${event.target})`)}\n`,
           );
           break;
         case "phase-started":
@@ -50,9 +52,15 @@ export function humanReporter(err: Write, c: Colors, startedAt = Date.now()): Re
             err.write("       events:\n");
             for (const line of ev.events.slice(-6)) err.write(`${c.dim(`       │ ${line}`)}\n`);
           }
-          if (ev.logTail && ev.logTail.length > 0) {
+          const tail = ev.logTail?.slice(-12) ?? [];
+          // The first error, unless the tail shown below already holds all of it.
+          if (ev.firstError && ev.firstError.length > 0 && !containsRun(tail, ev.firstError)) {
+            err.write("       first error:\n");
+            for (const line of ev.firstError) err.write(`${c.dim(`       │ ${line}`)}\n`);
+          }
+          if (tail.length > 0) {
             err.write("       last log lines:\n");
-            for (const line of ev.logTail.slice(-12)) err.write(`${c.dim(`       │ ${line}`)}\n`);
+            for (const line of tail) err.write(`${c.dim(`       │ ${line}`)}\n`);
           }
           break;
         }
@@ -60,7 +68,9 @@ export function humanReporter(err: Write, c: Colors, startedAt = Date.now()): Re
           err.write(`${elapsed()} ${c.yellow("↩")} rolled back: ${event.message}\n`);
           break;
         case "deployed":
-          err.write(`${elapsed()} ${c.green(c.bold(`✓ revision ${event.revision} is live`))} at ${c.bold(event.url)}\n`);
+          err.write(
+            `${elapsed()} ${c.green(c.bold(event.rollbackOf === undefined ? `✓ revision ${event.revision} is live` : `✓ rolled back to revision ${event.rollbackOf}'s release, live as revision ${event.revision}`))} at ${c.bold(event.url)}\n`,
+          );
           break;
         default: {
           const unreachable: never = event;
@@ -69,4 +79,10 @@ export function humanReporter(err: Write, c: Colors, startedAt = Date.now()): Re
       }
     },
   };
+}
+
+/** Whether `run` appears in `lines` as consecutive lines. */
+function containsRun(lines: readonly string[], run: readonly string[]): boolean {
+  for (let i = 0; i + run.length <= lines.length; i++) if (run.every((line, j) => lines[i + j] === line)) return true;
+  return false;
 }

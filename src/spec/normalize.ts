@@ -29,7 +29,10 @@ export function chooseEnvironment(validated: ValidatedSpec, name: string | undef
   if (!env) {
     throw new SlipwayError("SPEC_UNKNOWN_ENVIRONMENT", `environment '${name}' is not in ${validated.file}`, {
       location: locationOf(validated.source, ["environments"], "key"),
-      hint: `Known environments: ${names.join(", ")}.`,
+      hint:
+        name === "local"
+          ? `Known environments: ${names.join(", ")}. To deploy on this machine, add under environments: (secrets then come from .slipway/secrets.env):\n\n${localSnippet}`
+          : `Known environments: ${names.join(", ")}.`,
     });
   }
   return env;
@@ -168,6 +171,13 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
       : undefined,
   };
 }
+
+/** The lines to add for a `local` environment, as the hint prints them (indented under "hint:"). */
+const localSnippet = [
+  "      environments:",
+  "        local:",
+  "          target: local   # this machine: processes behind a proxy on :4000, an embedded database",
+].join("\n");
 
 /** Where a local environment without a secretSource reads its secrets, relative to slipway.yaml. */
 export const defaultLocalSecretsFile = ".slipway/secrets.env";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SlipwayError } from "../errors/slipway-error.js";
 import { parseSpecText } from "./load.js";
+import { chooseEnvironment } from "./normalize.js";
 import { validateSpec } from "./validate.js";
 
 const base = `name: shop
@@ -103,6 +104,31 @@ describe("validateSpec", () => {
       const e = only(spec(`[bin, ${bad}]`));
       expect(e.location?.path, `${e.code} ${e.message}`).toEqual(["targets", "local", "path", 1]);
     }
+  });
+
+  it("asks for a local environment with the lines to add, when -e local is not in the spec", () => {
+    const validated = validateSpec(parseSpecText(base, "slipway.yaml"));
+    const refused = (name: string) => {
+      try {
+        chooseEnvironment(validated, name);
+      } catch (error) {
+        if (error instanceof SlipwayError) return error;
+      }
+      throw new Error(`${name} was accepted`);
+    };
+    const e = refused("local");
+    expect(e.code).toBe("SPEC_UNKNOWN_ENVIRONMENT");
+    expect(e.hint).toContain("Known environments: production.");
+    const snippet = (e.hint ?? "").split("\n\n")[1] ?? "";
+    expect(snippet.split("\n")[0]).toBe("      environments:");
+    // The lines under `environments:`, added to the spec, give the environment they name.
+    const lines = snippet
+      .split("\n")
+      .slice(1)
+      .map((line) => line.slice(6));
+    const added = parseSpecText(`${base}${lines.join("\n")}\n`, "x.yaml");
+    expect(chooseEnvironment(validateSpec(added), "local").target.type).toBe("local");
+    expect(refused("qa").hint).toBe("Known environments: production.");
   });
 
   it("rejects an unknown target", () => {

@@ -20,10 +20,22 @@ export function pickRollback(records: readonly ReleaseRecord[], to: number | und
     .filter((r) => r.outcome === "succeeded" && r.revision !== current?.revision)
     .sort((a, b) => b.revision - a.revision);
   const wanted = to === undefined ? candidates[0] : records.find((r) => r.revision === to);
+  if (to !== undefined && wanted === undefined) {
+    const known = records.map((r) => r.revision).sort((a, b) => a - b);
+    throw new SlipwayError(
+      "DEPLOY_NO_RELEASE",
+      `revision ${to} does not exist${known.length > 0 ? ` (recorded: ${known.length > 10 ? "…, " : ""}${known.slice(-10).join(", ")})` : ""}`,
+      {
+        hint: "See `slipway history` for the revisions you can roll back to; pruned revisions are gone.",
+      },
+    );
+  }
   if (wanted?.outcome !== "succeeded") {
     throw new SlipwayError(
       "DEPLOY_NO_RELEASE",
-      to === undefined ? "there is no earlier successful release to roll back to" : `revision ${to} is not a successful release`,
+      to === undefined
+        ? "there is no earlier successful release to roll back to"
+        : `revision ${to} is not a successful release (it ${wanted?.outcome === "in-progress" ? "is in progress" : wanted?.outcome})`,
       { hint: "See `slipway history` for the revisions you can roll back to." },
     );
   }
@@ -61,7 +73,7 @@ export function finishDeploy(
   }
   // Failure messages already carry their chain of context (`deploy staging: rollout of …`).
   const message = result.failure?.message ?? "failed";
-  const prefix = `deploy ${environment}: `;
+  const prefix = `${result.rollbackOf === undefined ? "deploy" : `rollback to revision ${result.rollbackOf}`} ${environment}: `;
   const error = new SlipwayError("DEPLOY_FAILED", message.startsWith(prefix) ? message : `${prefix}${message}`, { hint: failedHint });
   if (ctx.json) {
     ctx.stdout.write(

@@ -6,6 +6,7 @@ import { hostname, userInfo } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
+import { devIgnore } from "../../effects/dev-ignore.js";
 import { fileLock } from "../../effects/file-lock.js";
 import { readSpecBytes } from "../../effects/files.js";
 import { localFingerprintKey } from "../../effects/fingerprint-key.js";
@@ -221,7 +222,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
       opened.model.environment,
       result.serving !== undefined
         ? `Revision ${result.serving} still serves at ${result.url}. Details: slipway history -e ${opened.model.environment}; logs of the failed release: slipway logs --revision ${result.revision}.`
-        : `Nothing was serving before this deploy. Logs: slipway logs --revision ${result.revision}.`,
+        : `Nothing serves now${result.revision > 1 ? "" : " (nothing was serving before this deploy)"}. Logs: slipway logs --revision ${result.revision}.`,
       opened.warnings(),
     );
   } catch (error) {
@@ -310,6 +311,8 @@ export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<
       serving: current?.revision,
       proxyServes: served,
       healthy: instances.length > 0 && instances.every((i) => i.alive) && served === current?.revision,
+      // Nothing runs: no proxy, none of the release's processes (after `slipway down`, or a reboot).
+      stopped: current !== undefined && served === undefined && instances.every((i) => !i.alive),
       instances,
       lastDeploy: last
         ? { revision: last.revision, outcome: last.outcome, startedAt: last.startedAt, failure: last.failure?.message }
@@ -322,9 +325,14 @@ export async function statusCommand(ctx: CliContext, opts: EnvOptions): Promise<
     }
     const c = ctx.colors;
     ctx.stdout.write(`${c.bold(`${status.app} → ${status.environment}`)}  ${status.url}\n`);
-    ctx.stdout.write(
-      `serving:  ${status.serving === undefined ? "nothing" : `revision ${status.serving}`} ${status.healthy ? c.green("(healthy)") : c.red("(not healthy)")}\n`,
-    );
+    if (status.stopped)
+      ctx.stdout.write(
+        `serving:  nothing — ${c.yellow("stopped")} (revision ${status.serving} served last; slipway deploy -e ${status.environment} starts a new release)\n`,
+      );
+    else
+      ctx.stdout.write(
+        `serving:  ${status.serving === undefined ? "nothing" : `revision ${status.serving}`} ${status.healthy ? c.green("(healthy)") : c.red("(not healthy)")}\n`,
+      );
     for (const [i, inst] of instances.entries())
       ctx.stdout.write(`  instance ${i + 1}: pid ${inst.pid} port ${inst.port} ${inst.alive ? c.green("up") : c.red("down")}\n`);
     if (status.lastDeploy)
@@ -564,9 +572,10 @@ export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: nu
       });
     startApp();
     let timer: NodeJS.Timeout | undefined;
-    const ignored = /(^|\/)(\.slipway|node_modules|\.git|__pycache__|tmp|log)(\/|$)/;
+    // What git ignores and the app's own log output never restart it (nor would the app ever settle).
+    const ignored = devIgnore(specDir);
     const watcher = watch(specDir, { recursive: true }, (_event, file) => {
-      if (!file || ignored.test(file)) return;
+      if (!file || ignored(file)) return;
       clearTimeout(timer);
       timer = setTimeout(async () => {
         ctx.stderr.write(`${ctx.colors.yellow("↺")} ${file} changed; restarting\n`);

@@ -3,6 +3,7 @@ import { statSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
+import { firstErrorBlock } from "../../deploy/error-block.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
 import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
 import { adminSecret } from "../../effects/database-files.js";
@@ -284,7 +285,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           throw new DeployFailure({
             class: "prepare-failed",
             message: `prepare: \`${prepare.join(" ")}\` exited with ${result.exitCode ?? result.signal}`,
-            evidence: { exitCode: result.exitCode, logTail: result.lastLines.map((line) => redactor.text(line)) },
+            evidence: {
+              exitCode: result.exitCode,
+              logTail: result.lastLines.map((line) => redactor.text(line)),
+              ...errorOf(result.lastLines, (line) => redactor.text(line)),
+            },
           });
         }
       }
@@ -331,7 +336,12 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
         throw new DeployFailure({
           class: phase === "migrate" ? "migration-failed" : "setup-failed",
           message: `${phase}: \`${command.join(" ")}\` exited with ${result.exitCode ?? `signal ${result.signal}`}; no traffic moved`,
-          evidence: { exitCode: result.exitCode, signal: result.signal, logTail: result.lastLines.map(redact) },
+          evidence: {
+            exitCode: result.exitCode,
+            signal: result.signal,
+            logTail: result.lastLines.map(redact),
+            ...errorOf(result.lastLines, redact),
+          },
         });
       }
     },
@@ -365,11 +375,16 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       await Promise.all(
         instancesOf(runtime).map(async (instance, index) => {
           const where = `instance ${index + 1} (pid ${instance.pid}, port ${instance.port})`;
-          const evidence = async (extra: Evidence): Promise<Evidence> => ({
-            ...extra,
-            port: instance.port,
-            logTail: (await tailFile(instance.logFile, 20)).map(redact),
-          });
+          const evidence = async (extra: Evidence): Promise<Evidence> => {
+            const log = await tailFile(instance.logFile, 400);
+            const firstError = firstErrorBlock(log);
+            return {
+              ...extra,
+              port: instance.port,
+              logTail: log.slice(-20).map(redact),
+              ...(firstError ? { firstError: firstError.map(redact) } : {}),
+            };
+          };
           const deadline = Date.now() + timeoutMs;
           const proc = spawned.get(instance.pid);
           const opened = await waitForPort(instance.port, {
@@ -504,6 +519,12 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       await Promise.all(instancesOf(runtime).map((i) => (alive(i) ? stopProcess(i, { graceMs: 3_000 }) : undefined)));
     },
 
+    async isServing(record: ReleaseRecord) {
+      // Serving means the proxy runs, sends traffic to this release, and one of its processes runs.
+      const served = await readServedRevision(proxyDir).catch(() => undefined);
+      return served === record.revision && instancesOf(record.runtime).some(alive);
+    },
+
     async prune(revisions: readonly number[]) {
       // Whatever it is asked, the folder of the release the proxy serves (its processes' cwd) stays.
       const served = await readServedRevision(proxyDir).catch(() => undefined);
@@ -513,6 +534,12 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       }
     },
   };
+}
+
+/** `{firstError}` for evidence when the lines hold an error block, redacted. */
+function errorOf(lines: readonly string[], redact: (line: string) => string): { firstError?: string[] } {
+  const block = firstErrorBlock(lines);
+  return block ? { firstError: block.map(redact) } : {};
 }
 
 /** The instances a release record lists; entries of another shape (an edited record) are left out. */
