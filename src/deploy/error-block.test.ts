@@ -85,6 +85,23 @@ Traceback (most recent call last):
     connect()
 sqlalchemy.exc.OperationalError: (psycopg.OperationalError) connection refused`);
 
+// Flask's CLI (here `flask db upgrade`) says "Error:" first, then the traceback that explains it.
+const flaskCliImportError = lines(`
+Error: While importing 'journal_app', an ImportError was raised:
+
+Traceback (most recent call last):
+  File "/srv/app/.venv/lib/python3.11/site-packages/flask/cli.py", line 245, in locate_app
+    __import__(module_name)
+  File "/srv/app/.venv/lib/python3.11/site-packages/sqlalchemy/dialects/postgresql/psycopg.py", line 497, in import_dbapi
+    import psycopg
+ModuleNotFoundError: No module named 'psycopg'
+
+
+Usage: flask [OPTIONS] COMMAND [ARGS]...
+Try 'flask --help' for help.
+
+Error: No such command 'db'.`);
+
 const rubyNameError = lines(`
 => Booting Puma
 => Rails 7.2.2 application starting in production
@@ -152,6 +169,7 @@ describe("firstErrorBlock", () => {
     ],
     ["Python under gunicorn: from Traceback to the exception line", pythonTraceback, pythonTraceback.slice(3, 13)],
     ["Python, chained: the first traceback only", pythonChained, pythonChained.slice(0, 4)],
+    ["Flask's CLI: the traceback, not its own Error: line", flaskCliImportError, flaskCliImportError.slice(2, 8)],
     ["Ruby: the NameError and its first five frames", rubyNameError, [...rubyNameError.slice(2, 8), "    …"]],
     ["Ruby, older quoting: a LoadError", rubyLoadError, rubyLoadError],
   ])("%s", (_what, input, expected) => {

@@ -20,7 +20,12 @@ export function firstErrorBlock(lines: readonly string[]): string[] | undefined 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     if (pythonStart.test(line)) return pythonBlock(lines, i);
-    if (nodeError.test(line)) return nodeBlock(lines, i);
+    if (nodeError.test(line)) {
+      // A Node error has frames; an "Error: …" line without them is some tool's message (Flask's CLI
+      // prints "Error: While importing …" above the traceback that explains it).
+      const block = nodeBlock(lines, i);
+      if (block.some((l) => nodeFrame.test(l))) return block;
+    }
     if (rubyError.test(line)) return framesAfter(lines, i, rubyFrame);
   }
   return undefined;

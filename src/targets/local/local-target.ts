@@ -10,6 +10,14 @@ import { adminSecret } from "../../effects/database-files.js";
 import { startMariadb } from "../../effects/mariadb-server.js";
 import { startPostgres } from "../../effects/postgres-server.js";
 import {
+  cloneOutputs,
+  findReusable,
+  installsOnly,
+  preparedKey,
+  presentOutputs,
+  writePreparedRecord,
+} from "../../effects/prepared-reuse.js";
+import {
   freePort,
   httpProbe,
   isAlive,
@@ -271,6 +279,37 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       const digest = await snapshotSource(options.appDir, appCopy, secretFile);
       const prepare = ctx.model.target.type === "local" ? ctx.model.target.prepare : undefined;
       if (prepare) {
+        const folders = ctx.model.target.type === "local" ? ctx.model.target.path : [];
+        const key = await preparedKey(appCopy, prepare, folders);
+        // The dependencies a previous release prepared from the same lockfiles and command, linked in.
+        const reusable = await findReusable(releasesDir, ctx.revision, key).catch(() => undefined);
+        let reused = false;
+        if (reusable) {
+          try {
+            await cloneOutputs(reusable.appCopy, appCopy, reusable.outputs);
+            reused = true;
+          } catch {
+            // A half copy is worse than none: start from a fresh copy and prepare from scratch.
+            await snapshotSource(options.appDir, appCopy, secretFile);
+          }
+        }
+        if (reused && reusable && installsOnly(prepare)) {
+          ctx.reporter.emit({
+            type: "log",
+            phase: "prepare",
+            stream: "stdout",
+            line: `reused ${reusable.outputs.join(", ")} of revision ${reusable.revision} (same command and lockfiles); \`${prepare.join(" ")}\` not run`,
+          });
+          await writePreparedRecord(dir, { key, outputs: reusable.outputs });
+          return { kind: "local-snapshot", digest, path: appCopy };
+        }
+        if (reused && reusable)
+          ctx.reporter.emit({
+            type: "log",
+            phase: "prepare",
+            stream: "stdout",
+            line: `reused ${reusable.outputs.join(", ")} of revision ${reusable.revision} (same command and lockfiles); running the prepare over them`,
+          });
         const logFile = join(dir, "prepare.log");
         const env = withReleasePath({ ...options.baseEnv, ...marker(ctx.revision) }, appCopy, ctx.model);
         const result = await runCommand({
@@ -292,6 +331,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
             },
           });
         }
+        await writePreparedRecord(dir, { key, outputs: await presentOutputs(appCopy) });
       }
       return { kind: "local-snapshot", digest, path: appCopy };
     },

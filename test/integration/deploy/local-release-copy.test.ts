@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { repoRoot } from "../../helpers/examples.js";
@@ -68,6 +68,45 @@ describe("the release copy of a real app (test/apps/node-uploads, from an unedit
     expect(upload.status).toBe(201);
     expect(run.stdout + run.stderr + init.stderr).not.toContain(token);
   }, 240_000);
+});
+
+describe("prepared dependencies reused across releases (examples/node-postgres)", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  }, 120_000);
+
+  it("a code-only redeploy links the previous node_modules and skips npm ci; a lockfile change installs afresh", async () => {
+    const ws = await workspace("reuse");
+    cleanups.push(() => ws.cleanup());
+    const deploy = async () => {
+      const run = await slipway(ws.dir, ["deploy", "-e", "local", "--json"]);
+      expect(run.final, run.stdout + run.stderr).toMatchObject({ ok: true });
+      return run.events.filter((e) => e.type === "log" && e.phase === "prepare").map((e) => String(e.line));
+    };
+    const pg = (revision: number) => statSync(join(ws.dir, `.slipway/local/releases/${revision}/app/node_modules/pg/package.json`));
+
+    expect((await deploy()).some((l) => l.startsWith("reused"))).toBe(false);
+    ws.edit("server.js", (t) => t.replace("Hello from", "Howdy from"));
+    expect(await deploy()).toContain(
+      "reused node_modules of revision 1 (same command and lockfiles); `npm ci --omit=dev --no-audit --no-fund --prefer-offline` not run",
+    );
+    expect((await get(ws.url)).body).toContain("Howdy from");
+    expect(pg(2).ino).toBe(pg(1).ino);
+    expect(existsSync(join(ws.dir, ".slipway/local/releases/2/prepare.log"))).toBe(false);
+
+    // Dependencies changed: npm ci runs, in a folder of the release's own.
+    ws.edit("package.json", (t) => t.replace('"private": true', '"private": true,\n  "keywords": ["changed"]'));
+    expect((await deploy()).some((l) => l.startsWith("reused"))).toBe(false);
+    expect(existsSync(join(ws.dir, ".slipway/local/releases/3/prepare.log"))).toBe(true);
+    expect(pg(3).ino).not.toBe(pg(2).ino);
+    // Pruning the release the files came from leaves the reusing release whole.
+    const keep1 = await slipway(ws.dir, ["deploy", "-e", "local", "--json", "--keep", "1"]);
+    expect(keep1.final).toMatchObject({ ok: true });
+    expect(existsSync(join(ws.dir, ".slipway/local/releases/3"))).toBe(false);
+    expect(pg(4).isFile()).toBe(true);
+    expect((await get(ws.url)).status).toBe(200);
+  }, 300_000);
 });
 
 describe("targets.<name>.path", () => {
