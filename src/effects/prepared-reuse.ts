@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { copyFile, link, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { copyFile, link, lstat, mkdir, readdir, readFile, readlink, realpath, stat, symlink, writeFile } from "node:fs/promises";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { readTextIfExists, writeFileAtomic } from "./state-files.js";
 
 /*
@@ -41,7 +41,9 @@ const inputFiles = [
   "Gemfile.lock",
   ".ruby-version",
 ];
-const requirementsFile = /^requirements.*\.(txt|in)$/;
+const requirementsFile = /^(requirements|constraints).*\.(txt|in)$/;
+/** Interpreters a prepared environment is bound to: an upgraded python3 breaks a virtualenv's links. */
+const interpreters = ["python3", "node", "ruby"];
 
 /** The record a release keeps of its prepare (`prepared.json` beside its app copy). */
 export interface PreparedRecord {
@@ -52,11 +54,14 @@ export interface PreparedRecord {
 
 /**
  * The reuse key of a release copy: the prepare command, the PATH folders, the Node that runs slipway
- * (native modules), the platform, and the content of every dependency manifest and lockfile.
+ * (native modules), the platform, the python3/node/ruby found on `searchPath`, and the content of
+ * every dependency manifest and lockfile.
  */
-export async function preparedKey(appCopy: string, prepare: readonly string[], path: readonly string[]): Promise<string> {
+export async function preparedKey(appCopy: string, prepare: readonly string[], path: readonly string[], searchPath = ""): Promise<string> {
   const hash = createHash("sha256");
   hash.update(JSON.stringify({ prepare, path, node: process.version, platform: process.platform, arch: process.arch }));
+  // The interpreters on PATH, by the file they resolve to and its size and time: an upgrade is a new key.
+  for (const program of interpreters) hash.update(`\u0000${program}\u0000${await programIdentity(program, searchPath)}`);
   const top = await readdir(appCopy).catch(() => [] as string[]);
   const names = [
     ...inputFiles.filter((f) => top.includes(f)),
@@ -69,6 +74,19 @@ export async function preparedKey(appCopy: string, prepare: readonly string[], p
     hash.update(`\u0000${name}\u0000`).update(content);
   }
   return `sha256:${hash.digest("hex")}`;
+}
+
+async function programIdentity(program: string, searchPath: string): Promise<string> {
+  for (const dir of searchPath.split(delimiter).filter(Boolean)) {
+    try {
+      const real = await realpath(join(dir, program));
+      const info = await stat(real);
+      if (info.isFile()) return `${real}:${info.size}:${info.mtimeMs}`;
+    } catch {
+      // Not in this folder.
+    }
+  }
+  return "missing";
 }
 
 /** The outputs of `preparedOutputs` that exist in an app copy after its prepare. */
@@ -179,20 +197,6 @@ export async function cloneOutputs(fromApp: string, toApp: string, outputs: read
     await clone(output);
   }
   return { rewritten };
-}
-
-/**
- * Whether the prepare command only installs dependencies into the outputs (`npm ci`, `pnpm install`,
- * `bundle install`, …), so that reused outputs make running it pointless. Anything else (a shell
- * line with a build step, a script) runs again over the reused outputs, where an installer finds
- * everything in place.
- */
-export function installsOnly(prepare: readonly string[]): boolean {
-  const [program, verb] = prepare;
-  if (program === "npm") return verb === "ci" || verb === "install" || verb === "i";
-  if (program === "pnpm" || program === "bun") return verb === "install" || verb === "i";
-  if (program === "yarn") return verb === undefined || verb === "install" || verb.startsWith("--");
-  return false;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -9,14 +9,7 @@ import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../dep
 import { adminSecret } from "../../effects/database-files.js";
 import { startMariadb } from "../../effects/mariadb-server.js";
 import { startPostgres } from "../../effects/postgres-server.js";
-import {
-  cloneOutputs,
-  findReusable,
-  installsOnly,
-  preparedKey,
-  presentOutputs,
-  writePreparedRecord,
-} from "../../effects/prepared-reuse.js";
+import { cloneOutputs, findReusable, preparedKey, presentOutputs, writePreparedRecord } from "../../effects/prepared-reuse.js";
 import {
   freePort,
   httpProbe,
@@ -35,6 +28,7 @@ import { readTextIfExists, writeFileAtomic } from "../../effects/state-files.js"
 import type { AppModel } from "../../model/app-model.js";
 import { databaseUrl } from "../../render/database-url.js";
 import type { Redactor } from "../../secrets/redact.js";
+import { installsOnly } from "./install-steps.js";
 import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
 import type { DatabaseServer } from "./runtime.js";
 import { environmentProcesses } from "./strays.js";
@@ -280,7 +274,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       const prepare = ctx.model.target.type === "local" ? ctx.model.target.prepare : undefined;
       if (prepare) {
         const folders = ctx.model.target.type === "local" ? ctx.model.target.path : [];
-        const key = await preparedKey(appCopy, prepare, folders);
+        const key = await preparedKey(appCopy, prepare, folders, options.baseEnv.PATH ?? "");
         // The dependencies a previous release prepared from the same lockfiles and command, linked in.
         const reusable = await findReusable(releasesDir, ctx.revision, key).catch(() => undefined);
         let reused = false;

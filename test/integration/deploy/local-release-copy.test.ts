@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -106,6 +107,73 @@ describe("prepared dependencies reused across releases (examples/node-postgres)"
     expect(existsSync(join(ws.dir, ".slipway/local/releases/3"))).toBe(false);
     expect(pg(4).isFile()).toBe(true);
     expect((await get(ws.url)).status).toBe(200);
+  }, 300_000);
+});
+
+describe("a reused virtualenv (python3 -m venv, no network)", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  }, 120_000);
+
+  it("is moved to the new release: its scripts run from there, and keep running once the release it came from is pruned", async () => {
+    const ws = await workspace("venv-reuse");
+    cleanups.push(() => ws.cleanup());
+    writeFileSync(
+      join(ws.dir, "app.py"),
+      `import os, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(("v1 " + sys.prefix).encode())
+HTTPServer((os.environ["HOST"], int(os.environ["PORT"])), Handler).serve_forever()
+`,
+    );
+    writeFileSync(join(ws.dir, "requirements.txt"), "");
+    writeFileSync(
+      join(ws.dir, "slipway.yaml"),
+      `name: venv-reuse
+app:
+  image: registry.example.com/venv-reuse:1.0.0
+  port: 8080
+  command: [python3, app.py]
+  health: /
+  scale: { min: 1, max: 1 }
+environments:
+  local: { target: local }
+targets:
+  local:
+    type: local
+    port: ${ws.port}
+    prepare: [sh, -c, "python3 -m venv .venv && .venv/bin/pip install --no-index --no-input -r requirements.txt"]
+    path: [.venv/bin]
+`,
+    );
+    const release = (revision: number) => join(ws.dir, `.slipway/local/releases/${revision}/app`);
+    const deploy = async (...extra: string[]) => {
+      const run = await slipway(ws.dir, ["deploy", "-e", "local", "--json", ...extra]);
+      expect(run.final, run.stdout + run.stderr).toMatchObject({ ok: true });
+      return run.events.filter((e) => e.type === "log" && e.phase === "prepare").map((e) => String(e.line));
+    };
+    await deploy();
+    expect((await get(ws.url)).body).toBe(`v1 ${release(1)}/.venv`);
+    ws.edit("app.py", (t) => t.replace('"v1 "', '"v2 "'));
+    expect((await deploy()).some((l) => l.startsWith("reused .venv of revision 1") && l.endsWith("not run"))).toBe(true);
+    // The app runs the new release's own interpreter environment, not the one it was copied from.
+    expect((await get(ws.url)).body).toBe(`v2 ${release(2)}/.venv`);
+    const pipScript = readFileSync(join(release(2), ".venv/bin/pip"), "utf8");
+    expect(pipScript).toContain(`${release(2)}/.venv/bin/python`);
+    expect(pipScript).not.toContain(release(1));
+    ws.edit("app.py", (t) => t.replace('"v2 "', '"v3 "'));
+    await deploy("--keep", "1");
+    expect(existsSync(release(1))).toBe(false);
+    expect(existsSync(release(2))).toBe(false);
+    expect((await get(ws.url)).body).toBe(`v3 ${release(3)}/.venv`);
+    const pip = spawnSync(join(release(3), ".venv/bin/pip"), ["--version"], { encoding: "utf8" });
+    expect(pip.status, pip.stderr).toBe(0);
+    expect(pip.stdout).toContain(`${release(3)}/.venv`);
   }, 300_000);
 });
 
