@@ -108,10 +108,13 @@ const pythonEngines: Readonly<Record<string, DatabaseEngine>> = {
   aiomysql: "mysql",
 };
 
-/** SQLAlchemy dialect+driver per Python driver package (SQLAlchemy 2 rejects postgres://). */
+/**
+ * SQLAlchemy dialect+driver per Python driver package (SQLAlchemy 2 rejects postgres://). The driver
+ * is always named: a bare postgresql:// means psycopg2 before SQLAlchemy 2.1 and psycopg 3 from it.
+ */
 const sqlalchemySchemes: Readonly<Record<string, string>> = {
-  psycopg2: "postgresql",
-  "psycopg2-binary": "postgresql",
+  psycopg2: "postgresql+psycopg2",
+  "psycopg2-binary": "postgresql+psycopg2",
   psycopg: "postgresql+psycopg",
   "psycopg-binary": "postgresql+psycopg",
   asyncpg: "postgresql+asyncpg",

@@ -127,6 +127,17 @@ describe("writeSpecText", () => {
     expect(() => validate(writeSpecText(answers))).not.toThrow();
   });
 
+  it("writes the detected DATABASE_URL scheme as database.urlScheme when it is not the engine's default", () => {
+    const pinned = validate(writeSpecText({ ...base, framework: "flask", engine: "postgres", databaseUrlScheme: "postgresql+psycopg2" }));
+    expect(pinned.spec.database?.urlScheme).toBe("postgresql+psycopg2");
+    const mysql2 = validate(writeSpecText({ ...base, databaseUrlScheme: "mysql2" }));
+    expect(mysql2.spec.database?.urlScheme).toBe("mysql2");
+    // The default needs no key; the comment still says what was detected.
+    const plain = writeSpecText({ ...base, framework: "node", engine: "postgres", databaseUrlScheme: "postgresql" });
+    expect(validate(plain).spec.database?.urlScheme).toBeUndefined();
+    expect(plain).toContain("# DATABASE_URL scheme this app expects: postgresql://");
+  });
+
   it("quotes values that YAML would read as something else", () => {
     const answers: InitAnswers = {
       ...base,

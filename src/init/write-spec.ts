@@ -111,8 +111,12 @@ export function writeSpecText(answers: InitAnswers): string {
     out.push(
       "database:",
       commented(`  engine: ${answers.engine}`, "mysql | postgres; the app gets DATABASE_URL and DB_* env vars"),
-      // TODO(issue 11, app contract): write this as the spec key for the DATABASE_URL scheme once it lands.
-      ...(answers.databaseUrlScheme ? [`  # DATABASE_URL scheme this app expects: ${answers.databaseUrlScheme}://`] : []),
+      // The scheme the detected framework and driver expect; the key only when it is not the engine's default.
+      ...(answers.databaseUrlScheme && answers.databaseUrlScheme !== (answers.engine === "mysql" ? "mysql" : "postgresql")
+        ? [commented(`  urlScheme: ${answers.databaseUrlScheme}`, "DATABASE_URL's scheme, as this app's framework and driver expect")]
+        : answers.databaseUrlScheme
+          ? [`  # DATABASE_URL scheme this app expects: ${answers.databaseUrlScheme}://`]
+          : []),
       commented(
         `  # version: "${answers.engine === "mysql" ? "8.0" : "17"}"`,
         "defaults: this version, size: small, backups: { retentionDays: 7 }",

@@ -23,7 +23,8 @@ describe("init detection on the app corpus", () => {
       framework: "flask",
       ecosystem: "python",
       engine: "postgres",
-      databaseUrlScheme: "postgresql",
+      // psycopg2 named: SQLAlchemy 2.1 (the app pins 2.1.9) maps a bare postgresql:// to psycopg 3.
+      databaseUrlScheme: "postgresql+psycopg2",
       port: 5000,
       health: "/",
       healthFound: false,
