@@ -132,14 +132,17 @@ function terraformJsonData(root: unknown, locate: (path: Path) => number | undef
       if (type === "terraform" && key === "backend" && isObj(v)) {
         for (const [name, b] of Object.entries(v)) inner.push(makeBlock("backend", [name], b, [...at, name]));
       } else if (isObj(v)) inner.push(makeBlock(key, [], v, at));
-      else if (Array.isArray(v)) v.forEach((item, i) => (isObj(item) ? inner.push(makeBlock(key, [], item, [...at, i])) : undefined));
+      else if (Array.isArray(v)) {
+        for (const [i, item] of v.entries()) if (isObj(item)) inner.push(makeBlock(key, [], item, [...at, i]));
+      }
     }
     return { attributes, blocks: inner };
   };
   const each = (value: unknown, depth: number, labels: string[], type: string, path: Path): void => {
     if (depth === 0) {
-      if (Array.isArray(value)) value.forEach((item, i) => each(item, 0, labels, type, [...path, i]));
-      else if (value !== undefined && value !== null) blocks.push(makeBlock(type, labels, value, path));
+      if (Array.isArray(value)) {
+        for (const [i, item] of value.entries()) each(item, 0, labels, type, [...path, i]);
+      } else if (value !== undefined && value !== null) blocks.push(makeBlock(type, labels, value, path));
       return;
     }
     if (!isObj(value)) throw new JsonShapeError(`${type}: expected an object of ${depth === 2 ? "types" : "names"}`, lineOf(path));
