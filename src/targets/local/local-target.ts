@@ -292,45 +292,47 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
             await snapshotSource(options.appDir, appCopy, secretFile);
           }
         }
-        if (reused && reusable && installsOnly(prepare)) {
+        const skipPrepare = reused && reusable !== undefined && installsOnly(prepare);
+        if (skipPrepare && reusable) {
           ctx.reporter.emit({
             type: "log",
             phase: "prepare",
             stream: "stdout",
             line: `reused ${reusable.outputs.join(", ")} of revision ${reusable.revision} (same command and lockfiles); \`${prepare.join(" ")}\` not run`,
           });
+          // Only the install is skipped: the build steps below follow the code and run on every release.
           await writePreparedRecord(dir, { key, outputs: reusable.outputs });
-          return { kind: "local-snapshot", digest, path: appCopy };
-        }
-        if (reused && reusable)
+        } else if (reused && reusable)
           ctx.reporter.emit({
             type: "log",
             phase: "prepare",
             stream: "stdout",
             line: `reused ${reusable.outputs.join(", ")} of revision ${reusable.revision} (same command and lockfiles); running the prepare over them`,
           });
-        const logFile = join(dir, "prepare.log");
-        const env = withReleasePath({ ...options.baseEnv, ...marker(ctx.revision, "prepare") }, appCopy, ctx.model);
-        const result = await runCommand({
-          command: resolveCommand(prepare),
-          cwd: appCopy,
-          env,
-          logFile,
-          timeoutMs: 600_000,
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-        });
-        if (result.exitCode !== 0) {
-          throw new DeployFailure({
-            class: "prepare-failed",
-            message: `prepare: \`${prepare.join(" ")}\` exited with ${result.exitCode ?? result.signal}`,
-            evidence: {
-              exitCode: result.exitCode,
-              logTail: result.lastLines.map((line) => redactor.text(line)),
-              ...errorOf(result.lastLines, (line) => redactor.text(line)),
-            },
+        if (!skipPrepare) {
+          const logFile = join(dir, "prepare.log");
+          const env = withReleasePath({ ...options.baseEnv, ...marker(ctx.revision, "prepare") }, appCopy, ctx.model);
+          const result = await runCommand({
+            command: resolveCommand(prepare),
+            cwd: appCopy,
+            env,
+            logFile,
+            timeoutMs: 600_000,
+            ...(ctx.signal ? { signal: ctx.signal } : {}),
           });
+          if (result.exitCode !== 0) {
+            throw new DeployFailure({
+              class: "prepare-failed",
+              message: `prepare: \`${prepare.join(" ")}\` exited with ${result.exitCode ?? result.signal}`,
+              evidence: {
+                exitCode: result.exitCode,
+                logTail: result.lastLines.map((line) => redactor.text(line)),
+                ...errorOf(result.lastLines, (line) => redactor.text(line)),
+              },
+            });
+          }
+          await writePreparedRecord(dir, { key, outputs: await presentOutputs(appCopy) });
         }
-        await writePreparedRecord(dir, { key, outputs: await presentOutputs(appCopy) });
       }
       await runBuildSteps(ctx.model, {
         cwd: appCopy,
