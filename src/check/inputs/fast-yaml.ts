@@ -8,15 +8,13 @@
  */
 import { maxNestingDepth } from "../../spec/yaml-limits.js";
 import type { DocPath } from "../types.js";
+import { type LineTree, lineAt } from "./line-tree.js";
 import { applyMerge, kubeKey, resolvePlain, type YamlSchema } from "./yaml-scalars.js";
 
 class Unsupported extends Error {}
 
 /** Line positions of a value: its own line and, for collections, its children's. */
-interface Pos {
-  line: number;
-  children?: Map<string, Pos> | Pos[];
-}
+type Pos = LineTree;
 
 export interface FastDocument {
   data: unknown;
@@ -66,23 +64,7 @@ export function fastYamlDocument(lines: readonly string[], firstLine: number, sc
     return {
       data,
       line: first.no,
-      locate(path) {
-        let current: Pos | undefined = pos;
-        let found = pos.line;
-        for (const part of path) {
-          const children: Map<string, Pos> | Pos[] | undefined = current?.children;
-          if (!children) break;
-          const child: Pos | undefined = Array.isArray(children)
-            ? typeof part === "number"
-              ? children[part]
-              : undefined
-            : children.get(String(part));
-          if (!child) break;
-          found = child.line;
-          current = child;
-        }
-        return found;
-      },
+      locate: (path) => lineAt(pos, path),
     };
   } catch (error) {
     if (error instanceof Unsupported) return undefined;

@@ -7,11 +7,9 @@
  */
 import { maxNestingDepth } from "../../spec/yaml-limits.js";
 import type { DocPath } from "../types.js";
+import { type LineTree, lineAt } from "./line-tree.js";
 
-interface Pos {
-  line: number;
-  children?: Map<string, Pos> | Pos[];
-}
+type Pos = LineTree;
 
 export type JsonRead =
   | { kind: "document"; data: unknown; line: number; locate(path: DocPath): number | undefined }
@@ -163,23 +161,7 @@ export function readJsonDocument(text: string, firstLine = 1): JsonRead | undefi
     kind: "document",
     data,
     line: pos.line,
-    locate(path) {
-      let current: Pos | undefined = pos;
-      let found = pos.line;
-      for (const part of path) {
-        const children: Map<string, Pos> | Pos[] | undefined = current?.children;
-        if (!children) break;
-        const child: Pos | undefined = Array.isArray(children)
-          ? typeof part === "number"
-            ? children[part]
-            : undefined
-          : children.get(String(part));
-        if (!child) break;
-        found = child.line;
-        current = child;
-      }
-      return found;
-    },
+    locate: (path) => lineAt(pos, path),
   };
 
   /** Reads `"key":` into the frame; false when malformed or a key JavaScript objects cannot hold as data. */
