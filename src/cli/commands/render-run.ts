@@ -52,7 +52,7 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
  * RENDER_TARGET_MISMATCH, raised here for every renderer.
  */
 export function environmentsFor(validated: ValidatedSpec, renderer: Renderer, name: string | undefined): ResolvedEnvironment[] {
-  const matching = Object.values(validated.environments).filter((e) => rendersFor(e) === renderer.needs);
+  const matching = renderableEnvironments(validated, renderer);
   const label = capabilityLabels[renderer.needs];
   const targets = targetsRendering(renderer.needs)
     .map((t) => `\`target: ${t}\``)
@@ -72,6 +72,11 @@ export function environmentsFor(validated: ValidatedSpec, renderer: Renderer, na
         ? `Render a ${label} environment: -e ${matching.map((e) => e.name).join(" or -e ")}.`
         : `Give an environment ${targets}.`,
   });
+}
+
+/** Every environment whose target takes what `renderer` makes, in spec order. */
+export function renderableEnvironments(validated: ValidatedSpec, renderer: Renderer): ResolvedEnvironment[] {
+  return Object.values(validated.environments).filter((e) => rendersFor(e) === renderer.needs);
 }
 
 function defaultWritten(renderer: Renderer) {
