@@ -83,7 +83,7 @@ function defaultWritten(renderer: Renderer) {
   return ({ models, out, files }: RenderWritten) => {
     const environments = models.map((m) => m.environment);
     return {
-      line: `${files.length} files for ${environments.join(", ")} written to ${out}`,
+      line: `${files.length} file${files.length === 1 ? "" : "s"} for ${environments.join(", ")} written to ${out}`,
       result: renderer.scope === "environment" ? { environment: environments[0], files } : { environments, files },
     };
   };
