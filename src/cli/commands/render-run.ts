@@ -21,7 +21,8 @@ export interface RenderCommandOptions {
 /**
  * `slipway render <name>` for any renderer: picks the environments, renders, and writes the files
  * (or prints them as a YAML stream when the renderer may and no folder is given). Returns the exit
- * code; errors are thrown for main's reporter.
+ * code. Errors propagate to main, which reports them as a command's own report would: importing the
+ * reporter from main.ts here would put this module in the cli import cycle.
  */
 export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: RenderCommandOptions): Promise<number> {
   const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
