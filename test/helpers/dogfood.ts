@@ -8,7 +8,7 @@ import { atLeast, runCheck } from "../../src/check/run-check.js";
 import type { CheckedInput, Finding } from "../../src/check/types.js";
 import { specCheckOptions } from "../../src/cli/commands/preflight.js";
 import { renderableEnvironments } from "../../src/cli/commands/render-run.js";
-import { gatherCheckInputs } from "../../src/effects/check-inputs.js";
+import { type Gathered, gatherCheckInputs } from "../../src/effects/check-inputs.js";
 import { writeArtifacts } from "../../src/effects/files.js";
 import type { RenderedFile, Renderer } from "../../src/render/renderer.js";
 import { buildModel } from "../../src/spec/normalize.js";
@@ -36,6 +36,12 @@ export interface DogfoodRun {
 export interface DogfoodOptions {
   /** The spec file as findings name it. */
   specShown: string;
+  /**
+   * Hand the files to check's parser directly instead of writing them to a folder and reading them
+   * back (a chart still goes through a folder and helm). The folder is what `slipway check <dir>`
+   * reads; in memory is for the many renders of a property test, where the disk is most of the time.
+   */
+  inMemory?: boolean;
   /** Folder of the `helm` binary, for renderers whose files form a Helm chart. */
   helmDir?: string | undefined;
 }
@@ -48,41 +54,55 @@ export async function dogfood(renderer: Renderer, validated: ValidatedSpec, opti
   for (const envs of batches) {
     const models = envs.map((env) => buildModel(validated, env));
     const files = await renderer.render(models);
-    const dir = await mkdtemp(join(tmpdir(), `slipway-dogfood-${renderer.name}-`));
-    try {
-      await writeArtifacts(dir, files);
-      // What `slipway check <dir>` reads, with the spec's waivers and intent as it applies them.
-      const gathered = await gatherCheckInputs([dir], {
-        cwd: dir,
-        env: { PATH: options.helmDir ?? "/nonexistent" },
-        stdin: Readable.from([]),
-      });
-      const batch = parseInputs(gathered.texts);
-      batch.issues.unshift(...gathered.issues);
-      const report = runCheck(batch, {
-        today: "2026-01-01",
-        // The spec's declared choices (ingress.tls: false), for the objects in the model's namespace
-        // and in "default", where `helm template` (as check runs it on a chart) puts them.
-        extraWaivers: models.flatMap((m) =>
-          [m.namespace, "default"].flatMap((namespace) => intentWaivers({ ...m, namespace }, options.specShown)),
-        ),
-        ...specCheckOptions(validated, options.specShown),
-      });
-      runs.push({
-        environments: models.map((m) => m.environment),
+    const gathered =
+      options.inMemory && !files.some((f) => f.check === "helm-chart") ? inMemory(files) : await throughFolder(files, options);
+    const batch = parseInputs(gathered.texts);
+    batch.issues.unshift(...gathered.issues);
+    const report = runCheck(batch, {
+      today: "2026-01-01",
+      // The spec's declared choices (ingress.tls: false), for the objects in the model's namespace
+      // and in "default", where `helm template` (as check runs it on a chart) puts them.
+      extraWaivers: models.flatMap((m) =>
+        [m.namespace, "default"].flatMap((namespace) => intentWaivers({ ...m, namespace }, options.specShown)),
+      ),
+      ...specCheckOptions(validated, options.specShown),
+    });
+    runs.push({
+      environments: models.map((m) => m.environment),
+      files,
+      blocking: report.findings.filter((f) => !f.waived && atLeast(f.severity, dogfoodThreshold)).map(show),
+      unchecked: unchecked(
         files,
-        blocking: report.findings.filter((f) => !f.waived && atLeast(f.severity, dogfoodThreshold)).map(show),
-        unchecked: unchecked(
-          files,
-          report.inputs,
-          models.map((m) => m.environment),
-        ),
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+        report.inputs,
+        models.map((m) => m.environment),
+      ),
+    });
   }
   return runs;
+}
+
+/** What `slipway check <dir>` reads from a folder holding the files (a chart rendered by helm template). */
+async function throughFolder(files: readonly RenderedFile[], options: DogfoodOptions): Promise<Gathered> {
+  const dir = await mkdtemp(join(tmpdir(), "slipway-dogfood-"));
+  try {
+    await writeArtifacts(dir, files);
+    return await gatherCheckInputs([dir], { cwd: dir, env: { PATH: options.helmDir ?? "/nonexistent" }, stdin: Readable.from([]) });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same files as found in a folder (kind detected by check, one group), without the disk. */
+function inMemory(files: readonly RenderedFile[]): Gathered {
+  return {
+    texts: files.map((f) => ({
+      origin: { file: f.path, label: f.path },
+      bytes: f.content,
+      size: Buffer.byteLength(f.content),
+      explicit: false,
+    })),
+    issues: [],
+  };
 }
 
 function show(f: Finding): string {
