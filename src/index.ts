@@ -7,6 +7,8 @@ export { formatPath, isSlipwayError, SlipwayError, type SlipwayErrorJson, type S
 export type * from "./model/app-model.js";
 export { type Artifact, renderHelm } from "./render/helm/render-helm.js";
 export { type KubeObject, renderKubernetes } from "./render/kubernetes/render-kubernetes.js";
+export { renderers } from "./render/registry.js";
+export type { CheckKind, RenderCapability, RenderedFile, Renderer, RendererCommand, RenderWritten } from "./render/renderer.js";
 export { toYaml, toYamlStream } from "./render/yaml-stream.js";
 export { specJsonSchema } from "./spec/json-schema.js";
 export { parseSpecText, type SourceDocument } from "./spec/load.js";

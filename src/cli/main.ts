@@ -3,6 +3,9 @@ import { exitCodes } from "../errors/codes.js";
 import { fileSystemError } from "../errors/file-system-error.js";
 import { isSlipwayError, SlipwayError } from "../errors/slipway-error.js";
 import { formatError } from "../output/format-error.js";
+import { renderers } from "../render/registry.js";
+import type { Renderer } from "../render/renderer.js";
+import { addRenderCommands } from "./commands/render-commands.js";
 import { type CliContext, processContext } from "./context.js";
 import { numberOption, numberRules } from "./numeric-options.js";
 import { version } from "./version.js";
@@ -24,8 +27,13 @@ Environment:
 
 Docs: docs/cli.md, docs/spec.md, docs/errors.md`;
 
+export interface ProgramOptions {
+  /** The renderers `slipway render` offers (default: src/render/registry.ts). */
+  renderers?: readonly Renderer[];
+}
+
 /** Builds the command tree. Command modules load lazily, so `--help` and `--version` stay fast. */
-export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
+export function buildProgram(ctx: CliContext, setExit: (code: number) => void, options: ProgramOptions = {}): Command {
   const program = new Command("slipway")
     .description("Take a containerized web app with a MySQL or PostgreSQL database to production from one typed spec.")
     .version(version, "-V, --version", "print the version")
@@ -44,46 +52,13 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
   const specOption = () => new Option("-f, --file <path>", "spec file").default("slipway.yaml");
   const jsonOption = () => new Option("--json", "machine-readable output on stdout");
 
-  const render = program
-    .command("render")
-    .description("render production-ready deployment files from the spec")
-    .addHelpText("after", "\nExamples:\n  slipway render kubernetes -e production\n  slipway render helm --out chart/");
-
-  render
-    .command("kubernetes")
-    .alias("k8s")
-    .description("render one environment's Kubernetes objects as a YAML stream")
-    .addOption(specOption())
-    .option("-e, --env <name>", "environment (optional when the spec has only one)")
-    .option("--tag <tag>", "image tag to deploy (overrides the spec's)")
-    .option("--digest <sha256:…>", "image digest to deploy (wins over the tag)")
-    .option("-o, --out <dir>", "write one file per object into this folder instead of stdout")
-    .addOption(jsonOption())
-    .addHelpText(
-      "after",
-      "\nExamples:\n  slipway render kubernetes -f slipway.yaml -e production\n  slipway render kubernetes -e staging --tag 1.4.2 --out build/k8s\n  slipway render kubernetes -e production | kubectl apply --server-side -f -",
-    )
-    .action(async (opts) => {
-      const { renderKubernetesCommand } = await import("./commands/render-kubernetes.js");
-      setExit(await renderKubernetesCommand(ctx, opts));
-    });
-
-  render
-    .command("helm")
-    .description("render a Helm chart with a values file per environment")
-    .addOption(specOption())
-    .option("-o, --out <dir>", "chart folder", "chart")
-    .option("--tag <tag>", "image tag to put in the values (overrides the spec's)")
-    .option("--digest <sha256:…>", "image digest to put in the values")
-    .addOption(jsonOption())
-    .addHelpText(
-      "after",
-      "\nExamples:\n  slipway render helm --out chart/\n  helm upgrade --install shop chart/ -n shop -f chart/values-production.yaml",
-    )
-    .action(async (opts) => {
-      const { renderHelmCommand } = await import("./commands/render-helm.js");
-      setExit(await renderHelmCommand(ctx, opts));
-    });
+  addRenderCommands(program.command("render").description("render production-ready deployment files from the spec"), {
+    ctx,
+    setExit,
+    renderers: options.renderers ?? renderers,
+    specOption,
+    jsonOption,
+  });
 
   program
     .command("validate")
@@ -363,12 +338,16 @@ Examples:
 }
 
 /** Runs the CLI and returns the exit code. Never throws. */
-export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {
+export async function main(argv: readonly string[], ctx: CliContext = processContext(), options: ProgramOptions = {}): Promise<number> {
   let exit: number = exitCodes.ok;
   ctx.json = argv.includes("--json");
-  const program = buildProgram(ctx, (code) => {
-    exit = code;
-  });
+  const program = buildProgram(
+    ctx,
+    (code) => {
+      exit = code;
+    },
+    options,
+  );
   try {
     await program.parseAsync(argv as string[], { from: "user" });
     return exit;

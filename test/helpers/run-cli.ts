@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import type { CliContext } from "../../src/cli/context.js";
-import { main } from "../../src/cli/main.js";
+import { main, type ProgramOptions } from "../../src/cli/main.js";
 import { colorsFor } from "../../src/output/colors.js";
 
 export interface CliResult {
@@ -12,7 +12,7 @@ export interface CliResult {
 /** Runs the CLI in-process with captured streams (fast; the spawn tests cover the real binary). */
 export async function runCli(
   argv: string[],
-  options: { cwd?: string; env?: Record<string, string>; stdin?: string; tty?: boolean } = {},
+  options: { cwd?: string; env?: Record<string, string>; stdin?: string; tty?: boolean; program?: ProgramOptions } = {},
 ): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
@@ -28,6 +28,6 @@ export async function runCli(
     colors: colorsFor({ isTTY: false }, {}),
     json: false,
   };
-  const code = await main(argv, ctx);
+  const code = await main(argv, ctx, options.program);
   return { code, stdout, stderr };
 }

@@ -1,16 +1,13 @@
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { isPlainObject } from "../../spec/merge.js";
+import type { Artifact } from "../renderer.js";
 import { toYaml } from "../yaml-stream.js";
 import { chartValues } from "./chart-values.js";
 import { chartTemplates } from "./templates.js";
 import { valuesSchema } from "./values-schema.js";
 
-/** A file slipway writes: a path relative to the output folder and its content. */
-export interface Artifact {
-  path: string;
-  content: string;
-}
+export type { Artifact } from "../renderer.js";
 
 export const chartVersion = "0.1.0";
 

@@ -1,0 +1,53 @@
+import { type Command, Option } from "commander";
+import type { Renderer } from "../../render/renderer.js";
+import type { CliContext } from "../context.js";
+
+export interface RenderCommandsSetup {
+  ctx: CliContext;
+  setExit: (code: number) => void;
+  renderers: readonly Renderer[];
+  specOption: () => Option;
+  jsonOption: () => Option;
+}
+
+/**
+ * `slipway render <name>`, one subcommand per renderer, all with the same flags: -f, -e (renderers
+ * of one environment), --tag, --digest, -o, --json. The render code loads only when one runs.
+ */
+export function addRenderCommands(render: Command, setup: RenderCommandsSetup): void {
+  const { ctx, setExit, renderers } = setup;
+  const firstExamples = renderers.map((r) => examplesOf(r)[0]).filter((e) => e !== undefined);
+  render.addHelpText("after", examplesHelp(firstExamples));
+  for (const renderer of renderers) {
+    const command = render.command(renderer.name).description(renderer.description).addOption(setup.specOption());
+    for (const alias of renderer.aliases ?? []) command.alias(alias);
+    if (renderer.scope === "environment") command.option("-e, --env <name>", "environment (optional when the spec has only one)");
+    command
+      .option("--tag <tag>", renderer.command?.tag ?? "image tag to render with (overrides the spec's)")
+      .option("--digest <sha256:…>", renderer.command?.digest ?? "image digest to render with (wins over the tag)");
+    const out = renderer.command?.out;
+    const outOption = new Option("-o, --out <dir>", out?.description ?? "folder to write the files into");
+    if (out === undefined) outOption.makeOptionMandatory();
+    else if ("default" in out) outOption.default(out.default);
+    command
+      .addOption(outOption)
+      .addOption(setup.jsonOption())
+      .addHelpText("after", examplesHelp(examplesOf(renderer)))
+      .action(async (opts) => {
+        const { renderCommand } = await import("./render-run.js");
+        setExit(await renderCommand(ctx, renderer, opts));
+      });
+  }
+}
+
+function examplesOf(renderer: Renderer): readonly string[] {
+  return (
+    renderer.command?.examples ?? [
+      `slipway render ${renderer.name}${renderer.scope === "environment" ? " -e production" : ""} --out ${renderer.name}/`,
+    ]
+  );
+}
+
+function examplesHelp(lines: readonly string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}`;
+}

@@ -1,0 +1,91 @@
+import { resolve } from "node:path";
+import { writeArtifacts } from "../../effects/files.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
+import { capabilityLabels, type Renderer, type RenderWritten } from "../../render/renderer.js";
+import { locationOf } from "../../spec/load.js";
+import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
+import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import type { CliContext } from "../context.js";
+import { loadSpecForCli } from "../load-spec.js";
+import { rendersFor, targetsRendering } from "./render-capability.js";
+
+export interface RenderCommandOptions {
+  file: string;
+  env?: string;
+  tag?: string;
+  digest?: string;
+  out?: string;
+  json?: boolean;
+}
+
+/**
+ * `slipway render <name>` for any renderer: picks the environments, renders, and writes the files
+ * (or prints them as a YAML stream when the renderer may and no folder is given). Returns the exit
+ * code. Errors propagate to main, which reports them as a command's own report would: importing the
+ * reporter from main.ts here would put this module in the cli import cycle.
+ */
+export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: RenderCommandOptions): Promise<number> {
+  const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
+  const models = environmentsFor(validated, renderer, opts.env).map((env) =>
+    buildModel(validated, env, { tag: opts.tag, digest: opts.digest }),
+  );
+  const files = await renderer.render(models);
+  const target = renderer.command?.out;
+  const out = opts.out ?? (target && "default" in target ? target.default : undefined);
+  if (out === undefined) {
+    const where =
+      renderer.scope === "environment" ? { environment: models[0]?.environment } : { environments: models.map((m) => m.environment) };
+    if (opts.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { ...where, objects: files.map((f) => f.data) } })}\n`);
+    else ctx.stdout.write(files.map((f) => `---\n${f.content}`).join(""));
+    return 0;
+  }
+  const outPath = resolve(ctx.cwd, out);
+  const written = await writeArtifacts(outPath, files);
+  const summary = (renderer.command?.written ?? defaultWritten(renderer))({ models, out, outPath, files: written });
+  if (opts.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: summary.result })}\n`);
+  else ctx.stderr.write(`${ctx.colors.green("✓")} ${summary.line}\n`);
+  return 0;
+}
+
+/**
+ * The environments `renderer` renders: the one chosen with -e (or the only one), or for a
+ * spec-wide renderer every environment whose target takes its form. A target that does not is
+ * RENDER_TARGET_MISMATCH, raised here for every renderer.
+ */
+export function environmentsFor(validated: ValidatedSpec, renderer: Renderer, name: string | undefined): ResolvedEnvironment[] {
+  const matching = renderableEnvironments(validated, renderer);
+  const label = capabilityLabels[renderer.needs];
+  const targets = targetsRendering(renderer.needs)
+    .map((t) => `\`target: ${t}\``)
+    .join(" or ");
+  if (renderer.scope === "spec") {
+    if (matching.length > 0) return matching;
+    throw new SlipwayError("RENDER_TARGET_MISMATCH", `no environment targets ${label}, so there is nothing to put in ${renderer.output}`, {
+      hint: `Give at least one environment ${targets}.`,
+    });
+  }
+  const env = chooseEnvironment(validated, name);
+  if (rendersFor(env) === renderer.needs) return [env];
+  throw new SlipwayError("RENDER_TARGET_MISMATCH", `environment '${env.name}' targets ${env.target.type}, not ${label}`, {
+    location: locationOf(validated.source, ["environments", env.name, "target"]),
+    hint:
+      matching.length > 0
+        ? `Render a ${label} environment: -e ${matching.map((e) => e.name).join(" or -e ")}.`
+        : `Give an environment ${targets}.`,
+  });
+}
+
+/** Every environment whose target takes what `renderer` makes, in spec order. */
+export function renderableEnvironments(validated: ValidatedSpec, renderer: Renderer): ResolvedEnvironment[] {
+  return Object.values(validated.environments).filter((e) => rendersFor(e) === renderer.needs);
+}
+
+function defaultWritten(renderer: Renderer) {
+  return ({ models, out, files }: RenderWritten) => {
+    const environments = models.map((m) => m.environment);
+    return {
+      line: `${files.length} file${files.length === 1 ? "" : "s"} for ${environments.join(", ")} written to ${out}`,
+      result: renderer.scope === "environment" ? { environment: environments[0], files } : { environments, files },
+    };
+  };
+}

@@ -1,0 +1,90 @@
+import type { AppModel } from "../model/app-model.js";
+
+/*
+ * The one contract every renderer meets: models in, files out. A renderer lives in
+ * src/render/<name>/ and joins `slipway render <name>`, the docs and the dogfood test by one line in
+ * src/render/registry.ts. Its render function loads lazily, so listing renderers (help, docs)
+ * costs no render code.
+ */
+
+/**
+ * The form of deployment files an environment's target takes in. A renderer names the one it
+ * makes; it renders only environments whose target takes that form.
+ */
+export type RenderCapability = "kubernetes";
+
+/** How messages name a capability ("targets Kubernetes"). */
+export const capabilityLabels: Readonly<Record<RenderCapability, string>> = { kubernetes: "Kubernetes" };
+
+/**
+ * How `slipway check` reads a rendered file: as one of its input kinds, or "helm-chart" for a file
+ * of a Helm chart, which check renders with `helm template` once per values file and then reads as
+ * Kubernetes objects.
+ */
+export type CheckKind = "kubernetes" | "terraform" | "dockerfile" | "github-actions" | "gitlab-ci" | "helm-chart";
+
+/** A file slipway writes: a path relative to the output folder and its content. */
+export interface Artifact {
+  path: string;
+  content: string;
+}
+
+/** A rendered file, with how `slipway check` reads it. */
+export interface RenderedFile extends Artifact {
+  check: CheckKind;
+  /** The data `content` serialises (a Kubernetes object), for `--json` output without a folder. */
+  data?: unknown;
+}
+
+/** What `slipway render <name>` wrote, for its summary line and `--json` result. */
+export interface RenderWritten {
+  /** The environments rendered, in spec order. */
+  models: readonly AppModel[];
+  /** The output folder as given on the command line, and resolved. */
+  out: string;
+  outPath: string;
+  /** Absolute paths of the files written, in render order. */
+  files: readonly string[];
+}
+
+/** How the CLI presents a renderer; every field has a default. */
+export interface RendererCommand {
+  /**
+   * Where the files go without `--out`: `{ default }` a folder; `{ stdout: "yaml-stream" }` standard
+   * output as one YAML stream (each file one document; `--json` gives each file's `data` as
+   * `objects`). Without it `--out` is required.
+   */
+  out?: ({ default: string } | { stdout: "yaml-stream" }) & { description?: string };
+  /** Help for --tag and --digest. */
+  tag?: string;
+  digest?: string;
+  /** Example command lines for the help page; the first also shows in `slipway render --help`. */
+  examples?: readonly string[];
+  /** The success line (stderr, without the tick) and the `--json` result once the files are written. */
+  written?(written: RenderWritten): { line: string; result: Record<string, unknown> };
+}
+
+/** A renderer: what `slipway render <name>` runs and what the dogfood invariant checks. */
+export interface Renderer {
+  /** The subcommand: `slipway render <name>`. */
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  /** One line for the help page. */
+  readonly description: string;
+  /** What it makes, for messages ("a Helm chart"). */
+  readonly output: string;
+  /** The environments it renders are those whose target takes this form. */
+  readonly needs: RenderCapability;
+  /**
+   * "environment": one environment per run (`-e`, optional when only one can be rendered);
+   * "spec": every environment that takes `needs`, into one output (a chart with values per environment).
+   */
+  readonly scope: "environment" | "spec";
+  /**
+   * Renders the models (one for "environment" scope; every matching environment, in spec order,
+   * for "spec"). Deterministic: the same models give the same files, byte for byte, in the same
+   * order. Pure apart from loading its own code.
+   */
+  render(models: readonly AppModel[]): Promise<RenderedFile[]>;
+  readonly command?: RendererCommand;
+}
