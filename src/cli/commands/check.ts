@@ -18,7 +18,7 @@ import { chooseEnvironment } from "../../spec/normalize.js";
 import type { ValidatedSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 import { version } from "../version.js";
 import { deployedInputs, specCheckOptions } from "./preflight.js";
 

@@ -7,7 +7,7 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
 import { signalExitCode, whileInterruptible } from "../interrupts.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 import { preflightFindings } from "./preflight.js";
 
 /*

@@ -28,7 +28,7 @@ import { proxyEntryCommand, readServedRevision, stopProxy } from "../../targets/
 import { environmentProcesses } from "../../targets/local/strays.js";
 import { type CliContext, secretsOf } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 import { deployInterruptibly, finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
 
 export interface EnvOptions {

@@ -12,8 +12,8 @@ import { parseSpecText } from "../../spec/load.js";
 import { defaultLocalSecretsFile } from "../../spec/normalize.js";
 import { validateSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
-import { report } from "../main.js";
 import { numberParser, numberRules } from "../numeric-options.js";
+import { report } from "../report.js";
 
 export interface InitOptions {
   yes?: boolean;

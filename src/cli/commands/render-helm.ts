@@ -4,7 +4,7 @@ import { renderHelm } from "../../render/helm/render-helm.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 
 export interface RenderHelmOptions {
   file: string;

@@ -7,7 +7,7 @@ import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 
 export interface RenderKubernetesOptions {
   file: string;

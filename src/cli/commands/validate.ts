@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 
 export async function validateCommand(ctx: CliContext, opts: { file: string; json?: boolean }): Promise<number> {
   try {
