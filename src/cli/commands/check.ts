@@ -76,6 +76,7 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
         specShown,
         tag: opts.tag,
         digest: opts.digest,
+        drivers: ctx.drivers,
       });
       batch = deployed.batch;
       extraWaivers.push(...deployed.extraWaivers);
@@ -96,7 +97,7 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
       skip,
       today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
       extraWaivers,
-      ...(validated ? specCheckOptions(validated, specShown) : {}),
+      ...(validated ? await specCheckOptions(validated, specShown, ctx.drivers) : {}),
       namespace,
     };
     const result = runCheck(batch, checkOptions);

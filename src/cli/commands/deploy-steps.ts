@@ -65,6 +65,7 @@ export async function runPreflight(
     tag: opts.tag,
     digest: opts.digest,
     today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
+    drivers: ctx.drivers,
   });
   if (!preflight.checked) {
     reporter.emit({
