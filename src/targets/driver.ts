@@ -20,6 +20,11 @@ export interface TargetCapabilities {
    * target deploys nothing a check rule applies to (the local target runs a copy of the app's folder).
    */
   readonly renders?: "kubernetes";
+  /**
+   * Without `renders`: what an environment of this target deploys instead, completing "environment
+   * 'X' deploys …" (`slipway check -e X` and the skipped preflight say why nothing is checked).
+   */
+  readonly deploys?: string;
   /** Whether the target runs the app's container image (the local target runs its folder instead). */
   readonly runsImage: boolean;
   /** `slipway diff`: what a deploy would change. */

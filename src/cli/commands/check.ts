@@ -80,11 +80,9 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
       });
       batch = deployed.batch;
       extraWaivers.push(...deployed.extraWaivers);
-      if (opts.env !== undefined && deployed.unchecked.length > 0 && format === "text") {
-        ctx.stderr.write(
-          `environment '${opts.env}' deploys a copy of the app's folder to the local target and runs its command: no image and no Kubernetes object, so no rule applies\n`,
-        );
-      }
+      const unchecked = deployed.unchecked[0];
+      if (opts.env !== undefined && unchecked !== undefined && format === "text")
+        ctx.stderr.write(`environment '${unchecked.environment}' deploys ${unchecked.deploys}, so no rule applies\n`);
     } else {
       if (await fileExists(specPath)) validated = await loadSpecForCli(ctx, specPath);
       const gathered = await gatherCheckInputs(paths, { cwd: ctx.cwd, env: ctx.env, stdin: ctx.stdin });

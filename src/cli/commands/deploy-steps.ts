@@ -71,7 +71,7 @@ export async function runPreflight(
     reporter.emit({
       type: "phase-skipped",
       phase: "preflight",
-      reason: "the local target runs a copy of the app's folder, no image or Kubernetes object: no check rule applies",
+      reason: `environment '${env.name}' deploys ${preflight.deploys ?? "nothing slipway renders"}: no check rule applies`,
     });
     return;
   }

@@ -27,8 +27,8 @@ export interface DeployedInputs {
   batch: CheckBatch;
   /** Findings the spec accepts by declaring a choice (ingress.tls: false …), see intentWaivers. */
   extraWaivers: ScopedWaiver[];
-  /** Environments that deploy nothing `check` has rules for (the local ones). */
-  unchecked: string[];
+  /** Environments that deploy nothing `check` has rules for (the local ones), with what they deploy instead. */
+  unchecked: { environment: string; deploys: string }[];
 }
 
 export interface DeployedOptions {
@@ -52,11 +52,12 @@ export async function deployedInputs(
   const extraWaivers: ScopedWaiver[] = [];
   const rendered = [];
   const dockerfiles = new Set<string>();
-  const unchecked: string[] = [];
+  const unchecked: DeployedInputs["unchecked"] = [];
   for (const env of envs) {
     // What the target deploys decides what is checked: a target that renders Kubernetes objects has them checked.
-    if ((await driverOf(env, opts.drivers)).capabilities.renders !== "kubernetes") {
-      unchecked.push(env.name);
+    const { capabilities } = await driverOf(env, opts.drivers);
+    if (capabilities.renders !== "kubernetes") {
+      unchecked.push({ environment: env.name, deploys: capabilities.deploys ?? "nothing slipway renders" });
       continue;
     }
     const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
@@ -128,6 +129,8 @@ export interface Preflight {
   command: string;
   /** Whether the environment deploys anything `check` has rules for. */
   checked: boolean;
+  /** When not checked: what the environment deploys instead, in words. */
+  deploys?: string | undefined;
 }
 
 /** The deploy preflight: `slipway check -f FILE -e ENV --min-severity high` of what the environment deploys. */
@@ -150,5 +153,6 @@ export async function preflightFindings(
     findings: report.findings.filter((f) => f.waived === undefined && atLeast(f.severity, "high")),
     command: words.map(quoteWord).join(" "),
     checked: deployed.unchecked.length === 0,
+    deploys: deployed.unchecked[0]?.deploys,
   };
 }

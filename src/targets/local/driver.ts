@@ -6,7 +6,13 @@ import type { TargetDriver } from "../driver.js";
  */
 export const localDriver: TargetDriver = {
   type: "local",
-  capabilities: { runsImage: false, diff: false, down: true, dev: true },
+  capabilities: {
+    deploys: "a copy of the app's folder to the local target and runs its command: no image and no Kubernetes object",
+    runsImage: false,
+    diff: false,
+    down: true,
+    dev: true,
+  },
   async open(request, ctx) {
     const { openLocalSession } = await import("./session.js");
     return openLocalSession(request, ctx);
