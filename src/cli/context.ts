@@ -1,5 +1,6 @@
 import { type Colors, colorsFor } from "../output/colors.js";
 import { Redactor } from "../secrets/redact.js";
+import type { DriverRegistry } from "../targets/index.js";
 
 /** What a command needs from the process: streams, environment, cwd. Tests pass their own. */
 export interface CliContext {
@@ -14,6 +15,8 @@ export interface CliContext {
   json: boolean;
   /** Secret values the command has learned: its error output redacts them (see secretsOf). */
   secrets?: Redactor;
+  /** The target drivers environment commands use (default: the ones slipway ships; tests pass their own). */
+  drivers?: DriverRegistry;
 }
 
 /** The command's redactor: commands add the secrets they load, every output passes through it. */

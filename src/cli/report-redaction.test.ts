@@ -3,7 +3,7 @@ import { SlipwayError } from "../errors/slipway-error.js";
 import { colorsFor } from "../output/colors.js";
 import { Redactor } from "../secrets/redact.js";
 import type { CliContext } from "./context.js";
-import { report } from "./main.js";
+import { report } from "./report.js";
 
 const secret = 'A"b\nsecond-line-7c1e';
 

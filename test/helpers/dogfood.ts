@@ -48,7 +48,7 @@ export interface DogfoodOptions {
 
 /** Renders every environment `renderer` takes in the spec and checks each render (none: the spec has no such environment). */
 export async function dogfood(renderer: Renderer, validated: ValidatedSpec, options: DogfoodOptions): Promise<DogfoodRun[]> {
-  const matching = renderableEnvironments(validated, renderer);
+  const matching = await renderableEnvironments(validated, renderer);
   const batches = renderer.scope === "spec" ? [matching] : matching.map((env) => [env]);
   const runs: DogfoodRun[] = [];
   for (const envs of batches) {

@@ -26,7 +26,7 @@ describe("the renderer registry", () => {
   for (const renderer of renderers) {
     it(`render ${renderer.name} is deterministic: the same models give the same files, byte for byte`, async () => {
       for (const example of examples) {
-        const models = renderableEnvironments(example.validated, renderer).map((e) => buildModel(example.validated, e));
+        const models = (await renderableEnvironments(example.validated, renderer)).map((e) => buildModel(example.validated, e));
         for (const batch of renderer.scope === "spec" ? [models] : models.map((m) => [m])) {
           const first = await renderer.render(batch);
           expect(first.length).toBeGreaterThan(0);

@@ -18,7 +18,7 @@ import { chooseEnvironment } from "../../spec/normalize.js";
 import type { ValidatedSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 import { version } from "../version.js";
 import { deployedInputs, specCheckOptions } from "./preflight.js";
 
@@ -76,14 +76,13 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
         specShown,
         tag: opts.tag,
         digest: opts.digest,
+        drivers: ctx.drivers,
       });
       batch = deployed.batch;
       extraWaivers.push(...deployed.extraWaivers);
-      if (opts.env !== undefined && deployed.unchecked.length > 0 && format === "text") {
-        ctx.stderr.write(
-          `environment '${opts.env}' deploys a copy of the app's folder to the local target and runs its command: no image and no Kubernetes object, so no rule applies\n`,
-        );
-      }
+      const unchecked = deployed.unchecked[0];
+      if (opts.env !== undefined && unchecked !== undefined && format === "text")
+        ctx.stderr.write(`environment '${unchecked.environment}' deploys ${unchecked.deploys}, so no rule applies\n`);
     } else {
       if (await fileExists(specPath)) validated = await loadSpecForCli(ctx, specPath);
       const gathered = await gatherCheckInputs(paths, { cwd: ctx.cwd, env: ctx.env, stdin: ctx.stdin });
@@ -96,7 +95,7 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
       skip,
       today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
       extraWaivers,
-      ...(validated ? specCheckOptions(validated, specShown) : {}),
+      ...(validated ? await specCheckOptions(validated, specShown, ctx.drivers) : {}),
       namespace,
     };
     const result = runCheck(batch, checkOptions);

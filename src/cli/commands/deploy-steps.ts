@@ -7,7 +7,7 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
 import { signalExitCode, whileInterruptible } from "../interrupts.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 import { preflightFindings } from "./preflight.js";
 
 /*
@@ -65,12 +65,13 @@ export async function runPreflight(
     tag: opts.tag,
     digest: opts.digest,
     today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
+    drivers: ctx.drivers,
   });
   if (!preflight.checked) {
     reporter.emit({
       type: "phase-skipped",
       phase: "preflight",
-      reason: "the local target runs a copy of the app's folder, no image or Kubernetes object: no check rule applies",
+      reason: `environment '${env.name}' deploys ${preflight.deploys ?? "nothing slipway renders"}: no check rule applies`,
     });
     return;
   }

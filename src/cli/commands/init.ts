@@ -9,11 +9,11 @@ import { type AppDetection, detectApp, optionalTools } from "../../init/detect-a
 import { contractDoc, type InitAnswers, schemaFileName, writeSpecText } from "../../init/write-spec.js";
 import { specJsonSchema } from "../../spec/json-schema.js";
 import { parseSpecText } from "../../spec/load.js";
-import { defaultLocalSecretsFile } from "../../spec/normalize.js";
+import { buildModel, defaultLocalSecretsFile } from "../../spec/normalize.js";
 import { validateSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
-import { report } from "../main.js";
 import { numberParser, numberRules } from "../numeric-options.js";
+import { report } from "../report.js";
 
 export interface InitOptions {
   yes?: boolean;
@@ -94,7 +94,10 @@ async function localSecrets(
   names: readonly string[],
 ): Promise<(LocalSecretsFile & { names: string[] }) | undefined> {
   const local = validated.environments.local;
-  if (names.length === 0 || local?.target.type !== "local" || local.secretSource !== undefined) return undefined;
+  if (names.length === 0 || local === undefined || local.secretSource !== undefined) return undefined;
+  // Only when the environment reads the default env file (a local target's default secret source).
+  const source = buildModel(validated, local, { tag: "init" }).secrets.source;
+  if (source.kind !== "env-file" || source.path !== defaultLocalSecretsFile) return undefined;
   const file = join(root, defaultLocalSecretsFile);
   try {
     return { ...(await writeLocalSecretsFile(file, names)), names: [...names] };

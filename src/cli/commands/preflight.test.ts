@@ -34,5 +34,7 @@ describe("the deploy preflight", () => {
   it("has nothing to check for a local environment", async () => {
     const p = await preflightFindings(validated, env("local"), { ...base, file: "slipway.yaml" });
     expect(p).toMatchObject({ checked: false, findings: [] });
+    // Said by the driver, not by the CLI: a target without a Kubernetes render says what it deploys instead.
+    expect(p.deploys).toContain("a copy of the app's folder to the local target");
   });
 });

@@ -9,6 +9,7 @@ import { quoteWord } from "../../init/shell-words.js";
 import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import { type DriverRegistry, driverOf } from "../../targets/index.js";
 
 /*
  * What an environment deploys, as `slipway check` inputs. One function for `slipway check` (no
@@ -26,8 +27,8 @@ export interface DeployedInputs {
   batch: CheckBatch;
   /** Findings the spec accepts by declaring a choice (ingress.tls: false …), see intentWaivers. */
   extraWaivers: ScopedWaiver[];
-  /** Environments that deploy nothing `check` has rules for (the local ones). */
-  unchecked: string[];
+  /** Environments that deploy nothing `check` has rules for (the local ones), with what they deploy instead. */
+  unchecked: { environment: string; deploys: string }[];
 }
 
 export interface DeployedOptions {
@@ -38,6 +39,8 @@ export interface DeployedOptions {
   specShown: string;
   tag?: string | undefined;
   digest?: string | undefined;
+  /** The target drivers (default: the ones slipway ships). */
+  drivers?: DriverRegistry | undefined;
 }
 
 /** Reads and renders what `envs` deploy: each Kubernetes render, and each Dockerfile that `app.build` names (once). */
@@ -49,10 +52,12 @@ export async function deployedInputs(
   const extraWaivers: ScopedWaiver[] = [];
   const rendered = [];
   const dockerfiles = new Set<string>();
-  const unchecked: string[] = [];
+  const unchecked: DeployedInputs["unchecked"] = [];
   for (const env of envs) {
-    if (env.target.type !== "kubernetes") {
-      unchecked.push(env.name);
+    // What the target deploys decides what is checked: a target that renders Kubernetes objects has them checked.
+    const { capabilities } = await driverOf(env, opts.drivers);
+    if (capabilities.renders !== "kubernetes") {
+      unchecked.push({ environment: env.name, deploys: capabilities.deploys ?? "nothing slipway renders" });
       continue;
     }
     const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
@@ -85,25 +90,27 @@ export async function deployedInputs(
 }
 
 /** The check options that come from the spec: its waivers, the S3 buckets it grants, where its image runs. */
-export function specCheckOptions(
+export async function specCheckOptions(
   validated: ValidatedSpec,
   specShown: string,
-): Pick<CheckOptions, "specWaivers" | "kubernetesOnly" | "intent"> {
+  drivers?: DriverRegistry,
+): Promise<Pick<CheckOptions, "specWaivers" | "kubernetesOnly" | "intent">> {
   return {
     specWaivers: specWaivers(validated, specShown),
-    kubernetesOnly: imageOnlyOnKubernetes(validated),
+    kubernetesOnly: await imageOnlyOnKubernetes(validated, drivers),
     intent: { s3Buckets: s3Buckets(validated) },
   };
 }
 
 /**
  * Whether every environment that runs the app's image is a Kubernetes one. The local target runs the
- * app's folder, never the image, so local environments do not count; a spec without a Kubernetes
- * environment runs the image nowhere slipway knows of (undefined: no assumption).
+ * app's folder, never the image, so local environments do not count; a spec without an environment
+ * that runs the image runs it nowhere slipway knows of (undefined: no assumption).
  */
-function imageOnlyOnKubernetes(validated: ValidatedSpec): boolean | undefined {
-  const runsImage = Object.values(validated.environments).filter((e) => e.target.type !== "local");
-  return runsImage.length > 0 ? runsImage.every((e) => e.target.type === "kubernetes") : undefined;
+async function imageOnlyOnKubernetes(validated: ValidatedSpec, drivers: DriverRegistry | undefined): Promise<boolean | undefined> {
+  const targets = await Promise.all(Object.values(validated.environments).map(async (e) => (await driverOf(e, drivers)).capabilities));
+  const runsImage = targets.filter((capabilities) => capabilities.runsImage);
+  return runsImage.length > 0 ? runsImage.every((capabilities) => capabilities.renders === "kubernetes") : undefined;
 }
 
 function s3Buckets(validated: ValidatedSpec): string[] {
@@ -122,6 +129,8 @@ export interface Preflight {
   command: string;
   /** Whether the environment deploys anything `check` has rules for. */
   checked: boolean;
+  /** When not checked: what the environment deploys instead, in words. */
+  deploys?: string | undefined;
 }
 
 /** The deploy preflight: `slipway check -f FILE -e ENV --min-severity high` of what the environment deploys. */
@@ -134,7 +143,7 @@ export async function preflightFindings(
   const report = runCheck(deployed.batch, {
     today: opts.today,
     extraWaivers: deployed.extraWaivers,
-    ...specCheckOptions(validated, opts.specShown),
+    ...(await specCheckOptions(validated, opts.specShown, opts.drivers)),
   });
   const words = ["slipway", "check", "-f", opts.file, "-e", env.name];
   if (opts.tag !== undefined) words.push("--tag", opts.tag);
@@ -144,5 +153,6 @@ export async function preflightFindings(
     findings: report.findings.filter((f) => f.waived === undefined && atLeast(f.severity, "high")),
     command: words.map(quoteWord).join(" "),
     checked: deployed.unchecked.length === 0,
+    deploys: deployed.unchecked[0]?.deploys,
   };
 }

@@ -1,18 +1,21 @@
 import type { RenderCapability } from "../../render/renderer.js";
+import { type DriverRegistry, driverOf, targetDrivers } from "../../targets/index.js";
 
-/*
- * Which form of deployment files each target type takes in: the one place the CLI turns a target
- * into a render capability. It moves to the target drivers (`renders` on each driver) when they
- * land; until then render, and anything else that asks, asks here.
+/**
+ * The form of deployment files an environment's target takes in, as its driver declares it
+ * (`capabilities.renders`); undefined when no renderer makes it (local runs the app's folder).
+ * Driver modules are a few lines each and load their session code only when opened.
  */
-const renders: Readonly<Record<string, RenderCapability | undefined>> = { kubernetes: "kubernetes", local: undefined };
-
-/** The form an environment's target deploys, or undefined when no renderer makes it (local runs the app's folder). */
-export function rendersFor(env: { target: { type: string } }): RenderCapability | undefined {
-  return renders[env.target.type];
+export async function rendersFor(
+  env: { target: { type: string } },
+  registry: DriverRegistry = targetDrivers,
+): Promise<RenderCapability | undefined> {
+  return (await driverOf(env, registry)).capabilities.renders;
 }
 
 /** Target types whose environments take `capability`, for hints ("give an environment `target: kubernetes`"). */
-export function targetsRendering(capability: RenderCapability): string[] {
-  return Object.keys(renders).filter((type) => renders[type] === capability);
+export async function targetsRendering(capability: RenderCapability, registry: DriverRegistry = targetDrivers): Promise<string[]> {
+  const types = registry.types();
+  const renders = await Promise.all(types.map((type) => registry.driver(type).then((d) => d.capabilities.renders)));
+  return types.filter((_, i) => renders[i] === capability);
 }

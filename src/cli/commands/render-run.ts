@@ -5,6 +5,7 @@ import { capabilityLabels, type Renderer, type RenderWritten } from "../../rende
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import { type DriverRegistry, targetDrivers } from "../../targets/index.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { rendersFor, targetsRendering } from "./render-capability.js";
@@ -26,7 +27,7 @@ export interface RenderCommandOptions {
  */
 export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: RenderCommandOptions): Promise<number> {
   const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
-  const models = environmentsFor(validated, renderer, opts.env).map((env) =>
+  const models = (await environmentsFor(validated, renderer, opts.env, ctx.drivers)).map((env) =>
     buildModel(validated, env, { tag: opts.tag, digest: opts.digest }),
   );
   const files = await renderer.render(models);
@@ -52,12 +53,15 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
  * spec-wide renderer every environment whose target takes its form. A target that does not is
  * RENDER_TARGET_MISMATCH, raised here for every renderer.
  */
-export function environmentsFor(validated: ValidatedSpec, renderer: Renderer, name: string | undefined): ResolvedEnvironment[] {
-  const matching = renderableEnvironments(validated, renderer);
+export async function environmentsFor(
+  validated: ValidatedSpec,
+  renderer: Renderer,
+  name: string | undefined,
+  registry: DriverRegistry = targetDrivers,
+): Promise<ResolvedEnvironment[]> {
+  const matching = await renderableEnvironments(validated, renderer, registry);
   const label = capabilityLabels[renderer.needs];
-  const targets = targetsRendering(renderer.needs)
-    .map((t) => `\`target: ${t}\``)
-    .join(" or ");
+  const targets = (await targetsRendering(renderer.needs, registry)).map((t) => `\`target: ${t}\``).join(" or ");
   if (renderer.scope === "spec") {
     if (matching.length > 0) return matching;
     throw new SlipwayError("RENDER_TARGET_MISMATCH", `no environment targets ${label}, so there is nothing to put in ${renderer.output}`, {
@@ -65,7 +69,7 @@ export function environmentsFor(validated: ValidatedSpec, renderer: Renderer, na
     });
   }
   const env = chooseEnvironment(validated, name);
-  if (rendersFor(env) === renderer.needs) return [env];
+  if ((await rendersFor(env, registry)) === renderer.needs) return [env];
   throw new SlipwayError("RENDER_TARGET_MISMATCH", `environment '${env.name}' targets ${env.target.type}, not ${label}`, {
     location: locationOf(validated.source, ["environments", env.name, "target"]),
     hint:
@@ -76,8 +80,14 @@ export function environmentsFor(validated: ValidatedSpec, renderer: Renderer, na
 }
 
 /** Every environment whose target takes what `renderer` makes, in spec order. */
-export function renderableEnvironments(validated: ValidatedSpec, renderer: Renderer): ResolvedEnvironment[] {
-  return Object.values(validated.environments).filter((e) => rendersFor(e) === renderer.needs);
+export async function renderableEnvironments(
+  validated: ValidatedSpec,
+  renderer: Renderer,
+  registry: DriverRegistry = targetDrivers,
+): Promise<ResolvedEnvironment[]> {
+  const environments = Object.values(validated.environments);
+  const renders = await Promise.all(environments.map((e) => rendersFor(e, registry)));
+  return environments.filter((_, i) => renders[i] === renderer.needs);
 }
 
 function defaultWritten(renderer: Renderer) {

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { writeArtifacts } from "../../effects/files.js";
 import { specJsonSchema } from "../../spec/json-schema.js";
 import type { CliContext } from "../context.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 
 export async function schemaCommand(ctx: CliContext, opts: { out?: string }): Promise<number> {
   try {

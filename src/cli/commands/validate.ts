@@ -1,12 +1,16 @@
 import { resolve } from "node:path";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
-import { report } from "../main.js";
+import { report } from "../report.js";
 
 export async function validateCommand(ctx: CliContext, opts: { file: string; json?: boolean }): Promise<number> {
   try {
     const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
-    const environments = Object.values(validated.environments).map((e) => ({ name: e.name, target: e.targetName, type: e.target.type }));
+    const environments = Object.values(validated.environments).map(({ name, targetName, target: { type } }) => ({
+      name,
+      target: targetName,
+      type,
+    }));
     if (opts.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { file: validated.file, environments } })}\n`);
     else {
       const list = environments.map((e) => `${e.name} → ${e.target}`).join(", ");

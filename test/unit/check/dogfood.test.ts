@@ -62,7 +62,7 @@ describe(`dogfood: every renderer's output passes slipway check (nothing at ${do
 /** Whether the renderer's files form a Helm chart (checked through helm), from its render of the first example. */
 async function makesChart(renderer: Renderer): Promise<boolean> {
   const example = examples[0]!;
-  const models = renderableEnvironments(example.validated, renderer).map((env) => buildModel(example.validated, env));
+  const models = (await renderableEnvironments(example.validated, renderer)).map((env) => buildModel(example.validated, env));
   const files = await renderer.render(renderer.scope === "spec" ? models : models.slice(0, 1));
   return files.some((f) => f.check === "helm-chart");
 }

@@ -4,35 +4,20 @@
  * in one Ready pod over the exec WebSocket.
  */
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
+import type { HttpKubeApi } from "../../effects/kube/http-kube-api.js";
 import type { KubeObject } from "../../effects/kube/kube-api.js";
 import { isKubeError } from "../../effects/kube/kube-error.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
-import { buildModel } from "../../spec/normalize.js";
-import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
-import { collectClusterSecrets } from "../../targets/kubernetes/cluster-secrets.js";
-import { kubeHistory } from "../../targets/kubernetes/kube-history.js";
-import { releaseJobNamesOf } from "../../targets/kubernetes/kubernetes-target.js";
-import { type CliContext, secretsOf } from "../context.js";
-import { kubeApiFor } from "./deploy-kubernetes.js";
-
-export interface KubeLogsOptions {
-  follow?: boolean;
-  revision?: number;
-  lines?: number;
-}
+import type { Redactor } from "../../secrets/redact.js";
+import type { ExecIO, LogLine, LogsRequest, LogsSummary } from "../driver.js";
+import { collectClusterSecrets } from "./cluster-secrets.js";
+import type { KubeHistory } from "./kube-history.js";
+import { releaseJobNamesOf } from "./kubernetes-target.js";
 
 interface PodLike extends KubeObject {
   spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] };
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
-}
-
-/** What a logs/exec command needs: the model and an API client (closed by the caller). */
-async function open(ctx: CliContext, validated: ValidatedSpec, env: ResolvedEnvironment) {
-  // Logs and exec never render an image reference: any tag will do.
-  const model: AppModel = buildModel(validated, env, { tag: "inspect" });
-  const api = await kubeApiFor(ctx, model);
-  return { model, api };
 }
 
 /** The label selector of the serving Deployment's pods (as rendered). */
@@ -58,19 +43,19 @@ function noRelease(env: string, revision: number | undefined): SlipwayError {
 
 /** `slipway logs -e ENV` for a Kubernetes environment. */
 export async function logsKubernetes(
-  ctx: CliContext,
-  validated: ValidatedSpec,
-  env: ResolvedEnvironment,
-  opts: KubeLogsOptions,
-): Promise<number> {
-  const tailLines = opts.lines ?? 50;
-  const { model, api } = await open(ctx, validated, env);
+  scope: { api: HttpKubeApi; model: AppModel; history: KubeHistory },
+  opts: LogsRequest,
+  emitLine: (line: LogLine) => void,
+  redactor: Redactor,
+): Promise<LogsSummary> {
+  const tailLines = opts.lines;
+  const { model, api, history: store } = scope;
+  const env = { name: model.environment };
   const abort = new AbortController();
   const stop = () => abort.abort();
   try {
     const ns = model.namespace;
     const app = model.name;
-    const store = kubeHistory({ api, app, environment: model.environment, namespace: ns });
     const records: ReleaseRecord[] = await store.list().catch((error: unknown) => {
       // A namespace nobody deployed to yet has no history.
       if (isKubeError(error) && error.code === "KUBE_NOT_FOUND") return [];
@@ -100,19 +85,12 @@ export async function logsKubernetes(
       const pods = await api.list<PodLike>("v1", "Pod", ns, { labelSelector: webSelector(app) });
       sources.push(...pods.items.sort(byName));
     }
-    const redactor = secretsOf(ctx);
     await collectClusterSecrets(api, ns, readers, redactor);
     const redact = (text: string) => redactor.text(text);
 
-    const json = ctx.json;
-    const collected: { pod: string; container: string; line: string }[] = [];
     const problems: { pod: string; container: string; message: string }[] = [];
-    const emit = (pod: string, container: string, raw: string) => {
-      const line = redact(raw);
-      if (json && !opts.follow) collected.push({ pod, container, line });
-      else if (json) ctx.stdout.write(`${JSON.stringify({ type: "log", pod, container, line })}\n`);
-      else ctx.stdout.write(`${ctx.colors.dim(`${pod}/${container} │`)} ${line}\n`);
-    };
+    const emit = (pod: string, container: string, raw: string) =>
+      emitLine({ label: `${pod}/${container}`, fields: { pod, container }, line: redact(raw) });
     if (opts.follow) {
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
@@ -165,83 +143,72 @@ export async function logsKubernetes(
     }
     const results = await Promise.all(streams);
     if (!opts.follow) for (const r of results) if (r) for (const line of r.lines) emit(r.podName, r.container, line);
-
-    if (json && !opts.follow) {
-      ctx.stdout.write(
-        `${JSON.stringify({
-          ok: true,
-          result: { environment: env.name, namespace: ns, revision: wanted?.revision ?? null, lines: collected, unavailable: problems },
-        })}\n`,
-      );
-    } else if (!json) {
-      for (const p of problems) ctx.stderr.write(`${ctx.colors.yellow(`${p.pod}/${p.container}:`)} ${p.message}\n`);
-      if (sources.length === 0) ctx.stderr.write(`no pods of ${app} in namespace ${ns}\n`);
-    }
-    return 0;
+    return {
+      about: { environment: env.name, namespace: ns, revision: wanted?.revision ?? null },
+      extra: { unavailable: problems },
+      notes: [
+        ...problems.map((p) => ({ label: `${p.pod}/${p.container}:`, message: p.message })),
+        ...(sources.length === 0 ? [{ message: `no pods of ${app} in namespace ${ns}` }] : []),
+      ],
+    };
   } finally {
     // Ends the other streams when one failed.
     abort.abort();
     process.removeListener("SIGINT", stop);
     process.removeListener("SIGTERM", stop);
-    api.close();
   }
 }
 
 /** `slipway exec -e ENV -- cmd …` for a Kubernetes environment: runs in one Ready pod of the Deployment; exits with the command's code. */
 export async function execKubernetes(
-  ctx: CliContext,
-  validated: ValidatedSpec,
-  env: ResolvedEnvironment,
+  scope: { api: HttpKubeApi; model: AppModel },
   command: readonly string[],
-  opts: { tty?: boolean } = {},
+  io: ExecIO,
 ): Promise<number> {
-  const { model, api } = await open(ctx, validated, env);
+  const { model, api } = scope;
+  const env = { name: model.environment };
+  const ns = model.namespace;
+  const deployment = await api.get<KubeObject & { spec?: { template?: { spec?: { containers?: { name: string }[] } } } }>(
+    "apps/v1",
+    "Deployment",
+    ns,
+    model.name,
+  );
+  if (deployment === undefined) throw noRelease(env.name, undefined);
+  const pods = (await api.list<PodLike>("v1", "Pod", ns, { labelSelector: webSelector(model.name) })).items
+    .filter((p) => isReady(p) && p.metadata.deletionTimestamp === undefined)
+    .sort(byName);
+  const pod = pods[0];
+  if (pod === undefined) {
+    throw new SlipwayError("DEPLOY_NO_RELEASE", `no Ready pod of deployment/${model.name} in namespace ${ns} to run the command in`, {
+      hint: `See what the pods are doing: slipway status -e ${env.name}`,
+    });
+  }
+  // The app container is the first one of the template (sidecars come after it).
+  const container = deployment.spec?.template?.spec?.containers?.[0]?.name ?? pod.spec?.containers?.[0]?.name;
+  const stdout = io.stdout as { write(chunk: Uint8Array | string): unknown };
+  const stderr = io.stderr as { write(chunk: Uint8Array | string): unknown };
+  // --tty: a terminal in the pod (consoles, shells); this terminal goes raw so keys pass through as typed.
+  const terminal = io.tty ? terminalOf(io.stdin) : undefined;
+  terminal?.enter();
   try {
-    const ns = model.namespace;
-    const deployment = await api.get<KubeObject & { spec?: { template?: { spec?: { containers?: { name: string }[] } } } }>(
-      "apps/v1",
-      "Deployment",
-      ns,
-      model.name,
-    );
-    if (deployment === undefined) throw noRelease(env.name, undefined);
-    const pods = (await api.list<PodLike>("v1", "Pod", ns, { labelSelector: webSelector(model.name) })).items
-      .filter((p) => isReady(p) && p.metadata.deletionTimestamp === undefined)
-      .sort(byName);
-    const pod = pods[0];
-    if (pod === undefined) {
-      throw new SlipwayError("DEPLOY_NO_RELEASE", `no Ready pod of deployment/${model.name} in namespace ${ns} to run the command in`, {
-        hint: `See what the pods are doing: slipway status -e ${env.name}`,
-      });
-    }
-    // The app container is the first one of the template (sidecars come after it).
-    const container = deployment.spec?.template?.spec?.containers?.[0]?.name ?? pod.spec?.containers?.[0]?.name;
-    const stdout = ctx.stdout as { write(chunk: Uint8Array | string): unknown };
-    const stderr = ctx.stderr as { write(chunk: Uint8Array | string): unknown };
-    // --tty: a terminal in the pod (consoles, shells); this terminal goes raw so keys pass through as typed.
-    const terminal = opts.tty === true ? terminalOf(ctx) : undefined;
-    terminal?.enter();
-    try {
-      const result = await api.exec(ns, pod.metadata.name, {
-        command,
-        ...(container === undefined ? {} : { container }),
-        stdin: ctx.stdin,
-        stdout,
-        stderr,
-        ...(terminal === undefined ? {} : { tty: true, size: terminal.size(), watchSize: terminal.watch }),
-      });
-      return result.exitCode;
-    } finally {
-      terminal?.leave();
-    }
+    const result = await api.exec(ns, pod.metadata.name, {
+      command,
+      ...(container === undefined ? {} : { container }),
+      stdin: io.stdin,
+      stdout,
+      stderr,
+      ...(terminal === undefined ? {} : { tty: true, size: terminal.size(), watchSize: terminal.watch }),
+    });
+    return result.exitCode;
   } finally {
-    api.close();
+    terminal?.leave();
   }
 }
 
 /** The local side of `exec --tty`: raw mode while the session runs, the window size and its changes (80×24 off a terminal). */
-function terminalOf(ctx: CliContext) {
-  const input = ctx.stdin as NodeJS.ReadStream | undefined;
+function terminalOf(stdin: ExecIO["stdin"]) {
+  const input = stdin as NodeJS.ReadStream | undefined;
   const output = process.stdout;
   const raw = input?.isTTY === true && typeof input.setRawMode === "function";
   const size = () => ({ width: output.columns || 80, height: output.rows || 24 });
