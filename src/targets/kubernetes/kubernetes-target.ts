@@ -6,11 +6,6 @@
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import type { FailureClass, PhaseName, Reporter } from "../../deploy/events.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
-import { deploymentVerdict } from "../../deploy/waiters/apps-v1-deployment.js";
-import { jobVerdict } from "../../deploy/waiters/batch-v1-job.js";
-import { engineFailureClass } from "../../deploy/waiters/engine-failure-class.js";
-import type { DeploymentLike, JobLike, PodLike, ReplicaSetLike } from "../../deploy/waiters/kube-objects.js";
-import type { WaitEvidence, WaitVerdict } from "../../deploy/waiters/types.js";
 import type { KubeApi, KubeObject } from "../../effects/kube/kube-api.js";
 import { isKubeError, KubeApplyConflictError } from "../../effects/kube/kube-error.js";
 import type { AppModel } from "../../model/app-model.js";
@@ -21,6 +16,11 @@ import { Redactor } from "../../secrets/redact.js";
 import { clusterFingerprintKey, secretDataValues } from "./cluster-secrets.js";
 import type { KubeHistory } from "./kube-history.js";
 import { describeMissing, missingSecrets, secretRefs } from "./secret-refs.js";
+import { deploymentVerdict } from "./waiters/apps-v1-deployment.js";
+import { jobVerdict } from "./waiters/batch-v1-job.js";
+import { engineFailureClass } from "./waiters/engine-failure-class.js";
+import type { DeploymentLike, JobLike, PodLike, ReplicaSetLike } from "./waiters/kube-objects.js";
+import type { WaitEvidence, WaitVerdict } from "./waiters/types.js";
 
 export interface KubernetesTargetOptions {
   api: KubeApi;
