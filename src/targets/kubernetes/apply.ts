@@ -79,9 +79,14 @@ export async function settleBounded<T, R>(
   return results;
 }
 
+/** What applyAll applied, in render order: `Kind/name` and the object as the API server returned it. */
+export interface Applied {
+  refs: string[];
+  live: KubeObject[];
+}
+
 /**
- * Applies `ordered` (as applyOrder returns it) rank by rank; returns the `Kind/name` of each object
- * applied. A kind the cluster does not serve is skipped and said once. The first failure in render
+ * Applies `ordered` (as applyOrder returns it) rank by rank. A kind the cluster does not serve is skipped and said once. The first failure in render
  * order is thrown once its rank has settled; later ranks are not applied.
  */
 export async function applyAll(
@@ -91,20 +96,20 @@ export async function applyAll(
   phase: PhaseName,
   reporter: Reporter,
   force: boolean,
-): Promise<string[]> {
+): Promise<Applied> {
   const { api, fieldManager, applyConcurrency } = state.settings;
-  const applied: string[] = [];
+  const applied: Applied = { refs: [], live: [] };
   for (const group of rankGroups(ordered)) {
-    const outcomes = await settleBounded(group, applyConcurrency, async (object): Promise<"applied" | "skipped"> => {
+    const outcomes = await settleBounded(group, applyConcurrency, async (object): Promise<KubeObject | "skipped"> => {
       if ((await api.discover(object.apiVersion, object.kind)) === undefined) return "skipped";
-      await api.apply(object, { fieldManager, force });
-      return "applied";
+      return await api.apply(object, { fieldManager, force });
     });
     for (const [index, outcome] of outcomes.entries()) {
       const object = group[index] as KubeObject;
       if (outcome.status === "rejected") throw applyFailure(environment, object, outcome.reason);
-      if (outcome.value === "applied") {
-        applied.push(objectRef(object));
+      if (outcome.value !== "skipped") {
+        applied.refs.push(objectRef(object));
+        applied.live.push(outcome.value);
       } else if (!state.skippedSaid.has(objectRef(object))) {
         state.skippedSaid.add(objectRef(object));
         reporter.emit({

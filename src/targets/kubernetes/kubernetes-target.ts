@@ -8,7 +8,7 @@ import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../dep
 import type { ReleaseRecord } from "../../deploy/history.js";
 import type { KubeApi, KubeObject } from "../../effects/kube/kube-api.js";
 import { Redactor } from "../../secrets/redact.js";
-import { applyAll, applyOrder, pruneRetired } from "./apply.js";
+import { type Applied, applyAll, applyOrder, pruneRetired } from "./apply.js";
 import { ensureFoundation, restoreFoundation } from "./foundation.js";
 import type { KubeHistory } from "./kube-history.js";
 import { pruneReleaseJobs, runReleaseJob } from "./release-jobs.js";
@@ -91,7 +91,7 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
     // Values of the Secrets this run's pods read: every log line that leaves slipway is scrubbed of them.
     (options.redactor ?? new Redactor()).add(Object.values(options.secretValues ?? {})),
   );
-  const { api, history } = state.settings;
+  const { history } = state.settings;
 
   return {
     name: "kubernetes",
@@ -134,13 +134,18 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
     async start(ctx) {
       const objects = objectsOf(state, ctx);
       try {
-        await ensureFoundation(state, ctx, "start");
-        await checkTimeoutAnnotations(state, ctx, objects);
+        // The live Deployments' annotations are read while the foundation is applied: no added round trip.
+        const [foundation, timeouts] = await Promise.allSettled([
+          ensureFoundation(state, ctx, "start"),
+          checkTimeoutAnnotations(state, ctx, objects),
+        ]);
+        if (foundation.status === "rejected") throw foundation.reason;
+        if (timeouts.status === "rejected") throw timeouts.reason;
       } catch (error) {
         await restoreFoundation(state, ctx).catch(() => undefined);
         throw error;
       }
-      let applied: string[];
+      let applied: Applied;
       try {
         applied = await applyAll(state, ctx.model.environment, applyOrder(objects), "start", ctx.reporter, state.settings.forceConflicts);
       } catch (error) {
@@ -149,10 +154,11 @@ export function kubernetesTarget(options: KubernetesTargetOptions): DeployTarget
         throw error;
       }
       state.current = objects;
-      const deployment = await api.get("apps/v1", "Deployment", ctx.model.namespace, ctx.model.name);
+      // The apply's answer carries the generation the rollout must reach.
+      const deployment = applied.live.find((o) => o.kind === "Deployment" && o.metadata.name === ctx.model.name);
       return {
         deploymentGeneration: deployment?.metadata.generation ?? null,
-        objects: applied,
+        objects: applied.refs,
         secrets: Object.fromEntries([...state.secretDigests.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
       };
     },
