@@ -94,7 +94,8 @@ export async function waitRollout(state: KubeTargetState, ctx: ReleaseContext, p
         return failed.verdict;
       }
       const waiting = judged.filter((j) => !j.verdict.done);
-      if (waiting.length === 0) return judged[0]?.verdict ?? { done: true, ok: true, reason: "nothing to roll out", evidence: {} };
+      const first = waiting[0];
+      if (first === undefined) return judged[0]?.verdict ?? { done: true, ok: true, reason: "nothing to roll out", evidence: {} };
       for (const j of waiting) {
         const timeoutMs = timeoutOf(j.deployment, state.settings.rolloutMs);
         if (now - started >= timeoutMs) {
@@ -103,15 +104,14 @@ export async function waitRollout(state: KubeTargetState, ctx: ReleaseContext, p
           return { done: true, ok: false, failureClass: "health-timeout", reason: `not available after ${timeoutMs} ms`, evidence: {} };
         }
       }
-      about = waiting[0]?.name ?? about;
-      return (waiting[0] as (typeof judged)[number]).verdict;
+      about = first.name;
+      return first.verdict;
     },
-    ["apps/v1/Deployment", "apps/v1/ReplicaSet", "v1/Pod"].map((kindPath) => ({
-      apiVersion: kindPath.slice(0, kindPath.lastIndexOf("/")),
-      kind: kindPath.slice(kindPath.lastIndexOf("/") + 1),
-      namespace: ns,
-      labelSelector: watchSelector,
-    })),
+    [
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: ns, labelSelector: watchSelector },
+      { apiVersion: "apps/v1", kind: "ReplicaSet", namespace: ns, labelSelector: watchSelector },
+      { apiVersion: "v1", kind: "Pod", namespace: ns, labelSelector: watchSelector },
+    ],
   );
   const prefix = `deploy ${model.environment}: ${what} of deployment/${about}`;
   if (verdict === undefined || timedOutAfter !== undefined) {
