@@ -5,6 +5,9 @@
 //                             [--healthy N=5] [--chaos K=100] [--fail-runs N=1] [--helm 4|3]
 //                             [--helm-timeout 5m] [--stagger S=30] [--seed N] [--keep-cluster]
 //                             [--chaos-budget MINUTES]  (stop slipway's soak early; Helm then runs as many)
+//                             [--kubeconfig PATH]  (use a running test cluster instead of starting one; its
+//                                                   namespaces get a -b<pid> suffix and are deleted at the end)
+//                             [--cli DIR]  (the slipway checkout whose dist/ to run; default this one)
 // Scenarios:
 //   crashloop / imagepull             the example spec (release.migrate runs the new image first)
 //   crashloop-nomigrate / -nomigrate  the same spec without release.migrate: the rollout itself fails
@@ -49,6 +52,8 @@ const opts = {
   stagger: 30,
   seed: Date.now() % 1e9,
   keepCluster: false,
+  kubeconfig: undefined,
+  cli: root,
 };
 {
   const a = process.argv.slice(2);
@@ -85,6 +90,12 @@ const opts = {
       case "--seed":
         opts.seed = Number(v());
         break;
+      case "--kubeconfig":
+        opts.kubeconfig = v();
+        break;
+      case "--cli":
+        opts.cli = v();
+        break;
       case "--keep-cluster":
         opts.keepCluster = true;
         break;
@@ -93,7 +104,7 @@ const opts = {
         console.log(
           readFileSync(fileURLToPath(import.meta.url), "utf8")
             .split("\n")
-            .slice(0, 16)
+            .slice(0, 19)
             .join("\n"),
         );
         process.exit(0);
@@ -122,7 +133,11 @@ const random = () => {
 // ---------------------------------------------------------------------------------------------
 // Processes: every child is tracked so that Ctrl-C / a failure kills them and stops the cluster.
 const children = new Set();
-let cluster; // { name, kubeconfig }
+let cluster; // { name, kubeconfig, external }
+/** Namespaces created on a cluster the script did not start: deleted at the end. */
+const created = new Set();
+/** A namespace name; on a shared cluster suffixed so that two runs never meet. */
+const nsFor = (base) => (opts.kubeconfig ? `${base.slice(0, 50)}-b${process.pid}` : base);
 let work; // temporary folder
 
 function run(cmd, args, { env = {}, cwd = root, input } = {}) {
@@ -152,7 +167,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function cleanup() {
   for (const c of children) c.kill("SIGKILL");
-  if (cluster && !opts.keepCluster)
+  if (cluster?.external) {
+    for (const ns of created)
+      spawnSync(kubectlBin, ["--kubeconfig", cluster.kubeconfig, "delete", "namespace", ns, "--wait=false"], { stdio: "ignore" });
+  } else if (cluster && !opts.keepCluster)
     spawnSync("bash", [join(root, "test/cluster/stop.sh"), "--name", cluster.name], { stdio: ["ignore", "ignore", "inherit"] });
   else if (cluster) console.error(`kept cluster ${cluster.name}: KUBECONFIG=${cluster.kubeconfig}`);
   cluster = undefined;
@@ -292,6 +310,7 @@ async function referencedSecrets(dir) {
 let secretRefs;
 async function freshNamespace(ns) {
   await kubectlOk(["create", "namespace", ns]);
+  created.add(ns);
   await kubectlOk(["label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted"]);
   for (const [name, keys] of secretRefs) {
     const lits = [...keys].map((k) => `--from-literal=${k}=${k === "host" ? "db" : "x"}`);
@@ -351,7 +370,7 @@ const FAILURES = {
 
 async function slipwayFailure(name, i) {
   const f = FAILURES[name];
-  const ns = `sw-${name}-${i}`.slice(0, 60);
+  const ns = nsFor(`sw-${name}-${i}`.slice(0, 60));
   const dir = await setupSlipway(ns, f.migrate);
   const r = await slipwayDeploy(dir, f.tag);
   const what = `slipway deploy --tag ${f.tag} (${name}, namespace ${ns})`;
@@ -378,7 +397,7 @@ async function slipwayFailure(name, i) {
 
 async function helmFailure(name, i) {
   const f = FAILURES[name];
-  const ns = `helm-${name}-${i}`.slice(0, 60);
+  const ns = nsFor(`helm-${name}-${i}`.slice(0, 60));
   const chart = await setupHelm(ns, f.migrate);
   log(`helm ${name} #${i}: upgrade to ${f.tag} (waits up to --timeout ${opts.helmTimeout})`);
   const r = await helmDeploy(chart, ns, f.tag);
@@ -446,8 +465,8 @@ async function failureScenarios(names) {
 // ---------------------------------------------------------------------------------------------
 // Scenario 3: healthy deploys, interleaved.
 async function healthyScenario() {
-  const swNs = "sw-healthy";
-  const hmNs = "helm-healthy";
+  const swNs = nsFor("sw-healthy");
+  const hmNs = nsFor("helm-healthy");
   const dir = await setupSlipway(swNs, true);
   const chart = await setupHelm(hmNs, true);
   const sw = [];
@@ -492,7 +511,7 @@ async function healthyScenario() {
 // Scenario 4: chaos soak. Each iteration: a deploy of a new tag killed with SIGKILL after a random
 // delay in [0, typical duration), then one clean deploy (no kill) of another tag.
 async function chaosSlipway(K) {
-  const ns = "sw-chaos";
+  const ns = nsFor("sw-chaos");
   const dir = await setupSlipway(ns, true);
   const warm = [];
   for (let i = 0; i < 3; i++) {
@@ -547,7 +566,7 @@ async function chaosSlipway(K) {
 }
 
 async function chaosHelm(K) {
-  const ns = "helm-chaos";
+  const ns = nsFor("helm-chaos");
   const chart = await setupHelm(ns, true);
   const warm = [];
   for (let i = 0; i < 3; i++) {
@@ -641,11 +660,12 @@ async function chaosScenario() {
 async function snapshotCli() {
   const snap = join(work, "cli");
   mkdirSync(snap);
-  for (const f of ["package.json", "node_modules", "schema"]) if (existsSync(join(root, f))) symlinkSync(join(root, f), join(snap, f));
+  for (const f of ["package.json", "node_modules", "schema"])
+    if (existsSync(join(opts.cli, f))) symlinkSync(join(opts.cli, f), join(snap, f));
   for (let attempt = 1; ; attempt++) {
     rmSync(join(snap, "dist"), { recursive: true, force: true });
     try {
-      cpSync(join(root, "dist"), join(snap, "dist"), { recursive: true });
+      cpSync(join(opts.cli, "dist"), join(snap, "dist"), { recursive: true });
       const candidate = join(snap, "dist/bundle/bin.js");
       const r = await exec(process.execPath, [
         candidate,
@@ -672,22 +692,27 @@ async function main() {
   const load0 = loadavg();
   work = mkdtempSync(join(tmpdir(), "slipway-bench-k8s-"));
   await snapshotCli();
-  const name = `bench-k8s-${process.pid}`;
-  log(`starting cluster ${name}`);
-  const st = await exec("bash", [join(root, "test/cluster/start.sh"), "--name", name]);
-  const kv = Object.fromEntries(
-    st.stdout
-      .split("\n")
-      .map((l) => l.match(/^([A-Z_]+)=(.*)$/))
-      .filter(Boolean)
-      .map((m) => [m[1], m[2]]),
-  );
-  if (st.code !== 0 || !kv.KUBECONFIG) {
-    // start.sh deletes a cluster that failed to come up.
-    fail("test/cluster/start.sh failed", st);
+  if (opts.kubeconfig) {
+    cluster = { name: "(given)", kubeconfig: opts.kubeconfig, external: true };
+    log(`using the running cluster of ${opts.kubeconfig}`);
+  } else {
+    const name = `bench-k8s-${process.pid}`;
+    log(`starting cluster ${name}`);
+    const st = await exec("bash", [join(root, "test/cluster/start.sh"), "--name", name]);
+    const kv = Object.fromEntries(
+      st.stdout
+        .split("\n")
+        .map((l) => l.match(/^([A-Z_]+)=(.*)$/))
+        .filter(Boolean)
+        .map((m) => [m[1], m[2]]),
+    );
+    if (st.code !== 0 || !kv.KUBECONFIG) {
+      // start.sh deletes a cluster that failed to come up.
+      fail("test/cluster/start.sh failed", st);
+    }
+    cluster = { name, kubeconfig: kv.KUBECONFIG };
+    log(`cluster ready in ${kv.READY_SECONDS} s`);
   }
-  cluster = { name, kubeconfig: kv.KUBECONFIG };
-  log(`cluster ready in ${kv.READY_SECONDS} s`);
   const helmVersion = (await exec(helmBin, ["version", "--short"])).stdout.trim();
   const slipwayVersion = (await exec(process.execPath, [bin, "--version"])).stdout.trim();
   secretRefs = await referencedSecrets(slipwayWorkspace("secrets"));

@@ -13,13 +13,20 @@ interface ApiResourceList {
  */
 export class ResourceDiscovery {
   private readonly cache = new Map<string, Map<string, ResourceInfo>>();
+  /** Requests in flight: objects applied in parallel ask for one group version once. */
+  private readonly pending = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
 
   constructor(private readonly transport: KubeTransport) {}
 
   async discover(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
     const cached = this.cache.get(apiVersion)?.get(kind);
     if (cached !== undefined) return cached;
-    const kinds = await this.fetchGroupVersion(apiVersion);
+    let request = this.pending.get(apiVersion);
+    if (request === undefined) {
+      request = this.fetchGroupVersion(apiVersion).finally(() => this.pending.delete(apiVersion));
+      this.pending.set(apiVersion, request);
+    }
+    const kinds = await request;
     if (kinds === undefined) {
       this.cache.delete(apiVersion);
       return undefined;

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKubeApi, type HttpKubeApi } from "../../../src/effects/kube/http-kube-api.js";
 import type { KubeObject } from "../../../src/effects/kube/kube-api.js";
 import { KubeError } from "../../../src/effects/kube/kube-error.js";
+import { type KubeRequest, KubeTransport } from "../../../src/effects/kube/kube-transport.js";
 import { loadKubeconfig } from "../../../src/effects/kube/kubeconfig.js";
+import { ResourceDiscovery } from "../../../src/effects/kube/resource-discovery.js";
 import { waitFor } from "../../cluster/kube.js";
 import { createNamespace, type TestNamespace } from "../../cluster/namespace.js";
 
@@ -23,6 +25,34 @@ afterAll(async () => {
 });
 
 describe("discovery", () => {
+  it("asks for a group version once while a request for it is in flight (objects applied in parallel)", async () => {
+    const paths: string[] = [];
+    const transport = new (class extends KubeTransport {
+      override send(req: KubeRequest) {
+        paths.push(req.path);
+        return super.send(req);
+      }
+    })(await loadKubeconfig(kubeconfig));
+    try {
+      const discovery = new ResourceDiscovery(transport);
+      const [ingress, policy, again, missing, missingAgain] = await Promise.all([
+        discovery.discover("networking.k8s.io/v1", "Ingress"),
+        discovery.discover("networking.k8s.io/v1", "NetworkPolicy"),
+        discovery.discover("networking.k8s.io/v1", "Ingress"),
+        discovery.discover("absent.slipway.test/v1", "Widget"),
+        discovery.discover("absent.slipway.test/v1", "Widget"),
+      ]);
+      expect([ingress?.plural, policy?.plural, again?.plural]).toEqual(["ingresses", "networkpolicies", "ingresses"]);
+      expect([missing, missingAgain]).toEqual([undefined, undefined]);
+      expect(paths.sort()).toEqual(["/apis/absent.slipway.test/v1", "/apis/networking.k8s.io/v1"]);
+      // A miss is not remembered: a CRD installed later is found.
+      await discovery.discover("absent.slipway.test/v1", "Widget");
+      expect(paths.filter((p) => p === "/apis/absent.slipway.test/v1")).toHaveLength(2);
+    } finally {
+      transport.close();
+    }
+  });
+
   it("maps core, grouped and cluster-scoped kinds to plural and scope", async () => {
     expect(await kube.discover("v1", "ConfigMap")).toEqual({ apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true });
     expect(await kube.discover("apps/v1", "Deployment")).toEqual({

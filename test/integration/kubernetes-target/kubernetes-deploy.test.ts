@@ -19,10 +19,15 @@ import { releaseJobName, renderKubernetes } from "../../../src/render/kubernetes
 import { kubeHistory } from "../../../src/targets/kubernetes/kube-history.js";
 import { kubeLock } from "../../../src/targets/kubernetes/kube-lock.js";
 import {
+  applyOrder,
   composedUrlAnnotation,
   type KubernetesTargetOptions,
   kubernetesTarget,
+  objectRef,
 } from "../../../src/targets/kubernetes/kubernetes-target.js";
+import { PollCache } from "../../../src/targets/kubernetes/observe.js";
+import { rolloutVerdict } from "../../../src/targets/kubernetes/rollout.js";
+import { timeoutAnnotation } from "../../../src/targets/kubernetes/timeouts.js";
 import { kubectlOk } from "../../cluster/kube.js";
 import { createNamespace, type TestNamespace } from "../../cluster/namespace.js";
 import { seedSecrets } from "../../cluster/secrets.js";
@@ -746,5 +751,81 @@ describe("kubernetes target: a deployer that may not read Secrets (real RBAC)", 
       await kube.delete("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", undefined, deployer);
       await kube.delete("rbac.authorization.k8s.io/v1", "ClusterRole", undefined, deployer);
     }
+  });
+});
+
+/** The API with every call recorded as `method kind` (the second argument of list/get/apply is the kind or object). */
+function counting(api: KubeApi): { api: KubeApi; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(api, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.push(`${String(property)} ${typeof args[1] === "string" ? args[1] : ""}`.trim());
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { api: proxy, calls };
+}
+
+/** What `kubectl annotate deployment/<app> slipway.dev/timeout=<value>` does: another field manager's annotation. */
+async function annotateTimeout(model: AppModel, value: string): Promise<void> {
+  await kube.apply(
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: model.name, namespace: model.namespace, annotations: { [timeoutAnnotation]: value } },
+    },
+    { fieldManager: "kubectl-annotate" },
+  );
+}
+
+describe("kubernetes target: parallel apply, shared polls, per-object timeouts", () => {
+  it("records the applied objects in apply order; a poll lists each kind once however many Deployments it judges", async () => {
+    const model = withImage(await freshModel("k8s-poll"), "registry.test/node-postgres", "1");
+    expect((await run(model)).ok).toBe(true);
+    const rendered = renderKubernetes(model) as KubeObject[];
+    const installed: KubeObject[] = [];
+    for (const object of applyOrder(rendered))
+      if ((await kube.discover(object.apiVersion, object.kind)) !== undefined) installed.push(object);
+    expect((await records(model))[0]?.runtime.objects).toEqual(installed.map(objectRef));
+
+    const { api, calls } = counting(kube);
+    const cache = new PollCache(api);
+    const now = Date.now();
+    const [web, worker] = await Promise.all([rolloutVerdict(cache, model, model.name, now), rolloutVerdict(cache, model, "worker", now)]);
+    expect(web.verdict).toMatchObject({ done: true, ok: true });
+    expect(worker.verdict).toMatchObject({ done: false, reason: "waiting for deployment/worker to exist" });
+    expect(calls.filter((c) => c.startsWith("list ")).sort()).toEqual(["list Deployment", "list Pod", "list ReplicaSet"]);
+  });
+
+  it("a Deployment annotated slipway.dev/timeout is waited for that long instead of the rollout timeout", async () => {
+    const model = withImage(await freshModel("k8s-timeout"), "registry.test/node-postgres", "1");
+    expect((await run(model)).ok).toBe(true);
+    await annotateTimeout(model, "3s");
+    // sim-slow pods turn Ready after 8 s: well within run()'s 60 s rollout timeout, not within 3 s.
+    const slow = { ...withImage(model, "registry.test/sim-slow", "2"), release: { setup: undefined, migrate: undefined } };
+    const result = await run(slow);
+    expect(result.ok).toBe(false);
+    expect(result.failure).toMatchObject({
+      class: "health-timeout",
+      message: `deploy staging: rollout of deployment/${model.name}: not available after 3000 ms`,
+    });
+  });
+
+  it("a timeout annotation that does not parse stops the deploy before the workload changes, saying how to write it", async () => {
+    const model = withImage(await freshModel("k8s-badtimeout"), "registry.test/node-postgres", "1");
+    expect((await run(model)).ok).toBe(true);
+    await annotateTimeout(model, "soon");
+    const next = { ...withImage(model, "registry.test/node-postgres", "2"), release: { setup: undefined, migrate: undefined } };
+    const result = await run(next);
+    expect(result.ok).toBe(false);
+    expect(result.failure).toMatchObject({
+      class: "config-error",
+      message: `deploy staging: deployment/${model.name}: annotation slipway.dev/timeout: "soon" not a duration; write a duration like 90s, 5m or 1h30m (at most 24h)`,
+    });
+    expect(imageOf(await deploymentOf(model))).toBe("registry.test/node-postgres:1");
   });
 });

@@ -5,10 +5,10 @@
  * the verdict, never how long it took.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type DeploymentWaitOptions, deploymentVerdict } from "../../../src/deploy/waiters/apps-v1-deployment.js";
-import { jobVerdict } from "../../../src/deploy/waiters/batch-v1-job.js";
-import type { DeploymentLike, JobLike, PodLike, ReplicaSetLike } from "../../../src/deploy/waiters/kube-objects.js";
-import type { WaitVerdict } from "../../../src/deploy/waiters/types.js";
+import { type DeploymentWaitOptions, deploymentVerdict } from "../../../src/targets/kubernetes/waiters/apps-v1-deployment.js";
+import { jobVerdict } from "../../../src/targets/kubernetes/waiters/batch-v1-job.js";
+import type { DeploymentLike, JobLike, PodLike, ReplicaSetLike } from "../../../src/targets/kubernetes/waiters/kube-objects.js";
+import type { WaitVerdict } from "../../../src/targets/kubernetes/waiters/types.js";
 import { create, getJson, type KubeList, kubectlOk, waitFor } from "../../cluster/kube.js";
 import { createNamespace, type TestNamespace } from "../../cluster/namespace.js";
 

@@ -2,7 +2,7 @@
  * What a waiter says about an observed Kubernetes object: still waiting, done and healthy, or
  * failed — with the class of failure and the facts that prove it.
  */
-import type { Evidence, FailureClass } from "../events.js";
+import type { Evidence, FailureClass } from "../../../deploy/events.js";
 
 /** Failure classes only Kubernetes workloads produce (candidates for the engine's FailureClass). */
 export type KubeFailureClass =

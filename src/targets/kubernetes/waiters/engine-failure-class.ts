@@ -1,4 +1,4 @@
-import type { FailureClass } from "../events.js";
+import type { FailureClass } from "../../../deploy/events.js";
 import type { KubeFailureClass, WaitFailureClass } from "./types.js";
 
 /**

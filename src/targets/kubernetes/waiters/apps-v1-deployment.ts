@@ -2,6 +2,7 @@
  * Waits for a Deployment rollout: done when the ReplicaSet of the current template is fully
  * available; failed as soon as one of its pods proves the release cannot come up.
  */
+import { podReady } from "../web-pods.js";
 import {
   count,
   type DeploymentLike,
@@ -153,8 +154,7 @@ function belongsTo(pod: unknown, replicaSet: unknown): boolean {
  */
 function notReadyWhileRunningMs(pod: unknown, now: number): number | undefined {
   if (!Number.isFinite(now)) return undefined;
-  const ready = findCondition(pod, "Ready");
-  if (ready?.status !== "False") return undefined;
+  if (podReady(pod) !== false) return undefined;
   const statuses = items(fields(fields(pod).status).containerStatuses).map(fields);
   if (statuses.length === 0) return undefined;
   let latestStart = Number.NEGATIVE_INFINITY;
