@@ -7,6 +7,7 @@ import { toYaml } from "../../render/yaml-stream.js";
 import { fingerprintValue } from "../../secrets/fingerprint.js";
 import type { Redactor } from "../../secrets/redact.js";
 import type { DiffChange } from "../driver.js";
+import { settleBounded } from "./apply.js";
 import { clusterFingerprintKey, secretDataValues } from "./cluster-secrets.js";
 
 /**
@@ -58,19 +59,14 @@ export async function diffKubernetes(
       { namespace: model.namespace, app: model.name, environment: model.environment, fieldManager: "slipway" },
       { create: false },
     ).catch(() => undefined)) ?? randomBytes(32);
-  const changes: DiffChange[] = [];
-  for (const object of renderKubernetes(model)) {
+  // Release Jobs get a per-revision name and run as their own phase: not part of the diff.
+  const objects = renderKubernetes(model).filter((object) => object.kind !== "Job");
+  // Three round trips per object, independent of each other: bounded in parallel, results (and the
+  // first error, as a sequential loop would raise it) in render order.
+  const settled = await settleBounded(objects, 6, async (object): Promise<DiffChange> => {
     const id = `${object.kind}/${object.metadata.name}`;
-    // Release Jobs get a per-revision name and run as their own phase: not part of the diff.
-    if (object.kind === "Job") continue;
     if ((await api.discover(object.apiVersion, object.kind)) === undefined) {
-      changes.push({
-        object: id,
-        action: "skipped",
-        diff: [],
-        note: `${object.apiVersion} ${object.kind} is not installed in the cluster`,
-      });
-      continue;
+      return { object: id, action: "skipped", diff: [], note: `${object.apiVersion} ${object.kind} is not installed in the cluster` };
     }
     const live = comparable(
       (await api.get(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name)) as
@@ -87,7 +83,12 @@ export async function diffKubernetes(
     const before = live ? toYaml(live) : "";
     const after = toYaml(dry);
     const diff = before === after ? [] : lineDiff(before, after).map((line) => redactor.text(line));
-    changes.push({ object: id, action: !live ? "create" : diff.length > 0 ? "update" : "unchanged", diff });
+    return { object: id, action: !live ? "create" : diff.length > 0 ? "update" : "unchanged", diff };
+  });
+  const changes: DiffChange[] = [];
+  for (const result of settled) {
+    if (result.status === "rejected") throw result.reason;
+    changes.push(result.value);
   }
   return { environment: model.environment, changes };
 }

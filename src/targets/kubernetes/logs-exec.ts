@@ -14,19 +14,11 @@ import type { ExecIO, LogLine, LogsRequest, LogsSummary } from "../driver.js";
 import { collectClusterSecrets } from "./cluster-secrets.js";
 import type { KubeHistory } from "./kube-history.js";
 import { releaseJobNamesOf } from "./kubernetes-target.js";
+import { podReady, webSelector } from "./web-pods.js";
 
 interface PodLike extends KubeObject {
   spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] };
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
-}
-
-/** The label selector of the serving Deployment's pods (as rendered). */
-export function webSelector(app: string): string {
-  return `app.kubernetes.io/instance=${app},app.kubernetes.io/component=web`;
-}
-
-function isReady(pod: PodLike): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 }
 
 function byName(a: KubeObject, b: KubeObject): number {
@@ -176,7 +168,7 @@ export async function execKubernetes(
   );
   if (deployment === undefined) throw noRelease(env.name, undefined);
   const pods = (await api.list<PodLike>("v1", "Pod", ns, { labelSelector: webSelector(model.name) })).items
-    .filter((p) => isReady(p) && p.metadata.deletionTimestamp === undefined)
+    .filter((p) => podReady(p) === true && p.metadata.deletionTimestamp === undefined)
     .sort(byName);
   const pod = pods[0];
   if (pod === undefined) {

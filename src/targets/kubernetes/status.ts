@@ -3,7 +3,7 @@ import type { DeployLock } from "../../deploy/lock.js";
 import type { KubeApi } from "../../effects/kube/kube-api.js";
 import type { AppModel } from "../../model/app-model.js";
 import type { StatusView, StyledLine } from "../driver.js";
-import { webSelector } from "./logs-exec.js";
+import { podReady, webSelector } from "./web-pods.js";
 
 type Obj = Record<string, unknown> & { status?: Record<string, unknown>; spec?: Record<string, unknown>; metadata?: { name?: string } };
 
@@ -28,8 +28,7 @@ export async function statusKubernetes(scope: {
   const records = (await history.list()).sort((a, b) => b.revision - a.revision);
   const current = currentRelease(records);
   const last = records[0];
-  const ready = (p: Obj) =>
-    ((p.status?.conditions as { type: string; status: string }[] | undefined) ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  const ready = (p: Obj) => podReady(p) === true;
   const status = {
     app: model.name,
     environment: model.environment,
