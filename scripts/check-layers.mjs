@@ -76,12 +76,6 @@ export const allowed = [
     "cli/commands/schema.ts",
     "cli/commands/validate.ts",
   ].map((from) => ({ from, to: "cli/main.ts", why: "issue 14 item 5: report() moves to cli/report.ts" })),
-  // issue 14 item 5 (effects own their types): removed on branch seam-host.
-  { from: "effects/file-lock.ts", to: "deploy/lock.ts", why: "issue 14 item 5: lock types move down" },
-  { from: "effects/history-files.ts", to: "deploy/history.ts", why: "issue 14 item 5: release record types move down" },
-  { from: "effects/mariadb-server.ts", to: "targets/local/runtime.ts", why: "issue 14 item 5: runtime types move into effects" },
-  { from: "effects/postgres-server.ts", to: "targets/local/runtime.ts", why: "issue 14 item 5: runtime types move into effects" },
-  { from: "effects/processes.ts", to: "targets/local/runtime.ts", why: "issue 14 item 5: runtime types move into effects" },
   // Not an issue 14 item: effects reading inputs with the limits and kinds of the stage that parses them.
   { from: "effects/files.ts", to: "spec/load.ts", why: "follow-up: maxSpecBytes in a leaf both can import" },
   {

@@ -6,8 +6,8 @@ import { connect, createServer } from "node:net";
 import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { SlipwayError } from "../errors/slipway-error.js";
-import type { DetachedProcess, ProcessExit, SpawnRequest } from "../targets/local/runtime.js";
 import { describeFsError } from "./files.js";
+import type { DetachedProcess, ProcessExit, SpawnRequest } from "./process-types.js";
 import { writeFileAtomic } from "./state-files.js";
 
 /** A detached process started by this slipway process: its exit is observable while slipway runs. */

@@ -7,6 +7,7 @@ import { firstErrorBlock } from "../../deploy/error-block.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
 import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
 import { adminSecret } from "../../effects/database-files.js";
+import type { DatabaseServer } from "../../effects/database-server.js";
 import { startMariadb } from "../../effects/mariadb-server.js";
 import { startPostgres } from "../../effects/postgres-server.js";
 import { cloneOutputs, findReusable, preparedKey, presentOutputs, writePreparedRecord } from "../../effects/prepared-reuse.js";
@@ -32,7 +33,6 @@ import type { Redactor } from "../../secrets/redact.js";
 import { runBuildSteps } from "./build-steps.js";
 import { installsOnly } from "./install-steps.js";
 import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
-import type { DatabaseServer } from "./runtime.js";
 import { environmentProcesses } from "./strays.js";
 
 export interface LocalTargetOptions {
