@@ -44,7 +44,7 @@ describe("classifyProcess (the one orphan detector)", () => {
       kind: "instance",
       leader: false,
     });
-    // Without the marker path given by identity only (what stopReleaseProcesses has after rm -rf .slipway).
+    // With only the state folder known (stopReleaseProcesses), the marker alone identifies it.
     expect(classifyProcess(facts({ env: marked("7", "prepare") }), { stateDir }, me)).toMatchObject({ kind: "phase", revision: 7 });
   });
 
