@@ -1,66 +1,8 @@
 /** Everything the deploy engine reports, as a typed union. The library never prints; reporters do. */
 
-export type PhaseName =
-  | "preflight"
-  | "lock"
-  | "recover"
-  | "prepare"
-  | "setup"
-  | "migrate"
-  | "start"
-  | "health"
-  | "switch"
-  | "drain"
-  | "record"
-  | "prune"
-  | "rollback";
+export type { Evidence, Failure, FailureClass, PhaseName } from "../model/release-record.js";
 
-export type FailureClass =
-  | "process-exited"
-  | "port-never-opened"
-  | "health-failed"
-  | "health-timeout"
-  | "migration-failed"
-  | "setup-failed"
-  | "database-unreachable"
-  | "port-in-use"
-  | "prepare-failed"
-  | "switch-failed"
-  | "interrupted"
-  // Kubernetes workloads: the first conclusive signal of a rollout that cannot succeed.
-  | "crash-loop"
-  | "oom-killed"
-  | "image-pull"
-  | "config-error"
-  | "unschedulable"
-  // Another field manager owns fields slipway would change (`--force-conflicts` takes them over).
-  | "apply-conflict";
-
-/** Why a release failed, with the facts that show it. */
-export interface Failure {
-  class: FailureClass;
-  /** One line, chained context: `deploy local: instance 1: process exited (exit 1)`. */
-  message: string;
-  evidence: Evidence;
-}
-
-export interface Evidence {
-  exitCode?: number | null;
-  signal?: string | null;
-  /** Last lines of the relevant log, secrets redacted. */
-  logTail?: string[];
-  /**
-   * The log's first error block (a Node error with its first frames, a Python traceback to its
-   * exception line, a Ruby exception), secrets redacted: the tail alone can cut it off.
-   */
-  firstError?: string[];
-  httpStatus?: number;
-  httpBody?: string;
-  port?: number;
-  detail?: string;
-  /** Kubernetes events about the failing object, oldest first: `Warning FailedScheduling: 0/4 nodes are available: …`. */
-  events?: string[];
-}
+import type { Failure, PhaseName } from "../model/release-record.js";
 
 export type DeployEvent =
   | {

@@ -2,8 +2,15 @@ import { createHash, randomBytes } from "node:crypto";
 import { link, mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { type AcquireOptions, type DeployLock, isHolderDead, type LockHandle, type LockHolder, parseLockHolder } from "../deploy/lock.js";
 import { SlipwayError } from "../errors/slipway-error.js";
+import {
+  type AcquireOptions,
+  type DeployLock,
+  isHolderDead,
+  type LockHandle,
+  type LockHolder,
+  parseLockHolder,
+} from "../model/deploy-lock.js";
 import { isAlive, processStartTime } from "./processes.js";
 import { writeFileAtomic } from "./state-files.js";
 

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ReleaseRecord } from "../deploy/history.js";
+import type { ReleaseRecord } from "../model/release-record.js";
 import { fileHistory, type InvalidRecord } from "./history-files.js";
 
 const record = (revision: number): ReleaseRecord => ({

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { checkReleaseRecord, type HistoryStore, type ReleaseRecord } from "../deploy/history.js";
+import { checkReleaseRecord, type HistoryStore, type ReleaseRecord } from "../model/release-record.js";
 import { describeFsError } from "./files.js";
 import { writeFileAtomic } from "./state-files.js";
 

@@ -3,7 +3,6 @@ import { accessSync, constants, existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
-import type { DatabaseServer, DatabaseServerOptions } from "../targets/local/runtime.js";
 import {
   adminSecret,
   logTail,
@@ -15,6 +14,7 @@ import {
   withLogLines,
   writeServerState,
 } from "./database-files.js";
+import type { DatabaseServer, DatabaseServerOptions } from "./database-server.js";
 import {
   adminAccountSql,
   clientOptionFile,

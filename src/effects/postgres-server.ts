@@ -4,7 +4,6 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { Client } from "pg";
 import { SlipwayError } from "../errors/slipway-error.js";
-import type { DatabaseServer, DatabaseServerOptions } from "../targets/local/runtime.js";
 import {
   adminSecret,
   logTail,
@@ -16,6 +15,7 @@ import {
   withLogLines,
   writeServerState,
 } from "./database-files.js";
+import type { DatabaseServer, DatabaseServerOptions } from "./database-server.js";
 import {
   alterAppRoleSql,
   createAppRoleSql,

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, readdirSync, readFileSync } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { connect, createServer } from "node:net";
 import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { SlipwayError } from "../errors/slipway-error.js";
-import type { DetachedProcess, ProcessExit, SpawnRequest } from "../targets/local/runtime.js";
 import { describeFsError } from "./files.js";
+import type { DetachedProcess, ProcessExit, SpawnRequest } from "./process-types.js";
 import { writeFileAtomic } from "./state-files.js";
 
 /** A detached process started by this slipway process: its exit is observable while slipway runs. */
@@ -72,7 +72,21 @@ export async function spawnDetached(request: SpawnRequest): Promise<SpawnedProce
 
 /** Writes `pid` (and the start time on a second line) atomically. */
 export async function writePidFile(path: string, process: { pid: number; startTime?: string }): Promise<void> {
-  await writeFileAtomic(path, process.startTime === undefined ? `${process.pid}\n` : `${process.pid}\n${process.startTime}\n`);
+  await writeFileAtomic(path, formatPidFile(process));
+}
+
+/** A pid file's text: the pid, and the start time on a second line when known. */
+export function formatPidFile(process: { pid: number; startTime?: string | undefined }): string {
+  return process.startTime === undefined ? `${process.pid}\n` : `${process.pid}\n${process.startTime}\n`;
+}
+
+/** A pid file's pid and start time; undefined when its first line is not a pid. */
+export function parsePidFile(text: string): { pid: number; startTime?: string } | undefined {
+  const [first, second] = text.split("\n");
+  const pid = Number(first?.trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  const startTime = second?.trim();
+  return startTime ? { pid, startTime } : { pid };
 }
 
 /** Reads a pid file written by `writePidFile` (or any file whose first line is a pid). */
@@ -83,11 +97,7 @@ export async function readPidFile(path: string): Promise<{ pid: number; startTim
   } catch {
     return undefined;
   }
-  const [first, second] = text.split("\n");
-  const pid = Number(first?.trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  const startTime = second?.trim();
-  return startTime ? { pid, startTime } : { pid };
+  return parsePidFile(text);
 }
 
 function startFailed(command: readonly string[], cwd: string, error: unknown): SlipwayError {
@@ -130,49 +140,6 @@ function readProcStat(pid: number): ProcStat | undefined {
 /** The kernel's start time of `pid` (clock ticks since boot), to recognise the same process later. */
 export function processStartTime(pid: number): string | undefined {
   return readProcStat(pid)?.startTime;
-}
-
-/**
- * The running processes (of this user, or all when root) whose environment at start had `name`
- * set, with its value and each one's identity. Reads /proc/<pid>/environ; [] without /proc.
- */
-export function processesWithEnv(
-  name: string,
-  also?: string,
-): (ProcessIdentity & { startTime: string; value: string; alsoValue?: string })[] {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return [];
-  }
-  const found: (ProcessIdentity & { startTime: string; value: string; alsoValue?: string })[] = [];
-  const key = `${name}=`;
-  const alsoKey = also === undefined ? undefined : `${also}=`;
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    let environ: string;
-    try {
-      environ = readFileSync(`/proc/${pid}/environ`, "latin1");
-    } catch {
-      continue;
-    }
-    const variables = environ.split("\0");
-    const variable = variables.find((v) => v.startsWith(key));
-    if (variable === undefined) continue;
-    const info = readProcStat(pid);
-    if (info === undefined || info.state === "Z" || info.state === "X") continue;
-    const decode = (v: string, k: string) => Buffer.from(v.slice(k.length), "latin1").toString("utf8");
-    const other = alsoKey === undefined ? undefined : variables.find((v) => v.startsWith(alsoKey));
-    found.push({
-      pid,
-      startTime: info.startTime,
-      value: decode(variable, key),
-      ...(other !== undefined && alsoKey !== undefined ? { alsoValue: decode(other, alsoKey) } : {}),
-    });
-  }
-  return found;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { DeployFailure } from "../../deploy/engine.js";
-import { runCommand } from "../../effects/processes.js";
+import type { Host } from "../../effects/host.js";
+import { localHost } from "../../effects/local-host.js";
 import type { AppModel } from "../../model/app-model.js";
 
 export interface BuildStepsOptions {
@@ -11,6 +12,8 @@ export interface BuildStepsOptions {
   /** How the target turns a command into argv (e.g. `node` → this Node). */
   resolveCommand: (command: readonly string[]) => string[];
   redact: (line: string) => string;
+  /** Where the steps run. Default: this machine. */
+  host?: Host;
 }
 
 /**
@@ -30,7 +33,7 @@ export async function runBuildSteps(model: AppModel, options: BuildStepsOptions)
     SLIPWAY_ENVIRONMENT: model.environment,
   };
   for (const step of steps) {
-    const result = await runCommand({
+    const result = await (options.host ?? localHost).run({
       command: options.resolveCommand(step),
       cwd: options.cwd,
       env,

@@ -1,39 +1,33 @@
 import { createHash, randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
 import { firstErrorBlock } from "../../deploy/error-block.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
 import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
 import { adminSecret } from "../../effects/database-files.js";
+import type { DatabaseServer } from "../../effects/database-server.js";
+import type { Host } from "../../effects/host.js";
+import { localHost } from "../../effects/local-host.js";
 import { startMariadb } from "../../effects/mariadb-server.js";
 import { startPostgres } from "../../effects/postgres-server.js";
 import { cloneOutputs, findReusable, preparedKey, presentOutputs, writePreparedRecord } from "../../effects/prepared-reuse.js";
-import {
-  freePort,
-  httpProbe,
-  isAlive,
-  processesWithEnv,
-  processStartTime,
-  runCommand,
-  type SpawnedProcess,
-  spawnDetached,
-  stopProcess,
-  tailFile,
-  waitForPort,
-} from "../../effects/processes.js";
+import type { SpawnedProcess } from "../../effects/processes.js";
 import { digestTree, exists, snapshotSource } from "../../effects/snapshot.js";
-import { readTextIfExists, writeFileAtomic } from "../../effects/state-files.js";
 import type { AppModel } from "../../model/app-model.js";
 import { databaseUrl } from "../../render/database-url.js";
 import { probeHost } from "../../render/probe-host.js";
 import type { Redactor } from "../../secrets/redact.js";
 import { runBuildSteps } from "./build-steps.js";
+import { appCommand, releaseMarkers, resolveCommand as resolveWith } from "./commands.js";
 import { installsOnly } from "./install-steps.js";
+import { type Instance, instancesOf } from "./instances.js";
 import { ensureProxy, readServedRevision, setRoutes, waitForDrain } from "./proxy-control.js";
-import type { DatabaseServer } from "./runtime.js";
-import { environmentProcesses } from "./strays.js";
+import { environmentProcesses, stopReleaseProcesses } from "./strays.js";
+
+export { releaseMarker, releaseRoleMarker } from "./commands.js";
+export { type Instance, instancesOf } from "./instances.js";
+export { stopReleaseProcesses } from "./strays.js";
 
 export interface LocalTargetOptions {
   /** Folder of slipway.yaml: the app's source, run from a snapshot per release. */
@@ -52,14 +46,11 @@ export interface LocalTargetOptions {
   healthTimeoutMs?: number;
   /** Gets every secret value the target holds or creates (the app's, the database passwords). */
   redactor: Redactor;
-}
-
-export interface Instance {
-  pid: number;
-  /** The process's start time, so a recycled pid is never mistaken for ours. */
-  startTime: string | undefined;
-  port: number;
-  logFile: string;
+  /**
+   * The machine the app's processes, the proxy and their state files are on. Default: this one.
+   * The release's source snapshot and the database server are still made on this machine.
+   */
+  host?: Host;
 }
 
 /**
@@ -72,6 +63,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
   /** The redactor with every secret this environment has so far (no database password is created for it). */
   collectSecrets(model: AppModel): Promise<Redactor>;
 } {
+  const host = options.host ?? localHost;
   const releasesDir = join(options.stateDir, "releases");
   const proxyDir = join(options.stateDir, "proxy");
   const releaseDir = (revision: number) => join(releasesDir, String(revision));
@@ -80,14 +72,13 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
    * this variable, so the next deploy finds it even when no record names it (killed between spawn
    * and record, or a record lost).
    */
-  const marker = (revision: number, role: "prepare" | "setup" | "migrate" | "web") => ({
-    [releaseMarker]: resolve(releaseDir(revision)),
-    [releaseRoleMarker]: role,
-  });
+  const marker = (revision: number, role: "prepare" | "setup" | "migrate" | "web") => releaseMarkers(resolve(releaseDir(revision)), role);
   let database: DatabaseServer | undefined;
   /** Processes this slipway started, by pid: their exit codes are observable while we run. */
   const spawned = new Map<number, SpawnedProcess>();
-  const alive = (i: Instance) => isAlive(i.pid, i.startTime);
+  const alive = (i: Instance) => host.isAlive(i);
+  const allAlive = async (instances: readonly Instance[]) => (await Promise.all(instances.map(alive))).every(Boolean);
+  const anyAlive = async (instances: readonly Instance[]) => (await Promise.all(instances.map(alive))).some(Boolean);
   /** The release traffic was switched to and the revision whose files it runs: prune never deletes them. */
   const inUse = new Set<number>();
 
@@ -102,11 +93,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     if (recorded === undefined) return;
     const known = [...recorded, ...instancesOf(runtime)];
     const strays = (
-      await environmentProcesses({ stateDir: options.stateDir, app: ctx.model.name, environment: ctx.model.environment }, "instances")
+      await environmentProcesses({ stateDir: options.stateDir, app: ctx.model.name, environment: ctx.model.environment }, "instances", host)
     ).filter((p) => !known.some((k) => k.pid === p.pid && (k.startTime === undefined || k.startTime === p.startTime)));
     if (strays.length === 0) return;
-    await waitForDrain(proxyDir, { timeoutMs: 30_000 });
-    await Promise.all(strays.map((p) => stopProcess({ pid: p.pid, startTime: p.startTime }, { graceMs: 10_000 })));
+    await waitForDrain(proxyDir, { timeoutMs: 30_000, on: host });
+    await Promise.all(strays.map((p) => host.stop({ pid: p.pid, startTime: p.startTime }, { graceMs: 10_000 })));
     ctx.reporter.emit({
       type: "recovered",
       revision: ctx.revision,
@@ -118,7 +109,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
   redactor.add(Object.values(options.secrets));
   const dbPasswordFile = join(options.stateDir, "database.secret");
   const dbPassword = async (): Promise<string> => {
-    const existing = (await readTextIfExists(dbPasswordFile))?.trim();
+    const existing = (await host.readText(dbPasswordFile))?.trim();
     if (existing) {
       redactor.add([existing]);
       return existing;
@@ -126,13 +117,13 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     // Missing (or left empty by an older slipway killed while writing it): a new one; the deploy sets it.
     const password = randomBytes(18).toString("base64url");
     redactor.add([password]);
-    await mkdir(options.stateDir, { recursive: true });
-    await writeFileAtomic(dbPasswordFile, `${password}\n`, 0o600);
+    await host.makeDir(options.stateDir);
+    await host.writeFileAtomic(dbPasswordFile, `${password}\n`, 0o600);
     return password;
   };
 
   const collectSecrets = async (model: AppModel): Promise<Redactor> => {
-    const stored = (await readTextIfExists(dbPasswordFile).catch(() => undefined)) ?? "";
+    const stored = (await host.readText(dbPasswordFile).catch(() => undefined)) ?? "";
     const engine = model.database?.engine;
     const admin = database?.admin.password ?? (engine ? await adminSecret(databaseStateDir(options.stateDir, engine), false) : undefined);
     return redactor.add([stored.trim(), ...(admin ? [admin] : [])]);
@@ -144,11 +135,11 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     if (database) return database;
     const stateDir = databaseStateDir(options.stateDir, db.engine);
     const portFile = join(stateDir, "port");
-    let port = Number((await readTextIfExists(portFile))?.trim());
+    let port = Number((await host.readText(portFile))?.trim());
     if (!Number.isSafeInteger(port) || port < 1 || port > 65535) {
-      port = await freePort();
-      await mkdir(stateDir, { recursive: true });
-      await writeFileAtomic(portFile, `${port}\n`);
+      port = await host.freePort();
+      await host.makeDir(stateDir);
+      await host.writeFileAtomic(portFile, `${port}\n`);
     }
     try {
       database = db.engine === "postgres" ? await startPostgres({ stateDir, port }) : await startMariadb({ stateDir, port });
@@ -195,8 +186,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
   };
 
   /** The process's command: `node` means the Node that runs slipway, so versions never drift. */
-  const resolveCommand = (command: readonly string[]): string[] =>
-    command[0] === "node" ? [process.execPath, ...command.slice(1)] : [...command];
+  const resolveCommand = (command: readonly string[]): string[] => resolveWith(command, process.execPath);
 
   return {
     name: "local",
@@ -205,13 +195,13 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     url: () => `http://127.0.0.1:${options.port}/`,
 
     async recover(history: HistoryStore, reporter: Reporter) {
-      const served = await readServedRevision(proxyDir);
+      const served = await readServedRevision(proxyDir, host);
       const records = await history.list();
       recorded = records.flatMap((record) => instancesOf(record.runtime));
       for (const record of records) {
         if (record.outcome !== "in-progress") continue;
         const instances = instancesOf(record.runtime);
-        if (served === record.revision && instances.length > 0 && instances.every(alive)) {
+        if (served === record.revision && instances.length > 0 && (await allAlive(instances))) {
           // The killed deploy had already switched: finish it rather than undo a healthy release.
           record.outcome = "succeeded";
           record.finishedAt = new Date().toISOString();
@@ -241,7 +231,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       // serves again when the proxy is restarted). Everything else this environment's deploys started
       // is stopped: a release a killed deploy was draining, a new one it had started, its migration.
       const keep = new Set([served, currentRelease(records)?.revision].filter((r): r is number => r !== undefined));
-      for (const stopped of await stopReleaseProcesses(options.stateDir, records, keep, 5_000, { spareUnrecordedInstances: true })) {
+      for (const stopped of await stopReleaseProcesses(options.stateDir, records, keep, 5_000, { spareUnrecordedInstances: true, host })) {
         reporter.emit({
           type: "recovered",
           revision: stopped.revision ?? 0,
@@ -312,7 +302,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
         if (!skipPrepare) {
           const logFile = join(dir, "prepare.log");
           const env = withReleasePath({ ...options.baseEnv, ...marker(ctx.revision, "prepare") }, appCopy, ctx.model);
-          const result = await runCommand({
+          const result = await host.run({
             command: resolveCommand(prepare),
             cwd: appCopy,
             env,
@@ -341,6 +331,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
         baseEnv: withReleasePath({ ...options.baseEnv, ...marker(ctx.revision, "prepare") }, appCopy, ctx.model),
         resolveCommand,
         redact: (l) => redactor.text(l),
+        host,
       });
       return { kind: "local-snapshot", digest, path: appCopy };
     },
@@ -372,7 +363,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
         ctx.model,
       );
       const redact = (line: string) => redactor.text(line);
-      const result = await runCommand({
+      const result = await host.run({
         command: resolveCommand(command),
         cwd,
         env,
@@ -398,7 +389,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
     async start(ctx: ReleaseContext) {
       const dir = releaseDir(ctx.revision);
       const cwd = ctx.rollbackOf ? join(releaseDir(ctx.rollbackOf.revision), "app") : join(dir, "app");
-      const command = ctx.model.command ? [...ctx.model.command, ...(ctx.model.args ?? [])] : undefined;
+      const command = appCommand(ctx.model);
       if (!command) {
         throw new DeployFailure({
           class: "prepare-failed",
@@ -408,16 +399,16 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       }
       const instances: Instance[] = [];
       for (let i = 0; i < Math.max(1, ctx.model.replicas.min); i++) {
-        const port = await freePort();
+        const port = await host.freePort();
         const logFile = join(dir, `instance-${i + 1}.log`);
         const env = withReleasePath(
           { ...(await appEnv(ctx.model, ctx.revision, port, "web")), ...marker(ctx.revision, "web") },
           cwd,
           ctx.model,
         );
-        const proc = await spawnDetached({ command: resolveCommand(command), cwd, env, logFile });
+        const proc = await host.start({ command: resolveCommand(command), cwd, env, logFile });
         spawned.set(proc.pid, proc);
-        instances.push({ pid: proc.pid, startTime: processStartTime(proc.pid), port, logFile });
+        instances.push({ pid: proc.pid, startTime: proc.startTime, port, logFile });
       }
       return { instances };
     },
@@ -429,7 +420,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
         instancesOf(runtime).map(async (instance, index) => {
           const where = `instance ${index + 1} (pid ${instance.pid}, port ${instance.port})`;
           const evidence = async (extra: Evidence): Promise<Evidence> => {
-            const log = await tailFile(instance.logFile, 400);
+            const log = await host.tail(instance.logFile, 400);
             const firstError = firstErrorBlock(log);
             return {
               ...extra,
@@ -440,10 +431,10 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           };
           const deadline = Date.now() + timeoutMs;
           const proc = spawned.get(instance.pid);
-          const opened = await waitForPort(instance.port, {
+          const opened = await host.waitForPort(instance.port, {
             timeoutMs,
             // An interrupted deploy stops waiting at once (the engine abandons the release).
-            isAlive: () => alive(instance) && ctx.signal?.aborted !== true,
+            isAlive: async () => ctx.signal?.aborted !== true && (await alive(instance)),
             ...(proc ? { process: proc } : {}),
           });
           if (!opened.ok) {
@@ -471,14 +462,14 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           let last: { status?: number; body?: string; error?: string } = {};
           for (;;) {
             if (ctx.signal?.aborted) return;
-            if (!alive(instance)) {
+            if (!(await alive(instance))) {
               throw new DeployFailure({
                 class: "process-exited",
                 message: `${where}: the process exited during the health check`,
                 evidence: await evidence({}),
               });
             }
-            const probe = await httpProbe(url, 2_000, { host: probeHost });
+            const probe = await host.httpGet(url, 2_000, { host: probeHost });
             // Healthy as a kubelet probe counts it: 200–399, a redirect answered but not followed.
             if (probe.ok && probe.status >= 200 && probe.status < 400) return;
             last = probe.ok ? { status: probe.status, body: probe.body } : { error: probe.error };
@@ -506,7 +497,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
 
     async switchTo(ctx: ReleaseContext, runtime: Record<string, unknown>) {
       try {
-        await ensureProxy({ stateDir: proxyDir, host: "127.0.0.1", port: options.port, entry: options.proxyEntry });
+        await ensureProxy({ stateDir: proxyDir, host: "127.0.0.1", port: options.port, entry: options.proxyEntry, on: host });
         await setRoutes(
           proxyDir,
           {
@@ -514,7 +505,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
             upstreams: instancesOf(runtime).map((i) => ({ host: "127.0.0.1", port: i.port })),
             trustedProxies: trustedProxiesOf(ctx.model),
           },
-          { timeoutMs: 10_000 },
+          { timeoutMs: 10_000, on: host },
         );
         inUse.clear();
         inUse.add(ctx.revision);
@@ -542,7 +533,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           upstreams: instancesOf(previous.runtime).map((i) => ({ host: "127.0.0.1", port: i.port })),
           trustedProxies: trustedProxiesOf(ctx.model),
         },
-        { timeoutMs: 10_000 },
+        { timeoutMs: 10_000, on: host },
       );
     },
 
@@ -551,7 +542,7 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
       if (instances.length === 0) return;
       // Requests already on their way to the old release finish; the proxy sends new ones elsewhere.
       reporter.emit({ type: "waiting", phase: "drain", message: `draining revision ${record.revision} (${instances.length} process(es))` });
-      const drained = await untilAborted(waitForDrain(proxyDir, { timeoutMs: 30_000 }), signal);
+      const drained = await untilAborted(waitForDrain(proxyDir, { timeoutMs: 30_000, on: host }), signal);
       if (drained === "aborted")
         reporter.emit({
           type: "waiting",
@@ -565,25 +556,25 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
           message: `${drained.inFlight} request(s) still open after 30 s; stopping anyway`,
         });
       const graceMs = drained === "aborted" ? 5_000 : 30_000;
-      await Promise.all(instances.map((i) => (alive(i) ? stopProcess(i, { graceMs }) : undefined)));
+      await Promise.all(instances.map(async (i) => ((await alive(i)) ? host.stop(i, { graceMs }) : undefined)));
     },
 
     async abandon(_ctx: ReleaseContext, runtime: Record<string, unknown>) {
-      await Promise.all(instancesOf(runtime).map((i) => (alive(i) ? stopProcess(i, { graceMs: 3_000 }) : undefined)));
+      await Promise.all(instancesOf(runtime).map(async (i) => ((await alive(i)) ? host.stop(i, { graceMs: 3_000 }) : undefined)));
     },
 
     async isServing(record: ReleaseRecord) {
       // Serving means the proxy runs, sends traffic to this release, and one of its processes runs.
-      const served = await readServedRevision(proxyDir).catch(() => undefined);
-      return served === record.revision && instancesOf(record.runtime).some(alive);
+      const served = await readServedRevision(proxyDir, host).catch(() => undefined);
+      return served === record.revision && (await anyAlive(instancesOf(record.runtime)));
     },
 
     async prune(revisions: readonly number[]) {
       // Whatever it is asked, the folder of the release the proxy serves (its processes' cwd) stays.
-      const served = await readServedRevision(proxyDir).catch(() => undefined);
+      const served = await readServedRevision(proxyDir, host).catch(() => undefined);
       for (const revision of revisions) {
         if (revision === served || inUse.has(revision)) continue;
-        await rm(releaseDir(revision), { recursive: true, force: true });
+        await host.remove(releaseDir(revision));
       }
     },
   };
@@ -593,22 +584,6 @@ export function localTarget(options: LocalTargetOptions): DeployTarget & {
 function errorOf(lines: readonly string[], redact: (line: string) => string): { firstError?: string[] } {
   const block = firstErrorBlock(lines);
   return block ? { firstError: block.map(redact) } : {};
-}
-
-/** The instances a release record lists; entries of another shape (an edited record) are left out. */
-export function instancesOf(runtime: Record<string, unknown>): Instance[] {
-  const listed = runtime.instances;
-  if (!Array.isArray(listed)) return [];
-  return listed.filter(
-    (i): i is Instance =>
-      typeof i === "object" &&
-      i !== null &&
-      Number.isSafeInteger(i.pid) &&
-      i.pid > 0 &&
-      Number.isSafeInteger(i.port) &&
-      typeof i.logFile === "string" &&
-      (i.startTime === undefined || i.startTime === null || typeof i.startTime === "string"),
-  );
 }
 
 /**
@@ -624,55 +599,6 @@ export function withReleasePath(env: Record<string, string>, cwd: string, model:
 
 function trustedProxiesOf(model: AppModel): string[] {
   return model.target.type === "local" ? model.target.trustedProxies : [];
-}
-
-/** The variable that names a deploy-started process's release folder (see `marker` in localTarget). */
-export const releaseMarker = "SLIPWAY_RELEASE_DIR";
-/** What the process is for: `web` (an instance) or the phase (prepare, setup, migrate). */
-export const releaseRoleMarker = "SLIPWAY_RELEASE_ROLE";
-
-/**
- * Stops every process of the environment's releases except those of `keep`: the instances the
- * records name (each checked by pid and start time), then any process still carrying a release
- * folder of this environment in `SLIPWAY_RELEASE_DIR` (started by a deploy killed before it recorded
- * it). Returns what was stopped, by revision (undefined: a revision no record names).
- *
- * With `spareUnrecordedInstances` (the recover phase), instances of a revision no record names are
- * left alone: after `rm -rf .slipway` they may be what the proxy still serves, and they are retired
- * only once the new release serves and their requests drained (retireStrays). `down` stops them.
- */
-export async function stopReleaseProcesses(
-  stateDir: string,
-  records: readonly ReleaseRecord[],
-  keep: ReadonlySet<number>,
-  graceMs: number,
-  options: { spareUnrecordedInstances?: boolean } = {},
-): Promise<{ revision: number | undefined; pids: number[] }[]> {
-  const stopped: { revision: number | undefined; pids: number[] }[] = [];
-  const note = (revision: number | undefined, pid: number) => {
-    const entry = stopped.find((s) => s.revision === revision);
-    if (entry) entry.pids.push(pid);
-    else stopped.push({ revision, pids: [pid] });
-  };
-  const stop = async (revision: number | undefined, identity: { pid: number; startTime?: string | undefined }) => {
-    if ((await stopProcess(identity, { graceMs })).wasRunning) note(revision, identity.pid);
-  };
-  for (const record of records) {
-    if (keep.has(record.revision)) continue;
-    const instances = instancesOf(record.runtime);
-    await Promise.all(instances.map((i) => stop(record.revision, i)));
-  }
-  const prefix = `${resolve(stateDir, "releases")}/`;
-  const known = new Set(records.map((r) => r.revision));
-  const strays = processesWithEnv(releaseMarker, releaseRoleMarker).flatMap((p) => {
-    const rest = p.value.startsWith(prefix) ? p.value.slice(prefix.length) : "";
-    const revision = /^\d+$/.test(rest) ? Number(rest) : undefined;
-    if (revision === undefined || keep.has(revision)) return [];
-    if (options.spareUnrecordedInstances && !known.has(revision) && p.alsoValue === "web") return [];
-    return [{ ...p, revision }];
-  });
-  await Promise.all(strays.map((p) => stop(known.has(p.revision) ? p.revision : undefined, p)));
-  return stopped;
 }
 
 /** `work`'s result, or "aborted" as soon as `signal` aborts (the work is left to finish on its own). */

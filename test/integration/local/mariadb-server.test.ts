@@ -6,11 +6,11 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DatabaseServer } from "../../../src/effects/database-server.js";
 import { mariadbInstallCommand } from "../../../src/effects/mariadb-commands.js";
 import { findMariadb, startMariadb, stopMariadb } from "../../../src/effects/mariadb-server.js";
 import { freePort, isAlive, readPidFile, runCommand } from "../../../src/effects/processes.js";
 import { SlipwayError } from "../../../src/errors/slipway-error.js";
-import type { DatabaseServer } from "../../../src/targets/local/runtime.js";
 import { bundleScript, Cleanups, childEnv, tempDir } from "./helpers.js";
 
 const cleanups = new Cleanups();

@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rememberedDatabasePort } from "../../../src/effects/database-files.js";
+import type { DatabaseServer } from "../../../src/effects/database-server.js";
 import { startPostgres, stopPostgres } from "../../../src/effects/postgres-server.js";
 import { freePort, isAlive, runCommand } from "../../../src/effects/processes.js";
-import type { DatabaseServer } from "../../../src/targets/local/runtime.js";
 import { bundleScript, Cleanups, childEnv, tempDir } from "./helpers.js";
 
 const cleanups = new Cleanups();
