@@ -1,10 +1,11 @@
 // Benchmark: `slipway render kubernetes` of the largest example as a cold process, side by side
 // with `helm template` of the chart slipway exports for it, in one run, interleaved so both see the
-// same machine state. Prints medians and the ratio; asserts nothing.
+// same machine state, with a bare `node -e 0` of the same Node as the floor no Node CLI gets under.
+// Prints medians and the ratio; asserts nothing.
 //   node bench/render.mjs [runs]        (npm run bench)
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,6 +35,7 @@ const commands = {
     helm,
     ["template", "rails-mysql", chart, "-n", namespace, "-f", join(chart, `values-${env}.yaml`), "--set", "namespace.create=true"],
   ],
+  "node -e 0": [node, ["-e", "0"]],
 };
 
 function time([cmd, args]) {
@@ -44,21 +46,28 @@ function time([cmd, args]) {
   return ms;
 }
 
-const samples = { slipway: [], helm: [] };
-for (const name of Object.keys(commands)) time(commands[name]); // warm the page cache once
+const names = Object.keys(commands);
+const samples = Object.fromEntries(names.map((name) => [name, []]));
+for (const name of names) time(commands[name]); // warm the page cache once
 for (let i = 0; i < runs; i++) {
-  for (const name of i % 2 === 0 ? ["slipway", "helm"] : ["helm", "slipway"]) samples[name].push(time(commands[name]));
+  for (const name of i % 2 === 0 ? names : [...names].reverse()) samples[name].push(time(commands[name]));
 }
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const helmVersion = execFileSync(helm, ["version", "--short"], { encoding: "utf8" }).trim();
-console.log(`render benchmark: ${runs} interleaved cold runs each, ${cpus().length} cores, node ${process.version}, helm ${helmVersion}`);
+console.log(
+  `render benchmark: ${runs} interleaved cold runs each, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the end, node ${process.version}, helm ${helmVersion}`,
+);
 console.log("| command | median ms | min ms | max ms |");
 console.log("|---|---|---|---|");
 for (const [name, xs] of Object.entries(samples)) {
   console.log(`| ${name} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} | ${Math.max(...xs).toFixed(1)} |`);
 }
 const ratio = median(samples.slipway) / median(samples.helm);
-console.log(`ratio slipway/helm (median): ${ratio.toFixed(2)}× (goal ≤ 2×)`);
+console.log(`ratio slipway/helm (median): ${ratio.toFixed(2)}× (goal ≤ 1×)`);
+const floor = median(samples["node -e 0"]);
+console.log(
+  `slipway above bare Node start-up (median): ${(median(samples.slipway) - floor).toFixed(1)} ms; helm above it: ${(median(samples.helm) - floor).toFixed(1)} ms`,
+);

@@ -65,19 +65,7 @@ const pureForbiddenFolders = ["effects", "cli"];
  * no longer exists fails the test too, so the list only shrinks.
  */
 export const allowed = [
-  // issue 14 item 5 (cli/report.ts): commands import `report` and friends from main.ts, which imports the commands.
-  ...[
-    "cli/commands/check.ts",
-    "cli/commands/deploy-steps.ts",
-    "cli/commands/deploy.ts",
-    "cli/commands/init.ts",
-    "cli/commands/render-helm.ts",
-    "cli/commands/render-kubernetes.ts",
-    "cli/commands/schema.ts",
-    "cli/commands/validate.ts",
-  ].map((from) => ({ from, to: "cli/main.ts", why: "issue 14 item 5: report() moves to cli/report.ts" })),
   // Not an issue 14 item: effects reading inputs with the limits and kinds of the stage that parses them.
-  { from: "effects/files.ts", to: "spec/load.ts", why: "follow-up: maxSpecBytes in a leaf both can import" },
   {
     from: "effects/check-inputs.ts",
     to: "check/inputs/detect-kind.ts",

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
-import { maxSpecBytes } from "../spec/load.js";
+import { maxSpecBytes } from "../model/input-limits.js";
 import { readUserFile } from "./read-user-file.js";
 
 /** Reads a spec file as bytes through the guarded reader: regular files of at most maxSpecBytes. */

@@ -1,9 +1,9 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from "yaml";
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
+import { maxSpecBytes } from "../model/input-limits.js";
 import { lineColAt, maxNestingDepth, scanYaml } from "./yaml-limits.js";
 
-/** Spec files are small; anything past this is a mistake (a log or a binary passed by accident). */
-export const maxSpecBytes = 1024 * 1024;
+export { maxSpecBytes };
 
 /**
  * Keys, values and items a spec may hold. Real specs have a few hundred; the cap keeps a 1 MB file
