@@ -10,7 +10,7 @@
 //   export async function cases(repoDir) {      // repoDir: a checkout or a git dir of the peer
 //     return [{ id: "file:line", check: "peer-check-id", kind: "kubernetes" | "dockerfile" | "terraform"
 //       | "github-actions", files: { "relative/path.yaml": "content" }, expected: "fail" | "pass",
-//       object?: "Kind/name or name" }];        // object: only findings on this object/resource count
+//       object?: "Kind/name" | ["Kind/a", …] }]; // object: only findings on this object (any of these) count
 //   }
 // Peer files are written to temporary folders only (removed at the end), never into this repository.
 import { spawn, spawnSync } from "node:child_process";
@@ -73,6 +73,7 @@ const relationOf = (check) => {
 /** Does a finding's object (`Kind/name`, `ns/Kind/name`, a Terraform address …) name the case's object? */
 const onObject = (found, wanted) => {
   if (!wanted) return true;
+  if (Array.isArray(wanted)) return wanted.some((w) => onObject(found, w));
   if (!found) return false;
   if (found === wanted) return true;
   const a = found.split("/");
@@ -210,7 +211,7 @@ if (asJson) {
     console.log("disagreements (case | check | expected | got | rules | note):");
     for (const d of report.disagreements)
       console.log(
-        `  ${d.id}${d.object ? ` [${d.object}]` : ""} | ${d.check} | ${d.expected} | ${d.got} | ${(d.fired.length ? d.fired : d.rules).join(",")}${d.note ? ` | ${d.note}` : ""}`,
+        `  ${d.id}${d.object ? ` [${[d.object].flat().join(" ")}]` : ""} | ${d.check} | ${d.expected} | ${d.got} | ${(d.fired.length ? d.fired : d.rules).join(",")}${d.note ? ` | ${d.note}` : ""}`,
       );
   }
 }
