@@ -14,8 +14,16 @@ export const slwK8s031: KubeRule = {
   peers: {
     polaris: [{ id: "missingPodDisruptionBudget", relation: "same" }],
     kubeScore: [
-      { id: "deployment-has-poddisruptionbudget", relation: "same" },
-      { id: "statefulset-has-poddisruptionbudget", relation: "same" },
+      {
+        id: "deployment-has-poddisruptionbudget",
+        relation: "looser",
+        note: "only with 2+ replicas, an unset count being Kubernetes' default 1 (SLW-K8S-030); kube-score also asks when replicas is unset",
+      },
+      {
+        id: "statefulset-has-poddisruptionbudget",
+        relation: "looser",
+        note: "only with 2+ replicas, an unset count being Kubernetes' default 1 (SLW-K8S-030); kube-score also asks when replicas is unset",
+      },
     ],
   },
   *check(s, ctx) {

@@ -21,8 +21,16 @@ export const slwK8s032: KubeRule = {
       },
     ],
     kubeScore: [
-      { id: "deployment-has-host-podantiaffinity", relation: "same" },
-      { id: "statefulset-has-host-podantiaffinity", relation: "same" },
+      {
+        id: "deployment-has-host-podantiaffinity",
+        relation: "looser",
+        note: "topology spread constraints pass too, and only with 2+ replicas (unset: 1); kube-score requires anti-affinity, also when replicas is unset",
+      },
+      {
+        id: "statefulset-has-host-podantiaffinity",
+        relation: "looser",
+        note: "topology spread constraints pass too, and only with 2+ replicas (unset: 1); kube-score requires anti-affinity, also when replicas is unset",
+      },
     ],
     kubeLinter: [{ id: "no-anti-affinity", relation: "same" }],
   },
