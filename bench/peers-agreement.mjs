@@ -2,7 +2,8 @@
 // the peer's test fixtures and expected results from a checkout of the peer's repository; this harness
 // runs each case through `slipway check` (built CLI) and compares, for every peer check, the peer's
 // expected verdict with slipway's: fail = a finding from a rule whose `peers` entry names that check
-// (on the case's `object` when the case names one). A report, not a test: it always exits 0.
+// (on the case's `object` when the case names one; see `deciding` for which relations count). A
+// report, not a test: it always exits 0.
 //   npm run build && node bench/peers-agreement.mjs --peer kube-score --repo /path/to/kube-score [--json] [--check ID]
 //
 // Adapter contract (bench/peers/<name>.mjs):
@@ -59,15 +60,19 @@ const mapping = new Map();
 for (const rule of rules)
   for (const p of rule.peers[peerKey] ?? [])
     mapping.set(p.id, [...(mapping.get(p.id) ?? []), { rule: rule.id, relation: p.relation, note: p.note }]);
-/** The rules that decide a check: the `same` ones when there are any, else all that name it. */
+/**
+ * The rules that decide a check: when one names it `same`, that rule with the `looser` ones (a looser
+ * rule covers a part of the check another rule leaves out, e.g. UID 0 next to low UIDs); `stricter`
+ * ones are left out then, since they flag more than the check. With no `same` rule: all that name it.
+ */
 const deciding = (check) => {
   const m = mapping.get(check) ?? [];
-  const same = m.filter((x) => x.relation === "same");
-  return same.length > 0 ? same : m;
+  return m.some((x) => x.relation === "same") ? m.filter((x) => x.relation !== "stricter") : m;
 };
+/** A check counts under `same` when a rule names it `same`. */
 const relationOf = (check) => {
-  const rels = [...new Set(deciding(check).map((x) => x.relation))];
-  return rels.length === 1 ? rels[0] : rels.join("+");
+  const rels = [...new Set((mapping.get(check) ?? []).map((x) => x.relation))];
+  return rels.includes("same") ? "same" : rels.join("+");
 };
 
 /** Does a finding's object (`Kind/name`, `ns/Kind/name`, a Terraform address …) name the case's object? */
