@@ -8,8 +8,10 @@
 // failing check; AlmostOK, AllOK and skipped (grade 0) pass. Check IDs are derived from the names the
 // way kube-score does (lower case, spaces to dashes). A case with a run configuration other than
 // kube-score's defaults (Kubernetes 1.18 as testExpectedScore sets it) or the switches that only enable
-// optional checks is left out: it tests a tuned threshold slipway has no equivalent for. Each case is restricted to the objects the check targets
-// (its registration: RegisterDeploymentCheck → Deployments, RegisterPodCheck → pod-bearing kinds, …).
+// optional checks is left out: it tests a tuned threshold slipway has no equivalent for. Each case is
+// restricted to the objects the check targets (its registration: RegisterDeploymentCheck →
+// Deployments, RegisterPodCheck → pod-bearing kinds, …). Skips of optional checks that were not
+// switched on say nothing about the fixture and are left out too.
 import { parseAllDocuments } from "yaml";
 import { callArgs, goString, lineOf, openSource } from "./source.mjs";
 
