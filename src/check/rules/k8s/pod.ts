@@ -157,7 +157,7 @@ export function securitySetting(pod: PodTemplate, c: ContainerRef, key: string):
 
 /** Replica count of a Deployment/StatefulSet/ReplicaSet (default 1), or the HPA minimum when one targets it. */
 export function effectiveReplicas(subject: KubeSubject, ctx: KubeContext): number | undefined {
-  if (!["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"].includes(subject.kind)) return undefined;
+  if (!["Deployment", "DeploymentConfig", "StatefulSet", "ReplicaSet", "ReplicationController"].includes(subject.kind)) return undefined;
   const hpa = hpaFor(subject, ctx);
   if (hpa) {
     const min = record(hpa.object.spec).minReplicas;

@@ -16,7 +16,7 @@ export const slwK8s030: KubeRule = {
     kubeLinter: [{ id: "minimum-three-replicas", relation: "looser", note: "flags one replica; kube-linter asks for at least three" }],
   },
   *check(s, ctx) {
-    if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
+    if (s.kind !== "Deployment" && s.kind !== "StatefulSet" && s.kind !== "DeploymentConfig") return;
     // An HPA owns the count: a low minReplicas is SLW-K8S-035's finding, on the HPA where it is fixed.
     if (hpaFor(s, ctx)) return;
     const replicas = effectiveReplicas(s, ctx);

@@ -27,7 +27,7 @@ export const slwK8s031: KubeRule = {
     ],
   },
   *check(s, ctx) {
-    if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
+    if (s.kind !== "Deployment" && s.kind !== "StatefulSet" && s.kind !== "DeploymentConfig") return;
     const replicas = effectiveReplicas(s, ctx) ?? 1;
     const pod = podTemplateOf(s);
     if (replicas < 2 || !pod) return;

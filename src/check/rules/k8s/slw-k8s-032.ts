@@ -35,7 +35,7 @@ export const slwK8s032: KubeRule = {
     kubeLinter: [{ id: "no-anti-affinity", relation: "same" }],
   },
   *check(s, ctx) {
-    if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
+    if (s.kind !== "Deployment" && s.kind !== "StatefulSet" && s.kind !== "DeploymentConfig") return;
     const pod = podTemplateOf(s);
     if (!pod || (effectiveReplicas(s, ctx) ?? 1) < 2) return;
     if (list(pod.spec.topologySpreadConstraints).length > 0) return;

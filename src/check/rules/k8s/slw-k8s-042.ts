@@ -15,8 +15,20 @@ export const slwK8s042: KubeRule = {
   peers: {
     polaris: [{ id: "missingNetworkPolicy", relation: "same" }],
     kubeScore: [{ id: "pod-networkpolicy", relation: "same" }],
-    kubeLinter: [{ id: "non-isolated-pod", relation: "same" }],
-    checkov: [{ id: "CKV2_K8S_6", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "non-isolated-pod",
+        relation: "stricter",
+        note: "also reports pods isolated in one direction only; kube-linter accepts any policy that selects them",
+      },
+    ],
+    checkov: [
+      {
+        id: "CKV2_K8S_6",
+        relation: "stricter",
+        note: "also reports pods isolated in one direction only; Checkov accepts any policy that selects them",
+      },
+    ],
   },
   *check(s, ctx) {
     const pod = podTemplateOf(s);
