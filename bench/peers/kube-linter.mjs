@@ -4,19 +4,21 @@
 // reports ("<Kind>: <message>") and their count. Tests with a --config (custom templates) are left out.
 //
 // The suite names the kind and message of each report, not the object. Which object a report is on:
-// - with a kube-linter binary (KUBE_LINTER_BIN, or kube-linter on PATH), the adapter runs the test's
-//   own command and takes the object names from its reports, but only when those reports are the
-//   ones the test asserts (same count, same "<Kind>: <message>" in order); otherwise, or without one,
+// - with a kube-linter binary (KUBE_LINTER_BIN, the one test/cluster/build.sh caches, or kube-linter
+//   on PATH), the adapter runs the test's own command and takes the object names from its reports,
+//   but only when those reports are the ones the test asserts (same count, same "<Kind>: <message>"
+//   in order); otherwise, or without one,
 // - each report is placed on the objects it can describe: objects of its kind in the check's scope
 //   (objectKinds of pkg/builtinchecks/yamls/<check>.yaml) whose name is quoted in the message or that
 //   hold every quoted word of it ("app" of `container "app" is …`), keeping kube-linter's order
 //   (reports follow the objects' order in the file). An object every placement fails is a failing
 //   case; one no placement touches is a passing case when the test asserts every report; the rest are
 //   left out (counted on stderr), so no verdict is guessed.
-
+// Objects of the same kind and name twice in one fixture are left out (the harness cannot tell them
+// apart).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { openSource } from "./source.mjs";
@@ -50,6 +52,18 @@ const values = (node, out = new Set()) => {
   return out;
 };
 
+/** The binary test/cluster/build.sh leaves in the cache (kube-linter-<version>/bin), if any. */
+function builtLinter() {
+  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "slipway-test");
+  if (!existsSync(cache)) return undefined;
+  const dir = readdirSync(cache)
+    .filter((d) => d.startsWith("kube-linter-"))
+    .sort()
+    .pop();
+  const path = dir && join(cache, dir, "bin", "kube-linter");
+  return path && existsSync(path) ? path : undefined;
+}
+
 export async function cases(repoDir) {
   const src = openSource(repoDir);
   const bats = src.read("e2etests/bats-tests.sh");
@@ -64,7 +78,7 @@ export async function cases(repoDir) {
     return kinds.includes("Any") ? "any" : kinds.flatMap((k) => groups[k] ?? [k]);
   };
 
-  const bin = process.env.KUBE_LINTER_BIN || "kube-linter";
+  const bin = process.env.KUBE_LINTER_BIN || builtLinter() || "kube-linter";
   const hasBin = spawnSync(bin, ["version"], { encoding: "utf8" }).status === 0;
   const tmp = hasBin ? mkdtempSync(join(tmpdir(), "kube-linter-cases-")) : undefined;
   /** The test's command run for real: ["Kind/name", …] per report, when they are the asserted reports. */
