@@ -41,8 +41,15 @@ if (!/^[a-z0-9-]+$/i.test(peerName)) {
   process.exit(0);
 }
 
-const adapter = await import(new URL(`./peers/${peerName}.mjs`, import.meta.url).href);
-const allCases = await adapter.cases(resolve(repoArg));
+let adapter;
+let allCases;
+try {
+  adapter = await import(new URL(`./peers/${peerName}.mjs`, import.meta.url).href);
+  allCases = await adapter.cases(resolve(repoArg));
+} catch (e) {
+  console.error(`--peer ${peerName} --repo ${repoArg}: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(0);
+}
 const cases = onlyCheck ? allCases.filter((c) => c.check === onlyCheck) : allCases;
 const duplicateIds = cases.length - new Set(cases.map((c) => c.id)).size;
 if (duplicateIds > 0) console.error(`warning: ${duplicateIds} case ids are not unique`);
@@ -127,14 +134,19 @@ try {
   const work = async () => {
     while (next < todo.length) {
       const { c, dir } = todo[next++];
-      for (const [rel, content] of Object.entries(c.files)) {
-        const path = join(dir, rel);
-        if (!path.startsWith(dir)) throw new Error(`case ${c.id}: file path ${rel} leaves its folder`);
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, content);
-      }
       const decide = deciding(c.check).map((x) => x.rule);
-      const r = await runCheck(dir, decide);
+      let r;
+      try {
+        for (const [rel, content] of Object.entries(c.files)) {
+          const path = join(dir, rel);
+          if (!path.startsWith(`${dir}/`)) throw new Error(`file path ${rel} leaves the case's folder`);
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, content);
+        }
+        r = await runCheck(dir, decide);
+      } catch (e) {
+        r = { json: undefined, error: e instanceof Error ? e.message : String(e) };
+      }
       let got;
       let fired = [];
       let note;
