@@ -34,6 +34,21 @@ describe("peer mappings", () => {
     ]);
   });
 
+  it("maps a peer check that spans several rules to each part, the rule that misses a part as looser", () => {
+    // kube-score's low-ID check also fails UID/GID 0 (SLW-K8S-015); its requests-equal-limits checks
+    // also fail a missing limit (SLW-K8S-018/019); kube-linter's run-as-non-root also fails group 0.
+    expect(mapped("kubeScore", "container-security-context-user-group-id")).toEqual(["SLW-K8S-014 same", "SLW-K8S-015 looser"]);
+    expect(mapped("kubeScore", "container-memory-requests-equal-limits")).toEqual(["SLW-K8S-018 looser", "SLW-K8S-020 same"]);
+    expect(mapped("kubeScore", "container-cpu-requests-equal-limits")).toEqual(["SLW-K8S-019 looser", "SLW-K8S-080 same"]);
+    expect(mapped("kubeLinter", "run-as-non-root")).toEqual(["SLW-K8S-001 same", "SLW-K8S-015 looser"]);
+  });
+
+  it("labels the mappings whose rule asks a narrower or wider question than the peer", () => {
+    expect(mapped("kubeLinter", "non-isolated-pod")).toEqual(["SLW-K8S-042 stricter"]);
+    expect(mapped("kubeLinter", "no-readiness-probe")).toEqual(["SLW-K8S-022 looser"]);
+    expect(mapped("kubeScore", "deployment-has-poddisruptionbudget")).toEqual(["SLW-K8S-031 looser"]);
+  });
+
   it("names a peer check at most once per rule", () => {
     for (const rule of catalogue) {
       const ids = peerChecks(rule.peers).map((p) => `${p.peer}/${p.check.id}`);

@@ -146,7 +146,7 @@ describe("an object without a namespace is in the namespace it is applied to", (
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
       metadata: { name: "deny", namespace },
-      spec: { podSelector: {}, policyTypes: ["Ingress"] },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     });
   const service = (namespace: string) =>
     JSON.stringify({

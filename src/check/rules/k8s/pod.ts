@@ -5,9 +5,11 @@
 import { isRecord } from "../../inputs/kubernetes.js";
 import type { DocPath, KubeContext, KubeData, KubeSubject } from "../../types.js";
 
+/** Kinds with a pod template; DeploymentConfig is OpenShift's (apps.openshift.io), shaped like a Deployment. */
 export const workloadKinds = new Set([
   "Pod",
   "Deployment",
+  "DeploymentConfig",
   "StatefulSet",
   "DaemonSet",
   "ReplicaSet",
@@ -81,7 +83,10 @@ export function containersOf(pod: PodTemplate, options: { init?: boolean } = {})
 
 /** Long-running workloads: what serves traffic and is kept running by a controller. */
 export function isLongRunning(subject: KubeSubject): boolean {
-  return ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"].includes(subject.kind) || subject.kind === "Pod";
+  return (
+    ["Deployment", "DeploymentConfig", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"].includes(subject.kind) ||
+    subject.kind === "Pod"
+  );
 }
 
 export function record(value: unknown): KubeData {
@@ -152,7 +157,7 @@ export function securitySetting(pod: PodTemplate, c: ContainerRef, key: string):
 
 /** Replica count of a Deployment/StatefulSet/ReplicaSet (default 1), or the HPA minimum when one targets it. */
 export function effectiveReplicas(subject: KubeSubject, ctx: KubeContext): number | undefined {
-  if (!["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"].includes(subject.kind)) return undefined;
+  if (!["Deployment", "DeploymentConfig", "StatefulSet", "ReplicaSet", "ReplicationController"].includes(subject.kind)) return undefined;
   const hpa = hpaFor(subject, ctx);
   if (hpa) {
     const min = record(hpa.object.spec).minReplicas;

@@ -11,6 +11,20 @@ export const slwK8s015: KubeRule = {
   remediation: "Set a non-zero runAsUser and runAsGroup.",
   snippet: "securityContext:\n  runAsUser: 10001\n  runAsGroup: 10001\n  runAsNonRoot: true",
   peers: {
+    kubeScore: [
+      {
+        id: "container-security-context-user-group-id",
+        relation: "looser",
+        note: "UID or GID 0 only; kube-score's check also fails IDs up to 10000 and unset ones, which are SLW-K8S-014",
+      },
+    ],
+    kubeLinter: [
+      {
+        id: "run-as-non-root",
+        relation: "looser",
+        note: "UID or GID 0 set explicitly; kube-linter's check also asks for runAsNonRoot, which is SLW-K8S-001",
+      },
+    ],
     trivy: [
       { id: "KSV-0105", relation: "same" },
       { id: "KSV-0116", relation: "same" },

@@ -18,6 +18,11 @@ export const slwK8s018: KubeRule = {
         relation: "looser",
         note: "covers the memory limit only; the other parts of kube-score's check are SLW-K8S-016, -017 and -019",
       },
+      {
+        id: "container-memory-requests-equal-limits",
+        relation: "looser",
+        note: "a missing memory limit, which kube-score's check also fails; a limit that differs from the request is SLW-K8S-020",
+      },
     ],
     kubeLinter: [
       { id: "unset-memory-requirements", relation: "looser", note: "covers the memory limit only; the memory request is SLW-K8S-017" },

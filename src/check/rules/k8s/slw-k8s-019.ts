@@ -19,6 +19,11 @@ export const slwK8s019: KubeRule = {
         relation: "looser",
         note: "covers the CPU limit only; the other parts of kube-score's check are SLW-K8S-016, -017 and -018",
       },
+      {
+        id: "container-cpu-requests-equal-limits",
+        relation: "looser",
+        note: "a missing CPU limit, which kube-score's check also fails; a limit that differs from the request is SLW-K8S-080",
+      },
     ],
     kubeLinter: [{ id: "unset-cpu-requirements", relation: "looser", note: "covers the CPU limit only; the CPU request is SLW-K8S-016" }],
     checkov: [{ id: "CKV_K8S_11", relation: "same" }],

@@ -15,7 +15,13 @@ export const slwK8s022: KubeRule = {
   peers: {
     polaris: [{ id: "readinessProbeMissing", relation: "same" }],
     kubeScore: [{ id: "pod-probes", relation: "same" }],
-    kubeLinter: [{ id: "no-readiness-probe", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "no-readiness-probe",
+        relation: "looser",
+        note: "only pods that serve traffic (a Service selects them, or with no Service in the set they declare a port); kube-linter asks every pod",
+      },
+    ],
     checkov: [{ id: "CKV_K8S_9", relation: "same" }],
   },
   *check(s, ctx) {

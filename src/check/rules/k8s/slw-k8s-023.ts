@@ -15,7 +15,13 @@ export const slwK8s023: KubeRule = {
   peers: {
     polaris: [{ id: "livenessProbeMissing", relation: "same" }],
     kubeScore: [{ id: "pod-probes", relation: "same" }],
-    kubeLinter: [{ id: "no-liveness-probe", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "no-liveness-probe",
+        relation: "looser",
+        note: "only pods that serve traffic (a Service selects them, or with no Service in the set they declare a port); kube-linter asks every pod",
+      },
+    ],
     checkov: [{ id: "CKV_K8S_8", relation: "same" }],
   },
   *check(s, ctx) {

@@ -14,12 +14,20 @@ export const slwK8s031: KubeRule = {
   peers: {
     polaris: [{ id: "missingPodDisruptionBudget", relation: "same" }],
     kubeScore: [
-      { id: "deployment-has-poddisruptionbudget", relation: "same" },
-      { id: "statefulset-has-poddisruptionbudget", relation: "same" },
+      {
+        id: "deployment-has-poddisruptionbudget",
+        relation: "looser",
+        note: "only with 2+ replicas, an unset count being Kubernetes' default 1 (SLW-K8S-030); kube-score also asks when replicas is unset",
+      },
+      {
+        id: "statefulset-has-poddisruptionbudget",
+        relation: "looser",
+        note: "only with 2+ replicas, an unset count being Kubernetes' default 1 (SLW-K8S-030); kube-score also asks when replicas is unset",
+      },
     ],
   },
   *check(s, ctx) {
-    if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
+    if (s.kind !== "Deployment" && s.kind !== "StatefulSet" && s.kind !== "DeploymentConfig") return;
     const replicas = effectiveReplicas(s, ctx) ?? 1;
     const pod = podTemplateOf(s);
     if (replicas < 2 || !pod) return;

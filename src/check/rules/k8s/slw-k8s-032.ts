@@ -21,13 +21,21 @@ export const slwK8s032: KubeRule = {
       },
     ],
     kubeScore: [
-      { id: "deployment-has-host-podantiaffinity", relation: "same" },
-      { id: "statefulset-has-host-podantiaffinity", relation: "same" },
+      {
+        id: "deployment-has-host-podantiaffinity",
+        relation: "looser",
+        note: "topology spread constraints pass too, and only with 2+ replicas (unset: 1); kube-score requires anti-affinity, also when replicas is unset",
+      },
+      {
+        id: "statefulset-has-host-podantiaffinity",
+        relation: "looser",
+        note: "topology spread constraints pass too, and only with 2+ replicas (unset: 1); kube-score requires anti-affinity, also when replicas is unset",
+      },
     ],
     kubeLinter: [{ id: "no-anti-affinity", relation: "same" }],
   },
   *check(s, ctx) {
-    if (s.kind !== "Deployment" && s.kind !== "StatefulSet") return;
+    if (s.kind !== "Deployment" && s.kind !== "StatefulSet" && s.kind !== "DeploymentConfig") return;
     const pod = podTemplateOf(s);
     if (!pod || (effectiveReplicas(s, ctx) ?? 1) < 2) return;
     if (list(pod.spec.topologySpreadConstraints).length > 0) return;

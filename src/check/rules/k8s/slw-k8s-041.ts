@@ -15,14 +15,15 @@ export const slwK8s041: KubeRule = {
   *check(s, ctx) {
     if (s.kind !== "Ingress") return;
     const services = ctx.byKind("Service", s.namespace);
+    const v1 = s.apiVersion === "networking.k8s.io/v1";
     const spec = record(s.object.spec);
-    const d = checkBackend(services, spec.defaultBackend ?? spec.backend, ["spec", spec.defaultBackend ? "defaultBackend" : "backend"]);
+    const d = checkBackend(services, spec.defaultBackend ?? spec.backend, ["spec", spec.defaultBackend ? "defaultBackend" : "backend"], v1);
     if (d) yield d;
     const rules = list(spec.rules);
     for (let i = 0; i < rules.length; i++) {
       const paths = list(record(record(rules[i]).http).paths);
       for (let j = 0; j < paths.length; j++) {
-        const p = checkBackend(services, record(paths[j]).backend, ["spec", "rules", i, "http", "paths", j, "backend"]);
+        const p = checkBackend(services, record(paths[j]).backend, ["spec", "rules", i, "http", "paths", j, "backend"], v1);
         if (p) yield p;
       }
     }
@@ -32,10 +33,13 @@ export const slwK8s041: KubeRule = {
 /**
  * A backend in either shape: networking.k8s.io/v1 (`service: {name, port: {name | number}}`) or the
  * older extensions/v1beta1 and networking.k8s.io/v1beta1 (`serviceName`, `servicePort` name or number).
- * Resource backends (`resource:`) name no Service and are left alone.
+ * The older fields in a networking.k8s.io/v1 Ingress are not fields of that version: the backend is
+ * empty there. Resource backends (`resource:`) name no Service and are left alone.
  */
-function checkBackend(services: readonly KubeSubject[], backend: unknown, path: (string | number)[]): Problem | undefined {
+function checkBackend(services: readonly KubeSubject[], backend: unknown, path: (string | number)[], isV1: boolean): Problem | undefined {
   const b = record(backend);
+  if (isV1 && b.service === undefined && b.resource === undefined && b.serviceName !== undefined)
+    return { message: "backend uses serviceName, which networking.k8s.io/v1 does not have (use service.name and service.port)", path };
   const v1 = record(b.service);
   const name = v1.name ?? b.serviceName;
   if (typeof name !== "string") return undefined;

@@ -1,5 +1,5 @@
-import type { KubeRule } from "../../types.js";
-import { isLongRunning, podTemplateOf, record, selects } from "./pod.js";
+import type { KubeData, KubeRule } from "../../types.js";
+import { podTemplateOf, record, selects } from "./pod.js";
 
 export const slwK8s042: KubeRule = {
   id: "SLW-K8S-042",
@@ -8,21 +8,51 @@ export const slwK8s042: KubeRule = {
   severity: "medium",
   category: "security",
   rationale:
-    "Pods that no NetworkPolicy selects accept connections from, and connect to, anything in the cluster: one compromised pod reaches them all.",
+    "Pods that no NetworkPolicy selects (or only for one direction) accept connections from, and connect to, anything in the cluster: one compromised pod reaches them all. Job and CronJob pods too, while they run.",
   remediation: "Add a default-deny NetworkPolicy for the namespace and policies that allow only the traffic the app needs.",
   snippet:
     "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: default-deny }\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]",
   peers: {
     polaris: [{ id: "missingNetworkPolicy", relation: "same" }],
     kubeScore: [{ id: "pod-networkpolicy", relation: "same" }],
-    kubeLinter: [{ id: "non-isolated-pod", relation: "same" }],
-    checkov: [{ id: "CKV2_K8S_6", relation: "same" }],
+    kubeLinter: [
+      {
+        id: "non-isolated-pod",
+        relation: "stricter",
+        note: "also reports pods isolated in one direction only; kube-linter accepts any policy that selects them",
+      },
+    ],
+    checkov: [
+      {
+        id: "CKV2_K8S_6",
+        relation: "stricter",
+        note: "also reports pods isolated in one direction only; Checkov accepts any policy that selects them",
+      },
+    ],
   },
   *check(s, ctx) {
-    if (!isLongRunning(s)) return;
     const pod = podTemplateOf(s);
     if (!pod) return;
-    const covered = ctx.byKind("NetworkPolicy", s.namespace).some((np) => selects(record(record(np.object.spec).podSelector), pod.labels));
-    if (!covered) yield { message: `no NetworkPolicy selects the pods of ${s.kind}/${s.name}`, path: pod.metadataPath };
+    const policies = ctx
+      .byKind("NetworkPolicy", s.namespace)
+      .filter((np) => selects(record(record(np.object.spec).podSelector), pod.labels));
+    if (policies.length === 0) {
+      yield { message: `no NetworkPolicy selects the pods of ${s.kind}/${s.name}`, path: pod.metadataPath };
+      return;
+    }
+    // A policy isolates only the directions it lists; the other direction stays open to anything.
+    const directions = new Set(policies.flatMap((np) => policyTypes(record(np.object.spec))));
+    const open = ["Ingress", "Egress"].filter((d) => !directions.has(d));
+    if (open.length > 0)
+      yield {
+        message: `the NetworkPolicies that select the pods of ${s.kind}/${s.name} leave ${open.join(" and ").toLowerCase()} traffic open`,
+        path: pod.metadataPath,
+      };
   },
 };
+
+/** The directions a policy isolates: its policyTypes, else what Kubernetes defaults them to. */
+function policyTypes(spec: KubeData): string[] {
+  if (Array.isArray(spec.policyTypes)) return spec.policyTypes.filter((t): t is string => typeof t === "string");
+  return spec.egress !== undefined ? ["Ingress", "Egress"] : ["Ingress"];
+}

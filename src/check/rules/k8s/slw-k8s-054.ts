@@ -20,10 +20,12 @@ export const slwK8s054: KubeRule = {
     kubeLinter: [{ id: "mismatching-selector", relation: "same" }],
   },
   *check(s) {
-    if (!["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].includes(s.kind)) return;
+    if (!["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "DeploymentConfig"].includes(s.kind)) return;
     const pod = podTemplateOf(s);
     const selector = record(s.object.spec).selector;
     if (!pod) return;
+    // OpenShift derives a DeploymentConfig's missing selector (a plain label map) from the template.
+    if (selector === undefined && s.kind === "DeploymentConfig") return;
     if (selector === undefined) {
       yield { message: `${s.kind} has no spec.selector`, path: ["spec"] };
       return;
