@@ -33,8 +33,7 @@ export const slwK8s045: KubeRule = {
 };
 
 function boundToRole(ctx: KubeContext, account: string, namespace: string): boolean {
-  return ctx.all.some((b) => {
-    if (b.kind !== "RoleBinding" && b.kind !== "ClusterRoleBinding") return false;
+  return [...ctx.ofKind("RoleBinding"), ...ctx.ofKind("ClusterRoleBinding")].some((b) => {
     return list(b.object.subjects).some((x) => {
       const subject = record(x);
       const ns = subject.namespace ?? b.namespace ?? ctx.defaultNamespace;
