@@ -184,7 +184,10 @@ export function candidates(ctx: KubeContext, namespace: string | undefined, sele
         if (!pod) continue;
         const ns = subject.namespace ?? ctx.defaultNamespace;
         let entry = byNamespace.get(ns);
-        if (!entry) byNamespace.set(ns, (entry = { all: [], byLabel: new Map() }));
+        if (!entry) {
+          entry = { all: [], byLabel: new Map() };
+          byNamespace.set(ns, entry);
+        }
         const w = { subject, pod };
         entry.all.push(w);
         for (const [k, v] of Object.entries(pod.labels)) {
