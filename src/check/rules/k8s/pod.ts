@@ -231,11 +231,21 @@ export function effectiveReplicas(subject: KubeSubject, ctx: KubeContext): numbe
   return typeof replicas === "number" ? replicas : 1;
 }
 
+const hpaIndex = Symbol("HorizontalPodAutoscalers by namespace and target");
+
+/** The first HorizontalPodAutoscaler in the workload's namespace whose scaleTargetRef names it. */
 export function hpaFor(subject: KubeSubject, ctx: KubeContext): KubeSubject | undefined {
-  return ctx.byKind("HorizontalPodAutoscaler", subject.namespace).find((h) => {
-    const ref = record(record(h.object.spec).scaleTargetRef);
-    return ref.kind === subject.kind && ref.name === subject.name;
+  const index = ctx.memo(hpaIndex, () => {
+    const byTarget = new Map<string, KubeSubject>();
+    for (const h of ctx.ofKind("HorizontalPodAutoscaler")) {
+      const ref = record(record(h.object.spec).scaleTargetRef);
+      if (typeof ref.kind !== "string" || typeof ref.name !== "string") continue;
+      const key = `${h.namespace ?? ctx.defaultNamespace}\u0000${ref.kind}\u0000${ref.name}`;
+      if (!byTarget.has(key)) byTarget.set(key, h);
+    }
+    return byTarget;
   });
+  return index.get(`${subject.namespace ?? ctx.defaultNamespace}\u0000${subject.kind}\u0000${subject.name}`);
 }
 
 /** A probe's handler (httpGet/tcpSocket/exec/grpc), for comparisons. */
