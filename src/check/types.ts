@@ -96,6 +96,8 @@ export interface KubeContext {
   defaultNamespace: string;
   /** Objects of one kind in one namespace (unset: the namespace the objects are applied to, `check --namespace`). */
   byKind(kind: string, namespace: string | undefined): readonly KubeSubject[];
+  /** The first object of a kind with this name in a namespace (unset: the namespace the objects are applied to). */
+  named(kind: string, namespace: string | undefined, name: string): KubeSubject | undefined;
   /** Objects of one kind in every namespace, in input order. */
   ofKind(kind: string): readonly KubeSubject[];
   /**

@@ -109,11 +109,22 @@ export function kubeContext(all: readonly KubeSubject[], defaultNamespace = "def
     else kinds.set(s.kind, [s]);
   }
   const memos = new Map<symbol, unknown>();
+  let names: Map<string, KubeSubject> | undefined;
   return {
     all,
     defaultNamespace,
     byKind(kind, namespace) {
       return index.get(`${kind}\u0000${namespace ?? defaultNamespace}`) ?? [];
+    },
+    named(kind, namespace, name) {
+      if (!names) {
+        names = new Map();
+        for (const s of all) {
+          const key = `${s.kind}\u0000${s.namespace ?? defaultNamespace}\u0000${s.name}`;
+          if (!names.has(key)) names.set(key, s);
+        }
+      }
+      return names.get(`${kind}\u0000${namespace ?? defaultNamespace}\u0000${name}`);
     },
     ofKind(kind) {
       return kinds.get(kind) ?? [];

@@ -213,6 +213,29 @@ export function candidates(ctx: KubeContext, namespace: string | undefined, sele
   return best;
 }
 
+const selectedByKind = new Map<string, symbol>();
+
+/**
+ * Whether an object of `kind` in the workload's namespace selects its pods with `spec.selector`
+ * (a label selector, as PodDisruptionBudgets have). Built once per kind and context.
+ */
+export function selectedByAny(ctx: KubeContext, kind: string, workload: KubeSubject): boolean {
+  let key = selectedByKind.get(kind);
+  if (!key) {
+    key = Symbol(`workloads a ${kind} selects`);
+    selectedByKind.set(kind, key);
+  }
+  const selected = ctx.memo(key, () => {
+    const out = new Set<KubeSubject>();
+    for (const o of ctx.ofKind(kind)) {
+      const selector = record(o.object.spec).selector;
+      for (const w of candidates(ctx, o.namespace, selector)) if (selects(selector, w.pod.labels)) out.add(w.subject);
+    }
+    return out;
+  });
+  return selected.has(workload);
+}
+
 /** The effective value of a container security setting: the container's, else the pod's. */
 export function securitySetting(pod: PodTemplate, c: ContainerRef, key: string): unknown {
   const own = record(c.container.securityContext)[key];
