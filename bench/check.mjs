@@ -12,6 +12,7 @@
 // module path is refused by the Go module proxy: build it from a checkout of stackrox/kube-linter
 // (`GOFLAGS=-mod=mod go build -o ~/.cache/slipway-test/kube-linter-905fb08/bin/kube-linter ./cmd/kube-linter`).
 //
+// SLIPWAY_BIN=/path/to/bin.js measures another build as slipway.
 // SLIPWAY_BASELINE=/path/to/an/older/dist/bundle/bin.js: also runs that build once per size and
 // fails (exit 1) unless both report the same findings: speed work must not change a result.
 import { spawnSync } from "node:child_process";
@@ -58,7 +59,7 @@ const versionOf = (path) => {
 };
 
 const node = process.execPath;
-const bin = join(root, "dist/bundle/bin.js");
+const bin = process.env.SLIPWAY_BIN ?? join(root, "dist/bundle/bin.js"); // SLIPWAY_BIN: measure another build
 const baseline = process.env.SLIPWAY_BASELINE;
 
 function time([cmd, args, okCodes], cwd) {
