@@ -96,6 +96,15 @@ export interface KubeContext {
   defaultNamespace: string;
   /** Objects of one kind in one namespace (unset: the namespace the objects are applied to, `check --namespace`). */
   byKind(kind: string, namespace: string | undefined): readonly KubeSubject[];
+  /** The first object of a kind with this name in a namespace (unset: the namespace the objects are applied to). */
+  named(kind: string, namespace: string | undefined, name: string): KubeSubject | undefined;
+  /** Objects of one kind in every namespace, in input order. */
+  ofKind(kind: string): readonly KubeSubject[];
+  /**
+   * A value built once per context and shared by every rule and subject (an index for a
+   * cross-object rule), so rules that look at other objects stay linear in the input.
+   */
+  memo<T>(key: symbol, build: () => T): T;
 }
 
 export interface KubeRule extends RuleMeta {

@@ -5,7 +5,7 @@
  * opened descriptor (no window between check and read), accept regular files only, and stop reading
  * at the cap + 1 byte however large the file claims or grows to be.
  */
-import { constants, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { SlipwayError } from "../errors/slipway-error.js";
 
@@ -66,6 +66,49 @@ async function readCapped(handle: FileHandle, maxBytes: number, statSize: number
   }
   if (total > maxBytes) return { kind: "too-large", size: Math.max(statSize, total) };
   return { kind: "file", bytes: buf.subarray(0, total) };
+}
+
+/**
+ * readUserFile without the event loop, for a command that reads thousands of small files one
+ * after the other (`check DIR`): each async step is a round trip through libuv's thread pool,
+ * which costs more than reading a manifest. Same guards, same answers.
+ */
+export function readUserFileSync(path: string, options: ReadUserFileOptions): UserFile {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENXIO") throw notAFile(options.shown, "a socket");
+    throw options.cannotOpen ? options.cannotOpen(error) : error;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (info.isDirectory()) return { kind: "folder" };
+    if (!info.isFile()) throw notAFile(options.shown, describeType(info));
+    if (info.size > options.maxBytes) return { kind: "too-large", size: info.size };
+    const maxBytes = options.maxBytes;
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(info.size + 1, 4 * 1024)));
+    let total = 0;
+    for (;;) {
+      if (total === buf.length) {
+        if (buf.length > maxBytes) break;
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const bytesRead = readSync(fd, buf, total, buf.length - total, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+    }
+    if (total > maxBytes) return { kind: "too-large", size: Math.max(info.size, total) };
+    return { kind: "file", bytes: buf.subarray(0, total) };
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
 }
 
 function describeType(info: Stats): string {

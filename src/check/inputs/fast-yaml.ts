@@ -123,7 +123,9 @@ class Reader {
       }
       if (name === "__proto__") throw new Unsupported();
       out[name] = value;
-      children.set(name, { line: line.no, ...(pos.children ? { children: pos.children } : {}) });
+      // The value's positions are its own (fresh from valueAfter): point them at the key's line.
+      pos.line = line.no;
+      children.set(name, pos);
     }
     this.depth--;
     return [out, { line: start.no, children }];

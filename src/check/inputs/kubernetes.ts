@@ -98,17 +98,42 @@ function makeSubject(
  */
 export function kubeContext(all: readonly KubeSubject[], defaultNamespace = "default"): KubeContext {
   const index = new Map<string, KubeSubject[]>();
+  const kinds = new Map<string, KubeSubject[]>();
   for (const s of all) {
     const key = `${s.kind}\u0000${s.namespace ?? defaultNamespace}`;
     const list = index.get(key);
     if (list) list.push(s);
     else index.set(key, [s]);
+    const ofKind = kinds.get(s.kind);
+    if (ofKind) ofKind.push(s);
+    else kinds.set(s.kind, [s]);
   }
+  const memos = new Map<symbol, unknown>();
+  let names: Map<string, KubeSubject> | undefined;
   return {
     all,
     defaultNamespace,
     byKind(kind, namespace) {
       return index.get(`${kind}\u0000${namespace ?? defaultNamespace}`) ?? [];
+    },
+    named(kind, namespace, name) {
+      if (!names) {
+        names = new Map();
+        for (const s of all) {
+          const key = `${s.kind}\u0000${s.namespace ?? defaultNamespace}\u0000${s.name}`;
+          if (!names.has(key)) names.set(key, s);
+        }
+      }
+      return names.get(`${kind}\u0000${namespace ?? defaultNamespace}\u0000${name}`);
+    },
+    ofKind(kind) {
+      return kinds.get(kind) ?? [];
+    },
+    memo<T>(key: symbol, build: () => T): T {
+      if (memos.has(key)) return memos.get(key) as T;
+      const value = build();
+      memos.set(key, value);
+      return value;
     },
   };
 }

@@ -57,6 +57,18 @@ for (const [value, tag, words] of [
 
 const str = (value: string): Resolved => ({ tag: "str", value });
 
+/**
+ * Whether go-yaml looks a plain scalar up at all: only when its first character can start a
+ * non-string (a digit, sign, dot, one of yYnNtTfFoO~) or it is empty. Most keys and values of a
+ * manifest (names, labels, images) are strings at the first character.
+ */
+function mayResolve(s: string): boolean {
+  if (s === "") return true;
+  const c = s.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126) return true;
+  return c === 121 || c === 89 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 111 || c === 79;
+}
+
 /** go-yaml v2's resolve() for an untagged plain scalar. */
 function resolveKube(s: string): Resolved {
   if (s === "") return known.get("") as Resolved;
@@ -64,7 +76,7 @@ function resolveKube(s: string): Resolved {
   const digit = c >= 48 && c <= 57;
   const sign = c === 43 || c === 45;
   // go-yaml looks a scalar up only when its first character can start a non-string.
-  if (!(digit || sign || c === 46 || "yYnNtTfFoO~".includes(s[0] as string))) return str(s);
+  if (!mayResolve(s)) return str(s);
   const hit = known.get(s);
   if (hit) return hit;
   if (c === 46) {
@@ -167,7 +179,8 @@ function goTimestamp(s: string): string | undefined {
 
 /** An untagged plain scalar as data. */
 export function resolvePlain(s: string, schema: YamlSchema): unknown {
-  return schema === "kubernetes" ? resolveKube(s).value : resolveCore(s);
+  if (schema === "kubernetes") return mayResolve(s) ? resolveKube(s).value : s;
+  return resolveCore(s);
 }
 
 /**
@@ -175,6 +188,7 @@ export function resolvePlain(s: string, schema: YamlSchema): unknown {
  * Throws YamlDataError for keys sigs.k8s.io/yaml rejects (null, timestamps, beyond int64).
  */
 export function kubeKey(s: string): string {
+  if (!mayResolve(s)) return s;
   const r = resolveKube(s);
   switch (r.tag) {
     case "str":

@@ -14,13 +14,21 @@ import { fileExists, gatherCheckInputs, writeReportFile } from "../../effects/ch
 import { exitCodes } from "../../errors/codes.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import { colorsFor } from "../../output/colors.js";
-import { chooseEnvironment } from "../../spec/normalize.js";
 import type { ValidatedSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
-import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../report.js";
 import { version } from "../version.js";
-import { deployedInputs, specCheckOptions } from "./preflight.js";
+
+// The spec reader (zod, the schema), the renderer and the preflight are imported only when a
+// slipway.yaml is there to read: `check FILES` without one starts without them.
+const specModules = async () => {
+  const [{ loadSpecForCli }, { chooseEnvironment }, preflight] = await Promise.all([
+    import("../load-spec.js"),
+    import("../../spec/normalize.js"),
+    import("./preflight.js"),
+  ]);
+  return { loadSpecForCli, chooseEnvironment, deployedInputs: preflight.deployedInputs, specCheckOptions: preflight.specCheckOptions };
+};
 
 export interface CheckCommandOptions {
   file: string;
@@ -64,9 +72,12 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
     const specShown = relative(ctx.cwd, specPath) || opts.file;
     let batch: CheckBatch;
     let validated: ValidatedSpec | undefined;
+    let spec: Awaited<ReturnType<typeof specModules>> | undefined;
     const extraWaivers: ScopedWaiver[] = [];
     if (paths.length === 0) {
-      validated = await loadSpecForCli(ctx, specPath);
+      spec = await specModules();
+      const { chooseEnvironment, deployedInputs } = spec;
+      validated = await spec.loadSpecForCli(ctx, specPath);
       // With -e: what that environment deploys (the deploy preflight runs exactly this); without:
       // what every environment deploys.
       const envs = opts.env === undefined ? Object.values(validated.environments) : [chooseEnvironment(validated, opts.env)];
@@ -84,7 +95,10 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
       if (opts.env !== undefined && unchecked !== undefined && format === "text")
         ctx.stderr.write(`environment '${unchecked.environment}' deploys ${unchecked.deploys}, so no rule applies\n`);
     } else {
-      if (await fileExists(specPath)) validated = await loadSpecForCli(ctx, specPath);
+      if (await fileExists(specPath)) {
+        spec = await specModules();
+        validated = await spec.loadSpecForCli(ctx, specPath);
+      }
       const gathered = await gatherCheckInputs(paths, { cwd: ctx.cwd, env: ctx.env, stdin: ctx.stdin });
       batch = parseInputs(gathered.texts);
       batch.issues.unshift(...gathered.issues);
@@ -95,7 +109,7 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
       skip,
       today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
       extraWaivers,
-      ...(validated ? await specCheckOptions(validated, specShown, ctx.drivers) : {}),
+      ...(validated && spec ? await spec.specCheckOptions(validated, specShown, ctx.drivers) : {}),
       namespace,
     };
     const result = runCheck(batch, checkOptions);

@@ -27,9 +27,23 @@ export interface PodTemplate {
   metadataPath: DocPath;
 }
 
-/** The pod template of a workload, or undefined for other kinds. */
+const templates = new WeakMap<KubeSubject, PodTemplate>();
+
+/**
+ * The pod template of a workload, or undefined for other kinds. Read once per subject (dozens of
+ * rules ask for it): treat the result as read-only.
+ */
 export function podTemplateOf(subject: KubeSubject): PodTemplate | undefined {
   if (!workloadKinds.has(subject.kind)) return undefined;
+  let pod = templates.get(subject);
+  if (pod === undefined) {
+    pod = readPodTemplate(subject);
+    templates.set(subject, pod);
+  }
+  return pod;
+}
+
+function readPodTemplate(subject: KubeSubject): PodTemplate {
   const o = subject.object;
   if (subject.kind === "Pod") {
     const meta = record(o.metadata);
@@ -137,16 +151,94 @@ export function selects(selector: unknown, labels: Record<string, string>): bool
   return true;
 }
 
-/** Workloads in the same namespace whose pods `selector` selects. */
+/** Workloads in the same namespace whose pods `selector` selects (pods without labels never match). */
 export function selectedWorkloads(ctx: KubeContext, namespace: string | undefined, selector: unknown): KubeSubject[] {
   const out: KubeSubject[] = [];
-  for (const kind of workloadKinds) {
-    for (const w of ctx.byKind(kind, namespace)) {
-      const pod = podTemplateOf(w);
-      if (pod && Object.keys(pod.labels).length > 0 && selects(selector, pod.labels)) out.push(w);
-    }
+  for (const { subject, pod } of candidates(ctx, namespace, selector)) {
+    if (Object.keys(pod.labels).length > 0 && selects(selector, pod.labels)) out.push(subject);
   }
   return out;
+}
+
+interface Workload {
+  subject: KubeSubject;
+  pod: PodTemplate;
+}
+
+interface NamespaceWorkloads {
+  /** Every workload of the namespace, by kind (in workloadKinds order), then input order. */
+  all: Workload[];
+  /** The same, narrowed to the pods that carry one label: key "name\u0000value". */
+  byLabel: Map<string, Workload[]>;
+}
+
+const workloadIndex = Symbol("workloads by namespace and pod label");
+
+/**
+ * The workloads of a namespace that a selector could select: those carrying the rarest of its
+ * `matchLabels` pairs (all of the namespace when it has none), in the order a scan over
+ * ctx.byKind would meet them. Callers still test `selects` on each; the index only skips the
+ * pods that cannot match, so Services × workloads stays near linear on large inputs.
+ */
+export function candidates(ctx: KubeContext, namespace: string | undefined, selector: unknown): readonly Workload[] {
+  const index = ctx.memo(workloadIndex, () => {
+    const byNamespace = new Map<string, NamespaceWorkloads>();
+    for (const kind of workloadKinds) {
+      for (const subject of ctx.ofKind(kind)) {
+        const pod = podTemplateOf(subject);
+        if (!pod) continue;
+        const ns = subject.namespace ?? ctx.defaultNamespace;
+        let entry = byNamespace.get(ns);
+        if (!entry) {
+          entry = { all: [], byLabel: new Map() };
+          byNamespace.set(ns, entry);
+        }
+        const w = { subject, pod };
+        entry.all.push(w);
+        for (const [k, v] of Object.entries(pod.labels)) {
+          const key = `${k}\u0000${v}`;
+          const list = entry.byLabel.get(key);
+          if (list) list.push(w);
+          else entry.byLabel.set(key, [w]);
+        }
+      }
+    }
+    return byNamespace;
+  });
+  const entry = index.get(namespace ?? ctx.defaultNamespace);
+  if (!entry) return [];
+  if (!isRecord(selector)) return entry.all;
+  const isLabelSelector = "matchLabels" in selector || "matchExpressions" in selector;
+  let best: readonly Workload[] = entry.all;
+  for (const [k, v] of Object.entries(stringMap(isLabelSelector ? selector.matchLabels : selector))) {
+    const list = entry.byLabel.get(`${k}\u0000${v}`) ?? [];
+    if (list.length < best.length) best = list;
+    if (best.length === 0) break;
+  }
+  return best;
+}
+
+const selectedByKind = new Map<string, symbol>();
+
+/**
+ * Whether an object of `kind` in the workload's namespace selects its pods with `spec.selector`
+ * (a label selector, as PodDisruptionBudgets have). Built once per kind and context.
+ */
+export function selectedByAny(ctx: KubeContext, kind: string, workload: KubeSubject): boolean {
+  let key = selectedByKind.get(kind);
+  if (!key) {
+    key = Symbol(`workloads a ${kind} selects`);
+    selectedByKind.set(kind, key);
+  }
+  const selected = ctx.memo(key, () => {
+    const out = new Set<KubeSubject>();
+    for (const o of ctx.ofKind(kind)) {
+      const selector = record(o.object.spec).selector;
+      for (const w of candidates(ctx, o.namespace, selector)) if (selects(selector, w.pod.labels)) out.add(w.subject);
+    }
+    return out;
+  });
+  return selected.has(workload);
 }
 
 /** The effective value of a container security setting: the container's, else the pod's. */
@@ -167,11 +259,21 @@ export function effectiveReplicas(subject: KubeSubject, ctx: KubeContext): numbe
   return typeof replicas === "number" ? replicas : 1;
 }
 
+const hpaIndex = Symbol("HorizontalPodAutoscalers by namespace and target");
+
+/** The first HorizontalPodAutoscaler in the workload's namespace whose scaleTargetRef names it. */
 export function hpaFor(subject: KubeSubject, ctx: KubeContext): KubeSubject | undefined {
-  return ctx.byKind("HorizontalPodAutoscaler", subject.namespace).find((h) => {
-    const ref = record(record(h.object.spec).scaleTargetRef);
-    return ref.kind === subject.kind && ref.name === subject.name;
+  const index = ctx.memo(hpaIndex, () => {
+    const byTarget = new Map<string, KubeSubject>();
+    for (const h of ctx.ofKind("HorizontalPodAutoscaler")) {
+      const ref = record(record(h.object.spec).scaleTargetRef);
+      if (typeof ref.kind !== "string" || typeof ref.name !== "string") continue;
+      const key = `${h.namespace ?? ctx.defaultNamespace}\u0000${ref.kind}\u0000${ref.name}`;
+      if (!byTarget.has(key)) byTarget.set(key, h);
+    }
+    return byTarget;
   });
+  return index.get(`${subject.namespace ?? ctx.defaultNamespace}\u0000${subject.kind}\u0000${subject.name}`);
 }
 
 /** A probe's handler (httpGet/tcpSocket/exec/grpc), for comparisons. */

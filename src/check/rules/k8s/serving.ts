@@ -3,7 +3,7 @@
  * rollout strategy, matter for it.
  */
 import type { KubeContext, KubeSubject } from "../../types.js";
-import { containersOf, list, podTemplateOf, record, selects } from "./pod.js";
+import { candidates, containersOf, list, podTemplateOf, record, selects } from "./pod.js";
 
 /**
  * true when a Service in the checked set selects the pods; when the set holds no Service in the
@@ -15,8 +15,21 @@ export function servesTraffic(s: KubeSubject, ctx: KubeContext): boolean {
   if (!pod) return false;
   const services = ctx.byKind("Service", s.namespace);
   if (services.length === 0) return containersOf(pod, { init: false }).some((c) => list(c.container.ports).length > 0);
-  return services.some((svc) => {
-    const sel = record(svc.object.spec).selector;
-    return Object.keys(record(sel)).length > 0 && selects(sel, pod.labels);
+  return selectedByAService(s, ctx);
+}
+
+const servedIndex = Symbol("workloads a Service selects");
+
+/** Whether a Service in the workload's namespace with a non-empty selector selects its pods. */
+export function selectedByAService(s: KubeSubject, ctx: KubeContext): boolean {
+  const served = ctx.memo(servedIndex, () => {
+    const out = new Set<KubeSubject>();
+    for (const svc of ctx.ofKind("Service")) {
+      const sel = record(svc.object.spec).selector;
+      if (Object.keys(record(sel)).length === 0) continue;
+      for (const w of candidates(ctx, svc.namespace, sel)) if (selects(sel, w.pod.labels)) out.add(w.subject);
+    }
+    return out;
   });
+  return served.has(s);
 }

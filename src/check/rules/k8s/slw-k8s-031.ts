@@ -1,5 +1,5 @@
 import type { KubeRule } from "../../types.js";
-import { effectiveReplicas, podTemplateOf, record, selects } from "./pod.js";
+import { effectiveReplicas, podTemplateOf, selectedByAny } from "./pod.js";
 
 export const slwK8s031: KubeRule = {
   id: "SLW-K8S-031",
@@ -31,7 +31,7 @@ export const slwK8s031: KubeRule = {
     const replicas = effectiveReplicas(s, ctx) ?? 1;
     const pod = podTemplateOf(s);
     if (replicas < 2 || !pod) return;
-    const covered = ctx.byKind("PodDisruptionBudget", s.namespace).some((pdb) => selects(record(pdb.object.spec).selector, pod.labels));
-    if (!covered) yield { message: `${s.kind} with ${replicas} replicas has no PodDisruptionBudget`, path: ["metadata", "name"] };
+    if (!selectedByAny(ctx, "PodDisruptionBudget", s))
+      yield { message: `${s.kind} with ${replicas} replicas has no PodDisruptionBudget`, path: ["metadata", "name"] };
   },
 };

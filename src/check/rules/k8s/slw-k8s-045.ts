@@ -23,7 +23,7 @@ export const slwK8s045: KubeRule = {
     if (pod.spec.automountServiceAccountToken === false) return;
     const name = String(pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? "default");
     if (pod.spec.automountServiceAccountToken === undefined) {
-      const sa = ctx.byKind("ServiceAccount", s.namespace).find((x) => x.name === name);
+      const sa = ctx.named("ServiceAccount", s.namespace, name);
       if (sa?.object.automountServiceAccountToken === false) return;
     }
     // A service account the same input binds to a Role or ClusterRole is there to call the API: it needs the token.
@@ -33,8 +33,7 @@ export const slwK8s045: KubeRule = {
 };
 
 function boundToRole(ctx: KubeContext, account: string, namespace: string): boolean {
-  return ctx.all.some((b) => {
-    if (b.kind !== "RoleBinding" && b.kind !== "ClusterRoleBinding") return false;
+  return [...ctx.ofKind("RoleBinding"), ...ctx.ofKind("ClusterRoleBinding")].some((b) => {
     return list(b.object.subjects).some((x) => {
       const subject = record(x);
       const ns = subject.namespace ?? b.namespace ?? ctx.defaultNamespace;

@@ -17,8 +17,8 @@ export const slwK8s064: KubeRule = {
     const name = pod.spec.serviceAccountName ?? pod.spec.serviceAccount;
     if (typeof name !== "string" || name === "default") return;
     // Only meaningful when the manifests manage their ServiceAccounts at all.
-    if (!ctx.all.some((o) => o.kind === "ServiceAccount")) return;
-    if (!ctx.byKind("ServiceAccount", s.namespace).some((sa) => sa.name === name)) {
+    if (ctx.ofKind("ServiceAccount").length === 0) return;
+    if (!ctx.named("ServiceAccount", s.namespace, name)) {
       yield { message: `ServiceAccount '${name}' is not among the checked objects`, path: [...pod.specPath, "serviceAccountName"] };
     }
   },

@@ -23,7 +23,7 @@ export const slwK8s065: KubeRule = {
   },
   *check(s, ctx) {
     if (!isLongRunning(s) || s.kind === "Pod") return;
-    const classes = ctx.all.filter((x) => x.kind === "PriorityClass");
+    const classes = ctx.ofKind("PriorityClass");
     if (classes.length === 0 || classes.some((c) => c.object.globalDefault === true)) return;
     const pod = podTemplateOf(s);
     if (pod && pod.spec.priorityClassName === undefined) yield { message: `${s.kind} sets no priorityClassName`, path: pod.specPath };

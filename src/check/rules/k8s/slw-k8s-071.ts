@@ -1,5 +1,6 @@
 import type { KubeRule } from "../../types.js";
-import { eachContainer, podTemplateOf, record, selects } from "./pod.js";
+import { eachContainer, podTemplateOf, record } from "./pod.js";
+import { selectedByAService } from "./serving.js";
 
 export const slwK8s071: KubeRule = {
   id: "SLW-K8S-071",
@@ -16,11 +17,7 @@ export const slwK8s071: KubeRule = {
     if (s.kind !== "Deployment") return;
     const pod = podTemplateOf(s);
     if (!pod) return;
-    const served = ctx.byKind("Service", s.namespace).some((svc) => {
-      const sel = record(svc.object.spec).selector;
-      return Object.keys(record(sel)).length > 0 && selects(sel, pod.labels);
-    });
-    if (!served) return;
+    if (!selectedByAService(s, ctx)) return;
     for (const { c } of eachContainer(s, { init: false })) {
       if (
         record(record(c.container.lifecycle).preStop).sleep === undefined &&
