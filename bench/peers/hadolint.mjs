@@ -44,7 +44,20 @@ function tokenize(src) {
             i++;
             continue;
           }
-          const simple = { n: "\n", t: "\t", r: "\r", "\\": "\\", '"': '"', "'": "'", "&": "", a: "\x07", b: "\b", f: "\f", v: "\v", 0: "\0" };
+          const simple = {
+            n: "\n",
+            t: "\t",
+            r: "\r",
+            "\\": "\\",
+            '"': '"',
+            "'": "'",
+            "&": "",
+            a: "\x07",
+            b: "\b",
+            f: "\f",
+            v: "\v",
+            0: "\0",
+          };
           const num = /^\d+/.exec(src.slice(i + 1, i + 8));
           if (num && e !== "0") {
             value += String.fromCodePoint(Number(num[0]));
