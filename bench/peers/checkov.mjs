@@ -262,7 +262,7 @@ export async function cases(repoDir) {
     ),
   );
   const ids = new Map();
-  return [
+  const all = [
     ...terraformCases(repoDir, files, ids),
     ...graphCases(repoDir, files, "terraform", "tests/terraform/graph/checks/resources/", "terraform", (entry, content) => ({
       files: content,
@@ -272,4 +272,12 @@ export async function cases(repoDir) {
     ...dockerfileCases(repoDir, files, ids),
     ...githubActionsCases(repoDir, files),
   ];
+  // Resource names can repeat within one test (for_each instances): keep case ids unique.
+  const seen = new Map();
+  for (const c of all) {
+    const n = (seen.get(c.id) ?? 0) + 1;
+    seen.set(c.id, n);
+    if (n > 1) c.id = `${c.id}#${n}`;
+  }
+  return all;
 }
