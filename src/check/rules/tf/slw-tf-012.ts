@@ -13,7 +13,19 @@ export const slwTf012: TfRule = {
   snippet:
     'ingress {\n  from_port       = 443\n  to_port         = 443\n  protocol        = "tcp"\n  security_groups = [aws_security_group.alb.id]\n}',
   peers: {
-    checkov: [{ id: "CKV_AWS_277", relation: "same" }],
+    checkov: [
+      { id: "CKV_AWS_277", relation: "same" },
+      {
+        id: "CKV_AWS_24",
+        relation: "looser",
+        note: "the all-ports part of CKV_AWS_24: SLW-TF-008 leaves rules open on every port to this rule",
+      },
+      {
+        id: "CKV_AWS_25",
+        relation: "looser",
+        note: "the all-ports part of CKV_AWS_25: SLW-TF-011 leaves rules open on every port to this rule",
+      },
+    ],
     trivy: [
       { id: "AWS-0107", relation: "looser", note: "flags rules open on every port only; AWS-0107 flags ingress from anywhere on any port" },
     ],
