@@ -159,18 +159,23 @@ function graphCases(repo, files, framework, testsRoot, kind, toCase) {
 function kubernetesCases(repo, files, ids) {
   const cases = [];
   const tests = files.filter((f) => /^tests\/kubernetes\/checks\/test_\w+\.py$/.test(f));
+  const runs = [];
   for (const test of tests) {
     const py = readText(repo, test);
     const imp = /from (checkov\.kubernetes\.checks\.[\w.]+) import check\b/.exec(py);
     if (!imp) continue;
     const check = checkIdOfModule(repo, imp[1], ids);
     const folder = check && exampleFolder(test, py, py);
-    // The -PASSED/-FAILED names are the verdicts of the check the folder is named after; another
-    // check's test that reuses the folder asserts only counts.
-    if (!folder || posix.basename(folder) !== `example_${imp[1].split(".").at(-1)}`) continue;
-    for (const f of filesUnder(files, folder, (p) => /-(PASSED|FAILED)\d*\.(ya?ml|json)$/i.test(p))) {
+    if (folder) runs.push({ check, folder, module: imp[1].split(".").at(-1) });
+  }
+  for (const run of runs) {
+    // The -PASSED/-FAILED names are the verdicts of one check. When several checks' tests share a
+    // folder, they belong to the check the folder is named after; the others assert only counts.
+    const sharing = runs.filter((r) => r.folder === run.folder);
+    if (sharing.length > 1 && posix.basename(run.folder) !== `example_${run.module}`) continue;
+    for (const f of filesUnder(files, run.folder, (p) => /-(PASSED|FAILED)\d*\.(ya?ml|json)$/i.test(p))) {
       const expected = /-FAILED\d*\.\w+$/i.test(f) ? "fail" : "pass";
-      cases.push({ id: f, check, kind: "kubernetes", files: { [posix.basename(f)]: readText(repo, f) }, expected });
+      cases.push({ id: f, check: run.check, kind: "kubernetes", files: { [posix.basename(f)]: readText(repo, f) }, expected });
     }
   }
   // Graph checks name objects Kind.namespace.name, and pods of a workload Pod.namespace.<workload>.<labels>.
