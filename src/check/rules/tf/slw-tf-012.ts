@@ -33,7 +33,12 @@ export const slwTf012: TfRule = {
   *check(ctx) {
     for (const rule of ingressRules(ctx)) {
       if (!isOpenToWorld(rule)) continue;
-      const wide = allProtocols(rule) || (rule.fromPort === 0 && (rule.toPort ?? 0) >= 65535);
+      // A port of -1 (ICMP's "every type") names no TCP/UDP port: read conservatively, as every port.
+      // For ICMP it is every message type, which is not a port.
+      const wide =
+        allProtocols(rule) ||
+        (!/^(icmp|icmpv6|1|58)$/i.test(rule.protocol) && (rule.fromPort === -1 || rule.toPort === -1)) ||
+        (rule.fromPort === 0 && (rule.toPort ?? 0) >= 65535);
       if (wide) yield { block: rule.block, line: rule.line, message: "all ports are open to the internet" };
     }
   },
