@@ -1,5 +1,5 @@
 import type { DockerRule } from "../../types.js";
-import { finalStage } from "./helpers.js";
+import { stagesInFinalImage } from "./helpers.js";
 
 export const slwDf002: DockerRule = {
   id: "SLW-DF-002",
@@ -17,9 +17,9 @@ export const slwDf002: DockerRule = {
     hadolint: [{ id: "DL3002", relation: "same" }],
   },
   *check(df) {
-    const stage = finalStage(df);
-    const users = stage?.instructions.filter((i) => i.keyword === "USER") ?? [];
-    const last = users[users.length - 1];
+    // The final stage's last USER, or, when it sets none, the one it inherits from the stage it is built FROM.
+    const chain = [...stagesInFinalImage(df)].sort((a, b) => b - a);
+    const last = chain.map((k) => df.stages[k]?.instructions.filter((i) => i.keyword === "USER").at(-1)).find((u) => u !== undefined);
     if (last && /^(root|0)(:.*)?$/.test(last.rest.trim())) yield { message: `the final USER is ${last.rest.trim()}`, line: last.line };
   },
 };

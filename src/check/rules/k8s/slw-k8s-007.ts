@@ -20,7 +20,13 @@ export const slwK8s007: KubeRule = {
       },
     ],
     kubeScore: [{ id: "container-seccomp-profile", relation: "same" }],
-    checkov: [{ id: "CKV_K8S_31", relation: "same" }],
+    checkov: [
+      {
+        id: "CKV_K8S_31",
+        relation: "stricter",
+        note: "accepts only the seccompProfile field; CKV_K8S_31 also accepts the deprecated seccomp.security.alpha.kubernetes.io annotations",
+      },
+    ],
     trivy: [
       { id: "KSV-0030", relation: "same" },
       { id: "KSV-0104", relation: "same" },

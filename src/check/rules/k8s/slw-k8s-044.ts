@@ -10,7 +10,8 @@ export const slwK8s044: KubeRule = {
   rationale: "Every pod without its own ServiceAccount shares `default`; a role bound to it for one app is granted to all of them.",
   remediation: "Create a ServiceAccount per app and name it in the pod spec.",
   snippet: "spec:\n  serviceAccountName: web\n  automountServiceAccountToken: false",
-  peers: { kubeLinter: [{ id: "default-service-account", relation: "same" }], checkov: [{ id: "CKV_K8S_41", relation: "same" }] },
+  // Not CKV_K8S_41: it judges the ServiceAccount named default (its automountServiceAccountToken), not the pods that use it.
+  peers: { kubeLinter: [{ id: "default-service-account", relation: "same" }] },
   *check(s) {
     if (!isLongRunning(s)) return;
     const pod = podTemplateOf(s);

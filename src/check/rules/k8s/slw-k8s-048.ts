@@ -15,7 +15,13 @@ export const slwK8s048: KubeRule = {
       { id: "clusterrolePodExecAttach", relation: "same" },
       { id: "rolePodExecAttach", relation: "same" },
     ],
-    checkov: [{ id: "CKV2_K8S_2", relation: "same" }],
+    checkov: [
+      {
+        id: "CKV2_K8S_2",
+        relation: "stricter",
+        note: "reports the Role/ClusterRole that grants it, bound or not; CKV2_K8S_2 reports the bindings of such roles",
+      },
+    ],
     trivy: [
       { id: "KSV-0053", relation: "same" },
       { id: "KSV-0054", relation: "same" },

@@ -13,7 +13,13 @@ export const slwK8s049: KubeRule = {
   snippet: 'rules:\n  - apiGroups: [""]\n    resources: [secrets]\n    resourceNames: [web-config]\n    verbs: [get]',
   peers: {
     kubeLinter: [{ id: "access-to-secrets", relation: "same" }],
-    checkov: [{ id: "CKV2_K8S_5", relation: "same" }],
+    checkov: [
+      {
+        id: "CKV2_K8S_5",
+        relation: "stricter",
+        note: "reports the Role/ClusterRole that grants it, bound or not; CKV2_K8S_5 reports the bindings of such roles",
+      },
+    ],
     trivy: [
       { id: "KSV-0041", relation: "same" },
       { id: "KSV-0113", relation: "same" },

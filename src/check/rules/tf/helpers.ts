@@ -82,15 +82,22 @@ export interface PolicyStatement {
   principals: string[];
 }
 
-const policyResources = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"];
+/** Resources holding a policy document, and the attribute that holds it. */
+const policyResources: [string, string][] = [
+  ["aws_iam_policy", "policy"],
+  ["aws_iam_role_policy", "policy"],
+  ["aws_iam_user_policy", "policy"],
+  ["aws_iam_group_policy", "policy"],
+  ["aws_ssoadmin_permission_set_inline_policy", "inline_policy"],
+];
 
 /** Allow statements of every IAM policy in the module. */
 export function policyStatements(ctx: TfContext): PolicyStatement[] {
   const out: PolicyStatement[] = [];
   const documents = new Map<string, TfBlock>();
   for (const b of ctx.blocks) if (b.type === "data" && b.labels[0] === "aws_iam_policy_document") documents.set(b.labels[1] ?? "", b);
-  for (const type of policyResources) {
-    for (const r of ctx.resources(type)) out.push(...statementsOf(attr(r.body, "policy"), r, attrLine(r, "policy"), documents));
+  for (const [type, name] of policyResources) {
+    for (const r of ctx.resources(type)) out.push(...statementsOf(attr(r.body, name), r, attrLine(r, name), documents));
   }
   for (const doc of documents.values()) out.push(...documentStatements(doc, doc));
   return out;

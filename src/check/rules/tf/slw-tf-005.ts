@@ -11,7 +11,16 @@ export const slwTf005: TfRule = {
     "A short backup retention means a data-corrupting bug noticed after a long weekend cannot be undone by a point-in-time restore.",
   remediation: "Keep automated backups for at least 7 days (30 for production).",
   snippet: "backup_retention_period = 14",
-  peers: { checkov: [{ id: "CKV_AWS_133", relation: "same" }], trivy: [{ id: "AWS-0077", relation: "same" }] },
+  peers: {
+    checkov: [
+      {
+        id: "CKV_AWS_133",
+        relation: "stricter",
+        note: "requires 7 days or more (unset counts as the AWS default); CKV_AWS_133 fails only 0 or over 35 and passes unset",
+      },
+    ],
+    trivy: [{ id: "AWS-0077", relation: "same" }],
+  },
   *check(ctx) {
     for (const r of [...ctx.resources("aws_db_instance"), ...ctx.resources("aws_rds_cluster")]) {
       if (r.labels[0] === "aws_db_instance" && r.body.attributes.has("replicate_source_db")) continue;

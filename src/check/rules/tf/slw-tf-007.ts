@@ -10,7 +10,11 @@ export const slwTf007: TfRule = {
   rationale: "A single-AZ database is down for the whole of an AZ outage or a host failure, and for every maintenance reboot.",
   remediation: "Set multi_az = true on production databases.",
   snippet: "multi_az = true",
-  peers: { checkov: [{ id: "CKV_AWS_157", relation: "same" }] },
+  peers: {
+    checkov: [
+      { id: "CKV_AWS_157", relation: "looser", note: "only databases that look like production; CKV_AWS_157 flags every aws_db_instance" },
+    ],
+  },
   *check(ctx) {
     for (const r of ctx.resources("aws_db_instance")) {
       if (!looksProduction(r) || r.body.attributes.has("replicate_source_db")) continue;

@@ -33,7 +33,9 @@ export const slwTf013: TfRule = {
         if (pub === false || pub === "unknown") continue;
         const cidrs = attr(vpc.body, "public_access_cidrs");
         const list = strings(cidrs);
-        if (cidrs === undefined || list.includes("0.0.0.0/0")) {
+        // An empty list is the same as none: EKS then applies its default, 0.0.0.0/0.
+        const empty = Array.isArray(cidrs) && cidrs.length === 0;
+        if (cidrs === undefined || empty || list.includes("0.0.0.0/0")) {
           yield {
             block: r,
             line: cidrs === undefined ? vpc.line : attrLine(vpc, "public_access_cidrs"),

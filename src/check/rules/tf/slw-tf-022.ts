@@ -11,7 +11,15 @@ export const slwTf022: TfRule = {
   remediation: "Let CI assume a role through OIDC (GitHub Actions, GitLab) instead of an IAM user key.",
   snippet:
     'resource "aws_iam_openid_connect_provider" "github" {\n  url            = "https://token.actions.githubusercontent.com"\n  client_id_list = ["sts.amazonaws.com"]\n}',
-  peers: { checkov: [{ id: "CKV_AWS_273", relation: "same" }] },
+  peers: {
+    checkov: [
+      {
+        id: "CKV_AWS_273",
+        relation: "looser",
+        note: "flags the long-lived access keys of IAM users; CKV_AWS_273 flags every aws_iam_user (access through SSO instead)",
+      },
+    ],
+  },
   *check(ctx) {
     for (const r of ctx.resources("aws_iam_access_key")) yield { block: r, message: "creates a long-lived IAM access key" };
   },

@@ -11,7 +11,16 @@ export const slwTf025: TfRule = {
   remediation: "Add an aws_s3_bucket_public_access_block with all four settings true.",
   snippet:
     'resource "aws_s3_bucket_public_access_block" "uploads" {\n  bucket                  = aws_s3_bucket.uploads.id\n  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n  restrict_public_buckets = true\n}',
-  peers: { checkov: [{ id: "CKV2_AWS_6", relation: "same" }], trivy: [{ id: "AWS-0094", relation: "same" }] },
+  peers: {
+    checkov: [
+      {
+        id: "CKV2_AWS_6",
+        relation: "stricter",
+        note: "requires all four settings and reports a weak one on the access block; CKV2_AWS_6 needs block_public_acls and block_public_policy and reports the bucket",
+      },
+    ],
+    trivy: [{ id: "AWS-0094", relation: "same" }],
+  },
   *check(ctx) {
     // Each of the four settings defaults to false: a block covers only with all of them true (or computed).
     const settings = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];

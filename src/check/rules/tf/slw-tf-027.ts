@@ -19,7 +19,11 @@ export const slwTf027: TfRule = {
     ],
   },
   *check(ctx) {
-    for (const r of [...ctx.resources("aws_instance"), ...ctx.resources("aws_launch_template")]) {
+    for (const r of [
+      ...ctx.resources("aws_instance"),
+      ...ctx.resources("aws_launch_template"),
+      ...ctx.resources("aws_launch_configuration"),
+    ]) {
       const opts = nested(r.body, "metadata_options")[0];
       if (opts && str(opts.body, "http_endpoint") === "disabled") continue;
       const tokens = opts ? str(opts.body, "http_tokens") : undefined;
