@@ -4,7 +4,7 @@
 // expected verdict with slipway's: fail = a finding from a rule whose `peers` entry names that check
 // (on the case's `object` when the case names one; see `deciding` for which relations count). A
 // report, not a test: it always exits 0.
-//   npm run build && node bench/peers-agreement.mjs --peer kube-score --repo /path/to/kube-score [--json] [--check ID]
+//   npm run bench:agreement -- --peer kube-score --repo /path/to/kube-score [--json] [--check ID]
 //
 // Adapter contract (bench/peers/<name>.mjs):
 //   export const peer = "kubeScore";            // key in a rule's `peers` (see `slipway rules --json`)
