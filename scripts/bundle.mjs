@@ -25,6 +25,22 @@ const lazyBuiltins = {
     b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, async (args) => {
       const name = args.path.slice(0, args.path.indexOf("?"));
       const names = Object.keys(process.getBuiltinModule(name)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== "default");
+      // child_process (only commander's stand-alone executable subcommands, which slipway has none
+      // of, spawn through its default export) loads net, dgram and the stream internals: ≈ 13M
+      // instructions of every start. Its default export loads it on the first property read.
+      if (name === "node:child_process") {
+        const props = names.map((n) => `${JSON.stringify(n)}: { get: () => __load()[${JSON.stringify(n)}], enumerable: true }`);
+        return {
+          contents: [
+            `const __load = () => process.getBuiltinModule(${JSON.stringify(name)});`,
+            "const __get = (k) => __load()[k];",
+            `export default /* @__PURE__ */ Object.defineProperties({}, { ${props.join(", ")} });`,
+            // Named imports read their value at load, as for the other built-ins.
+            ...names.map((n) => `export const ${n} = /* @__PURE__ */ __get(${JSON.stringify(n)});`),
+          ].join("\n"),
+          loader: "js",
+        };
+      }
       const lines = [
         `const __m = process.getBuiltinModule(${JSON.stringify(name)});`,
         "const __get = (k) => __m[k];",
