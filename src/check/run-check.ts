@@ -2,6 +2,7 @@ import { formatPath } from "../errors/slipway-error.js";
 import { catalogue } from "./catalogue.js";
 import { isRecord, kubeContext } from "./inputs/kubernetes.js";
 import { address } from "./inputs/terraform.js";
+import { kubeRuleKinds } from "./kube-rule-kinds.js";
 import type { CheckBatch } from "./parse-inputs.js";
 import type {
   CheckIntent,
@@ -93,6 +94,16 @@ export function runCheck(batch: CheckBatch, options: CheckOptions): CheckReport 
 
   // Kubernetes
   const kubeRules = rules.filter((r): r is KubeRule => r.area === "kubernetes");
+  // The rules that can report on a kind, in catalogue order (kube-rule-kinds.ts).
+  const rulesByKind = new Map<string, KubeRule[]>();
+  const rulesFor = (kind: string): KubeRule[] => {
+    let list = rulesByKind.get(kind);
+    if (!list) {
+      list = kubeRules.filter((r) => kubeRuleKinds.get(r.id)?.has(kind) ?? true);
+      rulesByKind.set(kind, list);
+    }
+    return list;
+  };
   for (const all of batch.kubeGroups) {
     // A kustomize `$patch: delete` stub removes an object from a base; it is not an object to check.
     const group = all.filter((s) => s.object.$patch !== "delete");
@@ -117,7 +128,7 @@ export function runCheck(batch: CheckBatch, options: CheckOptions): CheckReport 
       }
       // Rules × objects is the hot loop of a large check: no closure or array per call, and most
       // calls find nothing.
-      for (const rule of kubeRules) {
+      for (const rule of rulesFor(subject.kind)) {
         let found: Problem[] | undefined;
         try {
           for (const p of rule.check(subject, ctx)) {

@@ -59,7 +59,8 @@ export function fastYamlDocument(lines: readonly string[], firstLine: number, sc
     if (start === -1) return { data: null, line: firstLine, locate: () => undefined };
     const first = items[start] as Line;
     if (first.text.startsWith("%")) return undefined;
-    const [data, pos] = reader.node(start, first.indent);
+    const data = reader.node(start, first.indent);
+    const pos = reader.pos;
     if (reader.next() !== -1) return undefined; // trailing content at a lower indentation
     return {
       data,
@@ -76,6 +77,8 @@ class Reader {
   private i = 0;
   /** Open collections; past maxNestingDepth the document leaves the fast path (the library path reports it). */
   private depth = 0;
+  /** The positions of the value the last node/mapping/sequence/valueAfter/nested call returned (no tuple per value). */
+  pos: Pos = { line: 0 };
   constructor(
     private readonly lines: Line[],
     private readonly schema: YamlSchema,
@@ -88,17 +91,18 @@ class Reader {
   }
 
   /** The block node starting at line index `at`, whose items sit at `indent`. */
-  node(at: number, indent: number): [unknown, Pos] {
+  node(at: number, indent: number): unknown {
     const line = this.lines[at] as Line;
     if (line.text === "-" || line.text.startsWith("- ")) return this.sequence(indent);
     if (keyOf(line.text) !== undefined) return this.mapping(indent);
     // A lone scalar document or value on its own line.
     this.i = at + 1;
     const pos: Pos = { line: line.no };
-    return [inlineValue(line.text, pos, this.schema, this.depth), pos];
+    this.pos = pos;
+    return inlineValue(line.text, pos, this.schema, this.depth);
   }
 
-  private mapping(indent: number): [unknown, Pos] {
+  private mapping(indent: number): unknown {
     if (++this.depth > maxNestingDepth) throw new Unsupported();
     const out: Record<string, unknown> = {};
     const children = new Map<string, Pos>();
@@ -115,8 +119,10 @@ class Reader {
         throw new Unsupported();
       }
       this.i = at + 1;
-      const [value, pos] = this.valueAfter(line, key.rest, indent, true);
-      const name = key.plain ? plainKey(key.name, this.schema) : key.name;
+      const plain = keyPlain;
+      const value = this.valueAfter(line, keyRest, indent, true);
+      const pos = this.pos;
+      const name = plain ? plainKey(key, this.schema) : key;
       if (name === merge) {
         mergeWithPositions(out, children, value, pos, line.no);
         continue;
@@ -128,10 +134,11 @@ class Reader {
       children.set(name, pos);
     }
     this.depth--;
-    return [out, { line: start.no, children }];
+    this.pos = { line: start.no, children };
+    return out;
   }
 
-  private sequence(indent: number): [unknown, Pos] {
+  private sequence(indent: number): unknown {
     if (++this.depth > maxNestingDepth) throw new Unsupported();
     const out: unknown[] = [];
     const children: Pos[] = [];
@@ -150,17 +157,15 @@ class Reader {
       const content = rest.slice(extra);
       if (content === "" || content.startsWith("#")) {
         this.i = at + 1;
-        const [value, pos] = this.nested(indent, false);
-        out.push(value);
-        children.push(pos);
+        out.push(this.nested(indent, false));
+        children.push(this.pos);
         continue;
       }
       if (content.startsWith("- ") || content === "-" || keyOf(content) !== undefined) {
         // "- key: value" starts a mapping (or a nested sequence) at the column after "- ".
         this.lines[at] = { no: line.no, indent: indent + 2 + extra, text: content, rawIndent: indent + 2 + extra };
-        const [value, pos] = this.node(at, indent + 2 + extra);
-        out.push(value);
-        children.push(pos);
+        out.push(this.node(at, indent + 2 + extra));
+        children.push(this.pos);
         continue;
       }
       this.i = at + 1;
@@ -169,24 +174,31 @@ class Reader {
       children.push(pos);
     }
     this.depth--;
-    return [out, { line: start.no, children }];
+    this.pos = { line: start.no, children };
+    return out;
   }
 
   /** The value of `key: rest`. */
-  private valueAfter(line: Line, rest: string, indent: number, inMapping: boolean): [unknown, Pos] {
+  private valueAfter(line: Line, rest: string, indent: number, inMapping: boolean): unknown {
     if (rest === "" || rest.startsWith("#")) return this.nested(indent, inMapping);
     const pos: Pos = { line: line.no };
-    return [this.scalarOrBlock(rest, pos, indent), pos];
+    const value = this.scalarOrBlock(rest, pos, indent);
+    this.pos = pos;
+    return value;
   }
 
   /** A value on the lines below a `key:` or `-`: a deeper block, a same-indent sequence under a key, or null. */
-  private nested(indent: number, inMapping: boolean): [unknown, Pos] {
+  private nested(indent: number, inMapping: boolean): unknown {
     const at = this.next();
-    if (at === -1) return [null, { line: 0 }];
+    if (at === -1) {
+      this.pos = { line: 0 };
+      return null;
+    }
     const line = this.lines[at] as Line;
     if (line.indent > indent) return this.node(at, line.indent);
     if (inMapping && line.indent === indent && (line.text === "-" || line.text.startsWith("- "))) return this.sequence(indent);
-    return [null, { line: line.no }];
+    this.pos = { line: line.no };
+    return null;
   }
 
   private scalarOrBlock(text: string, pos: Pos, indent: number): unknown {
@@ -277,15 +289,24 @@ function mergeWithPositions(out: Record<string, unknown>, children: Map<string, 
   }
 }
 
-/** `key: rest` → the key and what follows the colon; undefined when the line is not a mapping entry. */
-function keyOf(text: string): { name: string; rest: string; plain: boolean } | undefined {
+/** What follows the colon of the last key keyOf returned, and whether that key was plain (no object per key). */
+let keyRest = "";
+let keyPlain = false;
+
+/**
+ * `key: rest` → the key (what follows the colon in keyRest, plainness in keyPlain); undefined when
+ * the line is not a mapping entry.
+ */
+function keyOf(text: string): string | undefined {
   const c = text.charCodeAt(0);
   if (c === 34 || c === 39) {
     const end = quotedEnd(text, c);
     if (end === -1 || text.charCodeAt(end + 1) !== 58) return undefined;
     const after = text.slice(end + 2);
     if (after !== "" && !after.startsWith(" ")) return undefined;
-    return { name: String(quoted(text.slice(0, end + 1))), rest: after.trimStart(), plain: false };
+    keyRest = after.trimStart();
+    keyPlain = false;
+    return String(quoted(text.slice(0, end + 1)));
   }
   if (c === 45 && (text.length === 1 || text.charCodeAt(1) === 32)) return undefined; // "- "
   if ("[{&*!|>%@`?#".includes(text[0] as string)) {
@@ -298,8 +319,9 @@ function keyOf(text: string): { name: string; rest: string; plain: boolean } | u
     if (Number.isNaN(next) || next === 32) {
       const name = text.slice(0, i).trimEnd();
       if (name.includes(" #")) return undefined;
-      const rest = text.slice(i + 1).trimStart();
-      return { name, rest, plain: true };
+      keyRest = text.slice(i + 1).trimStart();
+      keyPlain = true;
+      return name;
     }
     i = text.indexOf(":", i + 1);
   }

@@ -1,6 +1,7 @@
 /*
  * The indexes that keep cross-object Kubernetes rules linear (workloads by namespace and pod
- * label, the workloads a Service or PodDisruptionBudget selects, HPAs by target, objects by name)
+ * label, the workloads a Service or PodDisruptionBudget selects, the NetworkPolicies that select a
+ * workload, HPAs by target, objects by name)
  * give exactly what a scan over every object gives: random object sets, compared with the scans
  * the rules used before the indexes.
  */
@@ -10,6 +11,7 @@ import { kubeContext, kubeSubjectFromObject } from "../../../src/check/inputs/ku
 import {
   hpaFor,
   podTemplateOf,
+  policiesSelecting,
   record,
   selectedByAny,
   selectedWorkloads,
@@ -70,7 +72,16 @@ const serviceAccount = fc.record({ ns: namespace, n: fc.constantFrom("sa", "othe
   metadata: meta(n, ns),
 }));
 
-const objects = fc.array(fc.oneof(workload, workload, service, pdb, hpa, serviceAccount), { maxLength: 30 });
+const networkPolicy = fc
+  .record({ ns: namespace, podSelector: fc.oneof(labelSelector, fc.constant({ matchLabels: { app: null } }), labelMap) })
+  .map(({ ns, podSelector }) => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta("np", ns),
+    spec: { podSelector },
+  }));
+
+const objects = fc.array(fc.oneof(workload, workload, service, pdb, hpa, serviceAccount, networkPolicy), { maxLength: 30 });
 
 function contextOf(list: Record<string, unknown>[], defaultNamespace: string): { ctx: KubeContext; subjects: KubeSubject[] } {
   const subjects = list.map((o, i) => kubeSubjectFromObject(o, { file: `f${i}.yaml`, label: `f${i}.yaml` }));
@@ -91,7 +102,7 @@ function scanSelected(ctx: KubeContext, ns: string | undefined, selector: unknow
 }
 
 describe("cross-object indexes agree with a scan of every object", () => {
-  it("selectedWorkloads, Service and PodDisruptionBudget coverage, HPAs, names", () => {
+  it("selectedWorkloads, Service and PodDisruptionBudget coverage, NetworkPolicies, HPAs, names", () => {
     fc.assert(
       fc.property(objects, fc.constantFrom("default", "shop"), labelSelector, namespace, (list, defaultNs, selector, ns) => {
         const { ctx, subjects } = contextOf(list, defaultNs);
@@ -113,6 +124,14 @@ describe("cross-object indexes agree with a scan of every object", () => {
             return ref.kind === s.kind && ref.name === s.name;
           });
           expect(hpaFor(s, ctx)).toBe(hpaScan);
+          const policyScan = ctx.all.filter(
+            (x) =>
+              x.kind === "NetworkPolicy" &&
+              sameNamespace(ctx, x, s.namespace) &&
+              selects(record(record(x.object.spec).podSelector), pod.labels),
+          );
+          const byInput = (a: KubeSubject, b: KubeSubject) => ctx.all.indexOf(a) - ctx.all.indexOf(b);
+          expect(policiesSelecting(ctx, s).flat().sort(byInput)).toEqual(policyScan);
           const saScan = ctx.all.find((x) => x.kind === "ServiceAccount" && sameNamespace(ctx, x, s.namespace) && x.name === "sa");
           expect(ctx.named("ServiceAccount", s.namespace, "sa")).toBe(saScan);
         }

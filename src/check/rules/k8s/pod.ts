@@ -218,6 +218,56 @@ export function candidates(ctx: KubeContext, namespace: string | undefined, sele
   return best;
 }
 
+const policyIndex = Symbol("NetworkPolicies by the workloads they select");
+
+interface PolicyIndex {
+  /** Per namespace, the policies whose podSelector is empty: they select every pod there. */
+  wide: Map<string, KubeSubject[]>;
+  /** Per workload, the other policies that select its pods. */
+  narrow: Map<KubeSubject, KubeSubject[]>;
+}
+
+/** Whether `selects(selector, labels)` holds for any labels (an empty selector). */
+function selectsAll(selector: KubeData): boolean {
+  const isLabelSelector = "matchLabels" in selector || "matchExpressions" in selector;
+  if (Object.keys(stringMap(isLabelSelector ? selector.matchLabels : selector)).length > 0) return false;
+  return !isLabelSelector || list(selector.matchExpressions).length === 0;
+}
+
+/**
+ * The NetworkPolicies of a workload's namespace whose podSelector selects its pods (what
+ * filtering ctx.byKind("NetworkPolicy", …) with `selects` gives), as two lists: those with an
+ * empty selector (one array shared by every workload of the namespace, so callers can memoize
+ * per array), then the others; each in input order. Built once per context through the workload
+ * index, so workloads × policies in one namespace stays near linear.
+ */
+export function policiesSelecting(ctx: KubeContext, workload: KubeSubject): readonly [readonly KubeSubject[], readonly KubeSubject[]] {
+  const index = ctx.memo(policyIndex, (): PolicyIndex => {
+    const wide = new Map<string, KubeSubject[]>();
+    const narrow = new Map<KubeSubject, KubeSubject[]>();
+    for (const np of ctx.ofKind("NetworkPolicy")) {
+      const selector = record(record(np.object.spec).podSelector);
+      if (selectsAll(selector)) {
+        const ns = np.namespace ?? ctx.defaultNamespace;
+        const list = wide.get(ns);
+        if (list) list.push(np);
+        else wide.set(ns, [np]);
+        continue;
+      }
+      for (const w of candidates(ctx, np.namespace, selector)) {
+        if (!selects(selector, w.pod.labels)) continue;
+        const list = narrow.get(w.subject);
+        if (list) list.push(np);
+        else narrow.set(w.subject, [np]);
+      }
+    }
+    return { wide, narrow };
+  });
+  return [index.wide.get(workload.namespace ?? ctx.defaultNamespace) ?? none, index.narrow.get(workload) ?? none];
+}
+
+const none: readonly KubeSubject[] = [];
+
 const selectedByKind = new Map<string, symbol>();
 
 /**

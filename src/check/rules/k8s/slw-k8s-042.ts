@@ -1,5 +1,5 @@
-import type { KubeData, KubeRule } from "../../types.js";
-import { podTemplateOf, record, selects } from "./pod.js";
+import type { KubeData, KubeRule, KubeSubject } from "../../types.js";
+import { podTemplateOf, policiesSelecting, record } from "./pod.js";
 
 export const slwK8s042: KubeRule = {
   id: "SLW-K8S-042",
@@ -33,15 +33,13 @@ export const slwK8s042: KubeRule = {
   *check(s, ctx) {
     const pod = podTemplateOf(s);
     if (!pod) return;
-    const policies = ctx
-      .byKind("NetworkPolicy", s.namespace)
-      .filter((np) => selects(record(record(np.object.spec).podSelector), pod.labels));
-    if (policies.length === 0) {
+    const groups = policiesSelecting(ctx, s);
+    if (groups[0].length + groups[1].length === 0) {
       yield { message: `no NetworkPolicy selects the pods of ${s.kind}/${s.name}`, path: pod.metadataPath };
       return;
     }
     // A policy isolates only the directions it lists; the other direction stays open to anything.
-    const directions = new Set(policies.flatMap((np) => policyTypes(record(np.object.spec))));
+    const directions = new Set(groups.flatMap(directionsOf));
     const open = ["Ingress", "Egress"].filter((d) => !directions.has(d));
     if (open.length > 0)
       yield {
@@ -50,6 +48,18 @@ export const slwK8s042: KubeRule = {
       };
   },
 };
+
+const directionsMemo = new WeakMap<readonly KubeSubject[], string[]>();
+
+/** The directions a list of policies isolates together (the namespace-wide list is shared: read once). */
+function directionsOf(policies: readonly KubeSubject[]): string[] {
+  let out = directionsMemo.get(policies);
+  if (!out) {
+    out = [...new Set(policies.flatMap((np) => policyTypes(record(np.object.spec))))];
+    directionsMemo.set(policies, out);
+  }
+  return out;
+}
 
 /** The directions a policy isolates: its policyTypes, else what Kubernetes defaults them to. */
 function policyTypes(spec: KubeData): string[] {
