@@ -58,21 +58,10 @@ const pureForbiddenModules = ["node:fs", "node:fs/promises", "node:child_process
 const pureForbiddenFolders = ["effects", "cli"];
 
 /**
- * Violations that exist on main now, each removed by an item of issue 14 (or noted otherwise).
- * `from -> to` is one import edge (paths relative to src/). An edge listed here is left out of the
- * graph before cycles and climbs are looked for, so a new cycle through other edges still fails.
- * The coordinator deletes entries once the branch that removes them is merged; an entry whose import
- * no longer exists fails the test too, so the list only shrinks.
+ * Import edges left out of the graph, each `{ from, to, why }` (paths relative to src/). Empty since
+ * issue 14's merges; an entry whose import no longer exists fails the test, so the list only shrinks.
  */
-export const allowed = [
-  // Not an issue 14 item: effects reading inputs with the limits and kinds of the stage that parses them.
-  {
-    from: "effects/check-inputs.ts",
-    to: "check/inputs/detect-kind.ts",
-    why: "follow-up (issue 12 area): gather inputs in cli/ or pass detectKind in",
-  },
-  { from: "effects/check-inputs.ts", to: "check/parse-inputs.ts", why: "follow-up (issue 12 area): InputText/maxInputBytes in a leaf" },
-];
+export const allowed = [];
 
 /** Reads every .ts file under `srcDir` (test files left out) into `{ files: { "a/b.ts": ["node:fs", "c/d.ts", …] } }`. */
 export function readImportGraph(srcDir) {

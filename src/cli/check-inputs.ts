@@ -1,7 +1,8 @@
 /*
  * I/O for `slipway check`: reads files, walks folders, reads stdin and renders Helm charts with
  * the `helm` binary. Everything it finds goes back as data (InputText / InputIssue) for the pure
- * parser and rules in src/check.
+ * parser and rules in src/check. It lives in the CLI, not in effects: it classifies what it walks
+ * with check's own kind detection and limits, and effects may not import a stage above them.
  */
 import { execFile } from "node:child_process";
 import { readdirSync, type Stats, statSync } from "node:fs";
@@ -9,9 +10,9 @@ import { access, constants, open, readdir, stat, writeFile } from "node:fs/promi
 import { basename, delimiter, join, relative, resolve } from "node:path";
 import { detectKind } from "../check/inputs/detect-kind.js";
 import { type InputIssue, type InputText, maxInputBytes } from "../check/parse-inputs.js";
+import { describeFsError } from "../effects/files.js";
+import { readUserFileSync } from "../effects/read-user-file.js";
 import { SlipwayError } from "../errors/slipway-error.js";
-import { describeFsError } from "./files.js";
-import { readUserFileSync } from "./read-user-file.js";
 
 export interface GatherOptions {
   cwd: string;
