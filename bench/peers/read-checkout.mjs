@@ -65,3 +65,14 @@ export function readText(dir, path) {
   if (cached !== undefined) return cached;
   return isGitDir(dir) ? git(dir, ["show", `HEAD:${path}`]) : readFileSync(join(dir, path), "utf8");
 }
+
+/**
+ * The same repository as `{ list(), read(path) }`: `read` gives undefined for a path the
+ * repository does not hold (adapters probe optional fixtures).
+ */
+export function openSource(dir) {
+  if (!existsSync(dir)) throw new Error(`${dir}: no such folder`);
+  const files = listFiles(dir);
+  const known = new Set(files);
+  return { list: () => files, read: (path) => (known.has(path) ? readText(dir, path) : undefined) };
+}

@@ -1,43 +1,6 @@
-// Reading a peer's repository for the agreement adapters: a git directory (bare or not, read at HEAD
-// without checking anything out) or a plain folder. Read-only; nothing is copied anywhere.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
-
-/** `{ list(): string[] (paths relative to the root, '/'-separated), read(path): string | undefined }`. */
-export function openSource(dir) {
-  const git = (argv) => spawnSync("git", ["-C", dir, ...argv], { encoding: "utf8", maxBuffer: 1 << 30 });
-  const isGit = git(["rev-parse", "--verify", "-q", "HEAD"]).status === 0;
-  if (isGit) {
-    const ls = git(["ls-tree", "-r", "--name-only", "HEAD"]);
-    const files = ls.stdout.split("\n").filter(Boolean);
-    const known = new Set(files);
-    return {
-      list: () => files,
-      read: (path) => {
-        if (!known.has(path)) return undefined;
-        const r = git(["show", `HEAD:${path}`]);
-        return r.status === 0 ? r.stdout : undefined;
-      },
-    };
-  }
-  if (!existsSync(dir)) throw new Error(`${dir}: no such folder`);
-  const files = [];
-  const walk = (d) => {
-    for (const name of readdirSync(d)) {
-      if (name === ".git" || name === "node_modules") continue;
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.push(relative(dir, p).split("\\").join("/"));
-    }
-  };
-  walk(dir);
-  const known = new Set(files);
-  return {
-    list: () => files,
-    read: (path) => (known.has(path) ? readFileSync(join(dir, path), "utf8") : undefined),
-  };
-}
+// Helpers for adapters that read a peer's Go and shell test sources; reading the repository itself
+// is read-checkout.mjs (re-exported here as openSource).
+export { openSource } from "./read-checkout.mjs";
 
 /** Top-level arguments of a call whose `(` is at `open`: [args, index after `)`]. Go/shell-ish strings aware. */
 export function callArgs(text, open) {
