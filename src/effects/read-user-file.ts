@@ -33,16 +33,11 @@ export async function readUserFile(path: string, options: ReadUserFileOptions): 
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    // Opening a Unix socket fails with ENXIO.
-    if ((error as { code?: string }).code === "ENXIO") throw notAFile(options.shown, "a socket");
-    throw options.cannotOpen ? options.cannotOpen(error) : error;
+    throw openFailed(error, options);
   }
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) return { kind: "folder" };
-    if (!info.isFile()) throw notAFile(options.shown, describeType(info));
-    if (info.size > options.maxBytes) return { kind: "too-large", size: info.size };
-    return await readCapped(handle, options.maxBytes, info.size);
+    return notReadable(info, options) ?? (await readCapped(handle, options.maxBytes, info.size));
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -78,14 +73,12 @@ export function readUserFileSync(path: string, options: ReadUserFileOptions): Us
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    if ((error as { code?: string }).code === "ENXIO") throw notAFile(options.shown, "a socket");
-    throw options.cannotOpen ? options.cannotOpen(error) : error;
+    throw openFailed(error, options);
   }
   try {
     const info = fstatSync(fd);
-    if (info.isDirectory()) return { kind: "folder" };
-    if (!info.isFile()) throw notAFile(options.shown, describeType(info));
-    if (info.size > options.maxBytes) return { kind: "too-large", size: info.size };
+    const early = notReadable(info, options);
+    if (early) return early;
     const maxBytes = options.maxBytes;
     let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(info.size + 1, 4 * 1024)));
     let total = 0;
@@ -109,6 +102,20 @@ export function readUserFileSync(path: string, options: ReadUserFileOptions): Us
       // already closed
     }
   }
+}
+
+/** The error for a path that could not be opened; opening a Unix socket fails with ENXIO. */
+function openFailed(error: unknown, options: ReadUserFileOptions): unknown {
+  if ((error as { code?: string }).code === "ENXIO") return notAFile(options.shown, "a socket");
+  return options.cannotOpen ? options.cannotOpen(error) : error;
+}
+
+/** What an opened path is when its bytes are not to be read (a folder, too large); throws for devices, pipes, sockets. */
+function notReadable(info: Stats, options: ReadUserFileOptions): UserFile | undefined {
+  if (info.isDirectory()) return { kind: "folder" };
+  if (!info.isFile()) throw notAFile(options.shown, describeType(info));
+  if (info.size > options.maxBytes) return { kind: "too-large", size: info.size };
+  return undefined;
 }
 
 function describeType(info: Stats): string {
