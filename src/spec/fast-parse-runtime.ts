@@ -45,10 +45,15 @@ export function lengthWithin(s: string, min: number, max: number): boolean {
 }
 
 /** Whether any object or array is reached twice (a YAML alias): zod may then share one output, so the fast parser refuses. */
-export function hasSharedNodes(x: unknown, seen: Set<object> = new Set()): boolean {
-  if (typeof x !== "object" || x === null) return false;
-  if (seen.has(x)) return true;
-  seen.add(x);
-  for (const value of Object.values(x)) if (hasSharedNodes(value, seen)) return true;
+export function hasSharedNodes(root: unknown): boolean {
+  const seen = new Set<object>();
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const x = pending.pop();
+    if (typeof x !== "object" || x === null) continue;
+    if (seen.has(x)) return true;
+    seen.add(x);
+    pending.push(...Object.values(x));
+  }
   return false;
 }
