@@ -1,7 +1,7 @@
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import type { AppModel, SecretSourceModel } from "../model/app-model.js";
 import { locationOf } from "./load.js";
-import { imageRefPattern } from "./schema.js";
+import { imageRefPattern } from "./refinements.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "./validate.js";
 
 export interface ModelOptions {

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { hasAnEntry, imageRefPattern, isAddressOrRange, isReleaseFolder } from "./refinements.js";
 
 // One-shot validation in a short-lived CLI: compiling fast paths costs more than it saves.
 z.config({ jitless: true });
@@ -27,54 +28,23 @@ const quantityMemory = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?$/, { erro
 
 const commandLine = z.array(z.string()).min(1);
 
-const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-function isIpv6(text: string): boolean {
-  let rest = text;
-  let groups = 8;
-  const colon = rest.lastIndexOf(":");
-  if (rest.includes(".")) {
-    // An IPv4 tail (::ffff:192.0.2.1) stands for the last two groups.
-    if (!ipv4.test(rest.slice(colon + 1))) return false;
-    rest = `${rest.slice(0, colon + 1)}0`;
-    groups = 7;
-  }
-  const halves = rest.split("::");
-  if (halves.length > 2) return false;
-  const parts = halves.map((half) => (half === "" ? [] : half.split(":")));
-  if (!parts.flat().every((group) => /^[0-9a-f]{1,4}$/i.test(group))) return false;
-  const count = parts.flat().length;
-  return halves.length === 2 ? count < groups : count === groups;
-}
-
-/** An IPv4 or IPv6 address, or a range of them as address/prefix-length (CIDR). */
 /**
  * A folder inside the app's release copy, written relative to it: no absolute path, no `..`, so
  * PATH never reaches outside the release (the next release gets its own).
  */
-const releaseFolder = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes(":") && !p.includes("\0"), {
-    error: "must be a folder inside the app, relative to slipway.yaml (no leading '/', no '..', no ':')",
-  });
+const releaseFolder = z.string().min(1).refine(isReleaseFolder, {
+  error: "must be a folder inside the app, relative to slipway.yaml (no leading '/', no '..', no ':')",
+});
 
-const addressOrRange = z.string().refine(
-  (entry) => {
-    const [address = "", bits, extra] = entry.split("/");
-    if (extra !== undefined || (bits !== undefined && !/^\d{1,3}$/.test(bits))) return false;
-    if (ipv4.test(address)) return bits === undefined || Number(bits) <= 32;
-    return isIpv6(address) && (bits === undefined || Number(bits) <= 128);
-  },
-  { error: "must be an IP address or a CIDR range, such as 10.0.0.5, 10.0.0.0/8 or fd00::/8" },
-);
+/** An IPv4 or IPv6 address, or a range of them as address/prefix-length (CIDR). */
+const addressOrRange = z.string().refine(isAddressOrRange, {
+  error: "must be an IP address or a CIDR range, such as 10.0.0.5, 10.0.0.0/8 or fd00::/8",
+});
 
 /** Plain env values may be written as YAML numbers or booleans; they become strings. */
 const envValue = z.union([z.string(), z.number(), z.boolean()]);
 
-/** registry/repository[:tag][@digest]; a ":port" only counts as one when a "/" follows it. */
-export const imageRefPattern =
-  /^(?<repository>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+(?=\/))?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+export { imageRefPattern };
 
 const buildSchema = z
   .strictObject({
@@ -413,7 +383,7 @@ export const specSchema = z
     ingress: ingressSchema.optional(),
     environments: z
       .record(dnsLabel, environmentSchema)
-      .refine((v) => Object.keys(v).length > 0, { error: "must name at least one environment" })
+      .refine(hasAnEntry, { error: "must name at least one environment" })
       .describe("Environments (staging, production, any name). Each picks a target and may override the base."),
     targets: z.record(dnsLabel, targetSchema).default({}).describe("Where environments deploy to."),
     checks: z
@@ -425,6 +395,14 @@ export const specSchema = z
   })
   .describe("slipway.yaml: one typed spec for a containerized web app and its database.");
 
+/** One environment's app, database and ingress after its overlay is merged onto the base. */
+export const mergedSchema = z.strictObject({
+  name: z.string(),
+  app: appSchema,
+  database: databaseSchema.optional(),
+  ingress: ingressSchema.optional(),
+});
+
 export { environmentOverlayKeys };
 
 export type SpecInput = z.input<typeof specSchema>;
@@ -435,3 +413,4 @@ export type IngressSpec = z.output<typeof ingressSchema>;
 export type EnvironmentSpec = z.output<typeof environmentSchema>;
 export type TargetSpec = z.output<typeof targetSchema>;
 export type SecretSourceSpec = z.output<typeof secretSourceSchema>;
+export type MergedSpec = z.output<typeof mergedSchema>;

@@ -1,232 +1,27 @@
-import * as z from "zod";
-import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
-import { problemsFromIssues, type SpecProblem } from "./issues.js";
-import { locationOf, type SourceDocument } from "./load.js";
-import { isPlainObject, mergeOverlay } from "./merge.js";
-import { type RuleInput, specRules } from "./rules/index.js";
-import {
-  type AppSpec,
-  appSchema,
-  type DatabaseSpec,
-  databaseSchema,
-  type IngressSpec,
-  ingressSchema,
-  type SecretSourceSpec,
-  type Spec,
-  specSchema,
-  type TargetSpec,
-} from "./schema.js";
+import { problemsFromIssues } from "./issues.js";
+import type { SourceDocument } from "./load.js";
+import { combine, type LocatedProblem, place, resolveSpec, type ValidatedSpec } from "./resolve.js";
+import { mergedSchema, specSchema } from "./schema.js";
 
-/** One environment with its overlays merged and its target resolved. */
-export interface ResolvedEnvironment {
-  name: string;
-  targetName: string;
-  target: ResolvedTarget;
-  secretSource: SecretSourceSpec | undefined;
-  app: AppSpec;
-  database: DatabaseSpec | undefined;
-  ingress: IngressSpec | undefined;
-}
-
-export type ResolvedTarget =
-  | { type: "kubernetes"; context: string | undefined; namespace: string }
-  | { type: "local"; port: number; prepare: string[] | undefined; path: string[]; trustedProxies: string[] };
-
-export interface ValidatedSpec {
-  file: string;
-  /** The parsed source, to place later errors (render, check) at file:line:col. */
-  source: SourceDocument;
-  spec: Spec;
-  environments: Record<string, ResolvedEnvironment>;
-}
-
-const mergedSchema = z.strictObject({
-  name: z.string(),
-  app: appSchema,
-  database: databaseSchema.optional(),
-  ingress: ingressSchema.optional(),
-});
-
-const builtinTargets = ["kubernetes", "local"] as const;
+export type { ResolvedEnvironment, ResolvedTarget, ValidatedSpec } from "./resolve.js";
 
 /**
  * Validates a parsed spec: the schema, every environment's merged overlay, and the cross-field
  * rules. Collects every problem, then throws one SlipwayError whose `related` lists the rest.
+ * (The CLI first tries validate-fast.ts, which gives the same value without loading zod, and
+ * comes here only for a spec it does not accept.)
  */
 export function validateSpec(source: SourceDocument): ValidatedSpec {
-  const problems: LocatedProblem[] = [];
   const parsed = specSchema.safeParse(source.data, { reportInput: true });
   if (!parsed.success) {
+    const problems: LocatedProblem[] = [];
     for (const p of problemsFromIssues(parsed.error.issues, specSchema, source.data)) problems.push(place(source, p, p.path));
     throw combine(problems);
   }
-  const spec = parsed.data;
-  const raw = source.data as Record<string, unknown>;
-  const environments: Record<string, ResolvedEnvironment> = {};
-  problems.push(...lossyEnvValues(source, raw));
-
-  for (const [envName, env] of Object.entries(spec.environments)) {
-    const envPath = ["environments", envName];
-    const target = resolveTarget(env.target, spec.targets, spec.name);
-    if (!target) {
-      const known = [...new Set([...Object.keys(spec.targets), ...builtinTargets])];
-      problems.push(
-        place(
-          source,
-          {
-            code: "SPEC_INVALID_VALUE",
-            path: [...envPath, "target"],
-            message: `unknown target '${env.target}'`,
-            hint: `Use one of: ${known.join(", ")}; or define it under targets: with a type.`,
-            at: "value",
-          },
-          [...envPath, "target"],
-        ),
-      );
-      continue;
-    }
-    const rawEnv = (raw.environments as Record<string, Record<string, unknown>>)[envName] ?? {};
-    const merged = {
-      name: spec.name,
-      app: mergeOverlay(raw.app, rawEnv.app),
-      database: mergeOverlay(raw.database, rawEnv.database),
-      ingress: mergeOverlay(raw.ingress, rawEnv.ingress),
-    };
-    const result = mergedSchema.safeParse(merged, { reportInput: true });
-    if (!result.success) {
-      for (const p of problemsFromIssues(result.error.issues, mergedSchema, merged)) {
-        problems.push(place(source, p, overlayOrBase(source, envPath, p.path)));
-      }
-      continue;
-    }
-    const resolved: ResolvedEnvironment = {
-      name: envName,
-      targetName: env.target,
-      target,
-      secretSource: env.secretSource,
-      app: result.data.app,
-      database: result.data.database,
-      ingress: result.data.ingress,
-    };
-    const input: RuleInput = {
-      name: spec.name,
-      app: resolved.app,
-      database: resolved.database,
-      ingress: resolved.ingress,
-      targetType: target.type,
-      secretSource: env.secretSource,
-    };
-    for (const rule of specRules) {
-      for (const problem of rule(input)) {
-        const rel = problem.path;
-        const sourcePath = rel[0] === "secretSource" ? [...envPath, ...rel] : overlayOrBase(source, envPath, rel);
-        problems.push(
-          place(source, { code: "SPEC_RULE", path: rel, message: problem.message, hint: problem.hint, at: "value" }, sourcePath),
-        );
-      }
-    }
-    environments[envName] = resolved;
-  }
-  if (problems.length > 0) throw combine(problems);
-  return { file: source.file, source, spec, environments };
-}
-
-function resolveTarget(name: string, targets: Record<string, TargetSpec>, appName: string): ResolvedTarget | undefined {
-  const declared = targets[name];
-  const type = declared?.type ?? (builtinTargets as readonly string[]).find((t) => t === name);
-  if (declared === undefined && type === undefined) return undefined;
-  if (type === "local" || (declared && "port" in declared)) {
-    const local = declared && "port" in declared ? declared : undefined;
-    return {
-      type: "local",
-      port: local?.port ?? 4000,
-      prepare: local?.prepare ? [...local.prepare] : undefined,
-      path: [...(local?.path ?? [])],
-      trustedProxies: [...(local?.trustedProxies ?? [])],
-    };
-  }
-  if (type === "kubernetes" || declared) {
-    const k = declared && !("port" in declared) ? declared : undefined;
-    return { type: "kubernetes", context: k?.context, namespace: k?.namespace ?? appName };
-  }
-  return undefined;
-}
-
-/**
- * Env values are strings. An unquoted `1.10`, `02139`, `0x1F` or `12345678901234567890` is a YAML
- * number whose canonical form ("1.1", "2139", "31", "12345678901234567000") is not what was
- * written; slipway refuses those rather than guess, and asks for quotes. `8080` and `true` pass.
- */
-function lossyEnvValues(source: SourceDocument, raw: Record<string, unknown>): LocatedProblem[] {
-  const maps: (string | number)[][] = [["app", "env"]];
-  const envs = raw.environments;
-  if (isPlainObject(envs)) for (const name of Object.keys(envs)) maps.push(["environments", name, "app", "env"]);
-  const out: LocatedProblem[] = [];
-  for (const mapPath of maps) {
-    const values = mapPath.reduce<unknown>((node, key) => (isPlainObject(node) && Object.hasOwn(node, key) ? node[key] : undefined), raw);
-    if (!isPlainObject(values)) continue;
-    for (const [key, value] of Object.entries(values)) {
-      if (typeof value !== "number" && typeof value !== "boolean") continue;
-      const path = [...mapPath, key];
-      const written = source.scalarSource(path);
-      if (written === undefined || written === String(value)) continue;
-      out.push(
-        place(
-          source,
-          {
-            code: "SPEC_INVALID_VALUE",
-            path,
-            message: `${written} is read as the ${typeof value} ${String(value)}, not the text ${written}`,
-            hint: `Quote it: ${key}: "${written}" (env values are strings; YAML reads unquoted 1.10 as 1.1 and 0x1F as 31).`,
-            at: "value",
-          },
-          path,
-        ),
-      );
-    }
-  }
-  return out;
-}
-
-/** Where an error in the merged view comes from: the overlay when it set that key, else the base. */
-function overlayOrBase(source: SourceDocument, envPath: readonly string[], path: readonly (string | number)[]): (string | number)[] {
-  const inOverlay = [...envPath, ...path];
-  if (source.has(inOverlay)) return inOverlay;
-  if (source.has(path)) return [...path];
-  // Missing key: point into whichever side holds more of the path.
-  const depth = (prefix: readonly (string | number)[]) => {
-    let n = 0;
-    while (n < path.length && source.has([...prefix, ...path.slice(0, n + 1)])) n++;
-    return n;
-  };
-  return depth(envPath) > 0 && depth(envPath) >= depth([]) ? inOverlay : [...path];
-}
-
-interface LocatedProblem {
-  problem: SpecProblem;
-  location: SpecLocation;
-}
-
-function place(source: SourceDocument, problem: SpecProblem, sourcePath: (string | number)[]): LocatedProblem {
-  const location = locationOf(source, sourcePath, problem.at);
-  return { problem, location: { ...location, path: sourcePath } };
-}
-
-function combine(problems: LocatedProblem[]): SlipwayError {
-  const seen = new Set<string>();
-  const errors: SlipwayError[] = [];
-  for (const { problem, location } of problems) {
-    const key = `${location.path.join("\u0000")}|${problem.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    errors.push(new SlipwayError(problem.code, problem.message, { location, hint: problem.hint }));
-  }
-  errors.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.col ?? 0) - (b.location?.col ?? 0));
-  const [first, ...rest] = errors;
-  if (!first) return new SlipwayError("INTERNAL", "validation failed without a problem");
-  return new SlipwayError(first.code, first.message, {
-    ...(first.location ? { location: first.location } : {}),
-    ...(first.hint ? { hint: first.hint } : {}),
-    related: rest,
+  const result = resolveSpec(source, parsed.data, (merged) => {
+    const r = mergedSchema.safeParse(merged, { reportInput: true });
+    return r.success ? { data: r.data } : { problems: problemsFromIssues(r.error.issues, mergedSchema, merged) };
   });
+  if (result.problems.length > 0) throw combine(result.problems);
+  return result.value;
 }
