@@ -1,6 +1,7 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from "yaml";
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import { maxSpecBytes } from "../model/input-limits.js";
+import { type FastNode, fastSpec } from "./fast-spec.js";
 import { lineColAt, maxNestingDepth, scanYaml } from "./yaml-limits.js";
 
 export { maxSpecBytes };
@@ -31,6 +32,15 @@ export interface SourceDocument {
  * a YAML mapping, with the position of the first problem.
  */
 export function parseSpecText(text: string | Uint8Array, file: string): SourceDocument {
+  return parseSpec(text, file, true);
+}
+
+/** parseSpecText without the fast reader: the reference the fast reader is tested against. */
+export function parseSpecTextWithLibrary(text: string | Uint8Array, file: string): SourceDocument {
+  return parseSpec(text, file, false);
+}
+
+function parseSpec(text: string | Uint8Array, file: string, tryFast: boolean): SourceDocument {
   const bytes = typeof text === "string" ? Buffer.byteLength(text) : text.byteLength;
   if (bytes > maxSpecBytes) {
     throw new SlipwayError("SPEC_TOO_LARGE", `${file} is ${bytes} bytes; a spec may be at most ${maxSpecBytes} bytes`, {
@@ -51,6 +61,10 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
   // NUL and most C0 controls never occur in a YAML text file; they mean binary data.
   const control = firstControlCharacter(source);
   if (control !== -1) throw notText(file, lineColOf(source, control));
+
+  // Most specs: the fast reader, which returns what the library path below would, or nothing.
+  const fast = tryFast ? fastSpec(source) : undefined;
+  if (fast) return fastDocument(file, fast.data, fast.root);
 
   const scan = scanYaml(source, maxNestingDepth, maxSpecNodes);
   if (scan.tooDeepAt !== undefined) throw tooDeep(file, lineColAt(source, scan.tooDeepAt));
@@ -153,6 +167,46 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
     scalarSource(path) {
       const { node, depth } = nodeAt(path);
       return depth === path.length && isScalar(node) ? node.source : undefined;
+    },
+  };
+}
+
+/** A SourceDocument over the fast reader's nodes; locates as the library path does (same walk). */
+function fastDocument(file: string, data: unknown, root: FastNode): SourceDocument {
+  const nodeAt = (path: readonly (string | number)[]) => {
+    let current: FastNode | undefined = root;
+    let keyNode: { line: number; col: number } | undefined;
+    let depth = 0;
+    for (const part of path) {
+      if (current.entries) {
+        const entry = current.entries.get(String(part));
+        if (!entry) break;
+        keyNode = entry;
+        current = entry.value;
+      } else if (current.items && typeof part === "number") {
+        const item: FastNode | undefined = current.items[part];
+        if (item === undefined) break;
+        keyNode = undefined;
+        current = item;
+      } else break;
+      depth++;
+    }
+    return { node: current, keyNode, depth };
+  };
+  return {
+    file,
+    data,
+    locate(path, want = "value") {
+      const { node, keyNode, depth } = nodeAt(path);
+      const target = (depth < path.length || want === "key") && keyNode ? keyNode : node;
+      return { line: target.line, col: target.col };
+    },
+    has(path) {
+      return nodeAt(path).depth === path.length;
+    },
+    scalarSource(path) {
+      const { node, depth } = nodeAt(path);
+      return depth === path.length ? node.source : undefined;
     },
   };
 }
