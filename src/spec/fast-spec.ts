@@ -368,37 +368,71 @@ function unquote(text: string): string {
 }
 
 // Plain scalars that YAML 1.1 or the 1.2 core schema read as something other than a string.
-const yaml11Bool = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
-const nonString = [
-  /^[-+]?0b[0-1_]+$/, // 1.1 binary
-  /^[-+]?0[0-7_]+$/, // 1.1 octal
-  /^[-+]?(?:0|[1-9][0-9_]*)$/, // 1.1 decimal (with _)
-  /^[-+]?0x[0-9a-fA-F_]+$/, // 1.1 hex
-  /^[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+$/, // 1.1 sexagesimal int
-  /^(?=.*[0-9])[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+][0-9]+)?$/, // 1.1 float (with a digit: every reader takes `.` as text)
-  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/, // 1.1 sexagesimal float
-  /^[-+]?\.(?:inf|Inf|INF)$/,
-  /^\.(?:nan|NaN|NAN)$/,
-  /^[0-9]{4}-[0-9]/, // 1.1 timestamps
-  /^[-+]?[0-9]+$/, // 1.2 int
-  /^0o[0-7]+$/, // 1.2 octal
-  /^0x[0-9a-fA-F]+$/, // 1.2 hex
-  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/, // 1.2 float
-  /^(?:<<|=)$/, // merge and value keys
-];
+const words = new Map<string, unknown>([
+  ["~", null],
+  ["null", null],
+  ["Null", null],
+  ["NULL", null],
+  ["true", true],
+  ["True", true],
+  ["TRUE", true],
+  ["false", false],
+  ["False", false],
+  ["FALSE", false],
+]);
+const yaml11Bools = new Set(["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"]);
+/** One expression (compiled once) of every non-string form of a plain scalar that starts with a digit, sign, dot, < or =. */
+const nonString = new RegExp(
+  [
+    /^[-+]?0b[0-1_]+$/, // 1.1 binary
+    /^[-+]?0[0-7_]+$/, // 1.1 octal
+    /^[-+]?(?:0|[1-9][0-9_]*)$/, // 1.1 decimal (with _)
+    /^[-+]?0x[0-9a-fA-F_]+$/, // 1.1 hex
+    /^[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+$/, // 1.1 sexagesimal int
+    /^(?=.*[0-9])[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+][0-9]+)?$/, // 1.1 float (with a digit: every reader takes `.` as text)
+    /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/, // 1.1 sexagesimal float
+    /^[-+]?\.(?:inf|Inf|INF)$/,
+    /^\.(?:nan|NaN|NAN)$/,
+    /^[0-9]{4}-[0-9]/, // 1.1 timestamps
+    /^[-+]?[0-9]+$/, // 1.2 int
+    /^0o[0-7]+$/, // 1.2 octal
+    /^0x[0-9a-fA-F]+$/, // 1.2 hex
+    /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/, // 1.2 float
+    /^(?:<<|=)$/, // merge and value keys
+  ]
+    .map((r) => `(?:${r.source})`)
+    .join("|"),
+);
 
 /** A plain scalar as YAML 1.2 core reads it, when YAML 1.1 reads it the same; Bail otherwise. */
 function resolvePlain(s: string): unknown {
-  if (s === "~" || s === "null" || s === "Null" || s === "NULL") return null;
-  if (s === "true" || s === "True" || s === "TRUE") return true;
-  if (s === "false" || s === "False" || s === "FALSE") return false;
-  // Numbers both read alike: decimal, no sign but minus, no leading zero, no exponent, 15 digits at most.
-  if (/^-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?$/.test(s)) return Number(s);
-  if (yaml11Bool.test(s)) throw new Bail();
   const c = s.charCodeAt(0);
-  if (((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 60 || c === 61) && nonString.some((r) => r.test(s)))
-    throw new Bail();
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 60 || c === 61)) {
+    if (s.length > 5) return s;
+    if (words.has(s)) return words.get(s);
+    if (yaml11Bools.has(s)) throw new Bail();
+    return s;
+  }
+  if (isPlainDecimal(s)) return Number(s);
+  if (nonString.test(s)) throw new Bail();
   return s;
+}
+
+/**
+ * Numbers both read alike: `-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,15})?` (no plus sign, leading zero,
+ * exponent or `_`; few enough digits to be exact).
+ */
+function isPlainDecimal(s: string): boolean {
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  const first = i;
+  if (s.charCodeAt(i) === 48) i++;
+  else while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  if (i === first || i - first > 15) return false;
+  if (i === s.length) return true;
+  if (s.charCodeAt(i) !== 46) return false;
+  const dot = ++i;
+  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  return i === s.length && i > dot && i - dot <= 15;
 }
 
 /** One-line flow collections (`[a, b]`, `{k: v}`, nested), with the position of every node. */

@@ -1,8 +1,8 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from "yaml";
+import type { LineCounter, Node, Pair, YAMLMap } from "yaml";
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import { maxSpecBytes } from "../model/input-limits.js";
 import { type FastNode, fastSpec } from "./fast-spec.js";
-import { lineColAt, maxNestingDepth, scanYaml } from "./yaml-limits.js";
+import { lineColAt, maxNestingDepth, scanYaml, yamlLibrary } from "./yaml-limits.js";
 
 export { maxSpecBytes };
 
@@ -75,6 +75,7 @@ function parseSpec(text: string | Uint8Array, file: string, tryFast: boolean): S
     });
   }
 
+  const { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   // Duplicate keys are found below in one pass: the library's own check compares each key with
   // every earlier one (193 s for 104k keys).
@@ -216,6 +217,7 @@ function fastDocument(file: string, data: unknown, root: FastNode): SourceDocume
  * keys (linear, a set per mapping) and keys that would reach a prototype.
  */
 function checkKeys(root: unknown, file: string, lineCounter: LineCounter): void {
+  const { isMap, isScalar, isSeq } = yamlLibrary();
   const at = (node: Node): { line: number; col: number } => (node.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 });
   const stack: { node: unknown; depth: number; path: (string | number)[] }[] = [{ node: root, depth: 1, path: [] }];
   while (stack.length > 0) {
