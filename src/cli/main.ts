@@ -34,8 +34,37 @@ export interface ProgramOptions {
   renderers?: readonly Renderer[];
 }
 
-/** Builds the command tree. Command modules load lazily, so `--help` and `--version` stay fast. */
-export function buildProgram(ctx: CliContext, setExit: (code: number) => void, options: ProgramOptions = {}): Command {
+/** The top-level commands, in the order buildProgram adds them (a unit test keeps the two in step). */
+export const commandNames = [
+  "render",
+  "validate",
+  "schema",
+  "init",
+  "deploy",
+  "rollback",
+  "history",
+  "status",
+  "logs",
+  "exec",
+  "unlock",
+  "dev",
+  "diff",
+  "down",
+  "check",
+  "rules",
+] as const;
+
+/**
+ * Builds the command tree. Command modules load lazily, so `--help` and `--version` stay fast.
+ * With `command`, only that top-level command is added (main does so when argv names one): a
+ * cold start then builds a tenth of the options.
+ */
+export function buildProgram(
+  ctx: CliContext,
+  setExit: (code: number) => void,
+  options: ProgramOptions = {},
+  command?: (typeof commandNames)[number],
+): Command {
   const program = new Command("slipway")
     .description("Take a containerized web app with a MySQL or PostgreSQL database to production from one typed spec.")
     .version(version, "-V, --version", "print the version")
@@ -51,19 +80,18 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
     .addHelpText("after", exitCodeHelp)
     .exitOverride();
 
+  // `only(name)?.command(name)…`: when another command was asked for, the optional chain skips the
+  // whole registration, its option objects included.
+  const only = (name: (typeof commandNames)[number]): Command | undefined =>
+    command === undefined || command === name ? program : undefined;
   const specOption = () => new Option("-f, --file <path>", "spec file").default("slipway.yaml");
   const jsonOption = () => new Option("--json", "machine-readable output on stdout");
 
-  addRenderCommands(program.command("render").description("render production-ready deployment files from the spec"), {
-    ctx,
-    setExit,
-    renderers: options.renderers ?? renderers,
-    specOption,
-    jsonOption,
-  });
+  const render = only("render")?.command("render").description("render production-ready deployment files from the spec");
+  if (render) addRenderCommands(render, { ctx, setExit, renderers: options.renderers ?? renderers, specOption, jsonOption });
 
-  program
-    .command("validate")
+  only("validate")
+    ?.command("validate")
     .description("check slipway.yaml against the schema and the cross-field rules")
     .addOption(specOption())
     .addOption(jsonOption())
@@ -73,8 +101,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await validateCommand(ctx, opts));
     });
 
-  program
-    .command("schema")
+  only("schema")
+    ?.command("schema")
     .description("print the JSON Schema of slipway.yaml (for editors and CI)")
     .option("-o, --out <file>", "write to a file instead of stdout")
     .addHelpText("after", "\nExamples:\n  slipway schema > slipway.schema.json")
@@ -83,8 +111,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await schemaCommand(ctx, opts));
     });
 
-  program
-    .command("init")
+  only("init")
+    ?.command("init")
     .description("detect the app in a folder and write a commented slipway.yaml")
     .argument("[dir]", "app folder", ".")
     .option("-y, --yes", "accept detected values without asking (needed without a terminal)")
@@ -105,8 +133,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
   const envOption = () => new Option("-e, --env <name>", "environment (optional when the spec has only one)");
   const deployHelp = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}`;
 
-  program
-    .command("deploy")
+  only("deploy")
+    ?.command("deploy")
     .description("deploy an environment: migrate, start the new release, health-gate, switch, roll back on failure")
     .addOption(specOption())
     .addOption(envOption())
@@ -136,8 +164,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await deployCommand(ctx, opts));
     });
 
-  program
-    .command("rollback")
+  only("rollback")
+    ?.command("rollback")
     .description("put an earlier successful release back (re-runs the health gate; no migrations)")
     .addOption(specOption())
     .addOption(envOption())
@@ -150,8 +178,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await deployCommand(ctx, opts, "rollback"));
     });
 
-  program
-    .command("history")
+  only("history")
+    ?.command("history")
     .description("list the releases of an environment, newest first (secret-free)")
     .addOption(specOption())
     .addOption(envOption())
@@ -162,8 +190,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await historyCommand(ctx, opts));
     });
 
-  program
-    .command("status")
+  only("status")
+    ?.command("status")
     .description("show what serves an environment now: revision, instances, proxy, lock")
     .addOption(specOption())
     .addOption(envOption())
@@ -174,8 +202,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await statusCommand(ctx, opts));
     });
 
-  program
-    .command("logs")
+  only("logs")
+    ?.command("logs")
     .description("print the logs of the serving release (or --revision N), secrets redacted")
     .addOption(specOption())
     .addOption(envOption())
@@ -198,8 +226,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await logsCommand(ctx, opts));
     });
 
-  program
-    .command("exec")
+  only("exec")
+    ?.command("exec")
     .description("run a command in the serving release's environment (like a console on the server)")
     .addOption(specOption())
     .addOption(envOption())
@@ -219,8 +247,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await execCommand(ctx, opts, command));
     });
 
-  program
-    .command("unlock")
+  only("unlock")
+    ?.command("unlock")
     .description("remove a deploy lock left by a deploy that cannot finish")
     .addOption(specOption())
     .addOption(envOption())
@@ -232,8 +260,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await unlockCommand(ctx, opts));
     });
 
-  program
-    .command("dev")
+  only("dev")
+    ?.command("dev")
     .description("run the app from its folder with the embedded database, migrations applied, restarting on change")
     .addOption(specOption())
     .addOption(envOption())
@@ -244,8 +272,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await devCommand(ctx, opts));
     });
 
-  program
-    .command("diff")
+  only("diff")
+    ?.command("diff")
     .description("show what a deploy would change in a Kubernetes environment (server-side dry run; Secret values redacted)")
     .addOption(specOption())
     .addOption(envOption())
@@ -262,8 +290,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
       setExit(await diffCommand(ctx, opts));
     });
 
-  program
-    .command("down")
+  only("down")
+    ?.command("down")
     .description("stop an environment's processes, proxy and database server (data and history stay)")
     .addOption(specOption())
     .addOption(envOption())
@@ -276,8 +304,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
 
   // Commands of `slipway check` register here (owned by src/cli/commands/check.ts).
   const collect = (value: string, previous: string[] = []) => [...previous, value];
-  program
-    .command("check")
+  only("check")
+    ?.command("check")
     .description("check Kubernetes manifests, Helm charts, Terraform, Dockerfiles and CI files against slipway's production rules")
     .argument("[paths...]", "files or folders (recursive); - for standard input; none: what every environment of the spec deploys")
     .addOption(specOption())
@@ -325,8 +353,8 @@ Examples:
       setExit(await checkCommand(ctx, paths, opts));
     });
 
-  program
-    .command("rules")
+  only("rules")
+    ?.command("rules")
     .description("list the rules of `slipway check` with their peer equivalents, or show one in full")
     .argument("[id]", "a rule ID (SLW-K8S-001) or an area prefix (SLW-TF)")
     .addOption(jsonOption())
@@ -343,12 +371,16 @@ Examples:
 export async function main(argv: readonly string[], ctx: CliContext = processContext(), options: ProgramOptions = {}): Promise<number> {
   let exit: number = exitCodes.ok;
   ctx.json = argv.includes("--json");
+  // A known command first: build only it. Help, `help`, unknown commands and no arguments get the full tree.
+  const first = argv[0];
+  const command = commandNames.find((name) => name === first);
   const program = buildProgram(
     ctx,
     (code) => {
       exit = code;
     },
     options,
+    command,
   );
   try {
     await program.parseAsync(argv as string[], { from: "user" });

@@ -1,7 +1,8 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from "yaml";
+import type { LineCounter, Node, Pair, YAMLMap } from "yaml";
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import { maxSpecBytes } from "../model/input-limits.js";
-import { lineColAt, maxNestingDepth, scanYaml } from "./yaml-limits.js";
+import { type FastNode, fastSpec } from "./fast-spec.js";
+import { lineColAt, maxNestingDepth, scanYaml, yamlLibrary } from "./yaml-limits.js";
 
 export { maxSpecBytes };
 
@@ -31,6 +32,15 @@ export interface SourceDocument {
  * a YAML mapping, with the position of the first problem.
  */
 export function parseSpecText(text: string | Uint8Array, file: string): SourceDocument {
+  return parseSpec(text, file, true);
+}
+
+/** parseSpecText without the fast reader: the reference the fast reader is tested against. */
+export function parseSpecTextWithLibrary(text: string | Uint8Array, file: string): SourceDocument {
+  return parseSpec(text, file, false);
+}
+
+function parseSpec(text: string | Uint8Array, file: string, tryFast: boolean): SourceDocument {
   const bytes = typeof text === "string" ? Buffer.byteLength(text) : text.byteLength;
   if (bytes > maxSpecBytes) {
     throw new SlipwayError("SPEC_TOO_LARGE", `${file} is ${bytes} bytes; a spec may be at most ${maxSpecBytes} bytes`, {
@@ -52,6 +62,10 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
   const control = firstControlCharacter(source);
   if (control !== -1) throw notText(file, lineColOf(source, control));
 
+  // Most specs: the fast reader, which returns what the library path below would, or nothing.
+  const fast = tryFast ? fastSpec(source) : undefined;
+  if (fast) return fastDocument(file, fast.data, fast.root);
+
   const scan = scanYaml(source, maxNestingDepth, maxSpecNodes);
   if (scan.tooDeepAt !== undefined) throw tooDeep(file, lineColAt(source, scan.tooDeepAt));
   if (scan.nodes > maxSpecNodes) {
@@ -61,6 +75,7 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
     });
   }
 
+  const { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   // Duplicate keys are found below in one pass: the library's own check compares each key with
   // every earlier one (193 s for 104k keys).
@@ -157,11 +172,52 @@ export function parseSpecText(text: string | Uint8Array, file: string): SourceDo
   };
 }
 
+/** A SourceDocument over the fast reader's nodes; locates as the library path does (same walk). */
+function fastDocument(file: string, data: unknown, root: FastNode): SourceDocument {
+  const nodeAt = (path: readonly (string | number)[]) => {
+    let current: FastNode | undefined = root;
+    let keyNode: { line: number; col: number } | undefined;
+    let depth = 0;
+    for (const part of path) {
+      if (current.entries) {
+        const entry = current.entries.get(String(part));
+        if (!entry) break;
+        keyNode = entry;
+        current = entry.value;
+      } else if (current.items && typeof part === "number") {
+        const item: FastNode | undefined = current.items[part];
+        if (item === undefined) break;
+        keyNode = undefined;
+        current = item;
+      } else break;
+      depth++;
+    }
+    return { node: current, keyNode, depth };
+  };
+  return {
+    file,
+    data,
+    locate(path, want = "value") {
+      const { node, keyNode, depth } = nodeAt(path);
+      const target = (depth < path.length || want === "key") && keyNode ? keyNode : node;
+      return { line: target.line, col: target.col };
+    },
+    has(path) {
+      return nodeAt(path).depth === path.length;
+    },
+    scalarSource(path) {
+      const { node, depth } = nodeAt(path);
+      return depth === path.length ? node.source : undefined;
+    },
+  };
+}
+
 /**
  * One pass over the document, without recursion: nesting deeper than maxNestingDepth, duplicate
  * keys (linear, a set per mapping) and keys that would reach a prototype.
  */
 function checkKeys(root: unknown, file: string, lineCounter: LineCounter): void {
+  const { isMap, isScalar, isSeq } = yamlLibrary();
   const at = (node: Node): { line: number; col: number } => (node.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 });
   const stack: { node: unknown; depth: number; path: (string | number)[] }[] = [{ node: root, depth: 1, path: [] }];
   while (stack.length > 0) {

@@ -4,7 +4,23 @@
  * `[[[[…` or 100k keys costs it seconds and hundreds of megabytes. Its lexer is linear and light, so
  * one pass over its tokens finds nesting past the limit (and counts nodes) first.
  */
-import { isMap, isPair, isSeq, Lexer, type Node } from "yaml";
+import type * as Yaml from "yaml";
+import type { Node } from "yaml";
+
+let library: typeof Yaml | undefined;
+
+/**
+ * The `yaml` library, loaded on first use: a spec the fast reader (fast-spec.ts) reads never
+ * loads it, which saves ≈ 15M instructions of a cold `render kubernetes`. A plain `require`
+ * call, so the bundle (esbuild) evaluates its own copy of the library only here; under Node's
+ * ESM loader (the tsc build, tests) Node's require, which loads the same module `import` does.
+ */
+export function yamlLibrary(): typeof Yaml {
+  library ??= (
+    typeof require === "function" ? require("yaml") : process.getBuiltinModule("node:module").createRequire(import.meta.url)("yaml")
+  ) as typeof Yaml;
+  return library;
+}
 
 /** No real manifest, spec or Terraform JSON nests anywhere near this; recursive readers stay far from the stack's end. */
 export const maxNestingDepth = 256;
@@ -38,6 +54,7 @@ export function scanYaml(text: string, maxDepth = maxNestingDepth, maxNodes = Nu
     if (columns.length === 0 || (columns[columns.length - 1] as number) < col) columns.push(col);
     return columns.length + flow > maxDepth;
   };
+  const { Lexer } = yamlLibrary();
   for (const token of new Lexer().lex(text)) {
     // Control tokens (document start, scalar marker, flow error end, BOM) take no source text.
     if (token.length === 1 && (token === "\u0002" || token === "\u001f" || token === "\u0018" || token === "\ufeff")) continue;
@@ -122,6 +139,7 @@ export function lineColAt(text: string, offset: number): { line: number; col: nu
 
 /** The first collection (in document order) nested deeper than `maxDepth` in a parsed document, walked without recursion. */
 export function nodeTooDeep(root: unknown, maxDepth = maxNestingDepth): Node | undefined {
+  const { isMap, isPair, isSeq } = yamlLibrary();
   const stack: [unknown, number][] = [[root, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number];
