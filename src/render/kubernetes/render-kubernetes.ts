@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import type { AppModel } from "../../model/app-model.js";
 import { databaseUrlTemplate } from "../database-url.js";
 import { probeHost } from "../probe-host.js";
+import { sha256Hex } from "../sha256.js";
 import { goJsonStringList, goJsonStringMap } from "./go-json.js";
 import { appLabels, type Component, commonLabels, selectorLabels } from "./labels.js";
 
@@ -31,9 +31,7 @@ export const servicePort = 80;
  * computes the same name with `sha256sum`; the deploy engine uses this name too.
  */
 export function releaseJobName(model: AppModel, phase: "setup" | "migrate", command: readonly string[]): string {
-  const hash = createHash("sha256")
-    .update(`${model.image.ref}\n${goJsonStringList(command)}`)
-    .digest("hex");
+  const hash = sha256Hex(`${model.image.ref}\n${goJsonStringList(command)}`);
   return `${model.name}-${phase}-${hash.slice(0, 10)}`;
 }
 
@@ -105,7 +103,7 @@ function configMap(model: AppModel): KubeObject {
 
 /** Changes whenever plain env changes, so pods restart to pick it up. */
 export function configChecksum(model: AppModel): string {
-  return createHash("sha256").update(goJsonStringMap(model.env)).digest("hex");
+  return sha256Hex(goJsonStringMap(model.env));
 }
 
 /** The ExternalSecret `target.template` of the database Secrets: their keys, with `url` composed. */
