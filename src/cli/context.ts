@@ -1,6 +1,7 @@
 import { type Colors, colorsFor } from "../output/colors.js";
 import { Redactor } from "../secrets/redact.js";
 import type { DriverRegistry } from "../targets/index.js";
+import { fdOutput, type StdOutput } from "./std-output.js";
 
 /** What a command needs from the process: streams, environment, cwd. Tests pass their own. */
 export interface CliContext {
@@ -25,15 +26,31 @@ export function secretsOf(ctx: CliContext): Redactor {
   return ctx.secrets;
 }
 
+let std: { stdout: StdOutput; stderr: StdOutput } | undefined;
+
 export function processContext(): CliContext {
+  std ??= { stdout: fdOutput(1), stderr: fdOutput(2) };
+  const stderr = std.stderr;
+  let colors: Colors | undefined;
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    stdout: std.stdout,
+    stderr,
+    // Also on first use: process.stdin builds a stream (node:tty, net and stream) at its first read.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     sources: new Map(),
-    colors: colorsFor(process.stderr, process.env, process.argv.includes("--no-color") ? false : undefined),
+    // Decided on first use: asking whether stderr is a terminal loads node:tty (and net and
+    // stream with it), which a command that prints nothing to stderr never needs.
+    get colors() {
+      colors ??= colorsFor(stderr, process.env, process.argv.includes("--no-color") ? false : undefined);
+      return colors;
+    },
+    set colors(value: Colors) {
+      colors = value;
+    },
     json: false,
   };
 }
