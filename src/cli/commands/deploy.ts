@@ -102,6 +102,9 @@ function styled(ctx: CliContext, line: StyledLine): string {
 
 export interface DeployCommandOptions extends EnvOptions {
   tag?: string;
+  digest?: string;
+  /** Build and push app.build's image first, then deploy its digest. */
+  build?: boolean;
   force?: boolean;
   /** Kubernetes: take over fields another field manager owns. */
   forceConflicts?: boolean;
@@ -119,11 +122,12 @@ export interface DeployCommandOptions extends EnvOptions {
 export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions, mode: "deploy" | "rollback" = "deploy"): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
-    const { session, warnings } = await openSession(ctx, loaded, mode, { tag: opts.tag });
+    const image = mode === "deploy" && opts.build === true ? await buildFirst(ctx, loaded, opts) : { tag: opts.tag, digest: opts.digest };
+    const { session, warnings } = await openSession(ctx, loaded, mode, image);
     try {
       const rollbackOf = mode === "rollback" ? pickRollback(await session.history.list(), opts.to) : undefined;
       const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
-      if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, loaded.validated, loaded.env, opts);
+      if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, loaded.validated, loaded.env, { ...opts, ...image });
       const plan = await session.deploy({
         rollbackOf,
         healthTimeoutMs: opts.healthTimeout === undefined ? undefined : opts.healthTimeout * 1000,
@@ -154,6 +158,27 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
   } catch (error) {
     return report(ctx, error);
   }
+}
+
+/** `deploy --build`: builds and pushes the image, then the deploy runs repository@digest (a tag names it in history). */
+async function buildFirst(
+  ctx: CliContext,
+  loaded: Loaded,
+  opts: DeployCommandOptions,
+): Promise<{ tag: string; digest: string | undefined }> {
+  if (!loaded.driver.capabilities.runsImage) {
+    throw new SlipwayError(
+      "BUILD_NOT_CONFIGURED",
+      `environment '${loaded.env.name}' targets ${loaded.driver.type}, which runs no image: --build has nothing to deploy`,
+      {
+        location: locationOf(loaded.validated.source, ["environments", loaded.env.name, "target"]),
+        hint: `Deploy without --build; the ${loaded.driver.type} target runs the app's folder.`,
+      },
+    );
+  }
+  const { buildForSpec } = await import("./build.js");
+  const built = await buildForSpec(ctx, loaded.validated, loaded.env, { push: true, force: opts.force === true });
+  return { tag: built.tag, digest: built.digest };
 }
 
 /** Runs `work` on the environment's session and closes it. */

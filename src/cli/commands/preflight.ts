@@ -66,8 +66,14 @@ export async function deployedInputs(
     if (model.build) dockerfiles.add(resolve(dirname(opts.specFile), model.build.context, model.build.dockerfile));
   }
   const batch = renderedBatch(rendered);
-  for (const path of [...dockerfiles].sort()) {
-    const shown = relative(opts.cwd, path) || path;
+  await addDockerfiles(batch, [...dockerfiles].sort(), opts.cwd);
+  return { batch, extraWaivers, unchecked };
+}
+
+/** Reads each Dockerfile into the batch (one that is missing or a folder is left out: built elsewhere). */
+export async function addDockerfiles(batch: CheckBatch, paths: readonly string[], cwd: string): Promise<void> {
+  for (const path of paths) {
+    const shown = relative(cwd, path) || path;
     let read: Awaited<ReturnType<typeof readUserFile>>;
     try {
       read = await readUserFile(path, { maxBytes: maxInputBytes, shown });
@@ -86,7 +92,29 @@ export async function deployedInputs(
     batch.inputs.push(...parsed.inputs);
     batch.issues.push(...parsed.issues);
   }
-  return { batch, extraWaivers, unchecked };
+}
+
+/**
+ * The build preflight: `slipway check DOCKERFILE --rule SLW-DF --min-severity high` with the spec's
+ * waivers, the same rules and waivers the deploy preflight applies to the Dockerfile.
+ */
+export async function dockerfilePreflight(
+  validated: ValidatedSpec,
+  dockerfile: string,
+  opts: { cwd: string; specShown: string; today: string; drivers?: DriverRegistry | undefined },
+): Promise<{ findings: Finding[]; command: string }> {
+  const batch = renderedBatch([]);
+  await addDockerfiles(batch, [dockerfile], opts.cwd);
+  const report = runCheck(batch, {
+    today: opts.today,
+    rules: ["SLW-DF"],
+    ...(await specCheckOptions(validated, opts.specShown, opts.drivers)),
+  });
+  const shown = relative(opts.cwd, dockerfile) || dockerfile;
+  return {
+    findings: report.findings.filter((f) => f.waived === undefined && atLeast(f.severity, "high")),
+    command: ["slipway", "check", "-f", opts.specShown, shown, "--rule", "SLW-DF", "--min-severity", "high"].map(quoteWord).join(" "),
+  };
 }
 
 /** The check options that come from the spec: its waivers, the S3 buckets it grants, where its image runs. */
