@@ -323,12 +323,17 @@ export function failedInstruction(
     if (m?.[1]) step = m[1].trim();
   }
   if (step === undefined) return undefined;
-  const [keyword = "", ...rest] = step.split(/\s+/);
-  const firstWords = rest.slice(0, 3).join(" ");
+  // The Dockerfile's instructions with their first lines, continuation lines joined as the builder joins them.
+  const squash = (text: string) => text.replace(/\s+/g, " ").trim().toUpperCase();
+  const wanted = squash(step);
   const lines = dockerfile?.split(/\r?\n/) ?? [];
-  const index = lines.findIndex((l) => {
-    const words = l.trim().split(/\s+/);
-    return words[0]?.toUpperCase() === keyword.toUpperCase() && words.slice(1).join(" ").startsWith(firstWords);
-  });
-  return { instruction: `${step.slice(0, 80)}`, line: index >= 0 ? index + 1 : undefined };
+  let line: number | undefined;
+  for (let i = 0; i < lines.length && line === undefined; i++) {
+    let text = lines[i] ?? "";
+    let j = i;
+    while (/\\\s*$/.test(text) && j + 1 < lines.length) text = `${text.replace(/\\\s*$/, " ")}${lines[++j]}`;
+    const instruction = squash(text);
+    if (instruction !== "" && (instruction === wanted || instruction.startsWith(wanted) || wanted.startsWith(instruction))) line = i + 1;
+  }
+  return { instruction: step.slice(0, 80), line };
 }

@@ -63,12 +63,9 @@ export function sourceUrl(remote: string | undefined): string | undefined {
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== "https:" && parsed.protocol !== "http:" && parsed.protocol !== "ssh:") return undefined;
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    parsed.hash = "";
-    if (parsed.protocol === "ssh:") parsed.protocol = "https:";
-    return parsed.toString().replace(/\.git$/, "");
+    if (parsed.protocol === "http:") return `http://${parsed.host}${parsed.pathname}`.replace(/\.git$/, "").replace(/\/$/, "");
+    // Host and path only: no user, password, query or fragment; ssh:// becomes https://.
+    return `https://${parsed.host}${parsed.pathname}`.replace(/\.git$/, "").replace(/\/$/, "");
   } catch {
     return undefined;
   }
