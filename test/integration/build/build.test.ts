@@ -136,7 +136,7 @@ describe.skipIf(unavailable !== undefined)(
       const tagOf = async () => {
         const run = await slipway(dir, ["build", "--json"], env);
         expect(run.code, run.stderr).toBe(0);
-        return (run.final?.result as { tag: string }).tag;
+        return String(run.final?.result?.tag);
       };
       const dirty = await tagOf();
       expect(dirty).toMatch(new RegExp(`^${commit}-dirty-[a-f0-9]{12}$`));
