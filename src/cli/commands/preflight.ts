@@ -16,9 +16,10 @@ import { type DriverRegistry, driverOf } from "../../targets/index.js";
  * paths) and for the deploy preflight, so that a blocked deploy is reproduced by the one command the
  * preflight prints:
  *   - a Kubernetes environment deploys the objects `render kubernetes -e ENV` makes, and the image;
- *     the image's Dockerfile is checked only when `app.build` says the image is built from it.
- *     slipway builds no image itself: without `app.build` it deploys one built elsewhere, and a
- *     Dockerfile that happens to lie beside the spec may have nothing to do with it.
+ *     the image's Dockerfile is checked only when `app.build` says the image is built from it
+ *     (`slipway build` checks it too, see dockerfilePreflight): without `app.build` slipway deploys
+ *     an image built elsewhere, and a Dockerfile that happens to lie beside the spec may have
+ *     nothing to do with it.
  *   - a local environment deploys a copy of the app's folder and runs its command: no image and no
  *     Kubernetes object, so no rule of `check` applies to it.
  */

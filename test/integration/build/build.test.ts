@@ -249,6 +249,11 @@ describe.skipIf(unavailable !== undefined)(
         expect(await imageOf()).toBe(firstRef);
         const after = await slipway(dir, ["history", "-e", "staging", "--json"], kenv);
         expect(((after.final?.result?.releases ?? []) as { artifact: { ref: string } }[])[0]?.artifact.ref).toBe(firstRef);
+
+        // A digest built elsewhere (here: the second build) deploys with --digest, as a tag does with --tag.
+        const byDigest = await slipway(dir, ["deploy", "-e", "staging", "--digest", secondDigest, "--json"], kenv);
+        expect(byDigest.code, byDigest.stderr + byDigest.stdout).toBe(0);
+        expect(await imageOf()).toBe(`${registry.host}/slipway-test/build-app@${secondDigest}`);
       }, 300_000);
     });
   },
