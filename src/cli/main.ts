@@ -112,7 +112,11 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void, o
     .addOption(envOption())
     .option("--tag <tag>", "image tag to record for this release")
     .option("--digest <sha256:…>", "image digest to deploy (wins over the tag)")
-    .option("--build", "build and push app.build's image first, then deploy it by digest (image@sha256:…)")
+    .option(
+      "--build",
+      "build and push app.build's image first, then deploy it by digest (image@sha256:…); the default when the image has no tag or digest",
+    )
+    .option("--no-build", "never build: deploy the spec's image or --tag/--digest")
     .option("--no-wait", "fail at once when another deploy holds the lock instead of waiting")
     .option("--force", "deploy even when the preflight check finds problems at high or above")
     .option("--force-conflicts", "Kubernetes: take over fields another field manager owns")

@@ -7,6 +7,7 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
 import { locationOf } from "../../spec/load.js";
 import { chooseEnvironment } from "../../spec/normalize.js";
+import { imageRefPattern } from "../../spec/schema.js";
 import type { DriverContext, StyledLine, TargetCommand, TargetSession } from "../../targets/driver.js";
 import { driverOf } from "../../targets/index.js";
 import { type CliContext, secretsOf } from "../context.js";
@@ -122,7 +123,8 @@ export interface DeployCommandOptions extends EnvOptions {
 export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions, mode: "deploy" | "rollback" = "deploy"): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
-    const image = mode === "deploy" && opts.build === true ? await buildFirst(ctx, loaded, opts) : { tag: opts.tag, digest: opts.digest };
+    const image =
+      mode === "deploy" && buildsFirst(loaded, opts) ? await buildFirst(ctx, loaded, opts) : { tag: opts.tag, digest: opts.digest };
     const { session, warnings } = await openSession(ctx, loaded, mode, image);
     try {
       const rollbackOf = mode === "rollback" ? pickRollback(await session.history.list(), opts.to) : undefined;
@@ -158,6 +160,19 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
   } catch (error) {
     return report(ctx, error);
   }
+}
+
+/**
+ * Whether a deploy builds first: with --build; and by default when the target runs an image, the
+ * spec has app.build, and neither the spec's image nor --tag/--digest names a tag or digest (there
+ * is nothing else to deploy). --no-build turns the default off.
+ */
+function buildsFirst(loaded: Loaded, opts: DeployCommandOptions): boolean {
+  if (opts.build !== undefined) return opts.build;
+  if (opts.tag !== undefined || opts.digest !== undefined || !loaded.driver.capabilities.runsImage || loaded.env.app.build === undefined)
+    return false;
+  const groups = imageRefPattern.exec(loaded.env.app.image)?.groups;
+  return groups?.tag === undefined && groups?.digest === undefined;
 }
 
 /** `deploy --build`: builds and pushes the image, then the deploy runs repository@digest (a tag names it in history). */

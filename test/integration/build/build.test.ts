@@ -254,6 +254,17 @@ describe.skipIf(unavailable !== undefined)(
         const byDigest = await slipway(dir, ["deploy", "-e", "staging", "--digest", secondDigest, "--json"], kenv);
         expect(byDigest.code, byDigest.stderr + byDigest.stdout).toBe(0);
         expect(await imageOf()).toBe(`${registry.host}/slipway-test/build-app@${secondDigest}`);
+
+        // The spec's image has no tag and no flag names one: deploy builds by default (--no-build refuses).
+        writeFileSync(join(dir, "app.sh"), `${readFileSync(join(dir, "app.sh"), "utf8")}# release 3\n`);
+        git(dir, ["commit", "-qam", "release 3"]);
+        const refused = await slipway(dir, ["deploy", "-e", "staging", "--no-build", "--json"], kenv);
+        expect(refused.code).toBe(2);
+        expect(refused.final?.error).toMatchObject({ code: "RENDER_IMAGE_UNPINNED" });
+        const byDefault = await slipway(dir, ["deploy", "-e", "staging", "--json"], kenv);
+        expect(byDefault.code, byDefault.stderr + byDefault.stdout).toBe(0);
+        const thirdDigest = registry.digest(`${registry.host}/slipway-test/build-app:${git(dir, ["rev-parse", "HEAD"]).slice(0, 12)}`);
+        expect(await imageOf()).toBe(`${registry.host}/slipway-test/build-app@${thirdDigest}`);
       }, 300_000);
     });
   },
