@@ -15,15 +15,22 @@ export interface ContextFinding {
 }
 
 /** What a context's `.dockerignore` should keep out: folders, and secret files (high). */
-const keepOut: readonly { path: string; folder: boolean; secret: boolean }[] = [
-  { path: ".git", folder: true, secret: false },
-  { path: "node_modules", folder: true, secret: false },
-  { path: ".env", folder: false, secret: true },
-  { path: ".env.production", folder: false, secret: true },
+const keepOut: readonly { path: string; folder: boolean; secret: boolean; what: string; nodeOnly?: boolean }[] = [
+  { path: ".git", folder: true, secret: false, what: "the git history" },
+  { path: "node_modules", folder: true, secret: false, what: "the dependencies installed on this machine", nodeOnly: true },
+  { path: ".env", folder: false, secret: true, what: "" },
+  { path: ".env.production", folder: false, secret: true, what: "" },
 ];
 
-/** Findings for a build context's `.dockerignore` (`text` undefined: there is none). `shown` names it. */
-export function dockerignoreFindings(text: string | undefined, shown: string): ContextFinding[] {
+/**
+ * Findings for a build context's `.dockerignore` (`text` undefined: there is none). `shown` names it;
+ * `node`: the context has a package.json, so node_modules should be left out too.
+ */
+export function dockerignoreFindings(
+  text: string | undefined,
+  shown: string,
+  context: { node: boolean } = { node: true },
+): ContextFinding[] {
   if (text === undefined) {
     return [
       {
@@ -45,13 +52,13 @@ export function dockerignoreFindings(text: string | undefined, shown: string): C
       file: shown,
       message: `.dockerignore does not exclude ${secrets.join(", ")}: secret files in the context reach the builder (add \`.env*\`)`,
     });
-  const folders = keepOut.filter((k) => !k.secret && !rules.ignores(k.path, k.folder)).map((k) => k.path);
+  const folders = keepOut.filter((k) => !k.secret && (context.node || !k.nodeOnly) && !rules.ignores(k.path, k.folder));
   if (folders.length > 0)
     findings.push({
       ruleId: "SLW-BUILD-003",
       severity: "medium",
       file: shown,
-      message: `.dockerignore does not exclude ${folders.join(", ")}: git history and installed dependencies reach the builder`,
+      message: `.dockerignore does not exclude ${folders.map((k) => k.path).join(", ")}: the builder receives ${folders.map((k) => k.what).join(" and ")}`,
     });
   return findings;
 }

@@ -183,6 +183,11 @@ describe("dockerignoreFindings", () => {
       { ruleId: "SLW-BUILD-003", severity: "medium", message: expect.stringContaining("exclude .git:") },
     ]);
     expect(dockerignoreFindings(".git\nnode_modules\n.env*\n", ".dockerignore")).toEqual([]);
+    // node_modules matters only where there is a package.json.
+    expect(dockerignoreFindings(".env*\n", ".dockerignore", { node: false })).toMatchObject([
+      { ruleId: "SLW-BUILD-003", message: ".dockerignore does not exclude .git: the builder receives the git history" },
+    ]);
+    expect(dockerignoreFindings(".git\n.env*\n", ".dockerignore", { node: false })).toEqual([]);
     // A later `!` pattern puts the file back, as Docker reads it.
     expect(dockerignoreFindings(".git\nnode_modules\n.env*\n!.env\n", ".dockerignore")).toMatchObject([{ ruleId: "SLW-BUILD-002" }]);
   });

@@ -117,6 +117,9 @@ export async function buildForSpec(
   const contextFindings = dockerignoreFindings(
     await readTextIfExists(resolve(context, ".dockerignore")),
     show(resolve(context, ".dockerignore")),
+    {
+      node: (await readTextIfExists(resolve(context, "package.json"))) !== undefined,
+    },
   );
   const waived = (f: ContextFinding) =>
     (validated.spec.checks?.waivers ?? []).some((w) => w.rule === f.ruleId && (w.until === undefined || w.until >= today));
