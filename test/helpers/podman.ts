@@ -8,11 +8,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { toolPath } from "./tools.js";
+import { cacheRoot, toolPath } from "./tools.js";
 
 const script = fileURLToPath(new URL("../runtime/podman-env.sh", import.meta.url));
 
@@ -83,6 +83,70 @@ export function busyboxBase(env: Record<string, string>): string {
     podman(env, ["import", "-", ref], tar.stdout);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+  return ref;
+}
+
+/**
+ * `localhost/slipway-test/debian-<key>`: Debian bookworm (`mmdebstrap --variant=minbase`) with
+ * `packages` from Debian's mirror, for builds that need a real language runtime (nodejs, python3).
+ * The root filesystem tar is cached under the test tool cache, keyed by what goes into it (suite,
+ * variant, packages), so it is made once (minutes) and imported in seconds after that. Needs root
+ * and mmdebstrap; returns `{missing}` with the reason otherwise.
+ */
+export function debianBase(env: Record<string, string>, packages: readonly string[]): { ref: string } | { missing: string } {
+  const list = [...packages].sort();
+  const key = createHash("sha256")
+    .update(`bookworm minbase ${list.join(",")}`)
+    .digest("hex")
+    .slice(0, 12);
+  const ref = `localhost/slipway-test/debian-${key}:bookworm`;
+  if (spawnSync("podman", ["image", "exists", ref], { env: { ...process.env, ...env } }).status === 0) return { ref };
+  const dir = join(cacheRoot(), "podman", "bases");
+  const tar = join(dir, `debian-bookworm-minbase-${key}.tar`);
+  if (!existsSync(tar)) {
+    if (spawnSync("mmdebstrap", ["--version"]).status !== 0)
+      return { missing: "mmdebstrap is not installed (apt-get install -y mmdebstrap)" };
+    if (process.getuid?.() !== 0) return { missing: "mmdebstrap --mode=root needs root" };
+    mkdirSync(dir, { recursive: true });
+    const partial = `${tar}.partial-${process.pid}`;
+    const r = spawnSync(
+      "mmdebstrap",
+      ["--variant=minbase", `--include=${list.join(",")}`, "--mode=root", "bookworm", partial, "http://deb.debian.org/debian"],
+      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+    );
+    if (r.status !== 0) {
+      rmSync(partial, { force: true });
+      return { missing: `mmdebstrap failed (${r.status}): ${(r.stderr || "").trim().split("\n").slice(-3).join(" / ")}` };
+    }
+    renameSync(partial, tar);
+  }
+  const imported = spawnSync("podman", ["import", tar, ref], { env: { ...process.env, ...env }, encoding: "utf8" });
+  if (imported.status !== 0) return { missing: `podman import ${tar} failed: ${imported.stderr}` };
+  return { ref };
+}
+
+/**
+ * `base` trusting what this machine's Node trusts: where HTTPS goes through an intercepting proxy,
+ * NODE_EXTRA_CA_CERTS names its CA, and a build's `npm ci` needs it too (as a company's own base
+ * image would carry it). Without NODE_EXTRA_CA_CERTS, `base` itself.
+ */
+export function withHostTrust(env: Record<string, string>, base: string): string {
+  const ca = process.env.NODE_EXTRA_CA_CERTS;
+  if (ca === undefined || ca === "" || !existsSync(ca)) return base;
+  const bytes = readFileSync(ca);
+  const ref = `${base.replace(/:[^:/]+$/, "")}-trust:${createHash("sha256").update(base).update(bytes).digest("hex").slice(0, 12)}`;
+  if (spawnSync("podman", ["image", "exists", ref], { env: { ...process.env, ...env } }).status === 0) return ref;
+  const dir = mkdtempSync(join(tmpdir(), "slipway-trust-"));
+  try {
+    writeFileSync(join(dir, "host-ca.crt"), bytes);
+    writeFileSync(
+      join(dir, "Dockerfile"),
+      `FROM ${base}\nCOPY host-ca.crt /usr/local/share/slipway-test/host-ca.crt\nENV NODE_EXTRA_CA_CERTS=/usr/local/share/slipway-test/host-ca.crt\n`,
+    );
+    podman(env, ["build", "--tag", ref, dir]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   return ref;
 }

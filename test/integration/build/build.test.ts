@@ -13,7 +13,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { kubectl, kubectlOk } from "../../cluster/kube.js";
-import { busyboxBase, imageTestsUnavailable, podmanEnv, startRegistry, type TestRegistry } from "../../helpers/podman.js";
+import {
+  busyboxBase,
+  debianBase,
+  imageTestsUnavailable,
+  podmanEnv,
+  startRegistry,
+  type TestRegistry,
+  withHostTrust,
+} from "../../helpers/podman.js";
 import { slipway } from "../deploy/local-harness.js";
 
 const fixture = new URL("../../fixtures/build-app/", import.meta.url).pathname;
@@ -200,6 +208,40 @@ describe.skipIf(unavailable !== undefined)(
         expect(all).not.toContain(Buffer.from(canary).toString("base64"));
       }
     }, 300_000);
+
+    it("builds examples/node-postgres on a local Debian base (nodejs, npm from Debian) and pushes it by digest", async (test) => {
+      // The example pins node:24…-alpine by digest, which only a registry serves: the test copy's FROM
+      // names a bookworm root filesystem with Debian's nodejs and npm instead (made once, cached).
+      const made = debianBase(env, ["nodejs", "npm"]);
+      if ("missing" in made) {
+        test.skip(`no Debian base: ${made.missing}`);
+        return;
+      }
+      const dir = mkdtempSync(join(tmpdir(), "slipway-build-example-"));
+      dirs.push(dir);
+      cpSync(new URL("../../../examples/node-postgres/", import.meta.url).pathname, dir, {
+        recursive: true,
+        filter: (src) => !src.includes("node_modules") && !src.includes(".slipway"),
+      });
+      const dockerfile = readFileSync(join(dir, "Dockerfile"), "utf8");
+      expect(dockerfile).toMatch(/^FROM node:\S+@sha256:[a-f0-9]{64}$/m);
+      writeFileSync(join(dir, "Dockerfile"), dockerfile.replace(/^FROM node:\S+$/m, `FROM ${withHostTrust(env, made.ref)}`));
+      const spec = readFileSync(join(dir, "slipway.yaml"), "utf8");
+      writeFileSync(
+        join(dir, "slipway.yaml"),
+        spec.replace("image: ghcr.io/slipway-examples/node-postgres:1.0.0", `image: ${registry.host}/examples/node-postgres`),
+      );
+      git(dir, ["init", "-q"]);
+      git(dir, ["add", "-A"]);
+      git(dir, ["commit", "-qm", "examples/node-postgres"]);
+      // The example builds for amd64 and arm64; this machine runs amd64 only (no emulation), so --platform narrows it.
+      const run = await slipway(dir, ["build", "-e", "staging", "--push", "--platform", "linux/amd64", "--json"], env);
+      expect(run.code, run.stderr.slice(-3000)).toBe(0);
+      const result = run.final?.result as { ref: string; digest: string; platforms: string[] };
+      expect(result.platforms).toEqual(["linux/amd64"]);
+      expect(registry.digest(result.ref)).toBe(result.digest);
+      expect(run.stderr).toContain("RUN npm ci --omit=dev");
+    }, 900_000);
 
     describe("deploy --build to the test cluster", () => {
       const kubeconfig = inject("kubeconfig");
