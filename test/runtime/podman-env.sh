@@ -6,7 +6,7 @@
 #   eval "$(bash test/runtime/podman-env.sh)" && podman images
 #
 # Nothing under /etc/containers or /var/lib/containers is written or read for storage: images live
-# in ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/podman/storage, run state in
+# in ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/podman/overlay (overlay driver), run state in
 # ${TMPDIR:-/tmp}/slipway-test-podman-<uid>. The settings are the ones measured in
 # /work/shared/design/test-host-notes.md: runc (crun cannot set RLIMIT_NOFILE here and rejects the
 # hybrid cgroup layout), cgroupfs (PID 1 is not systemd), explicit ulimits (root lacks
@@ -26,7 +26,7 @@ done
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test"
 DIR="$CACHE_ROOT/podman"
 RUN_DIR="${TMPDIR:-/tmp}/slipway-test-podman-$(id -u)"
-mkdir -p "$DIR/storage" "$DIR/networks" "$RUN_DIR/runroot" "$RUN_DIR/tmp"
+mkdir -p "$DIR/overlay" "$DIR/networks" "$RUN_DIR/runroot" "$RUN_DIR/tmp"
 
 write_if_changed() {
   local path="$1" content="$2"
@@ -52,8 +52,8 @@ network_config_dir = \"$DIR/networks\""
 
 write_if_changed "$DIR/storage.conf" "# Written by test/runtime/podman-env.sh; do not edit.
 [storage]
-driver = \"vfs\"
-graphroot = \"$DIR/storage\"
+driver = \"overlay\"
+graphroot = \"$DIR/overlay\"
 runroot = \"$RUN_DIR/runroot\""
 
 echo "export CONTAINERS_CONF=$DIR/containers.conf"
