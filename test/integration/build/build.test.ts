@@ -58,6 +58,32 @@ describe("slipway build without a container runtime", () => {
   });
 });
 
+describe("build and deploy --build where there is nothing to build", () => {
+  let dir = "";
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "slipway-build-none-"));
+    cpSync(new URL("../../../examples/node-postgres/", import.meta.url).pathname, dir, {
+      recursive: true,
+      filter: (src) => !src.includes("node_modules") && !src.includes(".slipway"),
+    });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("deploy --build to the local target (it runs the app's folder, no image): BUILD_NOT_CONFIGURED at the target, exit 2", async () => {
+    const run = await slipway(dir, ["deploy", "-e", "local", "--build", "--json"]);
+    expect(run.code).toBe(2);
+    expect(run.final?.error).toMatchObject({ code: "BUILD_NOT_CONFIGURED", location: { path: "environments.local.target" } });
+  });
+
+  it("slipway build on a spec without app.build: BUILD_NOT_CONFIGURED at app, exit 2", async () => {
+    writeFileSync(join(dir, "slipway.yaml"), readFileSync(join(dir, "slipway.yaml"), "utf8").replace(/^ {2}build: .*\n/m, ""));
+    const run = await slipway(dir, ["build", "-e", "staging"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("error[BUILD_NOT_CONFIGURED]: environment 'staging' has no app.build");
+    expect(run.stderr).not.toMatch(stackTrace);
+  });
+});
+
 describe.skipIf(unavailable !== undefined)(
   `slipway build with Podman and a local registry${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   () => {
