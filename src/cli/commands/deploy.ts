@@ -193,6 +193,9 @@ async function buildFirst(
   }
   const { buildForSpec } = await import("./build.js");
   const built = await buildForSpec(ctx, loaded.validated, loaded.env, { push: true, force: opts.force === true });
+  // What was built, before the deploy's own events: CI reads the digest from here or from history.
+  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: "image-built", ref: built.ref, digest: built.digest, image: built.pinned })}\n`);
+  else ctx.stderr.write(`built and pushed ${built.pinned}\n`);
   return { tag: built.tag, digest: built.digest };
 }
 

@@ -299,6 +299,7 @@ describe.skipIf(unavailable !== undefined)(
         const firstDigest = registry.digest(`${registry.host}/slipway-test/build-app:${git(dir, ["rev-parse", "HEAD"]).slice(0, 12)}`);
         const firstRef = `${registry.host}/slipway-test/build-app@${firstDigest}`;
         expect(await imageOf()).toBe(firstRef);
+        expect(first.events.find((e) => e.type === "image-built")).toMatchObject({ digest: firstDigest, image: firstRef });
 
         writeFileSync(join(dir, "app.sh"), `${readFileSync(join(dir, "app.sh"), "utf8")}# release 2\n`);
         git(dir, ["commit", "-qam", "release 2"]);
