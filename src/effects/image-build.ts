@@ -237,6 +237,7 @@ export async function buildImage(
       onLine,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    if (options.signal?.aborted) throw interrupted(options.signal, request.ref, "build");
     if (built.exitCode !== 0) {
       const failed = failedInstruction(output, options.dockerfileText);
       const last = lastErrorLine(output);
@@ -269,6 +270,7 @@ export async function buildImage(
       onLine,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    if (options.signal?.aborted) throw interrupted(options.signal, request.ref, "push");
     if (pushed.exitCode !== 0) {
       throw new SlipwayError(
         "BUILD_PUSH_FAILED",
@@ -284,6 +286,19 @@ export async function buildImage(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function interrupted(signal: AbortSignal, ref: string, step: "build" | "push"): SlipwayError {
+  return new SlipwayError(
+    "BUILD_INTERRUPTED",
+    `${step} of ${ref} interrupted by ${String(signal.reason)}; the ${step} command was stopped`,
+    {
+      hint:
+        step === "push"
+          ? "Nothing is deployed; build with --push again (layers already pushed are reused)."
+          : "Nothing was pushed or deployed; build again when ready.",
+    },
+  );
 }
 
 function digestMissing(runtime: ContainerRuntime, ref: string): SlipwayError {

@@ -121,6 +121,10 @@ export const errorCodes = {
     summary: "The Dockerfile or .dockerignore check found problems at high or above; nothing was built (--force overrides).",
   },
   BUILD_FAILED: { exit: 1, summary: "The image build failed; the error points at the Dockerfile instruction when the runtime names it." },
+  BUILD_INTERRUPTED: {
+    exit: 130,
+    summary: "The build or push was stopped by Ctrl-C or SIGTERM; the runtime's command was stopped with it.",
+  },
   BUILD_PUSH_FAILED: { exit: 1, summary: "Pushing the image failed, or the runtime reported no digest for it." },
   NODE_UNSUPPORTED: { exit: 2, summary: "slipway was started by a Node.js older than 22.12, which it does not run on." },
   INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },

@@ -11,6 +11,7 @@ import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 import { type CliContext, secretsOf } from "../context.js";
+import { whileInterruptible } from "../interrupts.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../report.js";
 import { dockerfilePreflight } from "./preflight.js";
@@ -165,12 +166,15 @@ export async function buildForSpec(
   const labels = imageLabels({ source: sourceUrl(facts.remote), revision: facts.commit, epoch: facts.epoch });
   log(`${ctx.json ? "" : ctx.colors.dim("build: ")}${runtime.version} (${runtime.reason}); ${ref}`);
   const dockerfileText = await readTextIfExists(dockerfile);
-  const built = await buildImage(
-    localHost,
-    runEnv,
-    runtime,
-    { context, dockerfile, ref, platforms, labels, epoch: facts.epoch, push: opts.push },
-    { cwd: context, dockerfileText, dockerfileShown: show(dockerfile), onLine: log },
+  // Ctrl-C or SIGTERM stops the runtime's command too (BUILD_INTERRUPTED, exit 130), rather than leaving it running.
+  const built = await whileInterruptible((signal) =>
+    buildImage(
+      localHost,
+      runEnv,
+      runtime,
+      { context, dockerfile, ref, platforms, labels, epoch: facts.epoch, push: opts.push },
+      { cwd: context, dockerfileText, dockerfileShown: show(dockerfile), onLine: log, signal },
+    ),
   );
   return {
     environment: env.name,

@@ -8,7 +8,7 @@
  * must name image@sha256:…, history must record it, and rollback must put the earlier digest back).
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -22,7 +22,7 @@ import {
   type TestRegistry,
   withHostTrust,
 } from "../../helpers/podman.js";
-import { slipway } from "../deploy/local-harness.js";
+import { eventually, finished, slipway, start } from "../deploy/local-harness.js";
 
 const fixture = new URL("../../fixtures/build-app/", import.meta.url).pathname;
 const unavailable = imageTestsUnavailable();
@@ -195,6 +195,33 @@ describe.skipIf(unavailable !== undefined)(
       const json = await slipway(dir, ["build", "--json"], env);
       expect(json.code).toBe(1);
       expect(json.final?.error).toMatchObject({ code: "BUILD_FAILED", location: { file: "Dockerfile", line } });
+    }, 300_000);
+
+    it("SIGTERM during a build: BUILD_INTERRUPTED, exit 130, and the build's RUN step is stopped too", async () => {
+      const dir = app("interrupt", (f) => ({
+        ...f,
+        dockerfile: f.dockerfile.replace('RUN echo "built" > /app/built.txt', "RUN echo sleeping && sleep 123"),
+      }));
+      // The container's `sleep 123` is a process of this machine while it runs; it must not outlive the build.
+      const sleepCmdline = ["sleep", "123", ""].join("\u0000");
+      const sleeping = () =>
+        readdirSync("/proc")
+          .filter((p) => /^\d+$/.test(p))
+          .some((p) => {
+            try {
+              return readFileSync(`/proc/${p}/cmdline`, "utf8") === sleepCmdline;
+            } catch {
+              return false;
+            }
+          });
+      const child = start(dir, ["build"], env);
+      await eventually("the RUN step's sleep to run", async () => (sleeping() ? true : undefined), 120_000);
+      child.kill("SIGTERM");
+      const run = await finished(child);
+      expect(run.code, run.stderr).toBe(130);
+      expect(run.stderr).toContain("error[BUILD_INTERRUPTED]: build of");
+      expect(run.stderr).not.toMatch(stackTrace);
+      await eventually("the RUN step's sleep to end", async () => (sleeping() ? undefined : true), 30_000);
     }, 300_000);
 
     it("the preflight stops a build without .dockerignore (BUILD_PREFLIGHT, exit 1, nothing built); a waiver in slipway.yaml lets it through", async () => {
