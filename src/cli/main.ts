@@ -41,6 +41,7 @@ export const commandNames = [
   "schema",
   "init",
   "deploy",
+  "build",
   "rollback",
   "history",
   "status",
@@ -139,6 +140,12 @@ export function buildProgram(
     .addOption(specOption())
     .addOption(envOption())
     .option("--tag <tag>", "image tag to record for this release")
+    .option("--digest <sha256:…>", "image digest to deploy (wins over the tag)")
+    .option(
+      "--build",
+      "build and push app.build's image first, then deploy it by digest (image@sha256:…); the default when the image has no tag or digest",
+    )
+    .option("--no-build", "never build: deploy the spec's image or --tag/--digest")
     .option("--no-wait", "fail at once when another deploy holds the lock instead of waiting")
     .option("--force", "deploy even when the preflight check finds problems at high or above")
     .option("--force-conflicts", "Kubernetes: take over fields another field manager owns")
@@ -158,10 +165,39 @@ export function buildProgram(
       ),
     )
     .addOption(jsonOption())
-    .addHelpText("after", deployHelp(["slipway deploy -e local", "slipway deploy -f examples/node-postgres/slipway.yaml -e local --json"]))
+    .addHelpText(
+      "after",
+      deployHelp([
+        "slipway deploy -e local",
+        "slipway deploy -e staging --build",
+        "slipway deploy -f examples/node-postgres/slipway.yaml -e local --json",
+      ]),
+    )
     .action(async (opts) => {
       const { deployCommand } = await import("./commands/deploy.js");
       setExit(await deployCommand(ctx, opts));
+    });
+
+  only("build")
+    ?.command("build")
+    .description("build the image app.build describes, tagged by content; with --push, push it and print its digest")
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--push", "push the image to app.image's registry and print repository@sha256:… (auth: the runtime's own login)")
+    .option(
+      "--platform <os/arch>",
+      "platforms to build, comma-separated or repeated (default: app.build.platforms)",
+      (v: string, p: string[] = []) => [...p, v],
+    )
+    .option("--force", "build even when the Dockerfile or .dockerignore check finds problems at high or above")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      deployHelp(["slipway build", "slipway build -e staging --push --json", "slipway build --push --platform linux/amd64,linux/arm64"]),
+    )
+    .action(async (opts) => {
+      const { buildCommand } = await import("./commands/build.js");
+      setExit(await buildCommand(ctx, opts));
     });
 
   only("rollback")

@@ -108,6 +108,24 @@ export const errorCodes = {
   },
   FS_PERMISSION_DENIED: { exit: 1, summary: "The operating system refused access to a file or folder (EACCES, EPERM)." },
   FS_IO_ERROR: { exit: 1, summary: "The disk reported an error, or too many files were open (EIO, EMFILE, ENFILE)." },
+  BUILD_NOT_CONFIGURED: {
+    exit: 2,
+    summary: "`slipway build` (or `deploy --build`) on a spec without app.build, or a target that runs no image.",
+  },
+  BUILD_RUNTIME_MISSING: {
+    exit: 1,
+    summary: "No container runtime to build with: neither Docker with buildx, nor Podman, nor Buildah is on PATH.",
+  },
+  BUILD_PREFLIGHT: {
+    exit: 1,
+    summary: "The Dockerfile or .dockerignore check found problems at high or above; nothing was built (--force overrides).",
+  },
+  BUILD_FAILED: { exit: 1, summary: "The image build failed; the error points at the Dockerfile instruction when the runtime names it." },
+  BUILD_INTERRUPTED: {
+    exit: 130,
+    summary: "The build or push was stopped by Ctrl-C or SIGTERM; the runtime's command was stopped with it.",
+  },
+  BUILD_PUSH_FAILED: { exit: 1, summary: "Pushing the image failed, or the runtime reported no digest for it." },
   NODE_UNSUPPORTED: { exit: 2, summary: "slipway was started by a Node.js older than 22.12, which it does not run on." },
   INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },
 } as const satisfies Record<string, { exit: number; summary: string }>;

@@ -59,7 +59,7 @@ const buildSchema = z
       .array(commandLine)
       .default([])
       .describe(
-        "Build-time steps, each a command run in the app's folder after its dependencies are installed (e.g. [python, manage.py, collectstatic, --noinput], [bin/rails, assets:precompile], [npm, run, build]). The image build must run them (the Dockerfile's RUN lines; slipway builds no image), never the container at boot: its root filesystem is read-only. The local target runs them in each release after targets.<name>.prepare, with app.env but no secrets and no database.",
+        "Build-time steps, each a command run in the app's folder after its dependencies are installed (e.g. [python, manage.py, collectstatic, --noinput], [bin/rails, assets:precompile], [npm, run, build]). The image build must run them (the Dockerfile's RUN lines: `slipway build` runs the Dockerfile as written), never the container at boot: its root filesystem is read-only. The local target runs them in each release after targets.<name>.prepare, with app.env but no secrets and no database.",
       ),
   })
   .describe("How to build the image. Optional: without it slipway deploys an image built elsewhere.");

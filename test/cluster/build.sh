@@ -3,7 +3,7 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/<component>-<version>/bin/<binary>
 #
 # Usage: bash test/cluster/build.sh [component ...]
-#   components: helm kubernetes etcd kwok linters   (default: all, in that order)
+#   components: helm kubernetes etcd kwok linters registry   (default: all, in that order)
 #
 # Idempotent: a component whose binaries are all present is skipped, so a warm run takes
 # seconds. Each binary set is built into a temporary directory and moved into place only
@@ -431,9 +431,19 @@ build_kube_linter_locked() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# registry: go-containerregistry's in-memory OCI registry and crane (image build tests push to it)
+
+build_registry() {
+  with_lock registry build_simple_locked registry github.com/google/go-containerregistry "$GGCR_VERSION" \
+    github.com/google/go-containerregistry/cmd/registry
+  with_lock crane build_simple_locked crane github.com/google/go-containerregistry "$GGCR_VERSION" \
+    github.com/google/go-containerregistry/cmd/crane
+}
+
+# ---------------------------------------------------------------------------------------------
 
 usage() {
-  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters ...]" >&2
+  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry ...]" >&2
 }
 
 main() {
@@ -441,12 +451,12 @@ main() {
   command -v flock >/dev/null || { echo "build.sh: flock (util-linux) is not on PATH" >&2; return 1; }
   local components=("$@")
   if [[ ${#components[@]} -eq 0 ]]; then
-    components=(helm kubernetes etcd kwok linters)
+    components=(helm kubernetes etcd kwok linters registry)
   fi
   local c
   for c in "${components[@]}"; do
     case "$c" in
-      helm | kubernetes | etcd | kwok | linters) ;;
+      helm | kubernetes | etcd | kwok | linters | registry) ;;
       -h | --help) usage; return 0 ;;
       *) echo "build.sh: unknown component '$c'" >&2; usage; return 2 ;;
     esac

@@ -24,7 +24,9 @@ export type ToolName =
   | "kubeconform"
   | "actionlint"
   | "polaris"
-  | "kube-linter";
+  | "kube-linter"
+  | "registry"
+  | "crane";
 
 /** Cache component (directory prefix) and the versions.env key of each tool. */
 const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }>> = {
@@ -42,6 +44,8 @@ const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }
   actionlint: { component: "actionlint", versionKey: "ACTIONLINT_VERSION" },
   polaris: { component: "polaris", versionKey: "POLARIS_VERSION" },
   "kube-linter": { component: "kube-linter", versionKey: "KUBE_LINTER_VERSION" },
+  registry: { component: "registry", versionKey: "GGCR_VERSION" },
+  crane: { component: "crane", versionKey: "GGCR_VERSION" },
 };
 
 export const VERSIONS_FILE: string = fileURLToPath(new URL("../cluster/versions.env", import.meta.url));
@@ -129,7 +133,9 @@ export function requireTool(name: ToolName): string {
       ? "linters"
       : component === "helm3"
         ? "helm"
-        : component;
+        : component === "crane"
+          ? "registry"
+          : component;
     throw new Error(`${name} is not built: run \`bash test/cluster/build.sh ${group}\``);
   }
   return path;

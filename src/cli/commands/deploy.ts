@@ -7,6 +7,7 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
 import { locationOf } from "../../spec/load.js";
 import { chooseEnvironment } from "../../spec/normalize.js";
+import { imageRefPattern } from "../../spec/schema.js";
 import type { DriverContext, StyledLine, TargetCommand, TargetSession } from "../../targets/driver.js";
 import { driverOf } from "../../targets/index.js";
 import { type CliContext, secretsOf } from "../context.js";
@@ -102,6 +103,9 @@ function styled(ctx: CliContext, line: StyledLine): string {
 
 export interface DeployCommandOptions extends EnvOptions {
   tag?: string;
+  digest?: string;
+  /** Build and push app.build's image first, then deploy its digest. */
+  build?: boolean;
   force?: boolean;
   /** Kubernetes: take over fields another field manager owns. */
   forceConflicts?: boolean;
@@ -119,11 +123,13 @@ export interface DeployCommandOptions extends EnvOptions {
 export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions, mode: "deploy" | "rollback" = "deploy"): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
-    const { session, warnings } = await openSession(ctx, loaded, mode, { tag: opts.tag });
+    const image =
+      mode === "deploy" && buildsFirst(loaded, opts) ? await buildFirst(ctx, loaded, opts) : { tag: opts.tag, digest: opts.digest };
+    const { session, warnings } = await openSession(ctx, loaded, mode, image);
     try {
       const rollbackOf = mode === "rollback" ? pickRollback(await session.history.list(), opts.to) : undefined;
       const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
-      if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, loaded.validated, loaded.env, opts);
+      if (mode === "deploy" && !opts.force) await runPreflight(ctx, reporter, loaded.validated, loaded.env, { ...opts, ...image });
       const plan = await session.deploy({
         rollbackOf,
         healthTimeoutMs: opts.healthTimeout === undefined ? undefined : opts.healthTimeout * 1000,
@@ -154,6 +160,43 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
   } catch (error) {
     return report(ctx, error);
   }
+}
+
+/**
+ * Whether a deploy builds first: with --build; and by default when the target runs an image, the
+ * spec has app.build, and neither the spec's image nor --tag/--digest names a tag or digest (there
+ * is nothing else to deploy). --no-build turns the default off.
+ */
+function buildsFirst(loaded: Loaded, opts: DeployCommandOptions): boolean {
+  if (opts.build !== undefined) return opts.build;
+  if (opts.tag !== undefined || opts.digest !== undefined || !loaded.driver.capabilities.runsImage || loaded.env.app.build === undefined)
+    return false;
+  const groups = imageRefPattern.exec(loaded.env.app.image)?.groups;
+  return groups?.tag === undefined && groups?.digest === undefined;
+}
+
+/** `deploy --build`: builds and pushes the image, then the deploy runs repository@digest (a tag names it in history). */
+async function buildFirst(
+  ctx: CliContext,
+  loaded: Loaded,
+  opts: DeployCommandOptions,
+): Promise<{ tag: string; digest: string | undefined }> {
+  if (!loaded.driver.capabilities.runsImage) {
+    throw new SlipwayError(
+      "BUILD_NOT_CONFIGURED",
+      `environment '${loaded.env.name}' targets ${loaded.driver.type}, which runs no image: --build has nothing to deploy`,
+      {
+        location: locationOf(loaded.validated.source, ["environments", loaded.env.name, "target"]),
+        hint: `Deploy without --build; the ${loaded.driver.type} target runs the app's folder.`,
+      },
+    );
+  }
+  const { buildForSpec } = await import("./build.js");
+  const built = await buildForSpec(ctx, loaded.validated, loaded.env, { push: true, force: opts.force === true });
+  // What was built, before the deploy's own events: CI reads the digest from here or from history.
+  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: "image-built", ref: built.ref, digest: built.digest, image: built.pinned })}\n`);
+  else ctx.stderr.write(`built and pushed ${built.pinned}\n`);
+  return { tag: built.tag, digest: built.digest };
 }
 
 /** Runs `work` on the environment's session and closes it. */

@@ -16,9 +16,10 @@ import { type DriverRegistry, driverOf } from "../../targets/index.js";
  * paths) and for the deploy preflight, so that a blocked deploy is reproduced by the one command the
  * preflight prints:
  *   - a Kubernetes environment deploys the objects `render kubernetes -e ENV` makes, and the image;
- *     the image's Dockerfile is checked only when `app.build` says the image is built from it.
- *     slipway builds no image itself: without `app.build` it deploys one built elsewhere, and a
- *     Dockerfile that happens to lie beside the spec may have nothing to do with it.
+ *     the image's Dockerfile is checked only when `app.build` says the image is built from it
+ *     (`slipway build` checks it too, see dockerfilePreflight): without `app.build` slipway deploys
+ *     an image built elsewhere, and a Dockerfile that happens to lie beside the spec may have
+ *     nothing to do with it.
  *   - a local environment deploys a copy of the app's folder and runs its command: no image and no
  *     Kubernetes object, so no rule of `check` applies to it.
  */
@@ -66,8 +67,14 @@ export async function deployedInputs(
     if (model.build) dockerfiles.add(resolve(dirname(opts.specFile), model.build.context, model.build.dockerfile));
   }
   const batch = renderedBatch(rendered);
-  for (const path of [...dockerfiles].sort()) {
-    const shown = relative(opts.cwd, path) || path;
+  await addDockerfiles(batch, [...dockerfiles].sort(), opts.cwd);
+  return { batch, extraWaivers, unchecked };
+}
+
+/** Reads each Dockerfile into the batch (one that is missing or a folder is left out: built elsewhere). */
+export async function addDockerfiles(batch: CheckBatch, paths: readonly string[], cwd: string): Promise<void> {
+  for (const path of paths) {
+    const shown = relative(cwd, path) || path;
     let read: Awaited<ReturnType<typeof readUserFile>>;
     try {
       read = await readUserFile(path, { maxBytes: maxInputBytes, shown });
@@ -86,7 +93,29 @@ export async function deployedInputs(
     batch.inputs.push(...parsed.inputs);
     batch.issues.push(...parsed.issues);
   }
-  return { batch, extraWaivers, unchecked };
+}
+
+/**
+ * The build preflight: `slipway check DOCKERFILE --rule SLW-DF --min-severity high` with the spec's
+ * waivers, the same rules and waivers the deploy preflight applies to the Dockerfile.
+ */
+export async function dockerfilePreflight(
+  validated: ValidatedSpec,
+  dockerfile: string,
+  opts: { cwd: string; specShown: string; today: string; drivers?: DriverRegistry | undefined },
+): Promise<{ findings: Finding[]; command: string }> {
+  const batch = renderedBatch([]);
+  await addDockerfiles(batch, [dockerfile], opts.cwd);
+  const report = runCheck(batch, {
+    today: opts.today,
+    rules: ["SLW-DF"],
+    ...(await specCheckOptions(validated, opts.specShown, opts.drivers)),
+  });
+  const shown = relative(opts.cwd, dockerfile) || dockerfile;
+  return {
+    findings: report.findings.filter((f) => f.waived === undefined && atLeast(f.severity, "high")),
+    command: ["slipway", "check", "-f", opts.specShown, shown, "--rule", "SLW-DF", "--min-severity", "high"].map(quoteWord).join(" "),
+  };
 }
 
 /** The check options that come from the spec: its waivers, the S3 buckets it grants, where its image runs. */

@@ -23,9 +23,11 @@ export async function kubeApiFor(env: DriverContext["env"], model: AppModel): Pr
 
 /**
  * Commands that render no image reference build the model with a placeholder tag (any will do);
- * deploy, rollback and diff use --tag/--digest or the spec's.
+ * deploy and diff use --tag/--digest or the spec's. A rollback renders nothing either: it re-applies
+ * the objects the earlier revision applied, with the image reference (tag or digest) it deployed.
  */
 const placeholderTags: Partial<Record<TargetCommand, string>> = {
+  rollback: "rollback",
   history: "history",
   status: "status",
   unlock: "unlock",
