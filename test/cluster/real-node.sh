@@ -32,7 +32,8 @@ NODE_PEER=slipwayrn-peer
 BRIDGE=slipwayrn0
 POD_SUBNET=198.18.0.0/24
 NODE_LABEL=slipway.test/real-node
-PAUSE_IMAGE=slipway.test/pause:1
+REGISTRY_HOST=slipway.test
+PAUSE_IMAGE=$REGISTRY_HOST/pause:1
 SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
   kernel.keys.root_maxbytes net.ipv4.ip_forward net.ipv4.conf.all.forwarding net.ipv6.conf.all.forwarding)
 # Paths the kubelet and containerd create outside the node's own folders: removed with their
@@ -90,7 +91,7 @@ state() {
   done
   awk '$5 ~ /(slipway-test\/kwok-workdir|^\/run\/slipway-|^\/run\/netns\/cni-|^\/var\/run\/netns\/cni-|^\/var\/lib\/kubelet)/ { print "mount " $5 }' /proc/self/mountinfo | sort -u
   local pid
-  for pid in $(pgrep -f 'slipway-realnode|/kubelet-v[0-9.]*/bin/kubelet' || true); do
+  for pid in $(pgrep -f 'slipway-rn-|/realnode/containerd.toml|/kubelet-v[0-9.]*/bin/kubelet|cluster/registry.mjs' || true); do
     [[ "$pid" == "$$" ]] && continue
     printf 'process %s\n' "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)"
   done
@@ -120,8 +121,9 @@ paths_for() {
   CLUSTER_DIR="$1"
   NAME="$(basename "$CLUSTER_DIR")"
   RN="$CLUSTER_DIR/realnode"
-  # Short, so the unix socket paths stay under 108 bytes; the name marks every process.
-  RUN="/run/slipway-realnode-$NAME"
+  # Short, so the unix socket paths under it (containerd, the kubelet root dir: pod-resources/…)
+  # stay under 108 bytes; the name marks every process.
+  RUN="/run/slipway-rn-$NAME"
   SOCK="$RUN/containerd.sock"
   LOGS="$CLUSTER_DIR/logs"
   CNI_NET="slipway-realnode-$NAME"
@@ -146,6 +148,7 @@ up() {
   # What the machine looked like, for `down` (and for the test that compares).
   state >"$RN/prestate"
   ls -1 /run/netns 2>/dev/null | sed 's/^/netns /' >>"$RN/prestate" || true
+  ls -1 /var/lib/cni/results 2>/dev/null | sed 's/^/cniresult /' >>"$RN/prestate" || true
 
   log "interface $NODE_LINK (veth, peer $NODE_PEER) with $NODE_IP"
   ip link add "$NODE_LINK" type veth peer name "$NODE_PEER"
@@ -153,7 +156,7 @@ up() {
   ip link set "$NODE_PEER" up
   ip link set "$NODE_LINK" up
 
-  mkdir -p "$RN/cni/net.d" "$RN/containerd/root" "$RN/kubelet" "$RN/pods-logs"
+  mkdir -p "$RN/cni/net.d" "$RN/containerd/root" "$RUN/kubelet" "$RN/pods-logs"
   cat >"$RN/cni/net.d/10-slipway.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
@@ -199,11 +202,33 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
         Root = "$RUN/runc"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$RN/certs.d"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$RN/cni/net.d"
     max_conf_num = 1
 EOF
+  # The registry containerd pulls slipway.test/* from (slipway renders imagePullPolicy: Always).
+  local node
+  node="$HERE/../../node_modules/.bin/node"
+  [[ -x "$node" ]] || node="$(command -v node)" || die "node is needed for the test registry (registry.mjs)"
+  mkdir -p "$RN/registry"
+  setsid "$node" "$HERE/registry.mjs" "$RN/registry" "$RN/registry.port" >>"$LOGS/registry.log" 2>&1 </dev/null &
+  echo $! >"$RN/registry.pid"
+  wait_for "the test registry" 15 test -s "$RN/registry.port" || return 1
+  local registry_port
+  registry_port="$(cat "$RN/registry.port")"
+  # `server` replaces https://slipway.test itself, so a missing tag is a 404 from here, never a
+  # DNS lookup of slipway.test.
+  mkdir -p "$RN/certs.d/$REGISTRY_HOST"
+  cat >"$RN/certs.d/$REGISTRY_HOST/hosts.toml" <<EOF
+server = "http://127.0.0.1:$registry_port"
+[host."http://127.0.0.1:$registry_port"]
+  capabilities = ["pull", "resolve"]
+EOF
+  log "test registry for $REGISTRY_HOST/* at 127.0.0.1:$registry_port ($RN/registry)"
+
   log "starting containerd ($SOCK)"
   setsid containerd --config "$RN/containerd.toml" >>"$LOGS/containerd.log" 2>&1 </dev/null &
   echo $! >"$RN/containerd.pid"
@@ -252,7 +277,7 @@ containerLogMaxSize: 10Mi
 EOF
   log "starting kubelet $NODE_NAME ($NODE_IP:$port)"
   setsid "$KUBELET_DIR/bin/kubelet" --config "$RN/kubelet.yaml" --kubeconfig "$RN/kubelet.kubeconfig" \
-    --root-dir "$RN/kubelet" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" \
+    --root-dir "$RUN/kubelet" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" \
     --node-labels "type=real,$NODE_LABEL=true" --register-with-taints "$NODE_LABEL=true:NoSchedule" \
     --v=1 >>"$LOGS/kubelet.log" 2>&1 </dev/null &
   echo $! >"$RN/kubelet.pid"
@@ -261,7 +286,7 @@ EOF
     [[ "$("${k[@]}" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]
   }
   wait_for "node $NODE_NAME to be Ready" 90 node_ready || { tail -n 30 "$LOGS/kubelet.log" >&2; return 1; }
-  printf 'REAL_NODE=%s\nREAL_NODE_LABEL=%s\nCONTAINERD_ADDRESS=%s\n' "$NODE_NAME" "$NODE_LABEL" "$SOCK"
+  printf 'REAL_NODE=%s\nREAL_NODE_LABEL=%s\nCONTAINERD_ADDRESS=%s\nREGISTRY_DIR=%s\n' "$NODE_NAME" "$NODE_LABEL" "$SOCK" "$RN/registry"
 }
 
 stop_pid() {
@@ -304,6 +329,8 @@ down() {
   # Gracefully first: the kubelet stops its pods through CRI (CNI DEL, netns removed).
   if [[ -n "$kubeconfig" && -f "$kubeconfig" && -f "$RN/kubelet.pid" ]] && kill -0 "$(cat "$RN/kubelet.pid")" 2>/dev/null; then
     local k=("$K8S_BIN/kubectl" --kubeconfig "$kubeconfig" --request-timeout=5s)
+    # NoExecute: its pods are evicted and their controllers' replacements cannot land here.
+    "${k[@]}" taint node "$NODE_NAME" slipway.test/draining=true:NoExecute --overwrite >/dev/null 2>&1 || true
     if "${k[@]}" delete pods -A --field-selector "spec.nodeName=$NODE_NAME" --grace-period=1 --wait=false >/dev/null 2>&1; then
       no_pods() { [[ -z "$("${k[@]}" get pods -A --field-selector "spec.nodeName=$NODE_NAME" -o name 2>/dev/null)" ]]; }
       no_sandboxes() { [[ -z "$(ctr_ tasks ls -q 2>/dev/null)" ]]; }
@@ -320,6 +347,7 @@ down() {
   local pid
   for pid in $(pgrep -f "containerd-shim.*-address $SOCK" || true); do kill -KILL "$pid" 2>/dev/null || true; done
   stop_pid "$RN/containerd.pid"
+  stop_pid "$RN/registry.pid"
 
   # Mounts under the node's folders and the pods' network namespaces (deepest first).
   local m
@@ -372,7 +400,15 @@ down() {
   done <<<"$pre"
 
   # The node's own folders, then the shared ones it created (only while empty: others may use them).
-  rm -rf "/var/lib/cni/networks/$CNI_NET" "/var/lib/cni/results/$CNI_NET"-* 2>/dev/null || true
+  rm -rf "/var/lib/cni/networks/$CNI_NET" 2>/dev/null || true
+  # CNI result caches of sandboxes that were killed rather than torn down: new since the start
+  # and written for a Kubernetes pod (containerd passes K8S_POD_INFRA_CONTAINER_ID).
+  local f
+  for f in /var/lib/cni/results/*; do
+    [[ -f "$f" ]] || continue
+    had "cniresult $(basename "$f")" && [[ -n "$pre" ]] && continue
+    grep -q K8S_POD_INFRA_CONTAINER_ID "$f" 2>/dev/null && rm -f "$f"
+  done
   rm -rf "$RUN"
   rm -rf "$RN"
   local p
