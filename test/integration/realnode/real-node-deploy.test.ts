@@ -88,6 +88,13 @@ describe.skipIf(realNode === null)("slipway deploy on a real kubelet", () => {
       "-c",
       "echo booting on port $PORT; echo fatal: DATABASE_URL is not set >&2; exit 3",
     ]);
+    // Serves, but not its readiness path: /ready is a 404 for ever.
+    const unready = busyboxRoot({ "www/index.html": "up\n" });
+    try {
+      await pushImage(realNode, `${image}:never-ready`, unready.dir, HTTPD);
+    } finally {
+      unready.cleanup();
+    }
     await pushImage(realNode, `${image}:oom`, rootfs.dir, [
       "/bin/sh",
       "-c",
@@ -157,6 +164,15 @@ describe.skipIf(realNode === null)("slipway deploy on a real kubelet", () => {
     expect(await servingImage()).toBe(`${image}:1.0.0`);
     for (const a of await throughService()) expect(a.status).toBe(200);
   }, 180_000);
+
+  it("a release that never gets ready (its readiness path answers 404) is classified by its real probe failures and rolled back", async () => {
+    const run = await deploy("never-ready");
+    failed(run);
+    expect(run.stdout).toMatch(/not ready|readiness|Unhealthy/i);
+    expect(run.stdout).toContain("404");
+    expect(await servingImage()).toBe(`${image}:1.0.0`);
+    for (const a of await throughService()) expect(a.status).toBe(200);
+  }, 300_000);
 
   it("a tag the registry does not have is classified as an image pull failure and rolled back", async () => {
     const run = await deploy("9.9.9-missing");
