@@ -269,16 +269,16 @@ const servingImage = async (ns) =>
  */
 function watchCrashes(ns, t0) {
   const seen = { firstTerminated: undefined, firstBackOffStatus: undefined };
-  const template =
-    '{range .status.containerStatuses[*]}{.name}{"|"}{.restartCount}{"|"}{.state.terminated.exitCode}{"|"}{.lastState.terminated.exitCode}{"|"}{.state.waiting.reason}{";"}{end}{"\\n"}';
+  // No {range}: kubectl's watch output breaks on a range template after the first object. The app
+  // has one container.
+  const c0 = ".status.containerStatuses[0]";
+  const template = `{.metadata.name}{"|"}{${c0}.restartCount}{"|"}{${c0}.state.terminated.exitCode}{"|"}{${c0}.lastState.terminated.exitCode}{"|"}{${c0}.state.waiting.reason}{"\\n"}`;
   const w = run(kubectlBin, ["--kubeconfig", cluster.kubeconfig, "-n", ns, "get", "pods", "-w", "-o", `jsonpath=${template}`], {
     onLine: (line) => {
       const at = performance.now() - t0;
-      for (const c of line.split(";").filter(Boolean)) {
-        const [, , exitNow, exitBefore, waiting] = c.split("|");
-        if ((exitNow !== "" || exitBefore !== "") && seen.firstTerminated === undefined) seen.firstTerminated = at;
-        if (waiting === "CrashLoopBackOff" && seen.firstBackOffStatus === undefined) seen.firstBackOffStatus = at;
-      }
+      const [, , exitNow, exitBefore, waiting] = line.split("|");
+      if ((exitNow || exitBefore) && seen.firstTerminated === undefined) seen.firstTerminated = at;
+      if (waiting === "CrashLoopBackOff" && seen.firstBackOffStatus === undefined) seen.firstBackOffStatus = at;
     },
   });
   return { seen, stop: () => w.child.kill("SIGTERM") };
@@ -340,7 +340,9 @@ async function main() {
       log(
         `slipway ${scenario}: exit ${r.code} in ${sec(r.ms)} s; crash seen ${watch.seen.firstTerminated === undefined ? "-" : sec(watch.seen.firstTerminated)} s, verdict ${verdictAt === undefined ? "-" : sec(verdictAt)} s, rolled back ${rolledAt === undefined ? "-" : sec(rolledAt)} s; ${signal}; serving ${serving}`,
       );
+      const helmWatch = watchCrashes(helmNs, performance.now());
       const h = await helmDeploy(chart, helmNs, scenario);
+      helmWatch.stop();
       const helmServing = await servingImage(helmNs);
       if (h.code === 0 || helmServing !== `${IMAGE}:1.0.0`) misbehaved = true;
       const helmReason = (h.stderr.trim().split("\n").pop() ?? "").slice(0, 160);
@@ -350,7 +352,8 @@ async function main() {
         sw: r,
         h,
         crash: watch.seen.firstTerminated,
-        backoff: watch.seen.firstBackOffStatus,
+        helmCrash: helmWatch.seen.firstTerminated,
+        helmBackOff: helmWatch.seen.firstBackOffStatus,
         verdictAt,
         rolledAt,
         signal,
@@ -382,13 +385,13 @@ async function main() {
   out.push("");
   if (rows.length > 0) {
     out.push(
-      "| scenario | slipway s | first crash seen s | slipway verdict s | rolled back s | signal slipway used | helm s | helm/slipway | helm exit reason |",
+      "| scenario | slipway s | first crash seen s | slipway verdict s | rolled back s | signal slipway used | helm s | helm/slipway | in Helm's run: first crash / CrashLoopBackOff in status s | helm exit reason |",
     );
-    out.push("|---|---|---|---|---|---|---|---|---|");
+    out.push("|---|---|---|---|---|---|---|---|---|---|");
     for (const x of rows) {
       const f = (v) => (v === undefined ? "-" : sec(v));
       out.push(
-        `| ${x.scenario} | ${sec(x.sw.ms)} (exit ${x.sw.code}) | ${f(x.crash)} | ${f(x.verdictAt)} | ${f(x.rolledAt)} | ${x.signal} | ${sec(x.h.ms)} (exit ${x.h.code}) | ${(x.h.ms / x.sw.ms).toFixed(1)}× | ${x.helmReason.replace(/\|/g, "\\|")} |`,
+        `| ${x.scenario} | ${sec(x.sw.ms)} (exit ${x.sw.code}) | ${f(x.crash)} | ${f(x.verdictAt)} | ${f(x.rolledAt)} | ${x.signal} | ${sec(x.h.ms)} (exit ${x.h.code}) | ${(x.h.ms / x.sw.ms).toFixed(1)}× | ${f(x.helmCrash)} / ${f(x.helmBackOff)} | ${x.helmReason.replace(/\|/g, "\\|")} |`,
       );
     }
     out.push("");
