@@ -59,11 +59,14 @@ can_run() {
   [[ -x "$KUBELET_DIR/bin/kubelet" && -x "$KUBELET_DIR/bin/pause" ]] ||
     { echo "kubelet not built - run: bash test/cluster/build.sh kubelet"; return 1; }
   [[ -w /sys/fs/cgroup ]] || [[ -d /sys/fs/cgroup/memory ]] || { echo "no writable cgroup hierarchy"; return 1; }
-  if ! ip link show "$NODE_LINK" >/dev/null 2>&1; then
-    ip link add slipwayrn-prb0 type veth peer name slipwayrn-prb1 2>/dev/null || { echo "cannot create a veth network interface"; return 1; }
-    ip link del slipwayrn-prb0 2>/dev/null || true
+  # One real node per machine: the links, the node IP and the kubepods cgroups are fixed.
+  if ip link show "$NODE_LINK" >/dev/null 2>&1 || ip link show "$BRIDGE" >/dev/null 2>&1; then
+    echo "another real node is running on this machine ($NODE_LINK or $BRIDGE exists; stop it with stop.sh)"
+    return 1
   fi
-  if ip -o addr show | awk '{print $4}' | grep -q "^${NODE_IP}/" && ! ip -o addr show dev "$NODE_LINK" >/dev/null 2>&1; then
+  ip link add slipwayrn-prb0 type veth peer name slipwayrn-prb1 2>/dev/null || { echo "cannot create a veth network interface"; return 1; }
+  ip link del slipwayrn-prb0 2>/dev/null || true
+  if ip -o addr show | awk '{print $4}' | grep -q "^${NODE_IP}/"; then
     echo "$NODE_IP is already in use on this machine"
     return 1
   fi
@@ -360,8 +363,8 @@ down() {
     had "netns $(basename "$ns")" || { umount "$ns" 2>/dev/null || true; rm -f "$ns"; }
   done
 
-  ip link del "$BRIDGE" 2>/dev/null || true
-  ip link del "$NODE_LINK" 2>/dev/null || true
+  had "link $BRIDGE" || ip link del "$BRIDGE" 2>/dev/null || true
+  had "link $NODE_LINK" || ip link del "$NODE_LINK" 2>/dev/null || true
   for c in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
     had "cgroup $c" || rmdir_tree "$c"
   done
