@@ -164,7 +164,9 @@ async function startCluster() {
 
 const APP = "bbapp";
 const IMAGE = `slipway.test/bench-${APP}`;
-const HTTPD = ["/bin/sh", "-c", 'echo "listening on $HOST:$PORT"; exec httpd -f -v -p "$HOST:$PORT" -h /www'];
+// PID 1 is the shell, which exits on SIGTERM (httpd as PID 1 would ignore it, and every pod
+// delete would wait the whole grace period).
+const HTTPD = ["/bin/sh", "-c", 'trap "exit 0" TERM; echo "listening on $HOST:$PORT"; httpd -f -v -p "$HOST:$PORT" -h /www & wait'];
 
 function rootfs(files) {
   const dir = mkdtempSync(join(work, "rootfs-"));

@@ -16,7 +16,9 @@ const realNode = inject("realNode");
 const skip = inject("realNodeSkip");
 if (realNode === null) process.stderr.write(`[real-node] skipped: ${skip}\n`);
 
-const HTTPD = ["/bin/sh", "-c", 'echo "listening on $HOST:$PORT"; exec httpd -f -v -p "$HOST:$PORT" -h /www'];
+// PID 1 is the shell, which exits on SIGTERM (httpd as PID 1 would ignore it, and every pod
+// delete would wait the whole grace period).
+const HTTPD = ["/bin/sh", "-c", 'trap "exit 0" TERM; echo "listening on $HOST:$PORT"; httpd -f -v -p "$HOST:$PORT" -h /www & wait'];
 
 describe.skipIf(realNode === null)("slipway deploy on a real kubelet", () => {
   const namespace = `realnode-${randomBytes(3).toString("hex")}`;
@@ -88,6 +90,7 @@ describe.skipIf(realNode === null)("slipway deploy on a real kubelet", () => {
       "-c",
       "echo booting on port $PORT; echo fatal: DATABASE_URL is not set >&2; exit 3",
     ]);
+    await pushImage(realNode, `${image}:exit0`, rootfs.dir, ["/bin/sh", "-c", "echo nothing to serve; exit 0"]);
     // Serves, but not its readiness path: /ready is a 404 for ever.
     const unready = busyboxRoot({ "www/index.html": "up\n" });
     try {
@@ -152,6 +155,15 @@ describe.skipIf(realNode === null)("slipway deploy on a real kubelet", () => {
     failed(run);
     expect(run.stdout).toContain("exit 3");
     expect(run.stdout).toContain("fatal: DATABASE_URL is not set");
+    expect(await servingImage()).toBe(`${image}:1.0.0`);
+    for (const a of await throughService()) expect(a.status).toBe(200);
+  }, 180_000);
+
+  it("a release whose process finishes (exit 0) at boot is a crash too, at its first exit", async () => {
+    const run = await deploy("exit0");
+    failed(run);
+    expect(run.stdout).toMatch(/exited \(exit 0, Completed/);
+    expect(run.stdout).toContain("nothing to serve");
     expect(await servingImage()).toBe(`${image}:1.0.0`);
     for (const a of await throughService()) expect(a.status).toBe(200);
   }, 180_000);
