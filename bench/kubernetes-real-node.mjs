@@ -330,13 +330,17 @@ async function main() {
         .pop();
       const error = final ? JSON.parse(final).error : undefined;
       const reason = String(error?.message ?? "");
+      // Which status field the verdict read (see src/targets/kubernetes/waiters/pod-problems.ts).
+      const exit = /\(exit (\d+)/.exec(reason)?.[1];
       const signal = /CrashLoopBackOff/.test(reason)
         ? "waiting.reason=CrashLoopBackOff"
-        : /exited \(exit \d+, [^)]*\d+ restart/.test(reason)
-          ? "lastState.terminated + restartCount"
-          : /exited/.test(reason)
-            ? "state.terminated (exit ≠ 0)"
-            : "other";
+        : /OOMKilled/.test(reason)
+          ? "OOMKilled"
+          : /exited \(exit \d+, [^)]*\d+ restart/.test(reason)
+            ? `lastState.terminated (exit ${exit}) + restartCount`
+            : /exited/.test(reason)
+              ? `state.terminated (exit ${exit})`
+              : "other";
       const serving = await servingImage(swNs);
       if (r.code === 0 || serving !== `${IMAGE}:1.0.0`) misbehaved = true;
       log(
