@@ -332,11 +332,10 @@ down() {
   # Gracefully first: the kubelet stops its pods through CRI (CNI DEL, netns removed).
   if [[ -n "$kubeconfig" && -f "$kubeconfig" && -f "$RN/kubelet.pid" ]] && kill -0 "$(cat "$RN/kubelet.pid")" 2>/dev/null; then
     local k=("$K8S_BIN/kubectl" --kubeconfig "$kubeconfig" --request-timeout=5s)
-    # Delete its pods with a short grace period first (an eviction by the NoExecute taint would use
-    # their own, up to 35 s for a PID 1 that ignores SIGTERM), then taint it NoExecute so that their
-    # controllers' replacements cannot land here, then delete what slipped in between.
-    "${k[@]}" delete pods -A --field-selector "spec.nodeName=$NODE_NAME" --grace-period=1 --wait=false >/dev/null 2>&1 || true
-    "${k[@]}" taint node "$NODE_NAME" slipway.test/draining=true:NoExecute --overwrite >/dev/null 2>&1 || true
+    # Cordoned first, so that their controllers' replacements cannot land here; then deleted with a
+    # short grace period (a NoExecute taint would evict them with their own, up to 35 s for a PID 1
+    # that ignores SIGTERM, and meanwhile replacements got scheduled).
+    "${k[@]}" cordon "$NODE_NAME" >/dev/null 2>&1 || true
     if "${k[@]}" delete pods -A --field-selector "spec.nodeName=$NODE_NAME" --grace-period=1 --wait=false >/dev/null 2>&1; then
       no_pods() { [[ -z "$("${k[@]}" get pods -A --field-selector "spec.nodeName=$NODE_NAME" -o name 2>/dev/null)" ]]; }
       no_sandboxes() { [[ -z "$(ctr_ tasks ls -q 2>/dev/null)" ]]; }
