@@ -74,6 +74,7 @@ can_run() {
 
 # state: one line per fact that the real node may change; `down` must bring it back.
 state() {
+  set +e
   local s
   for s in "${SYSCTLS[@]}"; do
     printf 'sysctl %s=%s\n' "$s" "$(sysctl -n "$s" 2>/dev/null || echo absent)"
@@ -92,7 +93,14 @@ state() {
   for c in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
     [[ -d "$c" ]] && printf 'cgroup %s\n' "$c"
   done
-  awk '$5 ~ /(slipway-test\/kwok-workdir|^\/run\/slipway-|^\/run\/netns\/cni-|^\/var\/run\/netns\/cni-|^\/var\/lib\/kubelet)/ { print "mount " $5 }' /proc/self/mountinfo | sort -u
+  awk '$5 ~ /(slipway-test\/kwok-workdir|^\/run\/slipway-|^\/var\/lib\/kubelet)/ { print "mount " $5 }' /proc/self/mountinfo | sort -u
+  # Network namespaces no process uses (a pod's that was not torn down; podman's are in use).
+  local used ns
+  used="$( (find /proc/[0-9]*/ns/net -maxdepth 0 -exec readlink {} + 2>/dev/null || true) | sort -u)"
+  for ns in /run/netns/cni-*; do
+    [[ -e "$ns" ]] || continue
+    grep -qxF "net:[$(stat -L -c %i "$ns" 2>/dev/null)]" <<<"$used" || printf 'netns-unused %s\n' "$ns"
+  done
   local pid
   for pid in $(pgrep -f 'slipway-rn-|/realnode/containerd.toml|/kubelet-v[0-9.]*/bin/kubelet|cluster/registry.mjs' || true); do
     [[ "$pid" == "$$" ]] && continue
@@ -320,6 +328,8 @@ kill_cgroup() {
 rmdir_tree() { [[ -d "$1" ]] && find "$1" -depth -type d -exec rmdir {} + 2>/dev/null; true; }
 
 down() {
+  # A teardown goes on past any step that fails: stopping half-way would leave the rest behind.
+  set +e
   paths_for "$1"
   local kubeconfig="${2:-$RN/kubelet.kubeconfig}"
   [[ -d "$RN" ]] || return 0
@@ -358,11 +368,17 @@ down() {
   local m
   while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-  done < <(awk -v rn="$RN" -v run="$RUN" 'index($5, rn "/") == 1 || $5 == rn || index($5, run "/") == 1 || $5 ~ /^\/(var\/)?run\/netns\/cni-/ { print $5 }' /proc/self/mountinfo | sort -r -u)
-  local ns
+  done < <(awk -v rn="$RN" -v run="$RUN" 'index($5, rn "/") == 1 || $5 == rn || index($5, run "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r -u)
+  # The pods' network namespaces: new since the start and used by no process any more (podman
+  # may hold cni-* namespaces of its own containers at the same time; those have processes).
+  local ns used
+  used="$( (find /proc/[0-9]*/ns/net -maxdepth 0 -exec readlink {} + 2>/dev/null || true) | sort -u)"
   for ns in /run/netns/cni-*; do
     [[ -e "$ns" ]] || continue
-    had "netns $(basename "$ns")" || { umount "$ns" 2>/dev/null || true; rm -f "$ns"; }
+    had "netns $(basename "$ns")" && [[ -n "$pre" ]] && continue
+    grep -qxF "net:[$(stat -L -c %i "$ns" 2>/dev/null)]" <<<"$used" && continue
+    umount "$ns" 2>/dev/null || umount -l "$ns" 2>/dev/null || true
+    rm -f "$ns"
   done
 
   had "link $BRIDGE" || ip link del "$BRIDGE" 2>/dev/null || true
