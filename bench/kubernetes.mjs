@@ -8,6 +8,7 @@
 //                             [--kubeconfig PATH]  (use a running test cluster instead of starting one; its
 //                                                   namespaces get a -b<pid> suffix and are deleted at the end)
 //                             [--cli DIR]  (the slipway checkout whose dist/ to run; default this one)
+//   node bench/kubernetes.mjs --real-node [...]  (on a real kubelet: see bench/kubernetes-real-node.mjs)
 // Scenarios:
 //   crashloop / imagepull             the example spec (release.migrate runs the new image first)
 //   crashloop-nomigrate / -nomigrate  the same spec without release.migrate: the rollout itself fails
@@ -23,6 +24,12 @@ import { cpus, homedir, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+
+// --real-node: the same comparison on the real test node (issue 20), in its own script.
+if (process.argv.includes("--real-node")) {
+  await import("./kubernetes-real-node.mjs");
+  process.exit(process.exitCode ?? 0);
+}
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // The CLI under test is a snapshot of dist/ taken at start (see snapshotCli): other people rebuild
@@ -104,7 +111,7 @@ const opts = {
         console.log(
           readFileSync(fileURLToPath(import.meta.url), "utf8")
             .split("\n")
-            .slice(0, 19)
+            .slice(0, 20)
             .join("\n"),
         );
         process.exit(0);

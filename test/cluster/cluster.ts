@@ -19,6 +19,20 @@ export interface Cluster {
   readonly readySeconds: number;
   /** PID of the watchdog that deletes the cluster if the watched process dies first (see StartOptions.watchPid). */
   readonly watchdogPid?: number;
+  /** The real node, when started with `realNode: true` (start.sh --real-node). */
+  readonly realNode?: RealNode;
+}
+
+/** The one real node of a cluster (test/cluster/real-node.sh): a kubelet on containerd. */
+export interface RealNode {
+  /** Node name (`slipway-real-0`). */
+  readonly node: string;
+  /** Label and taint key (`slipway.test/real-node`, value "true"; the taint is NoSchedule). */
+  readonly label: string;
+  /** containerd's socket (`ctr --address … -n k8s.io`). */
+  readonly containerdAddress: string;
+  /** Folder of the registry containerd pulls `slipway.test/*` from (write images with oci-image.sh). */
+  readonly registryDir: string;
 }
 
 export interface StartOptions {
@@ -33,6 +47,8 @@ export interface StartOptions {
    * test run would leave them running. stopCluster() ends the watchdog.
    */
   watchPid?: number;
+  /** Also join one real node (start.sh --real-node; root, containerd, runc and the CNI plugins needed). */
+  realNode?: boolean;
 }
 
 interface RunResult {
@@ -72,6 +88,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   if (options.name !== undefined) args.push("--name", options.name);
   if (options.kubeconfig !== undefined) args.push("--kubeconfig", options.kubeconfig);
   if (options.nodes !== undefined) args.push("--nodes", String(options.nodes));
+  if (options.realNode === true) args.push("--real-node");
   const { stdout } = await runBash(START_SH, args, options.timeoutMs ?? 240_000);
   const kv = parseKeyValues(stdout);
   const name = kv.get("CLUSTER_NAME");
@@ -81,7 +98,15 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   if (name === undefined || kubeconfig === undefined || workdir === undefined || ready === undefined) {
     throw new Error(`start.sh did not report the cluster it started:\n${stdout}`);
   }
-  const cluster = { name, kubeconfig, workdir, readySeconds: Number(ready) };
+  const node = kv.get("REAL_NODE");
+  const label = kv.get("REAL_NODE_LABEL");
+  const containerdAddress = kv.get("CONTAINERD_ADDRESS");
+  const registryDir = kv.get("REGISTRY_DIR");
+  const realNode =
+    node !== undefined && label !== undefined && containerdAddress !== undefined && registryDir !== undefined
+      ? { node, label, containerdAddress, registryDir }
+      : undefined;
+  const cluster: Cluster = { name, kubeconfig, workdir, readySeconds: Number(ready), ...(realNode ? { realNode } : {}) };
   if (options.watchPid === undefined) return cluster;
   const watchdog = spawn(
     "bash",
@@ -97,6 +122,23 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   );
   watchdog.unref();
   return watchdog.pid === undefined ? cluster : { ...cluster, watchdogPid: watchdog.pid };
+}
+
+const REAL_NODE_SH = fileURLToPath(new URL("./real-node.sh", import.meta.url));
+
+/** Why a real node cannot run on this machine (real-node.sh can-run), or undefined when it can. */
+export function realNodeUnavailable(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile("bash", [REAL_NODE_SH, "can-run"], { timeout: 30_000 }, (error, stdout) => {
+      resolve(error ? stdout.trim() || error.message : undefined);
+    });
+  });
+}
+
+/** What real-node.sh records about the machine (sysctls, chains, links, cgroups, mounts, folders). */
+export async function hostState(): Promise<string[]> {
+  const { stdout } = await runBash(REAL_NODE_SH, ["state"], 30_000);
+  return stdout.split("\n").filter((l) => l !== "");
 }
 
 /** Stops and deletes a cluster started by startCluster (or start.sh). */

@@ -6,11 +6,13 @@
 # logs and exec for the apiserver, from Logs/ClusterLogs and Exec/ClusterExec objects that tests
 # create (see README.md, "Pod logs and exec").
 #
-# Usage: bash test/cluster/start.sh [--name NAME] [--kubeconfig PATH] [--nodes N]
+# Usage: bash test/cluster/start.sh [--name NAME] [--kubeconfig PATH] [--nodes N] [--real-node]
 #   --name        cluster name (default: slipway-<epoch>-<pid>, unique per run)
 #   --kubeconfig  where to write the cluster's kubeconfig
 #                 (default: $KWOK_WORKDIR/clusters/<name>/slipway.kubeconfig)
 #   --nodes       number of fake nodes, spread round-robin over zones zone-a and zone-b (default 4)
+#   --real-node   also join one real node (containerd + kubelet, root only; see real-node.sh):
+#                 labelled and tainted slipway.test/real-node=true, so only pods that ask land there
 #
 # Environment: KWOK_WORKDIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/kwok-workdir);
 # SLIPWAY_KEEP_FAILED_CLUSTER=1 keeps a cluster that failed to start, for its logs.
@@ -37,12 +39,14 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 name="slipway-$(date +%s)-$$"
 kubeconfig=""
 nodes=4
+real_node=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --name) name="$2"; shift 2 ;;
     --kubeconfig) kubeconfig="$2"; shift 2 ;;
     --nodes) nodes="$2"; shift 2 ;;
-    -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --real-node) real_node=1; shift ;;
+    -h | --help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac
 done
@@ -55,6 +59,9 @@ for b in "$K8S_BIN/kube-apiserver" "$K8S_BIN/kube-controller-manager" "$K8S_BIN/
   [[ -x "$b" ]] || missing+=("$b")
 done
 [[ -d "$KWOK_DIR/stages/upstream" ]] || missing+=("$KWOK_DIR/stages/upstream/")
+if [[ -n "$real_node" ]]; then
+  why="$(bash "$HERE/real-node.sh" can-run)" || die "--real-node: cannot run a real node here: $why"
+fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   die "missing $(printf '%s ' "${missing[@]}")- run: bash test/cluster/build.sh kubernetes etcd kwok"
 fi
@@ -96,6 +103,26 @@ options:
   # Exec/ClusterExec objects that tests create (kwokctl installs these CRDs).
   enableCRDs: [Logs, ClusterLogs, Exec, ClusterExec]
 EOF
+  if [[ -n "$real_node" ]]; then
+    # The real node (real-node.sh): kwok keeps to the fake nodes (annotated kwok.x-k8s.io/node=fake
+    # below); the apiserver reaches the real kubelet for logs/exec with the admin pair (its x509
+    # client CA is the cluster CA) at the node's InternalIP (fake nodes only have a Hostname); and
+    # PodNodeSelector + PodTolerationRestriction let a namespace annotation put every pod of a
+    # test namespace on the real node without changing what slipway renders.
+    cat <<EOF
+componentsPatches:
+- name: kube-apiserver
+  extraArgs:
+  - { key: kubelet-client-certificate, value: $workdir/pki/admin.crt }
+  - { key: kubelet-client-key, value: $workdir/pki/admin.key }
+  - { key: kubelet-preferred-address-types, value: "InternalIP,Hostname" }
+  - { key: enable-admission-plugins, value: "PodNodeSelector,PodTolerationRestriction" }
+- name: kwok-controller
+  extraArgs:
+  - { key: manage-all-nodes, value: "false", override: true }
+  - { key: manage-nodes-with-annotation-selector, value: kwok.x-k8s.io/node=fake }
+EOF
+  fi
   for f in "$KWOK_DIR"/stages/upstream/*.yaml "$HERE"/stages/*.yaml; do
     printf -- '---\n# from %s\n' "${f#"$CACHE_ROOT"/}"
     cat "$f"
@@ -142,6 +169,7 @@ wait_for() {
 fail() {
   printf 'start.sh: %s; component logs: %s/logs\n' "$1" "$workdir" >&2
   [[ -z "${SLIPWAY_KEEP_FAILED_CLUSTER:-}" ]] || die "kept $workdir (SLIPWAY_KEEP_FAILED_CLUSTER is set)"
+  [[ -z "$real_node" ]] || bash "$HERE/real-node.sh" down "$workdir" >&2 || true
   kwokctl delete cluster >/dev/null 2>&1 || true
   exit 1
 }
@@ -191,6 +219,12 @@ wait_for "$nodes nodes to be Ready" 60 all_nodes_ready || fail "nodes not ready"
 # Pods can only be created once the service account controller made the default account.
 wait_for "the default service account" 60 k -n default get serviceaccount default || fail "no default service account"
 
+real_kv=""
+if [[ -n "$real_node" ]]; then
+  real_kv="$(bash "$HERE/real-node.sh" up "$workdir" "$kubeconfig")" || fail "the real node did not come up"
+fi
+
 ready="$(elapsed "$t0")"
-log "cluster $name ready in ${ready} s ($nodes nodes in zone-a/zone-b); export KUBECONFIG=$kubeconfig"
+log "cluster $name ready in ${ready} s ($nodes nodes in zone-a/zone-b${real_node:+ + real node}); export KUBECONFIG=$kubeconfig"
+[[ -z "$real_kv" ]] || printf '%s\n' "$real_kv"
 printf 'CLUSTER_NAME=%s\nKUBECONFIG=%s\nKWOK_WORKDIR=%s\nREADY_SECONDS=%s\n' "$name" "$kubeconfig" "$KWOK_WORKDIR" "$ready"

@@ -44,6 +44,10 @@ for name in "${names[@]}"; do
     continue
   fi
   echo "==> deleting cluster $name" >&2
+  # A real node (start.sh --real-node) goes first, while the apiserver can still drain it.
+  if [[ -d "$KWOK_WORKDIR/clusters/$name/realnode" ]]; then
+    bash "$HERE/real-node.sh" down "$KWOK_WORKDIR/clusters/$name" || rc=1
+  fi
   if ! out="$("$KWOKCTL" --name "$name" delete cluster 2>&1)"; then
     printf '%s\nstop.sh: kwokctl delete cluster failed for %s\n' "$out" "$name" >&2
     rc=1

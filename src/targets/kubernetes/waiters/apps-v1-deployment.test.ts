@@ -208,6 +208,54 @@ const cases: Case[] = [
     expect: { done: true, ok: true },
   },
   {
+    name: "an app container that exited 0 right now: crash-loop (it must not finish)",
+    replicaSets: [NEW_RS_PARTIAL],
+    pods: [
+      pod("web-new-a", "web-new", [
+        { name: "web", ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } },
+      ]),
+    ],
+    expect: { done: true, ok: false, failureClass: "crash-loop", reason: /exited \(exit 0, Completed\) in pod web-new-a/, exitCode: 0 },
+  },
+  {
+    name: "running again, not ready, after an exit 0: crash-loop at the first restart",
+    replicaSets: [NEW_RS_PARTIAL],
+    pods: [
+      pod(
+        "web-new-a",
+        "web-new",
+        [{ ...running(T0, false), restartCount: 1, lastState: { terminated: { exitCode: 0, reason: "Completed" } } }],
+        {
+          ready: false,
+        },
+      ),
+    ],
+    expect: { done: true, ok: false, failureClass: "crash-loop", reason: /exited \(exit 0, Completed, 1 restart\)/, exitCode: 0 },
+  },
+  {
+    name: "an exit 0 of a pod being deleted is not a crash",
+    replicaSets: [NEW_RS_PARTIAL],
+    pods: [
+      (() => {
+        const p = pod("web-new-a", "web-new", [
+          { name: "web", ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } },
+        ]);
+        return { ...p, metadata: { ...p.metadata, deletionTimestamp: T0 } };
+      })(),
+    ],
+    expect: { done: false, reason: /1\/2 new replicas available/ },
+  },
+  {
+    name: "an init container that completed (exit 0) is not a crash",
+    replicaSets: [NEW_RS_PARTIAL],
+    pods: [
+      pod("web-new-a", "web-new", [waitingFor("PodInitializing")], {
+        init: [{ name: "migrate-check", ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } }],
+      }),
+    ],
+    expect: { done: false, reason: /1\/2 new replicas available/ },
+  },
+  {
     name: "an init container in CrashLoopBackOff: crash-loop",
     replicaSets: [NEW_RS_PARTIAL],
     pods: [pod("web-new-a", "web-new", [waitingFor("PodInitializing")], { init: [{ ...crashLooping(1, 2), name: "migrate-check" }] })],

@@ -51,10 +51,21 @@ function rank(problem: PodProblem): number {
 
 export function podProblem(pod: unknown, options: PodProblemOptions): PodProblem | undefined {
   const podName = nameOf(pod);
+  const status = fields(fields(pod).status);
+  // A Deployment's app container never finishes: an exit 0 is a crash too (found on a real kubelet,
+  // where the first CrashLoopBackOff shows only after the back-off, ~10-30 s later). Not for init
+  // containers (they finish by design) nor a pod being deleted (it exits because it was told to).
+  const deleting = fields(fields(pod).metadata).deletionTimestamp !== undefined;
+  const lists: [unknown, boolean][] = [
+    [status.initContainerStatuses, false],
+    [status.containerStatuses, options.exitsAreCrashes && !deleting],
+  ];
   let worst: PodProblem | undefined;
-  for (const status of containerStatusesOf(pod)) {
-    const problem = containerProblem(podName, pod, status, options);
-    if (problem !== undefined && (worst === undefined || rank(problem) < rank(worst))) worst = problem;
+  for (const [list, exitZeroIsCrash] of lists) {
+    for (const container of items(list).map(fields)) {
+      const problem = containerProblem(podName, pod, container, options, exitZeroIsCrash);
+      if (problem !== undefined && (worst === undefined || rank(problem) < rank(worst))) worst = problem;
+    }
   }
   if (worst !== undefined) return worst;
   const scheduled = findCondition(pod, "PodScheduled");
@@ -65,7 +76,13 @@ export function podProblem(pod: unknown, options: PodProblemOptions): PodProblem
   return undefined;
 }
 
-function containerProblem(podName: string, pod: unknown, status: Fields, options: PodProblemOptions): PodProblem | undefined {
+function containerProblem(
+  podName: string,
+  pod: unknown,
+  status: Fields,
+  options: PodProblemOptions,
+  exitZeroIsCrash: boolean,
+): PodProblem | undefined {
   const container = text(status.name) ?? "(unnamed)";
   const image = text(status.image) ?? specImage(pod, container);
   const restartCount = count(status.restartCount) ?? 0;
@@ -109,8 +126,12 @@ function containerProblem(podName: string, pod: unknown, status: Fields, options
       ...(waitingMessage === undefined ? {} : { detail: waitingMessage }),
     };
   }
-  const crashedNow = options.exitsAreCrashes && nonZeroExit(terminated);
-  const crashedBefore = options.exitsAreCrashes && nonZeroExit(lastTerminated) && restartCount > (options.toleratedRestarts ?? 0);
+  const crashedNow = options.exitsAreCrashes && (nonZeroExit(terminated) || (exitZeroIsCrash && exited(terminated)));
+  // Exit 0 before and running again: a crash until it is ready (then it is serving, and stays so).
+  const crashedBefore =
+    options.exitsAreCrashes &&
+    (nonZeroExit(lastTerminated) || (exitZeroIsCrash && exited(lastTerminated) && status.ready !== true)) &&
+    restartCount > (options.toleratedRestarts ?? 0);
   const backingOff = options.exitsAreCrashes && waitingReason === "CrashLoopBackOff";
   if (backingOff || crashedNow || crashedBefore) {
     const exitCode = count(terminated.exitCode) ?? count(lastTerminated.exitCode);
@@ -126,6 +147,10 @@ function containerProblem(podName: string, pod: unknown, status: Fields, options
     };
   }
   return undefined;
+}
+
+function exited(terminated: Fields): boolean {
+  return count(terminated.exitCode) !== undefined;
 }
 
 function nonZeroExit(terminated: Fields): boolean {
