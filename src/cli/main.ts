@@ -11,6 +11,7 @@ import { version } from "./version.js";
 
 // run.ts reports a failed write to stdout/stderr with it.
 export { outputFailed } from "./report.js";
+export { setWriteErrorHandler } from "./std-output.js";
 
 const exitCodeHelp = `
 Exit codes:

@@ -2,7 +2,7 @@ import { enableCompileCache } from "node:module";
 
 // Start-up time is a feature: cache compiled code between runs (Node ≥ 22.1), then load the CLI.
 enableCompileCache?.();
-const [{ main, outputFailed }, { setWriteErrorHandler }] = await Promise.all([import("./main.js"), import("./std-output.js")]);
+const { main, outputFailed, setWriteErrorHandler } = await import("./main.js");
 const interrupted = 130;
 process.on("SIGINT", () => process.exit(interrupted));
 // `slipway … | head` closes the pipe early: stop quietly, as other command-line tools do. Output to
