@@ -116,7 +116,7 @@ class Reader {
   node(at: number, indent: number): unknown {
     const text = this.texts[at] as string;
     if (isEntry(text)) return this.sequence(indent);
-    if (keyOf(text) !== undefined) return this.mapping(indent);
+    if (isKeyLine(text)) return this.mapping(indent);
     // A lone scalar document or value on its own line.
     this.i = at + 1;
     const line = this.first + at;
@@ -187,7 +187,7 @@ class Reader {
         positions.push(this.pos);
         continue;
       }
-      if (isEntry(content) || keyOf(content) !== undefined) {
+      if (isEntry(content) || isKeyLine(content)) {
         // "- key: value" starts a mapping (or a nested sequence) at the column after "- ".
         this.texts[at] = content;
         this.indents[at] = indent + start;
@@ -350,23 +350,70 @@ function keyOf(text: string): string | undefined {
     return String(quoted(text.slice(0, end + 1)));
   }
   if (c === 45 && (text.length === 1 || text.charCodeAt(1) === 32)) return undefined; // "- "
-  if ("[{&*!|>%@`?#".includes(text[0] as string)) {
+  if (isIndicator(c)) {
     if (c === 63 || c === 38 || c === 42 || c === 33) throw new Unsupported(); // ? & * !
     return undefined;
   }
+  const i = plainKeyColon(text);
+  if (i === -1) return undefined;
+  // The value starts after the spaces (one slice; trimStart only for other whitespace).
+  let start = i + 1;
+  while (text.charCodeAt(start) === 32) start++;
+  const first = text.charCodeAt(start);
+  keyRest = Number.isNaN(first) || (first > 32 && first < 127) ? text.slice(start) : text.slice(i + 1).trimStart();
+  keyPlain = true;
+  return text.slice(0, i).trimEnd();
+}
+
+/** Whether `text` is a mapping entry: keyOf without building the key and the rest. */
+function isKeyLine(text: string): boolean {
+  const c = text.charCodeAt(0);
+  if (c === 34 || c === 39) return keyOf(text) !== undefined;
+  if (c === 45 && (text.length === 1 || text.charCodeAt(1) === 32)) return false; // "- "
+  if (isIndicator(c)) {
+    if (c === 63 || c === 38 || c === 42 || c === 33) throw new Unsupported(); // ? & * !
+    return false;
+  }
+  return plainKeyColon(text) !== -1;
+}
+
+/**
+ * The index of the colon that ends a plain key (the first `:` followed by a space or the end of
+ * the line), or -1 when there is none or the key would hold ` #` (a comment, so no key).
+ */
+function plainKeyColon(text: string): number {
   let i = text.indexOf(":");
   while (i !== -1) {
     const next = text.charCodeAt(i + 1);
     if (Number.isNaN(next) || next === 32) {
-      const name = text.slice(0, i).trimEnd();
-      if (name.includes(" #")) return undefined;
-      keyRest = text.slice(i + 1).trimStart();
-      keyPlain = true;
-      return name;
+      // The key is text[0, i) without trailing spaces: it holds " #" when one starts before i - 1.
+      const hash = text.indexOf(" #");
+      return hash !== -1 && hash < i - 1 ? -1 : i;
     }
     i = text.indexOf(":", i + 1);
   }
-  return undefined;
+  return -1;
+}
+
+/** [ { & * ! | > % @ ` ? #: characters that cannot start a plain key. */
+function isIndicator(c: number): boolean {
+  switch (c) {
+    case 91:
+    case 123:
+    case 38:
+    case 42:
+    case 33:
+    case 124:
+    case 62:
+    case 37:
+    case 64:
+    case 96:
+    case 63:
+    case 35:
+      return true;
+    default:
+      return false;
+  }
 }
 
 function quotedEnd(text: string, quote: number): number {
