@@ -29,28 +29,31 @@ export interface FastDocument {
 
 /** Parses one document (its lines, without `---`). Returns undefined when it is outside the subset. */
 export function fastYamlDocument(lines: readonly string[], firstLine: number, schema: YamlSchema = "core"): FastDocument | undefined {
-  // One text (after the indentation, without \r) and one indentation per line; blank and
-  // comment-only lines carry no structure and store -1 - (their indentation as written), which a
-  // block scalar needs (a comment-looking line indented into it is content).
+  // The lines as they are (a copy only without a trailing \r) and one indentation per line, which
+  // is also where the line's text starts (no string per line). Blank and comment-only lines carry
+  // no structure and store -1 - (their indentation as written), which a block scalar needs (a
+  // comment-looking line indented into it is content).
   const n = lines.length;
-  const texts: string[] = new Array(n);
+  let texts = lines as string[];
   const indents = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const raw = lines[i] as string;
+    let raw = texts[i] as string;
+    if (raw.charCodeAt(raw.length - 1) === 13) {
+      if (texts === lines) texts = lines.slice();
+      raw = raw.slice(0, -1);
+      texts[i] = raw;
+    }
     let indent = 0;
     while (raw.charCodeAt(indent) === 32) indent++;
-    let text = indent === 0 ? raw : raw.slice(indent);
-    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    const c = text.charCodeAt(0);
+    const c = raw.charCodeAt(indent);
     if (c === 9) return undefined; // tabs as indentation
-    texts[i] = text;
-    indents[i] = text === "" || c === 35 ? -1 - indent : indent;
+    indents[i] = Number.isNaN(c) || c === 35 ? -1 - indent : indent;
   }
   try {
     const reader = new Reader(texts, indents, firstLine, schema);
     const start = reader.next();
     if (start === -1) return { data: null, line: firstLine, locate: () => undefined };
-    if ((texts[start] as string).startsWith("%")) return undefined;
+    if ((texts[start] as string).charCodeAt(indents[start] as number) === 37) return undefined; // %
     const data = reader.node(start, indents[start] as number);
     const pos = reader.pos;
     if (reader.next() !== -1) return undefined; // trailing content at a lower indentation
@@ -85,8 +88,9 @@ function lineOf(root: Pos, path: DocPath): number {
   return typeof current === "number" ? current : (current[0] as number);
 }
 
-/** `-` or `- …`: a sequence entry. */
-const isEntry = (text: string): boolean => text.charCodeAt(0) === 45 && (text.length === 1 || text.charCodeAt(1) === 32);
+/** `-` or `- …` at `from`: a sequence entry. */
+const isEntry = (text: string, from: number): boolean =>
+  text.charCodeAt(from) === 45 && (text.length === from + 1 || text.charCodeAt(from + 1) === 32);
 
 class Reader {
   private i = 0;
@@ -95,7 +99,8 @@ class Reader {
   /** The positions of the value the last node/mapping/sequence/valueAfter/nested call returned (no tuple per value). */
   pos: Pos = 0;
   constructor(
-    private readonly texts: string[],
+    /** The lines; a line's text starts at its indentation. */
+    private readonly texts: readonly string[],
     /** Per line: its indentation, or -1 - indentation for blank and comment lines. */
     private readonly indents: Int32Array,
     /** 1-based line number of the first line in the whole stream. */
@@ -115,13 +120,14 @@ class Reader {
   /** The block node starting at line index `at`, whose items sit at `indent`. */
   node(at: number, indent: number): unknown {
     const text = this.texts[at] as string;
-    if (isEntry(text)) return this.sequence(indent);
-    if (isKeyLine(text)) return this.mapping(indent);
+    const from = this.indents[at] as number;
+    if (isEntry(text, from)) return this.sequence(indent);
+    if (isKeyLine(text, from)) return this.mapping(indent);
     // A lone scalar document or value on its own line.
     this.i = at + 1;
     const line = this.first + at;
     this.pos = line;
-    return inlineValue(text, line, this.schema, this.depth);
+    return inlineValue(text.slice(from), line, this.schema, this.depth);
   }
 
   private mapping(indent: number): unknown {
@@ -135,9 +141,9 @@ class Reader {
       if (lineIndent < indent) break;
       if (lineIndent > indent) throw new Unsupported();
       const text = this.texts[at] as string;
-      const key = keyOf(text);
+      const key = keyOf(text, lineIndent);
       if (key === undefined) {
-        if (isEntry(text)) break;
+        if (isEntry(text, lineIndent)) break;
         throw new Unsupported();
       }
       this.i = at + 1;
@@ -173,31 +179,30 @@ class Reader {
       if (at === -1) break;
       const lineIndent = this.indents[at] as number;
       const text = this.texts[at] as string;
-      if (lineIndent !== indent || !isEntry(text)) {
+      if (lineIndent !== indent || !isEntry(text, lineIndent)) {
         if (lineIndent > indent) throw new Unsupported();
         break;
       }
-      // The entry's content starts after "- " and any further spaces.
-      let start = 2;
+      // The entry's content starts after "- " and any further spaces, at column `start`.
+      let start = indent + 2;
       while (text.charCodeAt(start) === 32) start++;
-      const content = text.slice(start);
-      if (content === "" || content.charCodeAt(0) === 35) {
+      const first = text.charCodeAt(start);
+      if (Number.isNaN(first) || first === 35) {
         this.i = at + 1;
         out.push(this.nested(indent, false));
         positions.push(this.pos);
         continue;
       }
-      if (isEntry(content) || isKeyLine(content)) {
+      if (isEntry(text, start) || isKeyLine(text, start)) {
         // "- key: value" starts a mapping (or a nested sequence) at the column after "- ".
-        this.texts[at] = content;
-        this.indents[at] = indent + start;
-        out.push(this.node(at, indent + start));
+        this.indents[at] = start;
+        out.push(this.node(at, start));
         positions.push(this.pos);
         continue;
       }
       this.i = at + 1;
       const line = this.first + at;
-      out.push(this.scalarOrBlock(content, line, indent));
+      out.push(this.scalarOrBlock(text.slice(start), line, indent));
       positions.push(line);
     }
     this.depth--;
@@ -222,7 +227,7 @@ class Reader {
     }
     const lineIndent = this.indents[at] as number;
     if (lineIndent > indent) return this.node(at, lineIndent);
-    if (inMapping && lineIndent === indent && isEntry(this.texts[at] as string)) return this.sequence(indent);
+    if (inMapping && lineIndent === indent && isEntry(this.texts[at] as string, lineIndent)) return this.sequence(indent);
     this.pos = this.first + at;
     return null;
   }
@@ -247,18 +252,18 @@ class Reader {
     while (this.i < this.texts.length) {
       const stored = this.indents[this.i] as number;
       const text = this.texts[this.i] as string;
-      if (stored < 0 && text === "") {
+      // A comment-looking line indented into the scalar is content.
+      const lineIndent = stored < 0 ? -1 - stored : stored;
+      if (stored < 0 && lineIndent >= text.length) {
         body.push({ indent: -1, text: "" });
         this.i++;
         continue;
       }
-      // A comment-looking line indented into the scalar is content.
-      const lineIndent = stored < 0 ? -1 - stored : stored;
       if (lineIndent <= indent) break;
       if (stored < 0 && contentIndent !== -1 && lineIndent < contentIndent) break;
       if (contentIndent === -1) contentIndent = lineIndent;
       if (lineIndent < contentIndent) throw new Unsupported();
-      body.push({ indent: lineIndent - contentIndent, text });
+      body.push({ indent: lineIndent - contentIndent, text: text.slice(lineIndent) });
       this.i++;
     }
     // Trailing blank lines belong to chomping; give back the ones after the last content line.
@@ -335,26 +340,18 @@ let keyRest = "";
 let keyPlain = false;
 
 /**
- * `key: rest` → the key (what follows the colon in keyRest, plainness in keyPlain); undefined when
- * the line is not a mapping entry.
+ * `key: rest` at `from` → the key (what follows the colon in keyRest, plainness in keyPlain);
+ * undefined when the line is not a mapping entry.
  */
-function keyOf(text: string): string | undefined {
-  const c = text.charCodeAt(0);
-  if (c === 34 || c === 39) {
-    const end = quotedEnd(text, c);
-    if (end === -1 || text.charCodeAt(end + 1) !== 58) return undefined;
-    const after = text.slice(end + 2);
-    if (after !== "" && !after.startsWith(" ")) return undefined;
-    keyRest = after.trimStart();
-    keyPlain = false;
-    return String(quoted(text.slice(0, end + 1)));
-  }
-  if (c === 45 && (text.length === 1 || text.charCodeAt(1) === 32)) return undefined; // "- "
+function keyOf(text: string, from: number): string | undefined {
+  const c = text.charCodeAt(from);
+  if (c === 34 || c === 39) return quotedKey(from === 0 ? text : text.slice(from), c);
+  if (c === 45 && (text.length === from + 1 || text.charCodeAt(from + 1) === 32)) return undefined; // "- "
   if (isIndicator(c)) {
     if (c === 63 || c === 38 || c === 42 || c === 33) throw new Unsupported(); // ? & * !
     return undefined;
   }
-  const i = plainKeyColon(text);
+  const i = plainKeyColon(text, from);
   if (i === -1) return undefined;
   // The value starts after the spaces (one slice; trimStart only for other whitespace).
   let start = i + 1;
@@ -362,32 +359,44 @@ function keyOf(text: string): string | undefined {
   const first = text.charCodeAt(start);
   keyRest = Number.isNaN(first) || (first > 32 && first < 127) ? text.slice(start) : text.slice(i + 1).trimStart();
   keyPlain = true;
-  return text.slice(0, i).trimEnd();
+  return text.slice(from, i).trimEnd();
 }
 
-/** Whether `text` is a mapping entry: keyOf without building the key and the rest. */
-function isKeyLine(text: string): boolean {
-  const c = text.charCodeAt(0);
-  if (c === 34 || c === 39) return keyOf(text) !== undefined;
-  if (c === 45 && (text.length === 1 || text.charCodeAt(1) === 32)) return false; // "- "
+/** keyOf for a quoted key (`text` starts with the quote). */
+function quotedKey(text: string, quote: number): string | undefined {
+  const end = quotedEnd(text, quote);
+  if (end === -1 || text.charCodeAt(end + 1) !== 58) return undefined;
+  const after = text.slice(end + 2);
+  if (after !== "" && !after.startsWith(" ")) return undefined;
+  keyRest = after.trimStart();
+  keyPlain = false;
+  return String(quoted(text.slice(0, end + 1)));
+}
+
+/** Whether the text at `from` is a mapping entry: keyOf without building the key and the rest. */
+function isKeyLine(text: string, from: number): boolean {
+  const c = text.charCodeAt(from);
+  if (c === 34 || c === 39) return keyOf(text, from) !== undefined;
+  if (c === 45 && (text.length === from + 1 || text.charCodeAt(from + 1) === 32)) return false; // "- "
   if (isIndicator(c)) {
     if (c === 63 || c === 38 || c === 42 || c === 33) throw new Unsupported(); // ? & * !
     return false;
   }
-  return plainKeyColon(text) !== -1;
+  return plainKeyColon(text, from) !== -1;
 }
 
 /**
- * The index of the colon that ends a plain key (the first `:` followed by a space or the end of
- * the line), or -1 when there is none or the key would hold ` #` (a comment, so no key).
+ * The index of the colon that ends a plain key starting at `from` (the first `:` followed by a
+ * space or the end of the line), or -1 when there is none or the key would hold ` #` (a comment,
+ * so no key).
  */
-function plainKeyColon(text: string): number {
-  let i = text.indexOf(":");
+function plainKeyColon(text: string, from: number): number {
+  let i = text.indexOf(":", from);
   while (i !== -1) {
     const next = text.charCodeAt(i + 1);
     if (Number.isNaN(next) || next === 32) {
-      // The key is text[0, i) without trailing spaces: it holds " #" when one starts before i - 1.
-      const hash = text.indexOf(" #");
+      // The key is text[from, i) without trailing spaces: it holds " #" when one starts before i - 1.
+      const hash = text.indexOf(" #", from);
       return hash !== -1 && hash < i - 1 ? -1 : i;
     }
     i = text.indexOf(":", i + 1);
