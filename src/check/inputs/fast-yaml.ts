@@ -27,6 +27,12 @@ export interface FastDocument {
   locate(path: DocPath): number | undefined;
 }
 
+/**
+ * The per-line indentations, reused by every document (a typed array per document costs more than
+ * reading it): nothing keeps it once fastYamlDocument returns, and the reader never re-enters.
+ */
+let indentScratch = new Int32Array(1024);
+
 /** Parses one document (its lines, without `---`). Returns undefined when it is outside the subset. */
 export function fastYamlDocument(lines: readonly string[], firstLine: number, schema: YamlSchema = "core"): FastDocument | undefined {
   // The lines as they are (a copy only without a trailing \r) and one indentation per line, which
@@ -35,7 +41,8 @@ export function fastYamlDocument(lines: readonly string[], firstLine: number, sc
   // comment-looking line indented into it is content).
   const n = lines.length;
   let texts = lines as string[];
-  const indents = new Int32Array(n);
+  if (indentScratch.length < n) indentScratch = new Int32Array(Math.max(n, 2 * indentScratch.length));
+  const indents = indentScratch;
   for (let i = 0; i < n; i++) {
     let raw = texts[i] as string;
     if (raw.charCodeAt(raw.length - 1) === 13) {
