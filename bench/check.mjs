@@ -2,7 +2,8 @@
 // sizes of one varied corpus (bench/check-corpus.mjs writeMixedCorpus: Helm-shaped releases with
 // RBAC, StatefulSets with volumeClaimTemplates, CRDs and custom resources, CronJobs/Jobs,
 // Ingresses, NetworkPolicies, multi-document files). Every tool is a cold process on the same
-// files, runs interleaved (the order rotates), medians printed with the ratios. Asserts nothing
+// files, runs interleaved (the order rotates), medians printed with the ratios, and a bare
+// `node -e 0` in the same rotation as the start-up floor of any Node CLI. Asserts nothing
 // about time. A tool not found is named and skipped; the rest still runs.
 //
 //   npm run build && node bench/check.mjs [runs=5] [sizes=40,1000,10000] [--corpus mixed|examples]
@@ -96,7 +97,8 @@ for (const size of sizes) {
   const corpus = corpusKind === "examples" ? await writeCorpus(dir, { objects: size }) : await writeMixedCorpus(dir, { objects: size });
   const slipwayArgs = ["check", dir, "--min-severity", "low", "--format", "json"];
   /** name → [command, args, exit codes that mean "ran fine, found things"] */
-  const commands = { slipway: [node, [bin, ...slipwayArgs], [0, 1]] };
+  // A bare `node -e 0` of the same Node: the floor no Node CLI gets under (measured beside the peers).
+  const commands = { slipway: [node, [bin, ...slipwayArgs], [0, 1]], "node -e 0": [node, ["-e", "0"], [0]] };
   if (peers["kube-score"].path)
     commands["kube-score"] = [peers["kube-score"].path, ["score", "--output-format", "json", ...corpus.files], [0, 1]];
   if (peers["kube-linter"].path) commands["kube-linter"] = [peers["kube-linter"].path, ["lint", "--format", "json", dir], [0, 1]];
@@ -135,11 +137,15 @@ for (const { objects, files, samples } of rows) {
   for (const [name, xs] of Object.entries(samples)) {
     const m = median(xs) / 1000;
     console.log(
-      `| ${name} | ${m.toFixed(3)} | ${Math.round(objects / m)} | ${(Math.min(...xs) / 1000).toFixed(3)} | ${(Math.max(...xs) / 1000).toFixed(3)} |`,
+      `| ${name} | ${m.toFixed(3)} | ${name === "node -e 0" ? "—" : Math.round(objects / m)} | ${(Math.min(...xs) / 1000).toFixed(3)} | ${(Math.max(...xs) / 1000).toFixed(3)} |`,
     );
   }
+  const floor = median(samples["node -e 0"]);
+  console.log(
+    `slipway above bare Node start-up (node -e 0, median ${(floor / 1000).toFixed(3)} s): ${((median(samples.slipway) - floor) / 1000).toFixed(3)} s`,
+  );
   for (const name of Object.keys(samples)) {
-    if (name === "slipway") continue;
+    if (name === "slipway" || name === "node -e 0") continue;
     const ratio = median(samples[name]) / median(samples.slipway);
     const goal = name === "kube-score" && objects >= 5000 ? 10 : 1;
     console.log(`slipway vs ${name}: ${ratio.toFixed(2)}× the objects per second (goal ≥ ${goal}×: ${ratio >= goal ? "met" : "not met"})`);

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { fastYamlDocument } from "./fast-yaml.js";
-import { parseYamlStream } from "./yaml-documents.js";
+import { parseWithLibrary, parseYamlStream } from "./yaml-documents.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 
@@ -105,6 +105,50 @@ describe("the fast YAML path reads what the YAML library reads", () => {
     );
     expect(doc?.locate(["spec", "containers", 1, "ports"])).toBe(16);
     expect(doc?.locate(["spec", "containers", 0, "missing"])).toBe(13);
+  });
+
+  it("locates every path on the line the library gives it (sequences, merges, repeated keys, nulls)", () => {
+    const text = [
+      "base: {cpu: 1, mem: 2}",
+      "list:",
+      "- - a",
+      "  - b",
+      "-   c: 1",
+      "    d:",
+      "      - x",
+      "      - y",
+      "- |",
+      "  block",
+      "m:",
+      "  <<: [{p: 1}, {q: 2}]",
+      "  q: 3",
+      "  r:",
+      "  s:",
+      "  - 1",
+      "  - k: v",
+      "    <<:",
+      "      z: 9",
+      "  r: again",
+      "n:",
+      "  <<:",
+      "    one: 1",
+      "    two:",
+      "      deep: true",
+      "  two: replaced",
+      "last:",
+    ].join("\n");
+    const lines = text.split("\n");
+    const fast = fastYamlDocument(lines, 1, "kubernetes");
+    const slow = parseWithLibrary(text, 0, "kubernetes").documents[0];
+    expect(fast?.data).toEqual(slow?.data);
+    const paths: (string | number)[][] = [];
+    const walk = (value: unknown, path: (string | number)[]) => {
+      paths.push(path, [...path, "absent"], [...path, 7]);
+      if (Array.isArray(value)) for (const [i, v] of value.entries()) walk(v, [...path, i]);
+      else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    };
+    walk(fast?.data, []);
+    for (const path of paths) expect([path, fast?.locate(path)]).toEqual([path, slow?.locate(path)]);
   });
 
   it.each([

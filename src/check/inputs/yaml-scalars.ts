@@ -179,8 +179,22 @@ function goTimestamp(s: string): string | undefined {
 
 /** An untagged plain scalar as data. */
 export function resolvePlain(s: string, schema: YamlSchema): unknown {
-  if (schema === "kubernetes") return mayResolve(s) ? resolveKube(s).value : s;
+  if (schema === "kubernetes") {
+    if (!mayResolve(s)) return s;
+    // A letter (y, n, t, f, o and their capitals) starts a non-string only as one of the known words.
+    if (startsWithLetter(s)) {
+      const hit = known.get(s);
+      return hit ? hit.value : s;
+    }
+    return resolveKube(s).value;
+  }
   return resolveCore(s);
+}
+
+/** Whether a scalar that mayResolve starts with a letter (so only `known` can make it a non-string). */
+function startsWithLetter(s: string): boolean {
+  const c = s.charCodeAt(0) | 0x20;
+  return c >= 97 && c <= 122;
 }
 
 /**
@@ -188,7 +202,7 @@ export function resolvePlain(s: string, schema: YamlSchema): unknown {
  * Throws YamlDataError for keys sigs.k8s.io/yaml rejects (null, timestamps, beyond int64).
  */
 export function kubeKey(s: string): string {
-  if (!mayResolve(s)) return s;
+  if (!mayResolve(s) || (startsWithLetter(s) && !known.has(s))) return s;
   const r = resolveKube(s);
   switch (r.tag) {
     case "str":
