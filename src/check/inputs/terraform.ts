@@ -1,9 +1,15 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import { lineColAt, maxNestingDepth, nodeTooDeep, scanYaml } from "../../spec/yaml-limits.js";
+import type * as Yaml from "yaml";
+import type { Node } from "yaml";
+import { lineColAt, maxNestingDepth, nodeTooDeep, scanYaml, yamlLibrary } from "../../spec/yaml-limits.js";
 import type { Origin, TfAttribute, TfBlock, TfBody, TfCall, TfExpression, TfFile, TfObject, TfValue } from "../types.js";
 import { HclSyntaxError, parseHcl } from "./hcl.js";
 import { readJsonDocument } from "./json-document.js";
 import type { InputProblem } from "./kubernetes.js";
+
+// The library's node tests, loaded on first call (strict .tf.json takes the JSON reader without it).
+const isMap = (node: unknown): node is Yaml.YAMLMap => yamlLibrary().isMap(node);
+const isScalar = (node: unknown): node is Yaml.Scalar => yamlLibrary().isScalar(node);
+const isSeq = (node: unknown): node is Yaml.YAMLSeq => yamlLibrary().isSeq(node);
 
 /** A .tf or .tf.json file as blocks, or the first syntax problem. */
 export function terraformFromText(text: string, origin: Origin, json: boolean): { file: TfFile | undefined; problems: InputProblem[] } {
@@ -49,6 +55,7 @@ function terraformJsonBlocks(text: string, file: string): TfBlock[] {
   const json = readJsonDocument(text);
   if (json?.kind === "too-deep") throw new JsonShapeError(tooDeepMessage, json.line);
   if (json?.kind === "document") return terraformJsonData(json.data, json.locate, json.line, file);
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lc = new LineCounter();
   const scan = scanYaml(text);
   if (scan.tooDeepAt !== undefined) throw new JsonShapeError(tooDeepMessage, lineColAt(text, scan.tooDeepAt).line);

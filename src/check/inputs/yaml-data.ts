@@ -3,9 +3,20 @@
  * text), resolved the way Kubernetes reads it: plain scalars, keys and `<<` merges through the
  * shared resolver in yaml-scalars.ts, so this fallback and the fast reader agree.
  */
-import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, type Node, type Pair } from "yaml";
+import type * as Yaml from "yaml";
+import type { Document, Node, Pair } from "yaml";
+import { yamlLibrary } from "../../spec/yaml-limits.js";
 import type { DocPath } from "../types.js";
 import { applyMerge, kubeKey, resolvePlain, resolveTagged, setKey, YamlDataError } from "./yaml-scalars.js";
+
+// The library's node tests, loaded on first call: a check whose documents all go through the fast
+// reader never evaluates the yaml library (≈ 11 % of a cold check of 45 objects).
+const isAlias = (node: unknown): node is Yaml.Alias => yamlLibrary().isAlias(node);
+const isMap = (node: unknown): node is Yaml.YAMLMap => yamlLibrary().isMap(node);
+const isNode = (node: unknown): node is Yaml.Node => yamlLibrary().isNode(node);
+const isPair = (node: unknown): node is Yaml.Pair => yamlLibrary().isPair(node);
+const isScalar = (node: unknown): node is Yaml.Scalar => yamlLibrary().isScalar(node);
+const isSeq = (node: unknown): node is Yaml.YAMLSeq => yamlLibrary().isSeq(node);
 
 /** Nodes copied out of aliases before a document counts as an alias bomb. */
 const maxAliasNodes = 200_000;

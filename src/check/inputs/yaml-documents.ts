@@ -1,5 +1,5 @@
-import { isNode, LineCounter, parseAllDocuments } from "yaml";
-import { lineColAt, maxNestingDepth, nodeTooDeep, scanYaml } from "../../spec/yaml-limits.js";
+import type { parseAllDocuments } from "yaml";
+import { lineColAt, maxNestingDepth, nodeTooDeep, scanYaml, yamlLibrary } from "../../spec/yaml-limits.js";
 import type { DocPath } from "../types.js";
 import { fastYamlDocument } from "./fast-yaml.js";
 import { readJsonDocument } from "./json-document.js";
@@ -78,6 +78,8 @@ export function parseYamlStream(text: string, schema: YamlSchema = "core"): Yaml
 
 /** The full YAML library, for what the fast path does not cover; `lineOffset` shifts its line numbers. */
 export function parseWithLibrary(text: string, lineOffset: number, schema: YamlSchema): YamlStream {
+  // Loaded here, on first use: the fast reader takes most files without it.
+  const { isNode, LineCounter, parseAllDocuments } = yamlLibrary();
   const lineCounter = new LineCounter();
   const documents: YamlDocument[] = [];
   const errors: YamlSyntaxError[] = [];
