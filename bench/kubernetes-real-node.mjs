@@ -31,6 +31,7 @@ const versions = Object.fromEntries(
 );
 const kubectlBin = join(cache, `kubernetes-${versions.KUBERNETES_VERSION}/bin/kubectl`);
 const helmBin = join(cache, `helm-${versions.HELM_VERSION}/bin/helm`);
+const craneBin = join(cache, `crane-${versions.GGCR_VERSION}/bin/crane`);
 
 const opts = {
   scenarios: ["crash", "crash-exit0", "healthy"],
@@ -68,7 +69,7 @@ const opts = {
 
 const log = (...m) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...m);
 const children = new Set();
-let cluster; // { name, kubeconfig, registryDir, external }
+let cluster; // { name, kubeconfig, registry (127.0.0.1:PORT), external }
 let work;
 const namespaces = [];
 
@@ -142,9 +143,9 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
 async function startCluster() {
   if (opts.kubeconfig) {
     const dir = dirname(opts.kubeconfig);
-    const registryDir = join(dir, "realnode", "registry");
-    if (!existsSync(registryDir)) throw new Error(`${opts.kubeconfig}: its cluster has no real node (start.sh --real-node)`);
-    return { name: basename(dir), kubeconfig: opts.kubeconfig, registryDir, external: true };
+    const address = join(dir, "realnode", "registry.address");
+    if (!existsSync(address)) throw new Error(`${opts.kubeconfig}: its cluster has no real node (start.sh --real-node)`);
+    return { name: basename(dir), kubeconfig: opts.kubeconfig, registry: readFileSync(address, "utf8").trim(), external: true };
   }
   const why = spawnSync("bash", [join(root, "test/cluster/real-node.sh"), "can-run"], { encoding: "utf8" });
   if (why.status !== 0) throw new Error(`a real node cannot run here: ${why.stdout.trim()}`);
@@ -159,7 +160,7 @@ async function startCluster() {
       .filter(Boolean)
       .map((m) => [m[1], m[2]]),
   );
-  return { name, kubeconfig: kv.KUBECONFIG, registryDir: kv.REGISTRY_DIR, external: false };
+  return { name, kubeconfig: kv.KUBECONFIG, registry: kv.REGISTRY, external: false };
 }
 
 const APP = "bbapp";
@@ -178,15 +179,15 @@ function rootfs(files) {
   for (const [p, t] of Object.entries(files)) writeFileSync(join(dir, p), t);
   return dir;
 }
+// An image archive of the folder (image-tar.sh), pushed with crane to the node's registry, which
+// containerd reaches as slipway.test.
 async function push(tag, dir, entrypoint) {
-  const r = await exec("bash", [
-    join(root, "test/cluster/oci-image.sh"),
-    dir,
-    `${IMAGE}:${tag}`,
-    cluster.registryDir,
-    JSON.stringify(entrypoint),
-  ]);
-  if (r.code !== 0) throw new Error(`oci-image.sh ${tag}: ${r.stderr}`);
+  const tar = join(work, `image-${tag}.tar`);
+  const r = await exec("bash", [join(root, "test/cluster/image-tar.sh"), dir, `${IMAGE}:${tag}`, tar, JSON.stringify(entrypoint)]);
+  if (r.code !== 0) throw new Error(`image-tar.sh ${tag}: ${r.stderr}`);
+  const pushed = await exec(craneBin, ["push", "--insecure", tar, `${cluster.registry}/${IMAGE.replace(/^slipway\.test\//, "")}:${tag}`]);
+  if (pushed.code !== 0) throw new Error(`crane push ${tag}: ${pushed.stderr}`);
+  rmSync(tar, { force: true });
 }
 
 async function namespace(base) {
@@ -292,7 +293,7 @@ async function main() {
   work = mkdtempSync(join(tmpdir(), "slipway-bench-rn-"));
   if (!existsSync(bin)) throw new Error("dist/bundle/bin.js is missing: npm run build");
   cluster = await startCluster();
-  log(`cluster ${cluster.name}; registry ${cluster.registryDir}`);
+  log(`cluster ${cluster.name}; registry ${cluster.registry}`);
   const good = rootfs({ "www/ready": "ready\n" });
   const tags = ["1.0.0", ...Array.from({ length: opts.healthy }, (_, i) => `1.1.${i}`)];
   for (const t of tags) await push(t, good, HTTPD);

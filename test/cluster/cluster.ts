@@ -31,8 +31,11 @@ export interface RealNode {
   readonly label: string;
   /** containerd's socket (`ctr --address … -n k8s.io`). */
   readonly containerdAddress: string;
-  /** Folder of the registry containerd pulls `slipway.test/*` from (write images with oci-image.sh). */
-  readonly registryDir: string;
+  /**
+   * `127.0.0.1:PORT` of the registry (go-containerregistry's) containerd pulls `slipway.test/*` and
+   * `127.0.0.1:PORT/*` from over plain HTTP; push with crane or `slipway build --push`.
+   */
+  readonly registry: string;
 }
 
 export interface StartOptions {
@@ -101,10 +104,10 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   const node = kv.get("REAL_NODE");
   const label = kv.get("REAL_NODE_LABEL");
   const containerdAddress = kv.get("CONTAINERD_ADDRESS");
-  const registryDir = kv.get("REGISTRY_DIR");
+  const registry = kv.get("REGISTRY");
   const realNode =
-    node !== undefined && label !== undefined && containerdAddress !== undefined && registryDir !== undefined
-      ? { node, label, containerdAddress, registryDir }
+    node !== undefined && label !== undefined && containerdAddress !== undefined && registry !== undefined
+      ? { node, label, containerdAddress, registry }
       : undefined;
   const cluster: Cluster = { name, kubeconfig, workdir, readySeconds: Number(ready), ...(realNode ? { realNode } : {}) };
   if (options.watchPid === undefined) return cluster;

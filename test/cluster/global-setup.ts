@@ -15,7 +15,7 @@
  * the start (hostState(): sysctls, KUBE-* chains, links, cgroups, mounts, folders), or the
  * teardown fails listing what was left.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { type Cluster, hostState, type RealNode, realNodeUnavailable, startCluster, stopCluster } from "./cluster.js";
@@ -32,11 +32,12 @@ declare module "vitest" {
 function realNodeOf(kubeconfig: string): RealNode | undefined {
   const dir = dirname(kubeconfig);
   if (!existsSync(join(dir, "realnode", "kubelet.pid"))) return undefined;
+  const registry = readFileSync(join(dir, "realnode", "registry.address"), "utf8").trim();
   return {
     node: "slipway-real-0",
     label: "slipway.test/real-node",
     containerdAddress: `/run/slipway-rn-${basename(dir)}/containerd.sock`,
-    registryDir: join(dir, "realnode", "registry"),
+    registry,
   };
 }
 

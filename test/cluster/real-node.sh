@@ -23,6 +23,8 @@ source "$HERE/versions.env"
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test"
 K8S_BIN="$CACHE_ROOT/kubernetes-$KUBERNETES_VERSION/bin"
 KUBELET_DIR="$CACHE_ROOT/kubelet-$KUBERNETES_VERSION"
+REGISTRY_BIN="$CACHE_ROOT/registry-$GGCR_VERSION/bin/registry"
+CRANE_BIN="$CACHE_ROOT/crane-$GGCR_VERSION/bin/crane"
 
 NODE_NAME=slipway-real-0
 NODE_IP=198.51.100.2
@@ -58,6 +60,8 @@ can_run() {
     { echo "the CNI plugins are not in /usr/lib/cni (Debian: containernetworking-plugins)"; return 1; }
   [[ -x "$KUBELET_DIR/bin/kubelet" && -x "$KUBELET_DIR/bin/pause" ]] ||
     { echo "kubelet not built - run: bash test/cluster/build.sh kubelet"; return 1; }
+  [[ -x "$REGISTRY_BIN" && -x "$CRANE_BIN" ]] ||
+    { echo "registry/crane not built - run: bash test/cluster/build.sh registry"; return 1; }
   [[ -w /sys/fs/cgroup ]] || [[ -d /sys/fs/cgroup/memory ]] || { echo "no writable cgroup hierarchy"; return 1; }
   # One real node per machine: the links, the node IP and the kubepods cgroups are fixed.
   if ip link show "$NODE_LINK" >/dev/null 2>&1 || ip link show "$BRIDGE" >/dev/null 2>&1; then
@@ -102,7 +106,7 @@ state() {
     grep -qxF "net:[$(stat -L -c %i "$ns" 2>/dev/null)]" <<<"$used" || printf 'netns-unused %s\n' "$ns"
   done
   local pid
-  for pid in $(pgrep -f 'slipway-rn-|/realnode/containerd.toml|/kubelet-v[0-9.]*/bin/kubelet|cluster/registry.mjs' || true); do
+  for pid in $(pgrep -f 'slipway-rn-|/realnode/containerd.toml|/kubelet-v[0-9.]*/bin/kubelet' || true); do
     [[ "$pid" == "$$" ]] && continue
     printf 'process %s\n' "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)"
   done
@@ -220,25 +224,30 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
     conf_dir = "$RN/cni/net.d"
     max_conf_num = 1
 EOF
-  # The registry containerd pulls slipway.test/* from (slipway renders imagePullPolicy: Always).
-  local node
-  node="$HERE/../../node_modules/.bin/node"
-  [[ -x "$node" ]] || node="$(command -v node)" || die "node is needed for the test registry (registry.mjs)"
-  mkdir -p "$RN/registry"
-  setsid "$node" "$HERE/registry.mjs" "$RN/registry" "$RN/registry.port" >>"$LOGS/registry.log" 2>&1 </dev/null &
+  # The registry containerd pulls slipway.test/* from (slipway renders imagePullPolicy: Always):
+  # go-containerregistry's reference registry (in memory, on localhost, a free port), the one the
+  # image-build tests use too; tests push to it with crane. Its argv[0] names it for `state`.
+  setsid bash -c 'exec -a "slipway-rn-registry-$1" "$2" -port 0' registry "$NAME" "$REGISTRY_BIN" \
+    >"$LOGS/registry.log" 2>&1 </dev/null &
   echo $! >"$RN/registry.pid"
-  wait_for "the test registry" 15 test -s "$RN/registry.port" || return 1
-  local registry_port
-  registry_port="$(cat "$RN/registry.port")"
-  # `server` replaces https://slipway.test itself, so a missing tag is a 404 from here, never a
-  # DNS lookup of slipway.test.
-  mkdir -p "$RN/certs.d/$REGISTRY_HOST"
-  cat >"$RN/certs.d/$REGISTRY_HOST/hosts.toml" <<EOF
-server = "http://127.0.0.1:$registry_port"
-[host."http://127.0.0.1:$registry_port"]
+  registry_serving() { grep -q 'serving on port [0-9]' "$LOGS/registry.log"; }
+  wait_for "the test registry" 15 registry_serving || { cat "$LOGS/registry.log" >&2; return 1; }
+  local registry
+  registry="127.0.0.1:$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$LOGS/registry.log" | head -n 1)"
+  echo "$registry" >"$RN/registry.address"
+  # `server` replaces https://slipway.test itself, so a missing tag is a 404 from the registry,
+  # never a DNS lookup of slipway.test; its own address is plain HTTP too (images pushed there by
+  # `slipway build --push` are deployed as 127.0.0.1:PORT/NAME@sha256:...).
+  local h
+  for h in "$REGISTRY_HOST" "$registry"; do
+    mkdir -p "$RN/certs.d/$h"
+    cat >"$RN/certs.d/$h/hosts.toml" <<EOF
+server = "http://$registry"
+[host."http://$registry"]
   capabilities = ["pull", "resolve"]
 EOF
-  log "test registry for $REGISTRY_HOST/* at 127.0.0.1:$registry_port ($RN/registry)"
+  done
+  log "test registry for $REGISTRY_HOST/* at $registry"
 
   log "starting containerd ($SOCK)"
   setsid containerd --config "$RN/containerd.toml" >>"$LOGS/containerd.log" 2>&1 </dev/null &
@@ -297,7 +306,7 @@ EOF
     [[ "$("${k[@]}" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]
   }
   wait_for "node $NODE_NAME to be Ready" 90 node_ready || { tail -n 30 "$LOGS/kubelet.log" >&2; return 1; }
-  printf 'REAL_NODE=%s\nREAL_NODE_LABEL=%s\nCONTAINERD_ADDRESS=%s\nREGISTRY_DIR=%s\n' "$NODE_NAME" "$NODE_LABEL" "$SOCK" "$RN/registry"
+  printf 'REAL_NODE=%s\nREAL_NODE_LABEL=%s\nCONTAINERD_ADDRESS=%s\nREGISTRY=%s\n' "$NODE_NAME" "$NODE_LABEL" "$SOCK" "$registry"
 }
 
 stop_pid() {

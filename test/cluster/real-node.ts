@@ -1,16 +1,17 @@
 /**
- * Helpers for tests on the real node (start.sh --real-node): images without a registry service of
- * their own (a busybox-static root filesystem written by oci-image.sh into the folder the node's
- * registry serves), and namespaces whose pods all land on the real node.
+ * Helpers for tests on the real node (start.sh --real-node): images without an image builder (a
+ * busybox-static root filesystem made into an image archive by image-tar.sh and pushed with crane
+ * to the node's registry, go-containerregistry's), and namespaces whose pods all land on the real node.
  */
 import { execFile } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { requireTool } from "../helpers/tools.js";
 import type { RealNode } from "./cluster.js";
 
-const OCI_IMAGE_SH = fileURLToPath(new URL("./oci-image.sh", import.meta.url));
+const IMAGE_TAR_SH = fileURLToPath(new URL("./image-tar.sh", import.meta.url));
 /** Debian's busybox-static installs a static /bin/busybox (the dynamic one would need its libc). */
 const BUSYBOX = "/bin/busybox";
 const APPLETS = ["sh", "httpd", "echo", "cat", "sleep", "ls", "id", "env", "head", "sort", "tr", "touch", "wget", "grep"];
@@ -40,17 +41,31 @@ export function busyboxRoot(files: Readonly<Record<string, string>> = {}): { dir
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Writes `rootfs` as image `ref` (slipway.test/NAME:TAG) into the node's registry; resolves to its digest. */
-export function pushImage(node: RealNode, ref: string, rootfs: string, entrypoint: readonly string[], user = ""): Promise<string> {
+function run(command: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      "bash",
-      [OCI_IMAGE_SH, rootfs, ref, node.registryDir, JSON.stringify(entrypoint), user],
-      { timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`oci-image.sh ${ref} failed: ${stderr || error.message}`));
-        else resolve(stdout.trim());
-      },
-    );
+    execFile(command, args, { timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")} failed: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
   });
+}
+
+/**
+ * Pushes `rootfs` as image `ref` (slipway.test/NAME:TAG) to the node's registry, which containerd
+ * reaches as slipway.test; resolves to the manifest digest the registry reports (crane push).
+ */
+export async function pushImage(node: RealNode, ref: string, rootfs: string, entrypoint: readonly string[], user = ""): Promise<string> {
+  const m = /^slipway\.test\/(.+:[A-Za-z0-9_][A-Za-z0-9_.-]*)$/.exec(ref);
+  if (m?.[1] === undefined) throw new Error(`${ref} is not slipway.test/NAME:TAG`);
+  const dir = mkdtempSync(join(tmpdir(), "slipway-image-"));
+  try {
+    const tar = join(dir, "image.tar");
+    await run("bash", [IMAGE_TAR_SH, rootfs, ref, tar, JSON.stringify(entrypoint), user]);
+    const pushed = (await run(requireTool("crane"), ["push", "--insecure", tar, `${node.registry}/${m[1]}`])).trim();
+    const digest = /@(sha256:[0-9a-f]{64})$/.exec(pushed)?.[1];
+    if (digest === undefined) throw new Error(`crane push ${ref} printed no digest: ${pushed}`);
+    return digest;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -112,7 +112,15 @@ export function debianBase(env: Record<string, string>, packages: readonly strin
     const partial = `${tar}.partial-${process.pid}`;
     const r = spawnSync(
       "mmdebstrap",
-      ["--variant=minbase", `--include=${list.join(",")}`, "--mode=root", "bookworm", partial, "http://deb.debian.org/debian"],
+      [
+        "--variant=minbase",
+        "--format=tar",
+        `--include=${list.join(",")}`,
+        "--mode=root",
+        "bookworm",
+        partial,
+        "http://deb.debian.org/debian",
+      ],
       { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
     );
     if (r.status !== 0) {
