@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { SlipwayError } from "../errors/slipway-error.js";
+import { decodeEcrToken, ecrRegistryOf, expiryMarginMs, hasCredentialHelper, loginArgv, tokenFresh } from "./ecr-auth.js";
+
+describe("ecrRegistryOf", () => {
+  it("reads account, region and partition from ECR hosts", () => {
+    expect(ecrRegistryOf("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web")).toEqual({
+      host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+      account: "123456789012",
+      region: "eu-west-1",
+      partition: "aws",
+    });
+    expect(ecrRegistryOf("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/web:1")).toMatchObject({
+      region: "cn-north-1",
+      partition: "aws-cn",
+    });
+    expect(ecrRegistryOf("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/web")).toMatchObject({ partition: "aws-us-gov" });
+    expect(ecrRegistryOf("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/web")).toMatchObject({ region: "us-east-1" });
+    expect(ecrRegistryOf("123456789012.DKR.ECR.ap-southeast-2.AMAZONAWS.COM/web")?.host).toBe(
+      "123456789012.dkr.ecr.ap-southeast-2.amazonaws.com",
+    );
+  });
+
+  it("is undefined for other registries, ECR-looking repository paths included", () => {
+    for (const image of [
+      "registry.example.com/web",
+      "127.0.0.1:5000/web",
+      "web",
+      "ghcr.io/123456789012.dkr.ecr.eu-west-1.amazonaws.com/web",
+      "public.ecr.aws/abc/web",
+    ])
+      expect(ecrRegistryOf(image)).toBeUndefined();
+  });
+
+  it("refuses an ECR-looking host without account or region, rather than guess one", () => {
+    for (const image of [
+      "12345.dkr.ecr.eu-west-1.amazonaws.com/web",
+      "123456789012.dkr.ecr.amazonaws.com/web",
+      "123456789012.dkr.ecr.eu-west-1.amazonaws.com.cn/web",
+    ]) {
+      let caught: unknown;
+      try {
+        ecrRegistryOf(image);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, image).toBeInstanceOf(SlipwayError);
+      expect((caught as SlipwayError).code).toBe("BUILD_REGISTRY_AUTH");
+      expect((caught as SlipwayError).hint).toContain("<region>.amazonaws.com");
+    }
+  });
+});
+
+describe("tokenFresh", () => {
+  const now = 1_800_000_000_000;
+  it("serves until the margin before expiresAt, never after", () => {
+    expect(tokenFresh(now + 12 * 3600_000, now)).toBe(true);
+    expect(tokenFresh(now + expiryMarginMs + 1, now)).toBe(true);
+    expect(tokenFresh(now + expiryMarginMs, now)).toBe(false);
+    expect(tokenFresh(now - 1, now)).toBe(false);
+    expect(tokenFresh(Number.NaN, now)).toBe(false);
+  });
+});
+
+describe("decodeEcrToken", () => {
+  it("splits base64 of AWS:<password> at the first colon", () => {
+    const token = Buffer.from("AWS:pass:with:colons").toString("base64");
+    expect(decodeEcrToken(token)).toEqual({ username: "AWS", password: "pass:with:colons" });
+  });
+  it("rejects what is not a token", () => {
+    expect(decodeEcrToken("not base64!")).toBeUndefined();
+    expect(decodeEcrToken(Buffer.from("nocolon").toString("base64"))).toBeUndefined();
+    expect(decodeEcrToken(Buffer.from("AWS:").toString("base64"))).toBeUndefined();
+  });
+});
+
+describe("loginArgv", () => {
+  it("takes the password on stdin: the argv holds only the user name", () => {
+    expect(loginArgv({ kind: "podman", command: "podman" }, "1.dkr", "/tmp/a", "AWS")).toEqual([
+      "podman",
+      "login",
+      "--authfile",
+      "/tmp/a/auth.json",
+      "--username",
+      "AWS",
+      "--password-stdin",
+      "1.dkr",
+    ]);
+    expect(loginArgv({ kind: "docker", command: "docker" }, "1.dkr", "/tmp/a", "AWS")).toEqual([
+      "docker",
+      "--config",
+      "/tmp/a",
+      "login",
+      "--username",
+      "AWS",
+      "--password-stdin",
+      "1.dkr",
+    ]);
+  });
+});
+
+describe("hasCredentialHelper", () => {
+  const host = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+  it("sees a credHelpers entry for the host only", () => {
+    expect(hasCredentialHelper(JSON.stringify({ credHelpers: { [host]: "ecr-login" } }), host)).toBe(true);
+    expect(hasCredentialHelper(JSON.stringify({ credHelpers: { "other.example": "ecr-login" } }), host)).toBe(false);
+    expect(hasCredentialHelper(JSON.stringify({ auths: { [host]: { auth: "x" } } }), host)).toBe(false);
+    expect(hasCredentialHelper("{not json", host)).toBe(false);
+    expect(hasCredentialHelper(undefined, host)).toBe(false);
+  });
+});
