@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SlipwayError } from "../errors/slipway-error.js";
-import { decodeEcrToken, ecrRegistryOf, expiryMarginMs, hasCredentialHelper, loginArgv, tokenFresh } from "./ecr-auth.js";
+import { decodeEcrToken, dockerConfigCopy, ecrRegistryOf, expiryMarginMs, hasCredentialHelper, loginArgv, tokenFresh } from "./ecr-auth.js";
 
 describe("ecrRegistryOf", () => {
   it("reads account, region and partition from ECR hosts", () => {
@@ -107,5 +107,25 @@ describe("hasCredentialHelper", () => {
     expect(hasCredentialHelper(JSON.stringify({ auths: { [host]: { auth: "x" } } }), host)).toBe(false);
     expect(hasCredentialHelper("{not json", host)).toBe(false);
     expect(hasCredentialHelper(undefined, host)).toBe(false);
+  });
+});
+
+describe("dockerConfigCopy", () => {
+  const host = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+  it("drops credsStore and the registry's helper, keeps the rest", () => {
+    const user = {
+      auths: { "ghcr.io": { auth: "eA==" } },
+      credsStore: "desktop",
+      credHelpers: { [host]: "ecr-login", "gcr.io": "gcloud" },
+      currentContext: "ci",
+    };
+    expect(JSON.parse(dockerConfigCopy(JSON.stringify(user), host))).toEqual({
+      auths: { "ghcr.io": { auth: "eA==" } },
+      credHelpers: { "gcr.io": "gcloud" },
+      currentContext: "ci",
+    });
+    expect(JSON.parse(dockerConfigCopy(undefined, host))).toEqual({});
+    expect(JSON.parse(dockerConfigCopy("[1]", host))).toEqual({});
+    expect(JSON.parse(dockerConfigCopy("{broken", host))).toEqual({});
   });
 });

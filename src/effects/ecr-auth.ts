@@ -10,7 +10,7 @@
  * the user's configuration is never written. The SDK is loaded on first use (dynamic import), so the
  * other commands never load it.
  */
-import { chmod, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
@@ -184,15 +184,45 @@ export function awsError(error: unknown, registry: EcrRegistry): SlipwayError {
   );
 }
 
-/** A private folder (0700) for the temporary login; Docker's plugins, contexts and builders are linked in from the user's. */
-export async function temporaryAuthDir(runtime: Pick<ContainerRuntime, "kind">, env: Env): Promise<string> {
+/**
+ * A private folder (0700) for the temporary login. For Docker, whose build step pushes and so runs
+ * with this folder as DOCKER_CONFIG: the user's plugins, contexts and builders are linked in, and
+ * their config.json copied (see dockerConfigCopy) so base images still pull with their logins.
+ */
+export async function temporaryAuthDir(runtime: Pick<ContainerRuntime, "kind">, env: Env, host: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "slipway-registry-auth-"));
   await chmod(dir, 0o700);
   if (runtime.kind === "docker") {
     const user = env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), ".docker");
     for (const name of ["cli-plugins", "buildx", "contexts"]) await symlink(join(user, name), join(dir, name)).catch(() => undefined);
+    const copy = dockerConfigCopy(await readFile(join(user, "config.json"), "utf8").catch(() => undefined), host);
+    await writeFile(join(dir, "config.json"), copy, { mode: 0o600 });
   }
   return dir;
+}
+
+/**
+ * The user's Docker config.json for the temporary folder: without `credsStore` and without a
+ * credential helper for `host`, so `docker login` writes the ECR token into this file (removed
+ * afterwards) and never into the user's keychain. Logins kept in the user's own `auths` still work;
+ * ones kept only in their credsStore are not seen by this build (the README says so).
+ */
+export function dockerConfigCopy(text: string | undefined, host: string): string {
+  let config: Record<string, unknown> = {};
+  try {
+    const parsed = text === undefined ? {} : (JSON.parse(text) as unknown);
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) config = { ...(parsed as Record<string, unknown>) };
+  } catch {
+    config = {};
+  }
+  delete config.credsStore;
+  const helpers = config.credHelpers;
+  if (helpers !== null && typeof helpers === "object") {
+    const rest = { ...(helpers as Record<string, unknown>) };
+    delete rest[host];
+    config.credHelpers = rest;
+  }
+  return `${JSON.stringify(config, null, 2)}\n`;
 }
 
 export async function removeAuthDir(dir: string): Promise<void> {

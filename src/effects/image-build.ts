@@ -227,7 +227,7 @@ export async function buildImage(
     // ECR: log in before the build, so a missing credential fails in seconds, not after the build.
     let authEnv: Record<string, string> = {};
     if (request.push && options.ecr) {
-      authDir = await temporaryAuthDir(runtime, env);
+      authDir = await temporaryAuthDir(runtime, env, options.ecr.registry.host);
       authEnv = await ecrLogin(host, env, runtime, options.ecr, authDir, options);
     }
     const outputFile = join(dir, runtime.kind === "docker" ? "metadata.json" : "iid");
@@ -237,12 +237,14 @@ export async function buildImage(
       if (output.length > 400) output.shift();
       options.onLine(line);
     };
-    const runEnv = { ...env, ...authEnv, SOURCE_DATE_EPOCH: String(request.epoch) };
+    const runEnv = { ...env, SOURCE_DATE_EPOCH: String(request.epoch) };
+    // Docker pushes in its build step; Podman's build keeps the user's logins (for its base images), its push uses slipway's.
+    const buildEnv = runtime.kind === "docker" ? { ...runEnv, ...authEnv } : runEnv;
     const argv = buildArgv(runtime, { ...request, outputFile });
     const built = await host.run({
       command: argv,
       cwd: options.cwd,
-      env: runEnv,
+      env: buildEnv,
       timeoutMs: buildTimeoutMs,
       onLine,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -275,7 +277,7 @@ export async function buildImage(
     const pushed = await host.run({
       command: push,
       cwd: options.cwd,
-      env: runEnv,
+      env: { ...runEnv, ...authEnv },
       timeoutMs: buildTimeoutMs,
       onLine,
       ...(options.signal ? { signal: options.signal } : {}),
