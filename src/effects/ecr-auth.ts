@@ -132,7 +132,11 @@ export async function ecrToken(registry: EcrRegistry, learn: (secrets: string[])
   if (cached && tokenFresh(cached.expiresAt, now)) return cached;
   let data: { authorizationToken?: string | undefined; expiresAt?: Date | undefined } | undefined;
   try {
-    const { ECRClient, GetAuthorizationTokenCommand } = await import("@aws-sdk/client-ecr");
+    // The bundle holds the SDK's CommonJS build: its exports arrive as the namespace's default.
+    const loaded: typeof import("@aws-sdk/client-ecr") & { default?: typeof import("@aws-sdk/client-ecr") } = await import(
+      "@aws-sdk/client-ecr"
+    );
+    const { ECRClient, GetAuthorizationTokenCommand } = loaded.ECRClient === undefined && loaded.default ? loaded.default : loaded;
     // The endpoint comes from the SDK's own configuration (AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL, the profile).
     const client = new ECRClient({ region: registry.region, maxAttempts: 2 });
     try {
