@@ -12,7 +12,8 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, write
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { kubectl, kubectlOk } from "../../cluster/kube.js";
 import { type Moto, motoUnavailable, startMoto } from "../../helpers/moto.js";
 import { busyboxBase, imageTestsUnavailable, podmanEnv, startRegistry, type TestRegistry } from "../../helpers/podman.js";
 import { slipway } from "../deploy/local-harness.js";
@@ -202,4 +203,50 @@ describe.skipIf(unavailable !== undefined)(`slipway build --push to Amazon ECR${
       await new Promise((resolve) => server.close(resolve));
     }
   }, 300_000);
+  describe("deploy --build to the test cluster", () => {
+    const kubeconfig = inject("kubeconfig");
+    let namespace = "";
+    afterAll(async () => {
+      if (namespace !== "") await kubectl(kubeconfig, ["delete", "namespace", namespace, "--wait=false"]);
+    });
+
+    it("logs in to ECR through the SDK, deploys the ECR image by digest, and history holds the digest and no token", async () => {
+      namespace = `ecr-deploy-${process.pid}`;
+      const dir = app(`deploy-${process.pid}`, `${ecrHost}/slipway-test/build-app`);
+      // app() names the namespace ecr-<name>: this one.
+      await kubectlOk(kubeconfig, ["create", "namespace", namespace]);
+      const wrapper = mkdtempSync(join(tmpdir(), "slipway-ecr-wrap-"));
+      dirs.push(wrapper);
+      const kenv = {
+        ...env,
+        PATH: `${podmanWrapper(wrapper, ecrHost, registry.host)}:${process.env.PATH}`,
+        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        KUBECONFIG: kubeconfig,
+      };
+      const run = await slipway(dir, ["deploy", "-e", "staging", "--build", "--json"], kenv);
+      expect(run.code, run.stderr + run.stdout).toBe(0);
+      expect(readFileSync(join(wrapper, "stdin"), "utf8")).toBe(password);
+      const image = (
+        await kubectl(kubeconfig, [
+          "-n",
+          namespace,
+          "get",
+          "deployment",
+          "build-app",
+          "-o",
+          "jsonpath={.spec.template.spec.containers[0].image}",
+        ])
+      ).stdout;
+      expect(image).toMatch(new RegExp(`^${ecrHost.replaceAll(".", "\\.")}/slipway-test/build-app@sha256:[a-f0-9]{64}$`));
+      const history = await slipway(dir, ["history", "-e", "staging", "--json"], kenv);
+      const refs = ((history.final?.result?.releases ?? []) as { artifact: { ref: string } }[]).map((r) => r.artifact.ref);
+      expect(refs).toEqual([image]);
+      const secrets = (await kubectl(kubeconfig, ["-n", namespace, "get", "secrets,configmaps,deployments", "-o", "yaml"])).stdout;
+      for (const text of [run.stdout, run.stderr, history.stdout, secrets]) {
+        expect(text).not.toContain(password);
+        expect(text).not.toContain(token);
+      }
+    }, 300_000);
+  });
 });
