@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { SlipwayError } from "../errors/slipway-error.js";
-import { decodeEcrToken, dockerConfigCopy, ecrRegistryOf, expiryMarginMs, hasCredentialHelper, loginArgv, tokenFresh } from "./ecr-auth.js";
+import {
+  awsError,
+  decodeEcrToken,
+  dockerConfigCopy,
+  ecrRegistryOf,
+  expiryMarginMs,
+  hasCredentialHelper,
+  loginArgv,
+  tokenFresh,
+} from "./ecr-auth.js";
 
 describe("ecrRegistryOf", () => {
   it("reads account, region and partition from ECR hosts", () => {
@@ -127,5 +136,34 @@ describe("dockerConfigCopy", () => {
     expect(JSON.parse(dockerConfigCopy(undefined, host))).toEqual({});
     expect(JSON.parse(dockerConfigCopy("[1]", host))).toEqual({});
     expect(JSON.parse(dockerConfigCopy("{broken", host))).toEqual({});
+  });
+});
+
+describe("awsError", () => {
+  const registry = {
+    host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+    account: "123456789012",
+    region: "eu-west-1",
+    partition: "aws" as const,
+  };
+  const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+  it("no credentials: the hint names AWS_PROFILE and aws sso login", () => {
+    const e = awsError(named("CredentialsProviderError", "Could not load credentials from any providers"), registry);
+    expect(e.code).toBe("BUILD_REGISTRY_AUTH");
+    expect(e.message).toBe(`no AWS credentials to log in to Amazon ECR ${registry.host}: Could not load credentials from any providers`);
+    expect(e.hint).toMatch(/AWS_PROFILE.*`aws sso login`/);
+  });
+  it("access denied: the hint names the permission", () => {
+    const e = awsError(
+      named("AccessDeniedException", "User: arn:aws:iam::1:user/ci is not authorized to perform: ecr:GetAuthorizationToken"),
+      registry,
+    );
+    expect(e.message).toContain("Amazon ECR refused GetAuthorizationToken");
+    expect(e.hint).toContain("ecr:GetAuthorizationToken");
+  });
+  it("anything else: the service was not reached, first line only", () => {
+    const e = awsError(named("TimeoutError", "connect ETIMEDOUT\nmore"), registry);
+    expect(e.message).toBe(`could not get an Amazon ECR token for ${registry.host} in eu-west-1 (TimeoutError): connect ETIMEDOUT`);
+    expect(e.hint).toContain("AWS_ENDPOINT_URL_ECR");
   });
 });

@@ -169,7 +169,7 @@ export async function ecrToken(registry: EcrRegistry, learn: (secrets: string[])
 export function awsError(error: unknown, registry: EcrRegistry): SlipwayError {
   const name = error instanceof Error ? error.name : "";
   const message = error instanceof Error ? error.message.split("\n")[0]?.slice(0, 300) : String(error);
-  if (name === "CredentialsProviderError" || /Could not load credentials|credential/i.test(message ?? "")) {
+  if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message ?? "")) {
     return new SlipwayError("BUILD_REGISTRY_AUTH", `no AWS credentials to log in to Amazon ECR ${registry.host}: ${message}`, {
       hint: "slipway reads the AWS SDK's default credentials: set AWS_PROFILE to a configured profile (and run `aws sso login` for SSO profiles), or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance or task role applies.",
     });
