@@ -184,6 +184,23 @@ describe.skipIf(unavailable !== undefined)(`slipway build --push to Amazon ECR${
     expect(`${run.stdout}${run.stderr}`).not.toContain(token);
   }, 120_000);
 
+  it("a credential helper for the registry in the user's auth file: slipway leaves the login to it and asks AWS nothing", async () => {
+    const dir = app("helper", `${ecrHost}/slipway-test/build-app`);
+    const wrapper = mkdtempSync(join(tmpdir(), "slipway-ecr-wrap-"));
+    dirs.push(wrapper);
+    const userAuth = join(wrapper, "user-auth.json");
+    writeFileSync(userAuth, JSON.stringify({ credHelpers: { [ecrHost]: "ecr-login" } }));
+    // No AWS credentials: a call to AWS would fail with BUILD_REGISTRY_AUTH.
+    const run = await slipway(dir, ["build", "--push", "--json"], {
+      ...env,
+      PATH: `${podmanWrapper(wrapper, ecrHost, registry.host)}:${process.env.PATH}`,
+      REGISTRY_AUTH_FILE: userAuth,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(wrapper, "argv.log"), "utf8")).not.toMatch(/^login /m);
+    expect(existsSync(join(wrapper, "push-auth"))).toBe(false);
+  }, 300_000);
+
   it("an image on another registry never asks AWS: the push works without AWS credentials and no connection reaches the endpoint", async () => {
     let connections = 0;
     const server: Server = createServer((socket) => {
