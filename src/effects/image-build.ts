@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
+import { type EcrRegistry, ecrToken, loginArgv, removeAuthDir, temporaryAuthDir } from "./ecr-auth.js";
 import type { Host } from "./host.js";
 import { parseIgnoreRules } from "./ignore-rules.js";
 import {
@@ -216,10 +217,19 @@ export async function buildImage(
     dockerfileShown: string;
     onLine: (line: string) => void;
     signal?: AbortSignal;
+    /** With a push to Amazon ECR: its registry, and where the token's secret forms go before anything prints. */
+    ecr?: { registry: EcrRegistry; learn: (secrets: string[]) => void };
   },
 ): Promise<BuiltImage> {
   const dir = await mkdtemp(join(tmpdir(), "slipway-build-"));
+  let authDir: string | undefined;
   try {
+    // ECR: log in before the build, so a missing credential fails in seconds, not after the build.
+    let authEnv: Record<string, string> = {};
+    if (request.push && options.ecr) {
+      authDir = await temporaryAuthDir(runtime, env, options.ecr.registry.host);
+      authEnv = await ecrLogin(host, env, runtime, options.ecr, authDir, options);
+    }
     const outputFile = join(dir, runtime.kind === "docker" ? "metadata.json" : "iid");
     const output: string[] = [];
     const onLine = (line: string) => {
@@ -228,11 +238,13 @@ export async function buildImage(
       options.onLine(line);
     };
     const runEnv = { ...env, SOURCE_DATE_EPOCH: String(request.epoch) };
+    // Docker pushes in its build step; Podman's build keeps the user's logins (for its base images), its push uses slipway's.
+    const buildEnv = runtime.kind === "docker" ? { ...runEnv, ...authEnv } : runEnv;
     const argv = buildArgv(runtime, { ...request, outputFile });
     const built = await host.run({
       command: argv,
       cwd: options.cwd,
-      env: runEnv,
+      env: buildEnv,
       timeoutMs: buildTimeoutMs,
       onLine,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -265,7 +277,7 @@ export async function buildImage(
     const pushed = await host.run({
       command: push,
       cwd: options.cwd,
-      env: runEnv,
+      env: { ...runEnv, ...authEnv },
       timeoutMs: buildTimeoutMs,
       onLine,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -285,7 +297,45 @@ export async function buildImage(
     return { imageId, digest };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    if (authDir !== undefined) await removeAuthDir(authDir);
   }
+}
+
+/**
+ * Logs the runtime in to ECR with a token from the AWS SDK, the password on stdin, into `authDir`;
+ * returns the variables that make the build and push commands use that login.
+ */
+async function ecrLogin(
+  host: Host,
+  env: Record<string, string>,
+  runtime: ContainerRuntime,
+  ecr: { registry: EcrRegistry; learn: (secrets: string[]) => void },
+  authDir: string,
+  options: { cwd: string; onLine: (line: string) => void; signal?: AbortSignal },
+): Promise<Record<string, string>> {
+  const token = await ecrToken(ecr.registry, ecr.learn);
+  const output: string[] = [];
+  const login = await host.run({
+    command: loginArgv(runtime, ecr.registry.host, authDir, token.username),
+    cwd: options.cwd,
+    env,
+    input: `${token.password}\n`,
+    timeoutMs: 120_000,
+    onLine: (line) => {
+      output.push(line);
+      options.onLine(line);
+    },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (login.exitCode !== 0) {
+    const last = lastErrorLine(output);
+    throw new SlipwayError(
+      "BUILD_REGISTRY_AUTH",
+      `${runtime.kind} login to ${ecr.registry.host} failed (exit ${login.exitCode ?? login.signal})${last ? `: ${last}` : ""}`,
+      { hint: "The token came from AWS; check that the registry host in app.image is reachable from here (DNS, proxy variables)." },
+    );
+  }
+  return runtime.kind === "docker" ? { DOCKER_CONFIG: authDir } : { REGISTRY_AUTH_FILE: join(authDir, "auth.json") };
 }
 
 function interrupted(signal: AbortSignal, ref: string, step: "build" | "push"): SlipwayError {

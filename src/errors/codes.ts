@@ -126,6 +126,11 @@ export const errorCodes = {
     summary: "The build or push was stopped by Ctrl-C or SIGTERM; the runtime's command was stopped with it.",
   },
   BUILD_PUSH_FAILED: { exit: 1, summary: "Pushing the image failed, or the runtime reported no digest for it." },
+  BUILD_REGISTRY_AUTH: {
+    exit: 1,
+    summary:
+      "No Amazon ECR login for the push: no AWS credentials, access denied, ECR not reached, a registry host without account and region, or the runtime's login failed.",
+  },
   NODE_UNSUPPORTED: { exit: 2, summary: "slipway was started by a Node.js older than 22.12, which it does not run on." },
   INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },
 } as const satisfies Record<string, { exit: number; summary: string }>;

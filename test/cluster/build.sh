@@ -3,7 +3,7 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/<component>-<version>/bin/<binary>
 #
 # Usage: bash test/cluster/build.sh [component ...]
-#   components: helm kubernetes etcd kwok linters registry   (default: all, in that order)
+#   components: helm kubernetes etcd kwok linters registry moto   (default: all, in that order)
 #               kubelet   (kubelet + the sandbox pause program for start.sh --real-node; part of
 #                          the default where containerd is installed and we run as root)
 #
@@ -500,9 +500,36 @@ build_registry() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# moto: moto's server (PyPI, in a venv) as the AWS endpoint of the ECR login tests. Not Go: it
+# needs python3 with venv; without it the component only warns (those tests skip with the reason).
+
+build_moto() {
+  with_lock moto build_moto_locked
+}
+
+build_moto_locked() {
+  local dest="$CACHE_ROOT/moto-$MOTO_VERSION"
+  # A venv's scripts name its interpreter by absolute path, so it is made in place; the marker,
+  # written last, says it is complete (an interrupted install is removed and made again).
+  if [[ -f "$dest/.complete" ]]; then
+    log "moto $MOTO_VERSION: cached"
+    return 0
+  fi
+  if ! command -v python3 >/dev/null || ! python3 -m venv --help >/dev/null 2>&1; then
+    warn "moto: python3 with venv is not installed; the ECR login tests will skip"
+    return 0
+  fi
+  log "moto $MOTO_VERSION: pip install into $dest"
+  rm -rf "$dest"
+  python3 -m venv "$dest"
+  run "moto[server]==$MOTO_VERSION (pip)" "$dest/bin/pip" install --disable-pip-version-check -q "moto[server]==$MOTO_VERSION"
+  touch "$dest/.complete"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 usage() {
-  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|kubelet ...]" >&2
+  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|moto|kubelet ...]" >&2
 }
 
 main() {
@@ -510,14 +537,14 @@ main() {
   command -v flock >/dev/null || { echo "build.sh: flock (util-linux) is not on PATH" >&2; return 1; }
   local components=("$@")
   if [[ ${#components[@]} -eq 0 ]]; then
-    components=(helm kubernetes etcd kwok linters registry)
+    components=(helm kubernetes etcd kwok linters registry moto)
     # The real test node's kubelet only where it can run (see start.sh --real-node).
     if command -v containerd >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then components+=(kubelet); fi
   fi
   local c
   for c in "${components[@]}"; do
     case "$c" in
-      helm | kubernetes | etcd | kwok | linters | registry | kubelet) ;;
+      helm | kubernetes | etcd | kwok | linters | registry | moto | kubelet) ;;
       -h | --help) usage; return 0 ;;
       *) echo "build.sh: unknown component '$c'" >&2; usage; return 2 ;;
     esac

@@ -1,6 +1,7 @@
 import { dirname, relative, resolve } from "node:path";
 import { findingLocation } from "../../check/reporters/json.js";
 import { type ContextFinding, dockerignoreFindings } from "../../effects/dockerignore-check.js";
+import { ecrRegistryOf, userHasHelper } from "../../effects/ecr-auth.js";
 import { buildEnv, buildImage, detectRuntime, sourceFacts } from "../../effects/image-build.js";
 import { type ContainerRuntime, contentTag, imageLabels, sourceUrl } from "../../effects/image-commands.js";
 import { localHost } from "../../effects/local-host.js";
@@ -163,6 +164,21 @@ export async function buildForSpec(
       hint: "Add --push, or build one platform with --platform linux/amd64.",
     });
   }
+  // Amazon ECR: a token from the AWS SDK for the push, unless the user's runtime has a credential helper for it.
+  let ecr: { registry: NonNullable<ReturnType<typeof ecrRegistryOf>>; learn: (secrets: string[]) => void } | undefined;
+  if (opts.push) {
+    let registry: ReturnType<typeof ecrRegistryOf>;
+    try {
+      registry = ecrRegistryOf(repository);
+    } catch (error) {
+      if (!(error instanceof SlipwayError)) throw error;
+      throw new SlipwayError(error.code, error.message, {
+        location: locationOf(validated.source, ["app", "image"]),
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
+    }
+    if (registry && !(await userHasHelper(registry, runEnv))) ecr = { registry, learn: (secrets) => redactor.add(secrets) };
+  }
   const labels = imageLabels({ source: sourceUrl(facts.remote), revision: facts.commit, epoch: facts.epoch });
   log(`${ctx.json ? "" : ctx.colors.dim("build: ")}${runtime.version} (${runtime.reason}); ${ref}`);
   const dockerfileText = await readTextIfExists(dockerfile);
@@ -173,7 +189,7 @@ export async function buildForSpec(
       runEnv,
       runtime,
       { context, dockerfile, ref, platforms, labels, epoch: facts.epoch, push: opts.push },
-      { cwd: context, dockerfileText, dockerfileShown: show(dockerfile), onLine: log, signal },
+      { cwd: context, dockerfileText, dockerfileShown: show(dockerfile), onLine: log, signal, ...(ecr ? { ecr } : {}) },
     ),
   );
   return {
