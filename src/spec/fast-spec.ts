@@ -16,6 +16,7 @@
  * streams; it records lines only and resolves scalars the way Kubernetes does, so it does not fit
  * here.
  */
+import { quotedEnd, unquoteYaml } from "./yaml-quoted.js";
 
 /** A node of the document: where it starts, and its children. */
 export interface FastNode {
@@ -212,7 +213,7 @@ class Reader {
     } else if (c === 34 || c === 39) {
       const end = quotedEnd(rest, c);
       if (end === -1 || !endsLine(rest.slice(end + 1))) throw new Bail();
-      value = unquote(rest.slice(0, end + 1));
+      value = unquoteOrBail(rest.slice(0, end + 1));
       this.node = { line: line.no, col: at + 1, source: value as string };
     } else {
       const hash = rest.indexOf(" #");
@@ -288,7 +289,7 @@ function keyOf(text: string): { name: string; restAt: number } | undefined {
     if (end === -1 || text.charCodeAt(end + 1) !== 58) return undefined;
     if (end + 2 < text.length && text.charCodeAt(end + 2) !== 32) return undefined;
     if (end > maxKeyChars) throw new Bail();
-    return { name: unquote(text.slice(0, end + 1)), restAt: afterSpaces(text, end + 2) };
+    return { name: unquoteOrBail(text.slice(0, end + 1)), restAt: afterSpaces(text, end + 2) };
   }
   if (isDash(text) || c === 91 || c === 123) return undefined; // a flow collection (as a key it bails when read as a value)
   for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) {
@@ -326,45 +327,6 @@ function plainStart(text: string, inFlow: boolean): boolean {
     return false;
   if (text.includes(" #")) return false;
   return true;
-}
-
-function quotedEnd(text: string, quote: number): number {
-  for (let i = 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (quote === 34 && c === 92) {
-      i++;
-      continue;
-    }
-    if (c === quote) {
-      if (quote === 39 && text.charCodeAt(i + 1) === 39) {
-        i++;
-        continue;
-      }
-      return i;
-    }
-  }
-  return -1;
-}
-
-/** A one-line quoted scalar's value; gives up on escapes beyond the common ones. */
-function unquote(text: string): string {
-  if (text.charCodeAt(0) === 39) return text.slice(1, -1).replace(/''/g, "'");
-  const body = text.slice(1, -1);
-  if (!body.includes("\\")) return body;
-  let out = "";
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i] as string;
-    if (ch !== "\\") {
-      out += ch;
-      continue;
-    }
-    const e = body[++i];
-    if (e === "n") out += "\n";
-    else if (e === "t") out += "\t";
-    else if (e === '"' || e === "\\" || e === "/") out += e;
-    else throw new Bail();
-  }
-  return out;
 }
 
 // Plain scalars that YAML 1.1 or the 1.2 core schema read as something other than a string.
@@ -532,7 +494,7 @@ class Flow {
       const text = this.s.slice(this.i, this.i + end + 1);
       this.i += end + 1;
       if (isKey && text.length > maxKeyChars) throw new Bail();
-      return { text: unquote(text), plain: false };
+      return { text: unquoteOrBail(text), plain: false };
     }
     const start = this.i;
     while (this.i < this.s.length) {
@@ -546,4 +508,10 @@ class Flow {
     if (!plainStart(text, true) || (isKey && text.length > maxKeyChars)) throw new Bail();
     return { text, plain: true };
   }
+}
+
+function unquoteOrBail(text: string): string {
+  const value = unquoteYaml(text);
+  if (value === undefined) throw new Bail();
+  return value;
 }

@@ -161,6 +161,14 @@ describe("the fast YAML path reads what the YAML library reads", () => {
     expect(parseYamlStream(text).documents[0]?.data).toEqual(parse(text));
   });
 
+  it("gives an escape past U+10FFFF to the library instead of failing on it", () => {
+    // String.fromCodePoint throws a RangeError there: check once ended in INTERNAL on such a file.
+    const text = 'data:\n  a: "\\UFFFFFFFF"\n  b: "\\U0001F600"\n';
+    expect(fastYamlDocument(text.split("\n"), 1)).toBeUndefined();
+    expect(fastYamlDocument(['b: "\\U0001F600\\x41"'], 1)?.data).toEqual({ b: "😀A" });
+    expect(() => parseYamlStream(text)).not.toThrow();
+  });
+
   it("gives tab indentation to the library, which reports it", () => {
     expect(fastYamlDocument(["a:", "\tb: 1"], 1)).toBeUndefined();
     expect(parseYamlStream("a:\n\tb: 1\n").errors[0]?.line).toBe(2);

@@ -7,6 +7,7 @@
  * Scalars, keys and `<<` merge keys resolve in the given schema (yaml-scalars.ts).
  */
 import { maxNestingDepth } from "../../spec/yaml-limits.js";
+import { quotedEnd, unquoteYaml } from "../../spec/yaml-quoted.js";
 import type { DocPath } from "../types.js";
 import { applyMerge, kubeKey, resolvePlain, type YamlSchema } from "./yaml-scalars.js";
 
@@ -432,24 +433,6 @@ function isIndicator(c: number): boolean {
   }
 }
 
-function quotedEnd(text: string, quote: number): number {
-  for (let i = 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (quote === 34 && c === 92) {
-      i++;
-      continue;
-    }
-    if (c === quote) {
-      if (quote === 39 && text.charCodeAt(i + 1) === 39) {
-        i++;
-        continue;
-      }
-      return i;
-    }
-  }
-  return -1;
-}
-
 /** A value written on one line: quoted, flow collection or plain scalar (comments stripped). */
 function inlineValue(text: string, line: number, schema: YamlSchema, depth: number): unknown {
   const c = text.charCodeAt(0);
@@ -477,51 +460,9 @@ function inlineValue(text: string, line: number, schema: YamlSchema, depth: numb
 }
 
 function quoted(text: string): string {
-  if (text.charCodeAt(0) === 39) return text.slice(1, -1).replace(/''/g, "'");
-  const body = text.slice(1, -1);
-  if (!body.includes("\\")) return body;
-  let out = "";
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i] as string;
-    if (ch !== "\\") {
-      out += ch;
-      continue;
-    }
-    const e = body[++i];
-    switch (e) {
-      case "n":
-        out += "\n";
-        break;
-      case "t":
-        out += "\t";
-        break;
-      case "r":
-        out += "\r";
-        break;
-      case "0":
-        out += "\0";
-        break;
-      case '"':
-      case "\\":
-      case "/":
-      case " ":
-        out += e;
-        break;
-      case "x":
-      case "u":
-      case "U": {
-        const len = e === "x" ? 2 : e === "u" ? 4 : 8;
-        const hex = body.slice(i + 1, i + 1 + len);
-        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) throw new Unsupported();
-        out += String.fromCodePoint(Number.parseInt(hex, 16));
-        i += len;
-        break;
-      }
-      default:
-        throw new Unsupported();
-    }
-  }
-  return out;
+  const value = unquoteYaml(text);
+  if (value === undefined) throw new Unsupported();
+  return value;
 }
 
 /** One-line flow collections: [a, b], {k: v}, nested. */
