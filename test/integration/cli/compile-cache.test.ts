@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -67,5 +67,23 @@ describe("compile cache", () => {
     const result = render({ XDG_CACHE_HOME: cache, NODE_DISABLE_COMPILE_CACHE: "1" });
     expect(result.status).toBe(0);
     expect(existsSync(join(cache, "slipway"))).toBe(false);
+  });
+});
+
+describe("eager top-level functions (scripts/bundle.mjs)", () => {
+  // The compile cache holds only what V8 compiles when a file loads; a function declaration would
+  // be compiled at its first call on every run. The bundle step turns them into parenthesized
+  // expressions, which V8 compiles eagerly.
+  const bundle = join(repoRoot, "dist/bundle");
+  const chunks = readdirSync(bundle).filter((f) => f.endsWith(".js") && f !== "bin.js");
+
+  it("leaves no top-level function declaration in a chunk, and rewrote some", () => {
+    let rewritten = 0;
+    for (const file of chunks) {
+      const text = readFileSync(join(bundle, file), "utf8");
+      expect(text, file).not.toMatch(/^(async )?function\*? [\w$]+\(/m);
+      rewritten += (text.match(/^var [\w$]+ = \((async )?function\*? [\w$]+\(/gm) ?? []).length;
+    }
+    expect(rewritten).toBeGreaterThan(100);
   });
 });
