@@ -1,10 +1,10 @@
 // Bundles the CLI into dist/bundle (one ESM entry plus lazily loaded chunks per command):
 // fewer files to resolve and compile makes a cold `slipway` start several times faster.
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 
 /*
  * Node's built-in modules through process.getBuiltinModule instead of `import … from "node:fs"`.
@@ -52,7 +52,32 @@ const lazyBuiltins = {
   },
 };
 
+/*
+ * The `yaml` library as a file of its own (dist/bundle/yaml.cjs), loaded by the first `require` or
+ * `import` of "yaml". Bundled into the chunks, it shared one with the small modules every command
+ * loads (spec/yaml-limits.ts, spec/yaml-quoted.ts), so a `render kubernetes` that never calls it
+ * still read and pre-parsed its 240 KB on every start (bench/RESULTS.md, start-up round 5).
+ */
+const yamlOnItsOwn = {
+  name: "yaml-on-its-own",
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: "./yaml.cjs", external: true }));
+  },
+};
+
 rmSync(new URL("../dist/bundle", import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { yaml: fileURLToPath(import.meta.resolve("yaml")) },
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node22",
+  outExtension: { ".js": ".cjs" },
+  outdir: new URL("../dist/bundle", import.meta.url).pathname,
+  minifySyntax: true,
+  legalComments: "eof",
+  logLevel: "warning",
+});
 await build({
   // The CLI, and the local proxy daemon as its own small entry (it starts faster without the CLI).
   entryPoints: {
@@ -68,9 +93,76 @@ await build({
   minifySyntax: true,
   legalComments: "eof",
   logLevel: "warning",
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, yamlOnItsOwn],
   banner: { js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);' },
 });
+
+/*
+ * Eager compilation of top-level functions, so Node's compile cache holds them. The cache keeps
+ * what V8 compiled when the file was loaded; a function declaration is compiled lazily, at its
+ * first call, so every run parsed and compiled the same functions again (≈ 44M instructions of a
+ * cached `render kubernetes`, 19 %). V8 compiles a parenthesized function expression eagerly, so
+ * each top-level `function f(…) {…}` of a chunk becomes `var f = (function f(…) {…});`, moved to
+ * the top of its file: every one is assigned before any other statement of the chunk runs, as
+ * hoisting did for the declarations, so no call can see it undefined. esbuild prints top-level
+ * code at column 0 and closes a top-level function with a line holding only `}`; each rewritten
+ * file is parsed again (esbuild's transform), so a split in the wrong place fails the build
+ * instead of shipping. Measured in bench/RESULTS.md, start-up round 5.
+ */
+function eagerFunctions(text) {
+  const lines = text.split("\n");
+  const moved = [];
+  const kept = [];
+  for (let i = 0; i < lines.length; i++) {
+    const start = /^(async )?function(\*?) ([\w$]+)\(/.exec(lines[i]);
+    if (!start) {
+      kept.push(lines[i]);
+      continue;
+    }
+    let end = i;
+    while (end < lines.length && lines[end] !== "}") end++;
+    if (end === lines.length) throw new Error(`eagerFunctions: no end for ${start[3]}`);
+    const body = lines.slice(i, end + 1).join("\n");
+    moved.push(`var ${start[3]} = (${body});`);
+    i = end;
+  }
+  return moved.length === 0 ? text : [...moved, ...kept].join("\n");
+}
+
+const bundleDir = new URL("../dist/bundle/", import.meta.url).pathname;
+
+/*
+ * The rewrite above is only hoisting-equivalent when no chunk runs before the chunks it imports have
+ * run, i.e. when the static imports between chunks form no cycle (in a cycle, a declaration is
+ * callable before its file runs; the expression is not). esbuild's chunks have none today; this
+ * fails the build if that changes.
+ */
+function assertNoChunkCycle(files) {
+  const imports = new Map(
+    files.map((file) => [
+      file,
+      [...readFileSync(bundleDir + file, "utf8").matchAll(/^import\s(?:[^;]*?from\s+)?"\.\/([^"]+)";/gms)].map((m) => m[1]),
+    ]),
+  );
+  const state = new Map();
+  const visit = (file, path) => {
+    state.set(file, "open");
+    for (const next of imports.get(file) ?? []) {
+      if (state.get(next) === "open") throw new Error(`bundle: import cycle between chunks: ${[...path, file, next].join(" → ")}`);
+      if (!state.has(next)) visit(next, [...path, file]);
+    }
+    state.set(file, "done");
+  };
+  for (const file of files) if (!state.has(file)) visit(file, []);
+}
+assertNoChunkCycle(readdirSync(bundleDir).filter((f) => f.endsWith(".js")));
+for (const file of readdirSync(bundleDir).filter((f) => f.endsWith(".js"))) {
+  const text = readFileSync(bundleDir + file, "utf8");
+  const eager = eagerFunctions(text);
+  if (eager === text) continue;
+  await transform(eager, { loader: "js", format: "esm", logLevel: "silent" });
+  writeFileSync(bundleDir + file, eager);
+}
 
 // The `slipway` command itself: a Node version check that loads run.js only on a Node it runs on.
 // Built for Node 14 on its own (no shared chunks, no banner), so an old Node reads it and says why.

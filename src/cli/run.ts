@@ -1,7 +1,4 @@
-import { enableCompileCache } from "node:module";
-
-// Start-up time is a feature: cache compiled code between runs (Node ≥ 22.1), then load the CLI.
-enableCompileCache?.();
+// bin.ts has turned on the compile cache; load the CLI.
 const { main, outputFailed, setWriteErrorHandler } = await import("./main.js");
 const interrupted = 130;
 process.on("SIGINT", () => process.exit(interrupted));

@@ -53,9 +53,22 @@ describe("zod stays off the happy path", () => {
         expect(r.code, r.stderr).toBe(0);
         expect(r.loaded).toContain("bin.js");
         expect(r.loaded.filter((f) => zodChunks.includes(f))).toEqual([]);
+        // The yaml library is a file of its own (scripts/bundle.mjs), read only when needed.
+        expect(r.loaded).not.toContain("yaml.cjs");
       }
     });
   }
+
+  it("a spec the fast reader leaves to the yaml library (an anchor) loads yaml.cjs and renders", () => {
+    const file = join(work, "anchored.yaml");
+    writeFileSync(
+      file,
+      "name: shop\napp:\n  image: nginx:1.27\n  health: /up\n  env: {A: &v one, B: *v}\nenvironments:\n  production: {target: kubernetes}\n",
+    );
+    const r = run(["render", "kubernetes", "-f", file, "-e", "production"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.loaded).toContain("yaml.cjs");
+  });
 
   it("an invalid spec loads zod and gets zod's error, as before", () => {
     const file = join(work, "slipway.yaml");
