@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eventually, finished, get, isGone, type Run, slipway, start, type Workspace, workspace } from "./local-harness.js";
 
 // Ctrl-C, SIGTERM and kill -9 of a deploy at the moments that used to leak processes: while the old
@@ -115,11 +115,25 @@ type Deploying = ChildProcess & { out: { stdout: string; stderr: string }; close
 
 async function deployUntil(ws: Workspace, phase: string): Promise<Deploying> {
   const child = start(ws.dir, ["deploy", "-e", "local", "--json"]);
-  await eventually(
-    `phase ${phase}`,
-    async () => (child.out.stdout.includes(`"type":"phase-started","phase":"${phase}"`) ? true : undefined),
-    180_000,
-  );
+  // A deploy that ends (or stalls) before the phase fails here with its output, not as a bare
+  // timeout: the run of 92ea320 waited 180 s for "drain" and said nothing about why.
+  const tail = () => `\n--- stdout (end) ---\n${child.out.stdout.slice(-4000)}\n--- stderr (end) ---\n${child.out.stderr.slice(-2000)}`;
+  try {
+    await eventually(
+      `phase ${phase}`,
+      async () => {
+        if (child.out.stdout.includes(`"type":"phase-started","phase":"${phase}"`)) return true;
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`the deploy ended (${child.exitCode ?? child.signalCode}) before phase ${phase}`);
+        }
+        return undefined;
+      },
+      180_000,
+    );
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`${(error as Error).message}${tail()}`);
+  }
   return child;
 }
 
@@ -148,6 +162,13 @@ describe("a deploy interrupted by SIGINT, SIGTERM or kill -9", () => {
   afterAll(async () => {
     await ws?.cleanup();
   }, 120_000);
+
+  // Each test counts revisions from the one serving when it starts. When every test passes this is
+  // the count the previous test left; after a failure it keeps that one failure from also failing
+  // the tests after it ("expected 5 to be 4").
+  beforeEach(async () => {
+    if (ws) revision = (await servingPids(ws)).revision;
+  }, 60_000);
 
   it("the instances listen on loopback only (HOST=127.0.0.1), so nothing reaches them around the proxy", async () => {
     const pids = releaseProcesses(ws);
