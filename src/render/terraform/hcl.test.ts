@@ -74,7 +74,7 @@ module "vpc" {
   });
 
   it("quotes strings so nothing in a value is interpolated or breaks the line", () => {
-    expect(quote('a "b" \\ ${x} %{if} \n\t\u0001')).toBe('"a \\"b\\" \\\\ $${x} %%{if} \\n\\t\\u0001"');
+    expect(quote('a "b" \\ \u0024{x} %{if} \n\t\u0001')).toBe('"a \\"b\\" \\\\ $${x} %%{if} \\n\\t\\u0001"');
   });
 
   it("is the layout terraform fmt gives (when terraform or tofu is on PATH)", (ctx) => {
@@ -99,13 +99,13 @@ module "vpc" {
     const parsed = (await hcl2json("main.tf", writeHcl(sample))) as Record<string, unknown>;
     expect(parsed).toMatchObject({
       terraform: [{ required_version: ">= 1.11.1", backend: { s3: [{ bucket: "b", use_lockfile: true }] } }],
-      module: { vpc: [{ version: "~> 6.6", tags: { Name: "shop", "kubernetes.io/role/elb": 1 }, cidr: "${local.cidr}" }] },
+      module: { vpc: [{ version: "~> 6.6", tags: { Name: "shop", "kubernetes.io/role/elb": 1 }, cidr: "\u0024{local.cidr}" }] },
     });
   });
 });
 
 describe("writeTfJson", () => {
-  it("writes Terraform's JSON syntax: labels as keys, expressions and calls as ${…}, $ in strings escaped", () => {
+  it("writes Terraform's JSON syntax: labels as keys, expressions and calls as interpolations, $ in strings escaped", () => {
     const json = JSON.parse(writeTfJson(sample)) as Record<string, unknown>;
     expect(json).toEqual({
       terraform: { required_version: ">= 1.11.1", backend: { s3: { bucket: "b", use_lockfile: true } } },
@@ -116,15 +116,15 @@ describe("writeTfJson", () => {
           tags: { Name: "shop", "kubernetes.io/role/elb": 1 },
           azs: ["a", "b", "c"],
           single_nat_gateway: false,
-          cidr: "${local.cidr}",
+          cidr: "\u0024{local.cidr}",
           list: [{ a: 1, bb: 2 }],
-          policy: '${jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject"] }] })}',
+          policy: '\u0024{jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["s3:GetObject"] }] })}',
           empty: {},
           nothing: null,
         },
       },
     });
-    expect(JSON.parse(writeTfJson([block("locals", [], body(["x", "${y}"]))]))).toEqual({ locals: { x: "$${y}" } });
+    expect(JSON.parse(writeTfJson([block("locals", [], body(["x", "\u0024{y}"]))]))).toEqual({ locals: { x: "$${y}" } });
   });
 
   it("puts repeated blocks of one type in a list", () => {
