@@ -114,6 +114,19 @@ describe("infraSettings", () => {
     });
   });
 
+  it("rule: the VPC range is /16 to /20", () => {
+    expect(ruleProblems(spec.replace("database: { service: rds }", "network: { cidr: 10.0.0.0/24 }"))).toEqual([
+      "environments.production.infra.network.cidr: must be a /16 to /20 range, got /24",
+    ]);
+  });
+
+  it("rule: pod identity is not on Fargate", () => {
+    const text = spec
+      .replace("  health: /up", "  health: /up\n  aws: { identity: pod-identity }")
+      .replace("database: { service: rds }", "cluster: { compute: fargate }");
+    expect(ruleProblems(text)).toEqual(["app.aws.identity: pod-identity does not work on Fargate (infra.cluster.compute: fargate)"]);
+  });
+
   it("an overlay-only infra block must still name its region", () => {
     const text = spec.replace(/^infra:\n {2}region: eu-west-2\n/m, "");
     expect(ruleProblems(text)[0]).toBe("environments.staging.infra.region: missing required key 'region' (expected a string)");

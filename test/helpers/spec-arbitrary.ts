@@ -121,6 +121,19 @@ export const specArbitrary = fc
       }),
       { nil: undefined },
     ),
+    infra: fc.option(
+      fc.record({
+        region: fc.constantFrom("eu-west-2", "us-east-1", "ap-southeast-2"),
+        tier: fc.constantFrom("production", "staging"),
+        twoZones: fc.boolean(),
+        compute: fc.constantFrom("managed-nodes", "auto-mode", "fargate"),
+        service: fc.constantFrom("aurora", "rds"),
+        kms: fc.boolean(),
+        publicAccessCidrs: fc.uniqueArray(cidr, { maxLength: 2 }),
+        dnsZone: fc.boolean(),
+      }),
+      { nil: undefined },
+    ),
     envs: fc.uniqueArray(
       fc.record({
         name: dnsLabel,
@@ -156,6 +169,20 @@ export const specArbitrary = fc
       },
       ...(r.database ? { database: r.database } : {}),
       ...(r.ingress ? { ingress: r.ingress } : {}),
+      ...(r.infra
+        ? {
+            infra: {
+              region: r.infra.region,
+              accountId: "123456789012",
+              tier: r.infra.tier,
+              network: { zones: r.infra.tier === "staging" && r.infra.twoZones ? 2 : 3 },
+              cluster: { compute: r.infra.compute, publicAccessCidrs: r.infra.publicAccessCidrs },
+              database: { service: r.infra.service },
+              kms: r.infra.kms,
+              ...(r.infra.dnsZone ? { dnsZoneId: "Z0123456789ABCDEFGHIJ" } : {}),
+            },
+          }
+        : {}),
       environments: Object.fromEntries(
         r.envs.map((e) => [
           e.name,

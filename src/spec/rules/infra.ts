@@ -38,5 +38,36 @@ const infraStateBucketNamed: InfraRule = ({ infra, app }) =>
       ]
     : [];
 
+/** Subnets are cut at prefix + 4 (private) and + 8 (public, database); AWS takes /16 to /28. */
+const infraCidrSize: InfraRule = ({ infra }) => {
+  const prefix = Number(infra?.network.cidr.split("/")[1]);
+  return infra && (prefix < 16 || prefix > 20)
+    ? [
+        {
+          path: ["infra", "network", "cidr"],
+          message: `must be a /16 to /20 range, got /${prefix}`,
+          hint: "Use a range such as 10.0.0.0/16: its private subnets are /20s, public and database subnets /24s.",
+        },
+      ]
+    : [];
+};
+
+const podIdentityNotOnFargate: InfraRule = ({ infra, app }) =>
+  infra?.cluster.compute === "fargate" && app.aws?.identity === "pod-identity"
+    ? [
+        {
+          path: ["app", "aws", "identity"],
+          message: "pod-identity does not work on Fargate (infra.cluster.compute: fargate)",
+          hint: "Use identity: irsa, or run on managed nodes or Auto Mode.",
+        },
+      ]
+    : [];
+
 /** The cross-field rules of `infra`. */
-export const infraRules: readonly InfraRule[] = [infraZonesForTier, infraNodesMinAtMostMax, infraStateBucketNamed];
+export const infraRules: readonly InfraRule[] = [
+  infraZonesForTier,
+  infraNodesMinAtMostMax,
+  infraStateBucketNamed,
+  infraCidrSize,
+  podIdentityNotOnFargate,
+];
