@@ -127,6 +127,20 @@ describe("infraSettings", () => {
     expect(ruleProblems(text)).toEqual(["app.aws.identity: pod-identity does not work on Fargate (infra.cluster.compute: fargate)"]);
   });
 
+  it("rule: database.cidr and an ALB's ingress.sourceCidr are the VPC range", () => {
+    const text = spec
+      .replace("  health: /up", "  health: /up\ndatabase: { engine: mysql }\ningress: { host: shop.example.com }")
+      .replace("region: eu-west-2", "region: eu-west-2\n  network: { cidr: 10.20.0.0/16 }");
+    expect(ruleProblems(text)).toEqual([
+      "database.cidr: must be the VPC range infra.network.cidr (10.20.0.0/16), got 10.0.0.0/16",
+      "ingress.sourceCidr: must be the VPC range infra.network.cidr (10.20.0.0/16), got 10.0.0.0/16",
+    ]);
+    const agreeing = text
+      .replace("database: { engine: mysql }", "database: { engine: mysql, cidr: 10.20.0.0/16 }")
+      .replace("host: shop.example.com", "host: shop.example.com, sourceCidr: 10.20.0.0/16");
+    expect(ruleProblems(agreeing)).toEqual([]);
+  });
+
   it("an overlay-only infra block must still name its region", () => {
     const text = spec.replace(/^infra:\n {2}region: eu-west-2\n/m, "");
     expect(ruleProblems(text)[0]).toBe("environments.staging.infra.region: missing required key 'region' (expected a string)");

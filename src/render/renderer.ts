@@ -99,6 +99,11 @@ export interface Renderer {
    */
   readonly scope: "environment" | "spec";
   /**
+   * false: the renderer never reads the app's image (terraform), so an app.image without a tag or
+   * digest renders without --tag. Default true.
+   */
+  readonly usesImage?: boolean;
+  /**
    * Renders the models (one for "environment" scope; every matching environment, in spec order,
    * for "spec"). Deterministic: the same models give the same files, byte for byte, in the same
    * order. Pure apart from loading its own code.

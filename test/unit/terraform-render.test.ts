@@ -33,14 +33,14 @@ const examples = loadExamples();
 const exampleModels = examples.flatMap((e) => e.kubeModels.filter((m) => m.infra).map((model) => ({ example: e.name, model })));
 
 /** A spec to vary: every switch of the infra block in turn. */
-function variant(infra: string, identity = "pod-identity"): AppModel {
+function variant(infra: string, identity = "pod-identity", vpc = "10.0.0.0/16"): AppModel {
   const text = `name: shop
 app:
   image: 123456789012.dkr.ecr.eu-west-2.amazonaws.com/shop:1.0.0
   health: /up
   aws: { identity: ${identity}, s3: { shop-uploads: [read, write, delete], shop-reports: [read] } }
-database: { engine: postgres, version: "17" }
-ingress: { host: shop.example.com }
+database: { engine: postgres, version: "17", cidr: ${vpc} }
+ingress: { host: shop.example.com, sourceCidr: ${vpc} }
 infra:
   region: eu-west-1
 ${infra}
@@ -61,7 +61,14 @@ const variants: [string, AppModel][] = [
   ["auto mode", variant("  cluster: { compute: auto-mode }")],
   // Fargate has no EKS Pod Identity: the app takes IRSA there.
   ["fargate, IRSA", variant("  cluster: { compute: fargate }", "irsa")],
-  ["staging tier", variant("  tier: staging\n  network: { zones: 2, cidr: 10.20.0.0/16 }\n  dnsZoneId: Z0123456789ABCDEFGHIJ")],
+  [
+    "staging tier",
+    variant(
+      "  tier: staging\n  network: { zones: 2, cidr: 10.20.0.0/16 }\n  dnsZoneId: Z0123456789ABCDEFGHIJ",
+      "pod-identity",
+      "10.20.0.0/16",
+    ),
+  ],
 ];
 
 const allModels: [string, AppModel][] = [
@@ -330,6 +337,25 @@ describe("slipway render terraform (the CLI)", () => {
       });
     } finally {
       rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("needs no image tag: an unpinned app.image renders (render kubernetes would ask for --tag)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slipway-tf-cli-"));
+    try {
+      writeFileSync(
+        join(dir, "slipway.yaml"),
+        "name: shop\napp: { image: 123456789012.dkr.ecr.eu-west-2.amazonaws.com/team/shop, health: /up }\ninfra: { region: eu-west-2 }\nenvironments: { production: { target: kubernetes } }\n",
+      );
+      const r = await runCli(["render", "terraform", "--out", join(dir, "infra")], { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(dir, "infra", "production", "registry.tf"), "utf8")).toContain(
+        'repository_name                 = "team/shop"',
+      );
+      const k8s = await runCli(["render", "kubernetes", "--json"], { cwd: dir, env });
+      expect(JSON.parse(k8s.stdout).error.code).toBe("RENDER_IMAGE_UNPINNED");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

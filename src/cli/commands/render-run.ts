@@ -27,9 +27,9 @@ export interface RenderCommandOptions {
  */
 export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: RenderCommandOptions): Promise<number> {
   const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
-  const models = (await environmentsFor(validated, renderer, opts.env, ctx.drivers)).map((env) =>
-    buildModel(validated, env, { tag: opts.tag, digest: opts.digest }),
-  );
+  // A placeholder tag, as the Kubernetes target gives commands that deploy no image: such a renderer reads no tag.
+  const image = renderer.usesImage === false ? { tag: "unused" } : { tag: opts.tag, digest: opts.digest };
+  const models = (await environmentsFor(validated, renderer, opts.env, ctx.drivers)).map((env) => buildModel(validated, env, image));
   const files = await renderer.render(models, { json: opts.json === true });
   const target = renderer.command?.out;
   const out = opts.out ?? (target && "default" in target ? target.default : undefined);

@@ -8,6 +8,7 @@ export const terraformRenderer: Renderer = {
   output: "Terraform for AWS",
   needs: "aws",
   scope: "environment",
+  usesImage: false,
   async render(models, options) {
     const { renderTerraform } = await import("./render-terraform.js");
     return models.flatMap((model) =>
@@ -16,8 +17,8 @@ export const terraformRenderer: Renderer = {
   },
   command: {
     out: { default: "infra", description: "folder to write into; the root module goes to <out>/<environment>/" },
-    tag: "not used by Terraform (accepted for symmetry with the other renderers)",
-    digest: "not used by Terraform",
+    tag: "not used: Terraform does not name the image (accepted like the other renderers' flags)",
+    digest: "not used: Terraform does not name the image",
     examples: [
       "slipway render terraform -e production --out infra/",
       "slipway render terraform -e staging --json --out infra/",

@@ -1,8 +1,13 @@
 import { infraAccountId } from "../../model/infra.js";
-import type { AppSpec, InfraSpec } from "../schema.js";
+import type { AppSpec, DatabaseSpec, InfraSpec, IngressSpec } from "../schema.js";
 
 /** A SpecRule over the part of the merged view it reads (own type: importing index.ts would be a cycle). */
-type InfraRule = (input: { infra: InfraSpec | undefined; app: AppSpec }) => { path: (string | number)[]; message: string; hint: string }[];
+type InfraRule = (input: {
+  infra: InfraSpec | undefined;
+  app: AppSpec;
+  database: DatabaseSpec | undefined;
+  ingress: IngressSpec | undefined;
+}) => { path: (string | number)[]; message: string; hint: string }[];
 
 /** Two zones only in staging: production keeps a NAT gateway and a database standby in a third. */
 const infraZonesForTier: InfraRule = ({ infra }) =>
@@ -63,6 +68,29 @@ const podIdentityNotOnFargate: InfraRule = ({ infra, app }) =>
       ]
     : [];
 
+/**
+ * The app's network policy lets it reach database.cidr and admits the ALB from ingress.sourceCidr;
+ * with infra both live in the VPC slipway renders, so they must be its range.
+ */
+const rangesAreTheVpc: InfraRule = ({ infra, database, ingress }) => {
+  if (!infra) return [];
+  const vpc = infra.network.cidr;
+  const out: ReturnType<InfraRule> = [];
+  if (database && database.cidr !== vpc)
+    out.push({
+      path: ["database", "cidr"],
+      message: `must be the VPC range infra.network.cidr (${vpc}), got ${database.cidr}`,
+      hint: `The database runs in that VPC: set database.cidr: ${vpc} (or change infra.network.cidr), else the network policy blocks the app's connections.`,
+    });
+  if (ingress?.class === "alb" && ingress.sourceCidr !== vpc)
+    out.push({
+      path: ["ingress", "sourceCidr"],
+      message: `must be the VPC range infra.network.cidr (${vpc}), got ${ingress.sourceCidr}`,
+      hint: `The load balancer runs in that VPC: set ingress.sourceCidr: ${vpc}, else the network policy drops its traffic.`,
+    });
+  return out;
+};
+
 /** The cross-field rules of `infra`. */
 export const infraRules: readonly InfraRule[] = [
   infraZonesForTier,
@@ -70,4 +98,5 @@ export const infraRules: readonly InfraRule[] = [
   infraStateBucketNamed,
   infraCidrSize,
   podIdentityNotOnFargate,
+  rangesAreTheVpc,
 ];
