@@ -127,6 +127,11 @@ describe("writeTfJson", () => {
     expect(JSON.parse(writeTfJson([block("locals", [], body(["x", "\u0024{y}"]))]))).toEqual({ locals: { x: "$${y}" } });
   });
 
+  it("writes depends_on as bare references, as the JSON syntax wants them", () => {
+    const json = JSON.parse(writeTfJson([block("resource", ["a", "b"], body(["depends_on", [ref("module.x")]], ["x", ref("module.y")]))]));
+    expect(json).toEqual({ resource: { a: { b: { depends_on: ["module.x"], x: "\u0024{module.y}" } } } });
+  });
+
   it("puts repeated blocks of one type in a list", () => {
     const json = JSON.parse(
       writeTfJson([block("provider", ["aws"], body(["region", "a"])), block("provider", ["aws"], body(["region", "b"]))]),

@@ -218,7 +218,10 @@ function addBlock(into: Record<string, unknown>, b: HclBlock): void {
 function jsonBody(items: readonly HclItem[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const item of items) {
-    if (item.kind === "attribute") out[item.name] = jsonValue(item.value);
+    // depends_on takes bare references in the JSON syntax ("module.x"), not "${…}" templates.
+    if (item.kind === "attribute" && item.name === "depends_on" && Array.isArray(item.value))
+      out[item.name] = (item.value as readonly HclValue[]).map((v) => (v instanceof Expr ? v.text : jsonValue(v)));
+    else if (item.kind === "attribute") out[item.name] = jsonValue(item.value);
     else if (item.kind === "block") addBlock(out, item.block);
   }
   return out;
