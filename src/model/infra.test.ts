@@ -54,7 +54,7 @@ describe("infraSettings", () => {
         nodes: { instanceTypes: ["m7i.large"], min: 2, max: 4 },
         admins: [],
       },
-      database: { service: "aurora", deletionProtection: false, multiAz: false },
+      database: { service: "aurora", deletionProtection: true, multiAz: false },
       registry: { keepImages: 30, untaggedDays: 7 },
       kms: false,
       logRetentionDays: 90,

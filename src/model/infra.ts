@@ -60,7 +60,7 @@ export interface InfraSettings {
   };
   database: {
     service: "aurora" | "rds";
-    /** Default: true in production, false in staging. */
+    /** Default: true (staging too: `slipway check` reports a database without it, SLW-TF-006). */
     deletionProtection: boolean;
     /** production: a standby in another zone (an Aurora replica, or RDS Multi-AZ). */
     multiAz: boolean;
@@ -101,7 +101,7 @@ export function infraSettings(validated: InfraSource, env: string): InfraSetting
     },
     database: {
       service: infra.database.service,
-      deletionProtection: infra.database.deletionProtection ?? production,
+      deletionProtection: infra.database.deletionProtection ?? true,
       multiAz: production,
     },
     registry: { keepImages: infra.registry.keepImages, untaggedDays: infra.registry.untaggedDays },

@@ -384,7 +384,7 @@ export const infraSchema = z
         deletionProtection: z
           .boolean()
           .optional()
-          .describe("Refuse to delete the database. Default: true for tier production, false for staging."),
+          .describe("Refuse to delete the database. Default: true, in staging too (false is reported by `slipway check`, SLW-TF-006)."),
       })
       .prefault({})
       .describe("How the spec's `database` is run on AWS (engine, version, size and backups come from `database`)."),

@@ -219,7 +219,7 @@ describe("render terraform: what the roots say", () => {
     expect(t).toMatch(/source\s+= "hashicorp\/aws"\n\s+version = ">= 6\.42"/);
   });
 
-  it("production: NAT gateway per zone, 3 zones, a standby; staging: one NAT gateway, 2 zones, one instance", () => {
+  it("production: NAT gateway per zone, 3 zones, a standby; staging: one NAT gateway, 2 zones, one instance; both protected from deletion", () => {
     const p = text(production);
     expect(p).toMatch(/single_nat_gateway\s+= false/);
     expect(p).toMatch(/one_nat_gateway_per_az\s+= true/);
@@ -231,7 +231,7 @@ describe("render terraform: what the roots say", () => {
     expect(s).toMatch(/one_nat_gateway_per_az\s+= false/);
     expect(s).toContain("slice(data.aws_availability_zones.available.names, 0, 2)");
     expect(s).toMatch(/instances = {\n\s+one = {}\n\s+}/);
-    expect(s).toMatch(/deletion_protection\s+= false/);
+    expect(s).toMatch(/deletion_protection\s+= true/);
   });
 
   it("the outputs are exactly the contract's, absent ones omitted", () => {

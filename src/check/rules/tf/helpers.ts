@@ -174,3 +174,17 @@ function documentStatements(doc: TfBlock, block: TfBlock): PolicyStatement[] {
     principals: nested(st.body, "principals").flatMap((p) => strings(attr(p.body, "identifiers"))),
   }));
 }
+
+/**
+ * Calls of a terraform-aws-modules module (its root, not a submodule): `name` as in
+ * terraform-aws-modules/<name>/aws. The rules read the arguments slipway's own Terraform and most
+ * hand-written roots set; an argument left out takes the module's default, which each rule knows.
+ */
+export function awsModules(ctx: TfContext, name: string): TfBlock[] {
+  const source = new RegExp(`^(registry\\.terraform\\.io/)?terraform-aws-modules/${name}/aws$`);
+  return ctx.blocks.filter((b) => {
+    if (b.type !== "module") return false;
+    const s = attr(b.body, "source");
+    return typeof s === "string" && source.test(s);
+  });
+}

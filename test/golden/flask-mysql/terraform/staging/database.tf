@@ -49,7 +49,7 @@ module "database" {
 
   storage_encrypted                      = true
   backup_retention_period                = 7
-  deletion_protection                    = false
+  deletion_protection                    = true
   skip_final_snapshot                    = false
   final_snapshot_identifier              = "flask-mysql-staging-final"
   enabled_cloudwatch_logs_exports        = ["audit", "error", "slowquery"]

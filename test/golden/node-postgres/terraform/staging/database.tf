@@ -50,7 +50,7 @@ module "database" {
 
   storage_encrypted                      = true
   backup_retention_period                = 7
-  deletion_protection                    = false
+  deletion_protection                    = true
   skip_final_snapshot                    = false
   enabled_cloudwatch_logs_exports        = ["postgresql"]
   cloudwatch_log_group_retention_in_days = 90

@@ -51,7 +51,7 @@ module "database" {
   storage_encrypted                      = true
   kms_key_id                             = module.kms.key_arn
   backup_retention_period                = 7
-  deletion_protection                    = false
+  deletion_protection                    = true
   skip_final_snapshot                    = false
   final_snapshot_identifier              = "rails-mysql-staging-final"
   enabled_cloudwatch_logs_exports        = ["audit", "error", "slowquery"]
