@@ -69,6 +69,8 @@ export interface RendererCommand {
   out?: ({ default: string } | { stdout: "yaml-stream" }) & { description?: string };
   /** Help for --tag and --digest. */
   tag?: string;
+  /** Help for --json, when it changes what the renderer writes (terraform: .tf.json). */
+  json?: string;
   digest?: string;
   /** Example command lines for the help page; the first also shows in `slipway render --help`. */
   examples?: readonly string[];

@@ -19,6 +19,7 @@ export const terraformRenderer: Renderer = {
     out: { default: "infra", description: "folder to write into; the root module goes to <out>/<environment>/" },
     tag: "not used: Terraform does not name the image (accepted like the other renderers' flags)",
     digest: "not used: Terraform does not name the image",
+    json: "write .tf.json (Terraform's JSON syntax) instead of .tf, and the result as JSON on stdout",
     examples: [
       "slipway render terraform -e production --out infra/",
       "slipway render terraform -e staging --json --out infra/",
