@@ -100,6 +100,40 @@ export function policyStatements(ctx: TfContext): PolicyStatement[] {
     for (const r of ctx.resources(type)) out.push(...statementsOf(attr(r.body, name), r, attrLine(r, name), documents));
   }
   for (const doc of documents.values()) out.push(...documentStatements(doc, doc));
+  out.push(...moduleStatements(ctx));
+  return out;
+}
+
+/** terraform-aws-modules arguments that hold policy statements as objects (sid, effect, actions, resources). */
+const statementModules: [RegExp, string][] = [
+  [/^terraform-aws-modules\/iam\/aws\/\/modules\/iam-role-for-service-accounts$/, "permissions"],
+  [/^terraform-aws-modules\/iam\/aws\/\/modules\/iam-role$/, "inline_policy_permissions"],
+  [/^terraform-aws-modules\/eks-pod-identity\/aws$/, "policy_statements"],
+];
+
+/** Allow statements written as module arguments (a map or a list of statement objects). */
+function moduleStatements(ctx: TfContext): PolicyStatement[] {
+  const out: PolicyStatement[] = [];
+  for (const m of ctx.blocks) {
+    if (m.type !== "module") continue;
+    const source = attr(m.body, "source");
+    const entry = statementModules.find(([re]) => typeof source === "string" && re.test(source.replace(/^registry\.terraform\.io\//, "")));
+    if (!entry) continue;
+    const value = attr(m.body, entry[1]);
+    const items = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : [];
+    for (const st of items) {
+      if (!isObject(st)) continue;
+      out.push({
+        block: m,
+        line: attrLine(m, entry[1]),
+        effect: typeof st.effect === "string" ? st.effect : "Allow",
+        actions: strings(st.actions ?? st.not_actions),
+        notActions: st.not_actions !== undefined,
+        resources: strings(st.resources ?? st.not_resources),
+        principals: [],
+      });
+    }
+  }
   return out;
 }
 
