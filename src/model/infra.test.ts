@@ -127,17 +127,18 @@ describe("infraSettings", () => {
     expect(ruleProblems(text)).toEqual(["app.aws.identity: pod-identity does not work on Fargate (infra.cluster.compute: fargate)"]);
   });
 
-  it("rule: database.cidr and an ALB's ingress.sourceCidr are the VPC range", () => {
+  it("rule: database.cidr and an ALB's ingress.sourceCidr hold the VPC range", () => {
     const text = spec
       .replace("  health: /up", "  health: /up\ndatabase: { engine: mysql }\ningress: { host: shop.example.com }")
       .replace("region: eu-west-2", "region: eu-west-2\n  network: { cidr: 10.20.0.0/16 }");
     expect(ruleProblems(text)).toEqual([
-      "database.cidr: must be the VPC range infra.network.cidr (10.20.0.0/16), got 10.0.0.0/16",
-      "ingress.sourceCidr: must be the VPC range infra.network.cidr (10.20.0.0/16), got 10.0.0.0/16",
+      "database.cidr: must hold the VPC range infra.network.cidr (10.20.0.0/16), got 10.0.0.0/16",
+      "ingress.sourceCidr: must hold the VPC range infra.network.cidr (10.20.0.0/16), got 10.0.0.0/16",
     ]);
     const agreeing = text
       .replace("database: { engine: mysql }", "database: { engine: mysql, cidr: 10.20.0.0/16 }")
-      .replace("host: shop.example.com", "host: shop.example.com, sourceCidr: 10.20.0.0/16");
+      .replace("host: shop.example.com", "host: shop.example.com, sourceCidr: 10.0.0.0/8");
+    // 10.0.0.0/8 holds the VPC's 10.20.0.0/16: the policy admits it.
     expect(ruleProblems(agreeing)).toEqual([]);
   });
 

@@ -121,18 +121,22 @@ export const specArbitrary = fc
       }),
       { nil: undefined },
     ),
-    infra: fc.option(
-      fc.record({
-        region: fc.constantFrom("eu-west-2", "us-east-1", "ap-southeast-2"),
-        tier: fc.constantFrom("production", "staging"),
-        twoZones: fc.boolean(),
-        compute: fc.constantFrom("managed-nodes", "auto-mode", "fargate"),
-        service: fc.constantFrom("aurora", "rds"),
-        kms: fc.boolean(),
-        publicAccessCidrs: fc.uniqueArray(cidr, { maxLength: 2 }),
-        dnsZone: fc.boolean(),
-      }),
-      { nil: undefined },
+    // An infra block in about one spec in four: most properties here are about the app.
+    infra: fc.oneof(
+      { arbitrary: fc.constant(undefined), weight: 3 },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          region: fc.constantFrom("eu-west-2", "us-east-1", "ap-southeast-2"),
+          tier: fc.constantFrom("production", "staging"),
+          twoZones: fc.boolean(),
+          compute: fc.constantFrom("managed-nodes", "auto-mode", "fargate"),
+          service: fc.constantFrom("aurora", "rds"),
+          kms: fc.boolean(),
+          publicAccessCidrs: fc.uniqueArray(cidr, { maxLength: 2 }),
+          dnsZone: fc.boolean(),
+        }),
+      },
     ),
     envs: fc.uniqueArray(
       fc.record({

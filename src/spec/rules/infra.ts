@@ -68,24 +68,36 @@ const podIdentityNotOnFargate: InfraRule = ({ infra, app }) =>
       ]
     : [];
 
+/** Whether IPv4 range `outer` holds all of `inner` (both a.b.c.d/n). */
+function covers(outer: string, inner: string): boolean {
+  const parse = (cidr: string) => {
+    const [address = "", bits = ""] = cidr.split("/");
+    return { base: address.split(".").reduce((n, o) => n * 256 + Number(o), 0), prefix: Number(bits) };
+  };
+  const o = parse(outer);
+  const i = parse(inner);
+  const block = 2 ** (32 - o.prefix);
+  return o.prefix <= i.prefix && Math.floor(o.base / block) === Math.floor(i.base / block);
+}
+
 /**
  * The app's network policy lets it reach database.cidr and admits the ALB from ingress.sourceCidr;
- * with infra both live in the VPC slipway renders, so they must be its range.
+ * with infra both live in the VPC slipway renders, so each range must hold the VPC's.
  */
 const rangesAreTheVpc: InfraRule = ({ infra, database, ingress }) => {
   if (!infra) return [];
   const vpc = infra.network.cidr;
   const out: ReturnType<InfraRule> = [];
-  if (database && database.cidr !== vpc)
+  if (database && !covers(database.cidr, vpc))
     out.push({
       path: ["database", "cidr"],
-      message: `must be the VPC range infra.network.cidr (${vpc}), got ${database.cidr}`,
+      message: `must hold the VPC range infra.network.cidr (${vpc}), got ${database.cidr}`,
       hint: `The database runs in that VPC: set database.cidr: ${vpc} (or change infra.network.cidr), else the network policy blocks the app's connections.`,
     });
-  if (ingress?.class === "alb" && ingress.sourceCidr !== vpc)
+  if (ingress?.class === "alb" && !covers(ingress.sourceCidr, vpc))
     out.push({
       path: ["ingress", "sourceCidr"],
-      message: `must be the VPC range infra.network.cidr (${vpc}), got ${ingress.sourceCidr}`,
+      message: `must hold the VPC range infra.network.cidr (${vpc}), got ${ingress.sourceCidr}`,
       hint: `The load balancer runs in that VPC: set ingress.sourceCidr: ${vpc}, else the network policy drops its traffic.`,
     });
   return out;
