@@ -10,7 +10,7 @@ import { type Gathered, gatherCheckInputs } from "../../src/cli/check-inputs.js"
 import { specCheckOptions } from "../../src/cli/commands/preflight.js";
 import { renderableEnvironments } from "../../src/cli/commands/render-run.js";
 import { writeArtifacts } from "../../src/effects/files.js";
-import type { RenderedFile, Renderer } from "../../src/render/renderer.js";
+import type { RenderedFile, Renderer, RenderOptions } from "../../src/render/renderer.js";
 import { buildModel } from "../../src/spec/normalize.js";
 import type { ValidatedSpec } from "../../src/spec/validate.js";
 
@@ -44,6 +44,8 @@ export interface DogfoodOptions {
   inMemory?: boolean;
   /** Folder of the `helm` binary, for renderers whose files form a Helm chart. */
   helmDir?: string | undefined;
+  /** Render choices, as `slipway render` passes them (`--json`: terraform's .tf.json). */
+  renderOptions?: RenderOptions;
 }
 
 /** Renders every environment `renderer` takes in the spec and checks each render (none: the spec has no such environment). */
@@ -53,7 +55,7 @@ export async function dogfood(renderer: Renderer, validated: ValidatedSpec, opti
   const runs: DogfoodRun[] = [];
   for (const envs of batches) {
     const models = envs.map((env) => buildModel(validated, env));
-    const files = await renderer.render(models);
+    const files = await renderer.render(models, options.renderOptions);
     const gathered =
       options.inMemory && !files.some((f) => f.check === "helm-chart") ? inMemory(files) : await throughFolder(files, options);
     const batch = parseInputs(gathered.texts);

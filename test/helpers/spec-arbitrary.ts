@@ -121,6 +121,23 @@ export const specArbitrary = fc
       }),
       { nil: undefined },
     ),
+    // An infra block in about one spec in four: most properties here are about the app.
+    infra: fc.oneof(
+      { arbitrary: fc.constant(undefined), weight: 3 },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          region: fc.constantFrom("eu-west-2", "us-east-1", "ap-southeast-2"),
+          tier: fc.constantFrom("production", "staging"),
+          twoZones: fc.boolean(),
+          compute: fc.constantFrom("managed-nodes", "auto-mode", "fargate"),
+          service: fc.constantFrom("aurora", "rds"),
+          kms: fc.boolean(),
+          publicAccessCidrs: fc.uniqueArray(cidr, { maxLength: 2 }),
+          dnsZone: fc.boolean(),
+        }),
+      },
+    ),
     envs: fc.uniqueArray(
       fc.record({
         name: dnsLabel,
@@ -156,6 +173,20 @@ export const specArbitrary = fc
       },
       ...(r.database ? { database: r.database } : {}),
       ...(r.ingress ? { ingress: r.ingress } : {}),
+      ...(r.infra
+        ? {
+            infra: {
+              region: r.infra.region,
+              accountId: "123456789012",
+              tier: r.infra.tier,
+              network: { zones: r.infra.tier === "staging" && r.infra.twoZones ? 2 : 3 },
+              cluster: { compute: r.infra.compute, publicAccessCidrs: r.infra.publicAccessCidrs },
+              database: { service: r.infra.service },
+              kms: r.infra.kms,
+              ...(r.infra.dnsZone ? { dnsZoneId: "Z0123456789ABCDEFGHIJ" } : {}),
+            },
+          }
+        : {}),
       environments: Object.fromEntries(
         r.envs.map((e) => [
           e.name,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderHelm } from "../../src/render/helm/render-helm.js";
 import { renderKubernetes } from "../../src/render/kubernetes/render-kubernetes.js";
+import { renderTerraform } from "../../src/render/terraform/render-terraform.js";
 import { toYamlStream } from "../../src/render/yaml-stream.js";
 import { loadExamples } from "../helpers/examples.js";
 
@@ -18,6 +19,13 @@ describe("golden renders", () => {
         await expect(toYamlStream(renderKubernetes(model))).toMatchFileSnapshot(
           `../golden/${example.name}/kubernetes-${model.environment}.yaml`,
         );
+      });
+    }
+    for (const model of example.kubeModels.filter((m) => m.infra)) {
+      it(`render terraform: ${example.name} ${model.environment}`, async () => {
+        // The root folder is <environment>/; golden files keep it under terraform/.
+        for (const file of renderTerraform(model))
+          await expect(file.content).toMatchFileSnapshot(`../golden/${example.name}/terraform/${file.path}`);
       });
     }
     it(`render helm: ${example.name}`, async () => {

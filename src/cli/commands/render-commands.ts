@@ -29,9 +29,11 @@ export function addRenderCommands(render: Command, setup: RenderCommandsSetup): 
     const outOption = new Option("-o, --out <dir>", out?.description ?? "folder to write the files into");
     if (out === undefined) outOption.makeOptionMandatory();
     else if ("default" in out) outOption.default(out.default);
+    const json = setup.jsonOption();
+    if (renderer.command?.json) json.description = renderer.command.json;
     command
       .addOption(outOption)
-      .addOption(setup.jsonOption())
+      .addOption(json)
       .addHelpText("after", examplesHelp(examplesOf(renderer)))
       .action(async (opts) => {
         const { renderCommand } = await import("./render-run.js");

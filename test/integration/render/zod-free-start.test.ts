@@ -43,10 +43,11 @@ describe("zod stays off the happy path", () => {
   });
 
   for (const example of ["flask-mysql", "node-postgres", "rails-mysql"]) {
-    it(`render kubernetes and validate of examples/${example} never load zod`, () => {
+    it(`render kubernetes, render terraform and validate of examples/${example} never load zod`, () => {
       const file = join(examplesDir, example, "slipway.yaml");
       for (const args of [
         ["render", "kubernetes", "-f", file, "-e", "production"],
+        ["render", "terraform", "-f", file, "-e", "production", "--out", join(work, example)],
         ["validate", "-f", file],
       ]) {
         const r = run(args);

@@ -100,6 +100,40 @@ export function policyStatements(ctx: TfContext): PolicyStatement[] {
     for (const r of ctx.resources(type)) out.push(...statementsOf(attr(r.body, name), r, attrLine(r, name), documents));
   }
   for (const doc of documents.values()) out.push(...documentStatements(doc, doc));
+  out.push(...moduleStatements(ctx));
+  return out;
+}
+
+/** terraform-aws-modules arguments that hold policy statements as objects (sid, effect, actions, resources). */
+const statementModules: [RegExp, string][] = [
+  [/^terraform-aws-modules\/iam\/aws\/\/modules\/iam-role-for-service-accounts$/, "permissions"],
+  [/^terraform-aws-modules\/iam\/aws\/\/modules\/iam-role$/, "inline_policy_permissions"],
+  [/^terraform-aws-modules\/eks-pod-identity\/aws$/, "policy_statements"],
+];
+
+/** Allow statements written as module arguments (a map or a list of statement objects). */
+function moduleStatements(ctx: TfContext): PolicyStatement[] {
+  const out: PolicyStatement[] = [];
+  for (const m of ctx.blocks) {
+    if (m.type !== "module") continue;
+    const source = attr(m.body, "source");
+    const entry = statementModules.find(([re]) => typeof source === "string" && re.test(source.replace(/^registry\.terraform\.io\//, "")));
+    if (!entry) continue;
+    const value = attr(m.body, entry[1]);
+    const items = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : [];
+    for (const st of items) {
+      if (!isObject(st)) continue;
+      out.push({
+        block: m,
+        line: attrLine(m, entry[1]),
+        effect: typeof st.effect === "string" ? st.effect : "Allow",
+        actions: strings(st.actions ?? st.not_actions),
+        notActions: st.not_actions !== undefined,
+        resources: strings(st.resources ?? st.not_resources),
+        principals: [],
+      });
+    }
+  }
   return out;
 }
 
@@ -173,4 +207,18 @@ function documentStatements(doc: TfBlock, block: TfBlock): PolicyStatement[] {
     resources: strings(attr(st.body, "resources") ?? attr(st.body, "not_resources")),
     principals: nested(st.body, "principals").flatMap((p) => strings(attr(p.body, "identifiers"))),
   }));
+}
+
+/**
+ * Calls of a terraform-aws-modules module (its root, not a submodule): `name` as in
+ * terraform-aws-modules/<name>/aws. The rules read the arguments slipway's own Terraform and most
+ * hand-written roots set; an argument left out takes the module's default, which each rule knows.
+ */
+export function awsModules(ctx: TfContext, name: string): TfBlock[] {
+  const source = new RegExp(`^(registry\\.terraform\\.io/)?terraform-aws-modules/${name}/aws$`);
+  return ctx.blocks.filter((b) => {
+    if (b.type !== "module") return false;
+    const s = attr(b.body, "source");
+    return typeof s === "string" && source.test(s);
+  });
 }

@@ -1,5 +1,6 @@
 import { attrLine, bool } from "../../inputs/terraform.js";
 import type { TfRule } from "../../types.js";
+import { awsModules } from "./helpers.js";
 
 export const slwTf003: TfRule = {
   id: "SLW-TF-003",
@@ -28,6 +29,11 @@ export const slwTf003: TfRule = {
       ) {
         yield { block: r, line: attrLine(r, "storage_encrypted"), message: "storage_encrypted is not true" };
       }
+    }
+    // The RDS and Aurora modules encrypt by default: only an explicit false is a finding.
+    for (const m of [...awsModules(ctx, "rds"), ...awsModules(ctx, "rds-aurora")]) {
+      if (bool(m.body, "storage_encrypted") === false)
+        yield { block: m, line: attrLine(m, "storage_encrypted"), message: "storage_encrypted = false" };
     }
   },
 };

@@ -1,5 +1,6 @@
 import { attrLine, bool } from "../../inputs/terraform.js";
 import type { TfRule } from "../../types.js";
+import { awsModules } from "./helpers.js";
 
 export const slwTf004: TfRule = {
   id: "SLW-TF-004",
@@ -16,6 +17,10 @@ export const slwTf004: TfRule = {
     for (const r of [...ctx.resources("aws_db_instance"), ...ctx.resources("aws_rds_cluster_instance")]) {
       if (bool(r.body, "publicly_accessible") === true)
         yield { block: r, line: attrLine(r, "publicly_accessible"), message: "publicly_accessible = true" };
+    }
+    for (const m of awsModules(ctx, "rds")) {
+      if (bool(m.body, "publicly_accessible") === true)
+        yield { block: m, line: attrLine(m, "publicly_accessible"), message: "publicly_accessible = true" };
     }
   },
 };

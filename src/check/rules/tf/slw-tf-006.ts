@@ -1,5 +1,6 @@
 import { attrLine, bool } from "../../inputs/terraform.js";
 import type { TfRule } from "../../types.js";
+import { awsModules } from "./helpers.js";
 
 export const slwTf006: TfRule = {
   id: "SLW-TF-006",
@@ -26,6 +27,12 @@ export const slwTf006: TfRule = {
       const v = bool(r.body, "deletion_protection");
       if (v !== true && v !== "unknown")
         yield { block: r, line: attrLine(r, "deletion_protection"), message: "deletion_protection is not true" };
+    }
+    // Both modules leave deletion protection off unless told.
+    for (const m of [...awsModules(ctx, "rds"), ...awsModules(ctx, "rds-aurora")]) {
+      const v = bool(m.body, "deletion_protection");
+      if (v !== true && v !== "unknown")
+        yield { block: m, line: attrLine(m, "deletion_protection"), message: "deletion_protection is not true" };
     }
   },
 };

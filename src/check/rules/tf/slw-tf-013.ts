@@ -1,5 +1,6 @@
 import { attr, attrLine, bool, nested, strings } from "../../inputs/terraform.js";
 import type { TfRule } from "../../types.js";
+import { awsModules } from "./helpers.js";
 
 export const slwTf013: TfRule = {
   id: "SLW-TF-013",
@@ -43,6 +44,18 @@ export const slwTf013: TfRule = {
           };
         }
       }
+    }
+    // The EKS module: private by default; public without a CIDR list is 0.0.0.0/0 (its default).
+    for (const m of awsModules(ctx, "eks")) {
+      if (bool(m.body, "endpoint_public_access") !== true) continue;
+      const cidrs = attr(m.body, "endpoint_public_access_cidrs");
+      const empty = Array.isArray(cidrs) && cidrs.length === 0;
+      if (cidrs === undefined || empty || strings(cidrs).includes("0.0.0.0/0"))
+        yield {
+          block: m,
+          line: attrLine(m, cidrs === undefined ? "endpoint_public_access" : "endpoint_public_access_cidrs"),
+          message: "the public API endpoint accepts 0.0.0.0/0",
+        };
     }
   },
 };

@@ -1,5 +1,6 @@
 import { attr, attrLine, strings } from "../../inputs/terraform.js";
 import type { TfRule } from "../../types.js";
+import { awsModules } from "./helpers.js";
 
 const all = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
@@ -23,6 +24,19 @@ export const slwTf014: TfRule = {
         yield {
           block: r,
           line: attrLine(r, "enabled_cluster_log_types"),
+          message: `control-plane logs off: ${missing.join(", ")} (of ${all.join(", ")})`,
+        };
+    }
+    // The EKS module logs audit, api and authenticator unless enabled_log_types says otherwise.
+    for (const m of awsModules(ctx, "eks")) {
+      const v = attr(m.body, "enabled_log_types");
+      if (v === undefined || !Array.isArray(v)) continue;
+      const enabled = strings(v);
+      const missing = ["api", "audit", "authenticator"].filter((t) => !enabled.includes(t));
+      if (missing.length > 0)
+        yield {
+          block: m,
+          line: attrLine(m, "enabled_log_types"),
           message: `control-plane logs off: ${missing.join(", ")} (of ${all.join(", ")})`,
         };
     }

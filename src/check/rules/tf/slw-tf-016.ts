@@ -1,5 +1,6 @@
 import { attrLine, str } from "../../inputs/terraform.js";
 import type { TfRule } from "../../types.js";
+import { awsModules } from "./helpers.js";
 
 export const slwTf016: TfRule = {
   id: "SLW-TF-016",
@@ -18,6 +19,12 @@ export const slwTf016: TfRule = {
       if (r.body.attributes.has("image_tag_mutability") && v === undefined) continue;
       if (v === undefined || v === "MUTABLE" || v === "MUTABLE_WITH_EXCLUSION")
         yield { block: r, line: attrLine(r, "image_tag_mutability"), message: `image_tag_mutability is ${v ?? "MUTABLE (default)"}` };
+    }
+    // The ECR module makes tags immutable unless told otherwise.
+    for (const m of awsModules(ctx, "ecr")) {
+      const v = str(m.body, "repository_image_tag_mutability");
+      if (v === "MUTABLE" || v === "MUTABLE_WITH_EXCLUSION")
+        yield { block: m, line: attrLine(m, "repository_image_tag_mutability"), message: `repository_image_tag_mutability is ${v}` };
     }
   },
 };
