@@ -5,8 +5,10 @@ import { capabilityLabels, type Renderer, type RenderWritten } from "../../rende
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import { withInfraOutputs } from "../../spec/with-infra-outputs.js";
 import { type DriverRegistry, targetDrivers } from "../../targets/index.js";
 import type { CliContext } from "../context.js";
+import { infraOutputsFor } from "../infra-outputs.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { rendersFor, targetsRendering } from "./render-capability.js";
 
@@ -17,6 +19,9 @@ export interface RenderCommandOptions {
   digest?: string;
   out?: string;
   json?: boolean;
+  /** Kubernetes renders: the Terraform outputs file, and the root to read them from otherwise. */
+  infra?: string;
+  infraDir?: string;
 }
 
 /**
@@ -27,8 +32,14 @@ export interface RenderCommandOptions {
  */
 export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: RenderCommandOptions): Promise<number> {
   const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
-  const models = (await environmentsFor(validated, renderer, opts.env, ctx.drivers)).map((env) =>
-    buildModel(validated, env, { tag: opts.tag, digest: opts.digest }),
+  const environments = await environmentsFor(validated, renderer, opts.env, ctx.drivers);
+  const models = await Promise.all(
+    environments.map(async (env) => {
+      const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
+      if (renderer.scope !== "environment" || renderer.needs !== "kubernetes") return model;
+      const infra = await infraOutputsFor(ctx, validated, env.name, { infra: opts.infra, infraDir: opts.infraDir });
+      return infra === undefined ? model : withInfraOutputs(model, infra.outputs);
+    }),
   );
   const files = await renderer.render(models);
   const target = renderer.command?.out;

@@ -76,7 +76,8 @@ export async function composeDatabaseUrls(
     return encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8");
   };
   const appSecretObject = await read(db.secretName);
-  const host = value(appSecretObject, "host");
+  // The host from the Terraform outputs when the model has it, else the Secret's.
+  const host = db.host ?? value(appSecretObject, "host");
   if (host === undefined) return;
   const wanted = [{ name: db.secretName, user: db.user, secret: appSecretObject }];
   if (setupRuns) wanted.push({ name: db.adminSecretName, user: db.adminUser, secret: await read(db.adminSecretName) });
