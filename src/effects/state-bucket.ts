@@ -203,13 +203,9 @@ export async function ensureStateBucket(request: StateBucketRequest): Promise<St
   const sdk = await loadS3();
   const { bucket, region } = request;
   const client = new sdk.S3Client({ region, maxAttempts: 2 });
-  const send = async <T>(
-    doing: string,
-    command: Parameters<S3.S3Client["send"]>[0],
-    tolerate?: (error: unknown) => boolean,
-  ): Promise<T | undefined> => {
+  const send = async <T>(doing: string, run: () => Promise<T>, tolerate?: (error: unknown) => boolean): Promise<T | undefined> => {
     try {
-      return (await client.send(command)) as T;
+      return await run();
     } catch (error) {
       if (tolerate?.(error)) return undefined;
       throw stateBucketError(error, doing, request);
@@ -218,23 +214,25 @@ export async function ensureStateBucket(request: StateBucketRequest): Promise<St
   const steps: StateBucketStep[] = [];
   try {
     // 1. The bucket: ours already, missing (create it), or someone else's / elsewhere (stop).
-    const head = await send<S3.HeadBucketCommandOutput>(`look up bucket ${bucket}`, new sdk.HeadBucketCommand({ Bucket: bucket }), (e) =>
-      notFound(e, "NotFound", "NoSuchBucket"),
+    const head = await send(
+      `look up bucket ${bucket}`,
+      () => client.send(new sdk.HeadBucketCommand({ Bucket: bucket })),
+      (e) => notFound(e, "NotFound", "NoSuchBucket"),
     );
     if (head === undefined) {
-      await send(
-        `create bucket ${bucket}`,
-        new sdk.CreateBucketCommand({
-          Bucket: bucket,
-          ObjectOwnership: "BucketOwnerEnforced",
-          ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as S3.BucketLocationConstraint } }),
-        }),
+      await send(`create bucket ${bucket}`, () =>
+        client.send(
+          new sdk.CreateBucketCommand({
+            Bucket: bucket,
+            ObjectOwnership: "BucketOwnerEnforced",
+            ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as S3.BucketLocationConstraint } }),
+          }),
+        ),
       );
       steps.push({ setting: "bucket", changed: true, detail: `created in ${region}` });
     } else {
-      const location = await send<S3.GetBucketLocationCommandOutput>(
-        `read the region of bucket ${bucket}`,
-        new sdk.GetBucketLocationCommand({ Bucket: bucket }),
+      const location = await send(`read the region of bucket ${bucket}`, () =>
+        client.send(new sdk.GetBucketLocationCommand({ Bucket: bucket })),
       );
       // S3 reports us-east-1 as no constraint, and eu-west-1 as "EU" for the oldest buckets.
       const raw = location?.LocationConstraint ?? head.BucketRegion ?? "";
@@ -244,76 +242,76 @@ export async function ensureStateBucket(request: StateBucketRequest): Promise<St
     }
 
     // 2. Versioning.
-    const versioning = await send<S3.GetBucketVersioningCommandOutput>(
-      `read versioning of ${bucket}`,
-      new sdk.GetBucketVersioningCommand({ Bucket: bucket }),
+    const versioning = await send(`read versioning of ${bucket}`, () =>
+      client.send(new sdk.GetBucketVersioningCommand({ Bucket: bucket })),
     );
     if (versioning?.Status === "Enabled") steps.push({ setting: "versioning", changed: false, detail: "already enabled" });
     else {
-      await send(
-        `enable versioning on ${bucket}`,
-        new sdk.PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+      await send(`enable versioning on ${bucket}`, () =>
+        client.send(new sdk.PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } })),
       );
       steps.push({ setting: "versioning", changed: true, detail: "enabled" });
     }
 
     // 3. Default encryption: any server-side default (SSE-S3 or a KMS key the team chose) is kept.
-    const encryption = await send<S3.GetBucketEncryptionCommandOutput>(
+    const encryption = await send(
       `read default encryption of ${bucket}`,
-      new sdk.GetBucketEncryptionCommand({ Bucket: bucket }),
+      () => client.send(new sdk.GetBucketEncryptionCommand({ Bucket: bucket })),
       (e) => notFound(e, "ServerSideEncryptionConfigurationNotFoundError"),
     );
     const algorithm = encryption?.ServerSideEncryptionConfiguration?.Rules?.find((r) => r.ApplyServerSideEncryptionByDefault)
       ?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
     if (algorithm) steps.push({ setting: "encryption", changed: false, detail: `already ${algorithm}` });
     else {
-      await send(
-        `set default encryption on ${bucket}`,
-        new sdk.PutBucketEncryptionCommand({
-          Bucket: bucket,
-          ServerSideEncryptionConfiguration: {
-            Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: true }],
-          },
-        }),
+      await send(`set default encryption on ${bucket}`, () =>
+        client.send(
+          new sdk.PutBucketEncryptionCommand({
+            Bucket: bucket,
+            ServerSideEncryptionConfiguration: {
+              Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: true }],
+            },
+          }),
+        ),
       );
       steps.push({ setting: "encryption", changed: true, detail: "set to AES256 (SSE-S3)" });
     }
 
     // 4. Public access block: all four switches.
-    const block = await send<S3.GetPublicAccessBlockCommandOutput>(
+    const block = await send(
       `read the public access block of ${bucket}`,
-      new sdk.GetPublicAccessBlockCommand({ Bucket: bucket }),
+      () => client.send(new sdk.GetPublicAccessBlockCommand({ Bucket: bucket })),
       (e) => notFound(e, "NoSuchPublicAccessBlockConfiguration"),
     );
     const c = block?.PublicAccessBlockConfiguration;
     if (c?.BlockPublicAcls && c.IgnorePublicAcls && c.BlockPublicPolicy && c.RestrictPublicBuckets) {
       steps.push({ setting: "public-access-block", changed: false, detail: "already all four on" });
     } else {
-      await send(
-        `block public access to ${bucket}`,
-        new sdk.PutPublicAccessBlockCommand({
-          Bucket: bucket,
-          PublicAccessBlockConfiguration: {
-            BlockPublicAcls: true,
-            IgnorePublicAcls: true,
-            BlockPublicPolicy: true,
-            RestrictPublicBuckets: true,
-          },
-        }),
+      await send(`block public access to ${bucket}`, () =>
+        client.send(
+          new sdk.PutPublicAccessBlockCommand({
+            Bucket: bucket,
+            PublicAccessBlockConfiguration: {
+              BlockPublicAcls: true,
+              IgnorePublicAcls: true,
+              BlockPublicPolicy: true,
+              RestrictPublicBuckets: true,
+            },
+          }),
+        ),
       );
       steps.push({ setting: "public-access-block", changed: true, detail: "all four on" });
     }
 
     // 5. TLS only: slipway's statement added to whatever policy the bucket has.
-    const policy = await send<S3.GetBucketPolicyCommandOutput>(
+    const policy = await send(
       `read the policy of ${bucket}`,
-      new sdk.GetBucketPolicyCommand({ Bucket: bucket }),
+      () => client.send(new sdk.GetBucketPolicyCommand({ Bucket: bucket })),
       (e) => notFound(e, "NoSuchBucketPolicy"),
     );
     const next = policyWithTlsOnly(policy?.Policy, bucket, region);
     if (next === undefined) steps.push({ setting: "tls-only-policy", changed: false, detail: "already denies requests without TLS" });
     else {
-      await send(`set the policy of ${bucket}`, new sdk.PutBucketPolicyCommand({ Bucket: bucket, Policy: next }));
+      await send(`set the policy of ${bucket}`, () => client.send(new sdk.PutBucketPolicyCommand({ Bucket: bucket, Policy: next })));
       steps.push({
         setting: "tls-only-policy",
         changed: true,
