@@ -11,6 +11,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { initialisedRoot, readInfraOutputsFile, readTerraformOutputs } from "../effects/infra-outputs-reader.js";
 import { infraSettings } from "../model/infra.js";
 import type { InfraOutputsSource } from "../model/infra-outputs.js";
+import { parseInfraOutputs } from "../spec/infra-outputs.js";
 import type { ValidatedSpec } from "../spec/validate.js";
 import type { CliContext } from "./context.js";
 
@@ -43,10 +44,14 @@ export async function infraOutputsFor(
   flags: InfraOutputsFlags,
 ): Promise<InfraOutputsSource | undefined> {
   if (flags.infra !== undefined) {
-    return readInfraOutputsFile(resolve(ctx.cwd, flags.infra), flags.infra);
+    return parsed(await readInfraOutputsFile(resolve(ctx.cwd, flags.infra), flags.infra));
   }
   if (infraSettings(validated, env) === undefined) return undefined;
   const root = infraRootOf(ctx, validated, env, flags.infraDir);
   if (!initialisedRoot(root.path)) return undefined;
-  return readTerraformOutputs(root.path, root.shown, ctx.env);
+  return parsed(await readTerraformOutputs(root.path, root.shown, ctx.env));
+}
+
+function parsed({ text, from }: { text: string; from: string }): InfraOutputsSource {
+  return { outputs: parseInfraOutputs(text, from), from };
 }

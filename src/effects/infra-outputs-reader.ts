@@ -6,18 +6,22 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
-import type { InfraOutputsSource } from "../model/infra-outputs.js";
-import { parseInfraOutputs } from "../spec/infra-outputs.js";
 import { readUserFile } from "./read-user-file.js";
 import { requireTerraform, runTerraform } from "./terraform.js";
 import { outputArgv } from "./terraform-commands.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The outputs' JSON text and where it came from, for messages. */
+export interface InfraOutputsText {
+  text: string;
+  from: string;
+}
+
 /** A recorded `terraform output -json` is a few kilobytes; 4 MiB leaves room for any real root. */
 const maxOutputsBytes = 4 * 1024 * 1024;
 
-export async function readInfraOutputsFile(path: string, shown: string): Promise<InfraOutputsSource> {
+export async function readInfraOutputsFile(path: string, shown: string): Promise<InfraOutputsText> {
   const invalid = (message: string) =>
     new SlipwayError("INFRA_OUTPUTS_INVALID", `--infra ${shown}: ${message}`, {
       location: { file: shown, path: [] },
@@ -30,7 +34,7 @@ export async function readInfraOutputsFile(path: string, shown: string): Promise
   });
   if (file.kind === "folder") throw invalid("is a folder, not a file");
   if (file.kind === "too-large") throw invalid(`is ${file.size} bytes, more than the ${maxOutputsBytes} slipway reads`);
-  return { outputs: parseInfraOutputs(file.bytes.toString("utf8"), shown), from: shown };
+  return { text: file.bytes.toString("utf8"), from: shown };
 }
 
 /** Whether `root` is a Terraform root that `init` has run in (so it can have outputs). */
@@ -39,7 +43,7 @@ export function initialisedRoot(root: string): boolean {
 }
 
 /** `output -json` in `root`, parsed; `shown` is the root as messages name it. */
-export async function readTerraformOutputs(root: string, shown: string, env: Env): Promise<InfraOutputsSource> {
+export async function readTerraformOutputs(root: string, shown: string, env: Env): Promise<InfraOutputsText> {
   const bin = requireTerraform(env);
   const argv = outputArgv(bin.path);
   const run = await runTerraform(argv, { cwd: root, env, capture: true });
@@ -49,5 +53,5 @@ export async function readTerraformOutputs(root: string, shown: string, env: Env
       hint: `Run \`slipway infra plan\` and \`slipway infra apply\` for this environment first, or pass the outputs with --infra FILE.`,
     });
   }
-  return { outputs: parseInfraOutputs(run.stdout, from), from };
+  return { text: run.stdout, from };
 }
