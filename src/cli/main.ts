@@ -411,7 +411,17 @@ Examples:
 
   const infra = only("infra")
     ?.command("infra")
-    .description("the AWS infrastructure `render terraform` writes: state bucket, plan, apply, drift against the spec");
+    .description("the AWS infrastructure `render terraform` writes: state bucket, plan, apply, drift against the spec")
+    .addHelpText(
+      "after",
+      deployHelp([
+        "slipway render terraform -e production --out infra/",
+        "slipway infra bootstrap -e production",
+        "slipway infra plan -e production",
+        "slipway infra apply -e production --plan infra/production/tfplan",
+        "slipway deploy -e production   # reads the outputs from infra/production",
+      ]),
+    );
   if (infra) {
     const infraCommand = (name: string, description: string, examples: string[]) =>
       infra
