@@ -213,9 +213,14 @@ export async function infraApplyCommand(ctx: CliContext, opts: InfraOptions): Pr
       await step(ctx, initArgv(bin.path, backendOf(settings), noColor), root, signal);
       await step(ctx, applyArgv(bin.path, planFile, noColor), root, signal, planFile === undefined);
     });
-    const result = { environment: name, root: root.shown, binary: bin.name, plan: planFile ?? null };
+    // The cluster's name comes from the spec (infra.cluster.name), so the kubeconfig step needs nothing pasted.
+    const kubeconfig = ["aws", "eks", "update-kubeconfig", "--region", settings.region, "--name", settings.cluster.name];
+    const result = { environment: name, root: root.shown, binary: bin.name, plan: planFile ?? null, kubeconfig };
     if (ctx.json) print(ctx, JSON.stringify({ ok: true, result }));
-    else print(ctx, `applied${planFile ? ` ${planFile}` : ""}; the outputs now feed \`slipway deploy -e ${name}\``);
+    else {
+      print(ctx, `applied${planFile ? ` ${planFile}` : ""}; the outputs now feed \`slipway deploy -e ${name}\``);
+      print(ctx, `a kubeconfig context for the cluster, if you have none: ${kubeconfig.join(" ")}`);
+    }
     return 0;
   } catch (error) {
     return report(ctx, error);

@@ -346,7 +346,11 @@ output "ecr_repository_url" { value = "123456789012.dkr.ecr.eu-west-2.amazonaws.
     });
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stderr).toMatch(/Apply complete!/);
-    expect(apply.final?.result).toMatchObject({ environment: "production", binary: tool });
+    expect(apply.final?.result).toMatchObject({
+      environment: "production",
+      binary: tool,
+      kubeconfig: ["aws", "eks", "update-kubeconfig", "--region", "eu-west-2", "--name", "shop-production"],
+    });
     const objects = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
     expect(objects.Contents?.map((o) => o.Key)).toContain("shop/production/terraform.tfstate");
 
