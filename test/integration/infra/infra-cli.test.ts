@@ -240,7 +240,8 @@ describe.skipIf(noMoto !== undefined)(`infra bootstrap against moto's S3${noMoto
     const json = await slipway(dir, ["infra", "bootstrap", "-e", "production", "--json"], env);
     expect(json.code).toBe(0);
     expect(json.final?.result).toMatchObject({ bucket, region: "eu-west-2", changed: false });
-    expect((json.final?.result?.steps as { changed: boolean }[]).map((s) => s.changed)).toEqual([false, false, false, false, false]);
+    const steps = (json.final?.result?.steps ?? []) as { changed: boolean }[];
+    expect(steps.map((s) => s.changed)).toEqual([false, false, false, false, false]);
     for (const run of [first, second, json]) expect(run.stdout + run.stderr).not.toContain(secretKey);
   });
 
