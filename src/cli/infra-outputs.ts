@@ -1,13 +1,14 @@
 /*
  * Which Terraform outputs `render kubernetes`, `deploy` and `infra drift` use, one rule for all:
  *   1. `--infra FILE`: that file (the JSON `terraform output -json` prints);
- *   2. else, when the environment has an `infra` block and its rendered root (infra/<env>/ beside
- *      slipway.yaml, or --infra-dir) has been initialised (a .terraform folder: `infra plan` or
- *      `infra apply` ran there), `tofu|terraform output -json` in that root;
+ *   2. else, when the environment has an `infra` block and its rendered root (infra/<env>/ in the
+ *      current folder, where `render terraform` writes by default, or --infra-dir) has been
+ *      initialised (a .terraform folder: `infra plan` or `infra apply` ran there),
+ *      `tofu|terraform output -json` in that root;
  *   3. else none: the spec alone, as before the infra block existed.
  * An initialised root whose outputs cannot be read is an error, never a silent fallback to rule 3.
  */
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { initialisedRoot, readInfraOutputsFile, readTerraformOutputs } from "../effects/infra-outputs-reader.js";
 import { infraSettings } from "../model/infra.js";
 import type { InfraOutputsSource } from "../model/infra-outputs.js";
@@ -15,19 +16,17 @@ import { parseInfraOutputs } from "../spec/infra-outputs.js";
 import type { ValidatedSpec } from "../spec/validate.js";
 import type { CliContext } from "./context.js";
 
-/** Where `render terraform --out infra/` puts an environment's root: infra/<env>/ beside the spec. */
-export function defaultInfraRoot(specFile: string, env: string): string {
-  return join(dirname(specFile), "infra", env);
+/**
+ * Where `render terraform` puts an environment's root without --out: infra/<env>/, relative to the
+ * current folder like every render's output folder.
+ */
+export function defaultInfraRoot(env: string): string {
+  return join("infra", env);
 }
 
-/** The environment's Terraform root: --infra-dir, or the default beside the spec; absolute, and as messages show it. */
-export function infraRootOf(
-  ctx: CliContext,
-  validated: ValidatedSpec,
-  env: string,
-  dir: string | undefined,
-): { path: string; shown: string } {
-  const path = dir === undefined ? resolve(ctx.cwd, defaultInfraRoot(validated.file, env)) : resolve(ctx.cwd, dir);
+/** The environment's Terraform root: --infra-dir, or the default; absolute, and as messages show it. */
+export function infraRootOf(ctx: CliContext, env: string, dir: string | undefined): { path: string; shown: string } {
+  const path = resolve(ctx.cwd, dir ?? defaultInfraRoot(env));
   return { path, shown: relative(ctx.cwd, path) || "." };
 }
 
@@ -47,7 +46,7 @@ export async function infraOutputsFor(
     return parsed(await readInfraOutputsFile(resolve(ctx.cwd, flags.infra), flags.infra));
   }
   if (infraSettings(validated, env) === undefined) return undefined;
-  const root = infraRootOf(ctx, validated, env, flags.infraDir);
+  const root = infraRootOf(ctx, env, flags.infraDir);
   if (!initialisedRoot(root.path)) return undefined;
   return parsed(await readTerraformOutputs(root.path, root.shown, ctx.env));
 }

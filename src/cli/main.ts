@@ -156,7 +156,7 @@ export function buildProgram(
       "--infra <file>",
       "Kubernetes: Terraform outputs to deploy with (`terraform output -json`); default: read from the environment's root",
     )
-    .option("--infra-dir <dir>", "Kubernetes: the environment's Terraform root (default: infra/<env>/ beside the spec)")
+    .option("--infra-dir <dir>", "Kubernetes: the environment's Terraform root (default: infra/<env>/, where render terraform writes)")
     .addOption(
       numberOption(
         "--keep <n>",
@@ -323,7 +323,7 @@ export function buildProgram(
     .option("--tag <tag>", "image tag to render with")
     .option("--digest <sha256:…>", "image digest to render with")
     .option("--infra <file>", "Terraform outputs to render with (`terraform output -json`); default: read from the environment's root")
-    .option("--infra-dir <dir>", "the environment's Terraform root (default: infra/<env>/ beside the spec)")
+    .option("--infra-dir <dir>", "the environment's Terraform root (default: infra/<env>/, where render terraform writes)")
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -430,7 +430,8 @@ Examples:
         .addOption(specOption())
         .addOption(envOption())
         .addHelpText("after", deployHelp(examples));
-    const dirOption = () => new Option("--dir <dir>", "the environment's Terraform root (default: infra/<env>/ beside the spec)");
+    const dirOption = () =>
+      new Option("--dir <dir>", "the environment's Terraform root (default: infra/<env>/, where render terraform writes)");
     infraCommand(
       "bootstrap",
       "create the Terraform state bucket (versioned, encrypted, public access blocked, TLS only), or bring it to that; idempotent",

@@ -26,7 +26,7 @@ export interface InfraOptions {
   file: string;
   env?: string;
   json?: boolean;
-  /** plan/apply/drift: the Terraform root (default infra/<env>/ beside the spec). */
+  /** plan/apply/drift: the Terraform root (default infra/<env>/ in the current folder). */
   dir?: string;
   /** plan: where the plan is saved (default <root>/tfplan). */
   out?: string;
@@ -113,7 +113,7 @@ export function inCi(env: Readonly<Record<string, string | undefined>>): boolean
 
 /** The root folder; INFRA_ROOT_MISSING when `render terraform` has not written it. */
 function rootOf(ctx: CliContext, loaded: InfraEnv, opts: InfraOptions) {
-  const root = infraRootOf(ctx, loaded.validated, loaded.env.name, opts.dir);
+  const root = infraRootOf(ctx, loaded.env.name, opts.dir);
   if (!existsSync(root.path)) {
     throw new SlipwayError("INFRA_ROOT_MISSING", `no Terraform root for environment '${loaded.env.name}' at ${root.shown}`, {
       hint: `Render it first: slipway render terraform -e ${loaded.env.name} --out infra/ (or point --dir at the root).`,
@@ -238,7 +238,7 @@ export async function infraDriftCommand(ctx: CliContext, opts: InfraOptions): Pr
     if (opts.infra === undefined) requireSettings(loaded, "drift");
     const source = await infraOutputsFor(ctx, loaded.validated, loaded.env.name, { infra: opts.infra, infraDir: opts.dir });
     if (source === undefined) {
-      const root = infraRootOf(ctx, loaded.validated, loaded.env.name, opts.dir);
+      const root = infraRootOf(ctx, loaded.env.name, opts.dir);
       throw new SlipwayError("INFRA_ROOT_MISSING", `no initialised Terraform root for environment '${loaded.env.name}' at ${root.shown}`, {
         hint: `Run \`slipway infra plan -e ${loaded.env.name}\` (and apply) first, or pass the outputs with --infra FILE.`,
       });

@@ -29,7 +29,7 @@ export function addRenderCommands(render: Command, setup: RenderCommandsSetup): 
     if (renderer.scope === "environment" && renderer.needs === "kubernetes") {
       command
         .option("--infra <file>", "Terraform outputs to render with (`terraform output -json`); default: read from the environment's root")
-        .option("--infra-dir <dir>", "the environment's Terraform root (default: infra/<env>/ beside the spec)");
+        .option("--infra-dir <dir>", "the environment's Terraform root (default: infra/<env>/, where render terraform writes)");
     }
     const out = renderer.command?.out;
     const outOption = new Option("-o, --out <dir>", out?.description ?? "folder to write the files into");
