@@ -11,10 +11,22 @@ import type { AppModel } from "../model/app-model.js";
  * The form of deployment files an environment's target takes in. A renderer names the one it
  * makes; it renders only environments whose target takes that form.
  */
-export type RenderCapability = "kubernetes";
+export type RenderCapability = "kubernetes" | "aws";
 
 /** How messages name a capability ("targets Kubernetes"). */
-export const capabilityLabels: Readonly<Record<RenderCapability, string>> = { kubernetes: "Kubernetes" };
+export const capabilityLabels: Readonly<Record<RenderCapability, string>> = {
+  kubernetes: "Kubernetes",
+  aws: "Kubernetes on AWS (an `infra` block)",
+};
+
+/**
+ * What an environment needs besides its target's form: "aws" is a Kubernetes environment with an
+ * `infra` block (its cluster, database and registry are what `render terraform` makes).
+ */
+export const capabilityNeeds: Readonly<Record<RenderCapability, { form: "kubernetes"; infra: boolean }>> = {
+  kubernetes: { form: "kubernetes", infra: false },
+  aws: { form: "kubernetes", infra: true },
+};
 
 /**
  * How `slipway check` reads a rendered file: as one of its input kinds, or "helm-chart" for a file
@@ -64,6 +76,12 @@ export interface RendererCommand {
   written?(written: RenderWritten): { line: string; result: Record<string, unknown> };
 }
 
+/** Choices of `slipway render <name>` a renderer may honour. */
+export interface RenderOptions {
+  /** `--json`: the renderer's JSON form where it has one (terraform writes .tf.json instead of .tf). */
+  json?: boolean;
+}
+
 /** A renderer: what `slipway render <name>` runs and what the dogfood invariant checks. */
 export interface Renderer {
   /** The subcommand: `slipway render <name>`. */
@@ -85,6 +103,6 @@ export interface Renderer {
    * for "spec"). Deterministic: the same models give the same files, byte for byte, in the same
    * order. Pure apart from loading its own code.
    */
-  render(models: readonly AppModel[]): Promise<RenderedFile[]>;
+  render(models: readonly AppModel[], options?: RenderOptions): Promise<RenderedFile[]>;
   readonly command?: RendererCommand;
 }
