@@ -146,7 +146,7 @@ async function step(ctx: CliContext, argv: string[], root: { path: string; shown
   if (run.code !== 0) {
     throw new SlipwayError("INFRA_COMMAND_FAILED", `${name} exited with ${run.code} (its output is above)`, {
       hint: name.endsWith("init")
-        ? "Check the state bucket exists (`slipway infra bootstrap`) and the AWS credentials in use can read and write it."
+        ? "Read the tool's error above: a backend error points at the state bucket (`slipway infra bootstrap`) or the AWS credentials; a module or provider download error, at the network path to the Terraform registry."
         : "Read the tool's error above; fix the spec (then render terraform again) or the AWS side, and run the command again.",
     });
   }
