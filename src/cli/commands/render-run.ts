@@ -5,10 +5,8 @@ import { capabilityLabels, capabilityNeeds, type Renderer, type RenderWritten } 
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
-import { withInfraOutputs } from "../../spec/with-infra-outputs.js";
 import { type DriverRegistry, targetDrivers } from "../../targets/index.js";
 import type { CliContext } from "../context.js";
-import { infraOutputsFor } from "../infra-outputs.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { environmentTakes, targetsRendering } from "./render-capability.js";
 
@@ -37,6 +35,12 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
     environments.map(async (env) => {
       const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
       if (renderer.scope !== "environment" || renderer.needs !== "kubernetes") return model;
+      // Loaded only when outputs can apply, so a plain render starts as fast as before.
+      if (opts.infra === undefined && env.infra === undefined) return model;
+      const [{ infraOutputsFor }, { withInfraOutputs }] = await Promise.all([
+        import("../infra-outputs.js"),
+        import("../../spec/with-infra-outputs.js"),
+      ]);
       const infra = await infraOutputsFor(ctx, validated, env.name, { infra: opts.infra, infraDir: opts.infraDir });
       return infra === undefined ? model : withInfraOutputs(model, infra.outputs);
     }),
