@@ -62,4 +62,17 @@ describe("slipway deploy --infra to a Kubernetes environment", () => {
     // The password is in no output.
     expect(run.stdout + run.stderr).not.toContain("pa ss@word/1");
   }, 300_000);
+
+  it("without the database Secret the deploy stops before the workload, saying only the password is needed", async () => {
+    await kubectlOk(kubeconfig, ["-n", ws.namespace, "delete", "secret", "node-postgres-database"]);
+    const run = await slipway(ws.dir, ["deploy", "-e", "staging", "--infra", "outputs.json", "--json"], env);
+    expect(run.code).toBe(1);
+    const failed = run.events.find((e) => e.type === "failed") as { failure: { class: string; evidence: { detail: string } } } | undefined;
+    expect(failed?.failure.class).toBe("config-error");
+    expect(failed?.failure.evidence.detail).toContain(
+      "A database Secret needs password (the host is the Terraform output database_endpoint)",
+    );
+    expect(failed?.failure.evidence.detail).toContain("--from-literal=password=…");
+    expect(failed?.failure.evidence.detail).not.toContain("--from-literal=host=");
+  }, 300_000);
 });
