@@ -154,6 +154,10 @@ describe("outputs into render kubernetes (--infra), drift, and the errors that n
       "error[INFRA_APPLY_NEEDS_PLAN]: CI=true: slipway applies only a saved, reviewed plan, and no --plan was given",
     );
     expect(run.stderr).toContain("slipway infra apply -e production --plan infra/production/tfplan");
+    // Outside CI but with no terminal to confirm on (as here: stdin is not a TTY), the same refusal.
+    const noTty = await slipway(dir, ["infra", "apply", "-e", "production"], { PATH: emptyPath() });
+    expect(noTty.code, noTty.stderr).toBe(2);
+    expect(noTty.stderr).toContain("error[INFRA_APPLY_NEEDS_PLAN]: no terminal to confirm an apply on, and no --plan was given");
     const missing = await slipway(dir, ["infra", "apply", "-e", "production", "--plan", "nope.tfplan"], { CI: "true" });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error[INFRA_APPLY_NEEDS_PLAN]: plan file nope.tfplan does not exist");
