@@ -54,6 +54,7 @@ export const commandNames = [
   "down",
   "check",
   "rules",
+  "infra",
 ] as const;
 
 /**
@@ -151,6 +152,11 @@ export function buildProgram(
     .option("--force", "deploy even when the preflight check finds problems at high or above")
     .option("--force-conflicts", "Kubernetes: take over fields another field manager owns")
     .option("--no-rollback", "leave a failed release as it is, for debugging")
+    .option(
+      "--infra <file>",
+      "Kubernetes: Terraform outputs to deploy with (`terraform output -json`); default: read from the environment's root",
+    )
+    .option("--infra-dir <dir>", "Kubernetes: the environment's Terraform root (default: infra/<env>/, where render terraform writes)")
     .addOption(
       numberOption(
         "--keep <n>",
@@ -316,6 +322,8 @@ export function buildProgram(
     .addOption(envOption())
     .option("--tag <tag>", "image tag to render with")
     .option("--digest <sha256:…>", "image digest to render with")
+    .option("--infra <file>", "Terraform outputs to render with (`terraform output -json`); default: read from the environment's root")
+    .option("--infra-dir <dir>", "the environment's Terraform root (default: infra/<env>/, where render terraform writes)")
     .addOption(jsonOption())
     .addHelpText(
       "after",
@@ -400,6 +408,74 @@ Examples:
       const { rulesCommand } = await import("./commands/check.js");
       setExit(await rulesCommand(ctx, id, opts));
     });
+
+  const infra = only("infra")
+    ?.command("infra")
+    .description("the AWS infrastructure `render terraform` writes: state bucket, plan, apply, drift against the spec")
+    .addHelpText(
+      "after",
+      deployHelp([
+        "slipway render terraform -e production --out infra/",
+        "slipway infra bootstrap -e production",
+        "slipway infra plan -e production",
+        "slipway infra apply -e production --plan infra/production/tfplan",
+        "slipway deploy -e production   # reads the outputs from infra/production",
+      ]),
+    );
+  if (infra) {
+    const infraCommand = (name: string, description: string, examples: string[]) =>
+      infra
+        .command(name)
+        .description(description)
+        .addOption(specOption())
+        .addOption(envOption())
+        .addHelpText("after", deployHelp(examples));
+    const dirOption = () =>
+      new Option("--dir <dir>", "the environment's Terraform root (default: infra/<env>/, where render terraform writes)");
+    infraCommand(
+      "bootstrap",
+      "create the Terraform state bucket (versioned, encrypted, public access blocked, TLS only), or bring it to that; idempotent",
+      ["slipway infra bootstrap -e production"],
+    )
+      .addOption(jsonOption())
+      .action(async (opts) => {
+        const { infraBootstrapCommand } = await import("./commands/infra.js");
+        setExit(await infraBootstrapCommand(ctx, opts));
+      });
+    infraCommand("plan", "tofu/terraform init with the spec's state backend, then plan saved to a file (output streamed)", [
+      "slipway infra plan -e production",
+      "slipway infra plan -e staging --out staging.tfplan",
+    ])
+      .addOption(dirOption())
+      .option("--out <file>", "where the plan is saved (default: tfplan in the root)")
+      .addOption(jsonOption())
+      .action(async (opts) => {
+        const { infraPlanCommand } = await import("./commands/infra.js");
+        setExit(await infraPlanCommand(ctx, opts));
+      });
+    infraCommand("apply", "apply a saved plan (--plan; required with CI=true or without a terminal), or Terraform's interactive apply", [
+      "slipway infra apply -e production --plan infra/production/tfplan",
+    ])
+      .addOption(dirOption())
+      .option("--plan <file>", "the saved plan to apply (from `slipway infra plan`)")
+      .addOption(jsonOption())
+      .action(async (opts) => {
+        const { infraApplyCommand } = await import("./commands/infra.js");
+        setExit(await infraApplyCommand(ctx, opts));
+      });
+    infraCommand("drift", "report where the spec and the applied outputs disagree (region, engine, port, role, repository)", [
+      "slipway infra drift -e production",
+      "slipway infra drift -e production --infra outputs.json --json",
+    ])
+      .addOption(dirOption())
+      .option("--infra <file>", "read the outputs from this file (`terraform output -json`) instead of the root")
+      .addOption(jsonOption())
+      .addHelpText("after", "\nExit codes: 0 the spec and the outputs agree, 1 they differ, 2 usage, spec or outputs-file error.")
+      .action(async (opts) => {
+        const { infraDriftCommand } = await import("./commands/infra.js");
+        setExit(await infraDriftCommand(ctx, opts));
+      });
+  }
 
   return program;
 }

@@ -131,6 +131,45 @@ export const errorCodes = {
     summary:
       "No Amazon ECR login for the push: no AWS credentials, access denied, ECR not reached, a registry host without account and region, or the runtime's login failed.",
   },
+  INFRA_NOT_CONFIGURED: {
+    exit: 2,
+    summary: "An `infra` command on an environment without an `infra` block (its region and state bucket come from there).",
+  },
+  INFRA_AWS_AUTH: {
+    exit: 1,
+    summary: "No AWS credentials for `infra bootstrap`, or AWS refused the request (access denied, unknown or expired key).",
+  },
+  INFRA_BUCKET_UNAVAILABLE: {
+    exit: 1,
+    summary: "The state bucket's name is taken by another AWS account, or the bucket is in another region than infra.region.",
+  },
+  INFRA_AWS_FAILED: { exit: 1, summary: "Any other failed AWS request of `infra bootstrap` (S3 not reached, throttled, a server error)." },
+  INFRA_NO_TERRAFORM: {
+    exit: 1,
+    summary: "Neither `tofu` nor `terraform` is on PATH, so `infra plan|apply` (and reading outputs) cannot run.",
+  },
+  INFRA_ROOT_MISSING: {
+    exit: 2,
+    summary: "The environment's rendered Terraform root folder does not exist (run `slipway render terraform` first).",
+  },
+  INFRA_COMMAND_FAILED: {
+    exit: 1,
+    summary: "A `tofu`/`terraform` command (init, plan, apply, output) exited with an error; its own output is above.",
+  },
+  INFRA_APPLY_NEEDS_PLAN: {
+    exit: 2,
+    summary: "`infra apply` with CI=true and no saved plan file: in CI slipway applies only a plan made and reviewed before (--plan FILE).",
+  },
+  INFRA_INTERRUPTED: {
+    exit: 130,
+    summary:
+      "`infra plan|apply` was stopped by Ctrl-C or SIGTERM; tofu/terraform was asked to stop (SIGINT), which releases the state lock.",
+  },
+  INFRA_OUTPUTS_INVALID: {
+    exit: 2,
+    summary:
+      "The Terraform outputs (`--infra FILE` or `terraform output -json`) are not JSON of the expected shape, or an output has the wrong type.",
+  },
   NODE_UNSUPPORTED: { exit: 2, summary: "slipway was started by a Node.js older than 22.12, which it does not run on." },
   INTERNAL: { exit: 70, summary: "A bug in slipway. Please report it with the printed details." },
 } as const satisfies Record<string, { exit: number; summary: string }>;

@@ -115,6 +115,11 @@ export interface DatabaseModel {
   user: string;
   adminUser: string;
   port: number;
+  /**
+   * The database's host when slipway knows it (the Terraform output database_endpoint): DB_HOST and
+   * DATABASE_URL then use it, and the database Secret needs only `password`. Otherwise the Secret's `host` key.
+   */
+  host?: string | undefined;
   cidr: string;
   /** Secret holding `host` and `password` for the app user, and `url`: the composed DATABASE_URL. */
   secretName: string;

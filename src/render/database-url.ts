@@ -39,6 +39,7 @@ export function databaseUrl(parts: DatabaseUrlParts): string {
  * `urlquery` is Go's QueryEscape, which writes a space as `+` and a real `+` as `%2B`, so turning
  * every `+` into `%20` gives percentEncode's output byte for byte.
  */
-export function databaseUrlTemplate(db: Pick<DatabaseModel, "urlScheme" | "port" | "name">, user: string): string {
-  return `${db.urlScheme}://${percentEncode(user)}:{{ .password | urlquery | replace "+" "%20" }}@{{ .host }}:${db.port}/${db.name}`;
+export function databaseUrlTemplate(db: Pick<DatabaseModel, "urlScheme" | "port" | "name" | "host">, user: string): string {
+  const host = db.host === undefined ? "{{ .host }}" : db.host.includes(":") ? `[${db.host}]` : db.host;
+  return `${db.urlScheme}://${percentEncode(user)}:{{ .password | urlquery | replace "+" "%20" }}@${host}:${db.port}/${db.name}`;
 }

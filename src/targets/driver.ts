@@ -5,11 +5,13 @@
  * target by name. A target's spec fragment (zod schema) and its normalisation stay in src/spec,
  * because the spec layer must not import targets (spec/schema.ts, spec/validate.ts, spec/normalize.ts).
  */
+
 import type { DeployResult, DeployTarget } from "../deploy/engine.js";
 import type { Reporter } from "../deploy/events.js";
 import type { HistoryStore, ReleaseRecord } from "../deploy/history.js";
 import type { DeployLock } from "../deploy/lock.js";
 import type { AppModel } from "../model/app-model.js";
+import type { InfraOutputs } from "../model/infra-outputs.js";
 import type { Redactor } from "../secrets/redact.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../spec/validate.js";
 
@@ -58,6 +60,8 @@ export interface OpenRequest {
   command: TargetCommand;
   tag?: string | undefined;
   digest?: string | undefined;
+  /** The Terraform outputs the model takes (image repository, role ARN, database endpoint), when there are any. */
+  infra?: InfraOutputs | undefined;
 }
 
 export interface TargetDriver {

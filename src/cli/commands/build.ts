@@ -8,9 +8,11 @@ import { localHost } from "../../effects/local-host.js";
 import { readTextIfExists } from "../../effects/state-files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
+import type { InfraOutputs } from "../../model/infra-outputs.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import { withInfraOutputs } from "../../spec/with-infra-outputs.js";
 import { type CliContext, secretsOf } from "../context.js";
 import { whileInterruptible } from "../interrupts.js";
 import { loadSpecForCli } from "../load-spec.js";
@@ -90,9 +92,11 @@ export async function buildForSpec(
   ctx: CliContext,
   validated: ValidatedSpec,
   env: ResolvedEnvironment,
-  opts: { push: boolean; platform?: string[] | undefined; force: boolean },
+  opts: { push: boolean; platform?: string[] | undefined; force: boolean; infra?: InfraOutputs | undefined },
 ): Promise<BuildResult> {
-  const model = buildModel(validated, env, { tag: "build" });
+  // With Terraform outputs the image goes to the repository the ECR module made.
+  const fromSpec = buildModel(validated, env, { tag: "build" });
+  const model = opts.infra ? withInfraOutputs(fromSpec, opts.infra) : fromSpec;
   const build = model.build;
   if (build === undefined) {
     throw new SlipwayError(

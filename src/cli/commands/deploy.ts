@@ -4,6 +4,7 @@ import { relative, resolve } from "node:path";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { readSpecBytes } from "../../effects/files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
+import type { InfraOutputs } from "../../model/infra-outputs.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
 import { locationOf } from "../../spec/load.js";
 import { chooseEnvironment } from "../../spec/normalize.js";
@@ -11,6 +12,7 @@ import { imageRefPattern } from "../../spec/schema.js";
 import type { DriverContext, StyledLine, TargetCommand, TargetSession } from "../../targets/driver.js";
 import { driverOf } from "../../targets/index.js";
 import { type CliContext, secretsOf } from "../context.js";
+import { type InfraOutputsFlags, infraOutputsFor } from "../infra-outputs.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../report.js";
 import { deployInterruptibly, finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
@@ -49,7 +51,7 @@ async function openSession(
   ctx: CliContext,
   loaded: Loaded,
   command: TargetCommand,
-  flags: { tag?: string | undefined; digest?: string | undefined } = {},
+  flags: { tag?: string | undefined; digest?: string | undefined; infra?: InfraOutputs | undefined } = {},
 ): Promise<{ session: TargetSession; warnings: () => CommandWarning[] }> {
   const skipped = skippedRecords(ctx);
   const driverCtx: DriverContext = {
@@ -60,7 +62,10 @@ async function openSession(
     onInvalidRecord: skipped.add,
   };
   const { validated, env, file } = loaded;
-  const session = await loaded.driver.open({ validated, env, file, command, tag: flags.tag, digest: flags.digest }, driverCtx);
+  const session = await loaded.driver.open(
+    { validated, env, file, command, tag: flags.tag, digest: flags.digest, infra: flags.infra },
+    driverCtx,
+  );
   return { session, warnings: skipped.warnings };
 }
 
@@ -117,15 +122,27 @@ export interface DeployCommandOptions extends EnvOptions {
   to?: number;
   /** Seconds. */
   healthTimeout?: number;
+  /** Terraform outputs file; else read from the environment's root (src/cli/infra-outputs.ts). */
+  infra?: string;
+  infraDir?: string;
+}
+
+/** The Terraform outputs a Kubernetes environment's model takes, by the one rule of src/cli/infra-outputs.ts. */
+async function infraOf(ctx: CliContext, loaded: Loaded, flags: InfraOutputsFlags): Promise<InfraOutputs | undefined> {
+  if (loaded.driver.capabilities.renders !== "kubernetes") return undefined;
+  const source = await infraOutputsFor(ctx, loaded.validated, loaded.env.name, flags);
+  if (source !== undefined && !ctx.json) ctx.stderr.write(`${ctx.colors.dim(`infrastructure outputs from ${source.from}`)}\n`);
+  return source?.outputs;
 }
 
 /** `slipway deploy` and `slipway rollback` (a deploy of an earlier release's artifact). */
 export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions, mode: "deploy" | "rollback" = "deploy"): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
+    const infra = mode === "deploy" ? await infraOf(ctx, loaded, opts) : undefined;
     const image =
-      mode === "deploy" && buildsFirst(loaded, opts) ? await buildFirst(ctx, loaded, opts) : { tag: opts.tag, digest: opts.digest };
-    const { session, warnings } = await openSession(ctx, loaded, mode, image);
+      mode === "deploy" && buildsFirst(loaded, opts) ? await buildFirst(ctx, loaded, opts, infra) : { tag: opts.tag, digest: opts.digest };
+    const { session, warnings } = await openSession(ctx, loaded, mode, { ...image, infra });
     try {
       const rollbackOf = mode === "rollback" ? pickRollback(await session.history.list(), opts.to) : undefined;
       const reporter = ctx.json ? jsonReporter(ctx.stdout) : humanReporter(ctx.stderr, ctx.colors);
@@ -180,6 +197,7 @@ async function buildFirst(
   ctx: CliContext,
   loaded: Loaded,
   opts: DeployCommandOptions,
+  infra: InfraOutputs | undefined,
 ): Promise<{ tag: string; digest: string | undefined }> {
   if (!loaded.driver.capabilities.runsImage) {
     throw new SlipwayError(
@@ -192,7 +210,7 @@ async function buildFirst(
     );
   }
   const { buildForSpec } = await import("./build.js");
-  const built = await buildForSpec(ctx, loaded.validated, loaded.env, { push: true, force: opts.force === true });
+  const built = await buildForSpec(ctx, loaded.validated, loaded.env, { push: true, force: opts.force === true, infra });
   // What was built, before the deploy's own events: CI reads the digest from here or from history.
   if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: "image-built", ref: built.ref, digest: built.digest, image: built.pinned })}\n`);
   else ctx.stderr.write(`built and pushed ${built.pinned}\n`);
@@ -205,7 +223,7 @@ async function withSession<T>(
   loaded: Loaded,
   command: TargetCommand,
   work: (session: TargetSession, warnings: () => CommandWarning[]) => Promise<T>,
-  flags: { tag?: string | undefined; digest?: string | undefined } = {},
+  flags: { tag?: string | undefined; digest?: string | undefined; infra?: InfraOutputs | undefined } = {},
 ): Promise<T> {
   const { session, warnings } = await openSession(ctx, loaded, command, flags);
   try {
@@ -395,7 +413,10 @@ export async function devCommand(ctx: CliContext, opts: EnvOptions & { port?: nu
 }
 
 /** `slipway diff -e ENV`: what a deploy would change, for targets that can tell (Kubernetes: a server-side dry run). */
-export async function diffCommand(ctx: CliContext, opts: EnvOptions & { tag?: string; digest?: string }): Promise<number> {
+export async function diffCommand(
+  ctx: CliContext,
+  opts: EnvOptions & InfraOutputsFlags & { tag?: string; digest?: string },
+): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
     if (!loaded.driver.capabilities.diff) {
@@ -407,9 +428,11 @@ export async function diffCommand(ctx: CliContext, opts: EnvOptions & { tag?: st
         },
       );
     }
+    const infra = await infraOf(ctx, loaded, opts);
     const { environment, changes } = await withSession(ctx, loaded, "diff", (session) => requirePart(session.diff, "diff").call(session), {
       tag: opts.tag,
       digest: opts.digest,
+      infra,
     });
     const changed = changes.filter((c) => c.action === "create" || c.action === "update");
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: { environment, changes } })}\n`);

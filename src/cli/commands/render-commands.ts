@@ -25,6 +25,12 @@ export function addRenderCommands(render: Command, setup: RenderCommandsSetup): 
     command
       .option("--tag <tag>", renderer.command?.tag ?? "image tag to render with (overrides the spec's)")
       .option("--digest <sha256:…>", renderer.command?.digest ?? "image digest to render with (wins over the tag)");
+    // A Kubernetes render of one environment carries the Terraform outputs (src/cli/infra-outputs.ts has the rule).
+    if (renderer.scope === "environment" && renderer.needs === "kubernetes") {
+      command
+        .option("--infra <file>", "Terraform outputs to render with (`terraform output -json`); default: read from the environment's root")
+        .option("--infra-dir <dir>", "the environment's Terraform root (default: infra/<env>/, where render terraform writes)");
+    }
     const out = renderer.command?.out;
     const outOption = new Option("-o, --out <dir>", out?.description ?? "folder to write the files into");
     if (out === undefined) outOption.makeOptionMandatory();

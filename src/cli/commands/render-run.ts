@@ -17,6 +17,9 @@ export interface RenderCommandOptions {
   digest?: string;
   out?: string;
   json?: boolean;
+  /** Kubernetes renders: the Terraform outputs file, and the root to read them from otherwise. */
+  infra?: string;
+  infraDir?: string;
 }
 
 /**
@@ -27,9 +30,23 @@ export interface RenderCommandOptions {
  */
 export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: RenderCommandOptions): Promise<number> {
   const validated = await loadSpecForCli(ctx, resolve(ctx.cwd, opts.file));
+  const environments = await environmentsFor(validated, renderer, opts.env, ctx.drivers);
   // A placeholder tag, as the Kubernetes target gives commands that deploy no image: such a renderer reads no tag.
   const image = renderer.usesImage === false ? { tag: "unused" } : { tag: opts.tag, digest: opts.digest };
-  const models = (await environmentsFor(validated, renderer, opts.env, ctx.drivers)).map((env) => buildModel(validated, env, image));
+  const models = await Promise.all(
+    environments.map(async (env) => {
+      const model = buildModel(validated, env, image);
+      if (renderer.scope !== "environment" || renderer.needs !== "kubernetes") return model;
+      // Loaded only when outputs can apply, so a plain render starts as fast as before.
+      if (opts.infra === undefined && env.infra === undefined) return model;
+      const [{ infraOutputsFor }, { withInfraOutputs }] = await Promise.all([
+        import("../infra-outputs.js"),
+        import("../../spec/with-infra-outputs.js"),
+      ]);
+      const infra = await infraOutputsFor(ctx, validated, env.name, { infra: opts.infra, infraDir: opts.infraDir });
+      return infra === undefined ? model : withInfraOutputs(model, infra.outputs);
+    }),
+  );
   const files = await renderer.render(models, { json: opts.json === true });
   const target = renderer.command?.out;
   const out = opts.out ?? (target && "default" in target ? target.default : undefined);

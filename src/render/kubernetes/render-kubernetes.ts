@@ -111,7 +111,7 @@ export function databaseSecretTemplates(model: AppModel): { app: Record<string, 
   const db = model.database;
   if (!db) return undefined;
   return {
-    app: { host: "{{ .host }}", password: "{{ .password }}", url: databaseUrlTemplate(db, db.user) },
+    app: { host: db.host ?? "{{ .host }}", password: "{{ .password }}", url: databaseUrlTemplate(db, db.user) },
     admin: { password: "{{ .password }}", url: databaseUrlTemplate(db, db.adminUser) },
   };
 }
@@ -145,11 +145,13 @@ function externalSecrets(model: AppModel): KubeObject[] {
   }
   const templates = databaseSecretTemplates(model);
   if (model.database && templates) {
-    const host = { secretKey: "host", remoteRef: { key: `${source.prefix}database`, property: "host" } };
+    // A host from the Terraform outputs is written into the templates; only the passwords come from AWS.
+    const host =
+      model.database.host === undefined ? [{ secretKey: "host", remoteRef: { key: `${source.prefix}database`, property: "host" } }] : [];
     out.push(
       make(
         model.database.secretName,
-        [host, { secretKey: "password", remoteRef: { key: `${source.prefix}database`, property: "password" } }],
+        [...host, { secretKey: "password", remoteRef: { key: `${source.prefix}database`, property: "password" } }],
         templates.app,
       ),
     );
@@ -157,7 +159,7 @@ function externalSecrets(model: AppModel): KubeObject[] {
       out.push(
         make(
           model.database.adminSecretName,
-          [host, { secretKey: "password", remoteRef: { key: `${source.prefix}database-admin`, property: "password" } }],
+          [...host, { secretKey: "password", remoteRef: { key: `${source.prefix}database-admin`, property: "password" } }],
           templates.admin,
         ),
       );
@@ -198,7 +200,9 @@ export function containerEnv(model: AppModel, phase: Component = "web"): Record<
     const secret = admin ? db.adminSecretName : db.secretName;
     env.push(
       { name: "DB_ENGINE", value: db.engine },
-      { name: "DB_HOST", valueFrom: { secretKeyRef: { key: "host", name: db.secretName } } },
+      db.host === undefined
+        ? { name: "DB_HOST", valueFrom: { secretKeyRef: { key: "host", name: db.secretName } } }
+        : { name: "DB_HOST", value: db.host },
       { name: "DB_PORT", value: String(db.port) },
       { name: "DB_NAME", value: db.name },
       { name: "DB_USER", value: admin ? db.adminUser : db.user },

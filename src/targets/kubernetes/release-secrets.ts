@@ -76,7 +76,8 @@ export async function composeDatabaseUrls(
     return encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8");
   };
   const appSecretObject = await read(db.secretName);
-  const host = value(appSecretObject, "host");
+  // The host from the Terraform outputs when the model has it, else the Secret's.
+  const host = db.host ?? value(appSecretObject, "host");
   if (host === undefined) return;
   const wanted = [{ name: db.secretName, user: db.user, secret: appSecretObject }];
   if (setupRuns) wanted.push({ name: db.adminSecretName, user: db.adminUser, secret: await read(db.adminSecretName) });
@@ -210,7 +211,7 @@ export async function verifySecrets(
       : `Nothing was changed for the workload. Create ${missing.length > 1 ? "them" : "it"} (or fix secretSource), then deploy again: ${create}${
           model.database !== undefined &&
           missing.some((m) => m.name === model.database?.secretName || m.name === model.database?.adminSecretName)
-            ? ". A database Secret needs host and password (the admin one: password); slipway adds url, the composed DATABASE_URL, itself: see docs/app-contract.md"
+            ? `. A database Secret needs ${model.database.host === undefined ? "host and password" : "password (the host is the Terraform output database_endpoint)"} (the admin one: password); slipway adds url, the composed DATABASE_URL, itself: see docs/app-contract.md`
             : ""
         }`;
   throw new DeployFailure({

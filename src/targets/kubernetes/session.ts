@@ -5,6 +5,7 @@ import { loadKubeconfig } from "../../effects/kube/kubeconfig.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
 import type { AppModel } from "../../model/app-model.js";
 import { buildModel } from "../../spec/normalize.js";
+import { withInfraOutputs } from "../../spec/with-infra-outputs.js";
 import type { DriverContext, OpenRequest, TargetCommand, TargetSession } from "../driver.js";
 import { kubeHistory } from "./kube-history.js";
 import { kubeLock } from "./kube-lock.js";
@@ -39,7 +40,8 @@ const placeholderTags: Partial<Record<TargetCommand, string>> = {
 export async function openKubernetesSession(request: OpenRequest, ctx: DriverContext): Promise<TargetSession> {
   const { validated, env, file } = request;
   const placeholder = placeholderTags[request.command];
-  const model = buildModel(validated, env, placeholder ? { tag: placeholder } : { tag: request.tag, digest: request.digest });
+  const built = buildModel(validated, env, placeholder ? { tag: placeholder } : { tag: request.tag, digest: request.digest });
+  const model = request.infra ? withInfraOutputs(built, request.infra) : built;
   const api = await kubeApiFor(ctx.env, model);
   const scope = { api, app: model.name, environment: model.environment, namespace: model.namespace };
   const history = kubeHistory(scope);
