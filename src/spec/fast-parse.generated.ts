@@ -3,7 +3,7 @@
 import { FAIL, lengthWithin, plainObject, strictObject } from "./fast-parse-runtime.js";
 import { hasAnEntry, isAddressOrRange, isReleaseFolder } from "./refinements.js";
 
-const K0 = new Set(["name", "app", "database", "ingress", "environments", "targets", "checks"]);
+const K0 = new Set(["name", "app", "database", "ingress", "environments", "targets", "checks", "ci"]);
 const R1 = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const K2 = new Set([
   "image",
@@ -71,7 +71,16 @@ const K45 = new Set(["rule", "reason", "until", "path"]);
 const R46 = /^SLW-[A-Z0-9]+-\d{3}$/;
 const R47 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K48 = new Set(["name", "app", "database", "ingress"]);
+const K48 = new Set(["defaultBranch", "install", "lint", "test", "environments", "aws", "github"]);
+const R49 = /^[\w][\w./-]{0,99}$/;
+const K50 = new Set(["region", "accountId", "roleName", "roles", "eksCluster"]);
+const R51 = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const R52 = /^[\w+=,.@{}-]{1,64}$/;
+const R53 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const R54 = /^[\w{}-]{1,100}$/;
+const K55 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R56 = /^[\w.-]+\/[\w.-]+$/;
+const K57 = new Set(["name", "app", "database", "ingress"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -1357,7 +1366,198 @@ function p172(x: unknown): unknown {
   return x === undefined ? x : o171(x);
 }
 
-function o173(x: unknown): unknown {
+function s173(x: unknown): unknown {
+  return typeof x === "string" && R49.test(x) ? x : FAIL;
+}
+
+function d174(x: unknown): unknown {
+  return x === undefined ? "main" : s173(x);
+}
+
+function a175(x: unknown): unknown {
+  if (!Array.isArray(x) || x.length < 1) return FAIL;
+  const out: unknown[] = [];
+  for (const item of x) {
+    const v = s0(item);
+    if (v === FAIL) return FAIL;
+    out.push(v);
+  }
+  return out;
+}
+
+function p176(x: unknown): unknown {
+  return x === undefined ? x : a175(x);
+}
+
+function s177(x: unknown): unknown {
+  return typeof x === "string" && R51.test(x) ? x : FAIL;
+}
+
+function p178(x: unknown): unknown {
+  return x === undefined ? x : s177(x);
+}
+
+function s179(x: unknown): unknown {
+  return typeof x === "string" && R52.test(x) ? x : FAIL;
+}
+
+function d180(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s179(x);
+}
+
+function s181(x: unknown): unknown {
+  return typeof x === "string" && R53.test(x) ? x : FAIL;
+}
+
+function r182(x: unknown): unknown {
+  const o = plainObject(x);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of Object.entries(o)) {
+    if (s2(k) === FAIL) return FAIL;
+    const v = s181(item);
+    if (v === FAIL) return FAIL;
+    out[k] = v;
+  }
+  return out;
+}
+
+function d183(x: unknown): unknown {
+  return x === undefined ? {} : r182(x);
+}
+
+function s184(x: unknown): unknown {
+  return typeof x === "string" && R54.test(x) ? x : FAIL;
+}
+
+function d185(x: unknown): unknown {
+  return x === undefined ? "{environment}" : s184(x);
+}
+
+function o186(x: unknown): unknown {
+  const o = strictObject(x, K50);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.region !== undefined) {
+    const v0 = p178(o.region);
+    if (v0 === FAIL) return FAIL;
+    out.region = v0;
+  } else if (Object.hasOwn(o, "region")) out.region = undefined;
+  if (o.accountId !== undefined) {
+    const v1 = p73(o.accountId);
+    if (v1 === FAIL) return FAIL;
+    out.accountId = v1;
+  } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
+  const v2 = d180(o.roleName);
+  if (v2 === FAIL) return FAIL;
+  out.roleName = v2;
+  const v3 = d183(o.roles);
+  if (v3 === FAIL) return FAIL;
+  out.roles = v3;
+  const v4 = d185(o.eksCluster);
+  if (v4 === FAIL) return FAIL;
+  out.eksCluster = v4;
+  return out;
+}
+
+function f187(x: unknown): unknown {
+  return o186(x === undefined ? {} : x);
+}
+
+function e188(x: unknown): unknown {
+  return x === "legacy" || x === "immutable" ? x : FAIL;
+}
+
+function d189(x: unknown): unknown {
+  return x === undefined ? "legacy" : e188(x);
+}
+
+function s190(x: unknown): unknown {
+  return typeof x === "string" && R56.test(x) ? x : FAIL;
+}
+
+function p191(x: unknown): unknown {
+  return x === undefined ? x : s190(x);
+}
+
+function n192(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
+}
+
+function p193(x: unknown): unknown {
+  return x === undefined ? x : n192(x);
+}
+
+function o194(x: unknown): unknown {
+  const o = strictObject(x, K55);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d189(o.subject);
+  if (v0 === FAIL) return FAIL;
+  out.subject = v0;
+  if (o.repository !== undefined) {
+    const v1 = p191(o.repository);
+    if (v1 === FAIL) return FAIL;
+    out.repository = v1;
+  } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
+  if (o.ownerId !== undefined) {
+    const v2 = p193(o.ownerId);
+    if (v2 === FAIL) return FAIL;
+    out.ownerId = v2;
+  } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
+  if (o.repositoryId !== undefined) {
+    const v3 = p193(o.repositoryId);
+    if (v3 === FAIL) return FAIL;
+    out.repositoryId = v3;
+  } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
+  return out;
+}
+
+function f195(x: unknown): unknown {
+  return o194(x === undefined ? {} : x);
+}
+
+function o196(x: unknown): unknown {
+  const o = strictObject(x, K48);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d174(o.defaultBranch);
+  if (v0 === FAIL) return FAIL;
+  out.defaultBranch = v0;
+  if (o.install !== undefined) {
+    const v1 = p15(o.install);
+    if (v1 === FAIL) return FAIL;
+    out.install = v1;
+  } else if (Object.hasOwn(o, "install")) out.install = undefined;
+  if (o.lint !== undefined) {
+    const v2 = p15(o.lint);
+    if (v2 === FAIL) return FAIL;
+    out.lint = v2;
+  } else if (Object.hasOwn(o, "lint")) out.lint = undefined;
+  if (o.test !== undefined) {
+    const v3 = p15(o.test);
+    if (v3 === FAIL) return FAIL;
+    out.test = v3;
+  } else if (Object.hasOwn(o, "test")) out.test = undefined;
+  if (o.environments !== undefined) {
+    const v4 = p176(o.environments);
+    if (v4 === FAIL) return FAIL;
+    out.environments = v4;
+  } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
+  const v5 = f187(o.aws);
+  if (v5 === FAIL) return FAIL;
+  out.aws = v5;
+  const v6 = f195(o.github);
+  if (v6 === FAIL) return FAIL;
+  out.github = v6;
+  return out;
+}
+
+function p197(x: unknown): unknown {
+  return x === undefined ? x : o196(x);
+}
+
+function o198(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1391,11 +1591,16 @@ function o173(x: unknown): unknown {
     if (v6 === FAIL) return FAIL;
     out.checks = v6;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
+  if (o.ci !== undefined) {
+    const v7 = p197(o.ci);
+    if (v7 === FAIL) return FAIL;
+    out.ci = v7;
+  } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o174(x: unknown): unknown {
-  const o = strictObject(x, K48);
+function o199(x: unknown): unknown {
+  const o = strictObject(x, K57);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -1421,10 +1626,10 @@ function o174(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o173(x);
+  return o198(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o174(x);
+  return o199(x);
 }

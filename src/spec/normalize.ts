@@ -1,5 +1,6 @@
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import type { AppModel, SecretSourceModel } from "../model/app-model.js";
+import { buildCiModel } from "./ci-model.js";
 import { locationOf } from "./load.js";
 import { imageRefPattern } from "./refinements.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "./validate.js";
@@ -176,6 +177,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
           clusterIssuer: ingress.clusterIssuer,
         }
       : undefined,
+    ci: buildCiModel(validated),
   };
 }
 
