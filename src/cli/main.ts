@@ -352,7 +352,7 @@ export function buildProgram(
     )
     .option("--tag <tag>", "with no path: image tag to render with")
     .option("--digest <sha256:…>", "with no path: image digest to render with")
-    .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif", "junit"]).default("text"))
+    .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif", "junit", "codequality"]).default("text"))
     .option("-o, --out <file>", "write the report to a file (e.g. for code scanning upload)")
     .addOption(
       new Option("--min-severity <level>", "report and fail on findings at or above this level")

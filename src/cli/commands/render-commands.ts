@@ -25,6 +25,12 @@ export function addRenderCommands(render: Command, setup: RenderCommandsSetup): 
     command
       .option("--tag <tag>", renderer.command?.tag ?? "image tag to render with (overrides the spec's)")
       .option("--digest <sha256:…>", renderer.command?.digest ?? "image digest to render with (wins over the tag)");
+    for (const option of renderer.options ?? []) {
+      const flag = new Option(`--${option.name} <${option.name}>`, option.description).choices([...option.choices]);
+      if (option.required) flag.makeOptionMandatory();
+      else if (option.choices[0] !== undefined) flag.default(option.choices[0]);
+      command.addOption(flag);
+    }
     const out = renderer.command?.out;
     const outOption = new Option("-o, --out <dir>", out?.description ?? "folder to write the files into");
     if (out === undefined) outOption.makeOptionMandatory();

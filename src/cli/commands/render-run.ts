@@ -17,6 +17,8 @@ export interface RenderCommandOptions {
   digest?: string;
   out?: string;
   json?: boolean;
+  /** The renderer's own options (`renderer.options`), by name. */
+  [option: string]: unknown;
 }
 
 /**
@@ -30,7 +32,10 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
   const models = (await environmentsFor(validated, renderer, opts.env, ctx.drivers)).map((env) =>
     buildModel(validated, env, { tag: opts.tag, digest: opts.digest }),
   );
-  const files = await renderer.render(models);
+  const options = Object.fromEntries(
+    (renderer.options ?? []).flatMap((o) => (typeof opts[o.name] === "string" ? [[o.name, opts[o.name] as string]] : [])),
+  );
+  const files = await renderer.render(models, options);
   const target = renderer.command?.out;
   const out = opts.out ?? (target && "default" in target ? target.default : undefined);
   if (out === undefined) {
@@ -42,7 +47,7 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
   }
   const outPath = resolve(ctx.cwd, out);
   const written = await writeArtifacts(outPath, files);
-  const summary = (renderer.command?.written ?? defaultWritten(renderer))({ models, out, outPath, files: written });
+  const summary = (renderer.command?.written ?? defaultWritten(renderer))({ models, out, outPath, files: written, options });
   if (opts.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: summary.result })}\n`);
   else ctx.stderr.write(`${ctx.colors.green("✓")} ${summary.line}\n`);
   return 0;

@@ -1,0 +1,198 @@
+import { toYaml } from "../yaml-stream.js";
+import { actionPins, commentPins, uses } from "./pins.js";
+import { buildEnv, deploySecrets, type Pipeline, roleArn, shellLine, slipwayCommand, smokeTest } from "./pipeline.js";
+
+/*
+ * The GitHub Actions workflow: checks and an image build (never pushed) on pull requests; on the
+ * default branch one build and push, its digest a job output, then each environment deployed with
+ * exactly that digest, the later ones behind their environment's required reviewers.
+ */
+
+type Job = Record<string, unknown>;
+
+const nodeVersion = "24";
+
+/** Why a job holds each write permission, written next to it (a reviewer sees the reason in place). */
+const writeReasons = {
+  "id-token": "an OIDC token for the AWS role; no stored keys",
+  "security-events": "upload slipway check's SARIF to code scanning",
+  packages: "push the image to ghcr.io",
+} as const;
+
+function checkout(): Job {
+  return { name: "Check out", uses: uses(actionPins.checkout), with: { "persist-credentials": false } };
+}
+
+function setupNode(): Job {
+  return { name: "Set up Node.js for slipway", uses: uses(actionPins.setupNode), with: { "node-version": nodeVersion } };
+}
+
+function awsCredentials(pipeline: Pipeline, key: string): Job {
+  return {
+    name: "AWS credentials by OIDC",
+    uses: uses(actionPins.awsCredentials),
+    with: {
+      "role-to-assume": roleArn(pipeline.ci, key, "${{ vars.AWS_ACCOUNT_ID }}"),
+      "aws-region": pipeline.ci.aws.region ?? "${{ vars.AWS_REGION }}",
+    },
+  };
+}
+
+function builder(pipeline: Pipeline): Job[] {
+  return [
+    ...(pipeline.multiArch ? [{ name: "Set up QEMU for other platforms", uses: uses(actionPins.setupQemu) }] : []),
+    { name: "Set up BuildKit", uses: uses(actionPins.setupBuildx) },
+  ];
+}
+
+export function renderGithub(pipeline: Pipeline): string {
+  const { ci } = pipeline;
+  const onDefault = `github.event_name == 'push' && github.ref == 'refs/heads/${ci.defaultBranch}'`;
+  const jobs: Record<string, Job> = {};
+  const appCommands = [ci.install, ci.lint, ci.test].filter((c) => c !== undefined);
+
+  jobs.checks = {
+    name: "Lint, test and slipway check",
+    "runs-on": "ubuntu-latest",
+    "timeout-minutes": 20,
+    permissions: { contents: "read", "security-events": "write" },
+    steps: [
+      checkout(),
+      setupNode(),
+      ...appCommands.map((words) => ({ name: shellLine(words), run: shellLine(words) })),
+      { name: "slipway check", run: `${slipwayCommand} check` },
+      {
+        name: "slipway check as SARIF",
+        if: "always()",
+        run: `${slipwayCommand} check --format sarif --out slipway.sarif --min-severity low || test -s slipway.sarif`,
+      },
+      {
+        name: "Upload findings to code scanning",
+        // A fork's token cannot write security events; its findings are still in the log above.
+        if: "always() && (github.event_name == 'push' || github.event.pull_request.head.repo.full_name == github.repository)",
+        uses: uses(actionPins.uploadSarif),
+        with: { sarif_file: "slipway.sarif", category: "slipway" },
+      },
+    ],
+  };
+
+  jobs.build = {
+    name: "Build the image (no push)",
+    if: "github.event_name == 'pull_request'",
+    "runs-on": "ubuntu-latest",
+    "timeout-minutes": 45,
+    permissions: { contents: "read" },
+    steps: [checkout(), setupNode(), ...builder(pipeline), { name: "slipway build", run: `${slipwayCommand} build${buildEnv(pipeline)}` }],
+  };
+
+  const registryLogin: Job[] =
+    pipeline.registry === "ghcr"
+      ? [
+          {
+            name: "Log in to ghcr.io",
+            env: { GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}", ACTOR: "${{ github.actor }}" },
+            run: 'docker login ghcr.io --username "$ACTOR" --password-stdin <<< "$GITHUB_TOKEN"',
+          },
+        ]
+      : pipeline.registry === "ecr"
+        ? []
+        : [
+            {
+              name: "Log in to the registry",
+              env: { REGISTRY_USERNAME: "${{ vars.REGISTRY_USERNAME }}", REGISTRY_PASSWORD: "${{ secrets.REGISTRY_PASSWORD }}" },
+              run: `docker login ${shellLine([pipeline.repository.split("/")[0] ?? ""])} --username "$REGISTRY_USERNAME" --password-stdin <<< "$REGISTRY_PASSWORD"`,
+            },
+          ];
+
+  jobs.publish = {
+    name: "Build and push the image once",
+    if: onDefault,
+    needs: ["checks"],
+    "runs-on": "ubuntu-latest",
+    "timeout-minutes": 45,
+    ...(pipeline.registry === "other" ? { environment: "build" } : {}),
+    permissions: {
+      contents: "read",
+      ...(pipeline.registry === "ecr" ? { "id-token": "write" } : {}),
+      ...(pipeline.registry === "ghcr" ? { packages: "write" } : {}),
+    },
+    outputs: { digest: "${{ steps.push.outputs.digest }}" },
+    steps: [
+      checkout(),
+      setupNode(),
+      ...builder(pipeline),
+      ...(pipeline.registry === "ecr" ? [awsCredentials(pipeline, "build")] : registryLogin),
+      {
+        name: "slipway build --push",
+        id: "push",
+        run: [
+          `${slipwayCommand} build${buildEnv(pipeline)} --push --json > build.json`,
+          "digest=\"$(jq -r '.result.digest' build.json)\"",
+          "if ! printf '%s' \"$digest\" | grep -Eq '^sha256:[0-9a-f]{64}$'; then echo \"::error::no digest in build output\"; exit 1; fi",
+          'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
+        ].join("\n"),
+      },
+    ],
+  };
+
+  let previous = "publish";
+  for (const stage of pipeline.stages) {
+    const id = `deploy-${stage.environment}`;
+    const target = stage.model.target;
+    const context = target.type === "kubernetes" ? target.context : undefined;
+    const cluster = ci.aws.eksClusters[stage.environment] ?? stage.environment;
+    const secrets = deploySecrets(stage);
+    jobs[id] = {
+      name: `Deploy ${stage.environment}`,
+      if: onDefault,
+      needs: [...new Set(["publish", previous])],
+      "runs-on": "ubuntu-latest",
+      "timeout-minutes": 30,
+      // Required reviewers on this environment are the approval (slipway ci checklist).
+      environment: stage.url ? { name: stage.environment, url: stage.url } : stage.environment,
+      // One deploy of an environment at a time; a newer one waits, a running one is never cancelled.
+      concurrency: { group: `deploy-${pipeline.name}-${stage.environment}`, "cancel-in-progress": false },
+      permissions: { contents: "read", "id-token": "write" },
+      steps: [
+        checkout(),
+        setupNode(),
+        awsCredentials(pipeline, stage.environment),
+        {
+          name: "kubeconfig for the EKS cluster",
+          env: { AWS_REGION_NAME: pipeline.ci.aws.region ?? "${{ vars.AWS_REGION }}" },
+          run: `aws eks update-kubeconfig --name ${shellLine([cluster])} --region "$AWS_REGION_NAME"${context ? ` --alias ${shellLine([context])}` : ""}`,
+        },
+        {
+          name: `slipway deploy -e ${stage.environment}`,
+          env: {
+            DIGEST: "${{ needs.publish.outputs.digest }}",
+            ...Object.fromEntries(secrets.map((name) => [name, `\${{ secrets.${name} }}`])),
+          },
+          run: `${slipwayCommand} deploy -e ${shellLine([stage.environment])} --digest "$DIGEST" --no-build`,
+        },
+        ...(stage.url ? [{ name: "Smoke test", env: { APP_URL: stage.url }, run: smokeTest(stage, "APP_URL").join("\n") }] : []),
+      ],
+    };
+    previous = id;
+  }
+
+  const workflow = {
+    name: `${pipeline.name}: check, build, deploy`,
+    on: {
+      pull_request: { branches: [ci.defaultBranch] },
+      push: { branches: [ci.defaultBranch] },
+    },
+    permissions: {},
+    // Pull requests: a new push replaces the running checks. The default branch: runs queue, never cancelled.
+    concurrency: {
+      group: "${{ github.workflow }}-${{ github.event_name == 'pull_request' && github.ref || 'deploy' }}",
+      "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    },
+    jobs,
+  };
+  const yaml = commentPins(toYaml(workflow, { literalBlocks: true })).replace(
+    /^( +)(id-token|security-events|packages): write$/gm,
+    (line, _indent: string, scope: keyof typeof writeReasons) => `${line} # ${writeReasons[scope]}`,
+  );
+  return `# Rendered by slipway render ci --provider github from slipway.yaml: edit the spec and render again.\n${yaml}`;
+}

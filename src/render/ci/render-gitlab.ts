@@ -1,0 +1,145 @@
+import { toYaml } from "../yaml-stream.js";
+import { imagePins } from "./pins.js";
+import { buildEnv, type Pipeline, roleArn, shellLine, slipwayCommand, smokeTest } from "./pipeline.js";
+
+/*
+ * The GitLab CI pipeline: checks and an image build (never pushed) on merge requests; on the
+ * default branch one build and push whose digest travels as a dotenv artifact, then each
+ * environment deployed with exactly that digest, the later ones behind `when: manual` on a
+ * protected environment. Deploy jobs are serialised by `resource_group` and never interruptible.
+ */
+
+type Job = Record<string, unknown>;
+
+const idToken = { AWS_ID_TOKEN: { aud: "sts.amazonaws.com" } };
+
+/** The AWS SDK and CLI read the role and the web identity token from these: no keys exist. */
+function assumeRole(pipeline: Pipeline, key: string): string[] {
+  return [
+    // Role names and ARNs are limited by the schema to characters inert in double quotes.
+    `export AWS_ROLE_ARN="${roleArn(pipeline.ci, key, "${AWS_ACCOUNT_ID}")}"`,
+    'export AWS_WEB_IDENTITY_TOKEN_FILE="$(mktemp)"',
+    // Written by node, not echoed: the token never passes through a command line or the log.
+    `node -e 'require("fs").writeFileSync(process.env.AWS_WEB_IDENTITY_TOKEN_FILE, process.env.AWS_ID_TOKEN)'`,
+    `export AWS_ROLE_SESSION_NAME="gitlab-$CI_PROJECT_ID-$CI_PIPELINE_ID"`,
+    ...(pipeline.ci.aws.region ? [`export AWS_REGION=${pipeline.ci.aws.region}`] : []),
+  ];
+}
+
+const dockerService = {
+  image: imagePins.docker.image,
+  services: [{ name: imagePins.dind.image, alias: "docker" }],
+  variables: {
+    DOCKER_HOST: "tcp://docker:2376",
+    DOCKER_TLS_CERTDIR: "/certs",
+    DOCKER_TLS_VERIFY: "1",
+    DOCKER_CERT_PATH: "/certs/client",
+  },
+};
+
+function builderSetup(pipeline: Pipeline): string[] {
+  return [
+    "apk add --no-cache nodejs npm jq aws-cli",
+    ...(pipeline.multiArch
+      ? [`docker run --privileged --rm ${imagePins.binfmt.image} --install ${pipeline.platforms.map((p) => p.split("/")[1]).join(",")}`]
+      : []),
+    "docker buildx create --use --driver docker-container",
+  ];
+}
+
+export function renderGitlab(pipeline: Pipeline): string {
+  const { ci } = pipeline;
+  const mergeRequest = '$CI_PIPELINE_SOURCE == "merge_request_event"';
+  const onDefault = `$CI_COMMIT_BRANCH == "${ci.defaultBranch}" && $CI_PIPELINE_SOURCE == "push"`;
+  const appCommands = [ci.install, ci.lint, ci.test].filter((c) => c !== undefined);
+  const jobs: Record<string, Job> = {};
+
+  jobs.checks = {
+    stage: "check",
+    timeout: "20m",
+    script: [
+      ...appCommands.map(shellLine),
+      `${slipwayCommand} check --format codequality --out gl-code-quality.json --min-severity low || true`,
+      `${slipwayCommand} check`,
+    ],
+    artifacts: { when: "always", reports: { codequality: "gl-code-quality.json" } },
+  };
+
+  jobs.build = {
+    stage: "build",
+    ...dockerService,
+    timeout: "45m",
+    rules: [{ if: mergeRequest }],
+    script: [...builderSetup(pipeline), `${slipwayCommand} build${buildEnv(pipeline)}`],
+  };
+
+  const login =
+    pipeline.registry === "gitlab"
+      ? ['docker login "$CI_REGISTRY" --username gitlab-ci-token --password-stdin <<EOF\n$CI_JOB_TOKEN\nEOF']
+      : pipeline.registry === "ecr"
+        ? assumeRole(pipeline, "build")
+        : [
+            `docker login ${shellLine([pipeline.repository.split("/")[0] ?? ""])} --username "$REGISTRY_USERNAME" --password-stdin <<EOF\n$REGISTRY_PASSWORD\nEOF`,
+          ];
+
+  jobs.publish = {
+    stage: "build",
+    ...dockerService,
+    timeout: "45m",
+    interruptible: false,
+    rules: [{ if: onDefault }],
+    ...(pipeline.registry === "ecr" ? { id_tokens: idToken } : {}),
+    script: [
+      ...builderSetup(pipeline),
+      ...login,
+      `${slipwayCommand} build${buildEnv(pipeline)} --push --json > build.json`,
+      "digest=\"$(jq -r '.result.digest' build.json)\"",
+      "printf '%s' \"$digest\" | grep -Eq '^sha256:[0-9a-f]{64}$'",
+      'echo "DIGEST=$digest" > build.env',
+    ],
+    artifacts: { reports: { dotenv: "build.env" } },
+  };
+
+  const stages = ["check", "build"];
+  let previous: string | undefined;
+  for (const stage of pipeline.stages) {
+    const id = `deploy-${stage.environment}`;
+    stages.push(id);
+    const target = stage.model.target;
+    const context = target.type === "kubernetes" ? target.context : undefined;
+    const cluster = ci.aws.eksClusters[stage.environment] ?? stage.environment;
+    jobs[id] = {
+      stage: id,
+      timeout: "30m",
+      interruptible: false,
+      // One deploy of an environment at a time, in order; none is cancelled by a newer pipeline.
+      resource_group: `deploy-${pipeline.name}-${stage.environment}`,
+      environment: { name: stage.environment, ...(stage.url ? { url: stage.url } : {}), action: "start" },
+      needs: [{ job: "publish", artifacts: true }, ...(previous ? [{ job: previous, artifacts: false }] : [])],
+      // A protected environment limits who may run the manual job: that is the approval (slipway ci checklist).
+      rules: [stage.approval ? { if: onDefault, when: "manual" } : { if: onDefault }],
+      ...(stage.approval ? { allow_failure: false } : {}),
+      id_tokens: idToken,
+      before_script: ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends awscli curl ca-certificates jq"],
+      script: [
+        ...assumeRole(pipeline, stage.environment),
+        `aws eks update-kubeconfig --name ${shellLine([cluster])}${pipeline.ci.aws.region ? "" : ' --region "$AWS_REGION"'}${context ? ` --alias ${shellLine([context])}` : ""}`,
+        "printf '%s' \"$DIGEST\" | grep -Eq '^sha256:[0-9a-f]{64}$'",
+        `${slipwayCommand} deploy -e ${shellLine([stage.environment])} --digest "$DIGEST" --no-build`,
+        ...(stage.url ? [`APP_URL=${shellLine([stage.url])}`, ...smokeTest(stage, "APP_URL")] : []),
+      ],
+    };
+    previous = id;
+  }
+
+  const pipelineDoc = {
+    workflow: {
+      rules: [{ if: mergeRequest }, { if: onDefault }],
+      auto_cancel: { on_new_commit: "interruptible" },
+    },
+    stages,
+    default: { image: imagePins.node.image, interruptible: true },
+    ...jobs,
+  };
+  return `# Rendered by slipway render ci --provider gitlab from slipway.yaml: edit the spec and render again.\n${toYaml(pipelineDoc, { literalBlocks: true })}`;
+}
