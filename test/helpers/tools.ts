@@ -26,7 +26,8 @@ export type ToolName =
   | "polaris"
   | "kube-linter"
   | "registry"
-  | "crane";
+  | "crane"
+  | "zizmor";
 
 /** Cache component (directory prefix) and the versions.env key of each tool. */
 const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }>> = {
@@ -46,6 +47,7 @@ const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }
   "kube-linter": { component: "kube-linter", versionKey: "KUBE_LINTER_VERSION" },
   registry: { component: "registry", versionKey: "GGCR_VERSION" },
   crane: { component: "crane", versionKey: "GGCR_VERSION" },
+  zizmor: { component: "zizmor", versionKey: "ZIZMOR_VERSION" },
 };
 
 export const VERSIONS_FILE: string = fileURLToPath(new URL("../cluster/versions.env", import.meta.url));

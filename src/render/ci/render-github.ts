@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: GitHub expressions and shell variables, not JS templates
 import { toYaml } from "../yaml-stream.js";
 import { actionPins, commentPins, uses } from "./pins.js";
 import { buildEnv, deploySecrets, type Pipeline, roleArn, shellLine, slipwayCommand, smokeTest } from "./pipeline.js";

@@ -1,0 +1,229 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import * as z from "zod";
+import { parseInputs } from "../../src/check/parse-inputs.js";
+import { runCheck } from "../../src/check/run-check.js";
+import { ciRenderer } from "../../src/render/ci/ci-renderer.js";
+import { actionPins } from "../../src/render/ci/pins.js";
+import { loadExamples } from "../helpers/examples.js";
+import { toolPath } from "../helpers/tools.js";
+
+// Golden files: `npx vitest run --project unit -u test/unit/render-ci.test.ts` rewrites them; review the diff.
+const examples = loadExamples();
+const providers = ["github", "gitlab"] as const;
+const work = mkdtempSync(join(tmpdir(), "slipway-render-ci-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function render(example: (typeof examples)[number], provider: string) {
+  const [file] = await ciRenderer.render(example.kubeModels, { provider });
+  if (!file) throw new Error("no file");
+  return file;
+}
+
+/** Findings of slipway check's CI rules, at any severity, on one CI file's text. */
+function ciFindings(path: string, content: string): string[] {
+  const batch = parseInputs([{ origin: { file: path, label: path }, bytes: content, size: Buffer.byteLength(content), explicit: false }]);
+  expect(batch.issues).toEqual([]);
+  const report = runCheck(batch, { today: "2026-01-01", rules: ["SLW-CI"] });
+  expect(report.inputs.map((i) => i.kind)).toEqual([path.endsWith(".gitlab-ci.yml") ? "gitlab-ci" : "github-actions"]);
+  return report.findings.map((f) => `${f.ruleId} ${f.object ?? ""}: ${f.message}`);
+}
+
+type Doc = Record<string, any>;
+
+describe("render ci", () => {
+  for (const example of examples) {
+    for (const provider of providers) {
+      it(`golden: ${example.name} --provider ${provider}`, async () => {
+        const file = await render(example, provider);
+        expect(file.path).toBe(provider === "github" ? ".github/workflows/slipway.yml" : ".gitlab-ci.yml");
+        await expect(file.content).toMatchFileSnapshot(`../golden/${example.name}/ci-${provider}.yml`);
+      });
+
+      it(`slipway check's CI rules find nothing at any severity: ${example.name} ${provider}`, async () => {
+        const file = await render(example, provider);
+        expect(ciFindings(file.path, file.content)).toEqual([]);
+      });
+    }
+
+    it(`actionlint finds nothing: ${example.name}`, async () => {
+      const actionlint = toolPath("actionlint");
+      expect(actionlint, "run: bash test/cluster/build.sh linters").toBeDefined();
+      const file = await render(example, "github");
+      const path = join(work, example.name, file.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.content);
+      expect(execFileSync(actionlint as string, ["-no-color", path], { encoding: "utf8" })).toBe("");
+    });
+
+    it(`zizmor (offline, auditor persona: every severity and confidence) finds nothing: ${example.name}`, async () => {
+      const zizmor = toolPath("zizmor");
+      expect(zizmor, "run: bash test/cluster/build.sh zizmor").toBeDefined();
+      const file = await render(example, "github");
+      const path = join(work, `zizmor-${example.name}`, file.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.content);
+      const out = execFileSync(zizmor as string, ["--offline", "--persona", "auditor", "--format", "json", "--no-progress", path], {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+      expect(JSON.parse(out)).toEqual([]);
+    });
+
+    it(`github: production deploys exactly the digest the build job pushed: ${example.name}`, async () => {
+      const wf = parse((await render(example, "github")).content) as Doc;
+      const jobs = wf.jobs as Record<string, Doc>;
+      const deploys = Object.entries(jobs).filter(([, j]) => (j.steps as Doc[]).some((s) => /slipway@\S+ deploy /.test(s.run ?? "")));
+      expect(deploys.map(([id]) => id)).toEqual(["deploy-staging", "deploy-production"]);
+      // The only job that pushes, and how its digest leaves it.
+      const pushers = Object.entries(jobs).filter(([, j]) => (j.steps as Doc[]).some((s) => /build .*--push/.test(s.run ?? "")));
+      expect(pushers.map(([id]) => id)).toEqual(["publish"]);
+      const publish = jobs.publish as Doc;
+      const output = /^\$\{\{ steps\.([\w-]+)\.outputs\.(\w+) \}\}$/.exec(publish.outputs.digest);
+      const pushStep = (publish.steps as Doc[]).find((s) => s.id === output?.[1]);
+      expect(pushStep?.run).toContain(`echo "${output?.[2]}=$digest" >> "$GITHUB_OUTPUT"`);
+      expect(pushStep?.run).toMatch(
+        /^npx --yes slipway@\S+ build -e \S+ --push --json > build.json\ndigest="\$\(jq -r '\.result\.digest' build\.json\)"/,
+      );
+      for (const [id, job] of deploys) {
+        expect(job.needs, id).toContain("publish");
+        const step = (job.steps as Doc[]).find((s) => /deploy /.test(s.run ?? "")) as Doc;
+        expect(step.run, id).toMatch(/ --digest "\$DIGEST" --no-build$/);
+        expect(step.env.DIGEST, id).toBe("${{ needs.publish.outputs.digest }}");
+      }
+      // Production: behind its environment (required reviewers), after staging, never cancelled.
+      const production = jobs["deploy-production"] as Doc;
+      expect(production.environment.name ?? production.environment).toBe("production");
+      expect(production.needs).toEqual(["publish", "deploy-staging"]);
+      expect(production.concurrency["cancel-in-progress"]).toBe(false);
+    });
+
+    it(`gitlab: production deploys exactly the digest the build job pushed: ${example.name}`, async () => {
+      const doc = parse((await render(example, "gitlab")).content) as Doc;
+      const jobs = Object.fromEntries(Object.entries(doc).filter(([, v]) => v && typeof v === "object" && "script" in v)) as Record<
+        string,
+        Doc
+      >;
+      const writesDigest = Object.entries(jobs).filter(([, j]) => j.artifacts?.reports?.dotenv !== undefined);
+      expect(writesDigest.map(([id]) => id)).toEqual(["publish"]);
+      const publish = jobs.publish as Doc;
+      expect(publish.script).toContain(`echo "DIGEST=$digest" > ${publish.artifacts.reports.dotenv}`);
+      expect(
+        Object.entries(jobs)
+          .filter(([, j]) => (j.script as string[]).some((l) => /build .*--push/.test(l)))
+          .map(([id]) => id),
+      ).toEqual(["publish"]);
+      const production = jobs["deploy-production"] as Doc;
+      expect(production.needs).toContainEqual({ job: "publish", artifacts: true });
+      expect(production.script).toContain('npx --yes slipway@0.1.0 deploy -e production --digest "$DIGEST" --no-build');
+      expect(production.rules).toEqual([{ if: expect.any(String), when: "manual" }]);
+      expect(production.allow_failure).toBe(false);
+      expect(production.interruptible).toBe(false);
+      expect(production.resource_group).toMatch(/production$/);
+      // No later job's dotenv could replace DIGEST: every other need is taken without artifacts.
+      for (const need of production.needs as Doc[]) if (need.job !== "publish") expect(need.artifacts).toBe(false);
+    });
+
+    it(`gitlab: the pipeline's structure resolves (stages, needs, rules): ${example.name}`, async () => {
+      const doc = parse((await render(example, "gitlab")).content) as Doc;
+      const parsed = gitlabPipeline.parse(doc);
+      const stages = parsed.stages;
+      const jobs = Object.entries(parsed).filter(([k]) => !["workflow", "stages", "default"].includes(k)) as [
+        string,
+        z.infer<typeof gitlabJob>,
+      ][];
+      expect(jobs.length).toBeGreaterThan(3);
+      for (const [id, job] of jobs) {
+        gitlabJob.parse(job);
+        expect(stages, `${id}.stage`).toContain(job.stage);
+        for (const need of job.needs ?? []) {
+          const other = jobs.find(([name]) => name === need.job);
+          expect(other, `${id} needs ${need.job}`).toBeDefined();
+          expect(stages.indexOf(other?.[1].stage ?? ""), `${id} needs a job of an earlier stage`).toBeLessThan(stages.indexOf(job.stage));
+        }
+        for (const rule of job.rules ?? []) expect(rule.if).toMatch(/^\$CI_[A-Z_]+ == "[\w./-]+"( && \$CI_[A-Z_]+ == "[\w./-]+")?$/);
+      }
+    });
+  }
+
+  it("hand-written bad pipelines: the CI rules fire on each weakening of the rendered one", async () => {
+    const example = examples.find((e) => e.name === "rails-mysql") ?? examples[0];
+    if (!example) throw new Error("no example");
+    const gh = (await render(example, "github")).content;
+    const gl = (await render(example, "gitlab")).content;
+    const cases: [string, string, string][] = [
+      [
+        "github",
+        gh.replace(/( {2}deploy-production:\n(?:.*\n)*?) {4}environment:\n {6}name: production\n {6}url: .*\n/, "$1"),
+        "SLW-CI-006",
+      ],
+      ["github", gh.replace(/@[0-9a-f]{40} # v4\.2\.2/, "@v4"), "SLW-CI-002"],
+      ["github", gh.replace("permissions: {}\n", "permissions: write-all\n"), "SLW-CI-004"],
+      [
+        "github",
+        gh.replace('        run: "npx --yes slipway@0.1.0 build -e staging"', '        run: echo "$AWS_SECRET_ACCESS_KEY"'),
+        "SLW-CI-007",
+      ],
+      ["gitlab", gl.replace(/ {6}when: manual\n/, ""), "SLW-CI-006"],
+      ["gitlab", gl.replace('image: "node:24.11.1-trixie-slim"', "image: node"), "SLW-CI-011"],
+    ];
+    for (const [provider, text, rule] of cases) {
+      expect(text, `${rule}: the fixture differs from the render`).not.toBe(provider === "github" ? gh : gl);
+      const path = provider === "github" ? ".github/workflows/bad.yml" : ".gitlab-ci.yml";
+      expect(ciFindings(path, text).join("\n"), rule).toContain(rule);
+    }
+  });
+
+  it("every action the workflows use is pinned by a full SHA from the pin table, with its version in a comment", async () => {
+    for (const example of examples) {
+      const text = (await render(example, "github")).content;
+      const uses = [...text.matchAll(/uses: (\S+)@(\S+)(?: # (\S+))?$/gm)];
+      expect(uses.length).toBeGreaterThan(0);
+      for (const [, action, sha, version] of uses) {
+        const pin = Object.values(actionPins).find((p) => p.action === action);
+        expect(pin, action).toBeDefined();
+        expect(sha).toMatch(/^[0-9a-f]{40}$/);
+        expect([sha, version]).toEqual([pin?.sha, pin?.version]);
+      }
+      expect(text).not.toMatch(/pull_request_target|secrets: inherit|aws-access-key-id|AWS_ACCESS_KEY_ID/);
+      expect(text.match(/persist-credentials: false/g)?.length).toBe(text.match(/actions\/checkout@/g)?.length);
+    }
+  });
+});
+
+/** The parts of GitLab CI's format the rendered pipeline uses, strictly (a typo or a stray key fails). */
+const gitlabRule = z.strictObject({ if: z.string(), when: z.enum(["manual", "on_success", "never"]).optional() });
+const gitlabJob = z.strictObject({
+  stage: z.string(),
+  image: z.string().optional(),
+  services: z.array(z.strictObject({ name: z.string(), alias: z.string() })).optional(),
+  variables: z.record(z.string(), z.string()).optional(),
+  timeout: z.string().regex(/^\d+m$/),
+  interruptible: z.boolean().optional(),
+  rules: z.array(gitlabRule).optional(),
+  allow_failure: z.boolean().optional(),
+  id_tokens: z.record(z.string(), z.strictObject({ aud: z.string() })).optional(),
+  needs: z.array(z.strictObject({ job: z.string(), artifacts: z.boolean() })).optional(),
+  environment: z.strictObject({ name: z.string(), url: z.string().url().optional(), action: z.literal("start") }).optional(),
+  resource_group: z.string().optional(),
+  before_script: z.array(z.string()).optional(),
+  script: z.array(z.string()).min(1),
+  artifacts: z
+    .strictObject({
+      when: z.enum(["always", "on_success"]).optional(),
+      reports: z.strictObject({ codequality: z.string().optional(), dotenv: z.string().optional() }),
+    })
+    .optional(),
+});
+const gitlabPipeline = z.looseObject({
+  workflow: z.strictObject({
+    rules: z.array(gitlabRule),
+    auto_cancel: z.strictObject({ on_new_commit: z.enum(["conservative", "interruptible", "none"]) }),
+  }),
+  stages: z.array(z.string()).min(1),
+  default: z.strictObject({ image: z.string(), interruptible: z.boolean() }),
+});
