@@ -54,6 +54,7 @@ export const commandNames = [
   "down",
   "check",
   "rules",
+  "ci",
 ] as const;
 
 /**
@@ -399,6 +400,28 @@ Examples:
     .action(async (id: string | undefined, opts) => {
       const { rulesCommand } = await import("./commands/check.js");
       setExit(await rulesCommand(ctx, id, opts));
+    });
+
+  const ci = only("ci")
+    ?.command("ci")
+    .description("the CI/CD pipeline's pinned actions and setup checklist (render it with `slipway render ci`)");
+  ci?.command("pins")
+    .description("list the actions (by commit SHA) and images the rendered pipelines use")
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExamples:\n  slipway ci pins\n  slipway ci pins --json")
+    .action(async (opts) => {
+      const { ciPinsCommand } = await import("./commands/ci.js");
+      setExit(await ciPinsCommand(ctx, opts));
+    });
+  ci?.command("checklist")
+    .description("the setup YAML cannot do: OIDC provider and roles, environments and reviewers, branch protection, secrets")
+    .addOption(specOption())
+    .addOption(new Option("--provider <provider>", "CI system").choices(["github", "gitlab"]).makeOptionMandatory())
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExamples:\n  slipway ci checklist --provider github\n  slipway ci checklist --provider gitlab --json")
+    .action(async (opts) => {
+      const { ciChecklistCommand } = await import("./commands/ci.js");
+      setExit(await ciChecklistCommand(ctx, opts));
     });
 
   return program;

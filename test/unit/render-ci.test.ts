@@ -93,6 +93,7 @@ describe("render ci", () => {
         expect(job.needs, id).toContain("publish");
         const step = (job.steps as Doc[]).find((s) => /deploy /.test(s.run ?? "")) as Doc;
         expect(step.run, id).toMatch(/ --digest "\$DIGEST" --no-build$/);
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
         expect(step.env.DIGEST, id).toBe("${{ needs.publish.outputs.digest }}");
       }
       // Production: behind its environment (required reviewers), after staging, never cancelled.
