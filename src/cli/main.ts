@@ -404,7 +404,11 @@ Examples:
 
   const ci = only("ci")
     ?.command("ci")
-    .description("the CI/CD pipeline's pinned actions and setup checklist (render it with `slipway render ci`)");
+    .description("the CI/CD pipeline's pinned actions and setup checklist (render it with `slipway render ci`)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  slipway render ci --provider github\n  slipway ci checklist --provider github\n  slipway ci pins",
+    );
   ci?.command("pins")
     .description("list the actions (by commit SHA) and images the rendered pipelines use")
     .addOption(jsonOption())
