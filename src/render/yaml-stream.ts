@@ -29,7 +29,8 @@ export function toYaml(value: unknown, style: YamlStyle = {}): string {
 
 /** A literal block's lines (keep or strip the final newline), or undefined when the string is not safe as one. */
 function literalLines(s: string, indent: number): string[] | undefined {
-  if (!s.includes("\n") || /[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/u.test(s)) return undefined;
+  // U+2028/2029 are line breaks to YAML 1.1 readers (PyYAML): only quoted they stay one character.
+  if (!s.includes("\n") || /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/u.test(s)) return undefined;
   const body = s.endsWith("\n") ? s.slice(0, -1) : s;
   const lines = body.split("\n");
   if (lines.some((l) => / $/.test(l)) || /^ /.test(lines[0] ?? "") || lines[0] === "" || body.endsWith("\n")) return undefined;
