@@ -61,6 +61,8 @@ export interface CiModel {
     ownerId: number | undefined;
     repositoryId: number | undefined;
   };
+  /** GitLab: the image of the install/lint/test job; undefined: the Node.js image slipway runs in. */
+  gitlab: { image: string | undefined };
 }
 
 export type TargetModel =

@@ -58,5 +58,6 @@ export function buildCiModel(validated: ValidatedSpec): CiModel {
       ownerId: ci?.github.ownerId,
       repositoryId: ci?.github.repositoryId,
     },
+    gitlab: { image: ci?.gitlab.image },
   };
 }

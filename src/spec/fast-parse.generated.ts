@@ -71,7 +71,7 @@ const K45 = new Set(["rule", "reason", "until", "path"]);
 const R46 = /^SLW-[A-Z0-9]+-\d{3}$/;
 const R47 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K48 = new Set(["defaultBranch", "install", "lint", "test", "environments", "aws", "github"]);
+const K48 = new Set(["defaultBranch", "install", "lint", "test", "environments", "aws", "github", "gitlab"]);
 const R49 = /^[\w][\w./-]{0,99}$/;
 const K50 = new Set(["region", "accountId", "roleName", "roles", "eksCluster"]);
 const R51 = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -80,7 +80,9 @@ const R53 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const R54 = /^[\w{}-]{1,100}$/;
 const K55 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
 const R56 = /^[\w.-]+\/[\w.-]+$/;
-const K57 = new Set(["name", "app", "database", "ingress"]);
+const K57 = new Set(["image"]);
+const R58 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const K59 = new Set(["name", "app", "database", "ingress"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -1517,7 +1519,31 @@ function f195(x: unknown): unknown {
   return o194(x === undefined ? {} : x);
 }
 
-function o196(x: unknown): unknown {
+function s196(x: unknown): unknown {
+  return typeof x === "string" && R58.test(x) ? x : FAIL;
+}
+
+function p197(x: unknown): unknown {
+  return x === undefined ? x : s196(x);
+}
+
+function o198(x: unknown): unknown {
+  const o = strictObject(x, K57);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.image !== undefined) {
+    const v0 = p197(o.image);
+    if (v0 === FAIL) return FAIL;
+    out.image = v0;
+  } else if (Object.hasOwn(o, "image")) out.image = undefined;
+  return out;
+}
+
+function f199(x: unknown): unknown {
+  return o198(x === undefined ? {} : x);
+}
+
+function o200(x: unknown): unknown {
   const o = strictObject(x, K48);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1550,14 +1576,17 @@ function o196(x: unknown): unknown {
   const v6 = f195(o.github);
   if (v6 === FAIL) return FAIL;
   out.github = v6;
+  const v7 = f199(o.gitlab);
+  if (v7 === FAIL) return FAIL;
+  out.gitlab = v7;
   return out;
 }
 
-function p197(x: unknown): unknown {
-  return x === undefined ? x : o196(x);
+function p201(x: unknown): unknown {
+  return x === undefined ? x : o200(x);
 }
 
-function o198(x: unknown): unknown {
+function o202(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1592,15 +1621,15 @@ function o198(x: unknown): unknown {
     out.checks = v6;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v7 = p197(o.ci);
+    const v7 = p201(o.ci);
     if (v7 === FAIL) return FAIL;
     out.ci = v7;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o199(x: unknown): unknown {
-  const o = strictObject(x, K57);
+function o203(x: unknown): unknown {
+  const o = strictObject(x, K59);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -1626,10 +1655,10 @@ function o199(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o198(x);
+  return o202(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o199(x);
+  return o203(x);
 }

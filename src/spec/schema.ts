@@ -435,6 +435,20 @@ export const ciSchema = z
       })
       .prefault({})
       .describe("GitHub Actions settings."),
+    gitlab: z
+      .strictObject({
+        image: z
+          .string()
+          .regex(/^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+            error: "must be an image reference with a tag",
+          })
+          .optional()
+          .describe(
+            "Image of the job that runs install, lint and test (e.g. python:3.13-slim, ruby:3.4). Default: the Node.js image slipway runs in.",
+          ),
+      })
+      .prefault({})
+      .describe("GitLab CI settings."),
   })
   .describe(
     "The CI/CD pipeline `slipway render ci` renders: checks on pull requests, one build, the same digest promoted through the environments.",

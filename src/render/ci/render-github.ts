@@ -61,11 +61,12 @@ export function renderGithub(pipeline: Pipeline): string {
       checkout(),
       setupNode(),
       ...appCommands.map((words) => ({ name: shellLine(words), run: shellLine(words) })),
-      { name: "slipway check", run: `${slipwayCommand} check` },
+      // --tag: check renders every environment, which needs an image tag; the pipeline's own is the commit.
+      { name: "slipway check", run: `${slipwayCommand} check --tag "$GITHUB_SHA"` },
       {
         name: "slipway check as SARIF",
         if: "always()",
-        run: `${slipwayCommand} check --format sarif --out slipway.sarif --min-severity low || test -s slipway.sarif`,
+        run: `${slipwayCommand} check --tag "$GITHUB_SHA" --format sarif --out slipway.sarif --min-severity low || test -s slipway.sarif`,
       },
       {
         name: "Upload findings to code scanning",

@@ -55,13 +55,20 @@ export function renderGitlab(pipeline: Pipeline): string {
   const appCommands = [ci.install, ci.lint, ci.test].filter((c) => c !== undefined);
   const jobs: Record<string, Job> = {};
 
+  if (appCommands.length > 0) {
+    jobs.test = {
+      stage: "check",
+      ...(ci.gitlab.image ? { image: ci.gitlab.image } : {}),
+      timeout: "20m",
+      script: appCommands.map(shellLine),
+    };
+  }
   jobs.checks = {
     stage: "check",
     timeout: "20m",
     script: [
-      ...appCommands.map(shellLine),
-      `${slipwayCommand} check --format codequality --out gl-code-quality.json --min-severity low || true`,
-      `${slipwayCommand} check`,
+      `${slipwayCommand} check --tag "$CI_COMMIT_SHA" --format codequality --out gl-code-quality.json --min-severity low || true`,
+      `${slipwayCommand} check --tag "$CI_COMMIT_SHA"`,
     ],
     artifacts: { when: "always", reports: { codequality: "gl-code-quality.json" } },
   };
