@@ -1,3 +1,5 @@
+import type { InfraSettings } from "./infra.js";
+
 /*
  * The normalized app model: one environment of one spec, every default applied and every
  * decision (autoscale or not, PDB or not, which secret holds what) already taken. Renderers read
@@ -32,6 +34,8 @@ export interface AppModel {
   shutdown: { drainSeconds: number; graceSeconds: number };
   database: DatabaseModel | undefined;
   ingress: IngressModel | undefined;
+  /** AWS infrastructure (`render terraform`), when the spec has an `infra` block. */
+  infra?: InfraSettings | undefined;
   /** The spec's `ci:` block with its defaults (the same in every environment's model). */
   ci: CiModel;
 }

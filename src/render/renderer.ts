@@ -11,10 +11,22 @@ import type { AppModel } from "../model/app-model.js";
  * The form of deployment files an environment's target takes in. A renderer names the one it
  * makes; it renders only environments whose target takes that form.
  */
-export type RenderCapability = "kubernetes";
+export type RenderCapability = "kubernetes" | "aws";
 
 /** How messages name a capability ("targets Kubernetes"). */
-export const capabilityLabels: Readonly<Record<RenderCapability, string>> = { kubernetes: "Kubernetes" };
+export const capabilityLabels: Readonly<Record<RenderCapability, string>> = {
+  kubernetes: "Kubernetes",
+  aws: "Kubernetes on AWS (an `infra` block)",
+};
+
+/**
+ * What an environment needs besides its target's form: "aws" is a Kubernetes environment with an
+ * `infra` block (its cluster, database and registry are what `render terraform` makes).
+ */
+export const capabilityNeeds: Readonly<Record<RenderCapability, { form: "kubernetes"; infra: boolean }>> = {
+  kubernetes: { form: "kubernetes", infra: false },
+  aws: { form: "kubernetes", infra: true },
+};
 
 /**
  * How `slipway check` reads a rendered file: as one of its input kinds, or "helm-chart" for a file
@@ -80,8 +92,13 @@ export interface RendererOption {
   readonly required?: boolean;
 }
 
-/** The values of a renderer's options, by option name; every option has one. */
-export type RenderOptions = Readonly<Record<string, string>>;
+/** Choices of `slipway render <name>` a renderer may honour. */
+export interface RenderOptions {
+  /** `--json`: the renderer's JSON form where it has one (terraform writes .tf.json instead of .tf). */
+  json?: boolean;
+  /** The values of the renderer's own `options`, by option name. */
+  choices?: Readonly<Record<string, string>>;
+}
 
 /** Every combination of a renderer's option choices (one empty set for a renderer without options). */
 export function renderVariants(renderer: Pick<Renderer, "options">): RenderOptions[] {
@@ -89,7 +106,7 @@ export function renderVariants(renderer: Pick<Renderer, "options">): RenderOptio
   for (const option of renderer.options ?? []) {
     variants = variants.flatMap((v) => option.choices.map((choice) => ({ ...v, [option.name]: choice })));
   }
-  return variants;
+  return variants.map((choices) => ({ choices }));
 }
 
 /** A renderer: what `slipway render <name>` runs and what the dogfood invariant checks. */
@@ -111,7 +128,7 @@ export interface Renderer {
   /**
    * Renders the models (one for "environment" scope; every matching environment, in spec order,
    * for "spec"). Deterministic: the same models give the same files, byte for byte, in the same
-   * order. Pure apart from loading its own code. `options` holds a value for each of `options`.
+   * order. Pure apart from loading its own code. `options.choices` holds a value for each of `options`.
    */
   render(models: readonly AppModel[], options?: RenderOptions): Promise<RenderedFile[]>;
   /** Choices beyond the shared flags, each a `--<name>` flag of `slipway render <name>`. */

@@ -3,7 +3,7 @@
 import { FAIL, lengthWithin, plainObject, strictObject } from "./fast-parse-runtime.js";
 import { hasAnEntry, isAddressOrRange, isReleaseFolder } from "./refinements.js";
 
-const K0 = new Set(["name", "app", "database", "ingress", "environments", "targets", "checks", "ci"]);
+const K0 = new Set(["name", "app", "database", "ingress", "infra", "environments", "targets", "checks", "ci"]);
 const R1 = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const K2 = new Set([
   "image",
@@ -56,33 +56,58 @@ const R30 = /^[a-z_][a-z0-9_]{0,31}$/;
 const R31 = /^[a-z][a-z0-9+.-]{0,31}$/;
 const K32 = new Set(["host", "tls", "certificate", "class", "scheme", "paths", "sourceCidr", "clusterIssuer"]);
 const R33 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/;
-const K34 = new Set(["target", "secretSource", "app", "database", "ingress"]);
-const K35 = new Set(["env"]);
-const K36 = new Set([]);
-const K37 = new Set(["env-file"]);
-const K38 = new Set(["aws-secrets-manager"]);
-const K39 = new Set(["prefix", "refreshInterval", "store"]);
-const R40 = /^\d+[smh]$/;
-const K41 = new Set(["kubernetes-secret"]);
-const K42 = new Set(["type", "context", "namespace"]);
-const K43 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
-const K44 = new Set(["waivers"]);
-const K45 = new Set(["rule", "reason", "until", "path"]);
-const R46 = /^SLW-[A-Z0-9]+-\d{3}$/;
-const R47 =
+const K34 = new Set([
+  "region",
+  "accountId",
+  "tier",
+  "state",
+  "network",
+  "cluster",
+  "database",
+  "registry",
+  "dnsZoneId",
+  "kms",
+  "logRetentionDays",
+]);
+const R35 = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const K36 = new Set(["bucket", "key"]);
+const R37 = /^[A-Za-z0-9!_.*'()/-]{1,1024}$/;
+const K38 = new Set(["cidr", "zones"]);
+const K39 = new Set(["name", "version", "compute", "publicAccessCidrs", "nodes", "admins"]);
+const R40 = /^1\.\d{2}$/;
+const K41 = new Set(["instanceTypes", "min", "max"]);
+const R42 = /^[a-z0-9-]+\.[a-z0-9]+$/;
+const R43 = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+const K44 = new Set(["service", "deletionProtection"]);
+const K45 = new Set(["keepImages", "untaggedDays"]);
+const R46 = /^Z[A-Z0-9]{1,32}$/;
+const K47 = new Set(["target", "secretSource", "app", "database", "ingress", "infra"]);
+const K48 = new Set(["env"]);
+const K49 = new Set([]);
+const K50 = new Set(["env-file"]);
+const K51 = new Set(["aws-secrets-manager"]);
+const K52 = new Set(["prefix", "refreshInterval", "store"]);
+const R53 = /^\d+[smh]$/;
+const K54 = new Set(["kubernetes-secret"]);
+const K55 = new Set(["type", "context", "namespace"]);
+const K56 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
+const K57 = new Set(["waivers"]);
+const K58 = new Set(["rule", "reason", "until", "path"]);
+const R59 = /^SLW-[A-Z0-9]+-\d{3}$/;
+const R60 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K48 = new Set(["defaultBranch", "install", "lint", "test", "environments", "aws", "github", "gitlab"]);
-const R49 = /^[\w][\w./-]{0,99}$/;
-const K50 = new Set(["region", "accountId", "roleName", "roles", "eksCluster"]);
-const R51 = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const R52 = /^[\w+=,.@{}-]{1,64}$/;
-const R53 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const R54 = /^[\w{}-]{1,100}$/;
-const K55 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
-const R56 = /^[\w.-]+\/[\w.-]+$/;
-const K57 = new Set(["image"]);
-const R58 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-const K59 = new Set(["name", "app", "database", "ingress"]);
+const K61 = new Set(["defaultBranch", "install", "lint", "test", "environments", "aws", "github", "gitlab"]);
+const R62 = /^[\w][\w./-]{0,99}$/;
+const K63 = new Set(["region", "accountId", "roleName", "roles", "eksCluster"]);
+const R64 = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const R65 = /^[\w+=,.@{}-]{1,64}$/;
+const R66 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const R67 = /^[\w{}-]{1,100}$/;
+const K68 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R69 = /^[\w.-]+\/[\w.-]+$/;
+const K70 = new Set(["image"]);
+const R71 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const K72 = new Set(["name", "app", "database", "ingress", "infra"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -987,228 +1012,160 @@ function p126(x: unknown): unknown {
   return x === undefined ? x : o125(x);
 }
 
-function o127(x: unknown): unknown {
-  const o = strictObject(x, K36);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  return out;
+function s127(x: unknown): unknown {
+  return typeof x === "string" && R35.test(x) ? x : FAIL;
 }
 
-function o128(x: unknown): unknown {
-  const o = strictObject(x, K35);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o.env === undefined) return FAIL;
-  const v0 = o127(o.env);
-  if (v0 === FAIL) return FAIL;
-  out.env = v0;
-  return out;
+function e128(x: unknown): unknown {
+  return x === "production" || x === "staging" ? x : FAIL;
 }
 
-function o129(x: unknown): unknown {
-  const o = strictObject(x, K37);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o["env-file"] === undefined) return FAIL;
-  const v0 = s116(o["env-file"]);
-  if (v0 === FAIL) return FAIL;
-  out["env-file"] = v0;
-  return out;
+function d129(x: unknown): unknown {
+  return x === undefined ? "production" : e128(x);
 }
 
-function s130(x: unknown): unknown {
-  return typeof x === "string" && R40.test(x) ? x : FAIL;
+function p130(x: unknown): unknown {
+  return x === undefined ? x : s76(x);
 }
 
-function d131(x: unknown): unknown {
-  return x === undefined ? "1h" : s130(x);
+function s131(x: unknown): unknown {
+  return typeof x === "string" && R37.test(x) ? x : FAIL;
 }
 
-function d132(x: unknown): unknown {
-  return x === undefined ? "aws-secrets-manager" : s116(x);
+function p132(x: unknown): unknown {
+  return x === undefined ? x : s131(x);
 }
 
 function o133(x: unknown): unknown {
-  const o = strictObject(x, K39);
+  const o = strictObject(x, K36);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  if (o.prefix === undefined) return FAIL;
-  const v0 = s116(o.prefix);
-  if (v0 === FAIL) return FAIL;
-  out.prefix = v0;
-  const v1 = d131(o.refreshInterval);
-  if (v1 === FAIL) return FAIL;
-  out.refreshInterval = v1;
-  const v2 = d132(o.store);
-  if (v2 === FAIL) return FAIL;
-  out.store = v2;
+  if (o.bucket !== undefined) {
+    const v0 = p130(o.bucket);
+    if (v0 === FAIL) return FAIL;
+    out.bucket = v0;
+  } else if (Object.hasOwn(o, "bucket")) out.bucket = undefined;
+  if (o.key !== undefined) {
+    const v1 = p132(o.key);
+    if (v1 === FAIL) return FAIL;
+    out.key = v1;
+  } else if (Object.hasOwn(o, "key")) out.key = undefined;
   return out;
 }
 
-function o134(x: unknown): unknown {
+function f134(x: unknown): unknown {
+  return o133(x === undefined ? {} : x);
+}
+
+function n135(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 2 && x <= 3 ? x : FAIL;
+}
+
+function d136(x: unknown): unknown {
+  return x === undefined ? 3 : n135(x);
+}
+
+function o137(x: unknown): unknown {
   const o = strictObject(x, K38);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  if (o["aws-secrets-manager"] === undefined) return FAIL;
-  const v0 = o133(o["aws-secrets-manager"]);
+  const v0 = d109(o.cidr);
   if (v0 === FAIL) return FAIL;
-  out["aws-secrets-manager"] = v0;
+  out.cidr = v0;
+  const v1 = d136(o.zones);
+  if (v1 === FAIL) return FAIL;
+  out.zones = v1;
   return out;
 }
 
-function o135(x: unknown): unknown {
-  const o = strictObject(x, K41);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o["kubernetes-secret"] === undefined) return FAIL;
-  const v0 = s0(o["kubernetes-secret"]);
-  if (v0 === FAIL) return FAIL;
-  out["kubernetes-secret"] = v0;
-  return out;
+function f138(x: unknown): unknown {
+  return o137(x === undefined ? {} : x);
 }
 
-function c136(x: unknown): unknown {
-  const v0 = o128(x);
-  if (v0 !== FAIL) return v0;
-  const v1 = o129(x);
-  if (v1 !== FAIL) return v1;
-  const v2 = o134(x);
-  if (v2 !== FAIL) return v2;
-  return o135(x);
-}
-
-function p137(x: unknown): unknown {
-  return x === undefined ? x : c136(x);
-}
-
-function u138(x: unknown): unknown {
-  return x;
-}
-
-function r139(x: unknown): unknown {
-  const o = plainObject(x);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  for (const [k, item] of Object.entries(o)) {
-    if (s2(k) === FAIL) return FAIL;
-    const v = u138(item);
-    if (v === FAIL) return FAIL;
-    out[k] = v;
-  }
-  return out;
-}
-
-function p140(x: unknown): unknown {
-  return x === undefined ? x : r139(x);
-}
-
-function z141(x: unknown): unknown {
-  return x === null ? x : FAIL;
-}
-
-function c142(x: unknown): unknown {
-  const v0 = r139(x);
-  if (v0 !== FAIL) return v0;
-  return z141(x);
-}
-
-function p143(x: unknown): unknown {
-  return x === undefined ? x : c142(x);
-}
-
-function o144(x: unknown): unknown {
-  const o = strictObject(x, K34);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o.target === undefined) return FAIL;
-  const v0 = s116(o.target);
-  if (v0 === FAIL) return FAIL;
-  out.target = v0;
-  if (o.secretSource !== undefined) {
-    const v1 = p137(o.secretSource);
-    if (v1 === FAIL) return FAIL;
-    out.secretSource = v1;
-  } else if (Object.hasOwn(o, "secretSource")) out.secretSource = undefined;
-  if (o.app !== undefined) {
-    const v2 = p140(o.app);
-    if (v2 === FAIL) return FAIL;
-    out.app = v2;
-  } else if (Object.hasOwn(o, "app")) out.app = undefined;
-  if (o.database !== undefined) {
-    const v3 = p140(o.database);
-    if (v3 === FAIL) return FAIL;
-    out.database = v3;
-  } else if (Object.hasOwn(o, "database")) out.database = undefined;
-  if (o.ingress !== undefined) {
-    const v4 = p143(o.ingress);
-    if (v4 === FAIL) return FAIL;
-    out.ingress = v4;
-  } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
-  return out;
-}
-
-function r145(x: unknown): unknown {
-  const o = plainObject(x);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  for (const [k, item] of Object.entries(o)) {
-    if (s0(k) === FAIL) return FAIL;
-    const v = o144(item);
-    if (v === FAIL) return FAIL;
-    out[k] = v;
-  }
-  if (!hasAnEntry(out)) return FAIL;
-  return out;
-}
-
-function e146(x: unknown): unknown {
-  return x === "kubernetes" ? x : FAIL;
-}
-
-function p147(x: unknown): unknown {
-  return x === undefined ? x : e146(x);
-}
-
-function p148(x: unknown): unknown {
+function p139(x: unknown): unknown {
   return x === undefined ? x : s0(x);
 }
 
-function o149(x: unknown): unknown {
-  const o = strictObject(x, K42);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o.type !== undefined) {
-    const v0 = p147(o.type);
-    if (v0 === FAIL) return FAIL;
-    out.type = v0;
-  } else if (Object.hasOwn(o, "type")) out.type = undefined;
-  if (o.context !== undefined) {
-    const v1 = p117(o.context);
-    if (v1 === FAIL) return FAIL;
-    out.context = v1;
-  } else if (Object.hasOwn(o, "context")) out.context = undefined;
-  if (o.namespace !== undefined) {
-    const v2 = p148(o.namespace);
-    if (v2 === FAIL) return FAIL;
-    out.namespace = v2;
-  } else if (Object.hasOwn(o, "namespace")) out.namespace = undefined;
+function s140(x: unknown): unknown {
+  return typeof x === "string" && R40.test(x) ? x : FAIL;
+}
+
+function d141(x: unknown): unknown {
+  return x === undefined ? "1.33" : s140(x);
+}
+
+function e142(x: unknown): unknown {
+  return x === "managed-nodes" || x === "auto-mode" || x === "fargate" ? x : FAIL;
+}
+
+function d143(x: unknown): unknown {
+  return x === undefined ? "managed-nodes" : e142(x);
+}
+
+function a144(x: unknown): unknown {
+  if (!Array.isArray(x)) return FAIL;
+  const out: unknown[] = [];
+  for (const item of x) {
+    const v = s58(item);
+    if (v === FAIL) return FAIL;
+    out.push(v);
+  }
   return out;
 }
 
-function e150(x: unknown): unknown {
-  return x === "local" ? x : FAIL;
+function d145(x: unknown): unknown {
+  return x === undefined ? [] : a144(x);
 }
 
-function p151(x: unknown): unknown {
-  return x === undefined ? x : e150(x);
+function s146(x: unknown): unknown {
+  return typeof x === "string" && R42.test(x) ? x : FAIL;
 }
 
-function d152(x: unknown): unknown {
-  return x === undefined ? 4000 : n13(x);
+function a147(x: unknown): unknown {
+  if (!Array.isArray(x) || x.length < 1) return FAIL;
+  const out: unknown[] = [];
+  for (const item of x) {
+    const v = s146(item);
+    if (v === FAIL) return FAIL;
+    out.push(v);
+  }
+  return out;
+}
+
+function d148(x: unknown): unknown {
+  return x === undefined ? ["m7i.large"] : a147(x);
+}
+
+function d149(x: unknown): unknown {
+  return x === undefined ? 2 : n46(x);
+}
+
+function d150(x: unknown): unknown {
+  return x === undefined ? 4 : n46(x);
+}
+
+function o151(x: unknown): unknown {
+  const o = strictObject(x, K41);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d148(o.instanceTypes);
+  if (v0 === FAIL) return FAIL;
+  out.instanceTypes = v0;
+  const v1 = d149(o.min);
+  if (v1 === FAIL) return FAIL;
+  out.min = v1;
+  const v2 = d150(o.max);
+  if (v2 === FAIL) return FAIL;
+  out.max = v2;
+  return out;
+}
+
+function f152(x: unknown): unknown {
+  return o151(x === undefined ? {} : x);
 }
 
 function s153(x: unknown): unknown {
-  return typeof x === "string" && lengthWithin(x, 1, Infinity) && isReleaseFolder(x) ? x : FAIL;
+  return typeof x === "string" && R43.test(x) ? x : FAIL;
 }
 
 function a154(x: unknown): unknown {
@@ -1226,35 +1183,435 @@ function d155(x: unknown): unknown {
   return x === undefined ? [] : a154(x);
 }
 
-function s156(x: unknown): unknown {
-  return typeof x === "string" && isAddressOrRange(x) ? x : FAIL;
+function o156(x: unknown): unknown {
+  const o = strictObject(x, K39);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.name !== undefined) {
+    const v0 = p139(o.name);
+    if (v0 === FAIL) return FAIL;
+    out.name = v0;
+  } else if (Object.hasOwn(o, "name")) out.name = undefined;
+  const v1 = d141(o.version);
+  if (v1 === FAIL) return FAIL;
+  out.version = v1;
+  const v2 = d143(o.compute);
+  if (v2 === FAIL) return FAIL;
+  out.compute = v2;
+  const v3 = d145(o.publicAccessCidrs);
+  if (v3 === FAIL) return FAIL;
+  out.publicAccessCidrs = v3;
+  const v4 = f152(o.nodes);
+  if (v4 === FAIL) return FAIL;
+  out.nodes = v4;
+  const v5 = d155(o.admins);
+  if (v5 === FAIL) return FAIL;
+  out.admins = v5;
+  return out;
 }
 
-function a157(x: unknown): unknown {
+function f157(x: unknown): unknown {
+  return o156(x === undefined ? {} : x);
+}
+
+function e158(x: unknown): unknown {
+  return x === "aurora" || x === "rds" ? x : FAIL;
+}
+
+function d159(x: unknown): unknown {
+  return x === undefined ? "aurora" : e158(x);
+}
+
+function p160(x: unknown): unknown {
+  return x === undefined ? x : b25(x);
+}
+
+function o161(x: unknown): unknown {
+  const o = strictObject(x, K44);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d159(o.service);
+  if (v0 === FAIL) return FAIL;
+  out.service = v0;
+  if (o.deletionProtection !== undefined) {
+    const v1 = p160(o.deletionProtection);
+    if (v1 === FAIL) return FAIL;
+    out.deletionProtection = v1;
+  } else if (Object.hasOwn(o, "deletionProtection")) out.deletionProtection = undefined;
+  return out;
+}
+
+function f162(x: unknown): unknown {
+  return o161(x === undefined ? {} : x);
+}
+
+function n163(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 10000 ? x : FAIL;
+}
+
+function d164(x: unknown): unknown {
+  return x === undefined ? 30 : n163(x);
+}
+
+function n165(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 3650 ? x : FAIL;
+}
+
+function d166(x: unknown): unknown {
+  return x === undefined ? 7 : n165(x);
+}
+
+function o167(x: unknown): unknown {
+  const o = strictObject(x, K45);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d164(o.keepImages);
+  if (v0 === FAIL) return FAIL;
+  out.keepImages = v0;
+  const v1 = d166(o.untaggedDays);
+  if (v1 === FAIL) return FAIL;
+  out.untaggedDays = v1;
+  return out;
+}
+
+function f168(x: unknown): unknown {
+  return o167(x === undefined ? {} : x);
+}
+
+function s169(x: unknown): unknown {
+  return typeof x === "string" && R46.test(x) ? x : FAIL;
+}
+
+function p170(x: unknown): unknown {
+  return x === undefined ? x : s169(x);
+}
+
+function n171(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 3653 ? x : FAIL;
+}
+
+function d172(x: unknown): unknown {
+  return x === undefined ? 90 : n171(x);
+}
+
+function o173(x: unknown): unknown {
+  const o = strictObject(x, K34);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.region === undefined) return FAIL;
+  const v0 = s127(o.region);
+  if (v0 === FAIL) return FAIL;
+  out.region = v0;
+  if (o.accountId !== undefined) {
+    const v1 = p73(o.accountId);
+    if (v1 === FAIL) return FAIL;
+    out.accountId = v1;
+  } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
+  const v2 = d129(o.tier);
+  if (v2 === FAIL) return FAIL;
+  out.tier = v2;
+  const v3 = f134(o.state);
+  if (v3 === FAIL) return FAIL;
+  out.state = v3;
+  const v4 = f138(o.network);
+  if (v4 === FAIL) return FAIL;
+  out.network = v4;
+  const v5 = f157(o.cluster);
+  if (v5 === FAIL) return FAIL;
+  out.cluster = v5;
+  const v6 = f162(o.database);
+  if (v6 === FAIL) return FAIL;
+  out.database = v6;
+  const v7 = f168(o.registry);
+  if (v7 === FAIL) return FAIL;
+  out.registry = v7;
+  if (o.dnsZoneId !== undefined) {
+    const v8 = p170(o.dnsZoneId);
+    if (v8 === FAIL) return FAIL;
+    out.dnsZoneId = v8;
+  } else if (Object.hasOwn(o, "dnsZoneId")) out.dnsZoneId = undefined;
+  const v9 = d26(o.kms);
+  if (v9 === FAIL) return FAIL;
+  out.kms = v9;
+  const v10 = d172(o.logRetentionDays);
+  if (v10 === FAIL) return FAIL;
+  out.logRetentionDays = v10;
+  return out;
+}
+
+function p174(x: unknown): unknown {
+  return x === undefined ? x : o173(x);
+}
+
+function o175(x: unknown): unknown {
+  const o = strictObject(x, K49);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  return out;
+}
+
+function o176(x: unknown): unknown {
+  const o = strictObject(x, K48);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.env === undefined) return FAIL;
+  const v0 = o175(o.env);
+  if (v0 === FAIL) return FAIL;
+  out.env = v0;
+  return out;
+}
+
+function o177(x: unknown): unknown {
+  const o = strictObject(x, K50);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o["env-file"] === undefined) return FAIL;
+  const v0 = s116(o["env-file"]);
+  if (v0 === FAIL) return FAIL;
+  out["env-file"] = v0;
+  return out;
+}
+
+function s178(x: unknown): unknown {
+  return typeof x === "string" && R53.test(x) ? x : FAIL;
+}
+
+function d179(x: unknown): unknown {
+  return x === undefined ? "1h" : s178(x);
+}
+
+function d180(x: unknown): unknown {
+  return x === undefined ? "aws-secrets-manager" : s116(x);
+}
+
+function o181(x: unknown): unknown {
+  const o = strictObject(x, K52);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.prefix === undefined) return FAIL;
+  const v0 = s116(o.prefix);
+  if (v0 === FAIL) return FAIL;
+  out.prefix = v0;
+  const v1 = d179(o.refreshInterval);
+  if (v1 === FAIL) return FAIL;
+  out.refreshInterval = v1;
+  const v2 = d180(o.store);
+  if (v2 === FAIL) return FAIL;
+  out.store = v2;
+  return out;
+}
+
+function o182(x: unknown): unknown {
+  const o = strictObject(x, K51);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o["aws-secrets-manager"] === undefined) return FAIL;
+  const v0 = o181(o["aws-secrets-manager"]);
+  if (v0 === FAIL) return FAIL;
+  out["aws-secrets-manager"] = v0;
+  return out;
+}
+
+function o183(x: unknown): unknown {
+  const o = strictObject(x, K54);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o["kubernetes-secret"] === undefined) return FAIL;
+  const v0 = s0(o["kubernetes-secret"]);
+  if (v0 === FAIL) return FAIL;
+  out["kubernetes-secret"] = v0;
+  return out;
+}
+
+function c184(x: unknown): unknown {
+  const v0 = o176(x);
+  if (v0 !== FAIL) return v0;
+  const v1 = o177(x);
+  if (v1 !== FAIL) return v1;
+  const v2 = o182(x);
+  if (v2 !== FAIL) return v2;
+  return o183(x);
+}
+
+function p185(x: unknown): unknown {
+  return x === undefined ? x : c184(x);
+}
+
+function u186(x: unknown): unknown {
+  return x;
+}
+
+function r187(x: unknown): unknown {
+  const o = plainObject(x);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of Object.entries(o)) {
+    if (s2(k) === FAIL) return FAIL;
+    const v = u186(item);
+    if (v === FAIL) return FAIL;
+    out[k] = v;
+  }
+  return out;
+}
+
+function p188(x: unknown): unknown {
+  return x === undefined ? x : r187(x);
+}
+
+function z189(x: unknown): unknown {
+  return x === null ? x : FAIL;
+}
+
+function c190(x: unknown): unknown {
+  const v0 = r187(x);
+  if (v0 !== FAIL) return v0;
+  return z189(x);
+}
+
+function p191(x: unknown): unknown {
+  return x === undefined ? x : c190(x);
+}
+
+function o192(x: unknown): unknown {
+  const o = strictObject(x, K47);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.target === undefined) return FAIL;
+  const v0 = s116(o.target);
+  if (v0 === FAIL) return FAIL;
+  out.target = v0;
+  if (o.secretSource !== undefined) {
+    const v1 = p185(o.secretSource);
+    if (v1 === FAIL) return FAIL;
+    out.secretSource = v1;
+  } else if (Object.hasOwn(o, "secretSource")) out.secretSource = undefined;
+  if (o.app !== undefined) {
+    const v2 = p188(o.app);
+    if (v2 === FAIL) return FAIL;
+    out.app = v2;
+  } else if (Object.hasOwn(o, "app")) out.app = undefined;
+  if (o.database !== undefined) {
+    const v3 = p188(o.database);
+    if (v3 === FAIL) return FAIL;
+    out.database = v3;
+  } else if (Object.hasOwn(o, "database")) out.database = undefined;
+  if (o.ingress !== undefined) {
+    const v4 = p191(o.ingress);
+    if (v4 === FAIL) return FAIL;
+    out.ingress = v4;
+  } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
+  if (o.infra !== undefined) {
+    const v5 = p188(o.infra);
+    if (v5 === FAIL) return FAIL;
+    out.infra = v5;
+  } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
+  return out;
+}
+
+function r193(x: unknown): unknown {
+  const o = plainObject(x);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of Object.entries(o)) {
+    if (s0(k) === FAIL) return FAIL;
+    const v = o192(item);
+    if (v === FAIL) return FAIL;
+    out[k] = v;
+  }
+  if (!hasAnEntry(out)) return FAIL;
+  return out;
+}
+
+function e194(x: unknown): unknown {
+  return x === "kubernetes" ? x : FAIL;
+}
+
+function p195(x: unknown): unknown {
+  return x === undefined ? x : e194(x);
+}
+
+function o196(x: unknown): unknown {
+  const o = strictObject(x, K55);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.type !== undefined) {
+    const v0 = p195(o.type);
+    if (v0 === FAIL) return FAIL;
+    out.type = v0;
+  } else if (Object.hasOwn(o, "type")) out.type = undefined;
+  if (o.context !== undefined) {
+    const v1 = p117(o.context);
+    if (v1 === FAIL) return FAIL;
+    out.context = v1;
+  } else if (Object.hasOwn(o, "context")) out.context = undefined;
+  if (o.namespace !== undefined) {
+    const v2 = p139(o.namespace);
+    if (v2 === FAIL) return FAIL;
+    out.namespace = v2;
+  } else if (Object.hasOwn(o, "namespace")) out.namespace = undefined;
+  return out;
+}
+
+function e197(x: unknown): unknown {
+  return x === "local" ? x : FAIL;
+}
+
+function p198(x: unknown): unknown {
+  return x === undefined ? x : e197(x);
+}
+
+function d199(x: unknown): unknown {
+  return x === undefined ? 4000 : n13(x);
+}
+
+function s200(x: unknown): unknown {
+  return typeof x === "string" && lengthWithin(x, 1, Infinity) && isReleaseFolder(x) ? x : FAIL;
+}
+
+function a201(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s156(item);
+    const v = s200(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d158(x: unknown): unknown {
-  return x === undefined ? [] : a157(x);
+function d202(x: unknown): unknown {
+  return x === undefined ? [] : a201(x);
 }
 
-function o159(x: unknown): unknown {
-  const o = strictObject(x, K43);
+function s203(x: unknown): unknown {
+  return typeof x === "string" && isAddressOrRange(x) ? x : FAIL;
+}
+
+function a204(x: unknown): unknown {
+  if (!Array.isArray(x)) return FAIL;
+  const out: unknown[] = [];
+  for (const item of x) {
+    const v = s203(item);
+    if (v === FAIL) return FAIL;
+    out.push(v);
+  }
+  return out;
+}
+
+function d205(x: unknown): unknown {
+  return x === undefined ? [] : a204(x);
+}
+
+function o206(x: unknown): unknown {
+  const o = strictObject(x, K56);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.type !== undefined) {
-    const v0 = p151(o.type);
+    const v0 = p198(o.type);
     if (v0 === FAIL) return FAIL;
     out.type = v0;
   } else if (Object.hasOwn(o, "type")) out.type = undefined;
-  const v1 = d152(o.port);
+  const v1 = d199(o.port);
   if (v1 === FAIL) return FAIL;
   out.port = v1;
   if (o.prepare !== undefined) {
@@ -1262,121 +1619,121 @@ function o159(x: unknown): unknown {
     if (v2 === FAIL) return FAIL;
     out.prepare = v2;
   } else if (Object.hasOwn(o, "prepare")) out.prepare = undefined;
-  const v3 = d155(o.path);
+  const v3 = d202(o.path);
   if (v3 === FAIL) return FAIL;
   out.path = v3;
-  const v4 = d158(o.trustedProxies);
+  const v4 = d205(o.trustedProxies);
   if (v4 === FAIL) return FAIL;
   out.trustedProxies = v4;
   return out;
 }
 
-function c160(x: unknown): unknown {
-  const v0 = o149(x);
+function c207(x: unknown): unknown {
+  const v0 = o196(x);
   if (v0 !== FAIL) return v0;
-  return o159(x);
+  return o206(x);
 }
 
-function r161(x: unknown): unknown {
+function r208(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = c160(item);
+    const v = c207(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d162(x: unknown): unknown {
-  return x === undefined ? {} : r161(x);
+function d209(x: unknown): unknown {
+  return x === undefined ? {} : r208(x);
 }
 
-function s163(x: unknown): unknown {
-  return typeof x === "string" && R46.test(x) ? x : FAIL;
+function s210(x: unknown): unknown {
+  return typeof x === "string" && R59.test(x) ? x : FAIL;
 }
 
-function s164(x: unknown): unknown {
+function s211(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
 }
 
-function s165(x: unknown): unknown {
-  return typeof x === "string" && R47.test(x) ? x : FAIL;
+function s212(x: unknown): unknown {
+  return typeof x === "string" && R60.test(x) ? x : FAIL;
 }
 
-function p166(x: unknown): unknown {
-  return x === undefined ? x : s165(x);
+function p213(x: unknown): unknown {
+  return x === undefined ? x : s212(x);
 }
 
-function p167(x: unknown): unknown {
+function p214(x: unknown): unknown {
   return x === undefined ? x : s2(x);
 }
 
-function o168(x: unknown): unknown {
-  const o = strictObject(x, K45);
+function o215(x: unknown): unknown {
+  const o = strictObject(x, K58);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.rule === undefined) return FAIL;
-  const v0 = s163(o.rule);
+  const v0 = s210(o.rule);
   if (v0 === FAIL) return FAIL;
   out.rule = v0;
   if (o.reason === undefined) return FAIL;
-  const v1 = s164(o.reason);
+  const v1 = s211(o.reason);
   if (v1 === FAIL) return FAIL;
   out.reason = v1;
   if (o.until !== undefined) {
-    const v2 = p166(o.until);
+    const v2 = p213(o.until);
     if (v2 === FAIL) return FAIL;
     out.until = v2;
   } else if (Object.hasOwn(o, "until")) out.until = undefined;
   if (o.path !== undefined) {
-    const v3 = p167(o.path);
+    const v3 = p214(o.path);
     if (v3 === FAIL) return FAIL;
     out.path = v3;
   } else if (Object.hasOwn(o, "path")) out.path = undefined;
   return out;
 }
 
-function a169(x: unknown): unknown {
+function a216(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = o168(item);
+    const v = o215(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d170(x: unknown): unknown {
-  return x === undefined ? [] : a169(x);
+function d217(x: unknown): unknown {
+  return x === undefined ? [] : a216(x);
 }
 
-function o171(x: unknown): unknown {
-  const o = strictObject(x, K44);
+function o218(x: unknown): unknown {
+  const o = strictObject(x, K57);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d170(o.waivers);
+  const v0 = d217(o.waivers);
   if (v0 === FAIL) return FAIL;
   out.waivers = v0;
   return out;
 }
 
-function p172(x: unknown): unknown {
-  return x === undefined ? x : o171(x);
+function p219(x: unknown): unknown {
+  return x === undefined ? x : o218(x);
 }
 
-function s173(x: unknown): unknown {
-  return typeof x === "string" && R49.test(x) ? x : FAIL;
+function s220(x: unknown): unknown {
+  return typeof x === "string" && R62.test(x) ? x : FAIL;
 }
 
-function d174(x: unknown): unknown {
-  return x === undefined ? "main" : s173(x);
+function d221(x: unknown): unknown {
+  return x === undefined ? "main" : s220(x);
 }
 
-function a175(x: unknown): unknown {
+function a222(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1387,61 +1744,61 @@ function a175(x: unknown): unknown {
   return out;
 }
 
-function p176(x: unknown): unknown {
-  return x === undefined ? x : a175(x);
+function p223(x: unknown): unknown {
+  return x === undefined ? x : a222(x);
 }
 
-function s177(x: unknown): unknown {
-  return typeof x === "string" && R51.test(x) ? x : FAIL;
+function s224(x: unknown): unknown {
+  return typeof x === "string" && R64.test(x) ? x : FAIL;
 }
 
-function p178(x: unknown): unknown {
-  return x === undefined ? x : s177(x);
+function p225(x: unknown): unknown {
+  return x === undefined ? x : s224(x);
 }
 
-function s179(x: unknown): unknown {
-  return typeof x === "string" && R52.test(x) ? x : FAIL;
+function s226(x: unknown): unknown {
+  return typeof x === "string" && R65.test(x) ? x : FAIL;
 }
 
-function d180(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s179(x);
+function d227(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s226(x);
 }
 
-function s181(x: unknown): unknown {
-  return typeof x === "string" && R53.test(x) ? x : FAIL;
+function s228(x: unknown): unknown {
+  return typeof x === "string" && R66.test(x) ? x : FAIL;
 }
 
-function r182(x: unknown): unknown {
+function r229(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = s181(item);
+    const v = s228(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d183(x: unknown): unknown {
-  return x === undefined ? {} : r182(x);
+function d230(x: unknown): unknown {
+  return x === undefined ? {} : r229(x);
 }
 
-function s184(x: unknown): unknown {
-  return typeof x === "string" && R54.test(x) ? x : FAIL;
+function s231(x: unknown): unknown {
+  return typeof x === "string" && R67.test(x) ? x : FAIL;
 }
 
-function d185(x: unknown): unknown {
-  return x === undefined ? "{environment}" : s184(x);
+function d232(x: unknown): unknown {
+  return x === undefined ? "{environment}" : s231(x);
 }
 
-function o186(x: unknown): unknown {
-  const o = strictObject(x, K50);
+function o233(x: unknown): unknown {
+  const o = strictObject(x, K63);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region !== undefined) {
-    const v0 = p178(o.region);
+    const v0 = p225(o.region);
     if (v0 === FAIL) return FAIL;
     out.region = v0;
   } else if (Object.hasOwn(o, "region")) out.region = undefined;
@@ -1450,104 +1807,104 @@ function o186(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d180(o.roleName);
+  const v2 = d227(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d183(o.roles);
+  const v3 = d230(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
-  const v4 = d185(o.eksCluster);
+  const v4 = d232(o.eksCluster);
   if (v4 === FAIL) return FAIL;
   out.eksCluster = v4;
   return out;
 }
 
-function f187(x: unknown): unknown {
-  return o186(x === undefined ? {} : x);
+function f234(x: unknown): unknown {
+  return o233(x === undefined ? {} : x);
 }
 
-function e188(x: unknown): unknown {
+function e235(x: unknown): unknown {
   return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function d189(x: unknown): unknown {
-  return x === undefined ? "legacy" : e188(x);
+function d236(x: unknown): unknown {
+  return x === undefined ? "legacy" : e235(x);
 }
 
-function s190(x: unknown): unknown {
-  return typeof x === "string" && R56.test(x) ? x : FAIL;
+function s237(x: unknown): unknown {
+  return typeof x === "string" && R69.test(x) ? x : FAIL;
 }
 
-function p191(x: unknown): unknown {
-  return x === undefined ? x : s190(x);
+function p238(x: unknown): unknown {
+  return x === undefined ? x : s237(x);
 }
 
-function n192(x: unknown): unknown {
+function n239(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
 }
 
-function p193(x: unknown): unknown {
-  return x === undefined ? x : n192(x);
+function p240(x: unknown): unknown {
+  return x === undefined ? x : n239(x);
 }
 
-function o194(x: unknown): unknown {
-  const o = strictObject(x, K55);
+function o241(x: unknown): unknown {
+  const o = strictObject(x, K68);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d189(o.subject);
+  const v0 = d236(o.subject);
   if (v0 === FAIL) return FAIL;
   out.subject = v0;
   if (o.repository !== undefined) {
-    const v1 = p191(o.repository);
+    const v1 = p238(o.repository);
     if (v1 === FAIL) return FAIL;
     out.repository = v1;
   } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
   if (o.ownerId !== undefined) {
-    const v2 = p193(o.ownerId);
+    const v2 = p240(o.ownerId);
     if (v2 === FAIL) return FAIL;
     out.ownerId = v2;
   } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
   if (o.repositoryId !== undefined) {
-    const v3 = p193(o.repositoryId);
+    const v3 = p240(o.repositoryId);
     if (v3 === FAIL) return FAIL;
     out.repositoryId = v3;
   } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
-function f195(x: unknown): unknown {
-  return o194(x === undefined ? {} : x);
+function f242(x: unknown): unknown {
+  return o241(x === undefined ? {} : x);
 }
 
-function s196(x: unknown): unknown {
-  return typeof x === "string" && R58.test(x) ? x : FAIL;
+function s243(x: unknown): unknown {
+  return typeof x === "string" && R71.test(x) ? x : FAIL;
 }
 
-function p197(x: unknown): unknown {
-  return x === undefined ? x : s196(x);
+function p244(x: unknown): unknown {
+  return x === undefined ? x : s243(x);
 }
 
-function o198(x: unknown): unknown {
-  const o = strictObject(x, K57);
+function o245(x: unknown): unknown {
+  const o = strictObject(x, K70);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p197(o.image);
+    const v0 = p244(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   return out;
 }
 
-function f199(x: unknown): unknown {
-  return o198(x === undefined ? {} : x);
+function f246(x: unknown): unknown {
+  return o245(x === undefined ? {} : x);
 }
 
-function o200(x: unknown): unknown {
-  const o = strictObject(x, K48);
+function o247(x: unknown): unknown {
+  const o = strictObject(x, K61);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d174(o.defaultBranch);
+  const v0 = d221(o.defaultBranch);
   if (v0 === FAIL) return FAIL;
   out.defaultBranch = v0;
   if (o.install !== undefined) {
@@ -1566,27 +1923,27 @@ function o200(x: unknown): unknown {
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
   if (o.environments !== undefined) {
-    const v4 = p176(o.environments);
+    const v4 = p223(o.environments);
     if (v4 === FAIL) return FAIL;
     out.environments = v4;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v5 = f187(o.aws);
+  const v5 = f234(o.aws);
   if (v5 === FAIL) return FAIL;
   out.aws = v5;
-  const v6 = f195(o.github);
+  const v6 = f242(o.github);
   if (v6 === FAIL) return FAIL;
   out.github = v6;
-  const v7 = f199(o.gitlab);
+  const v7 = f246(o.gitlab);
   if (v7 === FAIL) return FAIL;
   out.gitlab = v7;
   return out;
 }
 
-function p201(x: unknown): unknown {
-  return x === undefined ? x : o200(x);
+function p248(x: unknown): unknown {
+  return x === undefined ? x : o247(x);
 }
 
-function o202(x: unknown): unknown {
+function o249(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1608,28 +1965,33 @@ function o202(x: unknown): unknown {
     if (v3 === FAIL) return FAIL;
     out.ingress = v3;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
+  if (o.infra !== undefined) {
+    const v4 = p174(o.infra);
+    if (v4 === FAIL) return FAIL;
+    out.infra = v4;
+  } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   if (o.environments === undefined) return FAIL;
-  const v4 = r145(o.environments);
-  if (v4 === FAIL) return FAIL;
-  out.environments = v4;
-  const v5 = d162(o.targets);
+  const v5 = r193(o.environments);
   if (v5 === FAIL) return FAIL;
-  out.targets = v5;
+  out.environments = v5;
+  const v6 = d209(o.targets);
+  if (v6 === FAIL) return FAIL;
+  out.targets = v6;
   if (o.checks !== undefined) {
-    const v6 = p172(o.checks);
-    if (v6 === FAIL) return FAIL;
-    out.checks = v6;
+    const v7 = p219(o.checks);
+    if (v7 === FAIL) return FAIL;
+    out.checks = v7;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v7 = p201(o.ci);
-    if (v7 === FAIL) return FAIL;
-    out.ci = v7;
+    const v8 = p248(o.ci);
+    if (v8 === FAIL) return FAIL;
+    out.ci = v8;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o203(x: unknown): unknown {
-  const o = strictObject(x, K59);
+function o250(x: unknown): unknown {
+  const o = strictObject(x, K72);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -1650,15 +2012,20 @@ function o203(x: unknown): unknown {
     if (v3 === FAIL) return FAIL;
     out.ingress = v3;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
+  if (o.infra !== undefined) {
+    const v4 = p174(o.infra);
+    if (v4 === FAIL) return FAIL;
+    out.infra = v4;
+  } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   return out;
 }
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o202(x);
+  return o249(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o203(x);
+  return o250(x);
 }

@@ -1,5 +1,6 @@
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import type { AppModel, SecretSourceModel } from "../model/app-model.js";
+import { infraSettings } from "../model/infra.js";
 import { buildCiModel } from "./ci-model.js";
 import { locationOf } from "./load.js";
 import { imageRefPattern } from "./refinements.js";
@@ -177,6 +178,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
           clusterIssuer: ingress.clusterIssuer,
         }
       : undefined,
+    ...(env.infra ? { infra: infraSettings(validated, env.name) } : {}),
     ci: buildCiModel(validated),
   };
 }

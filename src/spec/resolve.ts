@@ -3,7 +3,7 @@ import type { SpecProblem } from "./issues.js";
 import { locationOf, type SourceDocument } from "./load.js";
 import { isPlainObject, mergeOverlay } from "./merge.js";
 import { type RuleInput, specRules } from "./rules/index.js";
-import type { AppSpec, DatabaseSpec, IngressSpec, MergedSpec, SecretSourceSpec, Spec, TargetSpec } from "./schema.js";
+import type { AppSpec, DatabaseSpec, InfraSpec, IngressSpec, MergedSpec, SecretSourceSpec, Spec, TargetSpec } from "./schema.js";
 
 /*
  * What validation does after the schema: every environment's overlay merged and checked, its
@@ -20,6 +20,8 @@ export interface ResolvedEnvironment {
   app: AppSpec;
   database: DatabaseSpec | undefined;
   ingress: IngressSpec | undefined;
+  /** AWS infrastructure (`infra` with the environment's overlay), when the spec has it. */
+  infra: InfraSpec | undefined;
 }
 
 export type ResolvedTarget =
@@ -45,6 +47,7 @@ export interface MergedInput {
   app: unknown;
   database: unknown;
   ingress: unknown;
+  infra: unknown;
 }
 
 /**
@@ -89,6 +92,7 @@ export function resolveSpec(
       app: mergeOverlay(raw.app, rawEnv.app),
       database: mergeOverlay(raw.database, rawEnv.database),
       ingress: mergeOverlay(raw.ingress, rawEnv.ingress),
+      infra: mergeOverlay(raw.infra, rawEnv.infra),
     };
     const result = parseMerged(merged);
     if (!("data" in result)) {
@@ -104,6 +108,7 @@ export function resolveSpec(
       app: result.data.app,
       database: result.data.database,
       ingress: result.data.ingress,
+      infra: result.data.infra,
     };
     const input: RuleInput = {
       name: spec.name,
@@ -112,6 +117,7 @@ export function resolveSpec(
       ingress: resolved.ingress,
       targetType: target.type,
       secretSource: env.secretSource,
+      infra: resolved.infra,
     };
     for (const rule of specRules) {
       for (const problem of rule(input)) {

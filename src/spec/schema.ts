@@ -298,6 +298,120 @@ export const ingressSchema = z
   })
   .describe("Public HTTP(S) entry point.");
 
+const ipv4Cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR like 10.0.0.0/16" });
+
+/** AWS infrastructure for `slipway render terraform` and `slipway infra`; see docs/infra.md. */
+export const infraSchema = z
+  .strictObject({
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { error: "must be an AWS region like eu-west-2" })
+      .describe("AWS region everything is created in."),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, { error: "must be a 12-digit AWS account ID" })
+      .optional()
+      .describe("AWS account ID. Default: app.aws.accountId, else the account of an ECR app.image."),
+    tier: z
+      .enum(["production", "staging"])
+      .default("production")
+      .describe(
+        "Resilience and cost: production (one NAT gateway per zone, a second database instance in another zone, deletion protection) or staging (one NAT gateway, one database instance, 2 zones allowed).",
+      ),
+    state: z
+      .strictObject({
+        bucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" })
+          .optional()
+          .describe("S3 bucket of the Terraform state (`slipway infra bootstrap` creates it). Default: <name>-tfstate-<accountId>."),
+        key: z
+          .string()
+          .regex(/^[A-Za-z0-9!_.*'()/-]{1,1024}$/, { error: "must be an S3 object key of letters, digits and / - _ . * ' ( ) !" })
+          .optional()
+          .describe("Object key of this environment's state. Default: <name>/<environment>/terraform.tfstate."),
+      })
+      .prefault({})
+      .describe("Remote state: an S3 backend with S3-native locking (use_lockfile), no DynamoDB table."),
+    network: z
+      .strictObject({
+        cidr: ipv4Cidr.default("10.0.0.0/16").describe("VPC address range, split into public, private and database subnets."),
+        zones: z.int().min(2).max(3).default(3).describe("Availability zones: 3, or 2 with tier staging."),
+      })
+      .prefault({})
+      .describe("The VPC."),
+    cluster: z
+      .strictObject({
+        name: dnsLabel.optional().describe("EKS cluster name. Default: <name>-<environment>."),
+        version: z
+          .string()
+          .regex(/^1\.\d{2}$/, { error: "must be a Kubernetes minor version like 1.33" })
+          .default("1.33")
+          .describe("Kubernetes version of the EKS control plane."),
+        compute: z
+          .enum(["managed-nodes", "auto-mode", "fargate"])
+          .default("managed-nodes")
+          .describe("Where pods run: an EKS managed node group, EKS Auto Mode, or Fargate."),
+        publicAccessCidrs: z
+          .array(ipv4Cidr)
+          .default([])
+          .describe("Address ranges that may reach the API endpoint from the internet. Empty: the endpoint is private only."),
+        nodes: z
+          .strictObject({
+            instanceTypes: z
+              .array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, { error: "must be an EC2 instance type like m7i.large" }))
+              .min(1)
+              .default(["m7i.large"])
+              .describe("Instance types of the managed node group."),
+            min: z.int().min(1).max(100).default(2).describe("Minimum nodes."),
+            max: z.int().min(1).max(100).default(4).describe("Maximum nodes."),
+          })
+          .prefault({})
+          .describe("The managed node group (compute: managed-nodes)."),
+        admins: z
+          .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, { error: "must be an IAM role or user ARN" }))
+          .default([])
+          .describe("IAM principals given cluster-admin through EKS access entries (the creator is not kept as admin)."),
+      })
+      .prefault({})
+      .describe("The EKS cluster."),
+    database: z
+      .strictObject({
+        service: z
+          .enum(["aurora", "rds"])
+          .default("aurora")
+          .describe("Amazon Aurora (terraform-aws-rds-aurora) or a plain RDS instance (terraform-aws-rds)."),
+        deletionProtection: z
+          .boolean()
+          .optional()
+          .describe("Refuse to delete the database. Default: true for tier production, false for staging."),
+      })
+      .prefault({})
+      .describe("How the spec's `database` is run on AWS (engine, version, size and backups come from `database`)."),
+    registry: z
+      .strictObject({
+        keepImages: z.int().min(1).max(10000).default(30).describe("Tagged images the lifecycle policy keeps (the newest)."),
+        untaggedDays: z.int().min(1).max(3650).default(7).describe("Days after which untagged images expire."),
+      })
+      .prefault({})
+      .describe("The ECR repository of app.image (immutable tags, scan on push)."),
+    dnsZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,32}$/, { error: "must be a Route 53 hosted zone ID like Z0123456789ABCDEFGHIJ" })
+      .optional()
+      .describe("Route 53 hosted zone of ingress.host: the ACM certificate is then validated by DNS records created there."),
+    kms: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Create one customer-managed KMS key for EKS secrets, the database, logs and the registry. Default: AWS-managed keys (EKS creates its own secrets key).",
+      ),
+    logRetentionDays: z.int().min(1).max(3653).default(90).describe("Days to keep control-plane and VPC flow logs."),
+  })
+  .describe(
+    "AWS infrastructure (VPC, EKS, database, ECR, IAM, ACM) rendered by `slipway render terraform`. Overlay per environment under environments.<name>.infra.",
+  );
+
 const secretSourceSchema = z
   .union([
     z.strictObject({ env: z.strictObject({}).describe("Secret values are read from slipway's own environment at deploy time.") }),
@@ -349,7 +463,7 @@ const localTargetSchema = z
 
 export const targetSchema = z.union([kubernetesTargetSchema, localTargetSchema]);
 
-const environmentOverlayKeys = ["app", "database", "ingress"] as const;
+const environmentOverlayKeys = ["app", "database", "ingress", "infra"] as const;
 
 /** An environment: which target, where secrets come from, and overrides of app/database/ingress. */
 export const environmentSchema = z
@@ -362,6 +476,7 @@ export const environmentSchema = z
       .union([z.record(z.string(), z.unknown()), z.null()])
       .optional()
       .describe("Overrides of `ingress`; null removes the ingress in this environment."),
+    infra: z.record(z.string(), z.unknown()).optional().describe("Overrides of `infra` (deep merge; lists replace)."),
   })
   .describe("An environment: a target plus overrides of the base.");
 
@@ -470,6 +585,7 @@ export const specSchema = z
     app: appSchema,
     database: databaseSchema.optional(),
     ingress: ingressSchema.optional(),
+    infra: infraSchema.optional(),
     environments: z
       .record(dnsLabel, environmentSchema)
       .refine(hasAnEntry, { error: "must name at least one environment" })
@@ -491,6 +607,7 @@ export const mergedSchema = z.strictObject({
   app: appSchema,
   database: databaseSchema.optional(),
   ingress: ingressSchema.optional(),
+  infra: infraSchema.optional(),
 });
 
 export { environmentOverlayKeys };
@@ -505,3 +622,4 @@ export type TargetSpec = z.output<typeof targetSchema>;
 export type CiSpec = z.output<typeof ciSchema>;
 export type SecretSourceSpec = z.output<typeof secretSourceSchema>;
 export type MergedSpec = z.output<typeof mergedSchema>;
+export type InfraSpec = z.output<typeof infraSchema>;

@@ -10,7 +10,7 @@ import { type Gathered, gatherCheckInputs } from "../../src/cli/check-inputs.js"
 import { specCheckOptions } from "../../src/cli/commands/preflight.js";
 import { renderableEnvironments } from "../../src/cli/commands/render-run.js";
 import { writeArtifacts } from "../../src/effects/files.js";
-import { type RenderedFile, type Renderer, renderVariants } from "../../src/render/renderer.js";
+import { type RenderedFile, type Renderer, type RenderOptions, renderVariants } from "../../src/render/renderer.js";
 import { buildModel } from "../../src/spec/normalize.js";
 import type { ValidatedSpec } from "../../src/spec/validate.js";
 
@@ -27,7 +27,7 @@ export interface DogfoodRun {
   /** The environments of this render (one per run for "environment" renderers, all for "spec"). */
   environments: string[];
   /** The renderer's option values of this render (`renderVariants`: every choice is rendered). */
-  variant: Readonly<Record<string, string>>;
+  variant: RenderOptions;
   files: RenderedFile[];
   /** Unwaived findings at or above the threshold, as `RULE object: message`. */
   blocking: string[];

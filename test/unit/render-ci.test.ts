@@ -19,7 +19,7 @@ const work = mkdtempSync(join(tmpdir(), "slipway-render-ci-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function render(example: (typeof examples)[number], provider: string) {
-  const [file] = await ciRenderer.render(example.kubeModels, { provider });
+  const [file] = await ciRenderer.render(example.kubeModels, { choices: { provider } });
   if (!file) throw new Error("no file");
   return file;
 }

@@ -120,7 +120,7 @@ describe("RENDER_TARGET_MISMATCH for the built-in renderers", () => {
     const r = await runCli(["render", "kubernetes", "-f", spec, "-e", "local"], { cwd: repoRoot, env });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[RENDER_TARGET_MISMATCH]: environment 'local' targets local, not Kubernetes");
-    expect(r.stderr).toMatch(/examples\/node-postgres\/slipway\.yaml:41:\d+/);
+    expect(r.stderr).toMatch(/examples\/node-postgres\/slipway\.yaml:47:\d+/);
     expect(r.stderr).toContain("hint: Render a Kubernetes environment: -e staging or -e production.");
     const none = await runCli(["render", "k8s", "--json"], { cwd: localOnly(), env });
     expect(JSON.parse(none.stdout).error).toMatchObject({

@@ -1,4 +1,4 @@
-import type { RenderCapability } from "../../render/renderer.js";
+import { capabilityNeeds, type RenderCapability } from "../../render/renderer.js";
 import { type DriverRegistry, driverOf, targetDrivers } from "../../targets/index.js";
 
 /**
@@ -13,9 +13,19 @@ export async function rendersFor(
   return (await driverOf(env, registry)).capabilities.renders;
 }
 
+/** Whether environment `env` takes what a renderer of `capability` makes (its target's form, and `infra` for "aws"). */
+export async function environmentTakes(
+  env: { target: { type: string }; infra?: unknown },
+  capability: RenderCapability,
+  registry: DriverRegistry = targetDrivers,
+): Promise<boolean> {
+  const needs = capabilityNeeds[capability];
+  return (await rendersFor(env, registry)) === needs.form && (!needs.infra || env.infra !== undefined);
+}
+
 /** Target types whose environments take `capability`, for hints ("give an environment `target: kubernetes`"). */
 export async function targetsRendering(capability: RenderCapability, registry: DriverRegistry = targetDrivers): Promise<string[]> {
   const types = registry.types();
   const renders = await Promise.all(types.map((type) => registry.driver(type).then((d) => d.capabilities.renders)));
-  return types.filter((_, i) => renders[i] === capability);
+  return types.filter((_, i) => renders[i] === capabilityNeeds[capability].form);
 }

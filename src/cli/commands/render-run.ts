@@ -1,14 +1,14 @@
 import { resolve } from "node:path";
 import { writeArtifacts } from "../../effects/files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
-import { capabilityLabels, type Renderer, type RenderWritten } from "../../render/renderer.js";
+import { capabilityLabels, capabilityNeeds, type Renderer, type RenderWritten } from "../../render/renderer.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 import { type DriverRegistry, targetDrivers } from "../../targets/index.js";
 import type { CliContext } from "../context.js";
 import { loadSpecForCli } from "../load-spec.js";
-import { rendersFor, targetsRendering } from "./render-capability.js";
+import { environmentTakes, targetsRendering } from "./render-capability.js";
 
 export interface RenderCommandOptions {
   file: string;
@@ -32,9 +32,10 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
   const models = (await environmentsFor(validated, renderer, opts.env, ctx.drivers)).map((env) =>
     buildModel(validated, env, { tag: opts.tag, digest: opts.digest }),
   );
-  const options = Object.fromEntries(
+  const choices = Object.fromEntries(
     (renderer.options ?? []).flatMap((o) => (typeof opts[o.name] === "string" ? [[o.name, opts[o.name] as string]] : [])),
   );
+  const options = { json: opts.json === true, choices };
   const files = await renderer.render(models, options);
   const target = renderer.command?.out;
   const out = opts.out ?? (target && "default" in target ? target.default : undefined);
@@ -66,7 +67,9 @@ export async function environmentsFor(
 ): Promise<ResolvedEnvironment[]> {
   const matching = await renderableEnvironments(validated, renderer, registry);
   const label = capabilityLabels[renderer.needs];
-  const targets = (await targetsRendering(renderer.needs, registry)).map((t) => `\`target: ${t}\``).join(" or ");
+  const targets =
+    (await targetsRendering(renderer.needs, registry)).map((t) => `\`target: ${t}\``).join(" or ") +
+    (capabilityNeeds[renderer.needs].infra ? " and an `infra:` block (at least `region:`)" : "");
   if (renderer.scope === "spec") {
     if (matching.length > 0) return matching;
     throw new SlipwayError("RENDER_TARGET_MISMATCH", `no environment targets ${label}, so there is nothing to put in ${renderer.output}`, {
@@ -74,8 +77,12 @@ export async function environmentsFor(
     });
   }
   const env = chooseEnvironment(validated, name);
-  if ((await rendersFor(env, registry)) === renderer.needs) return [env];
-  throw new SlipwayError("RENDER_TARGET_MISMATCH", `environment '${env.name}' targets ${env.target.type}, not ${label}`, {
+  if (await environmentTakes(env, renderer.needs, registry)) return [env];
+  const message =
+    env.target.type === capabilityNeeds[renderer.needs].form
+      ? `environment '${env.name}' has no infra block, so there is nothing to put in ${renderer.output}`
+      : `environment '${env.name}' targets ${env.target.type}, not ${label}`;
+  throw new SlipwayError("RENDER_TARGET_MISMATCH", message, {
     location: locationOf(validated.source, ["environments", env.name, "target"]),
     hint:
       matching.length > 0
@@ -91,8 +98,8 @@ export async function renderableEnvironments(
   registry: DriverRegistry = targetDrivers,
 ): Promise<ResolvedEnvironment[]> {
   const environments = Object.values(validated.environments);
-  const renders = await Promise.all(environments.map((e) => rendersFor(e, registry)));
-  return environments.filter((_, i) => renders[i] === renderer.needs);
+  const takes = await Promise.all(environments.map((e) => environmentTakes(e, renderer.needs, registry)));
+  return environments.filter((_, i) => takes[i]);
 }
 
 function defaultWritten(renderer: Renderer) {

@@ -13,7 +13,7 @@ export const ciRenderer: Renderer = {
   async render(models, options) {
     const { planPipeline } = await import("./pipeline.js");
     const pipeline = planPipeline(models);
-    if (options?.provider === "gitlab") {
+    if (options?.choices?.provider === "gitlab") {
       const { renderGitlab } = await import("./render-gitlab.js");
       return [{ path: ".gitlab-ci.yml", content: renderGitlab(pipeline), check: "gitlab-ci" as const }];
     }
@@ -29,9 +29,12 @@ export const ciRenderer: Renderer = {
       "slipway render ci --provider gitlab --out /tmp/ci",
       "slipway ci checklist --provider github",
     ],
-    written: ({ models, out, files, options }) => ({
-      line: `${options.provider} pipeline for ${models[0]?.ci.environments.join(" → ") ?? ""} written to ${out} (${files.length} file${files.length === 1 ? "" : "s"}); next: slipway ci checklist --provider ${options.provider}`,
-      result: { provider: options.provider, environments: models[0]?.ci.environments ?? [], files },
-    }),
+    written: ({ models, out, files, options }) => {
+      const provider = options.choices?.provider ?? "github";
+      return {
+        line: `${provider} pipeline for ${models[0]?.ci.environments.join(" → ") ?? ""} written to ${out} (${files.length} file${files.length === 1 ? "" : "s"}); next: slipway ci checklist --provider ${provider}`,
+        result: { provider, environments: models[0]?.ci.environments ?? [], files },
+      };
+    },
   },
 };

@@ -1,4 +1,5 @@
-import type { AppSpec, DatabaseSpec, IngressSpec, SecretSourceSpec } from "../schema.js";
+import type { AppSpec, DatabaseSpec, InfraSpec, IngressSpec, SecretSourceSpec } from "../schema.js";
+import { infraRules } from "./infra.js";
 
 /** What a cross-field rule sees: one environment's merged view of the spec. */
 export interface RuleInput {
@@ -8,6 +9,7 @@ export interface RuleInput {
   ingress: IngressSpec | undefined;
   targetType: "kubernetes" | "local" | undefined;
   secretSource: SecretSourceSpec | undefined;
+  infra: InfraSpec | undefined;
 }
 
 /** A cross-field problem; `path` is relative to the merged view (app.…, database.…, ingress.…, secretSource). */
@@ -203,4 +205,5 @@ export const specRules: readonly SpecRule[] = [
   awsAccountKnown,
   metricsPortNotAppPortClash,
   kubernetesSecretNeedsKubernetes,
+  ...infraRules,
 ];

@@ -8,8 +8,8 @@ export const slwTf023: TfRule = {
   severity: "medium",
   category: "reliability",
   rationale:
-    "An unpinned module changes under you: the next init pulls whatever was published, and a plan shows surprise changes (or a compromised release runs with your credentials).",
-  remediation: "Pin registry modules with an exact version and Git modules with ?ref= a tag or commit.",
+    "An unpinned module changes under you: the next init pulls whatever was published, and a plan shows surprise changes (or a compromised release runs with your credentials). `~> MAJOR.MINOR` passes: it never crosses a major version, whose inputs and behaviour may change; a bare `>=` or `~> MAJOR` has no such bound.",
+  remediation: "Pin registry modules with an exact version or `~> MAJOR.MINOR`, and Git modules with ?ref= a tag or commit.",
   snippet: 'module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "5.21.0"\n}',
   peers: {
     checkov: [
@@ -38,9 +38,17 @@ export const slwTf023: TfRule = {
       if (/^[\w.-]+\/[\w-]+\/[\w-]+$/.test(address) || /^[\w.-]+\.[a-z]+\/[\w-]+\/[\w-]+\/[\w-]+$/.test(address)) {
         const version = attr(m.body, "version");
         if (version === undefined) yield { block: m, line: m.line, message: `registry module ${source} has no version` };
-        else if (typeof version === "string" && /^(>=|>|~>)|^\s*$/.test(version.trim()))
-          yield { block: m, line: attrLine(m, "version"), message: `version "${version}" is a range, not a pin` };
+        else if (typeof version === "string" && unbounded(version))
+          yield { block: m, line: attrLine(m, "version"), message: `version "${version}" is a range without an upper bound` };
       }
     }
   },
 };
+
+/** Whether a version constraint lets `init` cross a major version: empty, `>=`/`>`, or `~> MAJOR`. `~> 6.6` stays below 7. */
+function unbounded(version: string): boolean {
+  const v = version.trim();
+  if (v === "" || /^>/.test(v)) return true;
+  if (v.startsWith("~>")) return !/^~>\s*\d+\.\d+(\.\d+)?$/.test(v);
+  return false;
+}
