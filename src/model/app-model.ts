@@ -56,7 +56,7 @@ export interface CiModel {
     /** The role each job assumes, by environment name and "build": an ARN, or undefined to compose from the account and roleName. */
     roleNames: Record<string, string>;
     roleArns: Record<string, string>;
-    /** EKS cluster name by environment. */
+    /** EKS cluster name by environment, when ci.aws.eksCluster names it (else the infra cluster, else the environment). */
     eksClusters: Record<string, string>;
   };
   github: {

@@ -27,9 +27,17 @@ describe("the ci: block", () => {
     expect(model.aws).toEqual({
       region: "eu-west-2",
       accountId: "123456789012",
-      roleNames: { build: "shop-ci-build", staging: "shop-ci-staging", production: "shop-ci-production" },
+      roleNames: {
+        build: "shop-ci-build",
+        staging: "shop-ci-staging",
+        production: "shop-ci-production",
+        "staging-plan": "shop-ci-staging-plan",
+        "staging-infra": "shop-ci-staging-infra",
+        "production-plan": "shop-ci-production-plan",
+        "production-infra": "shop-ci-production-infra",
+      },
       roleArns: {},
-      eksClusters: { staging: "staging", production: "production" },
+      eksClusters: {},
     });
     expect(model.github.subject).toBe("legacy");
   });
@@ -54,7 +62,7 @@ describe("the ci: block", () => {
       test: ["npm", "test"],
       environments: ["production"],
       aws: {
-        roleNames: { build: "deploy-build", production: "deploy-production" },
+        roleNames: { build: "deploy-build", production: "deploy-production", "production-plan": "deploy-production-plan" },
         roleArns: { production: "arn:aws:iam::210987654321:role/prod-deployer" },
         eksClusters: { production: "shop-production" },
       },

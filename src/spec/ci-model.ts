@@ -33,12 +33,13 @@ export function buildCiModel(validated: ValidatedSpec): CiModel {
   });
   const ecr = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\//.exec(spec.app.image);
   const roleRule = ci?.aws.roleName ?? "{name}-ci-{environment}";
-  const clusterRule = ci?.aws.eksCluster ?? "{environment}";
+  const clusterRule = ci?.aws.eksCluster;
   const fill = (rule: string, environment: string) => rule.replaceAll("{name}", spec.name).replaceAll("{environment}", environment);
   const roleNames: Record<string, string> = {};
   const eksClusters: Record<string, string> = {};
-  for (const name of ["build", ...environments]) roleNames[name] = fill(roleRule, name);
-  for (const name of environments) eksClusters[name] = fill(clusterRule, name);
+  for (const name of ["build", ...environments, ...environments.flatMap((e) => [`${e}-plan`, `${e}-infra`])])
+    roleNames[name] = fill(roleRule, name);
+  if (clusterRule !== undefined) for (const name of environments) eksClusters[name] = fill(clusterRule, name);
   return {
     defaultBranch: ci?.defaultBranch ?? "main",
     install: ci?.install ? [...ci.install] : undefined,

@@ -1789,8 +1789,8 @@ function s231(x: unknown): unknown {
   return typeof x === "string" && R67.test(x) ? x : FAIL;
 }
 
-function d232(x: unknown): unknown {
-  return x === undefined ? "{environment}" : s231(x);
+function p232(x: unknown): unknown {
+  return x === undefined ? x : s231(x);
 }
 
 function o233(x: unknown): unknown {
@@ -1813,9 +1813,11 @@ function o233(x: unknown): unknown {
   const v3 = d230(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
-  const v4 = d232(o.eksCluster);
-  if (v4 === FAIL) return FAIL;
-  out.eksCluster = v4;
+  if (o.eksCluster !== undefined) {
+    const v4 = p232(o.eksCluster);
+    if (v4 === FAIL) return FAIL;
+    out.eksCluster = v4;
+  } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
   return out;
 }
 

@@ -521,14 +521,19 @@ export const ciSchema = z
           .regex(/^[\w+=,.@{}-]{1,64}$/, { error: "must be an IAM role name, with {name} and {environment} placeholders" })
           .default("{name}-ci-{environment}")
           .describe(
-            "Naming rule of the role each job assumes by OIDC: {name} is the app name, {environment} the environment (build for the image push).",
+            "Naming rule of the role each job assumes by OIDC: {name} is the app name, {environment} the environment (build for the image push, <env>-plan for the read-only infra plan, <env>-infra for the infra apply).",
           ),
-        roles: z.record(z.string(), roleArn).default({}).describe("Role ARNs by environment name (or build), winning over roleName."),
+        roles: z
+          .record(z.string(), roleArn)
+          .default({})
+          .describe("Role ARNs by environment name (or build, <env>-plan, <env>-infra), winning over roleName."),
         eksCluster: z
           .string()
           .regex(/^[\w{}-]{1,100}$/, { error: "must be an EKS cluster name, with {name} and {environment} placeholders" })
-          .default("{environment}")
-          .describe("EKS cluster a Kubernetes environment deploys to (aws eks update-kubeconfig; the target's context names it)."),
+          .optional()
+          .describe(
+            "EKS cluster a Kubernetes environment deploys to (aws eks update-kubeconfig; the target's context names it). Default: the environment's infra cluster name, else {environment}.",
+          ),
       })
       .prefault({})
       .describe("AWS access of the pipeline: OIDC roles only, never stored keys."),

@@ -45,6 +45,12 @@ describe("slipway render ci / ci pins / ci checklist", () => {
       "aws-role-build",
       "aws-role-staging",
       "aws-role-production",
+      "aws-role-staging-plan",
+      "aws-role-staging-infra",
+      "aws-role-production-plan",
+      "aws-role-production-infra",
+      "environment-staging-infra",
+      "environment-production-infra",
       "environment-staging",
       "environment-production",
       "branch-protection",
@@ -60,6 +66,9 @@ describe("slipway render ci / ci pins / ci checklist", () => {
     const human = await runCli(["ci", "checklist", "-f", spec("rails-mysql"), "--provider", "gitlab"]);
     expect(human.stdout).toMatch(/^1\. \[aws\] IAM OIDC identity provider for GitLab$/m);
     expect(human.stdout).toContain("project_path:GROUP/PROJECT:ref_type:branch:ref:main");
+    expect(human.stdout).toContain(
+      "StringLike gitlab.com:sub = project_path:GROUP/PROJECT:ref_type:branch:ref:* (this read-only role only",
+    );
   });
 
   it("ci checklist with the immutable subject format names owner and repository IDs", async () => {

@@ -99,7 +99,11 @@ describe("render ci", () => {
       // Production: behind its environment (required reviewers), after staging, never cancelled.
       const production = jobs["deploy-production"] as Doc;
       expect(production.environment.name ?? production.environment).toBe("production");
-      expect(production.needs).toEqual(["publish", "deploy-staging"]);
+      expect(production.needs).toEqual(
+        example.kubeModels.find((m) => m.environment === "production")?.infra
+          ? ["publish", "deploy-staging", "infra-apply-production"]
+          : ["publish", "deploy-staging"],
+      );
       expect(production.concurrency["cancel-in-progress"]).toBe(false);
     });
 
@@ -151,6 +155,63 @@ describe("render ci", () => {
     });
   }
 
+  it("no script expands a GitHub expression inline: every value reaches run through env", async () => {
+    for (const example of examples) {
+      const wf = parse((await render(example, "github")).content) as Doc;
+      for (const [id, job] of Object.entries(wf.jobs as Record<string, Doc>))
+        for (const step of job.steps as Doc[]) if (step.run) expect(step.run, `${example.name} ${id}`).not.toContain("${{");
+    }
+  });
+
+  it("infra: each environment with an infra block is planned, and the apply job applies exactly the plan file its plan job kept, behind an approval", async () => {
+    const withInfra = examples.filter((e) => e.kubeModels.some((m) => m.infra));
+    expect(withInfra.length).toBeGreaterThan(0);
+    for (const example of withInfra) {
+      const wf = parse((await render(example, "github")).content) as Doc;
+      const jobs = wf.jobs as Record<string, Doc>;
+      const gl = parse((await render(example, "gitlab")).content) as Doc;
+      for (const model of example.kubeModels.filter((m) => m.infra)) {
+        const env = model.environment;
+        const plan = jobs[`infra-plan-${env}`] as Doc;
+        const apply = jobs[`infra-apply-${env}`] as Doc;
+        const runs = (plan.steps as Doc[]).map((st) => st.run ?? "").join("\n");
+        expect(runs).toContain(`terraform fmt -check -recursive infra/${env}`);
+        expect(runs).toContain(`terraform -chdir=infra/${env} validate`);
+        expect(runs).toContain(`infra plan -e ${env} --out infra/${env}/tfplan`);
+        expect(runs).toContain('gh pr comment "$PR_NUMBER" --body-file plan.md');
+        expect((plan.steps as Doc[]).find((st) => st.with?.["role-to-assume"])?.with["role-to-assume"]).toMatch(/-plan$/);
+        const kept = (plan.steps as Doc[]).find((st) => /upload-artifact@/.test(st.uses ?? "")) as Doc;
+        const fetched = (apply.steps as Doc[]).find((st) => /download-artifact@/.test(st.uses ?? "")) as Doc;
+        expect(fetched.with.name).toBe(kept.with.name);
+        expect(`${fetched.with.path}/tfplan`).toBe(kept.with.path);
+        expect((apply.steps as Doc[]).at(-1)?.run).toMatch(new RegExp(` infra apply -e ${env} --plan ${kept.with.path}$`));
+        expect(apply.needs).toEqual([`infra-plan-${env}`]);
+        expect(apply.environment).toBe(`${env}-infra`);
+        expect(apply.concurrency["cancel-in-progress"]).toBe(false);
+        expect(jobs[`deploy-${env}`]?.needs).toContain(`infra-apply-${env}`);
+
+        const glPlan = gl[`infra-plan-${env}`] as Doc;
+        const glApply = gl[`infra-${env}`] as Doc;
+        expect(glPlan.artifacts.paths).toEqual([`infra/${env}/tfplan`]);
+        expect(glApply.needs[0]).toEqual({ job: `infra-plan-${env}`, artifacts: true });
+        expect(glApply.script.at(-1)).toMatch(new RegExp(` infra apply -e ${env} --plan ${glPlan.artifacts.paths[0]}$`));
+        expect(glApply.rules).toEqual([{ if: expect.any(String), when: "manual" }]);
+        expect(glApply.resource_group).toMatch(new RegExp(`${env}$`));
+        expect(gl[`deploy-${env}`].needs).toContainEqual({ job: `infra-${env}`, artifacts: false });
+      }
+    }
+  });
+
+  it("infra: without an infra block no infra job is rendered", async () => {
+    const example = examples[0];
+    if (!example) throw new Error("no example");
+    const models = example.kubeModels.map((m) => ({ ...m, infra: undefined }));
+    for (const provider of providers) {
+      const [file] = await ciRenderer.render(models, { choices: { provider } });
+      expect(file?.content).not.toMatch(/infra|terraform/);
+    }
+  });
+
   it("hand-written bad pipelines: the CI rules fire on each weakening of the rendered one", async () => {
     const example = examples.find((e) => e.name === "rails-mysql") ?? examples[0];
     if (!example) throw new Error("no example");
@@ -169,7 +230,7 @@ describe("render ci", () => {
         gh.replace('        run: "npx --yes slipway@0.1.0 build -e staging"', '        run: echo "$AWS_SECRET_ACCESS_KEY"'),
         "SLW-CI-007",
       ],
-      ["gitlab", gl.replace(/ {6}when: manual\n/, ""), "SLW-CI-006"],
+      ["gitlab", gl.replace(/(\ndeploy-production:\n(?:.*\n)*?) {6}when: manual\n/, "$1"), "SLW-CI-006"],
       ["gitlab", gl.replace('image: "node:24.11.1-trixie-slim"', "image: node"), "SLW-CI-011"],
     ];
     for (const [provider, text, rule] of cases) {
@@ -200,7 +261,7 @@ describe("render ci", () => {
 const gitlabRule = z.strictObject({ if: z.string(), when: z.enum(["manual", "on_success", "never"]).optional() });
 const gitlabJob = z.strictObject({
   stage: z.string(),
-  image: z.string().optional(),
+  image: z.union([z.string(), z.strictObject({ name: z.string(), entrypoint: z.array(z.string()) })]).optional(),
   services: z.array(z.strictObject({ name: z.string(), alias: z.string() })).optional(),
   variables: z.record(z.string(), z.string()).optional(),
   timeout: z.string().regex(/^\d+m$/),
@@ -216,7 +277,12 @@ const gitlabJob = z.strictObject({
   artifacts: z
     .strictObject({
       when: z.enum(["always", "on_success"]).optional(),
-      reports: z.strictObject({ codequality: z.string().optional(), dotenv: z.string().optional() }),
+      paths: z.array(z.string()).min(1).optional(),
+      expire_in: z
+        .string()
+        .regex(/^\d+ (hour|day|week)s?$/)
+        .optional(),
+      reports: z.strictObject({ codequality: z.string().optional(), dotenv: z.string().optional(), terraform: z.string().optional() }),
     })
     .optional(),
 });

@@ -25,14 +25,14 @@ export function ciChecklist(models: readonly AppModel[], provider: Provider): Ch
   const { ci } = pipeline;
   const items: ChecklistItem[] = [];
   const repo = ci.github.repository ?? "OWNER/REPO";
-  const account = ci.aws.accountId ?? "AWS_ACCOUNT_ID";
+  const account = pipeline.accountId ?? "AWS_ACCOUNT_ID";
   const issuer = provider === "github" ? "token.actions.githubusercontent.com" : "gitlab.com";
   items.push({
     id: "aws-oidc-provider",
     where: "aws",
     title: `IAM OIDC identity provider for ${provider === "github" ? "GitHub Actions" : "GitLab"}`,
     details: [
-      `In account ${ci.aws.accountId ?? "(your AWS account)"}: provider URL https://${issuer}, audience sts.amazonaws.com.`,
+      `In account ${pipeline.accountId ?? "(your AWS account)"}: provider URL https://${issuer}, audience sts.amazonaws.com.`,
       ...(provider === "gitlab" ? ["Self-managed GitLab: use your instance's URL instead of gitlab.com."] : []),
     ],
   });
@@ -52,31 +52,56 @@ export function ciChecklist(models: readonly AppModel[], provider: Provider): Ch
       s.environment,
       provider === "github" ? `environment:${s.environment}` : ci.defaultBranch,
     ]),
+    ...pipeline.stages
+      .filter((s) => s.infra)
+      .flatMap((s): [string, string][] => [
+        [`${s.environment}-plan`, provider === "github" ? "pull_request" : "*"],
+        [`${s.environment}-infra`, provider === "github" ? `environment:${s.environment}-infra` : ci.defaultBranch],
+      ]),
   ];
   for (const [key, sub] of roles) {
     items.push({
       id: `aws-role-${key}`,
       where: "aws",
-      title: `IAM role ${roleArn(ci, key, account)}`,
+      title: `IAM role ${roleArn(pipeline, key, account)}`,
       details: [
-        `Trust policy: Allow sts:AssumeRoleWithWebIdentity for Federated arn:aws:iam::${ci.aws.accountId ?? "ACCOUNT"}:oidc-provider/${issuer}, with StringEquals ${issuer}:aud = sts.amazonaws.com and StringEquals ${issuer}:sub = ${subject(sub)} (never ForAllValues, never a wildcard in sub).`,
-        key === "build"
-          ? `Permissions: push to the ECR repository ${pipeline.repository} (ecr:GetAuthorizationToken, ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchGetImage).`
-          : `Permissions: eks:DescribeCluster on ${ci.aws.eksClusters[key] ?? key}, and an EKS access entry in that cluster for this role, limited to namespace ${pipeline.stages.find((s) => s.environment === key)?.model.namespace ?? pipeline.name}.`,
-        "`slipway render terraform` renders these trust policies once it is available; until then create them as written here.",
+        subject(sub).includes("*")
+          ? `Trust policy: Allow sts:AssumeRoleWithWebIdentity for Federated arn:aws:iam::${pipeline.accountId ?? "ACCOUNT"}:oidc-provider/${issuer}, with StringEquals ${issuer}:aud = sts.amazonaws.com and StringLike ${issuer}:sub = ${subject(sub)} (this read-only role only; never ForAllValues).`
+          : `Trust policy: Allow sts:AssumeRoleWithWebIdentity for Federated arn:aws:iam::${pipeline.accountId ?? "ACCOUNT"}:oidc-provider/${issuer}, with StringEquals ${issuer}:aud = sts.amazonaws.com and StringEquals ${issuer}:sub = ${subject(sub)} (never ForAllValues, never a wildcard in sub).`,
+        key.endsWith("-plan")
+          ? `Permissions: read-only (ReadOnlyAccess, plus read and lock-file write on the state bucket), for plans${provider === "github" ? `; the default branch's plan has the subject repo:…:ref:refs/heads/${ci.defaultBranch}: add it as a second StringEquals value` : "; merge request branches vary, so this read-only role alone matches sub with StringLike"}.`
+          : key.endsWith("-infra")
+            ? "Permissions: what the environment's Terraform manages (VPC, EKS, the database, ECR, IAM roles, ACM) and its state bucket."
+            : key === "build"
+              ? `Permissions: push to the ECR repository ${pipeline.repository} (ecr:GetAuthorizationToken, ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchGetImage).`
+              : `Permissions: eks:DescribeCluster on ${pipeline.stages.find((s) => s.environment === key)?.cluster ?? key}, and an EKS access entry in that cluster for this role, limited to namespace ${pipeline.stages.find((s) => s.environment === key)?.model.namespace ?? pipeline.name}.`,
+        "`slipway render terraform` does not render these CI trust policies yet: create them as written here.",
       ],
     });
   }
-  if (ci.aws.accountId === undefined || ci.aws.region === undefined) {
+  if (pipeline.accountId === undefined || pipeline.region === undefined) {
     items.push({
       id: "ci-variables-aws",
       where: provider,
       title: "AWS account and region as CI variables (the spec gives no ECR image or ci.aws)",
       details: [
-        ...(ci.aws.accountId === undefined ? ["AWS_ACCOUNT_ID: the 12-digit account of the roles."] : []),
-        ...(ci.aws.region === undefined ? ["AWS_REGION: the region of the EKS clusters (e.g. eu-west-2)."] : []),
+        ...(pipeline.accountId === undefined ? ["AWS_ACCOUNT_ID: the 12-digit account of the roles."] : []),
+        ...(pipeline.region === undefined ? ["AWS_REGION: the region of the EKS clusters (e.g. eu-west-2)."] : []),
         provider === "github" ? "Settings → Secrets and variables → Actions → Variables." : "Settings → CI/CD → Variables.",
       ],
+    });
+  }
+  for (const stage of pipeline.stages.filter((s) => s.infra)) {
+    items.push({
+      id: `environment-${stage.environment}-infra`,
+      where: provider,
+      title: `Environment ${stage.environment}-infra with an approval (infrastructure apply)`,
+      details:
+        provider === "github"
+          ? [
+              `Settings → Environments → ${stage.environment}-infra: deployment branches: ${ci.defaultBranch} only; required reviewers read the plan (job summary) before approving.`,
+            ]
+          : [`Protected environment ${stage.environment}-infra: allowed to deploy and approval rules, as for the app's environments.`],
     });
   }
   for (const stage of pipeline.stages) {

@@ -75,6 +75,27 @@ export const actionPins = {
     verified: false,
     purpose: "a BuildKit builder for slipway build (multi-arch, GitHub Actions cache)",
   },
+  setupTerraform: {
+    action: "hashicorp/setup-terraform",
+    sha: "b9cd54a3c349d3f38e8881555d616ced269862dd",
+    version: "v3.1.2",
+    verified: false,
+    purpose: "Terraform for slipway infra plan|apply (terraform_wrapper: false)",
+  },
+  uploadArtifact: {
+    action: "actions/upload-artifact",
+    sha: "ea165f8d65b6e75b540449e92b4886f43607fa02",
+    version: "v4.6.2",
+    verified: false,
+    purpose: "hand the reviewed plan file from the plan job to the apply job",
+  },
+  downloadArtifact: {
+    action: "actions/download-artifact",
+    sha: "d3f86a106a0bac45b974a628896c90dbdf5c8093",
+    version: "v4.3.0",
+    verified: false,
+    purpose: "the apply job's copy of the reviewed plan file",
+  },
 } as const satisfies Record<string, ActionPin>;
 
 export const imagePins = {
@@ -101,6 +122,12 @@ export const imagePins = {
     image: "tonistiigi/binfmt:qemu-v9.2.2",
     verified: false,
     purpose: "QEMU emulators for multi-arch builds in the GitLab build jobs",
+  },
+  terraform: {
+    name: "terraform",
+    image: "hashicorp/terraform:1.13.3",
+    verified: false,
+    purpose: "GitLab infra plan and apply jobs (Node.js added with apk)",
   },
 } as const satisfies Record<string, ImagePin>;
 

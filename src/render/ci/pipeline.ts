@@ -14,6 +14,10 @@ export type RegistryKind = "ecr" | "ghcr" | "gitlab" | "other";
 export interface DeployStage {
   environment: string;
   model: AppModel;
+  /** The EKS cluster: ci.aws.eksCluster, else the environment's infra cluster, else the environment's name. */
+  cluster: string;
+  /** The environment has an `infra` block: the pipeline plans and applies its Terraform root first. */
+  infra: { root: string } | undefined;
   /** The first stage deploys after the build; every later one waits for an approval. */
   approval: boolean;
   /** Public URL for the smoke test and the environment link; undefined without an ingress. */
@@ -32,6 +36,9 @@ export interface Pipeline {
   platforms: string[];
   multiArch: boolean;
   stages: DeployStage[];
+  /** AWS region and account: ci.aws, else the infra block, else an ECR image; undefined: CI variables. */
+  region: string | undefined;
+  accountId: string | undefined;
 }
 
 /** The pipeline's plan from the models of every environment `render ci` takes. */
@@ -45,7 +52,16 @@ export function planPipeline(models: readonly AppModel[]): Pipeline {
     if (model === undefined) throw new Error(`render ci: environment ${environment} has no model`);
     const url = model.ingress ? `${model.ingress.tls ? "https" : "http"}://${model.ingress.host}` : undefined;
     const health = [model.health.readiness, ...(model.health.liveness ? [model.health.liveness] : [])];
-    return { environment, model, approval: i > 0, url, smokePaths: [...new Set(["/", ...health])] };
+    return {
+      environment,
+      model,
+      cluster: ci.aws.eksClusters[environment] ?? model.infra?.cluster.name ?? environment,
+      // Where render terraform writes without --out and slipway infra looks by default.
+      infra: model.infra ? { root: `infra/${environment}` } : undefined,
+      approval: i > 0,
+      url,
+      smokePaths: [...new Set(["/", ...health])],
+    };
   });
   const repository = base.image.repository;
   const registry: RegistryKind = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//.test(repository)
@@ -65,14 +81,16 @@ export function planPipeline(models: readonly AppModel[]): Pipeline {
     platforms,
     multiArch: platforms.some((p) => p !== "linux/amd64"),
     stages,
+    region: ci.aws.region ?? stages.find((s) => s.model.infra)?.model.infra?.region,
+    accountId: ci.aws.accountId ?? stages.find((s) => s.model.infra?.accountId)?.model.infra?.accountId,
   };
 }
 
 /** The role a job assumes: the ARN the spec gives, or one composed from the account (a CI variable when unknown). */
-export function roleArn(ci: CiModel, key: string, accountVariable: string): string {
-  const explicit = ci.aws.roleArns[key];
+export function roleArn(pipeline: Pick<Pipeline, "ci" | "accountId">, key: string, accountVariable: string): string {
+  const explicit = pipeline.ci.aws.roleArns[key];
   if (explicit !== undefined) return explicit;
-  return `arn:aws:iam::${ci.aws.accountId ?? accountVariable}:role/${ci.aws.roleNames[key] ?? key}`;
+  return `arn:aws:iam::${pipeline.accountId ?? accountVariable}:role/${pipeline.ci.aws.roleNames[key] ?? key}`;
 }
 
 /** Whether the pipeline needs AWS at all: an ECR push or an EKS deploy (always, for Kubernetes environments). */

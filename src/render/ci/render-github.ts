@@ -17,6 +17,7 @@ const nodeVersion = "24";
 const writeReasons = {
   "id-token": "an OIDC token for the AWS role; no stored keys",
   "security-events": "upload slipway check's SARIF to code scanning",
+  "pull-requests": "post the infrastructure plan as a pull request comment",
   packages: "push the image to ghcr.io",
 } as const;
 
@@ -33,8 +34,8 @@ function awsCredentials(pipeline: Pipeline, key: string): Job {
     name: "AWS credentials by OIDC",
     uses: uses(actionPins.awsCredentials),
     with: {
-      "role-to-assume": roleArn(pipeline.ci, key, "${{ vars.AWS_ACCOUNT_ID }}"),
-      "aws-region": pipeline.ci.aws.region ?? "${{ vars.AWS_REGION }}",
+      "role-to-assume": roleArn(pipeline, key, "${{ vars.AWS_ACCOUNT_ID }}"),
+      "aws-region": pipeline.region ?? "${{ vars.AWS_REGION }}",
     },
   };
 }
@@ -137,17 +138,83 @@ export function renderGithub(pipeline: Pipeline): string {
     ],
   };
 
+  const terraform = (): Job => ({ name: "Set up Terraform", uses: uses(actionPins.setupTerraform), with: { terraform_wrapper: false } });
+  for (const stage of pipeline.stages) {
+    if (!stage.infra) continue;
+    const env = shellLine([stage.environment]);
+    const root = stage.infra.root;
+    const sameRepo = "github.event.pull_request.head.repo.full_name == github.repository";
+    jobs[`infra-plan-${stage.environment}`] = {
+      name: `Plan infrastructure: ${stage.environment}`,
+      // A fork's pull request gets no OIDC token: its infrastructure is planned once merged.
+      if: `(${onDefault}) || (github.event_name == 'pull_request' && ${sameRepo})`,
+      "runs-on": "ubuntu-latest",
+      "timeout-minutes": 30,
+      permissions: { contents: "read", "id-token": "write", "pull-requests": "write" },
+      steps: [
+        checkout(),
+        setupNode(),
+        terraform(),
+        awsCredentials(pipeline, `${stage.environment}-plan`),
+        {
+          name: "The committed Terraform is what the spec renders",
+          run: `${slipwayCommand} render terraform -e ${env}\ngit diff --exit-code -- ${shellLine([root])}`,
+        },
+        { name: "terraform fmt -check", run: `terraform fmt -check -recursive ${shellLine([root])}` },
+        { name: "slipway infra plan", run: `${slipwayCommand} infra plan -e ${env} --out ${shellLine([`${root}/tfplan`])}` },
+        { name: "terraform validate", run: `terraform -chdir=${shellLine([root])} validate -no-color` },
+        {
+          name: "Plan summary",
+          // The plan reaches the comment through a file: nothing of it is ever expanded as an expression.
+          run: [
+            `terraform -chdir=${shellLine([root])} show -no-color tfplan > plan.txt`,
+            `{ echo ${shellLine([`### slipway infra plan: ${stage.environment}`])}; echo; echo '\`\`\`'; head -c 60000 plan.txt; echo; echo '\`\`\`'; } > plan.md`,
+            'cat plan.md >> "$GITHUB_STEP_SUMMARY"',
+            'if [ "$EVENT" = pull_request ]; then gh pr comment "$PR_NUMBER" --body-file plan.md; fi',
+          ].join("\n"),
+          env: { GH_TOKEN: "${{ github.token }}", EVENT: "${{ github.event_name }}", PR_NUMBER: "${{ github.event.pull_request.number }}" },
+        },
+        {
+          name: "Keep the plan for the apply job",
+          if: onDefault,
+          uses: uses(actionPins.uploadArtifact),
+          with: { name: `tfplan-${stage.environment}`, path: `${root}/tfplan`, "retention-days": 1, "if-no-files-found": "error" },
+        },
+      ],
+    };
+    jobs[`infra-apply-${stage.environment}`] = {
+      name: `Apply infrastructure: ${stage.environment}`,
+      if: onDefault,
+      needs: [`infra-plan-${stage.environment}`],
+      "runs-on": "ubuntu-latest",
+      "timeout-minutes": 60,
+      // Required reviewers on this environment approve the plan the plan job printed.
+      environment: `${stage.environment}-infra`,
+      // Serialised per environment; a running apply is never cancelled.
+      concurrency: { group: `infra-${pipeline.name}-${stage.environment}`, "cancel-in-progress": false },
+      permissions: { contents: "read", "id-token": "write" },
+      steps: [
+        checkout(),
+        setupNode(),
+        terraform(),
+        awsCredentials(pipeline, `${stage.environment}-infra`),
+        { name: "The reviewed plan", uses: uses(actionPins.downloadArtifact), with: { name: `tfplan-${stage.environment}`, path: root } },
+        { name: "slipway infra apply", run: `${slipwayCommand} infra apply -e ${env} --plan ${shellLine([`${root}/tfplan`])}` },
+      ],
+    };
+  }
+
   let previous = "publish";
   for (const stage of pipeline.stages) {
     const id = `deploy-${stage.environment}`;
     const target = stage.model.target;
     const context = target.type === "kubernetes" ? target.context : undefined;
-    const cluster = ci.aws.eksClusters[stage.environment] ?? stage.environment;
+    const { cluster } = stage;
     const secrets = deploySecrets(stage);
     jobs[id] = {
       name: `Deploy ${stage.environment}`,
       if: onDefault,
-      needs: [...new Set(["publish", previous])],
+      needs: [...new Set(["publish", previous, ...(stage.infra ? [`infra-apply-${stage.environment}`] : [])])],
       "runs-on": "ubuntu-latest",
       "timeout-minutes": 30,
       // Required reviewers on this environment are the approval (slipway ci checklist).
@@ -158,10 +225,12 @@ export function renderGithub(pipeline: Pipeline): string {
       steps: [
         checkout(),
         setupNode(),
+        // slipway deploy reads the environment's Terraform outputs from its root.
+        ...(stage.infra ? [terraform()] : []),
         awsCredentials(pipeline, stage.environment),
         {
           name: "kubeconfig for the EKS cluster",
-          env: { AWS_REGION_NAME: pipeline.ci.aws.region ?? "${{ vars.AWS_REGION }}" },
+          env: { AWS_REGION_NAME: pipeline.region ?? "${{ vars.AWS_REGION }}" },
           run: `aws eks update-kubeconfig --name ${shellLine([cluster])} --region "$AWS_REGION_NAME"${context ? ` --alias ${shellLine([context])}` : ""}`,
         },
         {
@@ -193,7 +262,7 @@ export function renderGithub(pipeline: Pipeline): string {
     jobs,
   };
   const yaml = commentPins(toYaml(workflow, { literalBlocks: true })).replace(
-    /^( +)(id-token|security-events|packages): write$/gm,
+    /^( +)(id-token|security-events|packages|pull-requests): write$/gm,
     (line, _indent: string, scope: keyof typeof writeReasons) => `${line} # ${writeReasons[scope]}`,
   );
   return `# Rendered by slipway render ci --provider github from slipway.yaml: edit the spec and render again.\n${yaml}`;

@@ -18,12 +18,12 @@ const idToken = { AWS_ID_TOKEN: { aud: "sts.amazonaws.com" } };
 function assumeRole(pipeline: Pipeline, key: string): string[] {
   return [
     // Role names and ARNs are limited by the schema to characters inert in double quotes.
-    `export AWS_ROLE_ARN="${roleArn(pipeline.ci, key, "${AWS_ACCOUNT_ID}")}"`,
+    `export AWS_ROLE_ARN="${roleArn(pipeline, key, "${AWS_ACCOUNT_ID}")}"`,
     'export AWS_WEB_IDENTITY_TOKEN_FILE="$(mktemp)"',
     // Written by node, not echoed: the token never passes through a command line or the log.
     `node -e 'require("fs").writeFileSync(process.env.AWS_WEB_IDENTITY_TOKEN_FILE, process.env.AWS_ID_TOKEN)'`,
     `export AWS_ROLE_SESSION_NAME="gitlab-$CI_PROJECT_ID-$CI_PIPELINE_ID"`,
-    ...(pipeline.ci.aws.region ? [`export AWS_REGION=${pipeline.ci.aws.region}`] : []),
+    ...(pipeline.region ? [`export AWS_REGION=${pipeline.region}`] : []),
   ];
 }
 
@@ -108,14 +108,68 @@ export function renderGitlab(pipeline: Pipeline): string {
     artifacts: { reports: { dotenv: "build.env" } },
   };
 
-  const stages = ["check", "build"];
+  const stages = ["check", ...(pipeline.stages.some((s) => s.infra) ? ["infra-plan"] : []), "build"];
+  // The Terraform image runs a shell, not terraform, as the job's entrypoint.
+  const terraformImage = { name: imagePins.terraform.image, entrypoint: [""] };
+  for (const stage of pipeline.stages) {
+    if (!stage.infra) continue;
+    const env = shellLine([stage.environment]);
+    const root = shellLine([stage.infra.root]);
+    const plan = shellLine([`${stage.infra.root}/tfplan`]);
+    const report = `infra-${stage.environment}-plan.json`;
+    jobs[`infra-plan-${stage.environment}`] = {
+      stage: "infra-plan",
+      image: terraformImage,
+      timeout: "30m",
+      rules: [{ if: mergeRequest }, { if: onDefault }],
+      id_tokens: idToken,
+      before_script: ["apk add --no-cache nodejs npm jq git"],
+      script: [
+        ...assumeRole(pipeline, `${stage.environment}-plan`),
+        // The committed Terraform is what the spec renders.
+        `${slipwayCommand} render terraform -e ${env}`,
+        `git diff --exit-code -- ${root}`,
+        `terraform fmt -check -recursive ${root}`,
+        `${slipwayCommand} infra plan -e ${env} --out ${plan}`,
+        `terraform -chdir=${root} validate -no-color`,
+        // GitLab's terraform report: the merge request shows how many resources change.
+        `terraform -chdir=${root} show -json tfplan | jq '[.resource_changes[]?.change.actions] | {create: map(select(index("create"))) | length, update: map(select(index("update"))) | length, delete: map(select(index("delete"))) | length}' > ${report}`,
+      ],
+      artifacts: { paths: [`${stage.infra.root}/tfplan`], reports: { terraform: report }, expire_in: "1 day" },
+    };
+  }
+
   let previous: string | undefined;
   for (const stage of pipeline.stages) {
     const id = `deploy-${stage.environment}`;
+    if (stage.infra) {
+      const apply = `infra-${stage.environment}`;
+      stages.push(apply);
+      jobs[apply] = {
+        stage: apply,
+        image: terraformImage,
+        timeout: "60m",
+        interruptible: false,
+        // Applies of an environment one at a time; a running one is never cancelled.
+        resource_group: `infra-${pipeline.name}-${stage.environment}`,
+        environment: { name: `${stage.environment}-infra`, action: "start" },
+        needs: [{ job: `infra-plan-${stage.environment}`, artifacts: true }, ...(previous ? [{ job: previous, artifacts: false }] : [])],
+        // The reviewed plan: applied only when someone allowed on the protected environment runs it.
+        rules: [{ if: onDefault, when: "manual" }],
+        allow_failure: false,
+        id_tokens: idToken,
+        before_script: ["apk add --no-cache nodejs npm"],
+        script: [
+          ...assumeRole(pipeline, `${stage.environment}-infra`),
+          `${slipwayCommand} infra apply -e ${shellLine([stage.environment])} --plan ${shellLine([`${stage.infra.root}/tfplan`])}`,
+        ],
+      };
+      previous = apply;
+    }
     stages.push(id);
     const target = stage.model.target;
     const context = target.type === "kubernetes" ? target.context : undefined;
-    const cluster = ci.aws.eksClusters[stage.environment] ?? stage.environment;
+    const { cluster } = stage;
     jobs[id] = {
       stage: id,
       timeout: "30m",
@@ -128,10 +182,13 @@ export function renderGitlab(pipeline: Pipeline): string {
       rules: [stage.approval ? { if: onDefault, when: "manual" } : { if: onDefault }],
       ...(stage.approval ? { allow_failure: false } : {}),
       id_tokens: idToken,
-      before_script: ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends awscli curl ca-certificates jq"],
+      // With an infra block, slipway deploy reads the Terraform outputs: the Terraform image, with Node.js added.
+      ...(stage.infra
+        ? { image: terraformImage, before_script: ["apk add --no-cache nodejs npm aws-cli curl"] }
+        : { before_script: ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends awscli curl ca-certificates jq"] }),
       script: [
         ...assumeRole(pipeline, stage.environment),
-        `aws eks update-kubeconfig --name ${shellLine([cluster])}${pipeline.ci.aws.region ? "" : ' --region "$AWS_REGION"'}${context ? ` --alias ${shellLine([context])}` : ""}`,
+        `aws eks update-kubeconfig --name ${shellLine([cluster])}${pipeline.region ? "" : ' --region "$AWS_REGION"'}${context ? ` --alias ${shellLine([context])}` : ""}`,
         "printf '%s' \"$DIGEST\" | grep -Eq '^sha256:[0-9a-f]{64}$'",
         `${slipwayCommand} deploy -e ${shellLine([stage.environment])} --digest "$DIGEST" --no-build`,
         ...(stage.url ? [`APP_URL=${shellLine([stage.url])}`, ...smokeTest(stage, "APP_URL")] : []),
