@@ -155,6 +155,21 @@ describe("render ci", () => {
     });
   }
 
+  it("pull requests build every platform of app.build.platforms, one single-platform build each (nothing pushed)", async () => {
+    for (const example of examples) {
+      const platforms = example.kubeModels[0]?.build?.platforms ?? ["linux/amd64"];
+      const wf = parse((await render(example, "github")).content) as Doc;
+      const builds = (wf.jobs.build.steps as Doc[]).map((st) => st.run).filter((r) => r !== undefined);
+      const gl = parse((await render(example, "gitlab")).content) as Doc;
+      const glBuilds = (gl.build.script as string[]).filter((l) => / build -e /.test(l));
+      for (const list of [builds, glBuilds]) {
+        expect(list.length, example.name).toBe(platforms.length);
+        for (const run of list) expect(run).not.toContain("--push");
+        if (platforms.length > 1) expect(list.map((r) => /--platform (\S+)$/.exec(r)?.[1])).toEqual(platforms);
+      }
+    }
+  });
+
   it("no script expands a GitHub expression inline: every value reaches run through env", async () => {
     for (const example of examples) {
       const wf = parse((await render(example, "github")).content) as Doc;
@@ -227,7 +242,7 @@ describe("render ci", () => {
       ["github", gh.replace("permissions: {}\n", "permissions: write-all\n"), "SLW-CI-004"],
       [
         "github",
-        gh.replace('        run: "npx --yes slipway@0.1.0 build -e staging"', '        run: echo "$AWS_SECRET_ACCESS_KEY"'),
+        gh.replace(/ {8}run: "npx --yes slipway@0\.1\.0 build -e staging[^"\n]*"/, '        run: echo "$AWS_SECRET_ACCESS_KEY"'),
         "SLW-CI-007",
       ],
       ["gitlab", gl.replace(/(\ndeploy-production:\n(?:.*\n)*?) {6}when: manual\n/, "$1"), "SLW-CI-006"],

@@ -127,3 +127,15 @@ export function buildEnv(pipeline: Pipeline): string {
   const first = pipeline.stages[0]?.environment ?? pipeline.base.environment;
   return ` -e ${shellWord(first)}`;
 }
+
+/**
+ * The pull request's build: one `slipway build` per platform. Without a push Docker can keep only a
+ * single-platform image (slipway build refuses several without --push), and every platform of
+ * app.build.platforms should still be proved to build.
+ */
+export function prBuilds(pipeline: Pipeline): { platform: string; command: string }[] {
+  return pipeline.platforms.map((platform) => ({
+    platform,
+    command: `${slipwayCommand} build${buildEnv(pipeline)}${pipeline.platforms.length > 1 ? ` --platform ${shellWord(platform)}` : ""}`,
+  }));
+}

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: GitHub expressions and shell variables, not JS templates
 import { toYaml } from "../yaml-stream.js";
 import { actionPins, commentPins, uses } from "./pins.js";
-import { buildEnv, deploySecrets, type Pipeline, roleArn, shellLine, slipwayCommand, smokeTest } from "./pipeline.js";
+import { buildEnv, deploySecrets, type Pipeline, prBuilds, roleArn, shellLine, slipwayCommand, smokeTest } from "./pipeline.js";
 
 /*
  * The GitHub Actions workflow: checks and an image build (never pushed) on pull requests; on the
@@ -85,7 +85,12 @@ export function renderGithub(pipeline: Pipeline): string {
     "runs-on": "ubuntu-latest",
     "timeout-minutes": 45,
     permissions: { contents: "read" },
-    steps: [checkout(), setupNode(), ...builder(pipeline), { name: "slipway build", run: `${slipwayCommand} build${buildEnv(pipeline)}` }],
+    steps: [
+      checkout(),
+      setupNode(),
+      ...builder(pipeline),
+      ...prBuilds(pipeline).map((b) => ({ name: `slipway build (${b.platform})`, run: b.command })),
+    ],
   };
 
   const registryLogin: Job[] =

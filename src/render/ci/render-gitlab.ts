@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: GitHub expressions and shell variables, not JS templates
 import { toYaml } from "../yaml-stream.js";
 import { imagePins } from "./pins.js";
-import { buildEnv, type Pipeline, roleArn, shellLine, slipwayCommand, smokeTest } from "./pipeline.js";
+import { buildEnv, type Pipeline, prBuilds, roleArn, shellLine, slipwayCommand, smokeTest } from "./pipeline.js";
 
 /*
  * The GitLab CI pipeline: checks and an image build (never pushed) on merge requests; on the
@@ -78,7 +78,7 @@ export function renderGitlab(pipeline: Pipeline): string {
     ...dockerService,
     timeout: "45m",
     rules: [{ if: mergeRequest }],
-    script: [...builderSetup(pipeline), `${slipwayCommand} build${buildEnv(pipeline)}`],
+    script: [...builderSetup(pipeline), ...prBuilds(pipeline).map((b) => b.command)],
   };
 
   const login =
