@@ -27,7 +27,8 @@ export type ToolName =
   | "kube-linter"
   | "registry"
   | "crane"
-  | "zizmor";
+  | "zizmor"
+  | "gitlab-ci-local";
 
 /** Cache component (directory prefix) and the versions.env key of each tool. */
 const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }>> = {
@@ -48,6 +49,7 @@ const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }
   registry: { component: "registry", versionKey: "GGCR_VERSION" },
   crane: { component: "crane", versionKey: "GGCR_VERSION" },
   zizmor: { component: "zizmor", versionKey: "ZIZMOR_VERSION" },
+  "gitlab-ci-local": { component: "gitlab-ci-local", versionKey: "GITLAB_CI_LOCAL_VERSION" },
 };
 
 export const VERSIONS_FILE: string = fileURLToPath(new URL("../cluster/versions.env", import.meta.url));
