@@ -55,6 +55,7 @@ export const commandNames = [
   "check",
   "rules",
   "infra",
+  "ci",
 ] as const;
 
 /**
@@ -360,7 +361,7 @@ export function buildProgram(
     )
     .option("--tag <tag>", "with no path: image tag to render with")
     .option("--digest <sha256:…>", "with no path: image digest to render with")
-    .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif", "junit"]).default("text"))
+    .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif", "junit", "codequality"]).default("text"))
     .option("-o, --out <file>", "write the report to a file (e.g. for code scanning upload)")
     .addOption(
       new Option("--min-severity <level>", "report and fail on findings at or above this level")
@@ -476,6 +477,31 @@ Examples:
         setExit(await infraDriftCommand(ctx, opts));
       });
   }
+  const ci = only("ci")
+    ?.command("ci")
+    .description("the CI/CD pipeline's pinned actions and setup checklist (render it with `slipway render ci`)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  slipway render ci --provider github\n  slipway ci checklist --provider github\n  slipway ci pins",
+    );
+  ci?.command("pins")
+    .description("list the actions (by commit SHA) and images the rendered pipelines use")
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExamples:\n  slipway ci pins\n  slipway ci pins --json")
+    .action(async (opts) => {
+      const { ciPinsCommand } = await import("./commands/ci.js");
+      setExit(await ciPinsCommand(ctx, opts));
+    });
+  ci?.command("checklist")
+    .description("the setup YAML cannot do: OIDC provider and roles, environments and reviewers, branch protection, secrets")
+    .addOption(specOption())
+    .addOption(new Option("--provider <provider>", "CI system").choices(["github", "gitlab"]).makeOptionMandatory())
+    .addOption(jsonOption())
+    .addHelpText("after", "\nExamples:\n  slipway ci checklist --provider github\n  slipway ci checklist --provider gitlab --json")
+    .action(async (opts) => {
+      const { ciChecklistCommand } = await import("./commands/ci.js");
+      setExit(await ciChecklistCommand(ctx, opts));
+    });
 
   return program;
 }

@@ -1,2 +1,2 @@
 /** slipway's version; a test keeps it equal to package.json's. */
-export const version = "0.1.0";
+export { version } from "../model/slipway-version.js";

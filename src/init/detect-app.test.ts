@@ -326,3 +326,56 @@ describe("detectApp rules", () => {
     }
   });
 });
+
+describe("detectApp: the ci: block's install, lint and test commands", () => {
+  it.each([
+    [
+      "npm with a lockfile, lint and test scripts",
+      {
+        "package.json": JSON.stringify({ scripts: { lint: "biome check .", test: "node --test" }, dependencies: { express: "5" } }),
+        "package-lock.json": "{}",
+      },
+      { install: ["npm", "ci", "--no-audit", "--no-fund"], lint: ["npm", "run", "lint"], test: ["npm", "test"] },
+    ],
+    [
+      "npm's placeholder test script is no test",
+      {
+        "package.json": JSON.stringify({ scripts: { test: 'echo "Error: no test specified" && exit 1' }, dependencies: { express: "5" } }),
+      },
+      { install: ["npm", "install", "--no-audit", "--no-fund"], lint: undefined, test: undefined },
+    ],
+    [
+      "pnpm",
+      { "package.json": JSON.stringify({ scripts: { test: "vitest run" }, dependencies: { express: "5" } }), "pnpm-lock.yaml": "" },
+      { install: ["pnpm", "install", "--frozen-lockfile"], lint: undefined, test: ["pnpm", "test"] },
+    ],
+    [
+      "pip with pytest and ruff",
+      { "requirements.txt": "flask==3.1\npytest==8\nruff==0.9\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n" },
+      { install: ["pip", "install", "-r", "requirements.txt"], lint: ["ruff", "check", "."], test: ["python", "-m", "pytest"] },
+    ],
+    [
+      "uv runs the tools in its environment",
+      {
+        "pyproject.toml": '[project]\nname = "api"\ndependencies = ["fastapi", "uvicorn"]\n[dependency-groups]\ndev = ["pytest"]\n',
+        "uv.lock": "",
+        "main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+      },
+      { install: ["uv", "sync", "--frozen"], lint: undefined, test: ["uv", "run", "python", "-m", "pytest"] },
+    ],
+    [
+      "Rails with rspec and rubocop",
+      {
+        Gemfile: 'source "https://rubygems.org"\ngem "rails"\ngem "rspec-rails"\ngem "rubocop-rails-omakase"\n',
+        "config/application.rb": "",
+      },
+      { install: ["bundle", "install"], lint: ["bundle", "exec", "rubocop"], test: ["bundle", "exec", "rspec"] },
+    ],
+    ["nothing to go on", { "index.html": "<p>hi</p>" }, { install: undefined, lint: undefined, test: undefined }],
+  ])("%s", (_, files, want) => {
+    const d = detect(files as Record<string, string>);
+    expect(d.ci).toEqual(want);
+    for (const key of ["install", "lint", "test"] as const)
+      if (want[key]) expect(d.notes.some((n) => n.startsWith(`ci.${key}: ${want[key]?.join(" ")}, from `))).toBe(true);
+  });
+});

@@ -79,8 +79,17 @@ export interface AppDetection {
   envRead: string[];
   hosts: HostsFacts | undefined;
   dockerfile: DockerfileFacts;
+  /** The pipeline's install, lint and test commands (the spec's `ci:` block); undefined where none was found. */
+  ci: CiCommands;
   /** One line per guess: what was guessed, from what. */
   notes: string[];
+}
+
+/** What `slipway render ci` runs on every pull request before slipway check. */
+export interface CiCommands {
+  install: string[] | undefined;
+  lint: string[] | undefined;
+  test: string[] | undefined;
 }
 
 /** Programs init may choose that are not on every machine; the CLI says which are on PATH. */
@@ -213,6 +222,7 @@ export function detectApp(files: ReadonlyMap<string, string>, folderName?: strin
   const secrets = detectSecrets(framework, envRead, env, ctx);
   const local = localPlan(ecosystem, start.command, release, ctx);
   const name = detectName(files, pkg, folderName, notes);
+  const ci = ciCommands(ecosystem, framework, ctx);
 
   return {
     name,
@@ -234,6 +244,7 @@ export function detectApp(files: ReadonlyMap<string, string>, folderName?: strin
     envRead,
     hosts,
     dockerfile,
+    ci,
     notes,
   };
 }
@@ -990,6 +1001,75 @@ function detectRelease(framework: Framework, ecosystem: Ecosystem | undefined, s
   }
   notes.push("release: no migration command found; add app.release.migrate if the app has one");
   return { migrate: undefined, setup: undefined, buildSteps };
+}
+
+/** npm's placeholder test script, which always fails. */
+const npmDefaultTest = /^echo "Error: no test specified" && exit 1$/;
+
+/** Install, lint and test commands for CI, from the lockfile, the package scripts and the test and lint tools depended on. */
+function ciCommands(ecosystem: Ecosystem | undefined, framework: Framework, ctx: Context): CiCommands {
+  const found = (what: string, command: string[] | undefined, from: string): string[] | undefined => {
+    if (command) ctx.notes.push(`ci.${what}: ${command.join(" ")}, from ${from}`);
+    return command;
+  };
+  if (ecosystem === "node") {
+    const runner = nodeRunner(ctx);
+    const lock = ctx.files.has("package-lock.json") || ctx.files.has("npm-shrinkwrap.json");
+    const install: Record<string, string[]> = {
+      npm: lock ? ["npm", "ci", "--no-audit", "--no-fund"] : ["npm", "install", "--no-audit", "--no-fund"],
+      pnpm: ["pnpm", "install", "--frozen-lockfile"],
+      yarn: ["yarn", "install", "--frozen-lockfile"],
+      bun: ["bun", "install", "--frozen-lockfile"],
+    };
+    const test = script(ctx, "test");
+    return {
+      install: found("install", install[runner], runner === "npm" ? (lock ? "package-lock.json" : "package.json") : `${runner}'s lockfile`),
+      lint: found("lint", script(ctx, "lint") !== undefined ? [runner, "run", "lint"] : undefined, "package.json scripts.lint"),
+      test: found("test", test !== undefined && !npmDefaultTest.test(test) ? [runner, "test"] : undefined, "package.json scripts.test"),
+    };
+  }
+  if (ecosystem === "python") {
+    const has = (name: string) => ctx.python.has(name);
+    const uv = ctx.files.has("uv.lock");
+    const poetry = ctx.files.has("poetry.lock");
+    const run = (words: string[]) => (uv ? ["uv", "run", ...words] : poetry ? ["poetry", "run", ...words] : words);
+    const install = uv
+      ? ["uv", "sync", "--frozen"]
+      : poetry
+        ? ["poetry", "install", "--no-interaction"]
+        : ctx.files.has("requirements.txt")
+          ? ["pip", "install", "-r", "requirements.txt"]
+          : undefined;
+    const lint = has("ruff") ? run(["ruff", "check", "."]) : has("flake8") ? run(["flake8"]) : undefined;
+    const test = has("pytest")
+      ? run(["python", "-m", "pytest"])
+      : framework === "django"
+        ? run(["python", "manage.py", "test"])
+        : undefined;
+    return {
+      install: found("install", install, uv ? "uv.lock" : poetry ? "poetry.lock" : "requirements.txt"),
+      lint: found("lint", lint, has("ruff") ? "the ruff dependency" : "the flake8 dependency"),
+      test: found("test", test, has("pytest") ? "the pytest dependency" : "Django's test runner"),
+    };
+  }
+  if (ecosystem === "ruby") {
+    const test =
+      ctx.gems.has("rspec-rails") || ctx.gems.has("rspec")
+        ? ["bundle", "exec", "rspec"]
+        : framework === "rails"
+          ? ["bin/rails", "test"]
+          : undefined;
+    return {
+      install: found("install", ctx.files.has("Gemfile") ? ["bundle", "install"] : undefined, "Gemfile"),
+      lint: found(
+        "lint",
+        ctx.gems.has("rubocop") || ctx.gems.has("rubocop-rails-omakase") ? ["bundle", "exec", "rubocop"] : undefined,
+        "the rubocop gem",
+      ),
+      test: found("test", test, ctx.gems.has("rspec-rails") || ctx.gems.has("rspec") ? "the rspec gem" : "Rails' test runner"),
+    };
+  }
+  return { install: undefined, lint: undefined, test: undefined };
 }
 
 function nodeRunner(ctx: Context): string {

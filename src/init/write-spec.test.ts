@@ -201,3 +201,19 @@ describe("writeSpecText from each example's detection", () => {
     });
   }
 });
+
+describe("writeSpecText: the ci: block", () => {
+  it("writes the detected commands, and leaves the ones not found as comments; the spec validates", () => {
+    const text = writeSpecText({ ...base, ci: { install: ["npm", "ci"], lint: undefined, test: ["npm", "test"] } });
+    expect(text).toContain("\nci:");
+    expect(text).toContain("\n  install: [npm, ci]\n  # lint: [...]\n  test: [npm, test]\n");
+    expect(validate(text).spec.ci).toMatchObject({ install: ["npm", "ci"], test: ["npm", "test"] });
+  });
+
+  it("comments out the whole block when nothing was found (an empty ci: would read as null)", () => {
+    const text = writeSpecText({ ...base, ci: { install: undefined, lint: undefined, test: undefined } });
+    expect(text).not.toMatch(/^ci:/m);
+    expect(text).toMatch(/^# ci: \{ install: \[\.\.\.\], lint: \[\.\.\.\], test: \[\.\.\.\] \}/m);
+    expect(validate(text).spec.ci).toBeUndefined();
+  });
+});

@@ -1,4 +1,4 @@
-import type { DatabaseEngine, Framework, LocalPlan } from "./detect-app.js";
+import type { CiCommands, DatabaseEngine, Framework, LocalPlan } from "./detect-app.js";
 
 /** What `slipway init` asks (or detects) before it writes slipway.yaml. */
 export interface InitAnswers {
@@ -26,6 +26,8 @@ export interface InitAnswers {
   databaseUrlScheme?: string | undefined;
   /** `app.build.steps`: collectstatic, assets:precompile, npm run build, … */
   buildSteps?: readonly (readonly string[])[] | undefined;
+  /** The `ci:` block's install, lint and test commands, where found. */
+  ci?: CiCommands | undefined;
 }
 
 /** The JSON Schema file `slipway init` writes beside the spec, so editors need no node_modules. */
@@ -160,6 +162,15 @@ export function writeSpecText(answers: InitAnswers): string {
   if (local && local.path.length > 0)
     out.push(commented(`    path: ${flow(local.path)}`, "first on PATH for prepare, migrate and the app"));
   out.push(`  # kubernetes: { context: my-cluster, namespace: ${name} }`);
+  const ci = answers.ci;
+  const ciLines = (["install", "lint", "test"] as const).flatMap((key) => {
+    const command = ci?.[key];
+    return command ? [`  ${key}: ${flow(command)}`] : [`  # ${key}: [...]`];
+  });
+  // A block whose keys are all commented out would read as ci: null, which the schema refuses.
+  if (ciLines.every((l) => l.startsWith("  #")))
+    out.push(commented("# ci: { install: [...], lint: [...], test: [...] }", "slipway render ci --provider github|gitlab"));
+  else out.push(commented("ci:", "slipway render ci --provider github|gitlab; slipway ci checklist"), ...ciLines);
   return `${out.join("\n")}\n`;
 }
 

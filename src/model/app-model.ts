@@ -36,6 +36,37 @@ export interface AppModel {
   ingress: IngressModel | undefined;
   /** AWS infrastructure (`render terraform`), when the spec has an `infra` block. */
   infra?: InfraSettings | undefined;
+  /** The spec's `ci:` block with its defaults (the same in every environment's model). */
+  ci: CiModel;
+}
+
+/** What `slipway render ci` renders the pipeline from. */
+export interface CiModel {
+  defaultBranch: string;
+  install: string[] | undefined;
+  lint: string[] | undefined;
+  test: string[] | undefined;
+  /** Environments the default branch deploys to, in order: the first after the build, the others behind an approval. */
+  environments: string[];
+  aws: {
+    /** undefined: not known from the spec; the pipeline reads a CI variable (AWS_REGION). */
+    region: string | undefined;
+    /** undefined: not known from the spec; role ARNs then use a CI variable (AWS_ACCOUNT_ID). */
+    accountId: string | undefined;
+    /** The role each job assumes, by environment name and "build": an ARN, or undefined to compose from the account and roleName. */
+    roleNames: Record<string, string>;
+    roleArns: Record<string, string>;
+    /** EKS cluster name by environment, when ci.aws.eksCluster names it (else the infra cluster, else the environment). */
+    eksClusters: Record<string, string>;
+  };
+  github: {
+    subject: "legacy" | "immutable";
+    repository: string | undefined;
+    ownerId: number | undefined;
+    repositoryId: number | undefined;
+  };
+  /** GitLab: the image of the install/lint/test job; undefined: the Node.js image slipway runs in. */
+  gitlab: { image: string | undefined };
 }
 
 export type TargetModel =

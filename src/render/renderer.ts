@@ -57,6 +57,8 @@ export interface RenderWritten {
   outPath: string;
   /** Absolute paths of the files written, in render order. */
   files: readonly string[];
+  /** The values of the renderer's options. */
+  options: RenderOptions;
 }
 
 /** How the CLI presents a renderer; every field has a default. */
@@ -78,10 +80,35 @@ export interface RendererCommand {
   written?(written: RenderWritten): { line: string; result: Record<string, unknown> };
 }
 
+/**
+ * A choice a renderer takes besides the shared flags, offered as `--<name> <value>` (e.g. the CI
+ * provider). The CLI, the docs and the tests learn of it from here: the dogfood and determinism
+ * tests render every choice.
+ */
+export interface RendererOption {
+  /** The long flag without dashes: "provider" is `--provider <value>`. */
+  readonly name: string;
+  readonly description: string;
+  readonly choices: readonly string[];
+  /** Must be given on the command line; otherwise the first choice is the default. */
+  readonly required?: boolean;
+}
+
 /** Choices of `slipway render <name>` a renderer may honour. */
 export interface RenderOptions {
   /** `--json`: the renderer's JSON form where it has one (terraform writes .tf.json instead of .tf). */
   json?: boolean;
+  /** The values of the renderer's own `options`, by option name. */
+  choices?: Readonly<Record<string, string>>;
+}
+
+/** Every combination of a renderer's option choices (one empty set for a renderer without options). */
+export function renderVariants(renderer: Pick<Renderer, "options">): RenderOptions[] {
+  let variants: Record<string, string>[] = [{}];
+  for (const option of renderer.options ?? []) {
+    variants = variants.flatMap((v) => option.choices.map((choice) => ({ ...v, [option.name]: choice })));
+  }
+  return variants.map((choices) => ({ choices }));
 }
 
 /** A renderer: what `slipway render <name>` runs and what the dogfood invariant checks. */
@@ -108,8 +135,10 @@ export interface Renderer {
   /**
    * Renders the models (one for "environment" scope; every matching environment, in spec order,
    * for "spec"). Deterministic: the same models give the same files, byte for byte, in the same
-   * order. Pure apart from loading its own code.
+   * order. Pure apart from loading its own code. `options.choices` holds a value for each of `options`.
    */
   render(models: readonly AppModel[], options?: RenderOptions): Promise<RenderedFile[]>;
+  /** Choices beyond the shared flags, each a `--<name>` flag of `slipway render <name>`. */
+  readonly options?: readonly RendererOption[];
   readonly command?: RendererCommand;
 }

@@ -108,3 +108,26 @@ describe("toYaml", () => {
     expect(docs).toEqual([{ a: 1 }, { b: [true, null] }]);
   });
 });
+
+describe("toYaml with literalBlocks", () => {
+  it("writes a multi-line script as a literal block that reads back unchanged", () => {
+    const value = { run: "echo one\n  indented \"q\" 'x' $HOME #c\n\nlast", kept: "a\nb\n" };
+    const text = toYaml(value, { literalBlocks: true });
+    expect(text).toBe(`run: |-\n  echo one\n    indented "q" 'x' $HOME #c\n\n  last\nkept: |\n  a\n  b\n`);
+    expect(parse(text)).toEqual(value);
+  });
+
+  it("reads back every string unchanged, falling back to quotes when a block cannot hold it", () => {
+    const line = fc.stringMatching(/^[ -~\t\r\u00e9\u2028]{0,12}$/);
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), fc.boolean(), (lines, newline) => {
+        const value = { a: { run: `${lines.join("\n")}${newline ? "\n" : ""}` }, list: [{ script: lines.join("\n") }] };
+        expect(parse(toYaml(value, { literalBlocks: true }), { version: "1.1" })).toEqual(value);
+        const text = toYaml(value, { literalBlocks: true });
+        expect(parse(text)).toEqual(value);
+        if (/\u2028|\t|\r/.test(lines.join(""))) expect(text).not.toMatch(/: \|-?\n/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

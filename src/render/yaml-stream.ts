@@ -11,10 +11,31 @@ export function toYamlStream(objects: readonly object[]): string {
   return objects.map((o) => `---\n${toYaml(o)}`).join("");
 }
 
+/** How toYaml writes strings. */
+export interface YamlStyle {
+  /**
+   * Write a multi-line string as a literal block (`|-`) when it reads back unchanged (printable
+   * lines without leading or trailing blanks on the first line): what a person expects of a CI
+   * script. Default false: double-quoted with escapes.
+   */
+  literalBlocks?: boolean;
+}
+
 /** Serializes one value as a YAML document (block style, two-space indent). */
-export function toYaml(value: unknown): string {
-  if (isCollection(value) && !isEmpty(value)) return `${block(value, 0).join("\n")}\n`;
+export function toYaml(value: unknown, style: YamlStyle = {}): string {
+  if (isCollection(value) && !isEmpty(value)) return `${block(value, 0, style).join("\n")}\n`;
   return `${scalar(value)}\n`;
+}
+
+/** A literal block's lines (keep or strip the final newline), or undefined when the string is not safe as one. */
+function literalLines(s: string, indent: number): string[] | undefined {
+  // U+2028/2029 are line breaks to YAML 1.1 readers (PyYAML): only quoted they stay one character.
+  if (!s.includes("\n") || /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/u.test(s)) return undefined;
+  const body = s.endsWith("\n") ? s.slice(0, -1) : s;
+  const lines = body.split("\n");
+  if (lines.some((l) => / $/.test(l)) || /^ /.test(lines[0] ?? "") || lines[0] === "" || body.endsWith("\n")) return undefined;
+  const pad = " ".repeat(indent);
+  return [s.endsWith("\n") ? "|" : "|-", ...lines.map((l) => (l === "" ? "" : `${pad}${l}`))];
 }
 
 type Collection = readonly unknown[] | Record<string, unknown>;
@@ -27,14 +48,14 @@ function isEmpty(value: Collection): boolean {
   return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
 }
 
-function block(value: Collection, indent: number): string[] {
+function block(value: Collection, indent: number, style: YamlStyle = {}): string[] {
   const pad = " ".repeat(indent);
   const lines: string[] = [];
   if (Array.isArray(value)) {
     for (const item of value) {
       if (item === undefined) continue;
       if (isCollection(item) && !isEmpty(item)) {
-        const inner = block(item, indent + 2);
+        const inner = block(item, indent + 2, style);
         const first = inner[0] ?? "";
         lines.push(`${pad}- ${first.slice(indent + 2)}`, ...inner.slice(1));
       } else lines.push(`${pad}- ${scalar(item)}`);
@@ -44,9 +65,11 @@ function block(value: Collection, indent: number): string[] {
   for (const [key, item] of Object.entries(value)) {
     if (item === undefined) continue;
     const k = scalarString(key);
+    const literal = style.literalBlocks && typeof item === "string" ? literalLines(item, indent + 2) : undefined;
     if (isCollection(item) && !isEmpty(item)) {
-      lines.push(`${pad}${k}:`, ...block(item, Array.isArray(item) ? indent + 2 : indent + 2));
-    } else lines.push(`${pad}${k}: ${scalar(item)}`);
+      lines.push(`${pad}${k}:`, ...block(item, Array.isArray(item) ? indent + 2 : indent + 2, style));
+    } else if (literal) lines.push(`${pad}${k}: ${literal[0]}`, ...literal.slice(1));
+    else lines.push(`${pad}${k}: ${scalar(item)}`);
   }
   return lines;
 }

@@ -3,7 +3,7 @@
 import { FAIL, lengthWithin, plainObject, strictObject } from "./fast-parse-runtime.js";
 import { hasAnEntry, isAddressOrRange, isReleaseFolder } from "./refinements.js";
 
-const K0 = new Set(["name", "app", "database", "ingress", "infra", "environments", "targets", "checks"]);
+const K0 = new Set(["name", "app", "database", "ingress", "infra", "environments", "targets", "checks", "ci"]);
 const R1 = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const K2 = new Set([
   "image",
@@ -96,7 +96,18 @@ const K58 = new Set(["rule", "reason", "until", "path"]);
 const R59 = /^SLW-[A-Z0-9]+-\d{3}$/;
 const R60 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K61 = new Set(["name", "app", "database", "ingress", "infra"]);
+const K61 = new Set(["defaultBranch", "install", "lint", "test", "environments", "aws", "github", "gitlab"]);
+const R62 = /^[\w][\w./-]{0,99}$/;
+const K63 = new Set(["region", "accountId", "roleName", "roles", "eksCluster"]);
+const R64 = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const R65 = /^[\w+=,.@{}-]{1,64}$/;
+const R66 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const R67 = /^[\w{}-]{1,100}$/;
+const K68 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R69 = /^[\w.-]+\/[\w.-]+$/;
+const K70 = new Set(["image"]);
+const R71 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const K72 = new Set(["name", "app", "database", "ingress", "infra"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -1714,7 +1725,227 @@ function p219(x: unknown): unknown {
   return x === undefined ? x : o218(x);
 }
 
-function o220(x: unknown): unknown {
+function s220(x: unknown): unknown {
+  return typeof x === "string" && R62.test(x) ? x : FAIL;
+}
+
+function d221(x: unknown): unknown {
+  return x === undefined ? "main" : s220(x);
+}
+
+function a222(x: unknown): unknown {
+  if (!Array.isArray(x) || x.length < 1) return FAIL;
+  const out: unknown[] = [];
+  for (const item of x) {
+    const v = s0(item);
+    if (v === FAIL) return FAIL;
+    out.push(v);
+  }
+  return out;
+}
+
+function p223(x: unknown): unknown {
+  return x === undefined ? x : a222(x);
+}
+
+function s224(x: unknown): unknown {
+  return typeof x === "string" && R64.test(x) ? x : FAIL;
+}
+
+function p225(x: unknown): unknown {
+  return x === undefined ? x : s224(x);
+}
+
+function s226(x: unknown): unknown {
+  return typeof x === "string" && R65.test(x) ? x : FAIL;
+}
+
+function d227(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s226(x);
+}
+
+function s228(x: unknown): unknown {
+  return typeof x === "string" && R66.test(x) ? x : FAIL;
+}
+
+function r229(x: unknown): unknown {
+  const o = plainObject(x);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of Object.entries(o)) {
+    if (s2(k) === FAIL) return FAIL;
+    const v = s228(item);
+    if (v === FAIL) return FAIL;
+    out[k] = v;
+  }
+  return out;
+}
+
+function d230(x: unknown): unknown {
+  return x === undefined ? {} : r229(x);
+}
+
+function s231(x: unknown): unknown {
+  return typeof x === "string" && R67.test(x) ? x : FAIL;
+}
+
+function p232(x: unknown): unknown {
+  return x === undefined ? x : s231(x);
+}
+
+function o233(x: unknown): unknown {
+  const o = strictObject(x, K63);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.region !== undefined) {
+    const v0 = p225(o.region);
+    if (v0 === FAIL) return FAIL;
+    out.region = v0;
+  } else if (Object.hasOwn(o, "region")) out.region = undefined;
+  if (o.accountId !== undefined) {
+    const v1 = p73(o.accountId);
+    if (v1 === FAIL) return FAIL;
+    out.accountId = v1;
+  } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
+  const v2 = d227(o.roleName);
+  if (v2 === FAIL) return FAIL;
+  out.roleName = v2;
+  const v3 = d230(o.roles);
+  if (v3 === FAIL) return FAIL;
+  out.roles = v3;
+  if (o.eksCluster !== undefined) {
+    const v4 = p232(o.eksCluster);
+    if (v4 === FAIL) return FAIL;
+    out.eksCluster = v4;
+  } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
+  return out;
+}
+
+function f234(x: unknown): unknown {
+  return o233(x === undefined ? {} : x);
+}
+
+function e235(x: unknown): unknown {
+  return x === "legacy" || x === "immutable" ? x : FAIL;
+}
+
+function d236(x: unknown): unknown {
+  return x === undefined ? "legacy" : e235(x);
+}
+
+function s237(x: unknown): unknown {
+  return typeof x === "string" && R69.test(x) ? x : FAIL;
+}
+
+function p238(x: unknown): unknown {
+  return x === undefined ? x : s237(x);
+}
+
+function n239(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
+}
+
+function p240(x: unknown): unknown {
+  return x === undefined ? x : n239(x);
+}
+
+function o241(x: unknown): unknown {
+  const o = strictObject(x, K68);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d236(o.subject);
+  if (v0 === FAIL) return FAIL;
+  out.subject = v0;
+  if (o.repository !== undefined) {
+    const v1 = p238(o.repository);
+    if (v1 === FAIL) return FAIL;
+    out.repository = v1;
+  } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
+  if (o.ownerId !== undefined) {
+    const v2 = p240(o.ownerId);
+    if (v2 === FAIL) return FAIL;
+    out.ownerId = v2;
+  } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
+  if (o.repositoryId !== undefined) {
+    const v3 = p240(o.repositoryId);
+    if (v3 === FAIL) return FAIL;
+    out.repositoryId = v3;
+  } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
+  return out;
+}
+
+function f242(x: unknown): unknown {
+  return o241(x === undefined ? {} : x);
+}
+
+function s243(x: unknown): unknown {
+  return typeof x === "string" && R71.test(x) ? x : FAIL;
+}
+
+function p244(x: unknown): unknown {
+  return x === undefined ? x : s243(x);
+}
+
+function o245(x: unknown): unknown {
+  const o = strictObject(x, K70);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.image !== undefined) {
+    const v0 = p244(o.image);
+    if (v0 === FAIL) return FAIL;
+    out.image = v0;
+  } else if (Object.hasOwn(o, "image")) out.image = undefined;
+  return out;
+}
+
+function f246(x: unknown): unknown {
+  return o245(x === undefined ? {} : x);
+}
+
+function o247(x: unknown): unknown {
+  const o = strictObject(x, K61);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d221(o.defaultBranch);
+  if (v0 === FAIL) return FAIL;
+  out.defaultBranch = v0;
+  if (o.install !== undefined) {
+    const v1 = p15(o.install);
+    if (v1 === FAIL) return FAIL;
+    out.install = v1;
+  } else if (Object.hasOwn(o, "install")) out.install = undefined;
+  if (o.lint !== undefined) {
+    const v2 = p15(o.lint);
+    if (v2 === FAIL) return FAIL;
+    out.lint = v2;
+  } else if (Object.hasOwn(o, "lint")) out.lint = undefined;
+  if (o.test !== undefined) {
+    const v3 = p15(o.test);
+    if (v3 === FAIL) return FAIL;
+    out.test = v3;
+  } else if (Object.hasOwn(o, "test")) out.test = undefined;
+  if (o.environments !== undefined) {
+    const v4 = p223(o.environments);
+    if (v4 === FAIL) return FAIL;
+    out.environments = v4;
+  } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
+  const v5 = f234(o.aws);
+  if (v5 === FAIL) return FAIL;
+  out.aws = v5;
+  const v6 = f242(o.github);
+  if (v6 === FAIL) return FAIL;
+  out.github = v6;
+  const v7 = f246(o.gitlab);
+  if (v7 === FAIL) return FAIL;
+  out.gitlab = v7;
+  return out;
+}
+
+function p248(x: unknown): unknown {
+  return x === undefined ? x : o247(x);
+}
+
+function o249(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1753,11 +1984,16 @@ function o220(x: unknown): unknown {
     if (v7 === FAIL) return FAIL;
     out.checks = v7;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
+  if (o.ci !== undefined) {
+    const v8 = p248(o.ci);
+    if (v8 === FAIL) return FAIL;
+    out.ci = v8;
+  } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o221(x: unknown): unknown {
-  const o = strictObject(x, K61);
+function o250(x: unknown): unknown {
+  const o = strictObject(x, K72);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -1788,10 +2024,10 @@ function o221(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o220(x);
+  return o249(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o221(x);
+  return o250(x);
 }

@@ -1,6 +1,7 @@
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import type { AppModel, SecretSourceModel } from "../model/app-model.js";
 import { infraSettings } from "../model/infra.js";
+import { buildCiModel } from "./ci-model.js";
 import { locationOf } from "./load.js";
 import { imageRefPattern } from "./refinements.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "./validate.js";
@@ -178,6 +179,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
         }
       : undefined,
     ...(env.infra ? { infra: infraSettings(validated, env.name) } : {}),
+    ci: buildCiModel(validated),
   };
 }
 

@@ -480,6 +480,100 @@ export const environmentSchema = z
   })
   .describe("An environment: a target plus overrides of the base.");
 
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
+  error: "must be an IAM role ARN like arn:aws:iam::123456789012:role/shop-deploy-staging",
+});
+
+/** The `ci:` block: what `slipway render ci` puts in the pipeline it renders. */
+export const ciSchema = z
+  .strictObject({
+    defaultBranch: z
+      .string()
+      .regex(/^[\w][\w./-]{0,99}$/, { error: "must be a branch name like main" })
+      .default("main")
+      .describe("The branch that deploys: pushes to it build, push and promote the image; other branches get the pull request checks."),
+    install: commandLine
+      .optional()
+      .describe("Command that installs the app's dependencies for lint and test (e.g. [npm, ci]). Default: none."),
+    lint: commandLine.optional().describe("Lint command run on every pull request (e.g. [npm, run, lint]). Default: none."),
+    test: commandLine.optional().describe("Test command run on every pull request (e.g. [npm, test]). Default: none."),
+    environments: z
+      .array(dnsLabel)
+      .min(1)
+      .optional()
+      .describe(
+        "Environments the default branch deploys to, in order; the first deploys after the build, each later one behind an approval, all with the same image digest. Default: every Kubernetes environment, in spec order.",
+      ),
+    aws: z
+      .strictObject({
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region like eu-west-2" })
+          .optional()
+          .describe("AWS region of the registry and clusters. Default: from an ECR app.image."),
+        accountId: z
+          .string()
+          .regex(/^\d{12}$/, { error: "must be a 12-digit AWS account ID" })
+          .optional()
+          .describe("AWS account of the pipeline's roles. Default: from an ECR app.image."),
+        roleName: z
+          .string()
+          .regex(/^[\w+=,.@{}-]{1,64}$/, { error: "must be an IAM role name, with {name} and {environment} placeholders" })
+          .default("{name}-ci-{environment}")
+          .describe(
+            "Naming rule of the role each job assumes by OIDC: {name} is the app name, {environment} the environment (build for the image push, <env>-plan for the read-only infra plan, <env>-infra for the infra apply).",
+          ),
+        roles: z
+          .record(z.string(), roleArn)
+          .default({})
+          .describe("Role ARNs by environment name (or build, <env>-plan, <env>-infra), winning over roleName."),
+        eksCluster: z
+          .string()
+          .regex(/^[\w{}-]{1,100}$/, { error: "must be an EKS cluster name, with {name} and {environment} placeholders" })
+          .optional()
+          .describe(
+            "EKS cluster a Kubernetes environment deploys to (aws eks update-kubeconfig; the target's context names it). Default: the environment's infra cluster name, else {environment}.",
+          ),
+      })
+      .prefault({})
+      .describe("AWS access of the pipeline: OIDC roles only, never stored keys."),
+    github: z
+      .strictObject({
+        subject: z
+          .enum(["legacy", "immutable"])
+          .default("legacy")
+          .describe(
+            "OIDC subject format the AWS trust policies match: legacy repo:ORG/REPO:… or immutable repo:ORG@ID/REPO@ID:… (survives a rename).",
+          ),
+        repository: z
+          .string()
+          .regex(/^[\w.-]+\/[\w.-]+$/, { error: "must be OWNER/REPO" })
+          .optional()
+          .describe("OWNER/REPO, for the OIDC subjects in `slipway ci checklist`."),
+        ownerId: z.int().min(1).optional().describe("Numeric owner ID, for the immutable subject format."),
+        repositoryId: z.int().min(1).optional().describe("Numeric repository ID, for the immutable subject format."),
+      })
+      .prefault({})
+      .describe("GitHub Actions settings."),
+    gitlab: z
+      .strictObject({
+        image: z
+          .string()
+          .regex(/^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+            error: "must be an image reference with a tag",
+          })
+          .optional()
+          .describe(
+            "Image of the job that runs install, lint and test (e.g. python:3.13-slim, ruby:3.4). Default: the Node.js image slipway runs in.",
+          ),
+      })
+      .prefault({})
+      .describe("GitLab CI settings."),
+  })
+  .describe(
+    "The CI/CD pipeline `slipway render ci` renders: checks on pull requests, one build, the same digest promoted through the environments.",
+  );
+
 export const waiverSchema = z.strictObject({
   rule: z
     .string()
@@ -508,6 +602,7 @@ export const specSchema = z
       })
       .optional()
       .describe("Settings of `slipway check`."),
+    ci: ciSchema.optional(),
   })
   .describe("slipway.yaml: one typed spec for a containerized web app and its database.");
 
@@ -529,6 +624,7 @@ export type DatabaseSpec = z.output<typeof databaseSchema>;
 export type IngressSpec = z.output<typeof ingressSchema>;
 export type EnvironmentSpec = z.output<typeof environmentSchema>;
 export type TargetSpec = z.output<typeof targetSchema>;
+export type CiSpec = z.output<typeof ciSchema>;
 export type SecretSourceSpec = z.output<typeof secretSourceSchema>;
 export type MergedSpec = z.output<typeof mergedSchema>;
 export type InfraSpec = z.output<typeof infraSchema>;

@@ -3,7 +3,7 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/<component>-<version>/bin/<binary>
 #
 # Usage: bash test/cluster/build.sh [component ...]
-#   components: helm kubernetes etcd kwok linters registry moto   (default: all, in that order)
+#   components: helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local   (default: all, in that order)
 #               kubelet   (kubelet + the sandbox pause program for start.sh --real-node; part of
 #                          the default where containerd is installed and we run as root)
 #
@@ -527,9 +527,61 @@ build_moto_locked() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# zizmor: the GitHub Actions security linter (PyPI, in a venv), run offline over `render ci`'s
+# workflows. Like moto it needs python3 with venv; without it the component only warns.
+
+build_zizmor() {
+  with_lock zizmor build_zizmor_locked
+}
+
+build_zizmor_locked() {
+  local dest="$CACHE_ROOT/zizmor-$ZIZMOR_VERSION"
+  if [[ -f "$dest/.complete" ]]; then
+    log "zizmor $ZIZMOR_VERSION: cached"
+    return 0
+  fi
+  if ! command -v python3 >/dev/null || ! python3 -m venv --help >/dev/null 2>&1; then
+    warn "zizmor: python3 with venv is not installed; the render ci zizmor test will skip"
+    return 0
+  fi
+  log "zizmor $ZIZMOR_VERSION: pip install into $dest"
+  rm -rf "$dest"
+  python3 -m venv "$dest"
+  run "zizmor==$ZIZMOR_VERSION (pip)" "$dest/bin/pip" install --disable-pip-version-check -q "zizmor==$ZIZMOR_VERSION"
+  touch "$dest/.complete"
+}
+
+# ---------------------------------------------------------------------------------------------
+# gitlab-ci-local (npm): reads `render ci`'s .gitlab-ci.yml offline — GitLab's JSON schema, which
+# jobs each pipeline source runs, and whether every `needs` is met (--validate-dependency-chain).
+# Installed with the machine's npm into the cache, never into the project's node_modules.
+
+build_gitlab_ci_local() {
+  with_lock gitlab-ci-local build_gitlab_ci_local_locked
+}
+
+build_gitlab_ci_local_locked() {
+  local dest="$CACHE_ROOT/gitlab-ci-local-$GITLAB_CI_LOCAL_VERSION"
+  if [[ -f "$dest/.complete" ]]; then
+    log "gitlab-ci-local $GITLAB_CI_LOCAL_VERSION: cached"
+    return 0
+  fi
+  if ! command -v npm >/dev/null; then
+    warn "gitlab-ci-local: npm is not on PATH; the render ci GitLab tool test will skip"
+    return 0
+  fi
+  log "gitlab-ci-local $GITLAB_CI_LOCAL_VERSION: npm install into $dest"
+  rm -rf "$dest"
+  mkdir -p "$dest/bin"
+  run "gitlab-ci-local@$GITLAB_CI_LOCAL_VERSION (npm)" npm install --prefix "$dest" --no-audit --no-fund --ignore-scripts --save-exact "gitlab-ci-local@$GITLAB_CI_LOCAL_VERSION"
+  ln -s ../node_modules/.bin/gitlab-ci-local "$dest/bin/gitlab-ci-local"
+  touch "$dest/.complete"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 usage() {
-  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|moto|kubelet ...]" >&2
+  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|moto|zizmor|gitlab-ci-local|kubelet ...]" >&2
 }
 
 main() {
@@ -537,14 +589,14 @@ main() {
   command -v flock >/dev/null || { echo "build.sh: flock (util-linux) is not on PATH" >&2; return 1; }
   local components=("$@")
   if [[ ${#components[@]} -eq 0 ]]; then
-    components=(helm kubernetes etcd kwok linters registry moto)
+    components=(helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local)
     # The real test node's kubelet only where it can run (see start.sh --real-node).
     if command -v containerd >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then components+=(kubelet); fi
   fi
   local c
   for c in "${components[@]}"; do
     case "$c" in
-      helm | kubernetes | etcd | kwok | linters | registry | moto | kubelet) ;;
+      helm | kubernetes | etcd | kwok | linters | registry | moto | zizmor | gitlab-ci-local | kubelet) ;;
       -h | --help) usage; return 0 ;;
       *) echo "build.sh: unknown component '$c'" >&2; usage; return 2 ;;
     esac
@@ -556,7 +608,7 @@ main() {
   for c in "${components[@]}"; do
     local t0
     t0="$(now)"
-    "build_$c"
+    "build_${c//-/_}"
     log "component $c: done in $(elapsed "$t0") s"
   done
   log "all requested components ready in $(elapsed "$total") s"

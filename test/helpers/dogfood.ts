@@ -10,7 +10,7 @@ import { type Gathered, gatherCheckInputs } from "../../src/cli/check-inputs.js"
 import { specCheckOptions } from "../../src/cli/commands/preflight.js";
 import { renderableEnvironments } from "../../src/cli/commands/render-run.js";
 import { writeArtifacts } from "../../src/effects/files.js";
-import type { RenderedFile, Renderer, RenderOptions } from "../../src/render/renderer.js";
+import { type RenderedFile, type Renderer, type RenderOptions, renderVariants } from "../../src/render/renderer.js";
 import { buildModel } from "../../src/spec/normalize.js";
 import type { ValidatedSpec } from "../../src/spec/validate.js";
 
@@ -26,6 +26,8 @@ export const dogfoodThreshold = "medium";
 export interface DogfoodRun {
   /** The environments of this render (one per run for "environment" renderers, all for "spec"). */
   environments: string[];
+  /** The renderer's option values of this render (`renderVariants`: every choice is rendered). */
+  variant: RenderOptions;
   files: RenderedFile[];
   /** Unwaived findings at or above the threshold, as `RULE object: message`. */
   blocking: string[];
@@ -53,9 +55,9 @@ export async function dogfood(renderer: Renderer, validated: ValidatedSpec, opti
   const matching = await renderableEnvironments(validated, renderer);
   const batches = renderer.scope === "spec" ? [matching] : matching.map((env) => [env]);
   const runs: DogfoodRun[] = [];
-  for (const envs of batches) {
+  for (const [envs, variant] of batches.flatMap((envs) => renderVariants(renderer).map((v) => [envs, v] as const))) {
     const models = envs.map((env) => buildModel(validated, env));
-    const files = await renderer.render(models, options.renderOptions);
+    const files = await renderer.render(models, { ...options.renderOptions, ...variant });
     const gathered =
       options.inMemory && !files.some((f) => f.check === "helm-chart") ? inMemory(files) : await throughFolder(files, options);
     const batch = parseInputs(gathered.texts);
@@ -71,6 +73,7 @@ export async function dogfood(renderer: Renderer, validated: ValidatedSpec, opti
     });
     runs.push({
       environments: models.map((m) => m.environment),
+      variant,
       files,
       blocking: report.findings.filter((f) => !f.waived && atLeast(f.severity, dogfoodThreshold)).map(show),
       unchecked: unchecked(

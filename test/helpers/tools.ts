@@ -26,7 +26,9 @@ export type ToolName =
   | "polaris"
   | "kube-linter"
   | "registry"
-  | "crane";
+  | "crane"
+  | "zizmor"
+  | "gitlab-ci-local";
 
 /** Cache component (directory prefix) and the versions.env key of each tool. */
 const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }>> = {
@@ -46,6 +48,8 @@ const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }
   "kube-linter": { component: "kube-linter", versionKey: "KUBE_LINTER_VERSION" },
   registry: { component: "registry", versionKey: "GGCR_VERSION" },
   crane: { component: "crane", versionKey: "GGCR_VERSION" },
+  zizmor: { component: "zizmor", versionKey: "ZIZMOR_VERSION" },
+  "gitlab-ci-local": { component: "gitlab-ci-local", versionKey: "GITLAB_CI_LOCAL_VERSION" },
 };
 
 export const VERSIONS_FILE: string = fileURLToPath(new URL("../cluster/versions.env", import.meta.url));

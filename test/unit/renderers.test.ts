@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderableEnvironments } from "../../src/cli/commands/render-run.js";
 import { renderers } from "../../src/render/registry.js";
+import { renderVariants } from "../../src/render/renderer.js";
 import { buildModel } from "../../src/spec/normalize.js";
 import { echoRenderer } from "../fixtures/renderers/echo/echo-renderer.js";
 import { dogfood } from "../helpers/dogfood.js";
@@ -28,9 +29,11 @@ describe("the renderer registry", () => {
       for (const example of examples) {
         const models = (await renderableEnvironments(example.validated, renderer)).map((e) => buildModel(example.validated, e));
         for (const batch of renderer.scope === "spec" ? [models] : models.map((m) => [m])) {
-          const first = await renderer.render(batch);
-          expect(first.length).toBeGreaterThan(0);
-          expect(await renderer.render(batch)).toEqual(first);
+          for (const options of renderVariants(renderer)) {
+            const first = await renderer.render(batch, options);
+            expect(first.length).toBeGreaterThan(0);
+            expect(await renderer.render(batch, options)).toEqual(first);
+          }
         }
       }
     });

@@ -3,6 +3,7 @@ import { setFlagsFromString } from "node:v8";
 import { catalogue } from "../../check/catalogue.js";
 import { type CheckBatch, parseInputs } from "../../check/parse-inputs.js";
 import { describePeerCheck, peerChecks, peerNames } from "../../check/peers.js";
+import { codequalityReport } from "../../check/reporters/codequality.js";
 import { jsonReport } from "../../check/reporters/json.js";
 import { junitReport } from "../../check/reporters/junit.js";
 import { sarifReport } from "../../check/reporters/sarif.js";
@@ -46,7 +47,7 @@ export interface CheckCommandOptions {
   namespace?: string;
 }
 
-const formats = ["text", "json", "sarif", "junit"] as const;
+const formats = ["text", "json", "sarif", "junit", "codequality"] as const;
 
 /**
  * A check keeps every object it parses until the report, so each young-generation collection
@@ -135,6 +136,8 @@ export async function checkCommand(ctx: CliContext, paths: readonly string[], op
     else if (format === "sarif")
       output = `${JSON.stringify(sarifReport(view, { toolVersion: version, renderedUri: validated ? specShown : undefined }), null, 2)}\n`;
     else if (format === "junit") output = junitReport(view);
+    else if (format === "codequality")
+      output = `${JSON.stringify(codequalityReport(view, { renderedPath: validated ? specShown : undefined }), null, 2)}\n`;
     // Colours only where they are seen: stdout on a terminal (or FORCE_COLOR), never in a file.
     else output = textReport(view, opts.out || !ctx.colors.enabled ? colorsFor({}, {}, false) : colorsFor(ctx.stdout, ctx.env));
 

@@ -146,6 +146,7 @@ function fromFlags(d: AppDetection, opts: InitOptions): InitAnswers {
     local: d.local,
     databaseUrlScheme: d.databaseUrlScheme,
     buildSteps: d.buildSteps,
+    ci: d.ci,
   };
 }
 

@@ -31,6 +31,12 @@ export function addRenderCommands(render: Command, setup: RenderCommandsSetup): 
         .option("--infra <file>", "Terraform outputs to render with (`terraform output -json`); default: read from the environment's root")
         .option("--infra-dir <dir>", "the environment's Terraform root (default: infra/<env>/, where render terraform writes)");
     }
+    for (const option of renderer.options ?? []) {
+      const flag = new Option(`--${option.name} <${option.name}>`, option.description).choices([...option.choices]);
+      if (option.required) flag.makeOptionMandatory();
+      else if (option.choices[0] !== undefined) flag.default(option.choices[0]);
+      command.addOption(flag);
+    }
     const out = renderer.command?.out;
     const outOption = new Option("-o, --out <dir>", out?.description ?? "folder to write the files into");
     if (out === undefined) outOption.makeOptionMandatory();

@@ -20,6 +20,8 @@ export interface RenderCommandOptions {
   /** Kubernetes renders: the Terraform outputs file, and the root to read them from otherwise. */
   infra?: string;
   infraDir?: string;
+  /** The renderer's own options (`renderer.options`), by name. */
+  [option: string]: unknown;
 }
 
 /**
@@ -47,7 +49,11 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
       return infra === undefined ? model : withInfraOutputs(model, infra.outputs);
     }),
   );
-  const files = await renderer.render(models, { json: opts.json === true });
+  const choices = Object.fromEntries(
+    (renderer.options ?? []).flatMap((o) => (typeof opts[o.name] === "string" ? [[o.name, opts[o.name] as string]] : [])),
+  );
+  const options = { json: opts.json === true, choices };
+  const files = await renderer.render(models, options);
   const target = renderer.command?.out;
   const out = opts.out ?? (target && "default" in target ? target.default : undefined);
   if (out === undefined) {
@@ -59,7 +65,7 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
   }
   const outPath = resolve(ctx.cwd, out);
   const written = await writeArtifacts(outPath, files);
-  const summary = (renderer.command?.written ?? defaultWritten(renderer))({ models, out, outPath, files: written });
+  const summary = (renderer.command?.written ?? defaultWritten(renderer))({ models, out, outPath, files: written, options });
   if (opts.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: summary.result })}\n`);
   else ctx.stderr.write(`${ctx.colors.green("✓")} ${summary.line}\n`);
   return 0;
