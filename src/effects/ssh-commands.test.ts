@@ -133,6 +133,9 @@ describe("ssh argv builders", () => {
       `sh -c 'cd "$1" || exit 97; shift; exec "$@"' sh /srv/app env -i 'A=x y' PATH=/usr/bin node server.js`,
     );
     expect(() => runRemote(["true"], "/", { "BAD NAME": "x" })).toThrow(/not an environment variable name/);
+    expect(runRemote(["sleep", "9"], "/srv", { PATH: "/usr/bin" }, 1_500)).toBe(
+      `sh -c 'cd "$1" || exit 97; shift; exec "$@"' sh /srv timeout -k 5 3 env -i PATH=/usr/bin sleep 9`,
+    );
   });
 });
 

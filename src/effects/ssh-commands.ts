@@ -249,9 +249,14 @@ function envArgs(env: Readonly<Record<string, string>>): string[] {
     });
 }
 
-/** Runs `command` in `cwd` with exactly `env` (nothing from the SSH session). */
-export function runRemote(command: readonly string[], cwd: string, env: Readonly<Record<string, string>>): string {
-  return remoteScript('cd "$1" || exit 97; shift; exec "$@"', [cwd, "env", "-i", ...envArgs(env), ...command]);
+/**
+ * Runs `command` in `cwd` with exactly `env` (nothing from the SSH session). With `timeoutMs`, the
+ * host's `timeout` stops it a second after slipway gives up: a command without a terminal is not
+ * signalled when its SSH session closes, so killing the local `ssh` alone would leave it running.
+ */
+export function runRemote(command: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs?: number): string {
+  const limit = timeoutMs === undefined ? [] : ["timeout", "-k", "5", `${Math.ceil(timeoutMs / 1000) + 1}`];
+  return remoteScript('cd "$1" || exit 97; shift; exec "$@"', [cwd, ...limit, "env", "-i", ...envArgs(env), ...command]);
 }
 
 /**

@@ -240,7 +240,7 @@ function sshHost(destination: string, target: SshTarget, controlDir: string, uid
       let connectionError = false;
       const result = await runCommand({
         ...request,
-        command: execArgv(target, runRemote(request.command, request.cwd, request.env)),
+        command: execArgv(target, runRemote(request.command, request.cwd, request.env, request.timeoutMs)),
         cwd: "/",
         env: clientEnv(),
         onLine: (line, stream) => {

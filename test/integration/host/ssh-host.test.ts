@@ -111,6 +111,20 @@ describe.each(hosts)("Host contract: %s", (name, hostOf) => {
     expect(existsSync("/tmp/slipway-pwned")).toBe(false);
   });
 
+  it.skipIf(skip)("run stops a command that runs past its timeout, on the host too", async () => {
+    const host = hostOf();
+    const marker = `slipway-timeout-${name}-${process.pid}`;
+    const result = await host.run({ command: ["sh", "-c", "sleep 60; :", marker], cwd: dir, env, timeoutMs: 500 });
+    expect(result.timedOut).toBe(true);
+    let left = ["?"];
+    for (let i = 0; i < 100 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const check = await localHost.run({ command: ["pgrep", "-f", marker], cwd: "/", env, timeoutMs: 10_000 });
+      left = check.lastLines;
+    }
+    expect(left).toEqual([]);
+  });
+
   it.skipIf(skip)("run refuses a program that does not exist and a folder that does not exist", async () => {
     const host = hostOf();
     const missing = await rejection(host.run({ command: ["no-such-program-slipway"], cwd: dir, env, timeoutMs: 20_000 }));
