@@ -61,6 +61,8 @@ export interface SshHostOptions {
   knownHostsFile: string;
   /** A fingerprint (`SHA256:…`) the user accepted for a host that has no pinned key yet. */
   acceptHostKey?: string;
+  /** The ssh agent's socket; default: slipway's own SSH_AUTH_SOCK. */
+  agentSocket?: string;
 }
 
 /** A host over SSH: a `Host`, plus closing its control master. */
@@ -77,21 +79,22 @@ interface Exec {
 }
 
 /** The local ssh client's environment: its PATH, HOME (for ~/.ssh/config) and the agent's socket. */
-function clientEnv(): Record<string, string> {
+function clientEnv(agentSocket: string | undefined): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of ["PATH", "HOME", "USER", "SSH_AUTH_SOCK"]) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
+  if (agentSocket !== undefined) env.SSH_AUTH_SOCK = agentSocket;
   return env;
 }
 
 /** Runs a local program to completion, collecting its output (a missing program is exit 127). */
-function execLocal(argv: readonly string[], input?: string, timeoutMs = 60_000): Promise<Exec> {
+function execLocal(argv: readonly string[], env: Record<string, string>, input?: string, timeoutMs = 60_000): Promise<Exec> {
   const [program, ...args] = argv;
   return new Promise((resolve) => {
     const child = spawn(program ?? "false", args, {
-      env: clientEnv(),
+      env,
       stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     const out: Buffer[] = [];
@@ -129,7 +132,7 @@ function notSupported(what: string): SlipwayError {
 
 /** The fingerprints the host presents now, for error messages. */
 async function scanKeys(host: string, port: number): Promise<ReturnType<typeof parseKnownHosts>> {
-  const scan = await execLocal(keyscanArgv(host, port), undefined, 20_000);
+  const scan = await execLocal(keyscanArgv(host, port), clientEnv(undefined), undefined, 20_000);
   return parseKnownHosts(scan.stdout);
 }
 
@@ -154,7 +157,8 @@ export async function connectSshHost(options: SshHostOptions): Promise<SshHost> 
     controlPath: join(controlDir, "master"),
   };
   const masterLog = join(controlDir, "master.log");
-  const started = await execLocal(masterArgv(target, masterLog), undefined, 30_000);
+  const env = clientEnv(options.agentSocket);
+  const started = await execLocal(masterArgv(target, masterLog), env, undefined, 30_000);
   if (started.code !== 0) {
     const log = `${(await readTextIfExists(masterLog)) ?? ""}${started.stderr}`;
     await rm(controlDir, { recursive: true, force: true });
@@ -171,7 +175,7 @@ export async function connectSshHost(options: SshHostOptions): Promise<SshHost> 
     }
     throw sshFailed(options.destination, "cannot connect", log);
   }
-  return sshHost(options.destination, target, controlDir, await remoteUid(target, options.destination));
+  return sshHost(options.destination, target, env, controlDir, await remoteUid(target, env, options.destination));
 }
 
 async function pinAcceptedKey(options: SshHostOptions, host: string, port: number, name: string): Promise<void> {
@@ -197,17 +201,23 @@ async function pinAcceptedKey(options: SshHostOptions, host: string, port: numbe
   );
 }
 
-async function remoteUid(target: SshTarget, destination: string): Promise<number | undefined> {
-  const result = await execLocal(execArgv(target, "id -u"));
+async function remoteUid(target: SshTarget, env: Record<string, string>, destination: string): Promise<number | undefined> {
+  const result = await execLocal(execArgv(target, "id -u"), env);
   if (result.code !== 0) throw sshFailed(destination, "`id -u` failed", result.stderr);
   const uid = Number(result.stdout.trim());
   return Number.isSafeInteger(uid) ? uid : undefined;
 }
 
-function sshHost(destination: string, target: SshTarget, controlDir: string, uid: number | undefined): SshHost {
+function sshHost(
+  destination: string,
+  target: SshTarget,
+  env: Record<string, string>,
+  controlDir: string,
+  uid: number | undefined,
+): SshHost {
   /** Runs a remote command line; exit 255 with ssh's own message is a broken connection, not a result. */
   const exec = async (remote: string, input?: string, timeoutMs?: number): Promise<Exec> => {
-    const result = await execLocal(execArgv(target, remote), input, timeoutMs);
+    const result = await execLocal(execArgv(target, remote), env, input, timeoutMs);
     if (result.code === 255 && result.stderr.split("\n").some(isConnectionFailure)) {
       throw sshFailed(destination, "the SSH connection failed", result.stderr);
     }
@@ -242,7 +252,7 @@ function sshHost(destination: string, target: SshTarget, controlDir: string, uid
         ...request,
         command: execArgv(target, runRemote(request.command, request.cwd, request.env, request.timeoutMs)),
         cwd: "/",
-        env: clientEnv(),
+        env,
         onLine: (line, stream) => {
           if (stream === "stderr" && isConnectionFailure(line)) connectionError = true;
           request.onLine?.(line, stream);
@@ -352,6 +362,9 @@ function sshHost(destination: string, target: SshTarget, controlDir: string, uid
       }
     },
     async httpGet(url, timeoutMs, headers = {}) {
+      if (Object.entries(headers).some(([name, value]) => /[\r\n:]/.test(name) || /[\r\n]/.test(value))) {
+        return { ok: false, error: "failed", message: "a header name or value has a line break" };
+      }
       let result: Exec;
       try {
         result = await exec(curlRemote(url, timeoutMs, headers), undefined, timeoutMs + 10_000);
@@ -367,7 +380,7 @@ function sshHost(destination: string, target: SshTarget, controlDir: string, uid
     },
 
     async close() {
-      await execLocal(exitMasterArgv(target), undefined, 10_000);
+      await execLocal(exitMasterArgv(target), env, undefined, 10_000);
       await rm(controlDir, { recursive: true, force: true });
     },
   };

@@ -4,7 +4,7 @@
  * local one. Then host-key pinning against the real sshd: unknown key refused with its fingerprint,
  * an accepted one pinned, a changed one refused.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -223,6 +223,10 @@ describe.each(hosts)("Host contract: %s", (name, hostOf) => {
       await host.stop({ pid: started.pid, startTime: started.startTime }, { graceMs: 5_000 });
     }
     expect(await host.httpGet(`http://127.0.0.1:${port}/`, 5_000)).toMatchObject({ ok: false, error: "refused" });
+    expect(await host.httpGet(`http://127.0.0.1:${port}/`, 5_000, { "x-a": "1\r\nx-injected: 2" })).toMatchObject({
+      ok: false,
+      error: "failed",
+    });
   });
 
   it.skipIf(skip)("waitForPort fails fast when the process that should listen is gone", async () => {
@@ -262,6 +266,45 @@ describe.skipIf(sshdBinary === undefined)("SSH host key pinning", () => {
     const wrong = await rejection(connectSshHost(options(knownHosts, "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")));
     expect(wrong.code).toBe("HOST_KEY_UNKNOWN");
     expect(existsSync(knownHosts)).toBe(false);
+  });
+
+  it("logs in with a key from the agent when no identity file is given", async () => {
+    const knownHosts = join(root, "agent-known_hosts");
+    const agentDir = await mkdtemp(join(tmpdir(), "slipway-agent-"));
+    const socket = join(agentDir, "agent.sock");
+    const agent = spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" });
+    try {
+      for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100));
+      const { identityFile: _none, ...withoutKey } = options(knownHosts, await fingerprintOf(join(dir, "host_ed25519_key.pub")));
+      const refused = await rejection(connectSshHost({ ...withoutKey, agentSocket: socket }));
+      expect(refused.code).toBe("HOST_SSH_FAILED");
+      expect(refused.message).toContain("Permission denied");
+      execFileSync("ssh-add", ["-q", join(dir, "client_key")], { env: { PATH: env.PATH, SSH_AUTH_SOCK: socket } });
+      const host = await connectSshHost({ ...withoutKey, agentSocket: socket });
+      expect(host.uid).toBe(process.getuid?.());
+      await host.close();
+    } finally {
+      agent.kill();
+      await rm(agentDir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports a host where nothing listens as a connection failure", async () => {
+    const closedPort = execFileSync(
+      process.execPath,
+      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
+      {
+        encoding: "utf8",
+      },
+    ).trim();
+    const error = await rejection(
+      connectSshHost({
+        destination: `root@127.0.0.1:${closedPort}`,
+        knownHostsFile: join(root, "closed-known_hosts"),
+        acceptHostKey: "SHA256:x",
+      }),
+    );
+    expect(error.code).toBe("HOST_SSH_FAILED");
   });
 
   it("pins an accepted key, connects with it, and refuses the host once its key changes", async () => {
