@@ -20,6 +20,7 @@ import {
   pinnedKeys,
   remoteCommand,
   runRemote,
+  runScript,
   type SshTarget,
   shellQuote,
   socketPorts,
@@ -130,11 +131,11 @@ describe("ssh argv builders", () => {
     expect(writeRemote("/srv/a b", 0o600)).toMatch(/^sh -c '.*' sh '\/srv\/a b' 0600$/s);
     expect(stopRemote(1234, "5678", 10_000)).toMatch(/ sh 1234 5678 100$/);
     expect(runRemote(["node", "server.js"], "/srv/app", { PATH: "/usr/bin", A: "x y" })).toBe(
-      `sh -c 'cd "$1" || exit 97; shift; exec "$@"' sh /srv/app env -i 'A=x y' PATH=/usr/bin node server.js`,
+      `sh -c ${shellQuote(runScript)} sh /srv/app /usr/bin node env -i 'A=x y' PATH=/usr/bin node server.js`,
     );
     expect(() => runRemote(["true"], "/", { "BAD NAME": "x" })).toThrow(/not an environment variable name/);
     expect(runRemote(["sleep", "9"], "/srv", { PATH: "/usr/bin" }, 1_500)).toBe(
-      `sh -c 'cd "$1" || exit 97; shift; exec "$@"' sh /srv timeout -k 5 3 env -i PATH=/usr/bin sleep 9`,
+      `sh -c ${shellQuote(runScript)} sh /srv /usr/bin sleep timeout -k 5 3 env -i PATH=/usr/bin sleep 9`,
     );
   });
 });

@@ -249,14 +249,26 @@ function envArgs(env: Readonly<Record<string, string>>): string[] {
     });
 }
 
+/** How the remote steps mark their own refusals on stderr, apart from anything the command prints. */
+export const refusalPrefix = "slipway-host: ";
+
 /**
- * Runs `command` in `cwd` with exactly `env` (nothing from the SSH session). With `timeoutMs`, the
- * host's `timeout` stops it a second after slipway gives up: a command without a terminal is not
- * signalled when its SSH session closes, so killing the local `ssh` alone would leave it running.
+ * Runs `command` in `cwd` with exactly `env` (nothing from the SSH session). A missing folder or
+ * program exits 97 with a `refusalPrefix` line, so it is told apart from the command's own exit 127.
+ * With `timeoutMs`, the host's `timeout` stops it a second after slipway gives up: a command without
+ * a terminal is not signalled when its SSH session closes, so killing the local `ssh` alone would
+ * leave it running.
  */
+export const runScript = `cwd=$1; path=$2; prog=$3; shift 3
+cd "$cwd" 2>/dev/null || { echo "${refusalPrefix}the folder $cwd does not exist" >&2; exit 97; }
+(PATH=$path; command -v "$prog") >/dev/null 2>&1 || { echo "${refusalPrefix}$prog was not found on PATH=$path" >&2; exit 97; }
+exec "$@"`;
+
 export function runRemote(command: readonly string[], cwd: string, env: Readonly<Record<string, string>>, timeoutMs?: number): string {
+  const [program] = command;
+  if (program === undefined) throw new SlipwayError("INTERNAL", "run: empty command");
   const limit = timeoutMs === undefined ? [] : ["timeout", "-k", "5", `${Math.ceil(timeoutMs / 1000) + 1}`];
-  return remoteScript('cd "$1" || exit 97; shift; exec "$@"', [cwd, ...limit, "env", "-i", ...envArgs(env), ...command]);
+  return remoteScript(runScript, [cwd, env.PATH ?? "/usr/bin:/bin", program, ...limit, "env", "-i", ...envArgs(env), ...command]);
 }
 
 /**

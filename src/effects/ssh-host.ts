@@ -41,6 +41,7 @@ import {
   procNetTcpRemote,
   procStatRemote,
   readRemote,
+  refusalPrefix,
   removeRemote,
   runRemote,
   type SshTarget,
@@ -260,8 +261,9 @@ function sshHost(
       });
       if (result.exitCode === 255 && connectionError)
         throw sshFailed(destination, "the SSH connection failed", result.lastLines.join("\n"));
-      if (result.exitCode === 97 || result.exitCode === 127) {
-        const why = result.lastLines.at(-1) ?? "";
+      const refusal = result.exitCode === 97 ? result.lastLines.findLast((line) => line.startsWith(refusalPrefix)) : undefined;
+      if (refusal !== undefined) {
+        const why = refusal.slice(refusalPrefix.length);
         throw new SlipwayError("LOCAL_PROCESS_START_FAILED", `cannot start \`${request.command.join(" ")}\` on ${destination}: ${why}`, {
           hint: "Check the command and that its program is installed on the host and on its PATH.",
         });

@@ -131,6 +131,11 @@ describe.each(hosts)("Host contract: %s", (name, hostOf) => {
     expect(missing.code).toBe("LOCAL_PROCESS_START_FAILED");
     const noFolder = await rejection(host.run({ command: ["true"], cwd: join(dir, "nowhere"), env, timeoutMs: 20_000 }));
     expect(noFolder.code).toBe("LOCAL_PROCESS_START_FAILED");
+    // A command's own exit 127 (a program it runs is missing) is a result, not a refusal.
+    const inner = await host.run({ command: ["sh", "-c", "no-such-program-slipway"], cwd: dir, env, timeoutMs: 20_000 });
+    expect(inner.exitCode).toBe(127);
+    const own97 = await host.run({ command: ["sh", "-c", "exit 97"], cwd: dir, env, timeoutMs: 20_000 });
+    expect(own97.exitCode).toBe(97);
   });
 
   it.skipIf(skip)("writeFileAtomic writes content with newlines and quotes at the mode; readText reads it back", async () => {
