@@ -243,6 +243,20 @@ describe.each(hosts)("Host contract: %s", (name, hostOf) => {
   });
 });
 
+describe.skipIf(sshdBinary === undefined)("SSH host limits", () => {
+  it("refuses what it cannot do remotely with HOST_NOT_SUPPORTED instead of pretending", async () => {
+    const host = sshHost as SshHost;
+    expect((await rejection(host.listProcesses())).code).toBe("HOST_NOT_SUPPORTED");
+    expect((await rejection(host.processFacts(1))).code).toBe("HOST_NOT_SUPPORTED");
+    const runAs = host.run({ command: ["true"], cwd: "/", env, timeoutMs: 10_000, runAs: { uid: 1, gid: 1 } });
+    expect((await rejection(runAs)).code).toBe("HOST_NOT_SUPPORTED");
+  });
+
+  it("reports the remote user id", () => {
+    expect(sshHost?.uid).toBe(process.getuid?.());
+  });
+});
+
 describe.skipIf(sshdBinary === undefined)("SSH host key pinning", () => {
   let dir = "";
   let port = "";
