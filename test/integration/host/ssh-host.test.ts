@@ -91,6 +91,8 @@ describe.each(hosts)("Host contract: %s", (name, hostOf) => {
     });
     expect(result.exitCode).toBe(3);
     expect(lines.sort()).toEqual(["stderr:err", "stdout:out"]);
+    const fed = await hostOf().run({ command: ["cat"], cwd: dir, env, timeoutMs: 20_000, input: "one\nit's $(two)\n" });
+    expect(fed).toMatchObject({ exitCode: 0, lastLines: ["one", "it's $(two)"] });
   });
 
   it.skipIf(skip)("run passes hostile arguments through unchanged, in the folder, with exactly the given environment", async () => {
