@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import { mkdir, open, readdir, readFile } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
 import { connect, createServer } from "node:net";
 import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
@@ -357,15 +357,16 @@ const probeBodyBytes = 2048;
 export function httpProbe(url: string, timeoutMs: number, headers: Readonly<Record<string, string>> = {}): Promise<HttpProbeResult> {
   return new Promise((resolve) => {
     let settled = false;
+    let request: ClientRequest | undefined;
     const finish = (result: HttpProbeResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request.destroy();
+      request?.destroy();
       resolve(result);
     };
     const timer = setTimeout(() => finish({ ok: false, error: "timeout", message: `no answer within ${timeoutMs} ms` }), timeoutMs);
-    const request = httpRequest(url, { method: "GET", agent: false, headers: { ...headers, connection: "close" } }, (response) => {
+    const onResponse = (response: IncomingMessage): void => {
       const chunks: Buffer[] = [];
       let size = 0;
       const answer = (): void => {
@@ -387,7 +388,14 @@ export function httpProbe(url: string, timeoutMs: number, headers: Readonly<Reco
       });
       response.on("end", answer);
       response.on("error", answer);
-    });
+    };
+    try {
+      request = httpRequest(url, { method: "GET", agent: false, headers: { ...headers, connection: "close" } }, onResponse);
+    } catch (error) {
+      // node refuses some requests before any I/O (a line break in a header value, a malformed URL).
+      finish({ ok: false, error: "failed", message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
     request.on("error", (error) => finish({ ok: false, ...classifyConnectionError(error) }));
     request.end();
   });

@@ -66,6 +66,21 @@ export const errorCodes = {
   },
   LOCAL_PORT_IN_USE: { exit: 1, summary: "A port slipway needs on 127.0.0.1 is taken by another program." },
   LOCAL_PROCESS_START_FAILED: { exit: 1, summary: "A command could not be started (not found, not executable, or bad folder)." },
+  HOST_KEY_UNKNOWN: {
+    exit: 1,
+    summary:
+      "The SSH host's key is not pinned yet; slipway prints its SHA256 fingerprint and connects once it is accepted with `--accept-host-key`.",
+  },
+  HOST_KEY_MISMATCH: {
+    exit: 1,
+    summary: "The SSH host presented a key other than the pinned one (a changed server, or someone in between).",
+  },
+  HOST_SSH_FAILED: {
+    exit: 1,
+    summary:
+      "slipway could not connect to the host over SSH, the connection broke, or a file operation on the host failed (the message says which).",
+  },
+  HOST_NOT_SUPPORTED: { exit: 1, summary: "An operation that the chosen host (e.g. a host over SSH) does not support." },
   LOCAL_PROXY_FAILED: { exit: 1, summary: "The local reverse proxy did not start, or did not take the new routes." },
   CHECK_INPUT_NOT_FOUND: { exit: 2, summary: "A path given to `slipway check` does not exist or cannot be read." },
   INPUT_NOT_A_FILE: { exit: 2, summary: "A path names a device, FIFO (named pipe) or socket where slipway reads a regular file." },
