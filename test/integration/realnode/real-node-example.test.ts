@@ -12,7 +12,7 @@ import { startPostgres, stopPostgres } from "../../../src/effects/postgres-serve
 import { freePort } from "../../../src/effects/processes.js";
 import type { AppModel } from "../../../src/model/app-model.js";
 import { kubectl, kubectlOk } from "../../cluster/kube.js";
-import { realNodeAnnotations } from "../../cluster/real-node.js";
+import { realNodeAnnotations, serviceUrl, startClientPod } from "../../cluster/real-node.js";
 import { seedSecrets } from "../../cluster/secrets.js";
 import { loadExamples } from "../../helpers/examples.js";
 import { debianBase, podmanEnv, withHostTrust } from "../../helpers/podman.js";
@@ -173,7 +173,7 @@ describe.skipIf(unavailable !== undefined)("examples on a real kubelet", () => {
   }, 120_000);
 
   for (const example of examples)
-    it(`${example.name}: built, pushed, deployed by digest, Ready through its real probes with the rendered security context, answering its health paths (the database reached) at the pod IP`, async (test) => {
+    it(`${example.name}: built, pushed, deployed by digest, Ready through its real probes with the rendered security context, answering its health paths (the database reached) at the pod IP and through its Service from a pod on the node`, async (test) => {
       if (realNode === null || podman === undefined || "missing" in podman) return;
       const made = debianBase(podman.env, example.packages);
       if ("missing" in made) {
@@ -295,6 +295,18 @@ describe.skipIf(unavailable !== undefined)("examples on a real kubelet", () => {
         const ready = await get(`http://${pod.status.podIP}:${model.port}${example.readiness}`);
         expect(ready.status, ready.body).toBe(200);
       }
+
+      // As other workloads reach it: through its Service's ClusterIP, from a pod on the node
+      // (kube-proxy's rules on the real node route it to a ready endpoint).
+      const client = await startClientPod(kubeconfig, realNode, namespace);
+      const url = await serviceUrl(kubeconfig, namespace, model.name);
+      const viaService = await eventually(`GET ${example.liveness} through service/${model.name}`, async () => {
+        const r = await client.get(`${url}${example.liveness}`);
+        return r.status === 200 ? r : undefined;
+      });
+      expect(viaService.status).toBe(200);
+      const readyViaService = await client.get(`${url}${example.readiness}`);
+      expect(readyViaService.status, readyViaService.body).toBe(200);
 
       await example.after?.(server, db);
     }, 1_200_000);
