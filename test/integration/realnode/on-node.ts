@@ -135,7 +135,7 @@ export async function buildDeployAndProve(o: ProveOptions): Promise<string> {
     ...o.podman,
     CONTAINERS_REGISTRIES_CONF: registriesConf,
   });
-  expect(built.code, built.stderr.slice(-3000)).toBe(0);
+  expect(built.code, built.stdout.slice(-2000) + built.stderr.slice(-3000)).toBe(0);
   const digest = (built.final?.result as { digest?: string } | undefined)?.digest ?? "";
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 
