@@ -198,6 +198,9 @@ describe.skipIf(unavailable !== undefined)("the app corpus on a real kubelet", (
         return;
       }
       const base = corpusApp.runtime === "node" ? withHostTrust(podman.env, made.ref) : pythonBase(podman.env, made.ref);
+      // Debian names the interpreter python3 only; the apps' commands say `python` (as the official
+      // Python images provide it), so the team's Dockerfile links it.
+      const runtimeLines = corpusApp.runtime === "python" ? ["RUN ln -s /usr/bin/python3 /usr/local/bin/python"] : [];
       const namespace = `rn-${corpusApp.app}-${randomBytes(3).toString("hex")}`.slice(0, 50);
       cleanups.push(await nodeNamespace(kubeconfig, realNode, namespace));
 
@@ -209,7 +212,7 @@ describe.skipIf(unavailable !== undefined)("the app corpus on a real kubelet", (
       const init = await slipway(dir, ["init", "--yes"]);
       expect(init.code, init.stdout + init.stderr).toBe(0);
       // A numeric non-root USER and secrets kept out of the context: slipway build's preflight asks for both.
-      writeFileSync(join(dir, "Dockerfile"), [`FROM ${base}`, ...corpusApp.dockerfile, "USER 10001:10001", ""].join("\n"));
+      writeFileSync(join(dir, "Dockerfile"), [`FROM ${base}`, ...runtimeLines, ...corpusApp.dockerfile, "USER 10001:10001", ""].join("\n"));
       writeFileSync(join(dir, ".dockerignore"), ["node_modules", ".venv", ".slipway", ".git", ".env*", ""].join("\n"));
       const repository = `${realNode.registry}/corpus/${corpusApp.app}`;
       const doc = parseDocument(readFileSync(join(dir, "slipway.yaml"), "utf8"));
