@@ -76,8 +76,11 @@ export async function pushImage(node: RealNode, ref: string, rootfs: string, ent
 /** A pod on the real node that reaches the cluster's Services the way other pods do (kube-proxy's rules). */
 export interface ClientPod {
   readonly name: string;
-  /** GET `url` from inside the pod (busybox wget): the HTTP status (0 when nothing answered) and the body. */
-  get(url: string): Promise<{ status: number; body: string }>;
+  /**
+   * GET `url` from inside the pod (busybox wget): the HTTP status (0 when nothing answered) and the
+   * body. `host`: the Host header to send instead of the URL's (e.g. the Service's DNS name).
+   */
+  get(url: string, host?: string): Promise<{ status: number; body: string }>;
 }
 
 /**
@@ -118,10 +121,26 @@ export async function startClientPod(kubeconfig: string, node: RealNode, namespa
   await kubectlOk(kubeconfig, ["-n", namespace, "wait", "--for=condition=Ready", `pod/${name}`, "--timeout=180s"], { timeoutMs: 200_000 });
   return {
     name,
-    async get(url) {
+    async get(url, host) {
       // busybox wget: -S prints the status line on stderr, a status of 400+ exits 1 with it too.
       // (`timeout`, not wget's -T: the static busybox 1.35 wget crashes with -T.)
-      const r = await kubectl(kubeconfig, ["-n", namespace, "exec", name, "--", "timeout", "20", "wget", "-q", "-S", "-O", "-", url]);
+      const header = host === undefined ? [] : ["--header", `Host: ${host}`];
+      const r = await kubectl(kubeconfig, [
+        "-n",
+        namespace,
+        "exec",
+        name,
+        "--",
+        "timeout",
+        "20",
+        "wget",
+        "-q",
+        "-S",
+        ...header,
+        "-O",
+        "-",
+        url,
+      ]);
       const statuses = [...r.stderr.matchAll(/HTTP\/1\.[01] (\d{3})/g)];
       return { status: Number(statuses.at(-1)?.[1] ?? 0), body: r.stdout };
     },

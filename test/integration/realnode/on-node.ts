@@ -191,12 +191,14 @@ export async function buildDeployAndProve(o: ProveOptions): Promise<string> {
   }
 
   // As other workloads reach it: through its Service's ClusterIP, from a pod on the node
-  // (kube-proxy's rules on the real node route it to a ready endpoint).
+  // (kube-proxy's rules on the real node route it to a ready endpoint), with the Host header a pod
+  // sends when it calls the Service by its DNS name (the cluster has no DNS server: the IP is used).
   const client = await startClientPod(o.kubeconfig, o.node, o.namespace);
   const url = await serviceUrl(o.kubeconfig, o.namespace, o.model.name);
+  const host = `${o.model.name}.${o.namespace}.svc.cluster.local`;
   for (const path of o.paths) {
     const answer = await eventually(`GET ${path} through service/${o.model.name}`, async () => {
-      const r = await client.get(`${url}${path}`);
+      const r = await client.get(`${url}${path}`, host);
       return r.status === 0 ? undefined : r;
     });
     expect(answer.status, `GET ${path} through the Service: ${answer.body.slice(0, 500)}`).toBe(200);

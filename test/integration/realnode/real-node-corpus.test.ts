@@ -110,6 +110,11 @@ const corpus: CorpusApp[] = [
       // app.build.steps: the image build runs them (the root filesystem is read-only at run time).
       "RUN python3 manage.py collectstatic --noinput",
     ],
+    // init writes DJANGO_ALLOWED_HOSTS "localhost,127.0.0.1" for every environment: the probes pass
+    // (slipway sends them with Host: localhost), but Django answers 400 to a request for any other
+    // host: on the real node, GET /healthz through the Service got 400 (Host: its ClusterIP) until
+    // the team named its cluster hosts for staging.
+    stagingEnv: { DJANGO_ALLOWED_HOSTS: "localhost,127.0.0.1,.svc.cluster.local" },
     async migrated(db, model) {
       const applied = await db.query(model.database?.name ?? "", "select app || '.' || name from django_migrations order by id");
       expect(applied).toContain("catalog.0002_book_copies_loan");
