@@ -267,11 +267,22 @@ const servingImage = async (ns) =>
   (await kubectlOk(["-n", ns, "get", "deployment", APP, "-o", "jsonpath={.spec.template.spec.containers[0].image}"])).trim();
 
 /**
- * Watches the namespace's pods; resolves the ms (on the caller's clock t0) at which a container was
- * first seen terminated (state.terminated or lastState.terminated) and the first CrashLoopBackOff.
+ * Watches the namespace's pods and events; records the ms (on the caller's clock t0) at which a
+ * container was first seen terminated (state.terminated or lastState.terminated), the first
+ * CrashLoopBackOff in a pod's status, and the first `BackOff` event the kubelet sent.
  */
 function watchCrashes(ns, t0) {
-  const seen = { firstTerminated: undefined, firstBackOffStatus: undefined };
+  const seen = { firstTerminated: undefined, firstBackOffStatus: undefined, firstBackOffEvent: undefined };
+  // --watch-only: events of earlier runs in the same namespace are not news.
+  const events = run(
+    kubectlBin,
+    ["--kubeconfig", cluster.kubeconfig, "-n", ns, "get", "events", "--watch-only", "--field-selector", "reason=BackOff", "-o", "name"],
+    {
+      onLine: () => {
+        if (seen.firstBackOffEvent === undefined) seen.firstBackOffEvent = performance.now() - t0;
+      },
+    },
+  );
   // No {range}: kubectl's watch output breaks on a range template after the first object. The app
   // has one container.
   const c0 = ".status.containerStatuses[0]";
@@ -284,7 +295,13 @@ function watchCrashes(ns, t0) {
       if (waiting === "CrashLoopBackOff" && seen.firstBackOffStatus === undefined) seen.firstBackOffStatus = at;
     },
   });
-  return { seen, stop: () => w.child.kill("SIGTERM") };
+  return {
+    seen,
+    stop: () => {
+      w.child.kill("SIGTERM");
+      events.child.kill("SIGTERM");
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -361,6 +378,8 @@ async function main() {
         crash: watch.seen.firstTerminated,
         helmCrash: helmWatch.seen.firstTerminated,
         helmBackOff: helmWatch.seen.firstBackOffStatus,
+        helmBackOffEvent: helmWatch.seen.firstBackOffEvent,
+        backOffEvent: watch.seen.firstBackOffEvent,
         verdictAt,
         rolledAt,
         signal,
@@ -392,13 +411,13 @@ async function main() {
   out.push("");
   if (rows.length > 0) {
     out.push(
-      "| scenario | slipway s | first crash seen s | slipway verdict s | rolled back s | signal slipway used | helm s | helm/slipway | in Helm's run: first crash / CrashLoopBackOff in status s | helm exit reason |",
+      "| scenario | slipway s | first crash seen s | slipway verdict s | rolled back s | signal slipway used | BackOff event in slipway's run s | helm s | helm/slipway | in Helm's run: first crash / first BackOff event / CrashLoopBackOff in status s | helm exit reason |",
     );
-    out.push("|---|---|---|---|---|---|---|---|---|---|");
+    out.push("|---|---|---|---|---|---|---|---|---|---|---|");
     for (const x of rows) {
       const f = (v) => (v === undefined ? "-" : sec(v));
       out.push(
-        `| ${x.scenario} | ${sec(x.sw.ms)} (exit ${x.sw.code}) | ${f(x.crash)} | ${f(x.verdictAt)} | ${f(x.rolledAt)} | ${x.signal} | ${sec(x.h.ms)} (exit ${x.h.code}) | ${(x.h.ms / x.sw.ms).toFixed(1)}× | ${f(x.helmCrash)} / ${f(x.helmBackOff)} | ${x.helmReason.replace(/\|/g, "\\|")} |`,
+        `| ${x.scenario} | ${sec(x.sw.ms)} (exit ${x.sw.code}) | ${f(x.crash)} | ${f(x.verdictAt)} | ${f(x.rolledAt)} | ${x.signal} | ${f(x.backOffEvent)} | ${sec(x.h.ms)} (exit ${x.h.code}) | ${(x.h.ms / x.sw.ms).toFixed(1)}× | ${f(x.helmCrash)} / ${f(x.helmBackOffEvent)} / ${f(x.helmBackOff)} | ${x.helmReason.replace(/\|/g, "\\|")} |`,
       );
     }
     out.push("");

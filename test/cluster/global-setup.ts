@@ -12,7 +12,8 @@
  * CNI plugins, the built kubelet), and a start that fails falls back to the kwok-only cluster.
  * Tests read `inject("realNode")` (null when absent) and `inject("realNodeSkip")` (why).
  * After stopping a cluster with a real node, the machine's state must equal the state before
- * the start (hostState(): sysctls, KUBE-* chains, links, cgroups, mounts, folders), or the
+ * the start (hostState(): sysctls, KUBE-* chains, kube-proxy's nftables tables, links, cgroups, mounts,
+ * folders), or the
  * teardown fails listing what was left.
  */
 import { existsSync, readFileSync } from "node:fs";

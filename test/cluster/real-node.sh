@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One real node beside the kwok nodes of a start.sh cluster: containerd + runc + the bridge CNI
-# plugin + the kubelet built by `build.sh kubelet`. Called by start.sh --real-node and stop.sh;
+# plugin + the kubelet and kube-proxy (nftables mode, so Service ClusterIPs answer on the node)
+# built by `build.sh kubelet`. Called by start.sh --real-node and stop.sh;
 # `state` is for tests (what the machine looks like, to compare before start and after stop).
 #
 # Usage: bash test/cluster/real-node.sh up   CLUSTER_DIR KUBECONFIG
@@ -12,7 +13,7 @@
 # Everything it changes on the machine is listed in $CLUSTER_DIR/realnode/prestate and undone by
 # `down`: a veth pair (node IP 198.51.100.2, TEST-NET-2), the bridge slipwayrn0 (pods in
 # 198.18.0.0/24, the benchmarking range), sysctls the kubelet and the bridge plugin set, the KUBE-*
-# iptables chains the kubelet makes, the kubepods cgroups, mounts under the node's folders and
+# iptables chains the kubelet makes, kube-proxy's nftables tables (ip/ip6 kube-proxy), the kubepods cgroups, mounts under the node's folders and
 # /run/netns/cni-*, and /var/lib/kubelet/device-plugins, /var/log/containers, /var/log/pods,
 # /run/containerd, /var/lib/cni (removed only when absent before, and only while empty).
 set -euo pipefail
@@ -37,7 +38,11 @@ NODE_LABEL=slipway.test/real-node
 REGISTRY_HOST=slipway.test
 PAUSE_IMAGE=$REGISTRY_HOST/pause:1
 SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
-  kernel.keys.root_maxbytes net.ipv4.ip_forward net.ipv4.conf.all.forwarding net.ipv6.conf.all.forwarding)
+  kernel.keys.root_maxbytes net.ipv4.ip_forward net.ipv4.conf.all.forwarding net.ipv6.conf.all.forwarding
+  net.ipv4.conf.all.route_localnet net.netfilter.nf_conntrack_max net.netfilter.nf_conntrack_tcp_timeout_established
+  net.netfilter.nf_conntrack_tcp_timeout_close_wait net.netfilter.nf_conntrack_tcp_be_liberal)
+# kube-proxy's nftables tables (one per family; `nft delete table` removes every rule in them).
+NFT_TABLES=("ip kube-proxy" "ip6 kube-proxy")
 # Paths the kubelet and containerd create outside the node's own folders: removed with their
 # contents when they were absent before (no other program on a test machine uses them).
 OWNED_PATHS=(/var/lib/kubelet/device-plugins /var/lib/kubelet /var/log/containers /var/log/pods /run/containerd)
@@ -53,12 +58,12 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 can_run() {
   [[ "$(id -u)" == 0 ]] || { echo "not root (containerd and the kubelet need root)"; return 1; }
   local b
-  for b in containerd ctr runc ip iptables; do
-    command -v "$b" >/dev/null 2>&1 || { echo "$b is not installed (Debian: containerd runc containernetworking-plugins iproute2 iptables)"; return 1; }
+  for b in containerd ctr runc ip iptables nft; do
+    command -v "$b" >/dev/null 2>&1 || { echo "$b is not installed (Debian: containerd runc containernetworking-plugins iproute2 iptables nftables)"; return 1; }
   done
   [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] ||
     { echo "the CNI plugins are not in /usr/lib/cni (Debian: containernetworking-plugins)"; return 1; }
-  [[ -x "$KUBELET_DIR/bin/kubelet" && -x "$KUBELET_DIR/bin/pause" ]] ||
+  [[ -x "$KUBELET_DIR/bin/kubelet" && -x "$KUBELET_DIR/bin/kube-proxy" && -x "$KUBELET_DIR/bin/pause" ]] ||
     { echo "kubelet not built - run: bash test/cluster/build.sh kubelet"; return 1; }
   [[ -x "$REGISTRY_BIN" && -x "$CRANE_BIN" ]] ||
     { echo "registry/crane not built - run: bash test/cluster/build.sh registry"; return 1; }
@@ -92,6 +97,8 @@ state() {
     iptables -w -t "$t" -S 2>/dev/null | awk -v t="$t" '$1 == "-N" && $2 ~ /^KUBE-/ { print "iptables " t " " $2 }'
     ip6tables -w -t "$t" -S 2>/dev/null | awk -v t="$t" '$1 == "-N" && $2 ~ /^KUBE-/ { print "ip6tables " t " " $2 }'
   done
+  # nftables tables other than iptables-nft's own (those are covered by the chain lines above).
+  nft list tables 2>/dev/null | awk '$1 == "table" && !($3 ~ /^(filter|nat|mangle|raw|security)$/ && $2 ~ /^ip6?$/) { print "nft " $2 " " $3 }'
   ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^slipwayrn/ { sub(/@.*/, "", $2); print "link " $2 }'
   local c
   for c in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
@@ -106,7 +113,7 @@ state() {
     grep -qxF "net:[$(stat -L -c %i "$ns" 2>/dev/null)]" <<<"$used" || printf 'netns-unused %s\n' "$ns"
   done
   local pid
-  for pid in $(pgrep -f 'slipway-rn-|/realnode/containerd.toml|/kubelet-v[0-9.]*/bin/kubelet' || true); do
+  for pid in $(pgrep -f 'slipway-rn-|/realnode/containerd.toml|/kubelet-v[0-9.]*/bin/kube(let|-proxy)' || true); do
     [[ "$pid" == "$$" ]] && continue
     printf 'process %s\n' "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)"
   done
@@ -306,6 +313,34 @@ EOF
     [[ "$("${k[@]}" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]
   }
   wait_for "node $NODE_NAME to be Ready" 90 node_ready || { tail -n 30 "$LOGS/kubelet.log" >&2; return 1; }
+
+  # kube-proxy, so that Service ClusterIPs answer from the node's pods (and from this machine).
+  # nftables mode: all its rules live in two tables of its own, which `down` deletes whole.
+  # masqueradeAll: a pod reaching a Service whose endpoint is on the same bridge gets the reply
+  # back through the host whether or not bridged traffic passes netfilter (br_netfilter).
+  # conntrack values of 0: leave the machine's conntrack sysctls alone.
+  local healthz metrics
+  healthz="$(free_port)" && metrics="$(free_port)" || die "no free port for kube-proxy"
+  cp "$kubeconfig" "$RN/kube-proxy.kubeconfig"
+  cat >"$RN/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: nftables
+hostnameOverride: $NODE_NAME
+clientConnection: { kubeconfig: $RN/kube-proxy.kubeconfig }
+clusterCIDR: $POD_SUBNET
+detectLocalMode: ClusterCIDR
+nftables: { masqueradeAll: true }
+nodePortAddresses: ["$NODE_IP/32"]
+healthzBindAddress: 127.0.0.1:$healthz
+metricsBindAddress: 127.0.0.1:$metrics
+conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s, udpTimeout: 0s, udpStreamTimeout: 0s }
+EOF
+  log "starting kube-proxy (nftables, healthz 127.0.0.1:$healthz)"
+  setsid "$KUBELET_DIR/bin/kube-proxy" --config "$RN/kube-proxy.yaml" --v=1 >>"$LOGS/kube-proxy.log" 2>&1 </dev/null &
+  echo $! >"$RN/kube-proxy.pid"
+  proxy_synced() { nft list chain ip kube-proxy services; }
+  wait_for "kube-proxy's rules" 60 proxy_synced || { tail -n 30 "$LOGS/kube-proxy.log" >&2; return 1; }
   printf 'REAL_NODE=%s\nREAL_NODE_LABEL=%s\nCONTAINERD_ADDRESS=%s\nREGISTRY=%s\n' "$NODE_NAME" "$NODE_LABEL" "$SOCK" "$registry"
 }
 
@@ -363,6 +398,7 @@ down() {
     fi
   fi
   stop_pid "$RN/kubelet.pid"
+  stop_pid "$RN/kube-proxy.pid"
   # Whatever is left: kill the containers, then the shims of this containerd, then containerd.
   local c
   for c in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
@@ -416,6 +452,14 @@ down() {
         "$cmd" -w -t "$t" -X "$chain" 2>/dev/null || true
       done
     done
+  done
+
+  # kube-proxy's tables, with every rule in them.
+  local table
+  for table in "${NFT_TABLES[@]}"; do
+    had "nft $table" && continue
+    # shellcheck disable=SC2086 # "ip kube-proxy": family and name, two words
+    nft list table $table >/dev/null 2>&1 && nft delete table $table 2>/dev/null
   done
 
   # Sysctls back to what they were.

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { kubectl, kubectlOk } from "../../cluster/kube.js";
-import { busyboxRoot, pushImage, realNodeAnnotations } from "../../cluster/real-node.js";
-import { get, type Run, slipway } from "../deploy/local-harness.js";
+import { busyboxRoot, type ClientPod, pushImage, realNodeAnnotations, serviceUrl, startClientPod } from "../../cluster/real-node.js";
+import { eventually, type Run, slipway } from "../deploy/local-harness.js";
 
 // `slipway deploy` on the real node (start.sh --real-node, issue 20): a kubelet runs the containers,
 // so probes, crashes, OOM kills, image pulls, logs and exec are the real ones. The app is busybox's
@@ -33,18 +33,20 @@ describe.skipIf(realNode === null)("slipway deploy on a real kubelet", () => {
     (
       await kubectlOk(kubeconfig, ["-n", namespace, "get", "deployment", app, "-o", "jsonpath={.spec.template.spec.containers[0].image}"])
     ).trim();
-  /** GET /ready on every ready endpoint of the app's Service (pod IPs on the node's bridge). */
+  let client: ClientPod | undefined;
+  /**
+   * GET /ready through the app's Service (its ClusterIP, kube-proxy's rules) from a pod on the node;
+   * the first answer may take a moment after a first deploy (kube-proxy syncs the new endpoints).
+   */
   const throughService = async () => {
-    const slices = JSON.parse(
-      await kubectlOk(kubeconfig, ["-n", namespace, "get", "endpointslices", "-l", `kubernetes.io/service-name=${app}`, "-o", "json"]),
-    ) as { items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[]; ports?: { port: number }[] }[] };
-    const urls = slices.items.flatMap((s) =>
-      (s.endpoints ?? [])
-        .filter((e) => e.conditions?.ready === true)
-        .flatMap((e) => e.addresses.map((a) => `http://${a}:${s.ports?.[0]?.port}/ready`)),
-    );
-    expect(urls.length).toBeGreaterThan(0);
-    return Promise.all(urls.map((u) => get(u)));
+    if (client === undefined) throw new Error("no client pod");
+    const pod = client;
+    const url = `${await serviceUrl(kubeconfig, namespace, app)}/ready`;
+    const answer = await eventually(`GET ${url} from the client pod`, async () => {
+      const r = await pod.get(url);
+      return r.status === 0 ? undefined : r;
+    });
+    return [answer];
   };
   const failed = (run: Run) => {
     expect(run.code, run.stdout + run.stderr).toBe(1);
@@ -91,6 +93,7 @@ describe.skipIf(realNode === null)("slipway deploy on a real kubelet", () => {
       "echo booting on port $PORT; echo fatal: DATABASE_URL is not set >&2; exit 3",
     ]);
     await pushImage(realNode, `${image}:exit0`, rootfs.dir, ["/bin/sh", "-c", "echo nothing to serve; exit 0"]);
+    client = await startClientPod(kubeconfig, realNode, namespace);
     // Serves, but not its readiness path: /ready is a 404 for ever.
     const unready = busyboxRoot({ "www/index.html": "up\n" });
     try {
@@ -103,7 +106,7 @@ describe.skipIf(realNode === null)("slipway deploy on a real kubelet", () => {
       "-c",
       "echo loading the cache; head -c 200000000 /dev/zero | sort >/dev/null; echo loaded",
     ]);
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await kubectl(kubeconfig, ["delete", "namespace", namespace, "--wait=false", "--ignore-not-found"]);

@@ -1,7 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { randomBytes } from "node:crypto";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
@@ -11,12 +9,10 @@ import { startMariadb, stopMariadb } from "../../../src/effects/mariadb-server.j
 import { startPostgres, stopPostgres } from "../../../src/effects/postgres-server.js";
 import { freePort } from "../../../src/effects/processes.js";
 import type { AppModel } from "../../../src/model/app-model.js";
-import { kubectl, kubectlOk } from "../../cluster/kube.js";
-import { realNodeAnnotations } from "../../cluster/real-node.js";
 import { seedSecrets } from "../../cluster/secrets.js";
 import { loadExamples } from "../../helpers/examples.js";
 import { debianBase, podmanEnv, withHostTrust } from "../../helpers/podman.js";
-import { eventually, get, slipway } from "../deploy/local-harness.js";
+import { buildDeployAndProve, git, nodeAddress, nodeNamespace, pythonBase, relay } from "./on-node.js";
 
 // The examples as a user ships them, on a real kubelet (issue 20): `slipway build --push` with
 // Podman on a local Debian base (the language runtime from Debian; each example's FROM names an
@@ -31,71 +27,6 @@ const podman = realNode === null ? undefined : podmanEnv();
 const unavailable =
   realNode === null ? inject("realNodeSkip") : podman !== undefined && "missing" in podman ? `podman: ${podman.missing}` : undefined;
 if (unavailable !== undefined) process.stderr.write(`[real-node example] skipped: ${unavailable}\n`);
-
-function git(dir: string, args: string[]): void {
-  const r = spawnSync("git", ["-c", "user.email=test@example.com", "-c", "user.name=test", ...args], { cwd: dir, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-}
-
-/** A TCP relay from `host`:`port` (0: a free one) to 127.0.0.1:`target` (the embedded servers listen on loopback only). */
-async function relay(host: string, target: number, port = 0): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((inbound) => {
-    const outbound = createConnection({ host: "127.0.0.1", port: target });
-    for (const s of [inbound, outbound]) {
-      sockets.add(s);
-      s.on("error", () => {});
-      s.on("close", () => sockets.delete(s));
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, resolve);
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("relay has no port");
-  return {
-    port: address.port,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/**
- * `base` with pip allowed to install into Debian's Python (PEP 668: the image is the environment)
- * and trusting what this machine trusts (NODE_EXTRA_CA_CERTS, where HTTPS is intercepted), as a
- * company's Python base image would be.
- */
-function pythonBase(env: Record<string, string>, base: string): string {
-  const ca = process.env.NODE_EXTRA_CA_CERTS;
-  const bytes = ca !== undefined && ca !== "" && existsSync(ca) ? readFileSync(ca) : undefined;
-  const lines = [`FROM ${base}`, "ENV PIP_BREAK_SYSTEM_PACKAGES=1"];
-  if (bytes !== undefined)
-    lines.push("COPY host-ca.crt /usr/local/share/slipway-test/host-ca.crt", "ENV PIP_CERT=/usr/local/share/slipway-test/host-ca.crt");
-  const dockerfile = `${lines.join("\n")}\n`;
-  const hash = createHash("sha256")
-    .update(dockerfile)
-    .update(bytes ?? "")
-    .digest("hex")
-    .slice(0, 12);
-  const ref = `${base.replace(/:[^:/]+$/, "")}-pip:${hash}`;
-  const penv = { ...process.env, ...env };
-  if (spawnSync("podman", ["image", "exists", ref], { env: penv }).status === 0) return ref;
-  const dir = mkdtempSync(join(tmpdir(), "slipway-pybase-"));
-  try {
-    writeFileSync(join(dir, "Dockerfile"), dockerfile);
-    if (bytes !== undefined) writeFileSync(join(dir, "host-ca.crt"), bytes);
-    const r = spawnSync("podman", ["build", "--tag", ref, dir], { env: penv, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`podman build ${ref} failed: ${r.stderr}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return ref;
-}
 
 interface Example {
   name: "node-postgres" | "flask-mysql";
@@ -173,7 +104,7 @@ describe.skipIf(unavailable !== undefined)("examples on a real kubelet", () => {
   }, 120_000);
 
   for (const example of examples)
-    it(`${example.name}: built, pushed, deployed by digest, Ready through its real probes with the rendered security context, answering its health paths (the database reached) at the pod IP`, async (test) => {
+    it(`${example.name}: built, pushed, deployed by digest, Ready through its real probes with the rendered security context, its release Jobs done, answering its health paths (the database reached) through its Service from a pod on the node`, async (test) => {
       if (realNode === null || podman === undefined || "missing" in podman) return;
       const made = debianBase(podman.env, example.packages);
       if ("missing" in made) {
@@ -195,26 +126,12 @@ describe.skipIf(unavailable !== undefined)("examples on a real kubelet", () => {
       const server = await example.startDatabase(stateDir, await freePort());
       const password = randomBytes(16).toString("hex");
       await server.ensureDatabase({ database: db.name, user: db.user, password });
-      const nodeIp = (
-        await kubectlOk(kubeconfig, ["get", "node", realNode.node, "-o", 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'])
-      ).trim();
-      expect(nodeIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      const nodeIp = await nodeAddress(kubeconfig, realNode);
       const forward = await relay(nodeIp, server.port, example.relayPort(db));
       cleanups.push(() => forward.close());
 
       const namespace = `rn-${example.name}-${randomBytes(3).toString("hex")}`;
-      await kubectlOk(kubeconfig, ["create", "-f", "-"], {
-        input: JSON.stringify({
-          apiVersion: "v1",
-          kind: "Namespace",
-          metadata: {
-            name: namespace,
-            labels: { "slipway.test/integration": "true", "pod-security.kubernetes.io/enforce": "restricted" },
-            annotations: realNodeAnnotations(realNode),
-          },
-        }),
-      });
-      cleanups.push(() => kubectl(kubeconfig, ["delete", "namespace", namespace, "--wait=false", "--ignore-not-found"]));
+      cleanups.push(await nodeNamespace(kubeconfig, realNode, namespace));
       // The Secrets as a team writes them (the spec's kubernetes-secret source).
       await seedSecrets(kubeconfig, model, namespace, example.secretValues(db, nodeIp, forward.port, password));
 
@@ -239,62 +156,18 @@ describe.skipIf(unavailable !== undefined)("examples on a real kubelet", () => {
       git(dir, ["init", "-q"]);
       git(dir, ["add", "-A"]);
       git(dir, ["commit", "-qm", `examples/${example.name}`]);
-      const registriesConf = join(base, "registries.conf");
-      writeFileSync(registriesConf, `[[registry]]\nlocation = "${realNode.registry}"\ninsecure = true\n`);
 
-      const built = await slipway(dir, ["build", "-e", "staging", "--push", "--platform", "linux/amd64", "--json"], {
-        ...podman.env,
-        CONTAINERS_REGISTRIES_CONF: registriesConf,
+      await buildDeployAndProve({
+        kubeconfig,
+        node: realNode,
+        podman: podman.env,
+        dir,
+        scratch: base,
+        namespace,
+        model,
+        repository: `${realNode.registry}/examples/${example.name}`,
+        paths: [example.liveness, example.readiness],
       });
-      expect(built.code, built.stderr.slice(-3000)).toBe(0);
-      const digest = (built.final?.result as { digest?: string } | undefined)?.digest ?? "";
-      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-
-      const run = await slipway(dir, ["deploy", "-e", "staging", "--json", "--digest", digest], { KUBECONFIG: kubeconfig });
-      expect(run.code, run.stdout.slice(-3000) + run.stderr.slice(-3000)).toBe(0);
-
-      const image = `${realNode.registry}/examples/${example.name}@${digest}`;
-      const pods = JSON.parse(
-        await kubectlOk(kubeconfig, ["-n", namespace, "get", "pods", "-l", `app.kubernetes.io/name=${model.name}`, "-o", "json"]),
-      ) as {
-        items: {
-          metadata: { name: string; ownerReferences?: { kind: string }[] };
-          spec: {
-            nodeName: string;
-            securityContext: Record<string, unknown>;
-            containers: { image: string; securityContext: Record<string, unknown> }[];
-          };
-          status: { podIP: string; containerStatuses: { ready: boolean; imageID: string }[] };
-        }[];
-      };
-      const web = pods.items.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind === "ReplicaSet"));
-      expect(web.length).toBeGreaterThan(0);
-      for (const pod of web) {
-        expect(pod.spec.nodeName).toBe(realNode.node);
-        expect(pod.spec.containers[0]?.image).toBe(image);
-        expect(pod.status.containerStatuses.every((c) => c.ready)).toBe(true);
-        expect(pod.status.containerStatuses[0]?.imageID).toContain(digest);
-        expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: model.runAs.user });
-        expect(pod.spec.containers[0]?.securityContext).toMatchObject({
-          readOnlyRootFilesystem: true,
-          allowPrivilegeEscalation: false,
-          capabilities: { drop: ["ALL"] },
-        });
-        // The process really runs as that user, on a root file system it cannot write.
-        const id = await kubectlOk(kubeconfig, ["-n", namespace, "exec", pod.metadata.name, "--", "id", "-u"]);
-        expect(id.trim()).toBe(String(model.runAs.user));
-        const write = await kubectl(kubeconfig, ["-n", namespace, "exec", pod.metadata.name, "--", "touch", "/app/written"]);
-        expect(write.code).not.toBe(0);
-        expect(write.stderr).toContain("Read-only file system");
-        // From this machine, at the pod IP: liveness and readiness (SELECT 1 through the relay).
-        const health = await eventually(`GET ${example.liveness} at the pod IP`, async () => {
-          const r = await get(`http://${pod.status.podIP}:${model.port}${example.liveness}`);
-          return r.status === 200 ? r : undefined;
-        });
-        expect(health.status).toBe(200);
-        const ready = await get(`http://${pod.status.podIP}:${model.port}${example.readiness}`);
-        expect(ready.status, ready.body).toBe(200);
-      }
 
       await example.after?.(server, db);
     }, 1_200_000);
