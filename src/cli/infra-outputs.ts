@@ -8,27 +8,16 @@
  *   3. else none: the spec alone, as before the infra block existed.
  * An initialised root whose outputs cannot be read is an error, never a silent fallback to rule 3.
  */
-import { join, relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { initialisedRoot, readInfraOutputsFile, readTerraformOutputs } from "../effects/infra-outputs-reader.js";
 import { infraSettings } from "../model/infra.js";
 import type { InfraOutputsSource } from "../model/infra-outputs.js";
 import { parseInfraOutputs } from "../spec/infra-outputs.js";
 import type { ValidatedSpec } from "../spec/validate.js";
 import type { CliContext } from "./context.js";
+import { infraRootOf } from "./infra-root.js";
 
-/**
- * Where `render terraform` puts an environment's root without --out: infra/<env>/, relative to the
- * current folder like every render's output folder.
- */
-export function defaultInfraRoot(env: string): string {
-  return join("infra", env);
-}
-
-/** The environment's Terraform root: --infra-dir, or the default; absolute, and as messages show it. */
-export function infraRootOf(ctx: CliContext, env: string, dir: string | undefined): { path: string; shown: string } {
-  const path = resolve(ctx.cwd, dir ?? defaultInfraRoot(env));
-  return { path, shown: relative(ctx.cwd, path) || "." };
-}
+export { defaultInfraRoot, infraRootOf } from "./infra-root.js";
 
 export interface InfraOutputsFlags {
   infra?: string | undefined;

@@ -3,8 +3,6 @@
  * reader), or `tofu|terraform output -json` run in the environment's initialised root. The parse
  * and every check of the values is spec/infra-outputs.ts's.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
 import { readUserFile } from "./read-user-file.js";
 import { requireTerraform, runTerraform } from "./terraform.js";
@@ -37,10 +35,7 @@ export async function readInfraOutputsFile(path: string, shown: string): Promise
   return { text: file.bytes.toString("utf8"), from: shown };
 }
 
-/** Whether `root` is a Terraform root that `init` has run in (so it can have outputs). */
-export function initialisedRoot(root: string): boolean {
-  return existsSync(join(root, ".terraform"));
-}
+export { initialisedRoot } from "./infra-root.js";
 
 /** `output -json` in `root`, parsed; `shown` is the root as messages name it. */
 export async function readTerraformOutputs(root: string, shown: string, env: Env): Promise<InfraOutputsText> {

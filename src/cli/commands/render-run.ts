@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { writeArtifacts } from "../../effects/files.js";
+import { initialisedRoot } from "../../effects/infra-root.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import { capabilityLabels, capabilityNeeds, type Renderer, type RenderWritten } from "../../render/renderer.js";
 import { locationOf } from "../../spec/load.js";
@@ -7,6 +8,7 @@ import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 import { type DriverRegistry, targetDrivers } from "../../targets/index.js";
 import type { CliContext } from "../context.js";
+import { infraRootOf } from "../infra-root.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { environmentTakes, targetsRendering } from "./render-capability.js";
 
@@ -40,7 +42,10 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
       const model = buildModel(validated, env, image);
       if (renderer.scope !== "environment" || renderer.needs !== "kubernetes") return model;
       // Loaded only when outputs can apply, so a plain render starts as fast as before.
-      if (opts.infra === undefined && env.infra === undefined) return model;
+      // No outputs file and no initialised root: nothing to read, and the reader is not loaded.
+      if (opts.infra === undefined && (env.infra === undefined || !initialisedRoot(infraRootOf(ctx, env.name, opts.infraDir).path))) {
+        return model;
+      }
       const [{ infraOutputsFor }, { withInfraOutputs }] = await Promise.all([
         import("../infra-outputs.js"),
         import("../../spec/with-infra-outputs.js"),
