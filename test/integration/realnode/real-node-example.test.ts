@@ -148,7 +148,13 @@ describe.skipIf(unavailable !== undefined)("examples on a real kubelet", () => {
       expect(spec).toContain(`image: ${example.image}`);
       // The kubernetes target in the test's namespace (flask-mysql declares no targets of its own).
       const target = `  kubernetes: { type: kubernetes, namespace: ${namespace} }\n`;
-      const named = spec.replace(`image: ${example.image}`, `image: ${realNode.registry}/examples/${example.name}`);
+      const moved = spec.replace(`image: ${example.image}`, `image: ${realNode.registry}/examples/${example.name}`);
+      // An infra block takes its AWS account from an ECR image; with the image moved off ECR the
+      // account is named instead, as node-postgres (on ghcr.io) names it.
+      const named =
+        /^infra:/m.test(moved) && !/^ {2}accountId:/m.test(moved)
+          ? moved.replace(/^infra:(.*)\n/m, 'infra:$1\n  accountId: "123456789012"\n')
+          : moved;
       writeFileSync(
         join(dir, "slipway.yaml"),
         /^targets:\n/m.test(named) ? named.replace(/^targets:\n/m, `targets:\n${target}`) : `${named}targets:\n${target}`,
