@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parse as hcl2json } from "@cdktf/hcl2json";
 import { describe, expect, it } from "vitest";
 import { terraformFromText } from "../../src/check/inputs/terraform.js";
@@ -19,15 +19,13 @@ import { loadExamples, repoRoot } from "../helpers/examples.js";
 import { runCli } from "../helpers/run-cli.js";
 import { misfits, type PlainValue, parseTfType } from "../helpers/tf-types.js";
 
-/** The shared fact table: shared/data/ beside the repository (or beside a folder holding it, for a worktree). */
-function findFactTable(): string {
-  for (let dir = repoRoot; ; dir = dirname(dir)) {
-    const path = join(dirname(dir), "shared", "data", "terraform-aws-modules-inputs.json");
-    if (existsSync(path)) return path;
-    if (dirname(dir) === dir) throw new Error(`no shared/data/terraform-aws-modules-inputs.json beside ${repoRoot} or a folder above it`);
-  }
-}
-const factTable = JSON.parse(readFileSync(findFactTable(), "utf8")) as Record<string, Record<string, { type: string; default?: unknown }>>;
+/**
+ * The fact table: each pinned terraform-aws-modules release's input variables (name → type, default),
+ * as extracted from its variables.tf. A copy of the project's shared test data, kept in the
+ * repository so a clone anywhere (CI's included) has it.
+ */
+const factTablePath = join(repoRoot, "test", "fixtures", "terraform", "terraform-aws-modules-inputs.json");
+const factTable = JSON.parse(readFileSync(factTablePath, "utf8")) as Record<string, Record<string, { type: string; default?: unknown }>>;
 
 const examples = loadExamples();
 const exampleModels = examples.flatMap((e) => e.kubeModels.filter((m) => m.infra).map((model) => ({ example: e.name, model })));

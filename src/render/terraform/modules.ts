@@ -1,7 +1,7 @@
 /*
  * The terraform-aws-modules releases slipway's Terraform calls, and the version floors of Terraform
  * and its providers. The module tags are those of the shared fact table
- * (terraform-aws-modules-inputs.json), which a test reads to check every argument slipway emits.
+ * (test/fixtures/terraform/terraform-aws-modules-inputs.json), which a test reads to check every argument slipway emits.
  */
 
 export interface ModuleRelease {
