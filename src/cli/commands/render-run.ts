@@ -41,8 +41,8 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
     environments.map(async (env) => {
       const model = buildModel(validated, env, image);
       if (renderer.scope !== "environment" || renderer.needs !== "kubernetes") return model;
-      // Loaded only when outputs can apply, so a plain render starts as fast as before.
-      // No outputs file and no initialised root: nothing to read, and the reader is not loaded.
+      // No outputs file and no initialised root: nothing to read, so the reader is not loaded and a
+      // plain render starts as fast as before (infraOutputsFor applies the whole rule).
       if (opts.infra === undefined && (env.infra === undefined || !initialisedRoot(infraRootOf(ctx, env.name, opts.infraDir).path))) {
         return model;
       }
