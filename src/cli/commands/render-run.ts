@@ -72,7 +72,7 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
   const outPath = resolve(ctx.cwd, out);
   const written = await writeArtifacts(outPath, files);
   const summary = (renderer.command?.written ?? defaultWritten(renderer))({ models, out, outPath, files: written, options });
-  const specDir = dirname(validated.file);
+  const specDir = dirname(resolve(ctx.cwd, validated.file));
   const warnings = (renderer.command?.assumes?.(models) ?? [])
     .filter((a) => a.always === true || !existsSync(resolve(specDir, a.path)))
     .map((a) => ({ file: relative(ctx.cwd, resolve(specDir, a.path)) || a.path, message: a.message, hint: a.hint }));
