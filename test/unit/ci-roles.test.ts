@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,7 +17,6 @@ import { validateSpec } from "../../src/spec/validate.js";
 import { loadExamples } from "../helpers/examples.js";
 import { runCli } from "../helpers/run-cli.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: parsed pipeline YAML
 type Doc = Record<string, any>;
 
 const examples = loadExamples();
@@ -294,6 +294,49 @@ describe("render terraform: the CI roles in the roots", () => {
     expect(s).not.toMatch(/aws_iam_access_key|AWS_SECRET_ACCESS_KEY|ForAllValues/);
   });
 
+  // The roots' modules cannot be downloaded here, so ci-iam.tf is validated alone, its two module
+  // references stubbed, against the AWS provider cached in /opt/tf-plugins.
+  const plugins = "/opt/tf-plugins/registry.terraform.io/hashicorp/aws";
+  const terraform = spawnSync("terraform", ["version"], { stdio: "ignore" }).status === 0;
+  it.skipIf(!terraform || !existsSync(plugins))(
+    "terraform validate accepts ci-iam.tf: a root creating the OIDC provider, one referring to it, GitLab's (AWS provider from /opt/tf-plugins, modules stubbed)",
+    { timeout: 300_000 },
+    () => {
+      const version = readdirSync(plugins)[0];
+      const model = (example: string, env: string) =>
+        examples.find((e) => e.name === example)?.kubeModels.find((m) => m.environment === env) as AppModel;
+      const cases = [model("rails-mysql", "staging"), model("rails-mysql", "production"), model("flask-mysql", "staging")];
+      const dir = mkdtempSync(join(tmpdir(), "slipway-ci-iam-"));
+      try {
+        writeFileSync(
+          join(dir, "stubs.tf"),
+          `terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "${version}" }\n  }\n}\nprovider "aws" { region = "eu-west-2" }\nlocals { tags = {} }\nmodule "ecr" { source = "./ecr" }\nmodule "eks" { source = "./eks" }\n`,
+        );
+        for (const [m, out] of [
+          ["ecr", "repository_arn"],
+          ["eks", "cluster_arn"],
+        ] as const) {
+          mkdirSync(join(dir, m));
+          writeFileSync(join(dir, m, "main.tf"), `output "${out}" { value = "arn" }\n`);
+        }
+        const init = spawnSync("terraform", ["init", "-backend=false", "-plugin-dir", "/opt/tf-plugins", "-input=false", "-no-color"], {
+          cwd: dir,
+          encoding: "utf8",
+        });
+        expect(init.status, init.stderr).toBe(0);
+        for (const m of cases) {
+          const file = renderTerraform(m).find((f) => f.path.endsWith("ci-iam.tf"));
+          expect(file, m.environment).toBeDefined();
+          writeFileSync(join(dir, "ci-iam.tf"), file?.content ?? "");
+          const validate = spawnSync("terraform", ["validate", "-no-color"], { cwd: dir, encoding: "utf8" });
+          expect(validate.status, `${m.name} ${m.environment}: ${validate.stdout}${validate.stderr}`).toBe(0);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it("slipway check: SLW-TF-031 stays silent on the rendered roles and fires once a production subject becomes a pattern", () => {
     const findings = (content: string) => {
       const batch = parseInputs([
@@ -363,7 +406,6 @@ describe("render ci warns when the image build has no Dockerfile", () => {
   });
 
   it("with the Dockerfile: no warning; without app.build: a warning whatever files exist", async () => {
-    const { mkdirSync } = await import("node:fs");
     mkdirSync(join(dir, "app"), { recursive: true });
     writeFileSync(join(dir, "app", "Dockerfile"), "FROM scratch\n");
     const ok = await runCli(["render", "ci", "--provider", "github", "--out", "out", "--json"], { cwd: dir });
