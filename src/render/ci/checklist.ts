@@ -53,10 +53,10 @@ export function ciChecklist(models: readonly AppModel[], provider: Provider): Ch
         role.kind === "plan"
           ? `Permissions: read-only (ReadOnlyAccess, plus read and lock-file write on the state bucket), for plans${provider === "gitlab" ? "; merge request branches vary, so this read-only role alone matches sub with StringLike" : ""}.`
           : role.kind === "infra"
-            ? "Permissions: what the environment's Terraform manages (VPC, EKS, the database, ECR, IAM roles, ACM) and its state bucket."
+            ? "Permissions: what the environment's Terraform manages (VPC, EKS, the database, ECR, IAM roles, ACM) and its state bucket; the rendered role has AdministratorAccess, and only the reviewed plan, behind the environment's approval, runs with it."
             : role.kind === "build"
               ? `Permissions: push to the ECR repository ${pipeline.repository} (ecr:GetAuthorizationToken, ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchGetImage).`
-              : `Permissions: eks:DescribeCluster on ${pipeline.stages.find((s) => s.environment === role.environment)?.cluster ?? role.key}, and an EKS access entry in that cluster for this role, limited to namespace ${pipeline.stages.find((s) => s.environment === role.environment)?.model.namespace ?? pipeline.name}.`,
+              : `Permissions: eks:DescribeCluster on ${pipeline.stages.find((s) => s.environment === role.environment)?.cluster ?? role.key}, and an EKS access entry in that cluster for this role, limited to namespace ${pipeline.stages.find((s) => s.environment === role.environment)?.model.namespace ?? pipeline.name}${role.home !== undefined ? "; read of the environment's Terraform state object (deploy reads the root's outputs)" : ""}.`,
         byTerraform
           ? `slipway render terraform -e ${role.home} writes this role, its trust policy and permissions (infra/${role.home}/ci-iam.tf).`
           : role.explicitArn !== undefined
