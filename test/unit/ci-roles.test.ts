@@ -337,6 +337,19 @@ describe("render terraform: the CI roles in the roots", () => {
     },
   );
 
+  it("slipway check: the roles' state access is the spec's state bucket, not an undeclared bucket (SLW-TF-026)", () => {
+    const file = renderTerraform(production as AppModel).find((f) => f.path.endsWith("ci-iam.tf"))?.content ?? "";
+    const s026 = (stateBuckets?: string[]) => {
+      const batch = parseInputs([
+        { origin: { file: "ci-iam.tf", label: "ci-iam.tf" }, bytes: file, size: file.length, explicit: true, kind: "terraform" },
+      ]);
+      const intent = { s3Buckets: ["rails-mysql-uploads"], ...(stateBuckets ? { stateBuckets } : {}) };
+      return runCheck(batch, { today: "2026-01-01", rules: ["SLW-TF-026"], intent }).findings.length;
+    };
+    expect(s026(["rails-mysql-tfstate-123456789012"])).toBe(0);
+    expect(s026()).toBeGreaterThan(0);
+  });
+
   it("slipway check: SLW-TF-031 stays silent on the rendered roles and fires once a production subject becomes a pattern", () => {
     const findings = (content: string) => {
       const batch = parseInputs([
