@@ -82,7 +82,7 @@ export interface RendererCommand {
    * `warnings` in the `--json` result (`always`: warned whether or not the path exists). Rendering goes
    * on: the file may be added before the output runs.
    */
-  assumes?(models: readonly AppModel[]): { path: string; message: string; hint: string; always?: boolean }[];
+  assumes?(models: readonly AppModel[], options: RenderOptions): { path: string; message: string; hint: string; always?: boolean }[];
   /** The success line (stderr, without the tick) and the `--json` result once the files are written. */
   written?(written: RenderWritten): { line: string; result: Record<string, unknown> };
 }

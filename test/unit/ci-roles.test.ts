@@ -418,6 +418,25 @@ describe("render ci warns when the image build has no Dockerfile", () => {
     expect(readFileSync(join(dir, "out", ".gitlab-ci.yml"), "utf8")).toContain("publish:");
   });
 
+  it("--provider other than the spec's ci.provider: a warning (the roles would trust the other system's tokens)", async () => {
+    writeFileSync(
+      join(dir, "slipway.yaml"),
+      `${spec(", build: { context: app }")}ci: { provider: github, github: { repository: acme/shop } }\n`,
+    );
+    const same = await runCli(["render", "ci", "--provider", "github", "--out", "out", "--json"], { cwd: dir });
+    expect(JSON.parse(same.stdout).result.warnings?.map((w: { message: string }) => w.message) ?? []).not.toContainEqual(
+      expect.stringContaining("ci.provider"),
+    );
+    const other = await runCli(["render", "ci", "--provider", "gitlab", "--out", "out", "--json"], { cwd: dir });
+    expect(other.code).toBe(0);
+    expect(JSON.parse(other.stdout).result.warnings).toContainEqual({
+      file: "slipway.yaml",
+      message:
+        "ci.provider is github, so render terraform's CI roles trust github's tokens: this gitlab pipeline's jobs could not assume them",
+      hint: "Set ci.provider: gitlab (with the repository) and render terraform again, or render --provider github.",
+    });
+  });
+
   it("with the Dockerfile: no warning; without app.build: a warning whatever files exist", async () => {
     mkdirSync(join(dir, "app"), { recursive: true });
     writeFileSync(join(dir, "app", "Dockerfile"), "FROM scratch\n");

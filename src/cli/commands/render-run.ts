@@ -73,7 +73,7 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
   const written = await writeArtifacts(outPath, files);
   const summary = (renderer.command?.written ?? defaultWritten(renderer))({ models, out, outPath, files: written, options });
   const specDir = dirname(resolve(ctx.cwd, validated.file));
-  const warnings = (renderer.command?.assumes?.(models) ?? [])
+  const warnings = (renderer.command?.assumes?.(models, options) ?? [])
     .filter((a) => a.always === true || !existsSync(resolve(specDir, a.path)))
     .map((a) => ({ file: relative(ctx.cwd, resolve(specDir, a.path)) || a.path, message: a.message, hint: a.hint }));
   if (opts.json)

@@ -29,10 +29,24 @@ export const ciRenderer: Renderer = {
       "slipway render ci --provider gitlab --out /tmp/ci",
       "slipway ci checklist --provider github",
     ],
-    assumes: (models) => {
+    assumes: (models, options) => {
+      const provider = options.choices?.provider;
+      const declared = models[0]?.ci.provider;
+      const other =
+        declared !== undefined && provider !== undefined && declared !== provider
+          ? [
+              {
+                path: "slipway.yaml",
+                always: true,
+                message: `ci.provider is ${declared}, so render terraform's CI roles trust ${declared}'s tokens: this ${provider} pipeline's jobs could not assume them`,
+                hint: `Set ci.provider: ${provider} (with the repository) and render terraform again, or render --provider ${declared}.`,
+              },
+            ]
+          : [];
       const build = models[0]?.build;
       if (build === undefined)
         return [
+          ...other,
           {
             path: "slipway.yaml",
             always: true,
@@ -42,6 +56,7 @@ export const ciRenderer: Renderer = {
         ];
       const path = `${build.context.replace(/\/+$/, "")}/${build.dockerfile}`;
       return [
+        ...other,
         {
           path,
           message: `no Dockerfile at app.build (${build.context}, ${build.dockerfile}): the pipeline's build and publish jobs would fail`,
