@@ -158,6 +158,7 @@ import { slwTf027 } from "./rules/tf/slw-tf-027.js";
 import { slwTf028 } from "./rules/tf/slw-tf-028.js";
 import { slwTf029 } from "./rules/tf/slw-tf-029.js";
 import { slwTf030 } from "./rules/tf/slw-tf-030.js";
+import { slwTf031 } from "./rules/tf/slw-tf-031.js";
 import type { Rule } from "./types.js";
 
 /** Every rule slipway check knows, general rules first, then by area and ID. */
@@ -278,6 +279,7 @@ export const catalogue: readonly Rule[] = [
   slwTf028,
   slwTf029,
   slwTf030,
+  slwTf031,
   slwDf001,
   slwDf002,
   slwDf003,

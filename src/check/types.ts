@@ -259,6 +259,8 @@ export type Rule = KubeRule | TfRule | DockerRule | CiRule | GeneralRule;
 export interface CheckIntent {
   /** S3 buckets the app declared access to (empty: none). */
   s3Buckets: readonly string[];
+  /** The spec's Terraform state buckets (infra.state): the CI roles' state access is declared there, not in app.aws.s3. */
+  stateBuckets?: readonly string[];
 }
 
 export interface Waiver {

@@ -6,7 +6,9 @@
 import type { Finding, Waiver } from "./types.js";
 
 export const waiveAnnotation = "slipway.dev/waive";
+// `# …` or `// …`, and in Terraform's JSON syntax a "//" property (its comment): "//": "slipway:waive …".
 const commentMarker = /(?:#|\/\/)\s*slipway:waive\s+(.+)$/;
+const jsonCommentMarker = /^\s*"\/\/":\s*"slipway:waive\s+(.+)",?$/;
 
 export interface ParsedWaiver {
   rule: string;
@@ -77,7 +79,7 @@ export interface ScopedWaiver extends Waiver {
 export function commentWaivers(lines: readonly string[]): { line: number; waivers: ParsedWaiver[]; errors: WaiverError[] }[] {
   const out: { line: number; waivers: ParsedWaiver[]; errors: WaiverError[] }[] = [];
   lines.forEach((text, i) => {
-    const m = commentMarker.exec(text);
+    const m = jsonCommentMarker.exec(text) ?? commentMarker.exec(text);
     if (m) out.push({ line: i + 1, ...parseWaiverText((m[1] ?? "").replace(/\s*\*\/\s*$/, "")) });
   });
   return out;

@@ -42,6 +42,8 @@ export interface AppModel {
 
 /** What `slipway render ci` renders the pipeline from. */
 export interface CiModel {
+  /** ci.provider: the CI system the trust policies `render terraform` writes are for; undefined: none rendered. */
+  provider: "github" | "gitlab" | undefined;
   defaultBranch: string;
   install: string[] | undefined;
   lint: string[] | undefined;
@@ -58,7 +60,11 @@ export interface CiModel {
     roleArns: Record<string, string>;
     /** EKS cluster name by environment, when ci.aws.eksCluster names it (else the infra cluster, else the environment). */
     eksClusters: Record<string, string>;
+    /** "create": the first environment's root in each account creates the IAM OIDC provider; else its ARN. */
+    oidcProvider: string;
   };
+  /** The environments of `environments` with an `infra` block, in that order, with their AWS account: where the CI roles go. */
+  infraEnvironments: { name: string; accountId: string | undefined }[];
   github: {
     subject: "legacy" | "immutable";
     repository: string | undefined;
@@ -66,7 +72,13 @@ export interface CiModel {
     repositoryId: number | undefined;
   };
   /** GitLab: the image of the install/lint/test job; undefined: the Node.js image slipway runs in. */
-  gitlab: { image: string | undefined };
+  gitlab: {
+    image: string | undefined;
+    /** GROUP/PROJECT, for the trust policies' subjects. */
+    project: string | undefined;
+    /** The instance URL (the ID tokens' issuer). Default https://gitlab.com. */
+    url: string;
+  };
 }
 
 export type TargetModel =

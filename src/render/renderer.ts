@@ -76,6 +76,13 @@ export interface RendererCommand {
   digest?: string;
   /** Example command lines for the help page; the first also shows in `slipway render --help`. */
   examples?: readonly string[];
+  /**
+   * Files the rendered output relies on, relative to the spec's folder (the CI pipeline builds from
+   * the app's Dockerfile): `slipway render` warns about each one missing, and lists it under
+   * `warnings` in the `--json` result (`always`: warned whether or not the path exists). Rendering goes
+   * on: the file may be added before the output runs.
+   */
+  assumes?(models: readonly AppModel[], options: RenderOptions): { path: string; message: string; hint: string; always?: boolean }[];
   /** The success line (stderr, without the tick) and the `--json` result once the files are written. */
   written?(written: RenderWritten): { line: string; result: Record<string, unknown> };
 }

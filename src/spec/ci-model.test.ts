@@ -38,8 +38,11 @@ describe("the ci: block", () => {
       },
       roleArns: {},
       eksClusters: {},
+      oidcProvider: "create",
     });
     expect(model.github.subject).toBe("legacy");
+    expect(model.provider).toBeUndefined();
+    expect(model.gitlab.url).toBe("https://gitlab.com");
   });
 
   it("takes commands, naming rules, explicit ARNs and the subject switch", () => {

@@ -1,5 +1,6 @@
 import { SlipwayError } from "../errors/slipway-error.js";
 import type { CiModel } from "../model/app-model.js";
+import { infraSettings } from "../model/infra.js";
 import { locationOf } from "./load.js";
 import type { ValidatedSpec } from "./validate.js";
 
@@ -31,6 +32,36 @@ export function buildCiModel(validated: ValidatedSpec): CiModel {
       },
     );
   });
+  const provider = ci?.provider;
+  const missing =
+    provider === "github" && ci?.github.repository === undefined
+      ? {
+          path: ["ci", "github"],
+          message: "ci.provider github: ci.github.repository (OWNER/REPO) is missing",
+          hint: "Add ci.github.repository: OWNER/REPO; the OIDC trust policies match it.",
+        }
+      : provider === "gitlab" && ci?.gitlab.project === undefined
+        ? {
+            path: ["ci", "gitlab"],
+            message: "ci.provider gitlab: ci.gitlab.project (GROUP/PROJECT) is missing",
+            hint: "Add ci.gitlab.project: GROUP/PROJECT; the OIDC trust policies match it.",
+          }
+        : provider === "github" &&
+            ci?.github.subject === "immutable" &&
+            (ci.github.ownerId === undefined || ci.github.repositoryId === undefined)
+          ? {
+              path: ["ci", "github", "subject"],
+              message:
+                "ci.github.subject immutable: ci.github.ownerId and ci.github.repositoryId are needed for repo:OWNER@ID/REPO@ID subjects",
+              hint: "Add both numeric IDs (gh api repos/OWNER/REPO --jq '.owner.id, .id'), or use subject: legacy.",
+            }
+          : undefined;
+  if (missing) {
+    throw new SlipwayError("SPEC_RULE", missing.message, {
+      location: locationOf(validated.source, missing.path),
+      hint: missing.hint,
+    });
+  }
   const ecr = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\//.exec(spec.app.image);
   const roleRule = ci?.aws.roleName ?? "{name}-ci-{environment}";
   const clusterRule = ci?.aws.eksCluster;
@@ -40,7 +71,12 @@ export function buildCiModel(validated: ValidatedSpec): CiModel {
   for (const name of ["build", ...environments, ...environments.flatMap((e) => [`${e}-plan`, `${e}-infra`])])
     roleNames[name] = fill(roleRule, name);
   if (clusterRule !== undefined) for (const name of environments) eksClusters[name] = fill(clusterRule, name);
+  const infraEnvironments = environments.flatMap((name) => {
+    const infra = infraSettings(validated, name);
+    return infra ? [{ name, accountId: infra.accountId }] : [];
+  });
   return {
+    provider,
     defaultBranch: ci?.defaultBranch ?? "main",
     install: ci?.install ? [...ci.install] : undefined,
     lint: ci?.lint ? [...ci.lint] : undefined,
@@ -52,13 +88,15 @@ export function buildCiModel(validated: ValidatedSpec): CiModel {
       roleNames,
       roleArns: { ...(ci?.aws.roles ?? {}) },
       eksClusters,
+      oidcProvider: ci?.aws.oidcProvider ?? "create",
     },
+    infraEnvironments,
     github: {
       subject: ci?.github.subject ?? "legacy",
       repository: ci?.github.repository,
       ownerId: ci?.github.ownerId,
       repositoryId: ci?.github.repositoryId,
     },
-    gitlab: { image: ci?.gitlab.image },
+    gitlab: { image: ci?.gitlab.image, project: ci?.gitlab.project, url: ci?.gitlab.url ?? "https://gitlab.com" },
   };
 }

@@ -96,18 +96,21 @@ const K58 = new Set(["rule", "reason", "until", "path"]);
 const R59 = /^SLW-[A-Z0-9]+-\d{3}$/;
 const R60 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K61 = new Set(["defaultBranch", "install", "lint", "test", "environments", "aws", "github", "gitlab"]);
+const K61 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
 const R62 = /^[\w][\w./-]{0,99}$/;
-const K63 = new Set(["region", "accountId", "roleName", "roles", "eksCluster"]);
+const K63 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
 const R64 = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const R65 = /^[\w+=,.@{}-]{1,64}$/;
 const R66 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const R67 = /^[\w{}-]{1,100}$/;
-const K68 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
-const R69 = /^[\w.-]+\/[\w.-]+$/;
-const K70 = new Set(["image"]);
-const R71 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-const K72 = new Set(["name", "app", "database", "ingress", "infra"]);
+const R67 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
+const R68 = /^[\w{}-]{1,100}$/;
+const K69 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R70 = /^[\w.-]+\/[\w.-]+$/;
+const K71 = new Set(["image", "project", "url"]);
+const R72 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const R73 = /^[\w.-]+(\/[\w.-]+)+$/;
+const R74 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
+const K75 = new Set(["name", "app", "database", "ingress", "infra"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -1733,7 +1736,15 @@ function d221(x: unknown): unknown {
   return x === undefined ? "main" : s220(x);
 }
 
-function a222(x: unknown): unknown {
+function e222(x: unknown): unknown {
+  return x === "github" || x === "gitlab" ? x : FAIL;
+}
+
+function p223(x: unknown): unknown {
+  return x === undefined ? x : e222(x);
+}
+
+function a224(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1744,61 +1755,79 @@ function a222(x: unknown): unknown {
   return out;
 }
 
-function p223(x: unknown): unknown {
-  return x === undefined ? x : a222(x);
-}
-
-function s224(x: unknown): unknown {
-  return typeof x === "string" && R64.test(x) ? x : FAIL;
-}
-
 function p225(x: unknown): unknown {
-  return x === undefined ? x : s224(x);
+  return x === undefined ? x : a224(x);
 }
 
 function s226(x: unknown): unknown {
-  return typeof x === "string" && R65.test(x) ? x : FAIL;
+  return typeof x === "string" && R64.test(x) ? x : FAIL;
 }
 
-function d227(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s226(x);
+function p227(x: unknown): unknown {
+  return x === undefined ? x : s226(x);
 }
 
 function s228(x: unknown): unknown {
+  return typeof x === "string" && R65.test(x) ? x : FAIL;
+}
+
+function d229(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s228(x);
+}
+
+function s230(x: unknown): unknown {
   return typeof x === "string" && R66.test(x) ? x : FAIL;
 }
 
-function r229(x: unknown): unknown {
+function r231(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = s228(item);
+    const v = s230(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d230(x: unknown): unknown {
-  return x === undefined ? {} : r229(x);
+function d232(x: unknown): unknown {
+  return x === undefined ? {} : r231(x);
 }
 
-function s231(x: unknown): unknown {
+function e233(x: unknown): unknown {
+  return x === "create" ? x : FAIL;
+}
+
+function s234(x: unknown): unknown {
   return typeof x === "string" && R67.test(x) ? x : FAIL;
 }
 
-function p232(x: unknown): unknown {
-  return x === undefined ? x : s231(x);
+function c235(x: unknown): unknown {
+  const v0 = e233(x);
+  if (v0 !== FAIL) return v0;
+  return s234(x);
 }
 
-function o233(x: unknown): unknown {
+function d236(x: unknown): unknown {
+  return x === undefined ? "create" : c235(x);
+}
+
+function s237(x: unknown): unknown {
+  return typeof x === "string" && R68.test(x) ? x : FAIL;
+}
+
+function p238(x: unknown): unknown {
+  return x === undefined ? x : s237(x);
+}
+
+function o239(x: unknown): unknown {
   const o = strictObject(x, K63);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region !== undefined) {
-    const v0 = p225(o.region);
+    const v0 = p227(o.region);
     if (v0 === FAIL) return FAIL;
     out.region = v0;
   } else if (Object.hasOwn(o, "region")) out.region = undefined;
@@ -1807,102 +1836,129 @@ function o233(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d227(o.roleName);
+  const v2 = d229(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d230(o.roles);
+  const v3 = d232(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
+  const v4 = d236(o.oidcProvider);
+  if (v4 === FAIL) return FAIL;
+  out.oidcProvider = v4;
   if (o.eksCluster !== undefined) {
-    const v4 = p232(o.eksCluster);
-    if (v4 === FAIL) return FAIL;
-    out.eksCluster = v4;
+    const v5 = p238(o.eksCluster);
+    if (v5 === FAIL) return FAIL;
+    out.eksCluster = v5;
   } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
   return out;
 }
 
-function f234(x: unknown): unknown {
-  return o233(x === undefined ? {} : x);
+function f240(x: unknown): unknown {
+  return o239(x === undefined ? {} : x);
 }
 
-function e235(x: unknown): unknown {
+function e241(x: unknown): unknown {
   return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function d236(x: unknown): unknown {
-  return x === undefined ? "legacy" : e235(x);
-}
-
-function s237(x: unknown): unknown {
-  return typeof x === "string" && R69.test(x) ? x : FAIL;
-}
-
-function p238(x: unknown): unknown {
-  return x === undefined ? x : s237(x);
-}
-
-function n239(x: unknown): unknown {
-  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
-}
-
-function p240(x: unknown): unknown {
-  return x === undefined ? x : n239(x);
-}
-
-function o241(x: unknown): unknown {
-  const o = strictObject(x, K68);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  const v0 = d236(o.subject);
-  if (v0 === FAIL) return FAIL;
-  out.subject = v0;
-  if (o.repository !== undefined) {
-    const v1 = p238(o.repository);
-    if (v1 === FAIL) return FAIL;
-    out.repository = v1;
-  } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
-  if (o.ownerId !== undefined) {
-    const v2 = p240(o.ownerId);
-    if (v2 === FAIL) return FAIL;
-    out.ownerId = v2;
-  } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
-  if (o.repositoryId !== undefined) {
-    const v3 = p240(o.repositoryId);
-    if (v3 === FAIL) return FAIL;
-    out.repositoryId = v3;
-  } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
-  return out;
-}
-
-function f242(x: unknown): unknown {
-  return o241(x === undefined ? {} : x);
+function d242(x: unknown): unknown {
+  return x === undefined ? "legacy" : e241(x);
 }
 
 function s243(x: unknown): unknown {
-  return typeof x === "string" && R71.test(x) ? x : FAIL;
+  return typeof x === "string" && R70.test(x) ? x : FAIL;
 }
 
 function p244(x: unknown): unknown {
   return x === undefined ? x : s243(x);
 }
 
-function o245(x: unknown): unknown {
-  const o = strictObject(x, K70);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o.image !== undefined) {
-    const v0 = p244(o.image);
-    if (v0 === FAIL) return FAIL;
-    out.image = v0;
-  } else if (Object.hasOwn(o, "image")) out.image = undefined;
-  return out;
+function n245(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
 }
 
-function f246(x: unknown): unknown {
-  return o245(x === undefined ? {} : x);
+function p246(x: unknown): unknown {
+  return x === undefined ? x : n245(x);
 }
 
 function o247(x: unknown): unknown {
+  const o = strictObject(x, K69);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d242(o.subject);
+  if (v0 === FAIL) return FAIL;
+  out.subject = v0;
+  if (o.repository !== undefined) {
+    const v1 = p244(o.repository);
+    if (v1 === FAIL) return FAIL;
+    out.repository = v1;
+  } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
+  if (o.ownerId !== undefined) {
+    const v2 = p246(o.ownerId);
+    if (v2 === FAIL) return FAIL;
+    out.ownerId = v2;
+  } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
+  if (o.repositoryId !== undefined) {
+    const v3 = p246(o.repositoryId);
+    if (v3 === FAIL) return FAIL;
+    out.repositoryId = v3;
+  } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
+  return out;
+}
+
+function f248(x: unknown): unknown {
+  return o247(x === undefined ? {} : x);
+}
+
+function s249(x: unknown): unknown {
+  return typeof x === "string" && R72.test(x) ? x : FAIL;
+}
+
+function p250(x: unknown): unknown {
+  return x === undefined ? x : s249(x);
+}
+
+function s251(x: unknown): unknown {
+  return typeof x === "string" && R73.test(x) ? x : FAIL;
+}
+
+function p252(x: unknown): unknown {
+  return x === undefined ? x : s251(x);
+}
+
+function s253(x: unknown): unknown {
+  return typeof x === "string" && R74.test(x) ? x : FAIL;
+}
+
+function d254(x: unknown): unknown {
+  return x === undefined ? "https://gitlab.com" : s253(x);
+}
+
+function o255(x: unknown): unknown {
+  const o = strictObject(x, K71);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.image !== undefined) {
+    const v0 = p250(o.image);
+    if (v0 === FAIL) return FAIL;
+    out.image = v0;
+  } else if (Object.hasOwn(o, "image")) out.image = undefined;
+  if (o.project !== undefined) {
+    const v1 = p252(o.project);
+    if (v1 === FAIL) return FAIL;
+    out.project = v1;
+  } else if (Object.hasOwn(o, "project")) out.project = undefined;
+  const v2 = d254(o.url);
+  if (v2 === FAIL) return FAIL;
+  out.url = v2;
+  return out;
+}
+
+function f256(x: unknown): unknown {
+  return o255(x === undefined ? {} : x);
+}
+
+function o257(x: unknown): unknown {
   const o = strictObject(x, K61);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1924,28 +1980,33 @@ function o247(x: unknown): unknown {
     if (v3 === FAIL) return FAIL;
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
-  if (o.environments !== undefined) {
-    const v4 = p223(o.environments);
+  if (o.provider !== undefined) {
+    const v4 = p223(o.provider);
     if (v4 === FAIL) return FAIL;
-    out.environments = v4;
+    out.provider = v4;
+  } else if (Object.hasOwn(o, "provider")) out.provider = undefined;
+  if (o.environments !== undefined) {
+    const v5 = p225(o.environments);
+    if (v5 === FAIL) return FAIL;
+    out.environments = v5;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v5 = f234(o.aws);
-  if (v5 === FAIL) return FAIL;
-  out.aws = v5;
-  const v6 = f242(o.github);
+  const v6 = f240(o.aws);
   if (v6 === FAIL) return FAIL;
-  out.github = v6;
-  const v7 = f246(o.gitlab);
+  out.aws = v6;
+  const v7 = f248(o.github);
   if (v7 === FAIL) return FAIL;
-  out.gitlab = v7;
+  out.github = v7;
+  const v8 = f256(o.gitlab);
+  if (v8 === FAIL) return FAIL;
+  out.gitlab = v8;
   return out;
 }
 
-function p248(x: unknown): unknown {
-  return x === undefined ? x : o247(x);
+function p258(x: unknown): unknown {
+  return x === undefined ? x : o257(x);
 }
 
-function o249(x: unknown): unknown {
+function o259(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1985,15 +2046,15 @@ function o249(x: unknown): unknown {
     out.checks = v7;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v8 = p248(o.ci);
+    const v8 = p258(o.ci);
     if (v8 === FAIL) return FAIL;
     out.ci = v8;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o250(x: unknown): unknown {
-  const o = strictObject(x, K72);
+function o260(x: unknown): unknown {
+  const o = strictObject(x, K75);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -2024,10 +2085,10 @@ function o250(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o249(x);
+  return o259(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o250(x);
+  return o260(x);
 }

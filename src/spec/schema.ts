@@ -497,6 +497,12 @@ export const ciSchema = z
       .describe("Command that installs the app's dependencies for lint and test (e.g. [npm, ci]). Default: none."),
     lint: commandLine.optional().describe("Lint command run on every pull request (e.g. [npm, run, lint]). Default: none."),
     test: commandLine.optional().describe("Test command run on every pull request (e.g. [npm, test]). Default: none."),
+    provider: z
+      .enum(["github", "gitlab"])
+      .optional()
+      .describe(
+        "The CI system the pipeline runs on. With it (and the repository), `slipway render terraform` writes the CI roles' OIDC trust policies for that system into each environment's root. Default: none, and no CI roles are rendered.",
+      ),
     environments: z
       .array(dnsLabel)
       .min(1)
@@ -527,6 +533,18 @@ export const ciSchema = z
           .record(z.string(), roleArn)
           .default({})
           .describe("Role ARNs by environment name (or build, <env>-plan, <env>-infra), winning over roleName."),
+        oidcProvider: z
+          .union([
+            z.literal("create"),
+            z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/, {
+              error:
+                "must be create or an IAM OIDC provider ARN like arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+            }),
+          ])
+          .default("create")
+          .describe(
+            "The account's IAM OIDC identity provider for the CI system: create (the first environment's Terraform root in each account creates it, the others refer to it) or the ARN of an existing one (an account holds one provider per URL).",
+          ),
         eksCluster: z
           .string()
           .regex(/^[\w{}-]{1,100}$/, { error: "must be an EKS cluster name, with {name} and {environment} placeholders" })
@@ -549,7 +567,7 @@ export const ciSchema = z
           .string()
           .regex(/^[\w.-]+\/[\w.-]+$/, { error: "must be OWNER/REPO" })
           .optional()
-          .describe("OWNER/REPO, for the OIDC subjects in `slipway ci checklist`."),
+          .describe("OWNER/REPO, for the OIDC subjects of the trust policies (`slipway render terraform`, `slipway ci checklist`)."),
         ownerId: z.int().min(1).optional().describe("Numeric owner ID, for the immutable subject format."),
         repositoryId: z.int().min(1).optional().describe("Numeric repository ID, for the immutable subject format."),
       })
@@ -566,6 +584,16 @@ export const ciSchema = z
           .describe(
             "Image of the job that runs install, lint and test (e.g. python:3.13-slim, ruby:3.4). Default: the Node.js image slipway runs in.",
           ),
+        project: z
+          .string()
+          .regex(/^[\w.-]+(\/[\w.-]+)+$/, { error: "must be GROUP/PROJECT (subgroups allowed)" })
+          .optional()
+          .describe("GROUP/PROJECT (subgroups allowed), for the OIDC subjects of the trust policies: project_path:GROUP/PROJECT:…"),
+        url: z
+          .string()
+          .regex(/^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/, { error: "must be the GitLab instance's https:// URL, like https://gitlab.com" })
+          .default("https://gitlab.com")
+          .describe("The GitLab instance: the ID tokens' issuer, so the IAM OIDC provider's URL and the trust policies' condition keys."),
       })
       .prefault({})
       .describe("GitLab CI settings."),

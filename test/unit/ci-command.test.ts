@@ -15,7 +15,15 @@ describe("slipway render ci / ci pins / ci checklist", () => {
     const r = await runCli(["render", "ci", "-f", spec("rails-mysql"), "--provider", "gitlab", "--out", out, "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout).result;
-    expect(result).toEqual({ provider: "gitlab", environments: ["staging", "production"], files: [join(out, ".gitlab-ci.yml")] });
+    expect(result).toEqual({
+      provider: "gitlab",
+      environments: ["staging", "production"],
+      files: [join(out, ".gitlab-ci.yml")],
+      // rails-mysql's spec says ci.provider: github.
+      warnings: [
+        expect.objectContaining({ file: "examples/rails-mysql/slipway.yaml", message: expect.stringContaining("ci.provider is github") }),
+      ],
+    });
     expect(readFileSync(join(out, ".gitlab-ci.yml"), "utf8")).toContain("deploy-production:");
   });
 
@@ -44,9 +52,9 @@ describe("slipway render ci / ci pins / ci checklist", () => {
       "aws-oidc-provider",
       "aws-role-build",
       "aws-role-staging",
-      "aws-role-production",
       "aws-role-staging-plan",
       "aws-role-staging-infra",
+      "aws-role-production",
       "aws-role-production-plan",
       "aws-role-production-infra",
       "environment-staging-infra",
@@ -60,7 +68,11 @@ describe("slipway render ci / ci pins / ci checklist", () => {
     const production = items.find((i) => i.id === "aws-role-production");
     expect(production?.title).toBe("IAM role arn:aws:iam::123456789012:role/rails-mysql-ci-production");
     expect(production?.details[0]).toContain(
-      "StringEquals token.actions.githubusercontent.com:sub = repo:OWNER/REPO:environment:production",
+      "StringEquals token.actions.githubusercontent.com:sub = repo:slipway-examples@1234567/rails-mysql@7654321:environment:production",
+    );
+    // The spec says ci.provider: github, so render terraform writes the roles; the checklist says where.
+    expect(production?.details.at(-1)).toBe(
+      "slipway render terraform -e production writes this role, its trust policy and permissions (infra/production/ci-iam.tf).",
     );
     expect(items.find((i) => i.id === "environment-production")?.details.join(" ")).toContain("Required reviewers");
     const human = await runCli(["ci", "checklist", "-f", spec("rails-mysql"), "--provider", "gitlab"]);
@@ -73,7 +85,7 @@ describe("slipway render ci / ci pins / ci checklist", () => {
 
   it("ci checklist with the immutable subject format names owner and repository IDs", async () => {
     const dir = mkdtempSync(join(out, "immutable-"));
-    const text = `${readFileSync(spec("rails-mysql"), "utf8")}ci:\n  github: { subject: immutable, repository: acme/shop, ownerId: 101, repositoryId: 202 }\n`;
+    const text = `${readFileSync(spec("rails-mysql"), "utf8").replace(/\nci:[\s\S]*$/, "\n")}ci:\n  github: { subject: immutable, repository: acme/shop, ownerId: 101, repositoryId: 202 }\n`;
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(dir, "slipway.yaml"), text);
     const r = await runCli(["ci", "checklist", "--provider", "github", "--json"], { cwd: dir });

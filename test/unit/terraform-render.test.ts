@@ -249,9 +249,10 @@ describe("render terraform: what the roots say", () => {
       "database_master_secret_arn",
       "app_role_arn",
       "ecr_repository_url",
+      "ci_role_arns",
       "certificate_arn",
     ]);
-    const bare = { ...production, database: undefined, aws: undefined, ingress: undefined };
+    const bare = { ...production, database: undefined, aws: undefined, ingress: undefined, ci: { ...production.ci, provider: undefined } };
     expect(names(bare)).toEqual(["region", "cluster_name", "cluster_endpoint", "ecr_repository_url"]);
   });
 
@@ -317,9 +318,9 @@ describe("slipway render terraform (the CLI)", () => {
     try {
       const r = await runCli(["render", "terraform", "-f", spec, "-e", "staging", "--out", out], { cwd: repoRoot, env });
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toBe(`✓ Terraform for staging written to ${out}/staging (8 files)\n`);
+      expect(r.stderr).toBe(`✓ Terraform for staging written to ${out}/staging (9 files)\n`);
       expect(readdirSync(join(out, "staging")).sort()).toEqual(
-        ["cluster", "database", "main", "network", "outputs", "registry", "versions", "certificate"].map((n) => `${n}.tf`).sort(),
+        ["cluster", "database", "main", "network", "outputs", "registry", "versions", "certificate", "ci-iam"].map((n) => `${n}.tf`).sort(),
       );
       const j = await runCli(["render", "tf", "-f", spec, "-e", "production", "--out", out, "--json"], { cwd: repoRoot, env });
       expect(j.code, j.stderr).toBe(0);

@@ -6,6 +6,7 @@ import type { Finding } from "../../check/types.js";
 import type { ScopedWaiver } from "../../check/waivers.js";
 import { readUserFile } from "../../effects/read-user-file.js";
 import { quoteWord } from "../../init/shell-words.js";
+import { infraSettings } from "../../model/infra.js";
 import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
@@ -127,7 +128,7 @@ export async function specCheckOptions(
   return {
     specWaivers: specWaivers(validated, specShown),
     kubernetesOnly: await imageOnlyOnKubernetes(validated, drivers),
-    intent: { s3Buckets: s3Buckets(validated) },
+    intent: { s3Buckets: s3Buckets(validated), stateBuckets: stateBuckets(validated) },
   };
 }
 
@@ -140,6 +141,11 @@ async function imageOnlyOnKubernetes(validated: ValidatedSpec, drivers: DriverRe
   const targets = await Promise.all(Object.values(validated.environments).map(async (e) => (await driverOf(e, drivers)).capabilities));
   const runsImage = targets.filter((capabilities) => capabilities.runsImage);
   return runsImage.length > 0 ? runsImage.every((capabilities) => capabilities.renders === "kubernetes") : undefined;
+}
+
+/** The Terraform state buckets of the environments with an infra block. */
+function stateBuckets(validated: ValidatedSpec): string[] {
+  return [...new Set(Object.keys(validated.environments).flatMap((env) => infraSettings(validated, env)?.stateBucket ?? []))];
 }
 
 function s3Buckets(validated: ValidatedSpec): string[] {

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 import { writeArtifacts } from "../../effects/files.js";
 import { initialisedRoot } from "../../effects/infra-root.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
@@ -71,8 +72,16 @@ export async function renderCommand(ctx: CliContext, renderer: Renderer, opts: R
   const outPath = resolve(ctx.cwd, out);
   const written = await writeArtifacts(outPath, files);
   const summary = (renderer.command?.written ?? defaultWritten(renderer))({ models, out, outPath, files: written, options });
-  if (opts.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result: summary.result })}\n`);
-  else ctx.stderr.write(`${ctx.colors.green("✓")} ${summary.line}\n`);
+  const specDir = dirname(resolve(ctx.cwd, validated.file));
+  const warnings = (renderer.command?.assumes?.(models, options) ?? [])
+    .filter((a) => a.always === true || !existsSync(resolve(specDir, a.path)))
+    .map((a) => ({ file: relative(ctx.cwd, resolve(specDir, a.path)) || a.path, message: a.message, hint: a.hint }));
+  if (opts.json)
+    ctx.stdout.write(`${JSON.stringify({ ok: true, result: { ...summary.result, ...(warnings.length > 0 ? { warnings } : {}) } })}\n`);
+  else {
+    for (const w of warnings) ctx.stderr.write(`${ctx.colors.yellow("warning:")} ${w.file}: ${w.message}\n  hint: ${w.hint}\n`);
+    ctx.stderr.write(`${ctx.colors.green("✓")} ${summary.line}\n`);
+  }
   return 0;
 }
 

@@ -1,6 +1,7 @@
 import type { AppModel } from "../../model/app-model.js";
+import { ciAudience, ciIssuer, ciRoleArn, ciRoles } from "./oidc-roles.js";
 import { actionPins, imagePins } from "./pins.js";
-import { planPipeline, roleArn } from "./pipeline.js";
+import { planPipeline } from "./pipeline.js";
 
 /*
  * What a pipeline needs that its YAML cannot set: the settings a person makes once in the CI
@@ -24,58 +25,45 @@ export function ciChecklist(models: readonly AppModel[], provider: Provider): Ch
   const pipeline = planPipeline(models);
   const { ci } = pipeline;
   const items: ChecklistItem[] = [];
-  const repo = ci.github.repository ?? "OWNER/REPO";
-  const account = pipeline.accountId ?? "AWS_ACCOUNT_ID";
-  const issuer = provider === "github" ? "token.actions.githubusercontent.com" : "gitlab.com";
+  const { url: issuerUrl, host: issuer } = ciIssuer(ci, provider);
+  const rendered = ci.provider === provider;
+  const created = ci.aws.oidcProvider === "create";
   items.push({
     id: "aws-oidc-provider",
     where: "aws",
     title: `IAM OIDC identity provider for ${provider === "github" ? "GitHub Actions" : "GitLab"}`,
     details: [
-      `In account ${pipeline.accountId ?? "(your AWS account)"}: provider URL https://${issuer}, audience sts.amazonaws.com.`,
-      ...(provider === "gitlab" ? ["Self-managed GitLab: use your instance's URL instead of gitlab.com."] : []),
+      rendered && created && ci.infraEnvironments.length > 0
+        ? `slipway render terraform creates it (${issuerUrl}, audience ${ciAudience}) in the root of ${ci.infraEnvironments[0]?.name} (and of the first environment of each other account); apply that root first.`
+        : rendered && !created
+          ? `The spec names it (ci.aws.oidcProvider ${ci.aws.oidcProvider}): its URL must be ${issuerUrl} and its audiences include ${ciAudience}.`
+          : `In account ${pipeline.accountId ?? "(your AWS account)"}: provider URL ${issuerUrl}, audience ${ciAudience}.`,
+      ...(provider === "gitlab" ? ["Self-managed GitLab: set ci.gitlab.url to your instance's URL."] : []),
     ],
   });
-  const subject = (suffix: string) => {
-    if (provider === "gitlab") return `project_path:${ci.github.repository ?? "GROUP/PROJECT"}:ref_type:branch:ref:${suffix}`;
-    if (ci.github.subject === "immutable") {
-      const [owner, name] = repo.split("/");
-      return `repo:${owner}@${ci.github.ownerId ?? "OWNER_ID"}/${name}@${ci.github.repositoryId ?? "REPO_ID"}:${suffix}`;
-    }
-    return `repo:${repo}:${suffix}`;
-  };
-  const roles: [string, string][] = [
-    ...(pipeline.registry === "ecr"
-      ? [["build", provider === "github" ? `ref:refs/heads/${ci.defaultBranch}` : ci.defaultBranch] as [string, string]]
-      : []),
-    ...pipeline.stages.map((s): [string, string] => [
-      s.environment,
-      provider === "github" ? `environment:${s.environment}` : ci.defaultBranch,
-    ]),
-    ...pipeline.stages
-      .filter((s) => s.infra)
-      .flatMap((s): [string, string][] => [
-        [`${s.environment}-plan`, provider === "github" ? "pull_request" : "*"],
-        [`${s.environment}-infra`, provider === "github" ? `environment:${s.environment}-infra` : ci.defaultBranch],
-      ]),
-  ];
-  for (const [key, sub] of roles) {
+  for (const role of ciRoles(ci, provider, pipeline.registry === "ecr")) {
+    const sub = role.conditions.find((c) => c.variable.endsWith(":sub"));
+    const byTerraform = rendered && role.explicitArn === undefined && role.home !== undefined;
     items.push({
-      id: `aws-role-${key}`,
+      id: `aws-role-${role.key}`,
       where: "aws",
-      title: `IAM role ${roleArn(pipeline, key, account)}`,
+      title: `IAM role ${ciRoleArn(role, "AWS_ACCOUNT_ID")}`,
       details: [
-        subject(sub).includes("*")
-          ? `Trust policy: Allow sts:AssumeRoleWithWebIdentity for Federated arn:aws:iam::${pipeline.accountId ?? "ACCOUNT"}:oidc-provider/${issuer}, with StringEquals ${issuer}:aud = sts.amazonaws.com and StringLike ${issuer}:sub = ${subject(sub)} (this read-only role only; never ForAllValues).`
-          : `Trust policy: Allow sts:AssumeRoleWithWebIdentity for Federated arn:aws:iam::${pipeline.accountId ?? "ACCOUNT"}:oidc-provider/${issuer}, with StringEquals ${issuer}:aud = sts.amazonaws.com and StringEquals ${issuer}:sub = ${subject(sub)} (never ForAllValues, never a wildcard in sub).`,
-        key.endsWith("-plan")
-          ? `Permissions: read-only (ReadOnlyAccess, plus read and lock-file write on the state bucket), for plans${provider === "github" ? `; the default branch's plan has the subject repo:…:ref:refs/heads/${ci.defaultBranch}: add it as a second StringEquals value` : "; merge request branches vary, so this read-only role alone matches sub with StringLike"}.`
-          : key.endsWith("-infra")
-            ? "Permissions: what the environment's Terraform manages (VPC, EKS, the database, ECR, IAM roles, ACM) and its state bucket."
-            : key === "build"
+        `Trust policy: Allow sts:AssumeRoleWithWebIdentity for Federated arn:aws:iam::${role.accountId ?? "ACCOUNT"}:oidc-provider/${issuer}, with StringEquals ${issuer}:aud = ${ciAudience} and ${sub?.test ?? "StringEquals"} ${issuer}:sub = ${(sub?.values ?? []).join(" or ")}${sub?.test === "StringLike" ? " (this read-only role only; never ForAllValues)" : " (never ForAllValues, never a wildcard in sub)"}.`,
+        role.kind === "plan"
+          ? `Permissions: read-only (ReadOnlyAccess, plus read and lock-file write on the state bucket), for plans${provider === "gitlab" ? "; merge request branches vary, so this read-only role alone matches sub with StringLike" : ""}.`
+          : role.kind === "infra"
+            ? "Permissions: what the environment's Terraform manages (VPC, EKS, the database, ECR, IAM roles, ACM) and its state bucket; the rendered role has AdministratorAccess, and only the reviewed plan, behind the environment's approval, runs with it."
+            : role.kind === "build"
               ? `Permissions: push to the ECR repository ${pipeline.repository} (ecr:GetAuthorizationToken, ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchGetImage).`
-              : `Permissions: eks:DescribeCluster on ${pipeline.stages.find((s) => s.environment === key)?.cluster ?? key}, and an EKS access entry in that cluster for this role, limited to namespace ${pipeline.stages.find((s) => s.environment === key)?.model.namespace ?? pipeline.name}.`,
-        "`slipway render terraform` does not render these CI trust policies yet: create them as written here.",
+              : `Permissions: eks:DescribeCluster on ${pipeline.stages.find((s) => s.environment === role.environment)?.cluster ?? role.key}, and an EKS access entry in that cluster for this role, limited to namespace ${pipeline.stages.find((s) => s.environment === role.environment)?.model.namespace ?? pipeline.name}${role.home !== undefined ? "; read of the environment's Terraform state object (deploy reads the root's outputs)" : ""}.`,
+        byTerraform
+          ? `slipway render terraform -e ${role.home} writes this role, its trust policy and permissions (infra/${role.home}/ci-iam.tf).`
+          : role.explicitArn !== undefined
+            ? "The spec names this role (ci.aws.roles): create or check it as written here."
+            : rendered
+              ? "No Terraform root holds this role (its environment has no infra block): create it as written here."
+              : `slipway render terraform writes these roles once the spec says ci.provider: ${provider} (with the repository); until then, create them as written here.`,
       ],
     });
   }

@@ -29,6 +29,41 @@ export const ciRenderer: Renderer = {
       "slipway render ci --provider gitlab --out /tmp/ci",
       "slipway ci checklist --provider github",
     ],
+    assumes: (models, options) => {
+      const provider = options.choices?.provider;
+      const declared = models[0]?.ci.provider;
+      const other =
+        declared !== undefined && provider !== undefined && declared !== provider
+          ? [
+              {
+                path: "slipway.yaml",
+                always: true,
+                message: `ci.provider is ${declared}, so render terraform's CI roles trust ${declared}'s tokens: this ${provider} pipeline's jobs could not assume them`,
+                hint: `Set ci.provider: ${provider} (with the repository) and render terraform again, or render --provider ${declared}.`,
+              },
+            ]
+          : [];
+      const build = models[0]?.build;
+      if (build === undefined)
+        return [
+          ...other,
+          {
+            path: "slipway.yaml",
+            always: true,
+            message: "the spec has no app.build, so the pipeline's build and publish jobs stop at slipway build (BUILD_NOT_CONFIGURED)",
+            hint: "Add app.build (context, dockerfile) to slipway.yaml and a Dockerfile, then render again.",
+          },
+        ];
+      const path = `${build.context.replace(/\/+$/, "")}/${build.dockerfile}`;
+      return [
+        ...other,
+        {
+          path,
+          message: `no Dockerfile at app.build (${build.context}, ${build.dockerfile}): the pipeline's build and publish jobs would fail`,
+          hint: "Add the Dockerfile (slipway init can write one), or point app.build.dockerfile at it.",
+        },
+      ];
+    },
     written: ({ models, out, files, options }) => {
       const provider = options.choices?.provider ?? "github";
       return {

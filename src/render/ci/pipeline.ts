@@ -1,5 +1,6 @@
 import type { AppModel, CiModel } from "../../model/app-model.js";
 import { version } from "../../model/slipway-version.js";
+import { ciAccountId, ciRoleArn, ciRoles, isEcrImage } from "./oidc-roles.js";
 
 /*
  * What both providers' pipelines are made of, decided once: the environments in promotion order,
@@ -64,7 +65,7 @@ export function planPipeline(models: readonly AppModel[]): Pipeline {
     };
   });
   const repository = base.image.repository;
-  const registry: RegistryKind = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//.test(repository)
+  const registry: RegistryKind = isEcrImage(repository)
     ? "ecr"
     : repository.startsWith("ghcr.io/")
       ? "ghcr"
@@ -82,15 +83,19 @@ export function planPipeline(models: readonly AppModel[]): Pipeline {
     multiArch: platforms.some((p) => p !== "linux/amd64"),
     stages,
     region: ci.aws.region ?? stages.find((s) => s.model.infra)?.model.infra?.region,
-    accountId: ci.aws.accountId ?? stages.find((s) => s.model.infra?.accountId)?.model.infra?.accountId,
+    accountId: ciAccountId(ci),
   };
 }
 
-/** The role a job assumes: the ARN the spec gives, or one composed from the account (a CI variable when unknown). */
-export function roleArn(pipeline: Pick<Pipeline, "ci" | "accountId">, key: string, accountVariable: string): string {
-  const explicit = pipeline.ci.aws.roleArns[key];
-  if (explicit !== undefined) return explicit;
-  return `arn:aws:iam::${pipeline.accountId ?? accountVariable}:role/${pipeline.ci.aws.roleNames[key] ?? key}`;
+/**
+ * The role a job assumes: the ARN the spec gives, or the role's name in its account (a CI variable
+ * when unknown) — the role `render terraform` makes, in the account of the root that holds it.
+ */
+export function roleArn(pipeline: Pick<Pipeline, "ci" | "registry">, key: string, accountVariable: string): string {
+  // The ARN does not depend on the provider; the trust policy does.
+  const role = ciRoles(pipeline.ci, "github", pipeline.registry === "ecr").find((r) => r.key === key);
+  if (role === undefined) throw new Error(`render ci: no role ${key}`);
+  return ciRoleArn(role, accountVariable);
 }
 
 /** Whether the pipeline needs AWS at all: an ECR push or an EKS deploy (always, for Kubernetes environments). */

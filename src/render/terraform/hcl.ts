@@ -30,7 +30,7 @@ export interface HclObject {
 export type HclItem =
   | { kind: "attribute"; name: string; value: HclValue }
   | { kind: "block"; block: HclBlock }
-  | { kind: "comment"; text: string }
+  | { kind: "comment"; text: string; json?: boolean }
   | { kind: "blank" };
 
 export interface HclBlock {
@@ -59,6 +59,8 @@ export function body(...items: (readonly [string, HclValue | undefined] | HclBlo
 
 export const block = (type: string, labels: readonly string[], items: readonly HclItem[]): HclBlock => ({ type, labels, body: items });
 export const comment = (text: string): HclItem => ({ kind: "comment", text });
+/** A comment kept in .tf.json too, as the body's "//" property (Terraform reads it as a comment): for waivers. */
+export const jsonComment = (text: string): HclItem => ({ kind: "comment", text, json: true });
 export const blank: HclItem = { kind: "blank" };
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -223,6 +225,7 @@ function jsonBody(items: readonly HclItem[]): Record<string, unknown> {
       out[item.name] = (item.value as readonly HclValue[]).map((v) => (v instanceof Expr ? v.text : jsonValue(v)));
     else if (item.kind === "attribute") out[item.name] = jsonValue(item.value);
     else if (item.kind === "block") addBlock(out, item.block);
+    else if (item.kind === "comment" && item.json) out["//"] = item.text;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { AppModel } from "../../model/app-model.js";
 import type { InfraSettings } from "../../model/infra.js";
+import { type CiRole, ciAudience, ciIssuer, ciRoles, isEcrImage, trustPolicyDocument } from "../ci/oidc-roles.js";
 import {
   blank,
   block,
@@ -10,6 +11,7 @@ import {
   type HclItem,
   type HclObject,
   type HclValue,
+  jsonComment,
   ref,
   writeHcl,
   writeTfJson,
@@ -53,6 +55,7 @@ export function terraformRoot(model: AppModel): TerraformFile[] {
     { name: "registry", blocks: registry(c) },
     ...(model.aws ? [{ name: "app-iam", blocks: appIam(c) }] : []),
     ...(certificateWanted(model) ? [{ name: "certificate", blocks: certificate(c) }] : []),
+    ...(c.ciRoles.length > 0 ? [{ name: "ci-iam", blocks: ciIam(c) }] : []),
     { name: "outputs", blocks: outputs(c) },
   ];
 }
@@ -68,12 +71,21 @@ export function renderTerraform(model: AppModel, json = false): { path: string; 
 class Context {
   readonly name: string;
   readonly production: boolean;
+  /** The CI roles this root holds (ci.provider set, the spec names no ARN for them). */
+  readonly ciRoles: CiRole[];
   constructor(
     readonly model: AppModel,
     readonly infra: InfraSettings,
   ) {
     this.name = infra.cluster.name;
     this.production = infra.tier === "production";
+    const provider = model.ci.provider;
+    this.ciRoles =
+      provider === undefined
+        ? []
+        : ciRoles(model.ci, provider, isEcrImage(model.image.repository)).filter(
+            (r) => r.home === model.environment && r.explicitArn === undefined,
+          );
   }
   get kmsKey(): HclValue | undefined {
     return this.infra.kms ? ref("module.kms.key_arn") : undefined;
@@ -260,8 +272,8 @@ function cluster(c: Context): (HclBlock | HclItem)[] {
     "vpc-cni": { before_compute: true },
     ...(compute === "managed-nodes" ? { "eks-pod-identity-agent": { before_compute: true } } : {}),
   };
-  const accessEntries: HclObject = Object.fromEntries(
-    infra.cluster.admins.map((arn, i) => [
+  const accessEntries: HclObject = Object.fromEntries([
+    ...infra.cluster.admins.map((arn, i) => [
       `admin_${i + 1}`,
       {
         principal_arn: arn,
@@ -273,7 +285,22 @@ function cluster(c: Context): (HclBlock | HclItem)[] {
         },
       },
     ]),
-  );
+    // The pipeline's deploy role edits the app's namespace only (ci-iam.tf).
+    ...c.ciRoles
+      .filter((r) => r.kind === "deploy")
+      .map((r) => [
+        "ci_deploy",
+        {
+          principal_arn: ref(`aws_iam_role.${ciRoleResource(r)}.arn`),
+          policy_associations: {
+            edit: {
+              policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+              access_scope: { type: "namespace", namespaces: [model.namespace] },
+            },
+          },
+        },
+      ]),
+  ]);
   const out: (HclBlock | HclItem)[] = [
     moduleBlock(
       "eks",
@@ -666,6 +693,151 @@ function certificate(c: Context): (HclBlock | HclItem)[] {
   ];
 }
 
+/** The Terraform name of a CI role's resources: ci_<key>, dashes as underscores. */
+export function ciRoleResource(role: Pick<CiRole, "key">): string {
+  return `ci_${role.key.replace(/-/g, "_")}`;
+}
+
+const ecrPushActions = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:BatchGetImage",
+  "ecr:CompleteLayerUpload",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:InitiateLayerUpload",
+  "ecr:PutImage",
+  "ecr:UploadLayerPart",
+];
+
+const roleWords: Record<CiRole["kind"], string> = {
+  build: "pushes the image to ECR (the publish job, on the default branch)",
+  deploy: "deploys the app to this environment's cluster",
+  plan: "plans this environment's Terraform, read-only",
+  infra: "applies this environment's reviewed Terraform plan",
+};
+
+/**
+ * The pipeline's roles in this root, each assumable only by the web identity token of the jobs
+ * that use it (oidc-roles.ts decides the subjects), and the IAM OIDC provider they trust: created
+ * here when this is the account's first root, else referred to.
+ */
+function ciIam(c: Context): (HclBlock | HclItem)[] {
+  const { model, infra } = c;
+  const ci = model.ci;
+  const provider = ci.provider ?? "github";
+  const issuer = ciIssuer(ci, provider);
+  const first = ci.infraEnvironments.find((e) => e.accountId === infra.accountId);
+  const creates = ci.aws.oidcProvider === "create" && first?.name === model.environment;
+  const out: (HclBlock | HclItem)[] = [];
+  let providerArn: HclValue;
+  if (ci.aws.oidcProvider !== "create") {
+    out.push(comment(`The ${issuer.url} OIDC provider exists already (ci.aws.oidcProvider).`));
+    providerArn = ci.aws.oidcProvider;
+  } else if (creates) {
+    out.push(
+      comment(
+        `The account's OIDC identity provider for ${issuer.url}: one per account, created by this root (the account's first environment in ci.environments).`,
+      ),
+      block(
+        "resource",
+        ["aws_iam_openid_connect_provider", "ci"],
+        body(["url", issuer.url], ["client_id_list", [ciAudience]], ["tags", tags]),
+      ),
+    );
+    providerArn = ref("aws_iam_openid_connect_provider.ci.arn");
+  } else {
+    out.push(comment(`The ${issuer.url} OIDC provider is created by the root of ${first?.name ?? "the account's first environment"}.`));
+    providerArn = infra.accountId
+      ? `arn:aws:iam::${infra.accountId}:oidc-provider/${issuer.host}`
+      : call("format", `arn:aws:iam::%s:oidc-provider/${issuer.host}`, ref("data.aws_caller_identity.current.account_id"));
+    if (!infra.accountId) out.push(block("data", ["aws_caller_identity", "current"], []));
+  }
+  const stateBucket = `arn:aws:s3:::${infra.stateBucket}`;
+  const stateRead = [
+    { Sid: "StateList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [stateBucket] },
+    { Sid: "StateRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${stateBucket}/${infra.stateKey}`] },
+  ];
+  for (const role of c.ciRoles) {
+    const id = ciRoleResource(role);
+    const sub = role.conditions.find((x) => x.variable.endsWith(":sub"));
+    out.push(
+      comment(
+        `${role.key}: ${roleWords[role.kind]}. Assumed only by a token with aud ${ciAudience} and sub ${(sub?.values ?? []).join(" or ")}.`,
+      ),
+    );
+    out.push(
+      block(
+        "resource",
+        ["aws_iam_role", id],
+        body(
+          sub?.test === "StringLike"
+            ? jsonComment(
+                "slipway:waive SLW-TF-031=read-only plan role: a GitLab merge request pipeline's subject names its source branch, so only a pattern over this project's branches matches it",
+              )
+            : undefined,
+          ["name", role.name],
+          ["description", `${model.name} CI: ${roleWords[role.kind]}`],
+          ["max_session_duration", 3600],
+          ["assume_role_policy", call("jsonencode", trustPolicyDocument(role, providerArn) as HclObject)],
+          ["tags", tags],
+        ),
+      ),
+    );
+    const statements: HclObject[] = [];
+    if (role.kind === "build") {
+      statements.push(
+        { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
+        { Sid: "EcrPush", Effect: "Allow", Action: ecrPushActions, Resource: [ref("module.ecr.repository_arn")] },
+      );
+    } else if (role.kind === "deploy") {
+      statements.push(
+        { Sid: "Kubeconfig", Effect: "Allow", Action: ["eks:DescribeCluster"], Resource: [ref("module.eks.cluster_arn")] },
+        // slipway deploy reads the root's outputs from its state.
+        ...stateRead,
+      );
+    } else if (role.kind === "plan") {
+      statements.push(...stateRead, {
+        Sid: "StateLock",
+        Effect: "Allow",
+        Action: ["s3:DeleteObject", "s3:PutObject"],
+        Resource: [`${stateBucket}/${infra.stateKey}.tflock`],
+      });
+      out.push(
+        comment("Reads every resource the plan refreshes. ReadOnlyAccess is AWS's managed read-only policy; it also reads S3 objects."),
+        block(
+          "resource",
+          ["aws_iam_role_policy_attachment", `${id}_read_only`],
+          body(["role", ref(`aws_iam_role.${id}.name`)], ["policy_arn", "arn:aws:iam::aws:policy/ReadOnlyAccess"]),
+        ),
+      );
+    } else {
+      out.push(
+        comment(
+          "Applies whatever this root manages, IAM included, so it is administrator: only the reviewed plan, behind the environment's approval, runs with it.",
+        ),
+        block(
+          "resource",
+          ["aws_iam_role_policy_attachment", `${id}_apply`],
+          body(["role", ref(`aws_iam_role.${id}.name`)], ["policy_arn", "arn:aws:iam::aws:policy/AdministratorAccess"]),
+        ),
+      );
+    }
+    if (statements.length > 0) {
+      out.push(
+        block(
+          "resource",
+          ["aws_iam_role_policy", id],
+          body(
+            ["name", `${role.key}-ci`],
+            ["role", ref(`aws_iam_role.${id}.id`)],
+            ["policy", call("jsonencode", { Version: "2012-10-17", Statement: statements })],
+          ),
+        ),
+      );
+    }
+  }
+  return out;
+}
+
 function output(name: string, description: string, value: HclValue): HclBlock {
   return block("output", [name], body(["description", description], ["value", value]));
 }
@@ -708,6 +880,15 @@ function outputs(c: Context): HclBlock[] {
     );
   }
   out.push(output("ecr_repository_url", "ECR repository of the app's image", ref("module.ecr.repository_url")));
+  if (c.ciRoles.length > 0) {
+    out.push(
+      output(
+        "ci_role_arns",
+        "The CI roles of this root by ci.aws.roles key: the ARNs the rendered pipeline assumes",
+        Object.fromEntries(c.ciRoles.map((r) => [r.key, ref(`aws_iam_role.${ciRoleResource(r)}.arn`)])),
+      ),
+    );
+  }
   if (certificateWanted(model)) {
     out.push(output("certificate_arn", "ACM certificate of the ingress host", ref("module.acm.acm_certificate_arn")));
   }

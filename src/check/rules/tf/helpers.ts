@@ -80,6 +80,14 @@ export interface PolicyStatement {
   notActions: boolean;
   resources: string[];
   principals: string[];
+  /** The statement's conditions, one per operator and key (`StringEquals`, `token.actions.githubusercontent.com:sub`). */
+  conditions?: PolicyCondition[];
+}
+
+export interface PolicyCondition {
+  operator: string;
+  key: string;
+  values: string[];
 }
 
 /** Resources holding a policy document, and the attribute that holds it. */
@@ -185,6 +193,14 @@ function jsonStatements(doc: unknown, block: TfBlock, line: number): PolicyState
         : principal && typeof principal === "object"
           ? Object.values(principal as Record<string, unknown>).flatMap(arr)
           : [];
+    const conditions: PolicyCondition[] = [];
+    if (st.Condition && typeof st.Condition === "object") {
+      for (const [operator, keys] of Object.entries(st.Condition as Record<string, unknown>)) {
+        if (keys && typeof keys === "object")
+          for (const [key, values] of Object.entries(keys as Record<string, unknown>))
+            conditions.push({ operator, key, values: arr(values) });
+      }
+    }
     return {
       block,
       line,
@@ -193,6 +209,7 @@ function jsonStatements(doc: unknown, block: TfBlock, line: number): PolicyState
       notActions: st.NotAction !== undefined,
       resources: arr(st.Resource ?? st.NotResource),
       principals,
+      conditions,
     };
   });
 }
@@ -206,7 +223,27 @@ function documentStatements(doc: TfBlock, block: TfBlock): PolicyStatement[] {
     notActions: attr(st.body, "not_actions") !== undefined,
     resources: strings(attr(st.body, "resources") ?? attr(st.body, "not_resources")),
     principals: nested(st.body, "principals").flatMap((p) => strings(attr(p.body, "identifiers"))),
+    conditions: nested(st.body, "condition").map((c) => ({
+      operator: str(c.body, "test") ?? "",
+      key: str(c.body, "variable") ?? "",
+      values: strings(attr(c.body, "values")),
+    })),
   }));
+}
+
+/**
+ * Allow statements that let a web identity (an OIDC token) assume a role: in trust policies of
+ * roles, and in aws_iam_policy_document data sources whose principals are Federated.
+ */
+export function webIdentityStatements(ctx: TfContext): PolicyStatement[] {
+  const documents = new Map<string, TfBlock>();
+  for (const b of ctx.blocks) if (b.type === "data" && b.labels[0] === "aws_iam_policy_document") documents.set(b.labels[1] ?? "", b);
+  const fromDocuments = [...documents.values()].flatMap((doc) => documentStatements(doc, doc));
+  return [...trustStatements(ctx), ...fromDocuments].filter(
+    (st) =>
+      st.effect === "Allow" &&
+      (st.actions.some((a) => /^sts:AssumeRoleWithWebIdentity$/i.test(a)) || st.principals.some((p) => /:oidc-provider\//.test(p))),
+  );
 }
 
 /**

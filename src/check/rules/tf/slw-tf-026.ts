@@ -20,7 +20,7 @@ export const slwTf026: TfRule = {
       const outside = st.resources.filter((r) => {
         if (r === "*") return true;
         const m = /^arn:aws[\w-]*:s3:::([^/*]+)/.exec(r);
-        return m ? !intent.s3Buckets.includes(m[1] as string) : false;
+        return m ? !intent.s3Buckets.includes(m[1] as string) && !(intent.stateBuckets ?? []).includes(m[1] as string) : false;
       });
       if (outside.length > 0) {
         const declared = intent.s3Buckets.length === 0 ? "declares no S3 access" : `declares only ${intent.s3Buckets.join(", ")}`;

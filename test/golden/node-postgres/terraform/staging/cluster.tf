@@ -22,7 +22,20 @@ module "eks" {
   authentication_mode = "API"
   # Whoever applies this root administers the cluster: the Helm release below needs it.
   enable_cluster_creator_admin_permissions = true
-  access_entries                           = {}
+  access_entries = {
+    ci_deploy = {
+      principal_arn = aws_iam_role.ci_staging.arn
+      policy_associations = {
+        edit = {
+          policy_arn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
+          access_scope = {
+            type       = "namespace"
+            namespaces = ["node-postgres"]
+          }
+        }
+      }
+    }
+  }
 
   addons = {
     coredns    = {}

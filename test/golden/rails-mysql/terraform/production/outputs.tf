@@ -48,6 +48,15 @@ output "ecr_repository_url" {
   value       = module.ecr.repository_url
 }
 
+output "ci_role_arns" {
+  description = "The CI roles of this root by ci.aws.roles key: the ARNs the rendered pipeline assumes"
+  value = {
+    production       = aws_iam_role.ci_production.arn
+    production-plan  = aws_iam_role.ci_production_plan.arn
+    production-infra = aws_iam_role.ci_production_infra.arn
+  }
+}
+
 output "certificate_arn" {
   description = "ACM certificate of the ingress host"
   value       = module.acm.acm_certificate_arn

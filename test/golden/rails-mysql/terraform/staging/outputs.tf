@@ -48,6 +48,16 @@ output "ecr_repository_url" {
   value       = module.ecr.repository_url
 }
 
+output "ci_role_arns" {
+  description = "The CI roles of this root by ci.aws.roles key: the ARNs the rendered pipeline assumes"
+  value = {
+    build         = aws_iam_role.ci_build.arn
+    staging       = aws_iam_role.ci_staging.arn
+    staging-plan  = aws_iam_role.ci_staging_plan.arn
+    staging-infra = aws_iam_role.ci_staging_infra.arn
+  }
+}
+
 output "certificate_arn" {
   description = "ACM certificate of the ingress host"
   value       = module.acm.acm_certificate_arn

@@ -1,0 +1,154 @@
+# The https://gitlab.com OIDC provider is created by the root of staging.
+# production: deploys the app to this environment's cluster. Assumed only by a token with aud sts.amazonaws.com and sub project_path:slipway-examples/flask-mysql:ref_type:branch:ref:main.
+resource "aws_iam_role" "ci_production" {
+  name                 = "flask-mysql-ci-production"
+  description          = "flask-mysql CI: deploys the app to this environment's cluster"
+  max_session_duration = 3600
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "CiOidc"
+        Effect = "Allow"
+        Principal = {
+          Federated = "arn:aws:iam::123456789012:oidc-provider/gitlab.com"
+        }
+        Action = "sts:AssumeRoleWithWebIdentity"
+        Condition = {
+          StringEquals = {
+            "gitlab.com:aud" = "sts.amazonaws.com"
+            "gitlab.com:sub" = "project_path:slipway-examples/flask-mysql:ref_type:branch:ref:main"
+          }
+        }
+      },
+    ]
+  })
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy" "ci_production" {
+  name = "production-ci"
+  role = aws_iam_role.ci_production.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "Kubeconfig"
+        Effect   = "Allow"
+        Action   = ["eks:DescribeCluster"]
+        Resource = [module.eks.cluster_arn]
+      },
+      {
+        Sid      = "StateList"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket"]
+        Resource = ["arn:aws:s3:::flask-mysql-tfstate-123456789012"]
+      },
+      {
+        Sid      = "StateRead"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = ["arn:aws:s3:::flask-mysql-tfstate-123456789012/flask-mysql/production/terraform.tfstate"]
+      },
+    ]
+  })
+}
+
+# production-plan: plans this environment's Terraform, read-only. Assumed only by a token with aud sts.amazonaws.com and sub project_path:slipway-examples/flask-mysql:ref_type:branch:ref:*.
+resource "aws_iam_role" "ci_production_plan" {
+  # slipway:waive SLW-TF-031=read-only plan role: a GitLab merge request pipeline's subject names its source branch, so only a pattern over this project's branches matches it
+  name                 = "flask-mysql-ci-production-plan"
+  description          = "flask-mysql CI: plans this environment's Terraform, read-only"
+  max_session_duration = 3600
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "CiOidc"
+        Effect = "Allow"
+        Principal = {
+          Federated = "arn:aws:iam::123456789012:oidc-provider/gitlab.com"
+        }
+        Action = "sts:AssumeRoleWithWebIdentity"
+        Condition = {
+          StringEquals = {
+            "gitlab.com:aud" = "sts.amazonaws.com"
+          }
+          StringLike = {
+            "gitlab.com:sub" = "project_path:slipway-examples/flask-mysql:ref_type:branch:ref:*"
+          }
+        }
+      },
+    ]
+  })
+  tags = local.tags
+}
+
+# Reads every resource the plan refreshes. ReadOnlyAccess is AWS's managed read-only policy; it also reads S3 objects.
+resource "aws_iam_role_policy_attachment" "ci_production_plan_read_only" {
+  role       = aws_iam_role.ci_production_plan.name
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+
+resource "aws_iam_role_policy" "ci_production_plan" {
+  name = "production-plan-ci"
+  role = aws_iam_role.ci_production_plan.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "StateList"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket"]
+        Resource = ["arn:aws:s3:::flask-mysql-tfstate-123456789012"]
+      },
+      {
+        Sid      = "StateRead"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = ["arn:aws:s3:::flask-mysql-tfstate-123456789012/flask-mysql/production/terraform.tfstate"]
+      },
+      {
+        Sid    = "StateLock"
+        Effect = "Allow"
+        Action = ["s3:DeleteObject", "s3:PutObject"]
+        Resource = [
+          "arn:aws:s3:::flask-mysql-tfstate-123456789012/flask-mysql/production/terraform.tfstate.tflock",
+        ]
+      },
+    ]
+  })
+}
+
+# production-infra: applies this environment's reviewed Terraform plan. Assumed only by a token with aud sts.amazonaws.com and sub project_path:slipway-examples/flask-mysql:ref_type:branch:ref:main.
+resource "aws_iam_role" "ci_production_infra" {
+  name                 = "flask-mysql-ci-production-infra"
+  description          = "flask-mysql CI: applies this environment's reviewed Terraform plan"
+  max_session_duration = 3600
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "CiOidc"
+        Effect = "Allow"
+        Principal = {
+          Federated = "arn:aws:iam::123456789012:oidc-provider/gitlab.com"
+        }
+        Action = "sts:AssumeRoleWithWebIdentity"
+        Condition = {
+          StringEquals = {
+            "gitlab.com:aud" = "sts.amazonaws.com"
+            "gitlab.com:sub" = "project_path:slipway-examples/flask-mysql:ref_type:branch:ref:main"
+          }
+        }
+      },
+    ]
+  })
+  tags = local.tags
+}
+
+# Applies whatever this root manages, IAM included, so it is administrator: only the reviewed plan, behind the environment's approval, runs with it.
+resource "aws_iam_role_policy_attachment" "ci_production_infra_apply" {
+  role       = aws_iam_role.ci_production_infra.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
