@@ -91,23 +91,26 @@ const R53 = /^\d+[smh]$/;
 const K54 = new Set(["kubernetes-secret"]);
 const K55 = new Set(["type", "context", "namespace"]);
 const K56 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
-const K57 = new Set(["waivers"]);
-const K58 = new Set(["rule", "reason", "until", "path"]);
-const R59 = /^SLW-[A-Z0-9]+-\d{3}$/;
-const R60 =
+const K57 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "dir"]);
+const R58 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+const R59 = /^\/[^\0]*$/;
+const K60 = new Set(["waivers"]);
+const K61 = new Set(["rule", "reason", "until", "path"]);
+const R62 = /^SLW-[A-Z0-9]+-\d{3}$/;
+const R63 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K61 = new Set(["defaultBranch", "install", "lint", "test", "environments", "aws", "github", "gitlab"]);
-const R62 = /^[\w][\w./-]{0,99}$/;
-const K63 = new Set(["region", "accountId", "roleName", "roles", "eksCluster"]);
-const R64 = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const R65 = /^[\w+=,.@{}-]{1,64}$/;
-const R66 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const R67 = /^[\w{}-]{1,100}$/;
-const K68 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
-const R69 = /^[\w.-]+\/[\w.-]+$/;
-const K70 = new Set(["image"]);
-const R71 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-const K72 = new Set(["name", "app", "database", "ingress", "infra"]);
+const K64 = new Set(["defaultBranch", "install", "lint", "test", "environments", "aws", "github", "gitlab"]);
+const R65 = /^[\w][\w./-]{0,99}$/;
+const K66 = new Set(["region", "accountId", "roleName", "roles", "eksCluster"]);
+const R67 = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const R68 = /^[\w+=,.@{}-]{1,64}$/;
+const R69 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const R70 = /^[\w{}-]{1,100}$/;
+const K71 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R72 = /^[\w.-]+\/[\w.-]+$/;
+const K73 = new Set(["image"]);
+const R74 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const K75 = new Set(["name", "app", "database", "ingress", "infra"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -1628,112 +1631,176 @@ function o206(x: unknown): unknown {
   return out;
 }
 
-function c207(x: unknown): unknown {
-  const v0 = o196(x);
-  if (v0 !== FAIL) return v0;
-  return o206(x);
+function e207(x: unknown): unknown {
+  return x === "host" ? x : FAIL;
 }
 
-function r208(x: unknown): unknown {
+function s208(x: unknown): unknown {
+  return typeof x === "string" && R58.test(x) ? x : FAIL;
+}
+
+function e209(x: unknown): unknown {
+  return x === "podman" || x === "docker" ? x : FAIL;
+}
+
+function d210(x: unknown): unknown {
+  return x === undefined ? "podman" : e209(x);
+}
+
+function d211(x: unknown): unknown {
+  return x === undefined ? 80 : n13(x);
+}
+
+function s212(x: unknown): unknown {
+  return typeof x === "string" && R59.test(x) ? x : FAIL;
+}
+
+function d213(x: unknown): unknown {
+  return x === undefined ? "/var/lib/slipway" : s212(x);
+}
+
+function o214(x: unknown): unknown {
+  const o = strictObject(x, K57);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.type === undefined) return FAIL;
+  const v0 = e207(o.type);
+  if (v0 === FAIL) return FAIL;
+  out.type = v0;
+  if (o.ssh === undefined) return FAIL;
+  const v1 = s208(o.ssh);
+  if (v1 === FAIL) return FAIL;
+  out.ssh = v1;
+  if (o.identity !== undefined) {
+    const v2 = p117(o.identity);
+    if (v2 === FAIL) return FAIL;
+    out.identity = v2;
+  } else if (Object.hasOwn(o, "identity")) out.identity = undefined;
+  if (o.knownHosts !== undefined) {
+    const v3 = p117(o.knownHosts);
+    if (v3 === FAIL) return FAIL;
+    out.knownHosts = v3;
+  } else if (Object.hasOwn(o, "knownHosts")) out.knownHosts = undefined;
+  const v4 = d210(o.runtime);
+  if (v4 === FAIL) return FAIL;
+  out.runtime = v4;
+  const v5 = d211(o.port);
+  if (v5 === FAIL) return FAIL;
+  out.port = v5;
+  const v6 = d213(o.dir);
+  if (v6 === FAIL) return FAIL;
+  out.dir = v6;
+  return out;
+}
+
+function c215(x: unknown): unknown {
+  const v0 = o196(x);
+  if (v0 !== FAIL) return v0;
+  const v1 = o206(x);
+  if (v1 !== FAIL) return v1;
+  return o214(x);
+}
+
+function r216(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = c207(item);
+    const v = c215(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d209(x: unknown): unknown {
-  return x === undefined ? {} : r208(x);
+function d217(x: unknown): unknown {
+  return x === undefined ? {} : r216(x);
 }
 
-function s210(x: unknown): unknown {
-  return typeof x === "string" && R59.test(x) ? x : FAIL;
+function s218(x: unknown): unknown {
+  return typeof x === "string" && R62.test(x) ? x : FAIL;
 }
 
-function s211(x: unknown): unknown {
+function s219(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
 }
 
-function s212(x: unknown): unknown {
-  return typeof x === "string" && R60.test(x) ? x : FAIL;
+function s220(x: unknown): unknown {
+  return typeof x === "string" && R63.test(x) ? x : FAIL;
 }
 
-function p213(x: unknown): unknown {
-  return x === undefined ? x : s212(x);
+function p221(x: unknown): unknown {
+  return x === undefined ? x : s220(x);
 }
 
-function p214(x: unknown): unknown {
+function p222(x: unknown): unknown {
   return x === undefined ? x : s2(x);
 }
 
-function o215(x: unknown): unknown {
-  const o = strictObject(x, K58);
+function o223(x: unknown): unknown {
+  const o = strictObject(x, K61);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.rule === undefined) return FAIL;
-  const v0 = s210(o.rule);
+  const v0 = s218(o.rule);
   if (v0 === FAIL) return FAIL;
   out.rule = v0;
   if (o.reason === undefined) return FAIL;
-  const v1 = s211(o.reason);
+  const v1 = s219(o.reason);
   if (v1 === FAIL) return FAIL;
   out.reason = v1;
   if (o.until !== undefined) {
-    const v2 = p213(o.until);
+    const v2 = p221(o.until);
     if (v2 === FAIL) return FAIL;
     out.until = v2;
   } else if (Object.hasOwn(o, "until")) out.until = undefined;
   if (o.path !== undefined) {
-    const v3 = p214(o.path);
+    const v3 = p222(o.path);
     if (v3 === FAIL) return FAIL;
     out.path = v3;
   } else if (Object.hasOwn(o, "path")) out.path = undefined;
   return out;
 }
 
-function a216(x: unknown): unknown {
+function a224(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = o215(item);
+    const v = o223(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d217(x: unknown): unknown {
-  return x === undefined ? [] : a216(x);
+function d225(x: unknown): unknown {
+  return x === undefined ? [] : a224(x);
 }
 
-function o218(x: unknown): unknown {
-  const o = strictObject(x, K57);
+function o226(x: unknown): unknown {
+  const o = strictObject(x, K60);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d217(o.waivers);
+  const v0 = d225(o.waivers);
   if (v0 === FAIL) return FAIL;
   out.waivers = v0;
   return out;
 }
 
-function p219(x: unknown): unknown {
-  return x === undefined ? x : o218(x);
+function p227(x: unknown): unknown {
+  return x === undefined ? x : o226(x);
 }
 
-function s220(x: unknown): unknown {
-  return typeof x === "string" && R62.test(x) ? x : FAIL;
+function s228(x: unknown): unknown {
+  return typeof x === "string" && R65.test(x) ? x : FAIL;
 }
 
-function d221(x: unknown): unknown {
-  return x === undefined ? "main" : s220(x);
+function d229(x: unknown): unknown {
+  return x === undefined ? "main" : s228(x);
 }
 
-function a222(x: unknown): unknown {
+function a230(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1744,61 +1811,61 @@ function a222(x: unknown): unknown {
   return out;
 }
 
-function p223(x: unknown): unknown {
-  return x === undefined ? x : a222(x);
+function p231(x: unknown): unknown {
+  return x === undefined ? x : a230(x);
 }
 
-function s224(x: unknown): unknown {
-  return typeof x === "string" && R64.test(x) ? x : FAIL;
+function s232(x: unknown): unknown {
+  return typeof x === "string" && R67.test(x) ? x : FAIL;
 }
 
-function p225(x: unknown): unknown {
-  return x === undefined ? x : s224(x);
+function p233(x: unknown): unknown {
+  return x === undefined ? x : s232(x);
 }
 
-function s226(x: unknown): unknown {
-  return typeof x === "string" && R65.test(x) ? x : FAIL;
+function s234(x: unknown): unknown {
+  return typeof x === "string" && R68.test(x) ? x : FAIL;
 }
 
-function d227(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s226(x);
+function d235(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s234(x);
 }
 
-function s228(x: unknown): unknown {
-  return typeof x === "string" && R66.test(x) ? x : FAIL;
+function s236(x: unknown): unknown {
+  return typeof x === "string" && R69.test(x) ? x : FAIL;
 }
 
-function r229(x: unknown): unknown {
+function r237(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = s228(item);
+    const v = s236(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d230(x: unknown): unknown {
-  return x === undefined ? {} : r229(x);
+function d238(x: unknown): unknown {
+  return x === undefined ? {} : r237(x);
 }
 
-function s231(x: unknown): unknown {
-  return typeof x === "string" && R67.test(x) ? x : FAIL;
+function s239(x: unknown): unknown {
+  return typeof x === "string" && R70.test(x) ? x : FAIL;
 }
 
-function p232(x: unknown): unknown {
-  return x === undefined ? x : s231(x);
+function p240(x: unknown): unknown {
+  return x === undefined ? x : s239(x);
 }
 
-function o233(x: unknown): unknown {
-  const o = strictObject(x, K63);
+function o241(x: unknown): unknown {
+  const o = strictObject(x, K66);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region !== undefined) {
-    const v0 = p225(o.region);
+    const v0 = p233(o.region);
     if (v0 === FAIL) return FAIL;
     out.region = v0;
   } else if (Object.hasOwn(o, "region")) out.region = undefined;
@@ -1807,70 +1874,17 @@ function o233(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d227(o.roleName);
+  const v2 = d235(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d230(o.roles);
+  const v3 = d238(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
   if (o.eksCluster !== undefined) {
-    const v4 = p232(o.eksCluster);
+    const v4 = p240(o.eksCluster);
     if (v4 === FAIL) return FAIL;
     out.eksCluster = v4;
   } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
-  return out;
-}
-
-function f234(x: unknown): unknown {
-  return o233(x === undefined ? {} : x);
-}
-
-function e235(x: unknown): unknown {
-  return x === "legacy" || x === "immutable" ? x : FAIL;
-}
-
-function d236(x: unknown): unknown {
-  return x === undefined ? "legacy" : e235(x);
-}
-
-function s237(x: unknown): unknown {
-  return typeof x === "string" && R69.test(x) ? x : FAIL;
-}
-
-function p238(x: unknown): unknown {
-  return x === undefined ? x : s237(x);
-}
-
-function n239(x: unknown): unknown {
-  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
-}
-
-function p240(x: unknown): unknown {
-  return x === undefined ? x : n239(x);
-}
-
-function o241(x: unknown): unknown {
-  const o = strictObject(x, K68);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  const v0 = d236(o.subject);
-  if (v0 === FAIL) return FAIL;
-  out.subject = v0;
-  if (o.repository !== undefined) {
-    const v1 = p238(o.repository);
-    if (v1 === FAIL) return FAIL;
-    out.repository = v1;
-  } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
-  if (o.ownerId !== undefined) {
-    const v2 = p240(o.ownerId);
-    if (v2 === FAIL) return FAIL;
-    out.ownerId = v2;
-  } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
-  if (o.repositoryId !== undefined) {
-    const v3 = p240(o.repositoryId);
-    if (v3 === FAIL) return FAIL;
-    out.repositoryId = v3;
-  } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
@@ -1878,35 +1892,88 @@ function f242(x: unknown): unknown {
   return o241(x === undefined ? {} : x);
 }
 
-function s243(x: unknown): unknown {
-  return typeof x === "string" && R71.test(x) ? x : FAIL;
+function e243(x: unknown): unknown {
+  return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function p244(x: unknown): unknown {
-  return x === undefined ? x : s243(x);
+function d244(x: unknown): unknown {
+  return x === undefined ? "legacy" : e243(x);
 }
 
-function o245(x: unknown): unknown {
-  const o = strictObject(x, K70);
+function s245(x: unknown): unknown {
+  return typeof x === "string" && R72.test(x) ? x : FAIL;
+}
+
+function p246(x: unknown): unknown {
+  return x === undefined ? x : s245(x);
+}
+
+function n247(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
+}
+
+function p248(x: unknown): unknown {
+  return x === undefined ? x : n247(x);
+}
+
+function o249(x: unknown): unknown {
+  const o = strictObject(x, K71);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d244(o.subject);
+  if (v0 === FAIL) return FAIL;
+  out.subject = v0;
+  if (o.repository !== undefined) {
+    const v1 = p246(o.repository);
+    if (v1 === FAIL) return FAIL;
+    out.repository = v1;
+  } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
+  if (o.ownerId !== undefined) {
+    const v2 = p248(o.ownerId);
+    if (v2 === FAIL) return FAIL;
+    out.ownerId = v2;
+  } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
+  if (o.repositoryId !== undefined) {
+    const v3 = p248(o.repositoryId);
+    if (v3 === FAIL) return FAIL;
+    out.repositoryId = v3;
+  } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
+  return out;
+}
+
+function f250(x: unknown): unknown {
+  return o249(x === undefined ? {} : x);
+}
+
+function s251(x: unknown): unknown {
+  return typeof x === "string" && R74.test(x) ? x : FAIL;
+}
+
+function p252(x: unknown): unknown {
+  return x === undefined ? x : s251(x);
+}
+
+function o253(x: unknown): unknown {
+  const o = strictObject(x, K73);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p244(o.image);
+    const v0 = p252(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   return out;
 }
 
-function f246(x: unknown): unknown {
-  return o245(x === undefined ? {} : x);
+function f254(x: unknown): unknown {
+  return o253(x === undefined ? {} : x);
 }
 
-function o247(x: unknown): unknown {
-  const o = strictObject(x, K61);
+function o255(x: unknown): unknown {
+  const o = strictObject(x, K64);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d221(o.defaultBranch);
+  const v0 = d229(o.defaultBranch);
   if (v0 === FAIL) return FAIL;
   out.defaultBranch = v0;
   if (o.install !== undefined) {
@@ -1925,27 +1992,27 @@ function o247(x: unknown): unknown {
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
   if (o.environments !== undefined) {
-    const v4 = p223(o.environments);
+    const v4 = p231(o.environments);
     if (v4 === FAIL) return FAIL;
     out.environments = v4;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v5 = f234(o.aws);
+  const v5 = f242(o.aws);
   if (v5 === FAIL) return FAIL;
   out.aws = v5;
-  const v6 = f242(o.github);
+  const v6 = f250(o.github);
   if (v6 === FAIL) return FAIL;
   out.github = v6;
-  const v7 = f246(o.gitlab);
+  const v7 = f254(o.gitlab);
   if (v7 === FAIL) return FAIL;
   out.gitlab = v7;
   return out;
 }
 
-function p248(x: unknown): unknown {
-  return x === undefined ? x : o247(x);
+function p256(x: unknown): unknown {
+  return x === undefined ? x : o255(x);
 }
 
-function o249(x: unknown): unknown {
+function o257(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1976,24 +2043,24 @@ function o249(x: unknown): unknown {
   const v5 = r193(o.environments);
   if (v5 === FAIL) return FAIL;
   out.environments = v5;
-  const v6 = d209(o.targets);
+  const v6 = d217(o.targets);
   if (v6 === FAIL) return FAIL;
   out.targets = v6;
   if (o.checks !== undefined) {
-    const v7 = p219(o.checks);
+    const v7 = p227(o.checks);
     if (v7 === FAIL) return FAIL;
     out.checks = v7;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v8 = p248(o.ci);
+    const v8 = p256(o.ci);
     if (v8 === FAIL) return FAIL;
     out.ci = v8;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o250(x: unknown): unknown {
-  const o = strictObject(x, K72);
+function o258(x: unknown): unknown {
+  const o = strictObject(x, K75);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -2024,10 +2091,10 @@ function o250(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o249(x);
+  return o257(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o250(x);
+  return o258(x);
 }
