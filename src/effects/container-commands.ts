@@ -117,7 +117,7 @@ export function stopArgv(runtime: ContainerRuntime, name: string, graceSeconds: 
   return [runtime, "stop", "--time", String(Math.max(0, Math.ceil(graceSeconds))), name];
 }
 
-/** Removes a container (stopping it first if it still runs); no error when it is gone (`--ignore` / `docker rm -f` semantics differ, see removeIsMissing). */
+/** Removes a container, stopping it first if it still runs (a missing one fails: see isNoSuchContainer). */
 export function removeArgv(runtime: ContainerRuntime, name: string): string[] {
   return [runtime, "rm", "--force", name];
 }
