@@ -61,7 +61,7 @@ function parseHostEnv(text: string | undefined): Record<string, string> {
 }
 
 /** `<runtime> save REF` here piped into `<runtime> load` on the host, over the SSH master. */
-function transferImage(ssh: SshHost, runtime: ContainerRuntime, hostEnv: Record<string, string>, localEnv: DriverContext["env"]) {
+export function transferImage(ssh: SshHost, runtime: ContainerRuntime, hostEnv: Record<string, string>, localEnv: DriverContext["env"]) {
   return (ref: string) =>
     new Promise<void>((done, fail) => {
       const remote = ssh.localArgv(loadArgv(runtime), hostEnv);

@@ -148,7 +148,8 @@ describe.skipIf(skip)("host target through the CLI", () => {
 
     const logs = await cli(["logs", "--lines", "20"]);
     expect(logs.code, logs.stderr).toBe(0);
-    expect(logs.stdout).toMatch(/GET \/health|GET \//);
+    // busybox httpd -v: a line per answered request (the health gate's and the test's).
+    expect(logs.stdout).toContain("response:200");
 
     const history = await cli(["history", "--json"]);
     expect(history.code).toBe(0);
@@ -158,7 +159,7 @@ describe.skipIf(skip)("host target through the CLI", () => {
   it("down stops the proxy and the containers; status then says nothing serves", async () => {
     const down = await cli(["down"]);
     expect(down.code, down.stderr).toBe(0);
-    expect(down.stdout).toContain("proxy");
+    expect(down.stderr).toMatch(/^stopped: proxy, container slipway-clihost-production-r1-1$/m);
     const ps = execFileSync("podman", ["ps", "--filter", "label=dev.slipway.app=clihost", "--format", "{{.Names}}"], {
       env: { ...process.env, ...podmanVars },
       encoding: "utf8",

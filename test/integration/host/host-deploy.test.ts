@@ -1,8 +1,9 @@
 /*
  * The host target end to end with real parts only: a real sshd on 127.0.0.1 (test/runtime/sshd.sh),
  * the SSH Host with a pinned key, Podman on the "server" (this machine, with the test Podman
- * configuration of test/runtime/podman-env.sh), Caddy from Debian's package as the proxy, and app
- * images built here from busybox-static (no registry). The deploy engine runs the target exactly as
+ * configuration of test/runtime/podman-env.sh but its own image storage, so every image the deploy
+ * needs is copied there with `podman save | ssh … podman load`), Caddy from Debian's package as the
+ * proxy, and app images built here from busybox-static (no registry). The deploy engine runs the target exactly as
  * the CLI does: boot beside, health gate, switch, drain, retire, rollback, lock and history on the host.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -22,7 +23,7 @@ import { buildModel, chooseEnvironment } from "../../../src/spec/normalize.js";
 import { validateSpec } from "../../../src/spec/validate.js";
 import { hostHistory, hostLock } from "../../../src/targets/host/host-state.js";
 import { containersOf, hostTarget } from "../../../src/targets/host/host-target.js";
-import { downHostEnvironment } from "../../../src/targets/host/session.js";
+import { downHostEnvironment, transferImage } from "../../../src/targets/host/session.js";
 import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
@@ -39,8 +40,12 @@ if (missing.length > 0) console.warn(`host target tests skipped: ${missing.join(
 const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const podmanVars = "env" in podman ? podman.env : {};
 
-function podmanRun(args: string[], input?: string): string {
-  const r = spawnSync("podman", args, { env: { ...process.env, ...podmanVars }, input, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+/** The "server"'s Podman: the same configuration, another image and container storage (set in beforeAll). */
+let serverVars: Record<string, string> = {};
+
+/** Podman on this machine (where images are built), or with `serverVars` the server's. */
+function podmanRun(args: string[], vars: Record<string, string> = podmanVars): string {
+  const r = spawnSync("podman", args, { env: { ...process.env, ...vars }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`podman ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
@@ -148,13 +153,14 @@ function targetFor(host: SshHost, model: AppModel, redactor: Redactor) {
     environment: model.environment,
     host,
     runtime: "podman",
-    hostEnv: { PATH: hostPath, ...podmanVars },
+    hostEnv: { PATH: hostPath, ...serverVars },
     stateDir: join(stateDir, model.name, model.environment),
     listen: `127.0.0.1:${proxyPort}`,
     publicUrl: `http://127.0.0.1:${proxyPort}/`,
     secrets: { API_TOKEN: "s3cr3t-token-value" },
     redactor,
     healthTimeoutMs: 20_000,
+    transferImage: transferImage(host, "podman", { PATH: hostPath, ...serverVars }, { ...process.env, ...podmanVars }),
   });
 }
 
@@ -199,6 +205,13 @@ beforeAll(async () => {
     knownHostsFile: join(root, "known_hosts"),
     acceptHostKey: fingerprint as string,
   });
+  const serverStorage = join(root, "server-storage");
+  execFileSync("mkdir", ["-p", serverStorage]);
+  await writeFile(
+    join(serverStorage, "storage.conf"),
+    `[storage]\ndriver = "overlay"\ngraphroot = "${serverStorage}/graph"\nrunroot = "${serverStorage}/run"\n`,
+  );
+  serverVars = { ...podmanVars, CONTAINERS_STORAGE_CONF: join(serverStorage, "storage.conf") };
   const base = busyboxBase(podmanVars);
   images.v1 = await buildApp(root, base, "v1");
   images.v2 = await buildApp(root, base, "v2");
@@ -216,6 +229,11 @@ afterAll(async () => {
   }
   if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
   for (const ref of Object.values(images)) spawnSync("podman", ["rmi", "--force", ref], { env: { ...process.env, ...podmanVars } });
+  // The server's storage is the test's own: its containers and images removed (overlay mounts undone) before it is deleted.
+  if (serverVars.CONTAINERS_STORAGE_CONF) {
+    spawnSync("podman", ["rm", "--all", "--force"], { env: { ...process.env, ...serverVars } });
+    spawnSync("podman", ["rmi", "--all", "--force"], { env: { ...process.env, ...serverVars } });
+  }
   await rm(root, { recursive: true, force: true });
 }, 120_000);
 
@@ -230,12 +248,19 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     const records = await hostHistory(host, join(stateDir, "hostapp", "production", "history")).list();
     const containers = containersOf(records[0]?.runtime);
     expect(containers).toHaveLength(2);
-    const ps = podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}} {{.Ports}}"]);
+    const ps = podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}} {{.Ports}}"], serverVars);
     for (const c of containers) expect(ps).toContain(`${c.name} 127.0.0.1:${c.port}->8080/tcp`);
     // The secret is in the env file (mode 0600) and in the container, not in anything reported.
     const envFile = join(stateDir, "hostapp", "production", "releases", "1", "app.env");
     expect(execFileSync("stat", ["-c", "%a", envFile], { encoding: "utf8" }).trim()).toBe("600");
-    expect(podmanRun(["exec", containers[0]?.name as string, "sh", "-c", 'echo "$API_TOKEN"']).trim()).toBe("s3cr3t-token-value");
+    expect(podmanRun(["exec", containers[0]?.name as string, "sh", "-c", 'echo "$API_TOKEN"'], serverVars).trim()).toBe(
+      "s3cr3t-token-value",
+    );
+    // The image was not on the server: the deploy copied it (save | ssh load).
+    expect(reporter.events).toContainEqual(
+      expect.objectContaining({ type: "log", line: `copying image ${images.v1} to the host (save | load)` }),
+    );
+    expect(podmanRun(["image", "exists", images.v1 as string], serverVars)).toBe("");
     expect(JSON.stringify(reporter.events)).not.toContain("s3cr3t-token-value");
     expect(JSON.stringify(records)).not.toContain("s3cr3t-token-value");
     // Where the time went (printed for the docs; never asserted).
@@ -254,7 +279,10 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     expect(seen.ok).toBeGreaterThan(10);
     expect([...seen.bodies].sort()).toEqual(["v1", "v2"]);
     expect(await get(proxyPort)).toEqual({ status: 200, body: "v2\n" });
-    const running = podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}}"]).trim().split("\n").sort();
+    const running = podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}}"], serverVars)
+      .trim()
+      .split("\n")
+      .sort();
     expect(running).toEqual(["slipway-hostapp-production-r2-1", "slipway-hostapp-production-r2-2"]);
   }, 180_000);
 
@@ -285,7 +313,7 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     const model = modelFor(images.v2 as string);
     const stopped = await downHostEnvironment(targetFor(ssh as SshHost, model, new Redactor()), model);
     expect(stopped).toContain("proxy");
-    expect(podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}}"]).trim()).toBe("");
+    expect(podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}}"], serverVars).trim()).toBe("");
     expect(spawnSync("pgrep", ["-f", `caddy run --config ${stateDir}`]).status).toBe(1);
     expect("error" in (await get(proxyPort))).toBe(true);
   }, 120_000);
