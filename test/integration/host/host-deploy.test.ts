@@ -10,13 +10,14 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeployResult, deploy } from "../../../src/deploy/engine.js";
 import { CollectingReporter } from "../../../src/deploy/events.js";
 import { connectSshHost, type SshHost } from "../../../src/effects/ssh-host.js";
 import type { AppModel } from "../../../src/model/app-model.js";
+import type { ReleaseRecord } from "../../../src/model/release-record.js";
 import { Redactor } from "../../../src/secrets/redact.js";
 import { parseSpecText } from "../../../src/spec/load.js";
 import { buildModel, chooseEnvironment } from "../../../src/spec/normalize.js";
@@ -308,6 +309,73 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     expect(result).toMatchObject({ ok: false, serving: 2, failure: { class: "image-pull" } });
     expect(await get(proxyPort)).toEqual({ status: 200, body: "v2\n" });
   }, 120_000);
+
+  it("resolves what a killed deploy left (its lock, an in-progress record, a started container) on the next unattended deploy", async () => {
+    const host = ssh as SshHost;
+    const envDir = join(stateDir, "hostapp", "production");
+    const history = hostHistory(host, join(envDir, "history"));
+    // The state `kill -9` of a deploy leaves after its start phase: lock held by a pid that is gone,
+    // the record in progress, the new release's container running but never routed to.
+    const revision = await history.nextRevision();
+    const name = `slipway-hostapp-production-r${revision}-1`;
+    const deadPid = Number(spawnSync("sh", ["-c", "echo $$"], { encoding: "utf8" }).stdout.trim());
+    const now = new Date().toISOString();
+    await host.writeFileAtomic(
+      join(envDir, "lock.json"),
+      JSON.stringify({
+        pid: deadPid,
+        host: hostname(),
+        user: "test",
+        command: "slipway deploy (killed)",
+        acquiredAt: now,
+        heartbeatAt: now,
+        startTime: "1",
+      }),
+      0o600,
+    );
+    podmanRun(
+      [
+        "run",
+        "--detach",
+        "--init",
+        "--name",
+        name,
+        "--label",
+        "dev.slipway.app=hostapp",
+        "--label",
+        "dev.slipway.environment=production",
+        "--label",
+        `dev.slipway.revision=${revision}`,
+        images.v1 as string,
+        "httpd",
+        "-f",
+        "-p",
+        "8080",
+        "-h",
+        "/www",
+      ],
+      serverVars,
+    );
+    const previous = (await history.list()).find((r) => r.revision === revision - 1) as ReleaseRecord;
+    await history.put({
+      ...previous,
+      revision,
+      outcome: "in-progress",
+      failure: undefined,
+      finishedAt: undefined,
+      runtime: { containers: [{ name, port: 1 }] },
+    });
+
+    const { result, reporter } = await deployImage(images.v1 as string);
+    expect(result.failure, JSON.stringify(result.failure)).toBeUndefined();
+    expect(result).toMatchObject({ ok: true, revision: revision + 1, serving: revision + 1 });
+    const recovered = reporter.events.flatMap((e) => (e.type === "recovered" ? [e.action] : []));
+    expect(recovered).toContain(`took over the lock of pid ${deadPid}, which is gone`);
+    expect(recovered).toContain("marked an interrupted release (it never served) as interrupted");
+    expect(recovered).toContain(`stopped container ${name}, which does not serve`);
+    expect(await history.get(revision)).toMatchObject({ outcome: "interrupted" });
+    expect(await get(proxyPort)).toEqual({ status: 200, body: "v1\n" });
+  }, 180_000);
 
   it("down stops the proxy and every container of the environment: nothing is left running", async () => {
     const model = modelFor(images.v2 as string);
