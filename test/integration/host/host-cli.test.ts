@@ -69,6 +69,11 @@ beforeAll(async () => {
   );
   image = "localhost/slipway-test/host-cli-app:v1";
   execFileSync("podman", ["build", "--quiet", "--network", "host", "-t", image, context], { env: { ...process.env, ...podmanVars } });
+  // v2: the same app answering `cli2`, for the deploy --tag and rollback step.
+  await writeFile(join(context, "Containerfile"), `FROM ${image}\nRUN echo cli2 > /www/index.html\n`);
+  execFileSync("podman", ["build", "--quiet", "--network", "host", "-t", image.replace(":v1", ":v2"), context], {
+    env: { ...process.env, ...podmanVars },
+  });
   proxyPort = Number(
     execFileSync(
       process.execPath,
@@ -114,7 +119,7 @@ afterAll(async () => {
   if (skip) return;
   await cli(["down", "--accept-host-key", fingerprint]).catch(() => undefined);
   if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
-  spawnSync("podman", ["rmi", "--force", image], { env: { ...process.env, ...podmanVars } });
+  spawnSync("podman", ["rmi", "--force", image, image.replace(":v1", ":v2")], { env: { ...process.env, ...podmanVars } });
   await rm(root, { recursive: true, force: true });
 }, 120_000);
 
@@ -156,10 +161,23 @@ describe.skipIf(skip)("host target through the CLI", () => {
     expect(history.stdout).toContain('"outcome":"succeeded"');
   }, 180_000);
 
+  it("deploys another tag, then rollback puts the first release's image back", async () => {
+    const second = await cli(["deploy", "--tag", "v2"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(await get(proxyPort)).toEqual({ status: 200, body: "cli2\n" });
+    const rollback = await cli(["rollback", "--json"]);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(JSON.parse(rollback.stdout.trim().split("\n").pop() as string)).toMatchObject({
+      ok: true,
+      result: { revision: 3, rollbackOf: 1 },
+    });
+    expect(await get(proxyPort)).toEqual({ status: 200, body: "cli\n" });
+  }, 240_000);
+
   it("down stops the proxy and the containers; status then says nothing serves", async () => {
     const down = await cli(["down"]);
     expect(down.code, down.stderr).toBe(0);
-    expect(down.stderr).toMatch(/^stopped: proxy, container slipway-clihost-production-r1-1$/m);
+    expect(down.stderr).toMatch(/^stopped: proxy, container slipway-clihost-production-r3-1$/m);
     const ps = execFileSync("podman", ["ps", "--filter", "label=dev.slipway.app=clihost", "--format", "{{.Names}}"], {
       env: { ...process.env, ...podmanVars },
       encoding: "utf8",
