@@ -51,14 +51,17 @@ function podmanRun(args: string[], vars: Record<string, string> = podmanVars): s
   return r.stdout;
 }
 
-/** An app image: busybox httpd on :8080 serving `version` at / and /health; `crash` exits 3 at boot after a line on stderr. */
-async function buildApp(dir: string, base: string, version: string, crash = false): Promise<string> {
+/** An app image: busybox httpd on :8080 serving `version` at / and /health; `crashes` exits 3 at boot after a line on stderr; `silent` runs but never listens. */
+async function buildApp(dir: string, base: string, version: string, kind: "serves" | "crashes" | "silent" = "serves"): Promise<string> {
   const ref = `localhost/slipway-test/host-app:${version}`;
   const context = join(dir, `ctx-${version}`);
   execFileSync("mkdir", ["-p", context]);
-  const cmd = crash
-    ? `CMD ["sh", "-c", "echo boom: the release cannot start >&2; exit 3"]`
-    : `CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]`;
+  const cmd =
+    kind === "crashes"
+      ? `CMD ["sh", "-c", "echo boom: the release cannot start >&2; exit 3"]`
+      : kind === "silent"
+        ? `CMD ["sleep", "600"]`
+        : `CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]`;
   await writeFile(
     join(context, "Containerfile"),
     `FROM ${base}\nRUN mkdir -p /www && echo ${version} > /www/index.html && echo ok > /www/health\n${cmd}\n`,
@@ -127,12 +130,12 @@ function freePort(): number {
   );
 }
 
-function modelFor(image: string): AppModel {
+function modelFor(image: string, health = "/health"): AppModel {
   const text = `name: hostapp
 app:
   image: ${image}
   port: 8080
-  health: /health
+  health: ${health}
   scale: { min: 2, max: 2 }
 environments:
   production:
@@ -168,9 +171,10 @@ function targetFor(host: SshHost, model: AppModel, redactor: Redactor) {
 async function deployImage(
   image: string,
   reporter = new CollectingReporter(),
+  health = "/health",
 ): Promise<{ result: DeployResult; reporter: CollectingReporter }> {
   const host = ssh as SshHost;
-  const model = modelFor(image);
+  const model = modelFor(image, health);
   const redactor = new Redactor();
   const envDir = join(stateDir, model.name, model.environment);
   const result = await deploy({
@@ -216,7 +220,8 @@ beforeAll(async () => {
   const base = busyboxBase(podmanVars);
   images.v1 = await buildApp(root, base, "v1");
   images.v2 = await buildApp(root, base, "v2");
-  images.crash = await buildApp(root, base, "crash", true);
+  images.crash = await buildApp(root, base, "crash", "crashes");
+  images.silent = await buildApp(root, base, "silent", "silent");
   proxyPort = freePort();
 }, 180_000);
 
@@ -303,6 +308,22 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     const record = await hostHistory(ssh as SshHost, join(stateDir, "hostapp", "production", "history")).get(3);
     expect(record).toMatchObject({ outcome: "failed", failure: { class: "process-exited" } });
   }, 180_000);
+
+  it("fails a release whose health path answers an HTTP error (health-failed) or whose port never opens (port-never-opened); the old one serves", async () => {
+    const unhealthy = await deployImage(images.v1 as string, new CollectingReporter(), "/no-such-health-path");
+    expect(unhealthy.result).toMatchObject({ ok: false, serving: 2, failure: { class: "health-failed", evidence: { httpStatus: 404 } } });
+    expect(unhealthy.result.failure?.message).toContain("/no-such-health-path answered 404");
+    const silent = await deployImage(images.silent as string);
+    expect(silent.result).toMatchObject({ ok: false, serving: 2, failure: { class: "port-never-opened" } });
+    expect(silent.result.failure?.message).toContain("nothing answered on port 8080 of the container within 20 s");
+    expect(await get(proxyPort)).toEqual({ status: 200, body: "v2\n" });
+    // The failed releases' containers were stopped (abandoned), the serving ones run.
+    const running = podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}}"], serverVars)
+      .trim()
+      .split("\n")
+      .sort();
+    expect(running).toEqual(["slipway-hostapp-production-r2-1", "slipway-hostapp-production-r2-2"]);
+  }, 240_000);
 
   it("refuses an image that is on neither machine as image-pull, and the serving release stays", async () => {
     const { result } = await deployImage("localhost/slipway-test/host-app:never-built");
