@@ -184,6 +184,12 @@ describe.skipIf(skip)("host target through the CLI", () => {
     });
     expect(ps.trim()).toBe("");
     expect("error" in (await get(proxyPort))).toBe(true);
+    const status = await cli(["status", "--json"]);
+    expect(JSON.parse(status.stdout.trim().split("\n").pop() as string).result).toMatchObject({
+      serving: 3,
+      healthy: false,
+      stopped: true,
+    });
   }, 120_000);
 
   it("refuses a server whose key changed, whatever flag is given", async () => {
