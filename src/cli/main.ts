@@ -136,12 +136,16 @@ export function buildProgram(
 
   const envOption = () => new Option("-e, --env <name>", "environment (optional when the spec has only one)");
   const deployHelp = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join("\n")}`;
+  /** Host target: the first connection to a server pins its SSH key only with the fingerprint the user accepted. */
+  const hostKeyHelp =
+    "host target: pin the server's SSH host key with this fingerprint (first connection only; see the fingerprint in the error)";
 
   only("deploy")
     ?.command("deploy")
     .description("deploy an environment: migrate, start the new release, health-gate, switch, roll back on failure")
     .addOption(specOption())
     .addOption(envOption())
+    .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .option("--tag <tag>", "image tag to record for this release")
     .option("--digest <sha256:…>", "image digest to deploy (wins over the tag)")
     .option(
@@ -213,6 +217,7 @@ export function buildProgram(
     .description("put an earlier successful release back (re-runs the health gate; no migrations)")
     .addOption(specOption())
     .addOption(envOption())
+    .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .addOption(numberOption("--to <revision>", "revision to roll back to (default: the one before the current)", numberRules.revision))
     .option("--no-wait", "fail at once when another deploy holds the lock")
     .addOption(jsonOption())
@@ -227,6 +232,7 @@ export function buildProgram(
     .description("list the releases of an environment, newest first (secret-free)")
     .addOption(specOption())
     .addOption(envOption())
+    .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway history -e local", "slipway history -e local --json"]))
     .action(async (opts) => {
@@ -239,6 +245,7 @@ export function buildProgram(
     .description("show what serves an environment now: revision, instances, proxy, lock")
     .addOption(specOption())
     .addOption(envOption())
+    .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway status -e local"]))
     .action(async (opts) => {
@@ -251,6 +258,7 @@ export function buildProgram(
     .description("print the logs of the serving release (or --revision N), secrets redacted")
     .addOption(specOption())
     .addOption(envOption())
+    .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .addOption(numberOption("--revision <n>", "a release other than the serving one", numberRules.revision))
     .addOption(numberOption("-n, --lines <n>", "lines per file (Kubernetes: per container)", numberRules.lines).default(50))
     .option("--follow", "keep printing new lines")
@@ -275,6 +283,7 @@ export function buildProgram(
     .description("run a command in the serving release's environment (like a console on the server)")
     .addOption(specOption())
     .addOption(envOption())
+    .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .addOption(jsonOption())
     .option("-t, --tty", "Kubernetes: give the command a terminal (consoles, shells); local commands share yours")
     .argument("<command...>", "the command, after --")
@@ -296,6 +305,7 @@ export function buildProgram(
     .description("remove a deploy lock left by a deploy that cannot finish")
     .addOption(specOption())
     .addOption(envOption())
+    .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .option("--force", "confirm removing the lock")
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway unlock -e local --force"]))
@@ -341,6 +351,7 @@ export function buildProgram(
     .description("stop an environment's processes, proxy and database server (data and history stay)")
     .addOption(specOption())
     .addOption(envOption())
+    .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway down -e local"]))
     .action(async (opts) => {

@@ -69,6 +69,11 @@ export interface SshHostOptions {
 /** A host over SSH: a `Host`, plus closing its control master. */
 export interface SshHost extends Host {
   readonly destination: string;
+  /**
+   * The local ssh argv (and its environment) that runs `command` on the host with exactly `env`,
+   * over the control master: for streams a `run` cannot carry, such as an image archive on stdin.
+   */
+  localArgv(command: readonly string[], env: Readonly<Record<string, string>>): { argv: string[]; env: Record<string, string> };
   /** Ends the control master and removes its private folder. */
   close(): Promise<void>;
 }
@@ -244,6 +249,7 @@ function sshHost(
   return {
     destination,
     uid,
+    localArgv: (command, commandEnv) => ({ argv: execArgv(target, runRemote(command, "/", commandEnv)), env: { ...env } }),
 
     async run(request: RunCommandRequest): Promise<RunCommandResult> {
       if (request.runAs !== undefined) throw notSupported("running a command as another user");

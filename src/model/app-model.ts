@@ -91,6 +91,21 @@ export type TargetModel =
       /** Folders of the release copy put first on PATH (targets.<name>.path), relative to it. */
       path: string[];
       trustedProxies: string[];
+    }
+  | {
+      type: "host";
+      name: string;
+      /** user@server[:port]. */
+      ssh: string;
+      /** Private key file, as written in slipway.yaml (relative to it or absolute). */
+      identity: string | undefined;
+      /** The pinned known_hosts file, as written (relative to slipway.yaml or absolute). */
+      knownHosts: string | undefined;
+      runtime: "podman" | "docker";
+      /** Port of the proxy on the server. */
+      port: number;
+      /** slipway's folder on the server. */
+      dir: string;
     };
 
 export interface ImageModel {

@@ -91,26 +91,29 @@ const R53 = /^\d+[smh]$/;
 const K54 = new Set(["kubernetes-secret"]);
 const K55 = new Set(["type", "context", "namespace"]);
 const K56 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
-const K57 = new Set(["waivers"]);
-const K58 = new Set(["rule", "reason", "until", "path"]);
-const R59 = /^SLW-[A-Z0-9]+-\d{3}$/;
-const R60 =
+const K57 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "dir"]);
+const R58 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+const R59 = /^\/[^\0]*$/;
+const K60 = new Set(["waivers"]);
+const K61 = new Set(["rule", "reason", "until", "path"]);
+const R62 = /^SLW-[A-Z0-9]+-\d{3}$/;
+const R63 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K61 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
-const R62 = /^[\w][\w./-]{0,99}$/;
-const K63 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
-const R64 = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const R65 = /^[\w+=,.@{}-]{1,64}$/;
-const R66 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const R67 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
-const R68 = /^[\w{}-]{1,100}$/;
-const K69 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
-const R70 = /^[\w.-]+\/[\w.-]+$/;
-const K71 = new Set(["image", "project", "url"]);
-const R72 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-const R73 = /^[\w.-]+(\/[\w.-]+)+$/;
-const R74 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
-const K75 = new Set(["name", "app", "database", "ingress", "infra"]);
+const K64 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
+const R65 = /^[\w][\w./-]{0,99}$/;
+const K66 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
+const R67 = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const R68 = /^[\w+=,.@{}-]{1,64}$/;
+const R69 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const R70 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
+const R71 = /^[\w{}-]{1,100}$/;
+const K72 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R73 = /^[\w.-]+\/[\w.-]+$/;
+const K74 = new Set(["image", "project", "url"]);
+const R75 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const R76 = /^[\w.-]+(\/[\w.-]+)+$/;
+const R77 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
+const K78 = new Set(["name", "app", "database", "ingress", "infra"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -1631,120 +1634,184 @@ function o206(x: unknown): unknown {
   return out;
 }
 
-function c207(x: unknown): unknown {
-  const v0 = o196(x);
-  if (v0 !== FAIL) return v0;
-  return o206(x);
+function e207(x: unknown): unknown {
+  return x === "host" ? x : FAIL;
 }
 
-function r208(x: unknown): unknown {
+function s208(x: unknown): unknown {
+  return typeof x === "string" && R58.test(x) ? x : FAIL;
+}
+
+function e209(x: unknown): unknown {
+  return x === "podman" || x === "docker" ? x : FAIL;
+}
+
+function d210(x: unknown): unknown {
+  return x === undefined ? "podman" : e209(x);
+}
+
+function d211(x: unknown): unknown {
+  return x === undefined ? 80 : n13(x);
+}
+
+function s212(x: unknown): unknown {
+  return typeof x === "string" && R59.test(x) ? x : FAIL;
+}
+
+function d213(x: unknown): unknown {
+  return x === undefined ? "/var/lib/slipway" : s212(x);
+}
+
+function o214(x: unknown): unknown {
+  const o = strictObject(x, K57);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.type === undefined) return FAIL;
+  const v0 = e207(o.type);
+  if (v0 === FAIL) return FAIL;
+  out.type = v0;
+  if (o.ssh === undefined) return FAIL;
+  const v1 = s208(o.ssh);
+  if (v1 === FAIL) return FAIL;
+  out.ssh = v1;
+  if (o.identity !== undefined) {
+    const v2 = p117(o.identity);
+    if (v2 === FAIL) return FAIL;
+    out.identity = v2;
+  } else if (Object.hasOwn(o, "identity")) out.identity = undefined;
+  if (o.knownHosts !== undefined) {
+    const v3 = p117(o.knownHosts);
+    if (v3 === FAIL) return FAIL;
+    out.knownHosts = v3;
+  } else if (Object.hasOwn(o, "knownHosts")) out.knownHosts = undefined;
+  const v4 = d210(o.runtime);
+  if (v4 === FAIL) return FAIL;
+  out.runtime = v4;
+  const v5 = d211(o.port);
+  if (v5 === FAIL) return FAIL;
+  out.port = v5;
+  const v6 = d213(o.dir);
+  if (v6 === FAIL) return FAIL;
+  out.dir = v6;
+  return out;
+}
+
+function c215(x: unknown): unknown {
+  const v0 = o196(x);
+  if (v0 !== FAIL) return v0;
+  const v1 = o206(x);
+  if (v1 !== FAIL) return v1;
+  return o214(x);
+}
+
+function r216(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = c207(item);
+    const v = c215(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d209(x: unknown): unknown {
-  return x === undefined ? {} : r208(x);
+function d217(x: unknown): unknown {
+  return x === undefined ? {} : r216(x);
 }
 
-function s210(x: unknown): unknown {
-  return typeof x === "string" && R59.test(x) ? x : FAIL;
+function s218(x: unknown): unknown {
+  return typeof x === "string" && R62.test(x) ? x : FAIL;
 }
 
-function s211(x: unknown): unknown {
+function s219(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
 }
 
-function s212(x: unknown): unknown {
-  return typeof x === "string" && R60.test(x) ? x : FAIL;
+function s220(x: unknown): unknown {
+  return typeof x === "string" && R63.test(x) ? x : FAIL;
 }
 
-function p213(x: unknown): unknown {
-  return x === undefined ? x : s212(x);
+function p221(x: unknown): unknown {
+  return x === undefined ? x : s220(x);
 }
 
-function p214(x: unknown): unknown {
+function p222(x: unknown): unknown {
   return x === undefined ? x : s2(x);
 }
 
-function o215(x: unknown): unknown {
-  const o = strictObject(x, K58);
+function o223(x: unknown): unknown {
+  const o = strictObject(x, K61);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.rule === undefined) return FAIL;
-  const v0 = s210(o.rule);
+  const v0 = s218(o.rule);
   if (v0 === FAIL) return FAIL;
   out.rule = v0;
   if (o.reason === undefined) return FAIL;
-  const v1 = s211(o.reason);
+  const v1 = s219(o.reason);
   if (v1 === FAIL) return FAIL;
   out.reason = v1;
   if (o.until !== undefined) {
-    const v2 = p213(o.until);
+    const v2 = p221(o.until);
     if (v2 === FAIL) return FAIL;
     out.until = v2;
   } else if (Object.hasOwn(o, "until")) out.until = undefined;
   if (o.path !== undefined) {
-    const v3 = p214(o.path);
+    const v3 = p222(o.path);
     if (v3 === FAIL) return FAIL;
     out.path = v3;
   } else if (Object.hasOwn(o, "path")) out.path = undefined;
   return out;
 }
 
-function a216(x: unknown): unknown {
+function a224(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = o215(item);
+    const v = o223(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d217(x: unknown): unknown {
-  return x === undefined ? [] : a216(x);
+function d225(x: unknown): unknown {
+  return x === undefined ? [] : a224(x);
 }
 
-function o218(x: unknown): unknown {
-  const o = strictObject(x, K57);
+function o226(x: unknown): unknown {
+  const o = strictObject(x, K60);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d217(o.waivers);
+  const v0 = d225(o.waivers);
   if (v0 === FAIL) return FAIL;
   out.waivers = v0;
   return out;
 }
 
-function p219(x: unknown): unknown {
-  return x === undefined ? x : o218(x);
+function p227(x: unknown): unknown {
+  return x === undefined ? x : o226(x);
 }
 
-function s220(x: unknown): unknown {
-  return typeof x === "string" && R62.test(x) ? x : FAIL;
+function s228(x: unknown): unknown {
+  return typeof x === "string" && R65.test(x) ? x : FAIL;
 }
 
-function d221(x: unknown): unknown {
-  return x === undefined ? "main" : s220(x);
+function d229(x: unknown): unknown {
+  return x === undefined ? "main" : s228(x);
 }
 
-function e222(x: unknown): unknown {
+function e230(x: unknown): unknown {
   return x === "github" || x === "gitlab" ? x : FAIL;
 }
 
-function p223(x: unknown): unknown {
-  return x === undefined ? x : e222(x);
+function p231(x: unknown): unknown {
+  return x === undefined ? x : e230(x);
 }
 
-function a224(x: unknown): unknown {
+function a232(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1755,79 +1822,79 @@ function a224(x: unknown): unknown {
   return out;
 }
 
-function p225(x: unknown): unknown {
-  return x === undefined ? x : a224(x);
-}
-
-function s226(x: unknown): unknown {
-  return typeof x === "string" && R64.test(x) ? x : FAIL;
-}
-
-function p227(x: unknown): unknown {
-  return x === undefined ? x : s226(x);
-}
-
-function s228(x: unknown): unknown {
-  return typeof x === "string" && R65.test(x) ? x : FAIL;
-}
-
-function d229(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s228(x);
-}
-
-function s230(x: unknown): unknown {
-  return typeof x === "string" && R66.test(x) ? x : FAIL;
-}
-
-function r231(x: unknown): unknown {
-  const o = plainObject(x);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  for (const [k, item] of Object.entries(o)) {
-    if (s2(k) === FAIL) return FAIL;
-    const v = s230(item);
-    if (v === FAIL) return FAIL;
-    out[k] = v;
-  }
-  return out;
-}
-
-function d232(x: unknown): unknown {
-  return x === undefined ? {} : r231(x);
-}
-
-function e233(x: unknown): unknown {
-  return x === "create" ? x : FAIL;
+function p233(x: unknown): unknown {
+  return x === undefined ? x : a232(x);
 }
 
 function s234(x: unknown): unknown {
   return typeof x === "string" && R67.test(x) ? x : FAIL;
 }
 
-function c235(x: unknown): unknown {
-  const v0 = e233(x);
-  if (v0 !== FAIL) return v0;
-  return s234(x);
+function p235(x: unknown): unknown {
+  return x === undefined ? x : s234(x);
 }
 
-function d236(x: unknown): unknown {
-  return x === undefined ? "create" : c235(x);
-}
-
-function s237(x: unknown): unknown {
+function s236(x: unknown): unknown {
   return typeof x === "string" && R68.test(x) ? x : FAIL;
 }
 
-function p238(x: unknown): unknown {
-  return x === undefined ? x : s237(x);
+function d237(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s236(x);
 }
 
-function o239(x: unknown): unknown {
-  const o = strictObject(x, K63);
+function s238(x: unknown): unknown {
+  return typeof x === "string" && R69.test(x) ? x : FAIL;
+}
+
+function r239(x: unknown): unknown {
+  const o = plainObject(x);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of Object.entries(o)) {
+    if (s2(k) === FAIL) return FAIL;
+    const v = s238(item);
+    if (v === FAIL) return FAIL;
+    out[k] = v;
+  }
+  return out;
+}
+
+function d240(x: unknown): unknown {
+  return x === undefined ? {} : r239(x);
+}
+
+function e241(x: unknown): unknown {
+  return x === "create" ? x : FAIL;
+}
+
+function s242(x: unknown): unknown {
+  return typeof x === "string" && R70.test(x) ? x : FAIL;
+}
+
+function c243(x: unknown): unknown {
+  const v0 = e241(x);
+  if (v0 !== FAIL) return v0;
+  return s242(x);
+}
+
+function d244(x: unknown): unknown {
+  return x === undefined ? "create" : c243(x);
+}
+
+function s245(x: unknown): unknown {
+  return typeof x === "string" && R71.test(x) ? x : FAIL;
+}
+
+function p246(x: unknown): unknown {
+  return x === undefined ? x : s245(x);
+}
+
+function o247(x: unknown): unknown {
+  const o = strictObject(x, K66);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region !== undefined) {
-    const v0 = p227(o.region);
+    const v0 = p235(o.region);
     if (v0 === FAIL) return FAIL;
     out.region = v0;
   } else if (Object.hasOwn(o, "region")) out.region = undefined;
@@ -1836,73 +1903,20 @@ function o239(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d229(o.roleName);
+  const v2 = d237(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d232(o.roles);
+  const v3 = d240(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
-  const v4 = d236(o.oidcProvider);
+  const v4 = d244(o.oidcProvider);
   if (v4 === FAIL) return FAIL;
   out.oidcProvider = v4;
   if (o.eksCluster !== undefined) {
-    const v5 = p238(o.eksCluster);
+    const v5 = p246(o.eksCluster);
     if (v5 === FAIL) return FAIL;
     out.eksCluster = v5;
   } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
-  return out;
-}
-
-function f240(x: unknown): unknown {
-  return o239(x === undefined ? {} : x);
-}
-
-function e241(x: unknown): unknown {
-  return x === "legacy" || x === "immutable" ? x : FAIL;
-}
-
-function d242(x: unknown): unknown {
-  return x === undefined ? "legacy" : e241(x);
-}
-
-function s243(x: unknown): unknown {
-  return typeof x === "string" && R70.test(x) ? x : FAIL;
-}
-
-function p244(x: unknown): unknown {
-  return x === undefined ? x : s243(x);
-}
-
-function n245(x: unknown): unknown {
-  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
-}
-
-function p246(x: unknown): unknown {
-  return x === undefined ? x : n245(x);
-}
-
-function o247(x: unknown): unknown {
-  const o = strictObject(x, K69);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  const v0 = d242(o.subject);
-  if (v0 === FAIL) return FAIL;
-  out.subject = v0;
-  if (o.repository !== undefined) {
-    const v1 = p244(o.repository);
-    if (v1 === FAIL) return FAIL;
-    out.repository = v1;
-  } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
-  if (o.ownerId !== undefined) {
-    const v2 = p246(o.ownerId);
-    if (v2 === FAIL) return FAIL;
-    out.ownerId = v2;
-  } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
-  if (o.repositoryId !== undefined) {
-    const v3 = p246(o.repositoryId);
-    if (v3 === FAIL) return FAIL;
-    out.repositoryId = v3;
-  } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
@@ -1910,12 +1924,12 @@ function f248(x: unknown): unknown {
   return o247(x === undefined ? {} : x);
 }
 
-function s249(x: unknown): unknown {
-  return typeof x === "string" && R72.test(x) ? x : FAIL;
+function e249(x: unknown): unknown {
+  return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function p250(x: unknown): unknown {
-  return x === undefined ? x : s249(x);
+function d250(x: unknown): unknown {
+  return x === undefined ? "legacy" : e249(x);
 }
 
 function s251(x: unknown): unknown {
@@ -1926,31 +1940,36 @@ function p252(x: unknown): unknown {
   return x === undefined ? x : s251(x);
 }
 
-function s253(x: unknown): unknown {
-  return typeof x === "string" && R74.test(x) ? x : FAIL;
+function n253(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
 }
 
-function d254(x: unknown): unknown {
-  return x === undefined ? "https://gitlab.com" : s253(x);
+function p254(x: unknown): unknown {
+  return x === undefined ? x : n253(x);
 }
 
 function o255(x: unknown): unknown {
-  const o = strictObject(x, K71);
+  const o = strictObject(x, K72);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  if (o.image !== undefined) {
-    const v0 = p250(o.image);
-    if (v0 === FAIL) return FAIL;
-    out.image = v0;
-  } else if (Object.hasOwn(o, "image")) out.image = undefined;
-  if (o.project !== undefined) {
-    const v1 = p252(o.project);
+  const v0 = d250(o.subject);
+  if (v0 === FAIL) return FAIL;
+  out.subject = v0;
+  if (o.repository !== undefined) {
+    const v1 = p252(o.repository);
     if (v1 === FAIL) return FAIL;
-    out.project = v1;
-  } else if (Object.hasOwn(o, "project")) out.project = undefined;
-  const v2 = d254(o.url);
-  if (v2 === FAIL) return FAIL;
-  out.url = v2;
+    out.repository = v1;
+  } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
+  if (o.ownerId !== undefined) {
+    const v2 = p254(o.ownerId);
+    if (v2 === FAIL) return FAIL;
+    out.ownerId = v2;
+  } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
+  if (o.repositoryId !== undefined) {
+    const v3 = p254(o.repositoryId);
+    if (v3 === FAIL) return FAIL;
+    out.repositoryId = v3;
+  } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
@@ -1958,11 +1977,59 @@ function f256(x: unknown): unknown {
   return o255(x === undefined ? {} : x);
 }
 
-function o257(x: unknown): unknown {
-  const o = strictObject(x, K61);
+function s257(x: unknown): unknown {
+  return typeof x === "string" && R75.test(x) ? x : FAIL;
+}
+
+function p258(x: unknown): unknown {
+  return x === undefined ? x : s257(x);
+}
+
+function s259(x: unknown): unknown {
+  return typeof x === "string" && R76.test(x) ? x : FAIL;
+}
+
+function p260(x: unknown): unknown {
+  return x === undefined ? x : s259(x);
+}
+
+function s261(x: unknown): unknown {
+  return typeof x === "string" && R77.test(x) ? x : FAIL;
+}
+
+function d262(x: unknown): unknown {
+  return x === undefined ? "https://gitlab.com" : s261(x);
+}
+
+function o263(x: unknown): unknown {
+  const o = strictObject(x, K74);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d221(o.defaultBranch);
+  if (o.image !== undefined) {
+    const v0 = p258(o.image);
+    if (v0 === FAIL) return FAIL;
+    out.image = v0;
+  } else if (Object.hasOwn(o, "image")) out.image = undefined;
+  if (o.project !== undefined) {
+    const v1 = p260(o.project);
+    if (v1 === FAIL) return FAIL;
+    out.project = v1;
+  } else if (Object.hasOwn(o, "project")) out.project = undefined;
+  const v2 = d262(o.url);
+  if (v2 === FAIL) return FAIL;
+  out.url = v2;
+  return out;
+}
+
+function f264(x: unknown): unknown {
+  return o263(x === undefined ? {} : x);
+}
+
+function o265(x: unknown): unknown {
+  const o = strictObject(x, K64);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d229(o.defaultBranch);
   if (v0 === FAIL) return FAIL;
   out.defaultBranch = v0;
   if (o.install !== undefined) {
@@ -1981,32 +2048,32 @@ function o257(x: unknown): unknown {
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
   if (o.provider !== undefined) {
-    const v4 = p223(o.provider);
+    const v4 = p231(o.provider);
     if (v4 === FAIL) return FAIL;
     out.provider = v4;
   } else if (Object.hasOwn(o, "provider")) out.provider = undefined;
   if (o.environments !== undefined) {
-    const v5 = p225(o.environments);
+    const v5 = p233(o.environments);
     if (v5 === FAIL) return FAIL;
     out.environments = v5;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v6 = f240(o.aws);
+  const v6 = f248(o.aws);
   if (v6 === FAIL) return FAIL;
   out.aws = v6;
-  const v7 = f248(o.github);
+  const v7 = f256(o.github);
   if (v7 === FAIL) return FAIL;
   out.github = v7;
-  const v8 = f256(o.gitlab);
+  const v8 = f264(o.gitlab);
   if (v8 === FAIL) return FAIL;
   out.gitlab = v8;
   return out;
 }
 
-function p258(x: unknown): unknown {
-  return x === undefined ? x : o257(x);
+function p266(x: unknown): unknown {
+  return x === undefined ? x : o265(x);
 }
 
-function o259(x: unknown): unknown {
+function o267(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2037,24 +2104,24 @@ function o259(x: unknown): unknown {
   const v5 = r193(o.environments);
   if (v5 === FAIL) return FAIL;
   out.environments = v5;
-  const v6 = d209(o.targets);
+  const v6 = d217(o.targets);
   if (v6 === FAIL) return FAIL;
   out.targets = v6;
   if (o.checks !== undefined) {
-    const v7 = p219(o.checks);
+    const v7 = p227(o.checks);
     if (v7 === FAIL) return FAIL;
     out.checks = v7;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v8 = p258(o.ci);
+    const v8 = p266(o.ci);
     if (v8 === FAIL) return FAIL;
     out.ci = v8;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o260(x: unknown): unknown {
-  const o = strictObject(x, K75);
+function o268(x: unknown): unknown {
+  const o = strictObject(x, K78);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -2085,10 +2152,10 @@ function o260(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o259(x);
+  return o267(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o260(x);
+  return o268(x);
 }

@@ -79,14 +79,16 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
     target:
       env.target.type === "kubernetes"
         ? { type: "kubernetes", name: env.targetName, context: env.target.context }
-        : {
-            type: "local",
-            name: env.targetName,
-            port: env.target.port,
-            prepare: env.target.prepare,
-            path: env.target.path,
-            trustedProxies: env.target.trustedProxies,
-          },
+        : env.target.type === "host"
+          ? { ...env.target, name: env.targetName }
+          : {
+              type: "local",
+              name: env.targetName,
+              port: env.target.port,
+              prepare: env.target.prepare,
+              path: env.target.path,
+              trustedProxies: env.target.trustedProxies,
+            },
     namespace,
     image,
     build: app.build
@@ -196,7 +198,8 @@ export const defaultLocalSecretsFile = ".slipway/secrets.env";
 function secretSource(env: ResolvedEnvironment, appName: string): SecretSourceModel {
   const s = env.secretSource;
   if (!s) {
-    return env.target.type === "local"
+    // The local and host targets read secret values on this machine; a cluster reads its own Secret.
+    return env.target.type !== "kubernetes"
       ? { kind: "env-file", path: defaultLocalSecretsFile }
       : { kind: "kubernetes-secret", name: `${appName}-secrets` };
   }

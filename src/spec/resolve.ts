@@ -26,7 +26,19 @@ export interface ResolvedEnvironment {
 
 export type ResolvedTarget =
   | { type: "kubernetes"; context: string | undefined; namespace: string }
-  | { type: "local"; port: number; prepare: string[] | undefined; path: string[]; trustedProxies: string[] };
+  | { type: "local"; port: number; prepare: string[] | undefined; path: string[]; trustedProxies: string[] }
+  | HostTargetSpec;
+
+/** A `type: host` target: one server over SSH. Paths as written (the driver resolves them against slipway.yaml). */
+export interface HostTargetSpec {
+  type: "host";
+  ssh: string;
+  identity: string | undefined;
+  knownHosts: string | undefined;
+  runtime: "podman" | "docker";
+  port: number;
+  dir: string;
+}
 
 export interface ValidatedSpec {
   file: string;
@@ -135,10 +147,21 @@ export function resolveSpec(
 
 function resolveTarget(name: string, targets: Record<string, TargetSpec>, appName: string): ResolvedTarget | undefined {
   const declared = targets[name];
-  const type = declared?.type ?? (builtinTargets as readonly string[]).find((t) => t === name);
+  const type: string | undefined = declared?.type ?? (builtinTargets as readonly string[]).find((t) => t === name);
   if (declared === undefined && type === undefined) return undefined;
-  if (type === "local" || (declared && "port" in declared)) {
-    const local = declared && "port" in declared ? declared : undefined;
+  if (declared?.type === "host") {
+    return {
+      type: "host",
+      ssh: declared.ssh,
+      identity: declared.identity,
+      knownHosts: declared.knownHosts,
+      runtime: declared.runtime,
+      port: declared.port,
+      dir: declared.dir,
+    };
+  }
+  if (type === "local" || (declared && "trustedProxies" in declared)) {
+    const local = declared && "trustedProxies" in declared ? declared : undefined;
     return {
       type: "local",
       port: local?.port ?? 4000,
@@ -148,7 +171,7 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
     };
   }
   if (type === "kubernetes" || declared) {
-    const k = declared && !("port" in declared) ? declared : undefined;
+    const k = declared && !("trustedProxies" in declared) ? declared : undefined;
     return { type: "kubernetes", context: k?.context, namespace: k?.namespace ?? appName };
   }
   return undefined;

@@ -461,7 +461,42 @@ const localTargetSchema = z
   })
   .describe("This machine: processes behind a local proxy, with an embedded database.");
 
-export const targetSchema = z.union([kubernetesTargetSchema, localTargetSchema]);
+/** `user@server[:port]`: a user name, a host name or [IPv6] address, an optional port. */
+const sshDestination = z
+  .string()
+  .regex(/^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/, {
+    error: "must be user@server or user@server:port (e.g. deploy@203.0.113.7:22)",
+  });
+
+const hostTargetSchema = z
+  .strictObject({
+    type: z.literal("host").describe("Target type: one server reached over SSH."),
+    ssh: sshDestination.describe("Where slipway connects: user@server[:port] (port 22 when omitted)."),
+    identity: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Private key file for SSH, relative to slipway.yaml or absolute. Default: the SSH agent and ~/.ssh/config."),
+    knownHosts: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The known_hosts file slipway pins the server's key in, relative to slipway.yaml or absolute. Default: .slipway/known_hosts beside slipway.yaml. A first connection needs --accept-host-key.",
+      ),
+    runtime: z.enum(["podman", "docker"]).default("podman").describe("The container runtime on the server."),
+    port: port.default(80).describe("Port the proxy on the server listens on for the app's traffic."),
+    dir: z
+      .string()
+      .regex(/^\/[^\0]*$/, { error: "must be an absolute path on the server" })
+      .default("/var/lib/slipway")
+      .describe(
+        "Folder on the server for slipway's state (release history, lock, proxy, env files), one subfolder per app and environment.",
+      ),
+  })
+  .describe("One server over SSH: the app as containers behind a proxy (Caddy) on the server.");
+
+export const targetSchema = z.union([kubernetesTargetSchema, localTargetSchema, hostTargetSchema]);
 
 const environmentOverlayKeys = ["app", "database", "ingress", "infra"] as const;
 

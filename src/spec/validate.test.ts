@@ -97,6 +97,29 @@ describe("validateSpec", () => {
     }
   });
 
+  it("resolves a host target with its defaults and locates a malformed ssh destination, a missing one and an unknown runtime", () => {
+    const spec = (fields: string) => `${base}  prod:\n    target: server\ntargets:\n  server:\n    type: host\n${fields}`;
+    const ok = validateSpec(parseSpecText(spec("    ssh: deploy@203.0.113.7:2222\n"), "slipway.yaml"));
+    expect(chooseEnvironment(ok, "prod").target).toEqual({
+      type: "host",
+      ssh: "deploy@203.0.113.7:2222",
+      identity: undefined,
+      knownHosts: undefined,
+      runtime: "podman",
+      port: 80,
+      dir: "/var/lib/slipway",
+    });
+    for (const bad of ["deploy@bad host", "deploy@", "@server", "a;b@server", "deploy@server:port"]) {
+      const e = only(spec(`    ssh: "${bad}"\n`));
+      expect(e.location?.path, `${bad}: ${e.message}`).toEqual(["targets", "server", "ssh"]);
+      expect(e.message).toContain("must be user@server or user@server:port");
+    }
+    expect(only(spec("    runtime: podman\n")).location?.path).toEqual(["targets", "server", "ssh"]);
+    const runtime = only(spec("    ssh: deploy@server\n    runtime: containerd\n"));
+    expect(runtime.location?.path).toEqual(["targets", "server", "runtime"]);
+    expect(only(spec("    ssh: deploy@server\n    dir: var/lib\n")).message).toContain("must be an absolute path on the server");
+  });
+
   it("accepts PATH folders inside the app and locates one that leaves it", () => {
     const spec = (list: string) => `${base}  dev:\n    target: local\ntargets:\n  local:\n    path: ${list}\n`;
     expect(problems(spec("[.venv/bin, bin, node_modules/.bin]"))).toEqual([]);

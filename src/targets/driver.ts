@@ -62,6 +62,8 @@ export interface OpenRequest {
   digest?: string | undefined;
   /** The Terraform outputs the model takes (image repository, role ARN, database endpoint), when there are any. */
   infra?: InfraOutputs | undefined;
+  /** `--accept-host-key`: the SHA256 fingerprint the user accepted for a server with no pinned key yet (host target). */
+  acceptHostKey?: string | undefined;
 }
 
 export interface TargetDriver {

@@ -18,6 +18,7 @@ export interface DriverRegistry {
 const builtin: Readonly<Record<string, DriverLoader>> = {
   local: async () => (await import("./local/driver.js")).localDriver,
   kubernetes: async () => (await import("./kubernetes/driver.js")).kubernetesDriver,
+  host: async () => (await import("./host/driver.js")).hostDriver,
 };
 
 /** A registry over `loaders` (tests pass their own drivers). */

@@ -28,6 +28,8 @@ export interface EnvOptions {
   file: string;
   env?: string;
   json?: boolean;
+  /** Host target: the SHA256 fingerprint accepted for a server whose key is not pinned yet. */
+  acceptHostKey?: string;
 }
 
 export interface CommandWarning {
@@ -41,7 +43,7 @@ async function loadEnvironment(ctx: CliContext, opts: EnvOptions) {
   const validated = await loadSpecForCli(ctx, file);
   const env = chooseEnvironment(validated, opts.env);
   const driver = await driverOf(env, ctx.drivers);
-  return { file, validated, env, driver };
+  return { file, validated, env, driver, acceptHostKey: opts.acceptHostKey };
 }
 
 type Loaded = Awaited<ReturnType<typeof loadEnvironment>>;
@@ -63,7 +65,7 @@ async function openSession(
   };
   const { validated, env, file } = loaded;
   const session = await loaded.driver.open(
-    { validated, env, file, command, tag: flags.tag, digest: flags.digest, infra: flags.infra },
+    { validated, env, file, command, tag: flags.tag, digest: flags.digest, infra: flags.infra, acceptHostKey: loaded.acceptHostKey },
     driverCtx,
   );
   return { session, warnings: skipped.warnings };

@@ -7,7 +7,7 @@ export interface RuleInput {
   app: AppSpec;
   database: DatabaseSpec | undefined;
   ingress: IngressSpec | undefined;
-  targetType: "kubernetes" | "local" | undefined;
+  targetType: "kubernetes" | "local" | "host" | undefined;
   secretSource: SecretSourceSpec | undefined;
   infra: InfraSpec | undefined;
 }

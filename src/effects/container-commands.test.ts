@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import {
+  containerName,
+  envFileText,
+  execArgv,
+  imageIdArgv,
+  isNoSuchContainer,
+  listArgv,
+  loadArgv,
+  logsArgv,
+  parseState,
+  removeArgv,
+  runArgv,
+  runOnceArgv,
+  saveArgv,
+  stateArgv,
+  stopArgv,
+} from "./container-commands.js";
+
+describe("container runtime commands", () => {
+  it("runs a release container detached with an init, sorted labels, an env file and a loopback-only published port", () => {
+    expect(
+      runArgv("podman", {
+        name: "slipway-shop-production-r3-1",
+        image: "localhost/shop:v3",
+        labels: { "dev.slipway.revision": "3", "dev.slipway.app": "shop", "dev.slipway.environment": "production" },
+        envFile: "/var/lib/slipway/shop/production/releases/3/app.env",
+        hostPort: 24001,
+        containerPort: 8080,
+        command: ["bin/server", "--port", "8080"],
+      }),
+    ).toEqual([
+      "podman",
+      "run",
+      "--detach",
+      "--init",
+      "--name",
+      "slipway-shop-production-r3-1",
+      "--label",
+      "dev.slipway.app=shop",
+      "--label",
+      "dev.slipway.environment=production",
+      "--label",
+      "dev.slipway.revision=3",
+      "--env-file",
+      "/var/lib/slipway/shop/production/releases/3/app.env",
+      "--network",
+      "bridge",
+      "--publish",
+      "127.0.0.1:24001:8080",
+      "localhost/shop:v3",
+      "bin/server",
+      "--port",
+      "8080",
+    ]);
+    // Without app.command the image's own command runs.
+    expect(runArgv("docker", { name: "n", image: "i:1", labels: {}, envFile: "/e", hostPort: 1, containerPort: 2 }).slice(-3)).toEqual([
+      "--publish",
+      "127.0.0.1:1:2",
+      "i:1",
+    ]);
+  });
+
+  it("builds the other commands as exact arrays for both runtimes", () => {
+    expect(loadArgv("docker")).toEqual(["docker", "load"]);
+    expect(saveArgv("podman", "localhost/shop:v3")).toEqual(["podman", "save", "localhost/shop:v3"]);
+    expect(imageIdArgv("podman", "shop:1")).toEqual(["podman", "image", "inspect", "--format", "{{.Id}}", "shop:1"]);
+    expect(stateArgv("docker", "c1")).toEqual(["docker", "inspect", "--format", "{{json .State}}", "c1"]);
+    expect(logsArgv("podman", "c1", 50)).toEqual(["podman", "logs", "--tail", "50", "c1"]);
+    expect(logsArgv("podman", "c1", -3.5, true)).toEqual(["podman", "logs", "--tail", "0", "--follow", "c1"]);
+    expect(stopArgv("podman", "c1", 29.2)).toEqual(["podman", "stop", "--time", "30", "c1"]);
+    expect(removeArgv("docker", "c1")).toEqual(["docker", "rm", "--force", "c1"]);
+    expect(listArgv("podman", { b: "2", a: "1" })).toEqual([
+      "podman",
+      "ps",
+      "--all",
+      "--filter",
+      "label=a=1",
+      "--filter",
+      "label=b=2",
+      "--format",
+      "{{.Names}}",
+    ]);
+    expect(execArgv("podman", "c1", ["bin/rails", "console"])).toEqual(["podman", "exec", "--interactive", "c1", "bin/rails", "console"]);
+    expect(runOnceArgv("podman", { name: "m", image: "i:1", labels: { x: "y" }, envFile: "/e", command: ["migrate"] })).toEqual([
+      "podman",
+      "run",
+      "--rm",
+      "--init",
+      "--name",
+      "m",
+      "--label",
+      "x=y",
+      "--env-file",
+      "/e",
+      "i:1",
+      "migrate",
+    ]);
+    expect(containerName("shop", "production", 12, 2)).toBe("slipway-shop-production-r12-2");
+  });
+
+  it("reads Podman's and Docker's container state and tells a missing container apart", () => {
+    // As `podman inspect --format '{{json .State}}'` prints it (fields trimmed).
+    expect(parseState('{"OciVersion":"1.0.2","Status":"exited","Running":false,"ExitCode":3,"OOMKilled":false,"Pid":0}\n')).toEqual({
+      status: "exited",
+      running: false,
+      exitCode: 3,
+      oomKilled: false,
+    });
+    expect(parseState('{"Status":"running","Running":true,"Paused":false,"OOMKilled":true,"ExitCode":0}')).toMatchObject({
+      running: true,
+      oomKilled: true,
+    });
+    expect(parseState("Error: no such container c1")).toBeUndefined();
+    expect(parseState('{"Status":1}')).toBeUndefined();
+    expect(isNoSuchContainer(['Error: no container with name or ID "c1" found: no such container'])).toBe(true);
+    expect(isNoSuchContainer(["Error: No such container: c1"])).toBe(true);
+    expect(isNoSuchContainer(["Error: permission denied"])).toBe(false);
+  });
+
+  it("writes an env file a line per variable, sorted, and refuses values with a line break by name only", () => {
+    expect(envFileText({ PORT: "8080", API_TOKEN: "a=b c'd\"$e" })).toEqual({ text: "API_TOKEN=a=b c'd\"$e\nPORT=8080\n" });
+    const refused = envFileText({ KEY: "-----BEGIN KEY-----\nabc\n-----END KEY-----", OK: "1", CR: "a\rb" });
+    expect(refused).toEqual({ multiLine: ["CR", "KEY"] });
+    expect(JSON.stringify(refused)).not.toContain("BEGIN");
+  });
+});

@@ -1,0 +1,158 @@
+/*
+ * The container runtime's commands as data: every argv the host target runs through `Host.run` for
+ * Podman or Docker (same flags on both), and the readers of their output. Pure, unit-tested as
+ * exact arrays. Secret values never appear here: a container's environment comes from an env file
+ * slipway writes on the host (0600) and names with --env-file.
+ */
+
+export type ContainerRuntime = "podman" | "docker";
+
+/** The labels every container of a release carries: how `ps` finds an environment's containers. */
+export const labelKeys = { app: "dev.slipway.app", environment: "dev.slipway.environment", revision: "dev.slipway.revision" } as const;
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  labels: Readonly<Record<string, string>>;
+  /** The env file on the host (KEY=VALUE lines). */
+  envFile: string;
+  /** Published on 127.0.0.1 of the host only: the proxy reaches it, the network does not. */
+  hostPort: number;
+  /** The port the app listens on inside the container. */
+  containerPort: number;
+  /** The image's command replaced (app.command + app.args); undefined: the image's own. */
+  command?: readonly string[] | undefined;
+}
+
+/** `podman load` / `docker load`: an image archive on stdin. */
+export function loadArgv(runtime: ContainerRuntime): string[] {
+  return [runtime, "load"];
+}
+
+/** `podman save IMG` / `docker save IMG`: the image archive on stdout (piped into `load` on the host). */
+export function saveArgv(runtime: ContainerRuntime, image: string): string[] {
+  return [runtime, "save", image];
+}
+
+/** Exits 0 with the image id when the image is present. */
+export function imageIdArgv(runtime: ContainerRuntime, image: string): string[] {
+  return [runtime, "image", "inspect", "--format", "{{.Id}}", image];
+}
+
+/** Starts a release's container detached, with an init as PID 1 (SIGTERM reaches the app, zombies are reaped). */
+export function runArgv(runtime: ContainerRuntime, spec: ContainerSpec): string[] {
+  const labels = Object.entries(spec.labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([key, value]) => ["--label", `${key}=${value}`]);
+  return [
+    runtime,
+    "run",
+    "--detach",
+    "--init",
+    "--name",
+    spec.name,
+    ...labels,
+    "--env-file",
+    spec.envFile,
+    // The runtime's own bridge network, whatever its configuration's default: only the published port is reachable.
+    "--network",
+    "bridge",
+    "--publish",
+    `127.0.0.1:${spec.hostPort}:${spec.containerPort}`,
+    // No `--entrypoint` change: app.command replaces the image's CMD, as on Kubernetes.
+    spec.image,
+    ...(spec.command ?? []),
+  ];
+}
+
+/** One-off container of an image (setup, migrate): removed when it exits, output streamed. */
+export function runOnceArgv(
+  runtime: ContainerRuntime,
+  spec: { name: string; image: string; labels: Readonly<Record<string, string>>; envFile: string; command: readonly string[] },
+): string[] {
+  const labels = Object.entries(spec.labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([key, value]) => ["--label", `${key}=${value}`]);
+  return [runtime, "run", "--rm", "--init", "--name", spec.name, ...labels, "--env-file", spec.envFile, spec.image, ...spec.command];
+}
+
+/** The container's state as one JSON line (`{Status, Running, ExitCode, …}`). */
+export function stateArgv(runtime: ContainerRuntime, name: string): string[] {
+  return [runtime, "inspect", "--format", "{{json .State}}", name];
+}
+
+export interface ContainerState {
+  status: string;
+  running: boolean;
+  exitCode: number;
+  oomKilled: boolean;
+}
+
+/** Reads `inspect --format '{{json .State}}'` (Podman and Docker name the fields alike); undefined when it is not that. */
+export function parseState(output: string): ContainerState | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(output.trim());
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.Status !== "string" || typeof v.Running !== "boolean") return undefined;
+  return {
+    status: v.Status,
+    running: v.Running,
+    exitCode: typeof v.ExitCode === "number" ? v.ExitCode : 0,
+    oomKilled: v.OOMKilled === true,
+  };
+}
+
+/** The last `lines` lines of a container's output (stdout and stderr). */
+export function logsArgv(runtime: ContainerRuntime, name: string, lines: number, follow = false): string[] {
+  return [runtime, "logs", "--tail", String(Math.max(0, Math.floor(lines))), ...(follow ? ["--follow"] : []), name];
+}
+
+/** SIGTERM to PID 1 (the init passes it on), SIGKILL after `graceSeconds`. */
+export function stopArgv(runtime: ContainerRuntime, name: string, graceSeconds: number): string[] {
+  return [runtime, "stop", "--time", String(Math.max(0, Math.ceil(graceSeconds))), name];
+}
+
+/** Removes a container, stopping it first if it still runs (a missing one fails: see isNoSuchContainer). */
+export function removeArgv(runtime: ContainerRuntime, name: string): string[] {
+  return [runtime, "rm", "--force", name];
+}
+
+/** Whether `rm`'s failure only says that the container did not exist. */
+export function isNoSuchContainer(lines: readonly string[]): boolean {
+  return lines.some((line) => /no such container|no container with (the )?name or id/i.test(line));
+}
+
+/** Names of the containers (running or not) with every one of these labels, one a line. */
+export function listArgv(runtime: ContainerRuntime, labels: Readonly<Record<string, string>>): string[] {
+  const filters = Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([key, value]) => ["--filter", `label=${key}=${value}`]);
+  return [runtime, "ps", "--all", ...filters, "--format", "{{.Names}}"];
+}
+
+/** Runs a command in a running container (`exec` without a terminal; stdin passed on). */
+export function execArgv(runtime: ContainerRuntime, name: string, command: readonly string[]): string[] {
+  return [runtime, "exec", "--interactive", name, ...command];
+}
+
+/** A release container's name: `slipway-<app>-<env>-r<revision>-<instance>` (app and env are DNS labels). */
+export function containerName(app: string, environment: string, revision: number, instance: number): string {
+  return `slipway-${app}-${environment}-r${revision}-${instance}`;
+}
+
+/**
+ * An env file for --env-file: `KEY=VALUE` a line, taken as written (no quotes, no escapes). A
+ * value with a line break cannot be written (the runtime would read its second line as another
+ * variable): the names of such variables are returned so the caller refuses them with a clear error.
+ */
+export function envFileText(env: Readonly<Record<string, string>>): { text: string } | { multiLine: string[] } {
+  const entries = Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const multiLine = entries.filter(([, value]) => /[\r\n\0]/.test(value)).map(([key]) => key);
+  if (multiLine.length > 0) return { multiLine };
+  return { text: entries.map(([key, value]) => `${key}=${value}\n`).join("") };
+}

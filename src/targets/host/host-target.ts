@@ -1,0 +1,418 @@
+/*
+ * The `host` target's engine side: the deploy engine's DeployTarget over a `Host` (SSH in
+ * production, this machine in tests) and a container runtime on it. A release is N containers of
+ * the image, each published on a free 127.0.0.1 port of the host; Caddy on the host routes the
+ * target's port to the serving release. Boot beside the old release, health gate through the host,
+ * switch by loading Caddy's config, drain by Caddy's in-flight counts, then stop the old containers.
+ */
+import { join } from "node:path";
+import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../deploy/engine.js";
+import { firstErrorBlock } from "../../deploy/error-block.js";
+import type { Evidence, Reporter } from "../../deploy/events.js";
+import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
+import {
+  type ContainerRuntime,
+  containerName,
+  envFileText,
+  imageIdArgv,
+  isNoSuchContainer,
+  labelKeys,
+  listArgv,
+  logsArgv,
+  parseState,
+  removeArgv,
+  runArgv,
+  runOnceArgv,
+  stateArgv,
+  stopArgv,
+} from "../../effects/container-commands.js";
+import type { Host } from "../../effects/host.js";
+import type { AppModel } from "../../model/app-model.js";
+import { probeHost } from "../../render/probe-host.js";
+import type { Redactor } from "../../secrets/redact.js";
+import { drain, type ProxyPlace, proxyServes, route } from "./proxy.js";
+
+export interface HostTargetOptions {
+  /** The app and environment whose containers this target owns (their labels). */
+  app: string;
+  environment: string;
+  host: Host;
+  runtime: ContainerRuntime;
+  /** The environment the runtime, curl and caddy run with on the host (PATH; tests add their Podman config). */
+  hostEnv: Readonly<Record<string, string>>;
+  /** This environment's folder on the host: <dir>/<app>/<environment>. */
+  stateDir: string;
+  /** Where Caddy listens on the host: `:80`, `127.0.0.1:8080`. */
+  listen: string;
+  /** What `url()` reports. */
+  publicUrl: string;
+  /** The app's secret values, by name. */
+  secrets: Readonly<Record<string, string>>;
+  redactor: Redactor;
+  healthTimeoutMs?: number | undefined;
+  /** Brings an image that is missing on the host there (`save | ssh load`); undefined: only images already on the host deploy. */
+  transferImage?: ((ref: string) => Promise<void>) | undefined;
+}
+
+export interface HostContainer {
+  name: string;
+  /** Its published port on the host's 127.0.0.1. */
+  port: number;
+}
+
+/** The containers a release record lists (`runtime.containers`). */
+export function containersOf(runtime: Record<string, unknown> | undefined): HostContainer[] {
+  const list = runtime?.containers;
+  if (!Array.isArray(list)) return [];
+  return list.filter(
+    (c): c is HostContainer =>
+      typeof c === "object" &&
+      c !== null &&
+      typeof (c as HostContainer).name === "string" &&
+      Number.isSafeInteger((c as HostContainer).port),
+  );
+}
+
+const upstreamsOf = (containers: readonly HostContainer[]) => containers.map((c) => `127.0.0.1:${c.port}`);
+
+export function hostTarget(options: HostTargetOptions): DeployTarget & {
+  /** The running state of a container; undefined when there is none of that name. */
+  containerState(name: string): Promise<ReturnType<typeof parseState>>;
+  /** The last lines of a container's output, redacted. */
+  containerLogs(name: string, lines: number): Promise<string[]>;
+  /** Every container of this environment (any revision), by name. */
+  environmentContainers(model: AppModel): Promise<string[]>;
+  proxy: ProxyPlace;
+} {
+  const { host, runtime, redactor } = options;
+  redactor.add(Object.values(options.secrets));
+  const proxy: ProxyPlace = { host, dir: join(options.stateDir, "proxy"), listen: options.listen, env: options.hostEnv };
+  const releaseDir = (revision: number) => join(options.stateDir, "releases", String(revision));
+  const redact = (line: string) => redactor.text(line);
+
+  const run = async (
+    command: readonly string[],
+    extra: { timeoutMs?: number; onLine?: (line: string) => void; signal?: AbortSignal } = {},
+  ) =>
+    host.run({
+      command,
+      cwd: "/",
+      env: options.hostEnv,
+      timeoutMs: extra.timeoutMs ?? 120_000,
+      lastLineCount: 40,
+      ...(extra.signal ? { signal: extra.signal } : {}),
+      ...(extra.onLine ? { onLine: (line: string) => extra.onLine?.(line) } : {}),
+    });
+
+  const containerState = async (name: string) => {
+    const lines: string[] = [];
+    const result = await run(stateArgv(runtime, name), { timeoutMs: 30_000, onLine: (l) => lines.push(l) });
+    return result.exitCode === 0 ? parseState(lines.join("\n")) : undefined;
+  };
+  const containerLogs = async (name: string, count: number) => {
+    const lines: string[] = [];
+    await run(logsArgv(runtime, name, count), { timeoutMs: 30_000, onLine: (l) => lines.push(l) });
+    return lines.slice(-count).map(redact);
+  };
+  const remove = async (name: string) => {
+    const result = await run(removeArgv(runtime, name), { timeoutMs: 60_000 });
+    if (result.exitCode !== 0 && !isNoSuchContainer(result.lastLines))
+      throw new DeployFailure({
+        class: "switch-failed",
+        message: `cannot remove container ${name}`,
+        evidence: { logTail: result.lastLines.map(redact) },
+      });
+  };
+  const stop = async (name: string, graceSeconds: number) => {
+    await run(stopArgv(runtime, name, graceSeconds), { timeoutMs: (graceSeconds + 30) * 1000 });
+  };
+  const environmentContainers = async (model: AppModel) => {
+    const names: string[] = [];
+    await run(listArgv(runtime, { [labelKeys.app]: model.name, [labelKeys.environment]: model.environment }), {
+      timeoutMs: 30_000,
+      onLine: (l) => names.push(l.trim()),
+    });
+    return names.filter(Boolean);
+  };
+  const anyRunning = async (containers: readonly HostContainer[]) =>
+    (await Promise.all(containers.map(async (c) => (await containerState(c.name))?.running === true))).some(Boolean);
+  const labels = (model: AppModel, revision: number) => ({
+    [labelKeys.app]: model.name,
+    [labelKeys.environment]: model.environment,
+    [labelKeys.revision]: String(revision),
+  });
+
+  /** Writes the release's env file (0600) on the host: secrets reach the container through it, never a command line. */
+  const writeEnvFile = async (ctx: ReleaseContext): Promise<string> => {
+    const env: Record<string, string> = {
+      ...Object.fromEntries(ctx.model.env),
+      ...options.secrets,
+      PORT: String(ctx.model.port),
+      SLIPWAY_APP: ctx.model.name,
+      SLIPWAY_ENVIRONMENT: ctx.model.environment,
+      SLIPWAY_REVISION: String(ctx.revision),
+    };
+    const text = envFileText(env);
+    if ("multiLine" in text)
+      throw new DeployFailure({
+        class: "prepare-failed",
+        message: `${text.multiLine.join(", ")}: a value with a line break cannot be passed to a container by the host target yet (the runtime's --env-file holds one line per variable)`,
+        evidence: { detail: "Encode the value on one line (base64, \\n escapes) and decode it in the app." },
+      });
+    const file = join(releaseDir(ctx.revision), "app.env");
+    await host.makeDir(releaseDir(ctx.revision));
+    await host.writeFileAtomic(file, text.text, 0o600);
+    return file;
+  };
+
+  const imageRef = (ctx: ReleaseContext) => (ctx.rollbackOf?.artifact.kind === "image" ? ctx.rollbackOf.artifact.ref : ctx.model.image.ref);
+  const imagePresent = async (ref: string) => (await run(imageIdArgv(runtime, ref), { timeoutMs: 30_000 })).exitCode === 0;
+
+  return {
+    name: "host",
+    proxy,
+    containerState,
+    containerLogs,
+    environmentContainers,
+    url: () => options.publicUrl,
+
+    async recover(history: HistoryStore, reporter: Reporter, model: AppModel) {
+      const served = await proxyServes(proxy);
+      const records = await history.list();
+      for (const record of records) {
+        if (record.outcome !== "in-progress") continue;
+        const containers = containersOf(record.runtime);
+        if (served === record.revision && containers.length > 0 && (await anyRunning(containers))) {
+          record.outcome = "succeeded";
+          record.finishedAt = new Date().toISOString();
+          await history.put(record);
+          reporter.emit({
+            type: "recovered",
+            revision: record.revision,
+            action: "the interrupted release was already serving; marked it succeeded",
+          });
+          continue;
+        }
+        record.outcome = "interrupted";
+        record.finishedAt = new Date().toISOString();
+        record.failure = {
+          class: "interrupted",
+          message: `revision ${record.revision} was interrupted before it served; its containers were stopped`,
+          evidence: {},
+        };
+        await history.put(record);
+        reporter.emit({
+          type: "recovered",
+          revision: record.revision,
+          action: "marked an interrupted release (it never served) as interrupted",
+        });
+      }
+      // Only what serves keeps running: the proxy's release and the newest successful one.
+      const keep = new Set(
+        [served, currentRelease(await history.list())?.revision].filter((r): r is number => r !== undefined).map(String),
+      );
+      for (const name of await environmentContainers(model)) {
+        const revision = /-r(\d+)-\d+$/.exec(name)?.[1];
+        if (revision !== undefined && keep.has(revision)) continue;
+        const state = await containerState(name);
+        if (!state?.running) continue;
+        await stop(name, 5);
+        reporter.emit({ type: "recovered", revision: Number(revision ?? 0), action: `stopped container ${name}, which does not serve` });
+      }
+    },
+
+    async prepare(ctx: ReleaseContext) {
+      const ref = imageRef(ctx);
+      if (!(await imagePresent(ref)) && options.transferImage) {
+        ctx.reporter.emit({ type: "log", phase: "prepare", stream: "stdout", line: `copying image ${ref} to the host (save | load)` });
+        try {
+          await options.transferImage(ref);
+        } catch (error) {
+          throw new DeployFailure({
+            class: "image-pull",
+            message: `image ${ref} could not be copied to the host`,
+            evidence: { detail: redact(error instanceof Error ? error.message : String(error)) },
+          });
+        }
+      }
+      if (!(await imagePresent(ref)))
+        throw new DeployFailure({
+          class: "image-pull",
+          message: `image ${ref} is not on the host`,
+          evidence: { detail: `\`${runtime} image inspect ${ref}\` on the host found no such image` },
+        });
+      return { kind: "image", ref };
+    },
+
+    async ensureDatabase(ctx: ReleaseContext) {
+      if (ctx.model.database)
+        throw new DeployFailure({
+          class: "database-unreachable",
+          message: "the host target has no database accessory yet: remove `database` from this environment or deploy it elsewhere",
+          evidence: {},
+        });
+      return { firstTime: false };
+    },
+
+    async runCommand(ctx: ReleaseContext, phase: "setup" | "migrate", command: readonly string[]) {
+      const envFile = await writeEnvFile(ctx);
+      const name = `${containerName(ctx.model.name, ctx.model.environment, ctx.revision, 0)}-${phase}`;
+      await remove(name);
+      const result = await run(
+        runOnceArgv(runtime, { name, image: imageRef(ctx), labels: labels(ctx.model, ctx.revision), envFile, command }),
+        {
+          timeoutMs: 30 * 60_000,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          onLine: (line) => ctx.reporter.emit({ type: "log", phase, stream: "stdout", line: redact(line) }),
+        },
+      );
+      if (result.exitCode !== 0) {
+        const tail = result.lastLines.map(redact);
+        const firstError = firstErrorBlock(tail);
+        throw new DeployFailure({
+          class: phase === "migrate" ? "migration-failed" : "setup-failed",
+          message: `${phase}: \`${command.join(" ")}\` exited with ${result.exitCode ?? `signal ${result.signal}`}; no traffic moved`,
+          evidence: { exitCode: result.exitCode, logTail: tail, ...(firstError ? { firstError } : {}) },
+        });
+      }
+    },
+
+    async start(ctx: ReleaseContext) {
+      const envFile = await writeEnvFile(ctx);
+      const containers: HostContainer[] = [];
+      const command = ctx.model.command ? [...ctx.model.command, ...(ctx.model.args ?? [])] : undefined;
+      for (let i = 1; i <= Math.max(1, ctx.model.replicas.min); i++) {
+        const name = containerName(ctx.model.name, ctx.model.environment, ctx.revision, i);
+        // A container of this name can only be left by a killed deploy of the same revision number.
+        await remove(name);
+        const port = await host.freePort();
+        const result = await run(
+          runArgv(runtime, {
+            name,
+            image: imageRef(ctx),
+            labels: labels(ctx.model, ctx.revision),
+            envFile,
+            hostPort: port,
+            containerPort: ctx.model.port,
+            command,
+          }),
+        );
+        if (result.exitCode !== 0)
+          throw new DeployFailure({
+            class: "process-exited",
+            message: `container ${name} did not start (\`${runtime} run\` exited with ${result.exitCode})`,
+            evidence: { exitCode: result.exitCode, logTail: result.lastLines.map(redact) },
+          });
+        containers.push({ name, port });
+      }
+      return { containers };
+    },
+
+    async healthGate(ctx: ReleaseContext, runtimeFacts: Record<string, unknown>) {
+      const timeoutMs = options.healthTimeoutMs ?? ctx.model.health.startup.timeoutSeconds * 1000;
+      await Promise.all(
+        containersOf(runtimeFacts).map(async (container, index) => {
+          const where = `container ${index + 1} (${container.name}, port ${container.port})`;
+          const evidence = async (extra: Evidence): Promise<Evidence> => {
+            const log = await containerLogs(container.name, 200).catch(() => []);
+            const firstError = firstErrorBlock(log);
+            return { ...extra, port: container.port, logTail: log.slice(-20), ...(firstError ? { firstError } : {}) };
+          };
+          const deadline = Date.now() + timeoutMs;
+          const url = `http://127.0.0.1:${container.port}${ctx.model.health.readiness}`;
+          let answered = false;
+          let badSince: number | undefined;
+          let last: { status?: number; error?: string } = {};
+          for (;;) {
+            if (ctx.signal?.aborted) return;
+            const state = await containerState(container.name);
+            if (!state?.running) {
+              throw new DeployFailure({
+                class: state?.oomKilled ? "oom-killed" : "process-exited",
+                message: `${where}: the container exited${answered ? " during the health check" : " before it answered"}${state ? ` (exit ${state.exitCode})` : ""}`,
+                evidence: await evidence({ exitCode: state?.exitCode ?? null }),
+              });
+            }
+            const probe = await host.httpGet(url, 2_000, { host: probeHost });
+            if (probe.ok && probe.status >= 200 && probe.status < 400) return;
+            if (probe.ok) answered = true;
+            last = probe.ok ? { status: probe.status } : { error: probe.message };
+            if (probe.ok) badSince ??= Date.now();
+            if (probe.ok && badSince !== undefined && Date.now() - badSince > 10_000)
+              throw new DeployFailure({
+                class: "health-failed",
+                message: `${where}: ${ctx.model.health.readiness} answered ${probe.status}`,
+                evidence: await evidence({ httpStatus: probe.status, httpBody: redact(probe.body) }),
+              });
+            if (Date.now() > deadline) {
+              if (!answered)
+                throw new DeployFailure({
+                  class: "port-never-opened",
+                  message: `${where}: nothing answered on port ${ctx.model.port} of the container within ${Math.round(timeoutMs / 1000)} s`,
+                  evidence: await evidence({ detail: last.error ?? "" }),
+                });
+              throw new DeployFailure({
+                class: "health-timeout",
+                message: `${where}: ${ctx.model.health.readiness} did not answer 2xx or 3xx within ${Math.round(timeoutMs / 1000)} s`,
+                evidence: await evidence({ ...(last.status ? { httpStatus: last.status } : {}), detail: last.error ?? "" }),
+              });
+            }
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        }),
+      );
+    },
+
+    async switchTo(ctx: ReleaseContext, runtimeFacts: Record<string, unknown>) {
+      try {
+        await route(proxy, ctx.revision, upstreamsOf(containersOf(runtimeFacts)));
+      } catch (error) {
+        throw new DeployFailure({
+          class: "switch-failed",
+          message: `switch: ${error instanceof Error ? error.message : String(error)}`,
+          evidence: { detail: options.listen },
+        });
+      }
+    },
+
+    async switchBack(ctx: ReleaseContext) {
+      if (!ctx.previous) return;
+      await route(proxy, ctx.previous.revision, upstreamsOf(containersOf(ctx.previous.runtime)));
+    },
+
+    async retire(record: ReleaseRecord, reporter: Reporter, signal?: AbortSignal) {
+      const containers = containersOf(record.runtime);
+      if (containers.length === 0) return;
+      reporter.emit({
+        type: "waiting",
+        phase: "drain",
+        message: `draining revision ${record.revision} (${containers.length} container(s))`,
+      });
+      const drained = await drain(proxy, upstreamsOf(containers), 30_000, signal);
+      if (!drained.drained)
+        reporter.emit({ type: "waiting", phase: "drain", message: `${drained.inFlight} request(s) still open; stopping anyway` });
+      // Stopped, not removed: its logs stay readable until the release is pruned.
+      await Promise.all(containers.map((c) => stop(c.name, signal?.aborted ? 5 : 30)));
+    },
+
+    async abandon(_ctx: ReleaseContext, runtimeFacts: Record<string, unknown>) {
+      await Promise.all(containersOf(runtimeFacts).map((c) => stop(c.name, 3)));
+    },
+
+    async isServing(record: ReleaseRecord) {
+      return (await proxyServes(proxy).catch(() => undefined)) === record.revision && (await anyRunning(containersOf(record.runtime)));
+    },
+
+    async prune(revisions: readonly number[]) {
+      const served = await proxyServes(proxy).catch(() => undefined);
+      for (const revision of revisions) {
+        if (revision === served) continue;
+        const names: string[] = [];
+        const only = { [labelKeys.app]: options.app, [labelKeys.environment]: options.environment, [labelKeys.revision]: String(revision) };
+        await run(listArgv(runtime, only), { onLine: (l) => names.push(l.trim()) });
+        for (const name of names.filter(Boolean)) await remove(name);
+        await host.remove(releaseDir(revision));
+      }
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/*
+ * The host target's proxy: Caddy on the server, started through the `Host` as a plain process (its
+ * Debian package's binary; not yet a container), its admin API on a unix socket in the
+ * environment's folder. A switch loads a whole new config through the admin API (Caddy applies it
+ * gracefully: requests already proxied finish); the drain watches the old upstreams' in-flight count.
+ */
+import { join } from "node:path";
+import { adminArgv, caddyConfig, caddyRunArgv, servedRevision, upstreamRequests } from "../../effects/caddy-commands.js";
+import type { Host } from "../../effects/host.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
+
+export interface ProxyPlace {
+  host: Host;
+  /** <environment folder>/proxy on the host. */
+  dir: string;
+  /** `host:port` or `:port`. */
+  listen: string;
+  /** PATH (and anything else) Caddy and curl run with on the host. */
+  env: Readonly<Record<string, string>>;
+}
+
+const socketOf = (place: ProxyPlace) => join(place.dir, "admin.sock");
+const configFile = (place: ProxyPlace) => join(place.dir, "caddy.json");
+const pidFile = (place: ProxyPlace) => join(place.dir, "caddy.pid");
+
+async function admin(place: ProxyPlace, method: "GET" | "POST", path: string, bodyFile?: string) {
+  const lines: string[] = [];
+  const result = await place.host.run({
+    command: adminArgv(socketOf(place), method, path, bodyFile),
+    cwd: "/",
+    env: place.env,
+    timeoutMs: 40_000,
+    lastLineCount: 20,
+    onLine: (line, stream) => {
+      if (stream === "stdout") lines.push(line);
+    },
+  });
+  return { ok: result.exitCode === 0, body: lines.join("\n"), error: result.lastLines.join(" | ") };
+}
+
+/** The revision Caddy routes to now; undefined when Caddy does not run or routes nowhere. */
+export async function proxyServes(place: ProxyPlace): Promise<number | undefined> {
+  if (!(await place.host.exists(socketOf(place)))) return undefined;
+  const config = await admin(place, "GET", "/config/");
+  return config.ok ? servedRevision(config.body) : undefined;
+}
+
+/** Whether Caddy answers on its admin socket. */
+async function running(place: ProxyPlace): Promise<boolean> {
+  return (await place.host.exists(socketOf(place))) && (await admin(place, "GET", "/config/")).ok;
+}
+
+/**
+ * Routes the proxy to `upstreams` as `revision`: writes the config file (a restarted Caddy starts
+ * from it) and loads it through the admin API, starting Caddy first when it does not run.
+ */
+export async function route(place: ProxyPlace, revision: number | undefined, upstreams: readonly string[]): Promise<void> {
+  const { host } = place;
+  await host.makeDir(place.dir);
+  const config = caddyConfig({ adminSocket: socketOf(place), listen: place.listen, gracePeriodSeconds: 20 }, { revision, upstreams });
+  await host.writeFileAtomic(configFile(place), `${JSON.stringify(config, null, 2)}\n`, 0o600);
+  if (!(await running(place))) {
+    // A socket left by a killed Caddy would make the new one fail to listen.
+    await host.remove(socketOf(place));
+    const proc = await host.start({
+      command: caddyRunArgv(configFile(place)),
+      cwd: place.dir,
+      // Caddy keeps its own state (autosave, certificates later) under the proxy folder, not $HOME.
+      env: { ...place.env, HOME: place.dir, XDG_DATA_HOME: join(place.dir, "data"), XDG_CONFIG_HOME: join(place.dir, "config") },
+      logFile: join(place.dir, "caddy.log"),
+    });
+    await host.writeFileAtomic(pidFile(place), `${JSON.stringify({ pid: proc.pid, startTime: proc.startTime })}\n`);
+    for (let i = 0; i < 100; i++) {
+      if ((await running(place)) && (await proxyServes(place)) === revision) return;
+      if (!(await host.isAlive(proc))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const log = await host.tail(join(place.dir, "caddy.log"), 5);
+    throw new SlipwayError("DEPLOY_FAILED", `the proxy (caddy) did not start on the host: ${log.join(" | ")}`, {
+      hint: `Is caddy installed on the host, and is ${place.listen} free? Its log: ${join(place.dir, "caddy.log")}.`,
+    });
+  }
+  const loaded = await admin(place, "POST", "/load", configFile(place));
+  if (!loaded.ok) throw new SlipwayError("DEPLOY_FAILED", `the proxy refused the new routes: ${loaded.body || loaded.error}`);
+}
+
+/**
+ * Waits until none of `upstreams` has a request in flight through Caddy (Caddy drops an upstream
+ * from its list once no config uses it and its last request ended). Returns the count still open
+ * when `timeoutMs` runs out.
+ */
+export async function drain(
+  place: ProxyPlace,
+  upstreams: readonly string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<{ drained: true } | { drained: false; inFlight: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let inFlight = 0;
+  for (;;) {
+    const answer = await admin(place, "GET", "/reverse_proxy/upstreams");
+    const counts = answer.ok ? upstreamRequests(answer.body) : undefined;
+    inFlight = counts ? upstreams.reduce((sum, u) => sum + (counts.get(u) ?? 0), 0) : 0;
+    if (counts !== undefined && inFlight === 0) return { drained: true };
+    if (signal?.aborted || Date.now() > deadline) return { drained: false, inFlight };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Stops Caddy (SIGTERM: it finishes in-flight requests); whether it was running. */
+export async function stopProxy(place: ProxyPlace): Promise<boolean> {
+  const text = await place.host.readText(pidFile(place));
+  let identity: { pid: number; startTime?: string } | undefined;
+  try {
+    identity = text ? (JSON.parse(text) as { pid: number; startTime?: string }) : undefined;
+  } catch {
+    identity = undefined;
+  }
+  if (!identity || !Number.isSafeInteger(identity.pid)) return false;
+  const result = await place.host.stop(identity, { graceMs: 10_000 });
+  await place.host.remove(socketOf(place));
+  await place.host.remove(pidFile(place));
+  return result.wasRunning;
+}

@@ -1,0 +1,282 @@
+/*
+ * Opens a `host` environment: connects over SSH (pinned host key), and puts the engine target,
+ * the release history and the deploy lock on the server under <dir>/<app>/<environment>.
+ */
+import { spawn } from "node:child_process";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { currentRelease } from "../../deploy/history.js";
+import { type ContainerRuntime, execArgv, loadArgv, logsArgv, saveArgv, stopArgv } from "../../effects/container-commands.js";
+import { loadLocalSecrets } from "../../effects/secrets.js";
+import { connectSshHost, type SshHost } from "../../effects/ssh-host.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
+import type { AppModel } from "../../model/app-model.js";
+import { buildModel } from "../../spec/normalize.js";
+import type { DriverContext, OpenRequest, StyledLine, TargetCommand, TargetSession } from "../driver.js";
+import { hostHistory, hostLock } from "./host-state.js";
+import { containersOf, hostTarget } from "./host-target.js";
+import { proxyServes, stopProxy } from "./proxy.js";
+
+const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Commands that run no image build the model with a placeholder tag (any will do). */
+const placeholderTags: Partial<Record<TargetCommand, string>> = {
+  rollback: "rollback",
+  history: "history",
+  status: "status",
+  unlock: "unlock",
+  logs: "inspect",
+  exec: "inspect",
+  down: "inspect",
+};
+
+/** Stops the environment's proxy and every running container of it (keeps them for their logs, keeps history). */
+export async function downHostEnvironment(target: ReturnType<typeof hostTarget>, model: AppModel): Promise<string[]> {
+  const stopped: string[] = [];
+  if (await stopProxy(target.proxy)) stopped.push("proxy");
+  for (const name of await target.environmentContainers(model)) {
+    if (!(await target.containerState(name))?.running) continue;
+    await target.proxy.host.run({
+      command: stopArgv(runtimeOf(model), name, 30),
+      cwd: "/",
+      env: target.proxy.env,
+      timeoutMs: 90_000,
+    });
+    stopped.push(`container ${name}`);
+  }
+  return stopped;
+}
+
+function runtimeOf(model: AppModel): ContainerRuntime {
+  return model.target.type === "host" ? model.target.runtime : "podman";
+}
+
+/** `KEY=VALUE` lines of the server's <dir>/host.env (the runtime's configuration there, e.g. CONTAINERS_CONF). */
+function parseHostEnv(text: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of (text ?? "").split("\n")) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match?.[1] && match[2] !== undefined) env[match[1]] = match[2];
+  }
+  return env;
+}
+
+/** `<runtime> save REF` here piped into `<runtime> load` on the host, over the SSH master. */
+export function transferImage(ssh: SshHost, runtime: ContainerRuntime, hostEnv: Record<string, string>, localEnv: DriverContext["env"]) {
+  return (ref: string) =>
+    new Promise<void>((done, fail) => {
+      const remote = ssh.localArgv(loadArgv(runtime), hostEnv);
+      const env = Object.fromEntries(Object.entries(localEnv).filter((e): e is [string, string] => e[1] !== undefined));
+      const [program, ...args] = saveArgv(runtime, ref);
+      const save = spawn(program as string, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+      const load = spawn(remote.argv[0] as string, remote.argv.slice(1), { env: remote.env, stdio: ["pipe", "ignore", "pipe"] });
+      let errors = "";
+      save.stderr.on("data", (c) => {
+        errors += c;
+      });
+      load.stderr.on("data", (c) => {
+        errors += c;
+      });
+      save.stdout.pipe(load.stdin);
+      load.stdin.on("error", () => undefined);
+      let saveCode: number | null = null;
+      save.on("error", (e) => fail(new Error(`${program}: ${e.message}`)));
+      load.on("error", (e) => fail(new Error(`ssh: ${e.message}`)));
+      save.on("close", (code) => {
+        saveCode = code;
+      });
+      load.on("close", (code) => {
+        if (code === 0 && saveCode === 0) done();
+        else
+          fail(
+            new Error(
+              `${program} save exited ${saveCode}, load on the host exited ${code}: ${errors.trim().split("\n").slice(-3).join(" | ")}`,
+            ),
+          );
+      });
+    });
+}
+
+export async function openHostSession(request: OpenRequest, ctx: DriverContext): Promise<TargetSession> {
+  const { validated, env, file } = request;
+  const placeholder = placeholderTags[request.command];
+  const model = buildModel(validated, env, placeholder ? { tag: placeholder } : { tag: request.tag, digest: request.digest });
+  if (model.target.type !== "host") throw new SlipwayError("INTERNAL", "the host driver opened a non-host environment");
+  const spec = model.target;
+  const specDir = dirname(file);
+  const inSpecDir = (path: string) => (isAbsolute(path) ? path : resolve(specDir, path));
+  const ssh = await connectSshHost({
+    destination: spec.ssh,
+    ...(spec.identity ? { identityFile: inSpecDir(spec.identity) } : {}),
+    knownHostsFile: spec.knownHosts ? inSpecDir(spec.knownHosts) : join(specDir, ".slipway", "known_hosts"),
+    ...(request.acceptHostKey ? { acceptHostKey: request.acceptHostKey } : {}),
+  });
+  const envDir = join(spec.dir, model.name, model.environment);
+  const hostEnv = { PATH: hostPath, ...parseHostEnv(await ssh.readText(join(spec.dir, "host.env"))) };
+  const history = hostHistory(ssh, join(envDir, "history"), ctx.onInvalidRecord);
+  const lock = hostLock(ssh, join(envDir, "lock.json"));
+  const server = /@?([^@:[\]]+|\[[^\]]+\])(?::\d+)?$/.exec(spec.ssh)?.[1] ?? spec.ssh;
+  const publicUrl = `http://${server}${spec.port === 80 ? "" : `:${spec.port}`}/`;
+
+  const engineTarget = async (healthTimeoutMs?: number) => {
+    const secrets = await loadLocalSecrets(model, specDir, ctx.env);
+    return {
+      secrets,
+      target: hostTarget({
+        app: model.name,
+        environment: model.environment,
+        host: ssh,
+        runtime: spec.runtime,
+        hostEnv,
+        stateDir: envDir,
+        listen: `:${spec.port}`,
+        publicUrl,
+        secrets,
+        redactor: ctx.redactor,
+        healthTimeoutMs,
+        transferImage: transferImage(ssh, spec.runtime, hostEnv, ctx.env),
+      }),
+    };
+  };
+  const releases = async () => {
+    await engineTarget();
+    return ctx.redactor.deep((await history.list()).sort((a, b) => b.revision - a.revision));
+  };
+  const run = (command: readonly string[], onLine?: (line: string, stream: "stdout" | "stderr") => void) =>
+    ssh.run({ command, cwd: "/", env: hostEnv, timeoutMs: 60_000, lastLineCount: 20, ...(onLine ? { onLine } : {}) });
+
+  let closed = false;
+  return {
+    history,
+    lock,
+    close() {
+      if (closed) return;
+      closed = true;
+      void ssh.close();
+    },
+
+    async deploy({ healthTimeoutMs }) {
+      const { target, secrets } = await engineTarget(healthTimeoutMs);
+      const environment = model.environment;
+      return {
+        model,
+        target,
+        secrets: { names: Object.keys(secrets).sort() },
+        git: undefined,
+        keepReleases: 5,
+        failedHint: (result) =>
+          result.serving !== undefined
+            ? `Revision ${result.serving} still serves at ${result.url}. Details: slipway history -e ${environment}; logs of the failed release: slipway logs -e ${environment} --revision ${result.revision}.`
+            : `Nothing serves now. Logs: slipway logs -e ${environment} --revision ${result.revision}.`,
+      };
+    },
+
+    releases,
+
+    async status() {
+      const records = await releases();
+      const current = currentRelease(records);
+      const { target } = await engineTarget();
+      const served = await proxyServes(target.proxy);
+      const containers = await Promise.all(
+        containersOf(current?.runtime).map(async (c) => ({ ...c, running: (await target.containerState(c.name))?.running === true })),
+      );
+      const lockHolder = await lock.inspect();
+      const status = {
+        app: model.name,
+        environment: model.environment,
+        host: spec.ssh,
+        url: publicUrl,
+        serving: current?.revision,
+        proxyServes: served,
+        healthy: containers.length > 0 && containers.every((c) => c.running) && served === current?.revision,
+        stopped: current !== undefined && served === undefined && containers.every((c) => !c.running),
+        containers,
+        lastDeploy: records[0]
+          ? {
+              revision: records[0].revision,
+              outcome: records[0].outcome,
+              startedAt: records[0].startedAt,
+              failure: records[0].failure?.message,
+            }
+          : undefined,
+        lock: lockHolder,
+      };
+      const lines: StyledLine[] = [[{ tone: "bold", text: `${status.app} → ${status.environment}` }, `  ${status.url} (${spec.ssh})`]];
+      lines.push([
+        `serving:  ${status.serving === undefined ? "nothing" : `revision ${status.serving}`} `,
+        status.healthy ? { tone: "green", text: "(healthy)" } : { tone: "red", text: status.stopped ? "(stopped)" : "(not healthy)" },
+      ]);
+      for (const c of containers)
+        lines.push([`  ${c.name}: 127.0.0.1:${c.port} `, c.running ? { tone: "green", text: "up" } : { tone: "red", text: "down" }]);
+      if (status.lastDeploy)
+        lines.push([
+          `last deploy: revision ${status.lastDeploy.revision} ${status.lastDeploy.outcome}${status.lastDeploy.failure ? ` — ${status.lastDeploy.failure}` : ""}`,
+        ]);
+      if (lockHolder)
+        lines.push([{ tone: "yellow", text: `locked by pid ${lockHolder.pid} on ${lockHolder.host} (${lockHolder.command})` }]);
+      return { result: status, lines };
+    },
+
+    async logs(req, emit) {
+      const records = await history.list();
+      const record = req.revision !== undefined ? records.find((r) => r.revision === req.revision) : currentRelease(records);
+      if (!record)
+        throw new SlipwayError(
+          "DEPLOY_NO_RELEASE",
+          req.revision !== undefined ? `no revision ${req.revision}` : "nothing has been deployed yet",
+          {
+            hint: "See `slipway history`.",
+          },
+        );
+      await engineTarget();
+      const containers = containersOf(record.runtime);
+      const summary = {
+        about: { environment: model.environment, revision: record.revision },
+        notes: [] as { label?: string; message: string }[],
+      };
+      if (req.follow && containers.length > 0) {
+        // Every container's output until interrupted (one SSH session each).
+        await Promise.all(
+          containers.map((c) =>
+            ssh.run({
+              command: logsArgv(spec.runtime, c.name, req.lines, true),
+              cwd: "/",
+              env: hostEnv,
+              timeoutMs: 365 * 24 * 3600_000,
+              onLine: (line) => emit({ label: c.name, fields: { source: c.name }, line: ctx.redactor.text(line) }),
+            }),
+          ),
+        );
+        return summary;
+      }
+      for (const c of containers) {
+        const result = await run(logsArgv(spec.runtime, c.name, req.lines), (line) =>
+          emit({ label: c.name, fields: { source: c.name }, line: ctx.redactor.text(line) }),
+        );
+        if (result.exitCode !== 0) summary.notes.push({ label: c.name, message: "no logs (the container was removed)" });
+      }
+      return summary;
+    },
+
+    async exec(command, io) {
+      const record = currentRelease(await history.list());
+      const first = containersOf(record?.runtime)[0];
+      if (!record || !first)
+        throw new SlipwayError("DEPLOY_NO_RELEASE", "nothing has been deployed yet", { hint: "Run slipway deploy first." });
+      await engineTarget();
+      const result = await ssh.run({
+        command: execArgv(spec.runtime, first.name, command),
+        cwd: "/",
+        env: hostEnv,
+        timeoutMs: 24 * 3600_000,
+        onLine: (line, stream) => (stream === "stdout" ? io.stdout : io.stderr).write(`${ctx.redactor.text(line)}\n`),
+      });
+      return result.exitCode ?? 1;
+    },
+
+    async down() {
+      const { target } = await engineTarget();
+      return { stopped: await downHostEnvironment(target, model) };
+    },
+  };
+}

@@ -1,0 +1,205 @@
+/*
+ * The host target through the CLI (in process, real parts): `type: host` in slipway.yaml, a real sshd
+ * on 127.0.0.1, Podman and Caddy on the "server" (this machine). The first connection is refused
+ * until the fingerprint is accepted with --accept-host-key; deploy, status, exec, logs, history and
+ * down go over SSH; a changed host key is refused.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
+import { runCli } from "../../helpers/run-cli.js";
+
+const sshdScript = resolve("test/runtime/sshd.sh");
+const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
+const caddy = spawnSync("caddy", ["version"]).status === 0;
+const podman = podmanEnv();
+const missing = [
+  sshd ? undefined : "sshd (apt-get install openssh-server)",
+  caddy ? undefined : "caddy (apt-get install caddy)",
+  "missing" in podman ? podman.missing : undefined,
+].filter(Boolean);
+if (missing.length > 0) console.warn(`host CLI tests skipped: ${missing.join("; ")}`);
+const podmanVars = "env" in podman ? podman.env : {};
+const skip = missing.length > 0;
+
+let root = "";
+let sshdDir = "";
+let fingerprint = "";
+let image = "";
+let proxyPort = 0;
+
+function get(port: number): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((done) => {
+    const req = request({ host: "127.0.0.1", port, path: "/", agent: false, timeout: 5_000 }, (res) => {
+      let body = "";
+      res.on("data", (c) => {
+        body += c;
+      });
+      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (e) => done({ error: e.message }));
+    req.end();
+  });
+}
+
+const cli = (args: string[]) =>
+  runCli([...args, "-f", join(root, "app", "slipway.yaml"), "-e", "production"], {
+    cwd: join(root, "app"),
+    env: { PATH: process.env.PATH ?? "" },
+  });
+
+beforeAll(async () => {
+  if (skip) return;
+  root = await mkdtemp(join(tmpdir(), "slipway-hostcli-"));
+  sshdDir = join(root, "sshd");
+  const sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
+  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  const base = busyboxBase(podmanVars);
+  const context = join(root, "ctx");
+  await mkdir(context);
+  await writeFile(
+    join(context, "Containerfile"),
+    `FROM ${base}\nRUN mkdir -p /www && echo cli > /www/index.html && echo ok > /www/health\nCMD ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"]\n`,
+  );
+  image = "localhost/slipway-test/host-cli-app:v1";
+  execFileSync("podman", ["build", "--quiet", "--network", "host", "-t", image, context], { env: { ...process.env, ...podmanVars } });
+  // v2: the same app answering `cli2`, for the deploy --tag and rollback step.
+  await writeFile(join(context, "Containerfile"), `FROM ${image}\nRUN echo cli2 > /www/index.html\n`);
+  execFileSync("podman", ["build", "--quiet", "--network", "host", "-t", image.replace(":v1", ":v2"), context], {
+    env: { ...process.env, ...podmanVars },
+  });
+  proxyPort = Number(
+    execFileSync(
+      process.execPath,
+      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
+      {
+        encoding: "utf8",
+      },
+    ).trim(),
+  );
+  const serverDir = join(root, "srv");
+  await mkdir(serverDir, { recursive: true });
+  // The server's runtime settings (what `slipway host setup` will write): here, the test Podman configuration.
+  await writeFile(
+    join(serverDir, "host.env"),
+    Object.entries(podmanVars)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(""),
+  );
+  await mkdir(join(root, "app"));
+  await writeFile(
+    join(root, "app", "slipway.yaml"),
+    `name: clihost
+app:
+  image: ${image}
+  port: 8080
+  health: /health
+  scale: { min: 1, max: 1 }
+environments:
+  production:
+    target: server
+targets:
+  server:
+    type: host
+    ssh: root@127.0.0.1:${sshPort}
+    identity: ${join(sshdDir, "client_key")}
+    port: ${proxyPort}
+    dir: ${serverDir}
+`,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  if (skip) return;
+  await cli(["down", "--accept-host-key", fingerprint]).catch(() => undefined);
+  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  spawnSync("podman", ["rmi", "--force", image, image.replace(":v1", ":v2")], { env: { ...process.env, ...podmanVars } });
+  await rm(root, { recursive: true, force: true });
+}, 120_000);
+
+describe.skipIf(skip)("host target through the CLI", () => {
+  it("refuses a server whose key is not pinned, showing the fingerprint to accept", async () => {
+    const result = await cli(["status"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("HOST_KEY_UNKNOWN");
+    expect(result.stderr).toContain(fingerprint);
+    expect(result.stderr).toContain("--accept-host-key");
+    expect(existsSync(join(root, "app", ".slipway", "known_hosts"))).toBe(false);
+  }, 60_000);
+
+  it("deploys with --accept-host-key, then status, exec, logs and history work over the pinned key", async () => {
+    const deployed = await cli(["deploy", "--accept-host-key", fingerprint, "--json"]);
+    expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
+    expect(await get(proxyPort)).toEqual({ status: 200, body: "cli\n" });
+    expect(existsSync(join(root, "app", ".slipway", "known_hosts"))).toBe(true);
+
+    // No flag needed any more: the key is pinned.
+    const status = await cli(["status", "--json"]);
+    expect(status.code, status.stderr).toBe(0);
+    const result = JSON.parse(status.stdout.trim().split("\n").pop() as string).result;
+    expect(result).toMatchObject({ serving: 1, proxyServes: 1, healthy: true });
+
+    const exec = await cli(["exec", "--", "sh", "-c", 'echo "revision $SLIPWAY_REVISION of $SLIPWAY_APP"']);
+    expect(exec.code, exec.stderr).toBe(0);
+    expect(exec.stdout).toContain("revision 1 of clihost");
+    const failing = await cli(["exec", "--", "sh", "-c", "exit 7"]);
+    expect(failing.code).toBe(7);
+
+    const logs = await cli(["logs", "--lines", "20"]);
+    expect(logs.code, logs.stderr).toBe(0);
+    // busybox httpd -v: a line per answered request (the health gate's and the test's).
+    expect(logs.stdout).toContain("response:200");
+
+    const history = await cli(["history", "--json"]);
+    expect(history.code).toBe(0);
+    expect(history.stdout).toContain('"outcome":"succeeded"');
+  }, 180_000);
+
+  it("deploys another tag, then rollback puts the first release's image back", async () => {
+    const second = await cli(["deploy", "--tag", "v2"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(await get(proxyPort)).toEqual({ status: 200, body: "cli2\n" });
+    const rollback = await cli(["rollback", "--json"]);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(JSON.parse(rollback.stdout.trim().split("\n").pop() as string)).toMatchObject({
+      ok: true,
+      result: { revision: 3, rollbackOf: 1 },
+    });
+    expect(await get(proxyPort)).toEqual({ status: 200, body: "cli\n" });
+  }, 240_000);
+
+  it("down stops the proxy and the containers; status then says nothing serves", async () => {
+    const down = await cli(["down"]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stderr).toMatch(/^stopped: proxy, container slipway-clihost-production-r3-1$/m);
+    const ps = execFileSync("podman", ["ps", "--filter", "label=dev.slipway.app=clihost", "--format", "{{.Names}}"], {
+      env: { ...process.env, ...podmanVars },
+      encoding: "utf8",
+    });
+    expect(ps.trim()).toBe("");
+    expect("error" in (await get(proxyPort))).toBe(true);
+    const status = await cli(["status", "--json"]);
+    expect(JSON.parse(status.stdout.trim().split("\n").pop() as string).result).toMatchObject({
+      serving: 3,
+      healthy: false,
+      stopped: true,
+    });
+  }, 120_000);
+
+  it("refuses a server whose key changed, whatever flag is given", async () => {
+    execFileSync(sshdScript, ["rekey", sshdDir]);
+    const newFingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(
+      " ",
+    )[1] as string;
+    const result = await cli(["status", "--accept-host-key", newFingerprint]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("HOST_KEY_MISMATCH");
+    expect(result.stderr).toContain(fingerprint);
+  }, 60_000);
+});
