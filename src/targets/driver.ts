@@ -38,7 +38,7 @@ export interface TargetCapabilities {
 }
 
 /** Commands that open a session; a driver may build its model differently for each. */
-export type TargetCommand = "deploy" | "rollback" | "history" | "status" | "logs" | "exec" | "unlock" | "down" | "dev" | "diff";
+export type TargetCommand = "deploy" | "rollback" | "history" | "status" | "logs" | "exec" | "unlock" | "down" | "dev" | "diff" | "db";
 
 /** What a driver needs from the command that opens it (the CLI passes its own; tests their own). */
 export interface DriverContext {
@@ -154,6 +154,20 @@ export interface DevIO {
   restarting(file: string): void;
 }
 
+/** What `slipway db backup|restore|drill` returns: the `--json` result and its human view. */
+export interface DbView {
+  result: Record<string, unknown>;
+  lines: StyledLine[];
+}
+
+/** `slipway db`: logical backups of the environment's database, restores and restore drills. */
+export interface DbOperations {
+  backup(request: { keep: number }): Promise<DbView>;
+  /** `from`: a backup file or `latest`; without `yes` the live database is not touched. */
+  restore(request: { from: string; yes: boolean; keep: number }): Promise<DbView>;
+  drill(request: { from: string }): Promise<DbView>;
+}
+
 /** An environment opened by its driver. */
 export interface TargetSession {
   readonly history: HistoryStore;
@@ -170,6 +184,8 @@ export interface TargetSession {
   diff?(): Promise<{ environment: string; changes: DiffChange[] }>;
   down?(): Promise<{ stopped: string[] }>;
   dev?(request: { port?: number | undefined }, io: DevIO): Promise<number>;
+  /** Backups, restores and drills of the environment's database (targets that run it themselves). */
+  db?: DbOperations;
   /** Frees clients and connections; safe to call more than once. */
   close(): void;
 }
