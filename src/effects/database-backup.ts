@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { accessSync, constants, createReadStream, createWriteStream, readdirSync } from "node:fs";
+import { accessSync, constants, createReadStream, createWriteStream, readdirSync, realpathSync } from "node:fs";
 import { chmod, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
@@ -118,10 +118,15 @@ export async function findPgClientTools(serverVersion: string, env: Readonly<Rec
   }
   const dirs = pgToolDirs({ explicit: env.SLIPWAY_PG_BINDIR, embeddedBin: embeddedBinDir(), debianVersions, path: env.PATH });
   const seen: string[] = [];
+  const tried = new Set<string>();
   for (const dir of dirs) {
     const pgDump = join(dir, "pg_dump");
     const psql = join(dir, "psql");
     if (!executable(pgDump) || !executable(psql)) continue;
+    // /bin and /usr/bin are often one folder; Debian's /usr/bin/pg_dump is a wrapper of the newest.
+    const real = realpathSync(pgDump);
+    if (tried.has(real)) continue;
+    tried.add(real);
     const version = await versionLine(pgDump);
     const major = version === undefined ? undefined : pgToolMajor(version);
     if (major === undefined) continue;
