@@ -228,41 +228,70 @@ export class DumpRowCounter {
   }
 
   private mariadbLine(line: string): void {
+    if (this.inserting !== undefined) {
+      this.scanValues(line);
+      return;
+    }
     const table = /^CREATE TABLE `((?:[^`]|``)+)` \($/.exec(line);
     if (table?.[1]) {
       const name = table[1].replaceAll("``", "`");
       if (!this.rows.has(name)) this.rows.set(name, 0);
       return;
     }
-    const insert = /^INSERT INTO `((?:[^`]|``)+)` (?:\([^)]*\) )?VALUES /.exec(line);
+    // MariaDB 10.11 writes `INSERT INTO `t` VALUES` and then one tuple per line; older ones all on one line.
+    const insert = /^INSERT INTO `((?:[^`]|``)+)` (?:\([^)]*\) )?VALUES(?: |$)/.exec(line);
     if (!insert?.[1]) return;
-    const name = insert[1].replaceAll("``", "`");
-    this.rows.set(name, (this.rows.get(name) ?? 0) + countTuples(line.slice(insert[0].length)));
+    this.inserting = { table: insert[1].replaceAll("``", "`"), scanner: new TupleScanner() };
+    this.scanValues(line.slice(insert[0].length));
+  }
+
+  private inserting: { table: string; scanner: TupleScanner } | undefined;
+
+  private scanValues(text: string): void {
+    const insert = this.inserting;
+    if (insert === undefined) return;
+    const before = insert.scanner.tuples;
+    const ended = insert.scanner.feed(text);
+    this.rows.set(insert.table, (this.rows.get(insert.table) ?? 0) + insert.scanner.tuples - before);
+    if (ended) this.inserting = undefined;
   }
 }
 
-/** Top-level `(…)` groups of a VALUES list, skipping quoted strings (backslash escapes, doubled quotes). */
-export function countTuples(values: string): number {
-  let depth = 0;
-  let tuples = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < values.length; i++) {
-    const char = values[i];
-    if (quote !== undefined) {
-      if (char === "\\") i++;
-      else if (char === quote) {
-        if (values[i + 1] === quote) i++;
-        else quote = undefined;
+/**
+ * Reads an INSERT's VALUES list, possibly over several lines: counts top-level `(…)` groups,
+ * skipping quoted strings (backslash escapes, doubled quotes), until the `;` that ends the statement.
+ */
+export class TupleScanner {
+  tuples = 0;
+  private depth = 0;
+  private quote: string | undefined;
+  private escaped = false;
+
+  /** Feeds text; true when the statement's closing `;` was in it. */
+  feed(text: string): boolean {
+    for (const char of text) {
+      if (this.quote !== undefined) {
+        if (this.escaped) this.escaped = false;
+        else if (char === "\\") this.escaped = true;
+        else if (char === this.quote) this.quote = undefined;
+        continue;
       }
-      continue;
+      if (char === "'" || char === '"') this.quote = char;
+      else if (char === "(") {
+        if (this.depth === 0) this.tuples++;
+        this.depth++;
+      } else if (char === ")") this.depth = Math.max(0, this.depth - 1);
+      else if (char === ";" && this.depth === 0) return true;
     }
-    if (char === "'" || char === '"') quote = char;
-    else if (char === "(") {
-      if (depth === 0) tuples++;
-      depth++;
-    } else if (char === ")") depth = Math.max(0, depth - 1);
+    return false;
   }
-  return tuples;
+}
+
+/** Top-level `(…)` groups of a VALUES list (one statement's worth). */
+export function countTuples(values: string): number {
+  const scanner = new TupleScanner();
+  scanner.feed(values);
+  return scanner.tuples;
 }
 
 export interface TableCheck {
