@@ -52,11 +52,11 @@ export const commandNames = [
   "dev",
   "diff",
   "down",
+  "db",
   "check",
   "rules",
   "infra",
   "ci",
-  "db",
 ] as const;
 
 /**
@@ -349,7 +349,13 @@ export function buildProgram(
       setExit(await downCommand(ctx, opts));
     });
 
-  const db = only("db")?.command("db").description("back up, restore and drill-restore the environment's database (local target)");
+  const db = only("db")
+    ?.command("db")
+    .description("back up, restore and drill-restore the environment's database (local target)")
+    .addHelpText(
+      "after",
+      deployHelp(["slipway db backup -e local", "slipway db drill -e local", "slipway db restore -e local --from latest --yes"]),
+    );
   const dbAction =
     (action: "backup" | "restore" | "drill") =>
     async (opts: Record<string, unknown>): Promise<void> => {
