@@ -21,7 +21,17 @@ export async function dbCommand(ctx: CliContext, action: "backup" | "restore" | 
           "Use it with an environment whose target is local; managed databases keep their own backups.",
         );
       if (action === "backup") return db.backup({ keep: opts.keep ?? 7 });
-      if (action === "restore") return db.restore({ from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep ?? 7 });
+      if (action === "restore") {
+        const request = { from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep ?? 7 };
+        if (!request.yes) return db.restore(request);
+        // A deploy must not migrate the database while it is replaced: the restore holds the deploy lock.
+        const lock = await session.lock.acquire(`slipway db restore -e ${loaded.env.name}`, { wait: false, timeoutMs: 0 });
+        try {
+          return await db.restore(request);
+        } finally {
+          await lock.release();
+        }
+      }
       return db.drill({ from: opts.from ?? "latest" });
     });
     const redactor = ctx.secrets;
