@@ -614,3 +614,30 @@ export async function readDbHistory(dir: string): Promise<DbHistoryEntry[]> {
   }
   return entries;
 }
+
+/**
+ * The scratch databases named `<prefix><pid>_…` whose drill process is gone (killed before it could
+ * drop them): each holds a full copy of the data, so the next drill removes them.
+ */
+export async function dropStaleScratch(
+  server: BackupServer,
+  prefix: string,
+  appUser: string,
+  scratchDir: string,
+  alive: (pid: number) => boolean,
+): Promise<string[]> {
+  const names =
+    server.engine === "postgres"
+      ? await withPg(server, "postgres", async (admin) =>
+          (await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [prefix])).rows.map(
+            (row) => row.datname,
+          ),
+        )
+      : (await mariadbSql(server, scratchDir, "SHOW DATABASES;\n")).filter((name) => name.startsWith(prefix));
+  const stale = names.filter((name) => {
+    const pid = Number(/^(\d+)_/.exec(name.slice(prefix.length))?.[1]);
+    return Number.isSafeInteger(pid) && pid > 0 && !alive(pid);
+  });
+  for (const name of stale) await dropDatabase(server, name, appUser, scratchDir);
+  return stale;
+}

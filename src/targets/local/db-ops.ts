@@ -10,6 +10,7 @@ import {
   backupDatabase,
   countRows,
   dropDatabase,
+  dropStaleScratch,
   listBackups,
   loadBackup,
   recordDbHistory,
@@ -19,7 +20,7 @@ import {
 import type { DatabaseServer } from "../../effects/database-server.js";
 import { startMariadb } from "../../effects/mariadb-server.js";
 import { startPostgres } from "../../effects/postgres-server.js";
-import { runCommand } from "../../effects/processes.js";
+import { isAlive, runCommand } from "../../effects/processes.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { databaseUrl } from "../../render/database-url.js";
@@ -197,7 +198,9 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
       const database = requireDatabase();
       const file = await resolveBackup(from);
       const at = new Date();
-      const scratch = `${database.name.slice(0, 40)}_drill_${randomBytes(4).toString("hex")}`;
+      // The pid in the name lets a later drill find, and drop, a copy a killed drill left behind.
+      const scratchPrefix = `${database.name.slice(0, 30)}_drill_`;
+      const scratch = `${scratchPrefix}${process.pid}_${randomBytes(4).toString("hex")}`;
       let live: DatabaseServer | undefined;
       const phases: Record<string, number> = {};
       let manifest: BackupManifest | undefined;
@@ -228,6 +231,7 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
         manifest = await verifyBackup(file);
         phase("verify");
         live = await server();
+        await dropStaleScratch(live, scratchPrefix, database.user, backupsDir, (pid) => isAlive(pid));
         mark = Date.now();
         await recreateDatabase(live, scratch, database.user, backupsDir);
         await loadBackup(live, scratch, file, options.env, (message) =>

@@ -22,6 +22,13 @@ function pgClientDir(): string | undefined {
   return existsSync(join(dir, ".complete")) ? join(dir, "pgbin") : undefined;
 }
 
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const pid = spawnSync("true").pid;
+  if (!pid) throw new Error("could not start `true`");
+  return pid;
+}
+
 function mariadbInstalled(): boolean {
   try {
     findMariadb();
@@ -99,6 +106,13 @@ async function sharedChecks(
   expect(truncated.code).toBe(1);
   expect(truncated.final?.error?.code).toBe("DB_BACKUP_CORRUPT");
   expect(String(truncated.final?.error?.message)).toMatch(/truncated/);
+  // A restore of it, even with --yes, is refused before anything happens (not even a pre-restore dump).
+  const preRestores = () => readdirSync(backups).filter((n) => n.endsWith("-pre-restore.sql")).length;
+  const before = preRestores();
+  const refused = await out.run(dir, ["db", "restore", "-e", "local", "--from", "20000101T000000000Z-r1.sql", "--yes", "--json"], env);
+  expect(refused.code).toBe(1);
+  expect(refused.final?.error?.code).toBe("DB_BACKUP_CORRUPT");
+  expect(preRestores()).toBe(before);
   damaged("20000101T000000001Z-r1.sql", (b) => {
     const copy = Buffer.from(b);
     copy[Math.floor(copy.length / 2)] = (copy[Math.floor(copy.length / 2)] ?? 0) ^ 0x01;
@@ -199,6 +213,8 @@ describe.skipIf(!pgBin)("slipway db on the local target with PostgreSQL", () => 
   }, 240_000);
 
   it("drills with a measured RTO, refuses damaged dumps, keeps modes and retention, leaks no password", async () => {
+    // What a killed drill would leave: a scratch copy named after a process that is gone.
+    await sql(`CREATE DATABASE node_postgres_drill_${deadPid()}_0badc0de`);
     await sharedChecks(ws.dir, out, env, secrets);
     // The scratch databases are gone.
     const scratch = await sql<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE '%_drill_%'");
@@ -308,6 +324,7 @@ describe.skipIf(!mariadbInstalled())("slipway db on the local target with MariaD
   }, 240_000);
 
   it("drills with a measured RTO, refuses damaged dumps, keeps modes and retention, leaks no password", async () => {
+    sql(`CREATE DATABASE shop_drill_${deadPid()}_0badc0de`);
     await sharedChecks(dir, out, {}, secrets);
     expect(sql("SHOW DATABASES LIKE '%drill%'")).toEqual([]);
   }, 240_000);
