@@ -35,6 +35,8 @@ export interface TargetCapabilities {
   readonly down: boolean;
   /** `slipway dev`: the app from its own folder, restarted on change. */
   readonly dev: boolean;
+  /** `slipway db backup|restore|drill`: the target runs the database itself (absent: no). */
+  readonly db?: boolean;
 }
 
 /** Commands that open a session; a driver may build its model differently for each. */

@@ -12,14 +12,16 @@ export interface DbOptions extends EnvOptions {
 export async function dbCommand(ctx: CliContext, action: "backup" | "restore" | "drill", opts: DbOptions): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
+    const notHere = () =>
+      unsupported(
+        loaded,
+        `slipway db ${action} works on a database slipway runs itself`,
+        "Use it with an environment whose target is local; managed databases keep their own backups.",
+      );
+    if (!loaded.driver.capabilities.db) throw notHere();
     const view = await withSession(ctx, loaded, "db", async (session) => {
       const db = session.db;
-      if (!db)
-        throw unsupported(
-          loaded,
-          `slipway db ${action} works on a database slipway runs itself`,
-          "Use it with an environment whose target is local; managed databases keep their own backups.",
-        );
+      if (!db) throw notHere();
       if (action === "backup") return db.backup({ keep: opts.keep ?? 7 });
       if (action === "restore") {
         const request = { from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep ?? 7 };

@@ -149,6 +149,38 @@ async function sharedChecks(
   expect(readdirSync(backups).filter((n) => n.endsWith(".cnf") || n.endsWith(".partial"))).toEqual([]);
 }
 
+describe("slipway db where there is nothing to back up", () => {
+  it("refuses an environment on Kubernetes and a spec without a database, with codes and hints", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slipway-db-none-"));
+    try {
+      writeFileSync(
+        join(dir, "slipway.yaml"),
+        `name: plain
+app:
+  image: example.com/plain:1.0.0
+  port: 3000
+  command: [node, server.js]
+  health: { readiness: /ready }
+environments:
+  local: { target: local }
+  staging: { target: kubernetes, secretSource: { kubernetes-secret: plain } }
+targets:
+  local: { type: local, port: ${await freePort()} }
+`,
+      );
+      const kube = await slipway(dir, ["db", "backup", "-e", "staging", "--json"]);
+      expect(kube.code).toBe(2);
+      expect(kube.final?.error?.code).toBe("DEPLOY_TARGET_UNSUPPORTED");
+      const none = await slipway(dir, ["db", "drill", "-e", "local"]);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/DB_NO_DATABASE/);
+      expect(none.stderr).toMatch(/hint: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe.skipIf(!pgBin)("slipway db on the local target with PostgreSQL", () => {
   let ws: Awaited<ReturnType<typeof workspace>>;
   const out = collector();
