@@ -507,10 +507,21 @@ export async function recreateDatabase(server: BackupServer, database: string, a
     return;
   }
   const account = `${quoteMariadbString(appUser)}@${quoteMariadbString("127.0.0.1")}`;
+  // The app's open transactions would hold metadata locks that DROP DATABASE waits for (by default
+  // for a year): its connections are closed first, as PostgreSQL's WITH (FORCE) does; its pool reconnects.
+  const connections = await mariadbSql(
+    server,
+    scratchDir,
+    `SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ${quoteMariadbString(database)} AND ID <> CONNECTION_ID();\n`,
+  );
+  for (const id of connections.filter((line) => /^\d+$/.test(line))) {
+    await mariadbSql(server, scratchDir, `KILL CONNECTION ${id};\n`).catch(() => undefined);
+  }
   await mariadbSql(
     server,
     scratchDir,
     [
+      "SET SESSION lock_wait_timeout = 60;",
       `DROP DATABASE IF EXISTS ${quoteMariadbIdentifier(database)};`,
       `CREATE DATABASE ${quoteMariadbIdentifier(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
       `GRANT ALL PRIVILEGES ON ${grantDatabasePattern(database)}.* TO ${account};`,

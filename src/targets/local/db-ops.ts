@@ -155,10 +155,18 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
       const live = await server();
       const started = Date.now();
       const pre = await takeBackup(live, "pre-restore", keep);
-      const failed = (message: string) =>
-        new SlipwayError("DB_RESTORE_FAILED", `restore of ${basename(file)} into ${JSON.stringify(database.name)}: ${message}`, {
-          hint: `The data from before is in ${pre.file}: slipway db restore -e ${model.environment} --from ${pre.file} --yes puts it back.`,
-        });
+      const ours = new WeakSet<object>();
+      const failed = (message: string) => {
+        const error = new SlipwayError(
+          "DB_RESTORE_FAILED",
+          `restore of ${basename(file)} into ${JSON.stringify(database.name)}: ${message}`,
+          {
+            hint: `The data from before is in ${pre.file}: slipway db restore -e ${model.environment} --from ${pre.file} --yes puts it back.`,
+          },
+        );
+        ours.add(error);
+        return error;
+      };
       try {
         await recreateDatabase(live, database.name, database.user, backupsDir);
         await loadBackup(live, database.name, file, options.env, failed);
@@ -173,7 +181,8 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
           preRestore: basename(pre.file),
           error: options.redactor.text(error instanceof Error ? error.message : String(error)),
         });
-        throw error instanceof SlipwayError ? error : failed(error instanceof Error ? error.message : String(error));
+        // Whatever failed after the pre-restore dump, the error says where the data from before is.
+        throw ours.has(error as object) ? error : failed(options.redactor.text(error instanceof Error ? error.message : String(error)));
       }
       const tookSeconds = seconds(Date.now() - started);
       await recordDbHistory(historyDir, {

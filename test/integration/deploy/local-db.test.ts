@@ -4,7 +4,7 @@
  * RTO; a damaged dump refused with DB_BACKUP_CORRUPT; a restore without --yes refused; no password
  * in any output, manifest, history entry or dump.
  */
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -313,6 +313,19 @@ describe.skipIf(!mariadbInstalled())("slipway db on the local target with MariaD
     }
   };
 
+  /** A client that reads `orders` in an open transaction, then sleeps. */
+  const holdTransaction = (): ChildProcess => {
+    const option = join(dir, ".slipway/local/holder.cnf");
+    const port = readFileSync(join(dir, ".slipway/local/mariadb/port"), "utf8").trim();
+    writeFileSync(option, `[client]\nprotocol=tcp\nhost=127.0.0.1\nport=${port}\nuser=slipway_admin\npassword=${secrets()[0]}\n`, {
+      mode: 0o600,
+    });
+    const child = spawn("mariadb", [`--defaults-file=${option}`, "shop"], { stdio: ["pipe", "ignore", "ignore"] });
+    child.on("spawn", () => setTimeout(() => rmSync(option, { force: true }), 2_000));
+    child.stdin?.end("START TRANSACTION; SELECT COUNT(*) FROM orders; SELECT SLEEP(600);\n");
+    return child;
+  };
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "slipway-db-mysql-"));
     chmodSync(dir, 0o755);
@@ -348,7 +361,21 @@ describe.skipIf(!mariadbInstalled())("slipway db on the local target with MariaD
     expect(sql("SELECT COUNT(*) FROM items")).toEqual(["3"]);
 
     sql("DROP TABLE items");
-    const restored = await out.run(dir, ["db", "restore", "-e", "local", "--from", "latest", "--yes"]);
+    // An app connection inside a transaction holds a metadata lock DROP DATABASE would wait for
+    // (far beyond this test's timeout): the restore closes the database's connections first.
+    const holder = holdTransaction();
+    for (
+      let i = 0;
+      i < 300 && sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(600)%'")[0] !== "1";
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    let restored: Run;
+    try {
+      restored = await out.run(dir, ["db", "restore", "-e", "local", "--from", "latest", "--yes"]);
+    } finally {
+      holder.kill();
+    }
     expect(restored.code, restored.stdout + restored.stderr).toBe(0);
     expect(sql("SELECT COUNT(*) FROM items")).toEqual(["3"]);
     expect(sql("SELECT HEX(data) FROM items WHERE id = 2")).toEqual(["00FF"]);
