@@ -52,6 +52,7 @@ export const commandNames = [
   "dev",
   "diff",
   "down",
+  "db",
   "check",
   "rules",
   "infra",
@@ -358,6 +359,46 @@ export function buildProgram(
       const { downCommand } = await import("./commands/deploy.js");
       setExit(await downCommand(ctx, opts));
     });
+
+  const db = only("db")
+    ?.command("db")
+    .description("back up, restore and drill-restore the environment's database (local target)")
+    .addHelpText(
+      "after",
+      deployHelp(["slipway db backup -e local", "slipway db drill -e local", "slipway db restore -e local --from latest --yes"]),
+    );
+  const dbAction =
+    (action: "backup" | "restore" | "drill") =>
+    async (opts: Record<string, unknown>): Promise<void> => {
+      const { dbCommand } = await import("./commands/db.js");
+      setExit(await dbCommand(ctx, action, opts as never));
+    };
+  db?.command("backup")
+    .description("dump the database to .slipway/<env>/backups/ with a SHA-256 and a manifest of row counts")
+    .addOption(specOption())
+    .addOption(envOption())
+    .addOption(numberOption("--keep <n>", "backups kept (older ones are removed)", numberRules.backups).default(7))
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway db backup -e local", "slipway db backup -e local --keep 14 --json"]))
+    .action(dbAction("backup"));
+  db?.command("restore")
+    .description("replace the live database with a backup (--yes), after a pre-restore dump")
+    .addOption(specOption())
+    .addOption(envOption())
+    .requiredOption("--from <file|latest>", "a backup file (name or path), or latest")
+    .option("--yes", "replace the live database's data (without it, nothing is touched)")
+    .addOption(numberOption("--keep <n>", "pre-restore dumps kept", numberRules.backups).default(7))
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway db restore -e local --from latest --yes"]))
+    .action(dbAction("restore"));
+  db?.command("drill")
+    .description("restore a backup into a scratch database, migrate it, compare row counts; report RTO and RPO")
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--from <file|latest>", "the backup to drill", "latest")
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway db drill -e local", "slipway db drill -e local --json"]))
+    .action(dbAction("drill"));
 
   // Commands of `slipway check` register here (owned by src/cli/commands/check.ts).
   const collect = (value: string, previous: string[] = []) => [...previous, value];

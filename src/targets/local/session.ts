@@ -19,6 +19,7 @@ import { fingerprintSecrets } from "../../secrets/fingerprint.js";
 import { LineSplitter, type Redactor } from "../../secrets/redact.js";
 import { buildModel, chooseEnvironment } from "../../spec/normalize.js";
 import type { DriverContext, OpenRequest, StyledLine, TargetSession } from "../driver.js";
+import { localDbOperations } from "./db-ops.js";
 import { databaseStateDir, instancesOf, localTarget, stopReleaseProcesses, withReleasePath } from "./local-target.js";
 import { proxyEntryCommand, readServedRevision, stopProxy } from "./proxy-control.js";
 import { environmentProcesses } from "./strays.js";
@@ -106,6 +107,15 @@ export async function openLocalSession(request: OpenRequest, ctx: DriverContext)
     history,
     lock,
     close: () => undefined,
+    db: localDbOperations({
+      model,
+      stateDir,
+      specDir,
+      history,
+      env: ctx.env,
+      redactor: ctx.redactor,
+      target: async () => (await engineTarget()).target,
+    }),
 
     async deploy({ rollbackOf, healthTimeoutMs }) {
       // A rollback restores the old release whole: its code and the spec it was deployed with.

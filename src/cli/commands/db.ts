@@ -1,0 +1,47 @@
+import type { CliContext } from "../context.js";
+import { report } from "../report.js";
+import { type EnvOptions, loadEnvironment, styled, unsupported, withSession } from "./deploy.js";
+
+export interface DbOptions extends EnvOptions {
+  keep?: number;
+  from?: string;
+  yes?: boolean;
+}
+
+/** `slipway db backup|restore|drill`: the environment's session does the work, this prints it. */
+export async function dbCommand(ctx: CliContext, action: "backup" | "restore" | "drill", opts: DbOptions): Promise<number> {
+  try {
+    const loaded = await loadEnvironment(ctx, opts);
+    const notHere = () =>
+      unsupported(
+        loaded,
+        `slipway db ${action} works on a database slipway runs itself`,
+        "Use it with an environment whose target is local; managed databases keep their own backups.",
+      );
+    if (!loaded.driver.capabilities.db) throw notHere();
+    const view = await withSession(ctx, loaded, "db", async (session) => {
+      const db = session.db;
+      if (!db) throw notHere();
+      if (action === "backup") return db.backup({ keep: opts.keep ?? 7 });
+      if (action === "restore") {
+        const request = { from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep ?? 7 };
+        if (!request.yes) return db.restore(request);
+        // A deploy must not migrate the database while it is replaced: the restore holds the deploy lock.
+        const lock = await session.lock.acquire(`slipway db restore -e ${loaded.env.name}`, { wait: false, timeoutMs: 0 });
+        try {
+          return await db.restore(request);
+        } finally {
+          await lock.release();
+        }
+      }
+      return db.drill({ from: opts.from ?? "latest" });
+    });
+    const redactor = ctx.secrets;
+    const result = redactor ? redactor.deep(view.result) : view.result;
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: true, result })}\n`);
+    else for (const line of view.lines) ctx.stdout.write(`${redactor ? redactor.text(styled(ctx, line)) : styled(ctx, line)}\n`);
+    return 0;
+  } catch (error) {
+    return report(ctx, error);
+  }
+}
