@@ -40,6 +40,8 @@ export interface SloModel {
     statusLabel: string;
     /** Request duration histogram in seconds, without `_bucket`. */
     histogram: string;
+    /** Whether the histogram is known to exist: ingress-nginx's, or one the spec names or sets a latency target on. */
+    hasHistogram: boolean;
     /** Label matchers that pick this environment's requests out of the metric (sorted by name). */
     selector: [string, string][];
   };
@@ -72,6 +74,7 @@ export function sloModel(slo: SloInput, targets: SloTargets): SloModel {
       counter: nginx ? "nginx_ingress_controller_requests" : (slo.requests.counter ?? "http_requests_total"),
       statusLabel: nginx ? "status" : (slo.requests.statusLabel ?? "status"),
       histogram: nginx ? "nginx_ingress_controller_request_duration_seconds" : (slo.requests.histogram ?? "http_request_duration_seconds"),
+      hasHistogram: nginx || slo.requests.histogram !== undefined || slo.latencyP99Ms !== undefined,
       // ingress-nginx labels each request with the Ingress's namespace and name; the app's own
       // metrics get the Service's namespace and name from the ServiceMonitor's scrape.
       selector: nginx

@@ -58,42 +58,46 @@ export function dashboard(model: AppModel): Record<string, unknown> {
           { refId: "C", expr: `${slo.errorBudget} + 0 * ${errorRatioRecord("5m")}${own}`, legendFormat: "budget" },
         ],
       },
-      {
-        type: "timeseries",
-        title: "Request duration",
-        description: `Quantiles of ${slo.requests.histogram}${slo.latencyP99Ms === undefined ? "" : `; the p99 target is ${slo.latencyP99Ms} ms`}.`,
-        unit: "s",
-        min: 0,
-        targets: [
-          ...[0.5, 0.9].map((q, i) => ({
-            refId: String.fromCharCode(65 + i),
-            expr: `histogram_quantile(${q}, sum by (le) (rate(${slo.requests.histogram}_bucket${selector(slo.requests.selector)}[5m])))`,
-            legendFormat: `p${q * 100}`,
-          })),
-          {
-            refId: "C",
-            expr:
-              slo.latencyP99Ms === undefined
-                ? `histogram_quantile(0.99, sum by (le) (rate(${slo.requests.histogram}_bucket${selector(slo.requests.selector)}[5m])))`
-                : `${latencyRecord}${own}`,
-            legendFormat: "p99",
-          },
-        ],
-      },
-      {
-        type: "stat",
-        title: `Error budget left (${slo.windowDays}d)`,
-        description: `1 − (error ratio over the window ÷ budget); below 0 the ${slo.availabilityPercent}% target is missed.`,
-        unit: "percentunit",
-        targets: [
-          {
-            refId: "A",
-            expr: `1 - (sum by (namespace) (increase(${slo.requests.counter}${selector([...slo.requests.selector, [slo.requests.statusLabel, "5..", "=~"]])}[${slo.windowDays}d])) / sum by (namespace) (increase(${slo.requests.counter}${selector(slo.requests.selector)}[${slo.windowDays}d]))) / ${slo.errorBudget}`,
-            legendFormat: "budget left",
-          },
-        ],
-      },
     );
+  }
+  if (slo?.requests.hasHistogram) {
+    specs.push({
+      type: "timeseries",
+      title: "Request duration",
+      description: `Quantiles of ${slo.requests.histogram}${slo.latencyP99Ms === undefined ? "" : `; the p99 target is ${slo.latencyP99Ms} ms`}.`,
+      unit: "s",
+      min: 0,
+      targets: [
+        ...[0.5, 0.9].map((q, i) => ({
+          refId: String.fromCharCode(65 + i),
+          expr: `histogram_quantile(${q}, sum by (le) (rate(${slo.requests.histogram}_bucket${selector(slo.requests.selector)}[5m])))`,
+          legendFormat: `p${q * 100}`,
+        })),
+        {
+          refId: "C",
+          expr:
+            slo.latencyP99Ms === undefined
+              ? `histogram_quantile(0.99, sum by (le) (rate(${slo.requests.histogram}_bucket${selector(slo.requests.selector)}[5m])))`
+              : `${latencyRecord}${own}`,
+          legendFormat: "p99",
+        },
+      ],
+    });
+  }
+  if (slo) {
+    specs.push({
+      type: "stat",
+      title: `Error budget left (${slo.windowDays}d)`,
+      description: `1 − (error ratio over the window ÷ budget); below 0 the ${slo.availabilityPercent}% target is missed.`,
+      unit: "percentunit",
+      targets: [
+        {
+          refId: "A",
+          expr: `1 - (sum by (namespace) (increase(${slo.requests.counter}${selector([...slo.requests.selector, [slo.requests.statusLabel, "5..", "=~"]])}[${slo.windowDays}d])) / sum by (namespace) (increase(${slo.requests.counter}${selector(slo.requests.selector)}[${slo.windowDays}d]))) / ${slo.errorBudget}`,
+          legendFormat: "budget left",
+        },
+      ],
+    });
   }
   specs.push(
     {

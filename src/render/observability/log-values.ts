@@ -42,12 +42,10 @@ function fluentBitOutput(model: AppModel, logs: Extract<LogsModel, { via: "fluen
         ["Name", "loki"],
         ...common,
         ...tls,
-        [
-          "Labels",
-          `app=${model.name}, environment=${model.environment}, namespace=$kubernetes['namespace_name'], pod=$kubernetes['pod_name']`,
-        ],
+        // Few, fixed labels (Loki indexes them); pod and the rest stay fields of the JSON line.
+        ["Labels", `app=${model.name}, environment=${model.environment}`],
+        ["Label_Keys", "$kubernetes['namespace_name']"],
         ["Line_Format", "json"],
-        ["Remove_Keys", "kubernetes,stream"],
       ]);
     case "opensearch":
       return section("OUTPUT", [

@@ -75,7 +75,7 @@ function sloGroups(model: AppModel, slo: SloModel): Record<string, unknown>[] {
       labels: { long_window: w.long, severity: w.severity, short_window: w.short, ...own },
       annotations: {
         summary: `${model.name} (${model.environment}) is spending its error budget ${burnRate(slo.windowDays, w)}× too fast`,
-        description: `{{ $value | humanizePercentage }} of requests failed over the last ${w.long} (and still over ${w.short}); the ${target} target over ${slo.windowDays}d allows ${slo.errorBudget}. At this rate ${w.budgetPercent}% of the budget goes in ${w.long}.`,
+        description: `More than ${burnRate(slo.windowDays, w)} × ${slo.errorBudget} of requests failed over the last ${w.long}, and still over the last ${w.short}; the ${target} target over ${slo.windowDays}d allows ${slo.errorBudget}. At this rate ${w.budgetPercent}% of the budget goes in ${w.long}.`,
       },
     };
   });
@@ -88,7 +88,7 @@ function sloGroups(model: AppModel, slo: SloModel): Record<string, unknown>[] {
       labels: { severity: "ticket", ...own },
       annotations: {
         summary: `${model.name} (${model.environment}) answers 1 request in 100 slower than ${slo.latencyP99Ms} ms`,
-        description: `p99 request duration has been {{ $value | humanizeDuration }} for 15 minutes; the target is ${slo.latencyP99Ms} ms.`,
+        description: `The 99th percentile of request duration has been above ${slo.latencyP99Ms} ms for 15 minutes (${slo.requests.histogram}).`,
       },
     });
   }
