@@ -589,7 +589,9 @@ build_gitlab_ci_local_locked() {
 # Alertmanager route stub). Plain `go install`s: neither module has replace directives.
 
 build_prometheus() {
-  with_lock promtool build_simple_locked promtool github.com/prometheus/prometheus "$PROMETHEUS_VERSION" \
+  # remove_all_sd: without the service discovery plug-ins (cloud SDKs, most of Prometheus's
+  # dependencies), which `check rules` and `test rules` never use; the build takes a fraction.
+  GOFLAGS="$GOFLAGS -tags=remove_all_sd" with_lock promtool build_simple_locked promtool github.com/prometheus/prometheus "$PROMETHEUS_VERSION" \
     github.com/prometheus/prometheus/cmd/promtool "-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}"
   with_lock amtool build_simple_locked amtool github.com/prometheus/alertmanager "$ALERTMANAGER_VERSION" \
     github.com/prometheus/alertmanager/cmd/amtool "-X github.com/prometheus/common/version.Version=${ALERTMANAGER_VERSION#v}"
