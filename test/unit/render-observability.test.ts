@@ -10,7 +10,8 @@ import { alertRoute, receivers } from "../../src/render/observability/alertmanag
 import { dashboard, datasourceUid } from "../../src/render/observability/dashboard.js";
 import { burnRate, burnWindows, ruleGroups } from "../../src/render/observability/prometheus-rules.js";
 import { renderObservability } from "../../src/render/observability/render-observability.js";
-import { loadExamples } from "../helpers/examples.js";
+import { examplesDir, loadExamples, repoRoot } from "../helpers/examples.js";
+import { runCli } from "../helpers/run-cli.js";
 import { toolPath } from "../helpers/tools.js";
 
 // Golden files: `npx vitest run --project unit -u test/unit/render-observability.test.ts` rewrites them; review the diff.
@@ -400,6 +401,43 @@ const cloudwatchChartValues = z.strictObject({
   clusterName: z.string().min(1),
   region: z.string().regex(/^[a-z]{2}-[a-z]+-\d$/),
   containerLogs: z.strictObject({ enabled: z.literal(true) }),
+});
+
+describe("slipway render observability (the CLI)", () => {
+  it("writes the four files into the folder, reports them with --json, and slipway check of the folder is clean", async () => {
+    const out = join(work, "cli-out");
+    const spec = join(examplesDir, "node-postgres/slipway.yaml");
+    const env = { SLIPWAY_TODAY: "2026-01-01" };
+    const r = await runCli(["render", "observability", "-f", spec, "-e", "production", "-o", out, "--json"], { cwd: repoRoot, env });
+    expect(r.code, r.stderr).toBe(0);
+    const files = [
+      "prometheusrule-node-postgres-alerts.yaml",
+      "alertmanagerconfig-node-postgres-alerts.yaml",
+      "configmap-node-postgres-dashboard.yaml",
+      "fluent-bit-values.yaml",
+    ];
+    expect(JSON.parse(r.stdout)).toEqual({ ok: true, result: { environment: "production", files: files.map((f) => join(out, f)) } });
+    const check = await runCli(["check", out], { cwd: repoRoot, env });
+    expect(check.stdout + check.stderr).toContain("3 objects");
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    // Even at low, the objects have no finding; the one is the values file, a kind check does not read.
+    const low = await runCli(["check", out, "--min-severity", "low", "--format", "json"], { cwd: repoRoot, env });
+    const findings = (JSON.parse(low.stdout) as { result: { findings: { ruleId: string; file: string }[] } }).result.findings;
+    expect(findings.map((f) => `${f.ruleId} ${f.file}`)).toEqual([`SLW-GEN-005 ${join(out, "fluent-bit-values.yaml")}`]);
+  });
+
+  it("an slo the environment cannot measure is a spec error with its location, not a render", async () => {
+    const dir = mkdtempSync(join(work, "alb-"));
+    writeFileSync(
+      join(dir, "slipway.yaml"),
+      "name: shop\napp: { image: ghcr.io/a/shop:1.0.0, health: /up }\ningress: { host: shop.example.com }\nslo: { availability: 99.9 }\nenvironments: { production: { target: kubernetes } }\n",
+    );
+    const r = await runCli(["render", "observability", "-e", "production", "--json"], { cwd: dir });
+    expect(r.code).toBe(2);
+    const { error } = JSON.parse(r.stdout);
+    expect(error, r.stdout).toMatchObject({ code: "SPEC_RULE", location: { line: 4, col: 6 } });
+    expect(error.message).toContain("needs request metrics");
+  });
 });
 
 describe("render observability: log agent values", () => {
