@@ -1,4 +1,5 @@
 import type { InfraSettings } from "./infra.js";
+import type { LogsModel, SloModel } from "./observability.js";
 
 /*
  * The normalized app model: one environment of one spec, every default applied and every
@@ -36,6 +37,10 @@ export interface AppModel {
   ingress: IngressModel | undefined;
   /** AWS infrastructure (`render terraform`), when the spec has an `infra` block. */
   infra?: InfraSettings | undefined;
+  /** Service level objectives (`render observability`), when the spec has an `slo` block. */
+  slo?: SloModel | undefined;
+  /** Log shipping (`render observability`); absent or via none: logs stay on the node. */
+  logs?: LogsModel | undefined;
   /** The spec's `ci:` block with its defaults (the same in every environment's model). */
   ci: CiModel;
 }

@@ -31,9 +31,10 @@ export const capabilityNeeds: Readonly<Record<RenderCapability, { form: "kuberne
 /**
  * How `slipway check` reads a rendered file: as one of its input kinds, or "helm-chart" for a file
  * of a Helm chart, which check renders with `helm template` once per values file and then reads as
- * Kubernetes objects.
+ * Kubernetes objects; or "helm-values" for values of a chart slipway does not render (a log agent's),
+ * which check cannot read without the chart: the renderer's own tests validate those.
  */
-export type CheckKind = "kubernetes" | "terraform" | "dockerfile" | "github-actions" | "gitlab-ci" | "helm-chart";
+export type CheckKind = "kubernetes" | "terraform" | "dockerfile" | "github-actions" | "gitlab-ci" | "helm-chart" | "helm-values";
 
 /** A file slipway writes: a path relative to the output folder and its content. */
 export interface Artifact {

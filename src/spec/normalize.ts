@@ -1,6 +1,7 @@
 import { SlipwayError, type SpecLocation } from "../errors/slipway-error.js";
 import type { AppModel, SecretSourceModel } from "../model/app-model.js";
 import { infraSettings } from "../model/infra.js";
+import { logsModel, sloModel } from "../model/observability.js";
 import { buildCiModel } from "./ci-model.js";
 import { locationOf } from "./load.js";
 import { imageRefPattern } from "./refinements.js";
@@ -181,8 +182,17 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
         }
       : undefined,
     ...(env.infra ? { infra: infraSettings(validated, env.name) } : {}),
+    ...(env.slo ? { slo: sloModel(env.slo, { namespace, name: spec.name, ingressClass: ingress?.class }) } : {}),
+    ...(env.logs && env.logs.via !== "none" ? { logs: logsModel(env.logs, cloudwatchTarget(validated, env)) } : {}),
     ci: buildCiModel(validated),
   };
+}
+
+/** The region and EKS cluster CloudWatch log groups are named after, from the environment's infra block. */
+function cloudwatchTarget(validated: ValidatedSpec, env: ResolvedEnvironment): { region: string; clusterName: string } | undefined {
+  if (!env.infra || env.logs?.via !== "cloudwatch") return undefined;
+  const infra = infraSettings(validated, env.name);
+  return infra ? { region: infra.region, clusterName: infra.cluster.name } : undefined;
 }
 
 /** The lines to add for a `local` environment, as the hint prints them (indented under "hint:"). */

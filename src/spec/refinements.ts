@@ -49,3 +49,8 @@ export function hasAnEntry(map: Record<string, unknown>): boolean {
 /** registry/repository[:tag][@digest]; a ":port" only counts as one when a "/" follows it. */
 export const imageRefPattern =
   /^(?<repository>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+(?=\/))?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+
+/** A percentage written with at most three decimals (99.9, 99.95, 99.995): error budgets stay exact. */
+export function hasAtMostThreeDecimals(n: number): boolean {
+  return Math.abs(n * 1000 - Math.round(n * 1000)) < 1e-6;
+}

@@ -3,7 +3,18 @@ import type { SpecProblem } from "./issues.js";
 import { locationOf, type SourceDocument } from "./load.js";
 import { isPlainObject, mergeOverlay } from "./merge.js";
 import { type RuleInput, specRules } from "./rules/index.js";
-import type { AppSpec, DatabaseSpec, InfraSpec, IngressSpec, MergedSpec, SecretSourceSpec, Spec, TargetSpec } from "./schema.js";
+import type {
+  AppSpec,
+  DatabaseSpec,
+  InfraSpec,
+  IngressSpec,
+  LogsSpec,
+  MergedSpec,
+  SecretSourceSpec,
+  SloSpec,
+  Spec,
+  TargetSpec,
+} from "./schema.js";
 
 /*
  * What validation does after the schema: every environment's overlay merged and checked, its
@@ -22,6 +33,10 @@ export interface ResolvedEnvironment {
   ingress: IngressSpec | undefined;
   /** AWS infrastructure (`infra` with the environment's overlay), when the spec has it. */
   infra: InfraSpec | undefined;
+  /** Service level objectives (`slo` with the environment's overlay), when the spec has them. */
+  slo: SloSpec | undefined;
+  /** Log shipping (`logs` with the environment's overlay), when the spec has it. */
+  logs: LogsSpec | undefined;
 }
 
 export type ResolvedTarget =
@@ -60,6 +75,8 @@ export interface MergedInput {
   database: unknown;
   ingress: unknown;
   infra: unknown;
+  slo: unknown;
+  logs: unknown;
 }
 
 /**
@@ -105,6 +122,8 @@ export function resolveSpec(
       database: mergeOverlay(raw.database, rawEnv.database),
       ingress: mergeOverlay(raw.ingress, rawEnv.ingress),
       infra: mergeOverlay(raw.infra, rawEnv.infra),
+      slo: mergeOverlay(raw.slo, rawEnv.slo),
+      logs: mergeOverlay(raw.logs, rawEnv.logs),
     };
     const result = parseMerged(merged);
     if (!("data" in result)) {
@@ -121,6 +140,8 @@ export function resolveSpec(
       database: result.data.database,
       ingress: result.data.ingress,
       infra: result.data.infra,
+      slo: result.data.slo,
+      logs: result.data.logs,
     };
     const input: RuleInput = {
       name: spec.name,
@@ -130,6 +151,8 @@ export function resolveSpec(
       targetType: target.type,
       secretSource: env.secretSource,
       infra: resolved.infra,
+      slo: resolved.slo,
+      logs: resolved.logs,
     };
     for (const rule of specRules) {
       for (const problem of rule(input)) {

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { hasAnEntry, imageRefPattern, isAddressOrRange, isReleaseFolder } from "./refinements.js";
+import { hasAnEntry, hasAtMostThreeDecimals, imageRefPattern, isAddressOrRange, isReleaseFolder } from "./refinements.js";
 
 // One-shot validation in a short-lived CLI: compiling fast paths costs more than it saves.
 z.config({ jitless: true });
@@ -412,6 +412,85 @@ export const infraSchema = z
     "AWS infrastructure (VPC, EKS, database, ECR, IAM, ACM) rendered by `slipway render terraform`. Overlay per environment under environments.<name>.infra.",
   );
 
+const promName = (what: string) =>
+  z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: `must be a Prometheus ${what} name: letters, digits, '_' and ':'` });
+
+/** Service level objectives: `slipway render observability` turns them into alerts and a dashboard; see docs/observability.md. */
+export const sloSchema = z
+  .strictObject({
+    availability: z
+      .number()
+      .min(50)
+      .max(99.999)
+      .refine(hasAtMostThreeDecimals, {
+        error: "must have at most three decimals, like 99.9 or 99.95",
+      })
+      .describe("Availability target, percent of requests answered without a 5xx over the window (e.g. 99.9)."),
+    latencyP99Ms: z
+      .int()
+      .min(1)
+      .max(600000)
+      .optional()
+      .describe("Latency target: the 99th percentile of request duration stays under this many milliseconds. Needs a duration histogram."),
+    window: z
+      .string()
+      .regex(/^([1-9]|[1-8][0-9]|90)d$/, { error: "must be a number of days from 1d to 90d, like 30d" })
+      .default("30d")
+      .describe("The SLO window; burn rates are scaled to it (the SRE workbook's 14.4 / 6 / 3 / 1 are for 30d)."),
+    requests: z
+      .strictObject({
+        source: z
+          .enum(["app", "ingress-nginx"])
+          .optional()
+          .describe(
+            "Where request metrics come from: the app's own /metrics (app.metrics, scraped by the ServiceMonitor) or the ingress-nginx controller. Default: ingress-nginx when ingress.class is nginx, else app.",
+          ),
+        counter: promName("metric")
+          .optional()
+          .describe(
+            "Request counter with a status label (source app). Default: http_requests_total. ingress-nginx: nginx_ingress_controller_requests.",
+          ),
+        statusLabel: promName("label")
+          .optional()
+          .describe("Label of the counter holding the HTTP status code (source app). Default: status (ingress-nginx: status)."),
+        histogram: promName("metric")
+          .optional()
+          .describe(
+            "Request duration histogram in seconds, without _bucket (source app), for latencyP99Ms and the dashboard. Default: http_request_duration_seconds. ingress-nginx: nginx_ingress_controller_request_duration_seconds.",
+          ),
+      })
+      .prefault({})
+      .describe("The request metrics the SLO counts; see docs/observability.md for what each source assumes."),
+  })
+  .describe(
+    "Service level objectives, rendered by `slipway render observability` as multi-window multi-burn-rate alerts (PrometheusRule) and a Grafana dashboard. Overlay per environment under environments.<name>.slo.",
+  );
+
+/** Log shipping: `slipway render observability` renders values for the chosen agent's Helm chart. */
+export const logsSchema = z
+  .strictObject({
+    via: z
+      .enum(["fluent-bit", "cloudwatch", "none"])
+      .default("none")
+      .describe(
+        "How container logs leave the node: Fluent Bit (values for the fluent/fluent-bit chart), CloudWatch Container Insights (values for the amazon-cloudwatch-observability chart or EKS add-on, needs an infra block), or none.",
+      ),
+    output: z
+      .enum(["loki", "opensearch", "forward"])
+      .default("loki")
+      .describe("Fluent Bit output plugin: loki, opensearch, or forward (to a Fluentd / Fluent Bit aggregator)."),
+    host: z
+      .string()
+      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+        error: "must be a host name like loki-gateway.monitoring",
+      })
+      .optional()
+      .describe("Host Fluent Bit sends to (required with via: fluent-bit)."),
+    port: port.optional().describe("Port of the host. Default: 3100 (loki), 9200 (opensearch), 24224 (forward)."),
+    tls: z.boolean().default(false).describe("Use TLS towards the host."),
+  })
+  .describe("Log shipping for the app's containers. Overlay per environment under environments.<name>.logs.");
+
 const secretSourceSchema = z
   .union([
     z.strictObject({ env: z.strictObject({}).describe("Secret values are read from slipway's own environment at deploy time.") }),
@@ -498,7 +577,7 @@ const hostTargetSchema = z
 
 export const targetSchema = z.union([kubernetesTargetSchema, localTargetSchema, hostTargetSchema]);
 
-const environmentOverlayKeys = ["app", "database", "ingress", "infra"] as const;
+const environmentOverlayKeys = ["app", "database", "ingress", "infra", "slo", "logs"] as const;
 
 /** An environment: which target, where secrets come from, and overrides of app/database/ingress. */
 export const environmentSchema = z
@@ -512,6 +591,11 @@ export const environmentSchema = z
       .optional()
       .describe("Overrides of `ingress`; null removes the ingress in this environment."),
     infra: z.record(z.string(), z.unknown()).optional().describe("Overrides of `infra` (deep merge; lists replace)."),
+    slo: z
+      .union([z.record(z.string(), z.unknown()), z.null()])
+      .optional()
+      .describe("Overrides of `slo`; null removes the SLO in this environment."),
+    logs: z.record(z.string(), z.unknown()).optional().describe("Overrides of `logs`."),
   })
   .describe("An environment: a target plus overrides of the base.");
 
@@ -654,6 +738,8 @@ export const specSchema = z
     database: databaseSchema.optional(),
     ingress: ingressSchema.optional(),
     infra: infraSchema.optional(),
+    slo: sloSchema.optional(),
+    logs: logsSchema.optional(),
     environments: z
       .record(dnsLabel, environmentSchema)
       .refine(hasAnEntry, { error: "must name at least one environment" })
@@ -676,6 +762,8 @@ export const mergedSchema = z.strictObject({
   database: databaseSchema.optional(),
   ingress: ingressSchema.optional(),
   infra: infraSchema.optional(),
+  slo: sloSchema.optional(),
+  logs: logsSchema.optional(),
 });
 
 export { environmentOverlayKeys };
@@ -691,3 +779,5 @@ export type CiSpec = z.output<typeof ciSchema>;
 export type SecretSourceSpec = z.output<typeof secretSourceSchema>;
 export type MergedSpec = z.output<typeof mergedSchema>;
 export type InfraSpec = z.output<typeof infraSchema>;
+export type SloSpec = z.output<typeof sloSchema>;
+export type LogsSpec = z.output<typeof logsSchema>;

@@ -3,7 +3,8 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/<component>-<version>/bin/<binary>
 #
 # Usage: bash test/cluster/build.sh [component ...]
-#   components: helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local pg-client   (default: all, in that order)
+#   components: helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local pg-client prometheus
+#               (default: all, in that order)
 #               kubelet   (kubelet, kube-proxy + the sandbox pause program for start.sh --real-node;
 #                          part of the default where containerd is installed and we run as root)
 #
@@ -616,9 +617,22 @@ build_pg_client_locked() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# prometheus: promtool (check/test the rendered PrometheusRule) and amtool (check the rendered
+# Alertmanager route stub). Plain `go install`s: neither module has replace directives.
+
+build_prometheus() {
+  # remove_all_sd: without the service discovery plug-ins (cloud SDKs, most of Prometheus's
+  # dependencies), which `check rules` and `test rules` never use; the build takes a fraction.
+  GOFLAGS="$GOFLAGS -tags=remove_all_sd" with_lock promtool build_simple_locked promtool github.com/prometheus/prometheus "$PROMETHEUS_VERSION" \
+    github.com/prometheus/prometheus/cmd/promtool "-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}"
+  with_lock amtool build_simple_locked amtool github.com/prometheus/alertmanager "$ALERTMANAGER_VERSION" \
+    github.com/prometheus/alertmanager/cmd/amtool "-X github.com/prometheus/common/version.Version=${ALERTMANAGER_VERSION#v}"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 usage() {
-  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|moto|zizmor|gitlab-ci-local|pg-client|kubelet ...]" >&2
+  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|moto|zizmor|gitlab-ci-local|pg-client|prometheus|kubelet ...]" >&2
 }
 
 main() {
@@ -626,14 +640,14 @@ main() {
   command -v flock >/dev/null || { echo "build.sh: flock (util-linux) is not on PATH" >&2; return 1; }
   local components=("$@")
   if [[ ${#components[@]} -eq 0 ]]; then
-    components=(helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local pg-client)
+    components=(helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local pg-client prometheus)
     # The real test node's kubelet only where it can run (see start.sh --real-node).
     if command -v containerd >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then components+=(kubelet); fi
   fi
   local c
   for c in "${components[@]}"; do
     case "$c" in
-      helm | kubernetes | etcd | kwok | linters | registry | moto | zizmor | gitlab-ci-local | pg-client | kubelet) ;;
+      helm | kubernetes | etcd | kwok | linters | registry | moto | zizmor | gitlab-ci-local | pg-client | prometheus | kubelet) ;;
       -h | --help) usage; return 0 ;;
       *) echo "build.sh: unknown component '$c'" >&2; usage; return 2 ;;
     esac

@@ -138,6 +138,19 @@ export const specArbitrary = fc
         }),
       },
     ),
+    // An SLO needs request metrics: only with app.metrics (ingress-nginx may be dropped per environment).
+    slo: fc.option(
+      fc.record(
+        {
+          availability: fc.constantFrom(90, 99, 99.5, 99.9, 99.95, 99.999),
+          latencyP99Ms: fc.integer({ min: 1, max: 10_000 }),
+          window: fc.constantFrom("7d", "28d", "30d"),
+        },
+        { requiredKeys: ["availability"] },
+      ),
+      { nil: undefined },
+    ),
+    logs: fc.constantFrom("none", "fluent-bit", "cloudwatch"),
     envs: fc.uniqueArray(
       fc.record({
         name: dnsLabel,
@@ -173,6 +186,9 @@ export const specArbitrary = fc
       },
       ...(r.database ? { database: r.database } : {}),
       ...(r.ingress ? { ingress: r.ingress } : {}),
+      ...(r.slo && r.metrics ? { slo: { ...r.slo, requests: { source: "app" } } } : {}),
+      ...(r.logs === "fluent-bit" ? { logs: { via: "fluent-bit", host: "loki.monitoring" } } : {}),
+      ...(r.logs === "cloudwatch" && r.infra ? { logs: { via: "cloudwatch" } } : {}),
       ...(r.infra
         ? {
             infra: {

@@ -28,7 +28,9 @@ export type ToolName =
   | "registry"
   | "crane"
   | "zizmor"
-  | "gitlab-ci-local";
+  | "gitlab-ci-local"
+  | "promtool"
+  | "amtool";
 
 /** Cache component (directory prefix) and the versions.env key of each tool. */
 const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }>> = {
@@ -50,6 +52,8 @@ const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }
   crane: { component: "crane", versionKey: "GGCR_VERSION" },
   zizmor: { component: "zizmor", versionKey: "ZIZMOR_VERSION" },
   "gitlab-ci-local": { component: "gitlab-ci-local", versionKey: "GITLAB_CI_LOCAL_VERSION" },
+  promtool: { component: "promtool", versionKey: "PROMETHEUS_VERSION" },
+  amtool: { component: "amtool", versionKey: "ALERTMANAGER_VERSION" },
 };
 
 export const VERSIONS_FILE: string = fileURLToPath(new URL("../cluster/versions.env", import.meta.url));
@@ -139,7 +143,9 @@ export function requireTool(name: ToolName): string {
         ? "helm"
         : component === "crane"
           ? "registry"
-          : component;
+          : component === "promtool" || component === "amtool"
+            ? "prometheus"
+            : component;
     throw new Error(`${name} is not built: run \`bash test/cluster/build.sh ${group}\``);
   }
   return path;

@@ -1,5 +1,6 @@
-import type { AppSpec, DatabaseSpec, InfraSpec, IngressSpec, SecretSourceSpec } from "../schema.js";
+import type { AppSpec, DatabaseSpec, InfraSpec, IngressSpec, LogsSpec, SecretSourceSpec, SloSpec } from "../schema.js";
 import { infraRules } from "./infra.js";
+import { observabilityRules } from "./observability.js";
 
 /** What a cross-field rule sees: one environment's merged view of the spec. */
 export interface RuleInput {
@@ -10,6 +11,8 @@ export interface RuleInput {
   targetType: "kubernetes" | "local" | "host" | undefined;
   secretSource: SecretSourceSpec | undefined;
   infra: InfraSpec | undefined;
+  slo: SloSpec | undefined;
+  logs: LogsSpec | undefined;
 }
 
 /** A cross-field problem; `path` is relative to the merged view (app.…, database.…, ingress.…, secretSource). */
@@ -206,4 +209,5 @@ export const specRules: readonly SpecRule[] = [
   metricsPortNotAppPortClash,
   kubernetesSecretNeedsKubernetes,
   ...infraRules,
+  ...observabilityRules,
 ];

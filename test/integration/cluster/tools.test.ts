@@ -34,6 +34,8 @@ describe("pinned test tools", () => {
     ["kube-score", ["version"], v.KUBE_SCORE_VERSION?.replace(/^v/, "")],
     ["kubeconform", ["-v"], v.KUBECONFORM_VERSION],
     ["actionlint", ["-version"], v.ACTIONLINT_VERSION?.replace(/^v/, "")],
+    ["promtool", ["--version"], v.PROMETHEUS_VERSION?.replace(/^v/, "")],
+    ["amtool", ["--version"], v.ALERTMANAGER_VERSION?.replace(/^v/, "")],
   ] as const)("%s reports its pinned version", async (tool, args, version) => {
     expect(version).toBeTruthy();
     expect(await output(tool, args)).toContain(version);
