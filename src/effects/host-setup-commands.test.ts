@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   deployUserArgv,
   deployUserScript,
+  fileChanges,
   folderChanges,
   installArgv,
   installHint,
@@ -72,19 +73,17 @@ describe("the probe", () => {
     try {
       const odd = join(root, "it's a dir");
       mkdirSync(odd, { mode: 0o750 });
-      const out = execFileSync(
-        probeArgv("root", [odd, join(root, "absent")])[0] as string,
-        probeArgv("root", [odd, join(root, "absent")]).slice(1),
-        {
-          encoding: "utf8",
-        },
-      );
+      const file = join(odd, "host.env");
+      writeFileSync(file, "A=1\n", { mode: 0o640 });
+      const [program, ...args] = probeArgv("root", [odd, file, join(root, "absent")]);
+      const out = execFileSync(program as string, args, { encoding: "utf8" });
       const facts = parseProbe(out);
       expect(facts.uid).toBe(process.getuid?.());
       expect(facts.os.id).not.toBe("");
       for (const program of ["curl", "podman", "apt-get"])
         expect(facts.programs.has(program)).toBe(spawnSync("sh", ["-c", `command -v ${program}`]).status === 0);
       expect([...facts.dirs.keys()]).toEqual([odd]);
+      expect([...facts.files]).toEqual([[file, { mode: "640", owner: userInfo().username }]]);
       expect(facts.dirs.get(odd)?.mode).toBe("750");
       expect(facts.userExists).toBe(true);
     } finally {
@@ -206,5 +205,25 @@ describe("changes", () => {
     expect(isUserName("-o")).toBe(false);
     expect(isUserName("Root")).toBe(false);
     expect(isUserName("a".repeat(33))).toBe(false);
+  });
+});
+
+describe("host.env's mode and owner", () => {
+  it("sets 0600 and the deploy user on an existing file, the owner only on a new one, nothing when right", () => {
+    const path = "/var/lib/slipway/host.env";
+    expect(fileChanges(path, new Map([[path, { mode: "644", owner: "root" }]]), "deploy")).toEqual([
+      { path, change: "mode 644 → 0600", argv: ["chmod", "0600", path] },
+      { path, change: "owner root → deploy", argv: ["chown", "deploy", path] },
+    ]);
+    expect(fileChanges(path, new Map(), "deploy")).toEqual([{ path, change: "owner root → deploy", argv: ["chown", "deploy", path] }]);
+    expect(fileChanges(path, new Map(), undefined)).toEqual([]);
+    expect(fileChanges(path, new Map([[path, { mode: "600", owner: "deploy" }]]), "deploy")).toEqual([]);
+    expect(fileChanges(path, new Map([[path, { mode: "600", owner: "root" }]]))).toEqual([]);
+  });
+
+  it("the probe reports a regular file as file=, a folder as dir=", () => {
+    expect([...parseProbe("file=600 root /srv/host.env\ndir=700 root /srv\n").files]).toEqual([
+      ["/srv/host.env", { mode: "600", owner: "root" }],
+    ]);
   });
 });

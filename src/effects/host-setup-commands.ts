@@ -10,7 +10,7 @@ import type { ContainerRuntime } from "./container-commands.js";
  * Prints `key=value` lines: the OS (`os.ID=…` from os-release), the user id, passwordless sudo, the
  * programs found on PATH, each folder's mode and owner, the command line of every running dockerd,
  * whether /etc/docker/daemon.json names a TCP socket, and whether the user in $1 exists.
- * Arguments: USER (may be empty), then the folders.
+ * Arguments: USER (may be empty), then the folders and files to describe (mode and owner).
  */
 export const probeScript = `user=$1; shift
 for f in /etc/os-release /usr/lib/os-release; do
@@ -22,7 +22,7 @@ for p in curl caddy podman docker apt-get; do
   if command -v "$p" >/dev/null 2>&1; then echo "have=$p"; fi
 done
 for d in "$@"; do
-  if [ -d "$d" ]; then echo "dir=$(stat -c '%a %U' "$d") $d"; fi
+  if [ -d "$d" ]; then echo "dir=$(stat -c '%a %U' "$d") $d"; elif [ -f "$d" ]; then echo "file=$(stat -c '%a %U' "$d") $d"; fi
 done
 for p in /proc/[0-9]*; do
   if [ "$(cat "$p/comm" 2>/dev/null)" = dockerd ]; then echo "dockerd=$(tr '\\000' ' ' < "$p/cmdline")"; fi
@@ -45,6 +45,8 @@ export interface HostFacts {
   programs: ReadonlySet<string>;
   /** Existing folders: octal mode (e.g. "700") and owner name. */
   dirs: ReadonlyMap<string, { mode: string; owner: string }>;
+  /** Existing regular files among the paths asked about, likewise. */
+  files: ReadonlyMap<string, { mode: string; owner: string }>;
   /** Command lines of running dockerd processes. */
   dockerd: readonly string[];
   /** /etc/docker/daemon.json mentions tcp://. */
@@ -59,6 +61,7 @@ export function parseProbe(text: string): HostFacts {
   const os = { id: "", idLike: "", versionId: "", pretty: "" };
   const programs = new Set<string>();
   const dirs = new Map<string, { mode: string; owner: string }>();
+  const files = new Map<string, { mode: string; owner: string }>();
   const dockerd: string[] = [];
   let uid = -1;
   let sudo = false;
@@ -76,14 +79,15 @@ export function parseProbe(text: string): HostFacts {
     else if (key === "uid") uid = Number(value);
     else if (key === "sudo") sudo = value === "yes";
     else if (key === "have") programs.add(value);
-    else if (key === "dir") {
+    else if (key === "dir" || key === "file") {
       const match = /^(\d+) (\S+) (.*)$/.exec(value);
-      if (match?.[1] && match[2] && match[3] !== undefined) dirs.set(match[3], { mode: match[1], owner: match[2] });
+      if (match?.[1] && match[2] && match[3] !== undefined)
+        (key === "dir" ? dirs : files).set(match[3], { mode: match[1], owner: match[2] });
     } else if (key === "dockerd") dockerd.push(value.trim());
     else if (key === "daemonjson") daemonJsonTcp = value === "tcp";
     else if (key === "user") userExists = value === "exists";
   }
-  return { os, uid, sudo, programs, dirs, dockerd, daemonJsonTcp, userExists };
+  return { os, uid, sudo, programs, dirs, files, dockerd, daemonJsonTcp, userExists };
 }
 
 /** undefined for Debian, Ubuntu and their derivatives; else why the server is not supported. */
@@ -164,6 +168,19 @@ export function folderChanges(dirs: readonly string[], existing: HostFacts["dirs
     if (owner !== undefined && now.owner !== owner)
       changes.push({ path, change: `owner ${now.owner} → ${owner}`, argv: ["chown", owner, path] });
   }
+  return changes;
+}
+
+/**
+ * An existing file (host.env) brought to mode 0600 and to `owner` when given; a file that does not
+ * exist yet is written 0600 by `writeFileAtomic`, then only its owner may need changing.
+ */
+export function fileChanges(path: string, existing: HostFacts["files"], owner?: string): FolderChange[] {
+  const now = existing.get(path);
+  const changes: FolderChange[] = [];
+  if (now && now.mode !== "600") changes.push({ path, change: `mode ${now.mode} → 0600`, argv: ["chmod", "0600", path] });
+  if (owner !== undefined && now?.owner !== owner)
+    changes.push({ path, change: `owner ${now?.owner ?? "root"} → ${owner}`, argv: ["chown", owner, path] });
   return changes;
 }
 

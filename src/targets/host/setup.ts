@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   deployUserArgv,
+  fileChanges,
   folderChanges,
   type HostFacts,
   installArgv,
@@ -94,7 +95,7 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
     const wantedEnv = renderHostEnv(currentEnv, request.runtimeEnv);
     const hostEnv = { PATH: hostPath, ...parseHostEnv(wantedEnv) };
     const probe = async (): Promise<HostFacts> => {
-      const result = await runOn(ssh, probeArgv(request.createUser, dirs), hostEnv);
+      const result = await runOn(ssh, probeArgv(request.createUser, [...dirs, hostEnvFile]), hostEnv);
       if (result.exitCode !== 0)
         throw setupFailed(spec.ssh, "cannot read the server's facts", result.lastLines, "Check that `sh` works for this user.");
       return parseProbe(result.stdout.join("\n"));
@@ -197,6 +198,19 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
     if (currentEnv !== wantedEnv) {
       await ssh.writeFileAtomic(hostEnvFile, wantedEnv, 0o600);
       changes.push(`${hostEnvFile}: ${currentEnv === undefined ? "written" : "updated"} (0600)`);
+    }
+    // A rewritten file is 0600 and root's (an owner is only set when connected as root).
+    const fileNow = currentEnv !== wantedEnv ? new Map() : facts.files;
+    for (const change of fileChanges(hostEnvFile, fileNow, owner)) {
+      const result = await runOn(ssh, change.argv, hostEnv);
+      if (result.exitCode !== 0)
+        throw setupFailed(
+          spec.ssh,
+          `cannot change ${hostEnvFile} (${change.change})`,
+          result.lastLines,
+          "Check the file's owner on the server.",
+        );
+      changes.push(`${hostEnvFile}: ${change.change}`);
     }
     notes.push(`OS ${osName}; ${spec.runtime} answers; caddy and curl found; folders 0700 under ${spec.dir}`);
     return { host: spec.ssh, runtime: spec.runtime, os: osName, changes, notes };
