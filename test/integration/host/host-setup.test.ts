@@ -117,15 +117,18 @@ describe.skipIf(skip)("slipway host setup over a real sshd", () => {
     expect(statSync(join(serverDir, "host.env")).mtimeMs).toBe(before);
   }, 120_000);
 
-  it("puts back a folder removed on the server and a loosened mode, and nothing else", async () => {
+  it("puts back a folder removed on the server and loosened modes (folder, host.env), and nothing else", async () => {
     await rm(join(serverDir, "setupapp", "production"), { recursive: true });
     await chmod(serverDir, 0o755);
+    await chmod(join(serverDir, "host.env"), 0o644);
     const result = await cli(["--json"]);
     expect(result.code, result.stderr).toBe(0);
     expect(lastJson(result.stdout).result.changes).toEqual([
       `${serverDir}: mode 755 → 0700`,
       `${join(serverDir, "setupapp", "production")}: created (0700)`,
+      `${join(serverDir, "host.env")}: mode 644 → 0600`,
     ]);
+    expect(modeOf(join(serverDir, "host.env"))).toBe("600");
     expect(modeOf(serverDir)).toBe("700");
     expect(modeOf(join(serverDir, "setupapp", "production"))).toBe("700");
   }, 120_000);
