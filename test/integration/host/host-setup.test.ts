@@ -1,7 +1,8 @@
 /*
  * `slipway host setup` through the CLI (in process) against a real sshd on 127.0.0.1, with this
  * machine's Podman, Caddy and curl as the "server"'s: the first run creates the folders (0700) and
- * host.env, the second changes nothing, a removed folder and a loosened mode are put back; a
+ * host.env, the second changes nothing, a removed folder and a loosened mode are put back, as root
+ * --create-user makes a deploy user (removed again) owning them; a
  * runtime name the spec does not know, a runtime that is not installed, one that does not answer,
  * and a (stand-in) dockerd listening on TCP are refused with their codes.
  */
@@ -132,6 +133,36 @@ describe.skipIf(skip)("slipway host setup over a real sshd", () => {
     expect(modeOf(serverDir)).toBe("700");
     expect(modeOf(join(serverDir, "setupapp", "production"))).toBe("700");
   }, 120_000);
+
+  const asRoot = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v useradd && command -v userdel"]).status === 0;
+  it.skipIf(!asRoot)(
+    "--create-user as root: a user with no password and the identity's key, owning the folders; then nothing to change",
+    async () => {
+      // A throwaway user on this machine (the "server"), removed at the end.
+      const user = `slw${process.pid}`;
+      try {
+        const result = await cli(["--create-user", user, "--json"]);
+        expect(result.code, result.stderr + result.stdout).toBe(0);
+        const changes: string[] = lastJson(result.stdout).result.changes;
+        expect(changes[0]).toBe(`created the user ${user} (no password; key login only)`);
+        expect(changes[1]).toBe(`authorized ${join(sshdDir, "client_key")}.pub for ${user}`);
+        expect(changes).toContain(`${serverDir}: owner root → ${user}`);
+        expect(changes).toContain(`${join(serverDir, "host.env")}: owner root → ${user}`);
+        expect(execFileSync("getent", ["shadow", user], { encoding: "utf8" }).split(":")[1]).toBe("*");
+        const home = execFileSync("getent", ["passwd", user], { encoding: "utf8" }).split(":")[5] as string;
+        const key = (await readFile(join(sshdDir, "client_key.pub"), "utf8")).trim();
+        expect((await readFile(join(home, ".ssh", "authorized_keys"), "utf8")).trim()).toBe(key);
+        expect(modeOf(join(home, ".ssh", "authorized_keys"))).toBe("600");
+        const again = await cli(["--create-user", user]);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stdout).toContain("nothing to change");
+      } finally {
+        spawnSync("userdel", ["-r", user], { stdio: "ignore" });
+        spawnSync("chown", ["-R", "root:", serverDir], { stdio: "ignore" });
+      }
+    },
+    120_000,
+  );
 
   it("refuses a runtime name the spec does not know, before connecting", async () => {
     const result = await cli([], "lxc.yaml");
