@@ -127,9 +127,12 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
       const canInstall = (root || facts.sudo) && facts.programs.has("apt-get") && osProblem === undefined;
       if (!request.install || !canInstall)
         throw new SlipwayError("HOST_PACKAGES_MISSING", `${spec.ssh}: not installed on the server: ${missing.join(", ")}`, {
-          hint: !request.install
-            ? `Run on the server: ${installHint(missing, root)} — or rerun with --install (as root or a user with passwordless sudo).`
-            : `--install needs root or passwordless sudo and apt-get on Debian/Ubuntu; run on the server: ${installHint(missing, root)}`,
+          hint:
+            osProblem !== undefined
+              ? `Install them with the server's package manager (Debian names: ${missing.join(" ")}); slipway installs only on Debian/Ubuntu.`
+              : !request.install
+                ? `Run on the server: ${installHint(missing, root)} — or rerun with --install (as root or a user with passwordless sudo).`
+                : `--install needs root or passwordless sudo and apt-get; run on the server: ${installHint(missing, root)}`,
         });
       const installed = await runOn(ssh, installArgv(missing, root), hostEnv, 15 * 60_000);
       if (installed.exitCode !== 0)
