@@ -53,6 +53,7 @@ export const commandNames = [
   "diff",
   "down",
   "db",
+  "host",
   "check",
   "rules",
   "infra",
@@ -399,6 +400,40 @@ export function buildProgram(
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway db drill -e local", "slipway db drill -e local --json"]))
     .action(dbAction("drill"));
+  const hostCommand = only("host")
+    ?.command("host")
+    .description("prepare and check the server of a host target (over SSH)")
+    .addHelpText("after", deployHelp(["slipway host setup -e production", "slipway deploy -e production"]));
+  hostCommand
+    ?.command("setup")
+    .description(
+      "check the server (OS, runtime answering, Caddy, curl, no runtime API on TCP), create slipway's folders and host.env; idempotent, prints what changed",
+    )
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--accept-host-key <SHA256:…>", hostKeyHelp)
+    .option("--install", "install the missing runtime, caddy and curl with apt-get (needs root or passwordless sudo)")
+    .option(
+      "--create-user <user>",
+      "as root: create this deploy user (no password) with the identity's public key, owning slipway's folders",
+    )
+    .option(
+      "--runtime-env <KEY=VALUE>",
+      "a setting in the server's host.env, which runtime commands run with (repeatable; KEY= removes it)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      deployHelp([
+        "slipway host setup -e production --accept-host-key SHA256:…",
+        "slipway host setup -e production --install --create-user deploy",
+      ]),
+    )
+    .action(async (opts) => {
+      const { hostSetupCommand } = await import("./commands/host.js");
+      setExit(await hostSetupCommand(ctx, opts));
+    });
 
   // Commands of `slipway check` register here (owned by src/cli/commands/check.ts).
   const collect = (value: string, previous: string[] = []) => [...previous, value];

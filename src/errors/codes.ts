@@ -80,6 +80,21 @@ export const errorCodes = {
     summary:
       "slipway could not connect to the host over SSH, the connection broke, or a file operation on the host failed (the message says which).",
   },
+  HOST_PACKAGES_MISSING: {
+    exit: 1,
+    summary:
+      "`host setup`: the container runtime, Caddy or curl is not installed on the server; the hint is the command to run (or use --install as root or with passwordless sudo).",
+  },
+  HOST_RUNTIME_NOT_ANSWERING: {
+    exit: 1,
+    summary: "`host setup`: `podman info` / `docker info` failed on the server over its local socket.",
+  },
+  HOST_RUNTIME_EXPOSED: {
+    exit: 1,
+    summary:
+      "`host setup`: the Docker API is reachable over TCP (dockerd -H tcp://, daemon.json, DOCKER_HOST); slipway refuses such a server.",
+  },
+  HOST_SETUP_FAILED: { exit: 1, summary: "`host setup`: a change on the server (package install, folder, deploy user) failed." },
   HOST_NOT_SUPPORTED: { exit: 1, summary: "An operation that the chosen host (e.g. a host over SSH) does not support." },
   DB_NO_DATABASE: { exit: 2, summary: "`slipway db` was run for an environment whose spec has no database." },
   DB_DUMP_TOOL_MISSING: {

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { currentRelease } from "../../deploy/history.js";
 import { type ContainerRuntime, execArgv, loadArgv, logsArgv, saveArgv, stopArgv } from "../../effects/container-commands.js";
+import { parseHostEnv } from "../../effects/host-setup-commands.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
 import { connectSshHost, type SshHost } from "../../effects/ssh-host.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
@@ -16,7 +17,7 @@ import { hostHistory, hostLock } from "./host-state.js";
 import { containersOf, hostTarget } from "./host-target.js";
 import { proxyServes, stopProxy } from "./proxy.js";
 
-const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+export const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Commands that run no image build the model with a placeholder tag (any will do). */
 const placeholderTags: Partial<Record<TargetCommand, string>> = {
@@ -48,16 +49,6 @@ export async function downHostEnvironment(target: ReturnType<typeof hostTarget>,
 
 function runtimeOf(model: AppModel): ContainerRuntime {
   return model.target.type === "host" ? model.target.runtime : "podman";
-}
-
-/** `KEY=VALUE` lines of the server's <dir>/host.env (the runtime's configuration there, e.g. CONTAINERS_CONF). */
-function parseHostEnv(text: string | undefined): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of (text ?? "").split("\n")) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match?.[1] && match[2] !== undefined) env[match[1]] = match[2];
-  }
-  return env;
 }
 
 /** `<runtime> save REF` here piped into `<runtime> load` on the host, over the SSH master. */
@@ -96,6 +87,23 @@ export function transferImage(ssh: SshHost, runtime: ContainerRuntime, hostEnv: 
     });
 }
 
+type HostSpec = Extract<AppModel["target"], { type: "host" }>;
+
+/** A path of the spec (identity, knownHosts): relative to slipway.yaml's folder, or absolute. */
+export function inSpecDir(file: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(dirname(file), path);
+}
+
+/** Connects to the environment's server over SSH, with the pinned host key (or the accepted one). */
+export function connectHostSpec(spec: HostSpec, file: string, acceptHostKey: string | undefined): Promise<SshHost> {
+  return connectSshHost({
+    destination: spec.ssh,
+    ...(spec.identity ? { identityFile: inSpecDir(file, spec.identity) } : {}),
+    knownHostsFile: spec.knownHosts ? inSpecDir(file, spec.knownHosts) : join(dirname(file), ".slipway", "known_hosts"),
+    ...(acceptHostKey ? { acceptHostKey } : {}),
+  });
+}
+
 export async function openHostSession(request: OpenRequest, ctx: DriverContext): Promise<TargetSession> {
   const { validated, env, file } = request;
   const placeholder = placeholderTags[request.command];
@@ -103,13 +111,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
   if (model.target.type !== "host") throw new SlipwayError("INTERNAL", "the host driver opened a non-host environment");
   const spec = model.target;
   const specDir = dirname(file);
-  const inSpecDir = (path: string) => (isAbsolute(path) ? path : resolve(specDir, path));
-  const ssh = await connectSshHost({
-    destination: spec.ssh,
-    ...(spec.identity ? { identityFile: inSpecDir(spec.identity) } : {}),
-    knownHostsFile: spec.knownHosts ? inSpecDir(spec.knownHosts) : join(specDir, ".slipway", "known_hosts"),
-    ...(request.acceptHostKey ? { acceptHostKey: request.acceptHostKey } : {}),
-  });
+  const ssh = await connectHostSpec(spec, file, request.acceptHostKey);
   const envDir = join(spec.dir, model.name, model.environment);
   const hostEnv = { PATH: hostPath, ...parseHostEnv(await ssh.readText(join(spec.dir, "host.env"))) };
   const history = hostHistory(ssh, join(envDir, "history"), ctx.onInvalidRecord);

@@ -2,7 +2,7 @@
  * The host target through the CLI (in process, real parts): `type: host` in slipway.yaml, a real sshd
  * on 127.0.0.1, Podman and Caddy on the "server" (this machine). The first connection is refused
  * until the fingerprint is accepted with --accept-host-key; deploy, status, exec, logs, history and
- * down go over SSH; a changed host key is refused.
+ * down go over SSH (the server prepared by `host setup`); a changed host key is refused.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -83,15 +83,8 @@ beforeAll(async () => {
       },
     ).trim(),
   );
+  // The server's folder and its runtime settings (the test Podman configuration) come from `host setup`.
   const serverDir = join(root, "srv");
-  await mkdir(serverDir, { recursive: true });
-  // The server's runtime settings (what `slipway host setup` will write): here, the test Podman configuration.
-  await writeFile(
-    join(serverDir, "host.env"),
-    Object.entries(podmanVars)
-      .map(([k, v]) => `${k}=${v}\n`)
-      .join(""),
-  );
   await mkdir(join(root, "app"));
   await writeFile(
     join(root, "app", "slipway.yaml"),
@@ -133,7 +126,11 @@ describe.skipIf(skip)("host target through the CLI", () => {
     expect(existsSync(join(root, "app", ".slipway", "known_hosts"))).toBe(false);
   }, 60_000);
 
-  it("deploys with --accept-host-key, then status, exec, logs and history work over the pinned key", async () => {
+  it("host setup with --accept-host-key, then deploy; status, exec, logs and history work over the pinned key", async () => {
+    const runtimeEnv = Object.entries(podmanVars).flatMap(([k, v]) => ["--runtime-env", `${k}=${v}`]);
+    const setup = await cli(["host", "setup", "--accept-host-key", fingerprint, ...runtimeEnv]);
+    expect(setup.code, setup.stderr + setup.stdout).toBe(0);
+    expect(setup.stdout).toContain("host.env: written (0600)");
     const deployed = await cli(["deploy", "--accept-host-key", fingerprint, "--json"]);
     expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
     expect(await get(proxyPort)).toEqual({ status: 200, body: "cli\n" });

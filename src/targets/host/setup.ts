@@ -1,0 +1,223 @@
+/*
+ * `slipway host setup`: brings a `host` environment's server to what deploys need, idempotently,
+ * and says what it changed. Reads the server's facts in one SSH session (probe), then: the OS
+ * (Debian/Ubuntu, else a warning with the facts), the packages (runtime, Caddy, curl: installed
+ * only with --install and root or passwordless sudo, else the command to run), the runtime's API
+ * not on the network, the runtime answering over its local socket, the deploy user (--create-user,
+ * root only), slipway's folders (0700) and <dir>/host.env (written only when its bytes change).
+ * Every remote command is built in effects/host-setup-commands.ts.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  deployUserArgv,
+  fileChanges,
+  folderChanges,
+  type HostFacts,
+  installArgv,
+  installHint,
+  isUserName,
+  missingPackages,
+  parseHostEnv,
+  parseProbe,
+  probeArgv,
+  renderHostEnv,
+  runtimeExposure,
+  runtimeInfoArgv,
+  unsupportedOs,
+} from "../../effects/host-setup-commands.js";
+import type { SshHost } from "../../effects/ssh-host.js";
+import { SlipwayError } from "../../errors/slipway-error.js";
+import { locationOf } from "../../spec/load.js";
+import { buildModel } from "../../spec/normalize.js";
+import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import { connectHostSpec, hostPath, inSpecDir } from "./session.js";
+
+export interface HostSetupRequest {
+  validated: ValidatedSpec;
+  env: ResolvedEnvironment;
+  file: string;
+  acceptHostKey?: string | undefined;
+  /** Install missing packages with apt-get (root or passwordless sudo only). */
+  install: boolean;
+  /** Create this deploy user (root only) with the identity's public key. */
+  createUser?: string | undefined;
+  /** Settings for host.env (KEY=VALUE; an empty value removes the key). */
+  runtimeEnv: Readonly<Record<string, string>>;
+}
+
+export interface HostSetupReport {
+  host: string;
+  runtime: string;
+  os: string;
+  /** What this run changed on the server, in order; empty when nothing needed to change. */
+  changes: string[];
+  /** What was checked and left alone, or skipped, with the reason. */
+  notes: string[];
+}
+
+const runOn = (ssh: SshHost, command: readonly string[], env: Record<string, string>, timeoutMs = 60_000) => {
+  const lines: string[] = [];
+  return ssh
+    .run({ command, cwd: "/", env, timeoutMs, lastLineCount: 20, onLine: (line, stream) => stream === "stdout" && lines.push(line) })
+    .then((result) => ({ ...result, stdout: lines }));
+};
+
+function setupFailed(destination: string, what: string, lastLines: readonly string[], hint: string): SlipwayError {
+  const detail = lastLines.slice(-3).join(" | ");
+  return new SlipwayError("HOST_SETUP_FAILED", `${destination}: ${what}${detail ? `: ${detail}` : ""}`, { hint });
+}
+
+export async function setupHost(request: HostSetupRequest): Promise<HostSetupReport> {
+  const { validated, env, file } = request;
+  const model = buildModel(validated, env, { tag: "setup" });
+  if (model.target.type !== "host")
+    throw new SlipwayError(
+      "DEPLOY_TARGET_UNSUPPORTED",
+      `environment '${env.name}' targets ${model.target.type}: \`slipway host setup\` prepares a server of a host target`,
+      {
+        location: locationOf(validated.source, ["environments", env.name, "target"]),
+        hint: "Choose an environment whose target has `type: host`.",
+      },
+    );
+  const spec = model.target;
+  if (request.createUser !== undefined && !isUserName(request.createUser))
+    throw new SlipwayError("USAGE", `--create-user ${JSON.stringify(request.createUser)} is not a user name useradd accepts`, {
+      hint: "Use lower-case letters, digits, '_' and '-', starting with a letter or '_' (at most 32).",
+    });
+  const changes: string[] = [];
+  const notes: string[] = [];
+  const ssh = await connectHostSpec(spec, file, request.acceptHostKey);
+  try {
+    const dirs = [spec.dir, join(spec.dir, model.name), join(spec.dir, model.name, model.environment)];
+    const hostEnvFile = join(spec.dir, "host.env");
+    const currentEnv = await ssh.readText(hostEnvFile);
+    const wantedEnv = renderHostEnv(currentEnv, request.runtimeEnv);
+    const hostEnv = { PATH: hostPath, ...parseHostEnv(wantedEnv) };
+    const probe = async (): Promise<HostFacts> => {
+      const result = await runOn(ssh, probeArgv(request.createUser, [...dirs, hostEnvFile]), hostEnv);
+      if (result.exitCode !== 0)
+        throw setupFailed(spec.ssh, "cannot read the server's facts", result.lastLines, "Check that `sh` works for this user.");
+      return parseProbe(result.stdout.join("\n"));
+    };
+    let facts = await probe();
+    const root = facts.uid === 0;
+    const osName = facts.os.pretty || facts.os.id || "unknown";
+
+    const osProblem = unsupportedOs(facts.os);
+    if (osProblem) notes.push(`warning: ${osProblem}; setup goes on, but --install (apt-get) is refused and nothing else is tested there`);
+
+    const exposed = runtimeExposure(facts, hostEnv);
+    if (exposed.length > 0) {
+      if (spec.runtime === "docker")
+        throw new SlipwayError(
+          "HOST_RUNTIME_EXPOSED",
+          `${spec.ssh}: the runtime's API is reachable over the network: ${exposed.join("; ")}`,
+          {
+            hint: "Remove the tcp:// host (dockerd -H / daemon.json `hosts` / DOCKER_HOST) so dockerd listens only on its unix socket; slipway runs the runtime's CLI over SSH and needs no TCP API.",
+          },
+        );
+      notes.push(
+        `warning: ${exposed.join("; ")} — not the runtime slipway uses here (${spec.runtime}), but an open Docker API is root on this server`,
+      );
+    }
+
+    const missing = missingPackages(facts, spec.runtime);
+    if (missing.length > 0) {
+      const canInstall = (root || facts.sudo) && facts.programs.has("apt-get") && osProblem === undefined;
+      if (!request.install || !canInstall)
+        throw new SlipwayError("HOST_PACKAGES_MISSING", `${spec.ssh}: not installed on the server: ${missing.join(", ")}`, {
+          hint:
+            osProblem !== undefined
+              ? `Install them with the server's package manager (Debian names: ${missing.join(" ")}); slipway installs only on Debian/Ubuntu.`
+              : !request.install
+                ? `Run on the server: ${installHint(missing, root)} — or rerun with --install (as root or a user with passwordless sudo).`
+                : `--install needs root or passwordless sudo and apt-get; run on the server: ${installHint(missing, root)}`,
+        });
+      const installed = await runOn(ssh, installArgv(missing, root), hostEnv, 15 * 60_000);
+      if (installed.exitCode !== 0)
+        throw setupFailed(
+          spec.ssh,
+          `apt-get install ${missing.join(" ")} failed`,
+          installed.lastLines,
+          `Run on the server: ${installHint(missing, root)}`,
+        );
+      changes.push(`installed ${missing.join(" ")} (apt-get)`);
+      facts = await probe();
+      const still = missingPackages(facts, spec.runtime);
+      if (still.length > 0)
+        throw setupFailed(spec.ssh, `still not on PATH after apt-get: ${still.join(", ")}`, [], "Check the server's PATH in host.env.");
+    }
+
+    const info = await runOn(ssh, runtimeInfoArgv(spec.runtime), hostEnv);
+    if (info.exitCode !== 0)
+      throw new SlipwayError(
+        "HOST_RUNTIME_NOT_ANSWERING",
+        `${spec.ssh}: \`${spec.runtime} info\` exited ${info.exitCode}: ${info.lastLines.slice(-3).join(" | ")}`,
+        {
+          hint:
+            spec.runtime === "docker"
+              ? "Start dockerd on the server (listening on its unix socket only), and check that this user may use it (root or the docker group)."
+              : "Run `podman info` on the server as this user and fix what it says; runtime settings (e.g. CONTAINERS_CONF) go in host.env with --runtime-env KEY=VALUE.",
+        },
+      );
+
+    let owner: string | undefined;
+    if (request.createUser !== undefined) {
+      const user = request.createUser;
+      if (!root) notes.push(`--create-user ${user} skipped: connected as uid ${facts.uid}, creating a user needs root`);
+      else if (!spec.identity)
+        notes.push(`--create-user ${user} skipped: the target has no identity, so there is no public key to authorize`);
+      else {
+        const keyFile = `${inSpecDir(file, spec.identity)}.pub`;
+        const key = await readFile(keyFile, "utf8").then(
+          (text) => text.trim().split("\n")[0]?.trim(),
+          () => undefined,
+        );
+        if (!key) notes.push(`--create-user ${user} skipped: cannot read the public key ${keyFile}`);
+        else {
+          const result = await runOn(ssh, deployUserArgv(user, key), hostEnv);
+          if (result.exitCode !== 0)
+            throw setupFailed(spec.ssh, `cannot create the user ${user}`, result.lastLines, "Check `useradd` on the server.");
+          if (result.stdout.includes("created-user")) changes.push(`created the user ${user} (no password; key login only)`);
+          if (result.stdout.includes("added-key")) changes.push(`authorized ${keyFile} for ${user}`);
+          owner = user;
+        }
+      }
+    }
+
+    for (const change of folderChanges(dirs, facts.dirs, owner)) {
+      const result = await runOn(ssh, change.argv, hostEnv);
+      if (result.exitCode !== 0)
+        throw setupFailed(
+          spec.ssh,
+          `cannot change ${change.path} (${change.change})`,
+          result.lastLines,
+          `As root on the server: mkdir -p -m 0700 ${change.path} && chown <ssh user> ${change.path}`,
+        );
+      changes.push(`${change.path}: ${change.change}`);
+    }
+
+    if (currentEnv !== wantedEnv) {
+      await ssh.writeFileAtomic(hostEnvFile, wantedEnv, 0o600);
+      changes.push(`${hostEnvFile}: ${currentEnv === undefined ? "written" : "updated"} (0600)`);
+    }
+    // A rewritten file is 0600 and root's (an owner is only set when connected as root).
+    const fileNow = currentEnv !== wantedEnv ? new Map() : facts.files;
+    for (const change of fileChanges(hostEnvFile, fileNow, owner)) {
+      const result = await runOn(ssh, change.argv, hostEnv);
+      if (result.exitCode !== 0)
+        throw setupFailed(
+          spec.ssh,
+          `cannot change ${hostEnvFile} (${change.change})`,
+          result.lastLines,
+          "Check the file's owner on the server.",
+        );
+      changes.push(`${hostEnvFile}: ${change.change}`);
+    }
+    notes.push(`OS ${osName}; ${spec.runtime} answers; caddy and curl found; folders 0700 under ${spec.dir}`);
+    return { host: spec.ssh, runtime: spec.runtime, os: osName, changes, notes };
+  } finally {
+    await ssh.close();
+  }
+}

@@ -1,0 +1,215 @@
+/*
+ * `slipway host setup` through the CLI (in process) against a real sshd on 127.0.0.1, with this
+ * machine's Podman, Caddy and curl as the "server"'s: the first run creates the folders (0700) and
+ * host.env, the second changes nothing, a removed folder and a loosened mode are put back, as root
+ * --create-user makes a deploy user (removed again) owning them; a
+ * runtime name the spec does not know, a runtime that is not installed, one that does not answer,
+ * and a (stand-in) dockerd listening on TCP are refused with their codes.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { podmanEnv } from "../../helpers/podman.js";
+import { runCli } from "../../helpers/run-cli.js";
+
+const sshdScript = resolve("test/runtime/sshd.sh");
+const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
+const caddy = spawnSync("caddy", ["version"]).status === 0;
+const podman = podmanEnv();
+const missing = [
+  sshd ? undefined : "sshd (apt-get install openssh-server)",
+  caddy ? undefined : "caddy (apt-get install caddy)",
+  "missing" in podman ? podman.missing : undefined,
+].filter(Boolean);
+if (missing.length > 0) console.warn(`host setup tests skipped: ${missing.join("; ")}`);
+const podmanVars = "env" in podman ? podman.env : {};
+const skip = missing.length > 0;
+
+/** Standard folders without a `docker` program: the PATH under which docker is "not installed". */
+const pathWithoutDocker = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"].filter((d) => !existsSync(join(d, "docker"))).join(":");
+/** Whether a Docker daemon answers here (then "not answering" cannot be shown). */
+const dockerAnswers = spawnSync("docker", ["info"], { stdio: "ignore" }).status === 0;
+const dockerCli = spawnSync("sh", ["-c", "command -v docker"]).status === 0;
+
+let root = "";
+let sshdDir = "";
+let sshPort = "";
+let fingerprint = "";
+let serverDir = "";
+
+const specFile = (name: string) => join(root, "app", name);
+
+function spec(runtime: string): string {
+  return `name: setupapp
+app:
+  image: localhost/slipway-test/setup:v1
+  port: 8080
+  health: /health
+environments:
+  production:
+    target: server
+targets:
+  server:
+    type: host
+    ssh: root@127.0.0.1:${sshPort}
+    identity: ${join(sshdDir, "client_key")}
+    runtime: ${runtime}
+    dir: ${serverDir}
+`;
+}
+
+const cli = (args: string[], file = "slipway.yaml") =>
+  runCli(["host", "setup", ...args, "-f", specFile(file), "-e", "production"], {
+    cwd: join(root, "app"),
+    env: { PATH: process.env.PATH ?? "" },
+  });
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").pop() as string);
+const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+beforeAll(async () => {
+  if (skip) return;
+  root = await mkdtemp(join(tmpdir(), "slipway-hostsetup-"));
+  sshdDir = join(root, "sshd");
+  sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
+  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  serverDir = join(root, "srv", "slipway");
+  await mkdir(join(root, "app"), { recursive: true });
+  await writeFile(specFile("slipway.yaml"), spec("podman"));
+  await writeFile(specFile("docker.yaml"), spec("docker"));
+  await writeFile(specFile("lxc.yaml"), spec("lxc"));
+}, 60_000);
+
+afterAll(async () => {
+  if (skip) return;
+  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  await rm(root, { recursive: true, force: true });
+}, 60_000);
+
+describe.skipIf(skip)("slipway host setup over a real sshd", () => {
+  const runtimeEnv = Object.entries(podmanVars).flatMap(([k, v]) => ["--runtime-env", `${k}=${v}`]);
+
+  it("first run: creates the folders 0700 and host.env with the runtime settings, and says so", async () => {
+    const result = await cli(["--accept-host-key", fingerprint, ...runtimeEnv]);
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    for (const dir of [serverDir, join(serverDir, "setupapp"), join(serverDir, "setupapp", "production")]) {
+      expect(result.stdout).toContain(`changed: ${dir}: created (0700)`);
+      expect(modeOf(dir)).toBe("700");
+    }
+    expect(result.stdout).toContain(`changed: ${join(serverDir, "host.env")}: written (0600)`);
+    expect(result.stdout).not.toContain("nothing to change");
+    const hostEnv = await readFile(join(serverDir, "host.env"), "utf8");
+    for (const [k, v] of Object.entries(podmanVars)) expect(hostEnv).toContain(`\n${k}=${v}\n`);
+    expect(modeOf(join(serverDir, "host.env"))).toBe("600");
+  }, 120_000);
+
+  it("second run: nothing to change (human and --json), host.env untouched", async () => {
+    const before = statSync(join(serverDir, "host.env")).mtimeMs;
+    const human = await cli([]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain("nothing to change");
+    expect(human.stdout).not.toContain("changed:");
+    const json = await cli(["--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(lastJson(json.stdout)).toMatchObject({ ok: true, result: { changed: false, changes: [], runtime: "podman" } });
+    expect(statSync(join(serverDir, "host.env")).mtimeMs).toBe(before);
+  }, 120_000);
+
+  it("puts back a folder removed on the server and loosened modes (folder, host.env), and nothing else", async () => {
+    await rm(join(serverDir, "setupapp", "production"), { recursive: true });
+    await chmod(serverDir, 0o755);
+    await chmod(join(serverDir, "host.env"), 0o644);
+    const result = await cli(["--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(lastJson(result.stdout).result.changes).toEqual([
+      `${serverDir}: mode 755 → 0700`,
+      `${join(serverDir, "setupapp", "production")}: created (0700)`,
+      `${join(serverDir, "host.env")}: mode 644 → 0600`,
+    ]);
+    expect(modeOf(join(serverDir, "host.env"))).toBe("600");
+    expect(modeOf(serverDir)).toBe("700");
+    expect(modeOf(join(serverDir, "setupapp", "production"))).toBe("700");
+  }, 120_000);
+
+  const asRoot = process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v useradd && command -v userdel"]).status === 0;
+  it.skipIf(!asRoot)(
+    "--create-user as root: a user with no password and the identity's key, owning the folders; then nothing to change",
+    async () => {
+      // A throwaway user on this machine (the "server"), removed at the end.
+      const user = `slw${process.pid}`;
+      try {
+        const result = await cli(["--create-user", user, "--json"]);
+        expect(result.code, result.stderr + result.stdout).toBe(0);
+        const changes: string[] = lastJson(result.stdout).result.changes;
+        expect(changes[0]).toBe(`created the user ${user} (no password; key login only)`);
+        expect(changes[1]).toBe(`authorized ${join(sshdDir, "client_key")}.pub for ${user}`);
+        expect(changes).toContain(`${serverDir}: owner root → ${user}`);
+        expect(changes).toContain(`${join(serverDir, "host.env")}: owner root → ${user}`);
+        expect(execFileSync("getent", ["shadow", user], { encoding: "utf8" }).split(":")[1]).toBe("*");
+        const home = execFileSync("getent", ["passwd", user], { encoding: "utf8" }).split(":")[5] as string;
+        const key = (await readFile(join(sshdDir, "client_key.pub"), "utf8")).trim();
+        expect((await readFile(join(home, ".ssh", "authorized_keys"), "utf8")).trim()).toBe(key);
+        expect(modeOf(join(home, ".ssh", "authorized_keys"))).toBe("600");
+        const again = await cli(["--create-user", user]);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stdout).toContain("nothing to change");
+      } finally {
+        spawnSync("userdel", ["-r", user], { stdio: "ignore" });
+        spawnSync("chown", ["-R", "root:", serverDir], { stdio: "ignore" });
+      }
+    },
+    120_000,
+  );
+
+  it("refuses a runtime name the spec does not know, before connecting", async () => {
+    const result = await cli([], "lxc.yaml");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/SPEC_/);
+    expect(result.stderr).toContain("runtime");
+  }, 60_000);
+
+  it("refuses a runtime that is not installed, printing the command that installs it", async () => {
+    const result = await cli(["--runtime-env", `PATH=${pathWithoutDocker}`], "docker.yaml");
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stderr).toContain("HOST_PACKAGES_MISSING");
+    expect(result.stderr).toContain("not installed on the server: docker.io");
+    expect(result.stderr).toContain("apt-get install -y docker.io");
+    // Refused before changing anything: host.env still has no PATH.
+    expect(await readFile(join(serverDir, "host.env"), "utf8")).not.toContain("PATH=");
+  }, 60_000);
+
+  it.skipIf(!dockerCli || dockerAnswers)(
+    "refuses a runtime that is installed but does not answer",
+    async () => {
+      const result = await cli([], "docker.yaml");
+      expect(result.code, result.stdout).toBe(1);
+      expect(result.stderr).toContain("HOST_RUNTIME_NOT_ANSWERING");
+      expect(result.stderr).toContain("`docker info` exited");
+    },
+    60_000,
+  );
+
+  it("refuses a server where a dockerd listens on TCP", async () => {
+    // A stand-in process whose name is dockerd and whose arguments open the API on TCP: what the
+    // probe reads from /proc (a real dockerd would also change this machine's network).
+    const bin = join(root, "fake-bin");
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, "dockerd"), "#!/bin/sh\nsleep 120\n", { mode: 0o755 });
+    const fake: ChildProcess = spawn(join(bin, "dockerd"), ["-H", "fd://", "-H", "tcp://0.0.0.0:2375"], { stdio: "ignore" });
+    try {
+      const result = await cli([], "docker.yaml");
+      expect(result.code, result.stdout).toBe(1);
+      expect(result.stderr).toContain("HOST_RUNTIME_EXPOSED");
+      expect(result.stderr).toContain("-H tcp://0.0.0.0:2375");
+      // With Podman as the runtime it is a warning, and setup goes on.
+      const podmanRun = await cli([]);
+      expect(podmanRun.code, podmanRun.stderr).toBe(0);
+      expect(podmanRun.stdout).toContain("warning: dockerd runs with `-H tcp://0.0.0.0:2375`");
+    } finally {
+      fake.kill("SIGKILL");
+    }
+  }, 60_000);
+});
