@@ -41,6 +41,24 @@ const lazyBuiltins = {
           loader: "js",
         };
       }
+      // fs/promises loads readline, the REPL history and the file watchers (≈ 26M instructions,
+      // bench/RESULTS.md start-up round 6) for the chunks on every command's path that import it
+      // for one write: each function it exports loads it on the first call.
+      if (name === "node:fs/promises") {
+        const mod = process.getBuiltinModule(name);
+        return {
+          contents: [
+            `const __load = () => process.getBuiltinModule(${JSON.stringify(name)});`,
+            "const __get = (k) => __load()[k];",
+            ...names.map((n) =>
+              typeof mod[n] === "function"
+                ? `export const ${n} = (...args) => __load().${n}(...args);`
+                : `export const ${n} = /* @__PURE__ */ __get(${JSON.stringify(n)});`,
+            ),
+          ].join("\n"),
+          loader: "js",
+        };
+      }
       const lines = [
         `const __m = process.getBuiltinModule(${JSON.stringify(name)});`,
         "const __get = (k) => __m[k];",

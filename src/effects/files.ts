@@ -2,11 +2,16 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { SlipwayError } from "../errors/slipway-error.js";
 import { maxSpecBytes } from "../model/input-limits.js";
-import { readUserFile } from "./read-user-file.js";
+import { readUserFileSync } from "./read-user-file.js";
 
-/** Reads a spec file as bytes through the guarded reader: regular files of at most maxSpecBytes. */
+/**
+ * Reads a spec file as bytes through the guarded reader: regular files of at most maxSpecBytes.
+ * Synchronously: a spec is small, read once before anything else runs, and the async reader's first
+ * call starts libuv's thread pool (four threads) that a `render` never needs otherwise
+ * (bench/RESULTS.md, start-up round 6).
+ */
 export async function readSpecBytes(file: string): Promise<Uint8Array> {
-  const read = await readUserFile(file, {
+  const read = readUserFileSync(file, {
     maxBytes: maxSpecBytes,
     shown: file,
     cannotOpen: (error) =>

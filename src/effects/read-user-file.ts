@@ -5,8 +5,7 @@
  * opened descriptor (no window between check and read), accept regular files only, and stop reading
  * at the cap + 1 byte however large the file claims or grows to be.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+import { close, closeSync, constants, fstat, fstatSync, open, openSync, read, readSync, type Stats } from "node:fs";
 import { SlipwayError } from "../errors/slipway-error.js";
 
 export type UserFile =
@@ -28,22 +27,29 @@ export interface ReadUserFileOptions {
  * caller to word; devices, FIFOs and sockets are refused with INPUT_NOT_A_FILE (exit 2).
  */
 export async function readUserFile(path: string, options: ReadUserFileOptions): Promise<UserFile> {
-  let handle: FileHandle;
+  let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    fd = await new Promise<number>((done, fail) =>
+      open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY, (error, opened) => (error ? fail(error) : done(opened))),
+    );
   } catch (error) {
     throw openFailed(error, options);
   }
   try {
-    const info = await handle.stat();
-    return notReadable(info, options) ?? (await readCapped(handle, options.maxBytes, info.size));
+    const info = await new Promise<Stats>((done, fail) => fstat(fd, (error, stats) => (error ? fail(error) : done(stats))));
+    return notReadable(info, options) ?? (await readCapped(fd, options.maxBytes, info.size));
   } finally {
-    await handle.close().catch(() => undefined);
+    await new Promise<void>((done) => close(fd, () => done()));
   }
 }
 
-async function readCapped(handle: FileHandle, maxBytes: number, statSize: number): Promise<UserFile> {
+/*
+ * The callback API of node:fs rather than node:fs/promises: loading fs/promises (its FileHandle
+ * pulls in readline, the REPL history and the file watchers) costs ≈ 26M instructions, more than
+ * a tenth of a cold `render kubernetes` (bench/RESULTS.md, start-up round 6).
+ */
+async function readCapped(fd: number, maxBytes: number, statSize: number): Promise<UserFile> {
   // Never more than cap + 1 bytes in memory: the extra byte is how a file that grew is noticed.
   const buffer = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(statSize + 1, 64 * 1024)));
   let buf = buffer;
@@ -55,7 +61,10 @@ async function readCapped(handle: FileHandle, maxBytes: number, statSize: number
       buf.copy(bigger, 0, 0, total);
       buf = bigger;
     }
-    const { bytesRead } = await handle.read(buf, total, buf.length - total, null);
+    const into = buf;
+    const bytesRead = await new Promise<number>((done, fail) =>
+      read(fd, into, total, into.length - total, null, (error, n) => (error ? fail(error) : done(n))),
+    );
     if (bytesRead === 0) break;
     total += bytesRead;
   }
