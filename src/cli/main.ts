@@ -53,6 +53,7 @@ export const commandNames = [
   "diff",
   "down",
   "db",
+  "golive",
   "check",
   "rules",
   "infra",
@@ -399,6 +400,19 @@ export function buildProgram(
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway db drill -e local", "slipway db drill -e local --json"]))
     .action(dbAction("drill"));
+
+  only("golive")
+    ?.command("golive")
+    .description("evaluate the go-live gates of an environment (check findings, backups and drill, alerts, TLS, …); exit 1 when one fails")
+    .addOption(specOption())
+    .addOption(envOption())
+    .addOption(numberOption("--max-drill-age <days>", "days a successful restore drill stays recent enough", numberRules.days).default(7))
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway golive -e production", "slipway golive -e local --max-drill-age 14 --json"]))
+    .action(async (opts) => {
+      const { goliveCommand } = await import("./commands/golive.js");
+      setExit(await goliveCommand(ctx, opts));
+    });
 
   // Commands of `slipway check` register here (owned by src/cli/commands/check.ts).
   const collect = (value: string, previous: string[] = []) => [...previous, value];
