@@ -54,6 +54,7 @@ export const commandNames = [
   "down",
   "db",
   "golive",
+  "runbook",
   "check",
   "rules",
   "infra",
@@ -412,6 +413,21 @@ export function buildProgram(
     .action(async (opts) => {
       const { goliveCommand } = await import("./commands/golive.js");
       setExit(await goliveCommand(ctx, opts));
+    });
+
+  only("runbook")
+    ?.command("runbook")
+    .description(
+      "write the environment's runbook as Markdown: what runs where, health, deploy/rollback/logs, restore with the last drill's RTO, SLOs",
+    )
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--out <file>", "write the Markdown to this file instead of standard output")
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway runbook -e production --out RUNBOOK.md", "slipway runbook -e local"]))
+    .action(async (opts) => {
+      const { runbookCommand } = await import("./commands/runbook.js");
+      setExit(await runbookCommand(ctx, opts));
     });
 
   // Commands of `slipway check` register here (owned by src/cli/commands/check.ts).
