@@ -48,7 +48,7 @@ export function renderRunbook(model: AppModel, facts: RunbookFacts): string {
       p(`- AWS: region ${model.infra.region}, cluster \`${model.infra.cluster.name}\` (\`slipway render terraform -e ${env}\`).`);
   } else if (model.target.type === "local") {
     p(`- Target \`${model.target.name}\`: processes on this machine behind slipway's proxy at http://127.0.0.1:${model.target.port}/.`);
-    p(`- The app listens on port ${model.port} inside each release's copy of the app folder (\`.slipway/${env}/releases/\`).`);
+    p(`- The app's processes run in each release's copy of the app folder (\`.slipway/${env}/releases/\`).`);
   } else {
     p(`- Target \`${model.target.name}\` (${model.target.type}): the app on port ${model.port}.`);
   }
@@ -84,7 +84,7 @@ export function renderRunbook(model: AppModel, facts: RunbookFacts): string {
     p(
       `- \`kubectl -n ${model.namespace} rollout status deployment/${model.name}\` and \`kubectl -n ${model.namespace} get pods -l app.kubernetes.io/name=${model.name}\`.`,
     );
-  if (model.ingress) p(`- \`curl -fsS ${model.ingress.tls ? "https" : "http"}://${model.ingress.host}${model.health.readiness}\`.`);
+  if (kube && model.ingress) p(`- \`curl -fsS ${model.ingress.tls ? "https" : "http"}://${model.ingress.host}${model.health.readiness}\`.`);
   else if (model.target.type === "local") p(`- \`curl -fsS http://127.0.0.1:${model.target.port}${model.health.readiness}\`.`);
   p("");
 
