@@ -26,6 +26,11 @@ export async function targetFacts(
   } catch (error) {
     // A target slipway runs the database of must answer; a cluster that cannot be reached leaves the release history unknown.
     if (loaded.driver.capabilities.db) throw error;
+    if (!ctx.json) {
+      const why = error instanceof Error ? error.message : String(error);
+      const text = `the release history of '${loaded.env.name}' could not be read (${why}); what depends on it is marked unknown`;
+      ctx.stderr.write(`${ctx.colors.yellow("warning:")} ${ctx.secrets ? ctx.secrets.text(text) : text}\n`);
+    }
     return { dbHistory: undefined, releases: undefined };
   }
 }
@@ -47,7 +52,8 @@ export async function goliveCommand(ctx: CliContext, opts: GoliveOptions): Promi
     const objects = loaded.driver.capabilities.renders === "kubernetes" ? renderKubernetes(model) : undefined;
     const { dbHistory, releases } = await targetFacts(ctx, loaded);
     const result = evaluateGolive(model, {
-      now: ctx.env.SLIPWAY_NOW ?? new Date().toISOString(),
+      // SLIPWAY_NOW (ISO 8601) fixes the clock for tests, as SLIPWAY_TODAY does for waivers.
+      now: Number.isFinite(Date.parse(ctx.env.SLIPWAY_NOW ?? "")) ? (ctx.env.SLIPWAY_NOW as string) : new Date().toISOString(),
       maxDrillAgeDays: opts.maxDrillAge ?? 7,
       preflight: {
         checked: preflight.checked,
