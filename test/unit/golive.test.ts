@@ -226,3 +226,21 @@ describe("slipway golive (CLI, local environment)", () => {
     expect(bad.stderr).toContain("USAGE");
   });
 });
+
+describe("slipway golive (CLI, a Kubernetes environment whose cluster cannot be reached)", () => {
+  it("evaluates the spec's gates, warns that the release history is unknown, and fails image-digest on a tag", async () => {
+    const dir = join(examplesDir, "node-postgres");
+    const env = { KUBECONFIG: join(tmpdir(), "slipway-golive-no-such-kubeconfig"), SLIPWAY_TODAY: "2026-03-10", SLIPWAY_NOW: now };
+    const out = await runCli(["golive", "-e", "production"], { cwd: dir, env });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain("warning: the release history of 'production' could not be read");
+    expect(out.stdout).toContain("pass  check: no check finding at high or above");
+    expect(out.stdout).toContain(
+      "the spec names ghcr.io/slipway-examples/node-postgres:1.0.0, a tag, and the release history could not be read",
+    );
+    const json = await runCli(["golive", "-e", "production", "--json"], { cwd: dir, env });
+    const line = JSON.parse(json.stdout) as { result: { gates: { id: string; status: string }[] } };
+    expect(line.result.gates.filter((g) => g.status === "fail").map((g) => g.id)).toEqual(["image-digest"]);
+    expect(json.stderr).toBe("");
+  });
+});
