@@ -54,6 +54,8 @@ export const commandNames = [
   "down",
   "db",
   "host",
+  "golive",
+  "runbook",
   "check",
   "rules",
   "infra",
@@ -433,6 +435,34 @@ export function buildProgram(
     .action(async (opts) => {
       const { hostSetupCommand } = await import("./commands/host.js");
       setExit(await hostSetupCommand(ctx, opts));
+    });
+
+  only("golive")
+    ?.command("golive")
+    .description("evaluate the go-live gates of an environment (check findings, backups and drill, alerts, TLS, …); exit 1 when one fails")
+    .addOption(specOption())
+    .addOption(envOption())
+    .addOption(numberOption("--max-drill-age <days>", "days a successful restore drill stays recent enough", numberRules.days).default(7))
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway golive -e production", "slipway golive -e local --max-drill-age 14 --json"]))
+    .action(async (opts) => {
+      const { goliveCommand } = await import("./commands/golive.js");
+      setExit(await goliveCommand(ctx, opts));
+    });
+
+  only("runbook")
+    ?.command("runbook")
+    .description(
+      "write the environment's runbook as Markdown: what runs where, health, deploy/rollback/logs, restore with the last drill's RTO, SLOs",
+    )
+    .addOption(specOption())
+    .addOption(envOption())
+    .option("--out <file>", "write the Markdown to this file instead of standard output")
+    .addOption(jsonOption())
+    .addHelpText("after", deployHelp(["slipway runbook -e production --out RUNBOOK.md", "slipway runbook -e local"]))
+    .action(async (opts) => {
+      const { runbookCommand } = await import("./commands/runbook.js");
+      setExit(await runbookCommand(ctx, opts));
     });
 
   // Commands of `slipway check` register here (owned by src/cli/commands/check.ts).

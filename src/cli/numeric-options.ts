@@ -21,6 +21,8 @@ export const numberRules = {
   port: { min: 1, max: 65_535, typical: 3000 },
   // `slipway db backup --keep`: the backup just taken is one of those kept.
   backups: { min: 1, max: 10_000, why: "the backup just taken is always kept", typical: 7 },
+  // `slipway golive --max-drill-age`: days.
+  days: { min: 1, max: 3_650, typical: 7 },
 } as const satisfies Record<string, NumberRule>;
 
 /** "a whole number from 1 to 10000 (why)" */

@@ -117,6 +117,11 @@ export const errorCodes = {
     exit: 1,
     summary: "The restore drill failed: the backup did not load, its row counts differ from the manifest, or the migrations failed on it.",
   },
+  GOLIVE_GATE_FAILED: {
+    exit: 1,
+    summary:
+      "`slipway golive` found a go-live gate that fails (a high finding, no recent restore drill, no alerts, no TLS …); the output lists each with its evidence.",
+  },
   LOCAL_PROXY_FAILED: { exit: 1, summary: "The local reverse proxy did not start, or did not take the new routes." },
   CHECK_INPUT_NOT_FOUND: { exit: 2, summary: "A path given to `slipway check` does not exist or cannot be read." },
   INPUT_NOT_A_FILE: { exit: 2, summary: "A path names a device, FIFO (named pipe) or socket where slipway reads a regular file." },

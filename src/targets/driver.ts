@@ -170,6 +170,8 @@ export interface DbOperations {
   /** `from`: a backup file or `latest`; without `yes` the live database is not touched. */
   restore(request: { from: string; yes: boolean; keep: number }): Promise<DbView>;
   drill(request: { from: string }): Promise<DbView>;
+  /** The recorded backups, restores and drills, oldest first (secret-free); `slipway golive` and `runbook` read it. */
+  history?(): Promise<{ action: string; ok: boolean; at: string; [key: string]: unknown }[]>;
 }
 
 /** An environment opened by its driver. */

@@ -13,6 +13,7 @@ import {
   dropStaleScratch,
   listBackups,
   loadBackup,
+  readDbHistory,
   recordDbHistory,
   recreateDatabase,
   verifyBackup,
@@ -116,6 +117,8 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
     manifest.tables.map((t) => [{ tone: "dim", text: `  ${t.name}: ${t.rows} row${t.rows === 1 ? "" : "s"}` }]);
 
   return {
+    history: () => readDbHistory(historyDir),
+
     async backup({ keep }): Promise<DbView> {
       const live = await server();
       const { file, manifest, removed } = await takeBackup(live, "backup", keep);

@@ -127,6 +127,14 @@ async function sharedChecks(
     .map((f) => JSON.parse(f.text) as Record<string, unknown>)
     .filter((h) => h.action === "drill" && h.ok === false);
   expect(failedDrills.length).toBe(2);
+
+  // The go-live gate and the runbook read the drills just recorded (a failed drill does not hide a passed one).
+  const golive = await out.run(dir, ["golive", "-e", "local", "--json"], env);
+  expect(golive.code, golive.stdout + golive.stderr).toBe(0);
+  expect(golive.final?.result).toMatchObject({ ok: true, environment: "local" });
+  const runbook = await out.run(dir, ["runbook", "-e", "local"], env);
+  expect(runbook.code, runbook.stderr).toBe(0);
+  expect(runbook.stdout).toMatch(/Last successful drill: \S+ of `\d{8}T\d{9}Z-r\d+\.sql`, RTO \d+(\.\d+)? s/);
   rmSync(join(backups, "20000101T000000000Z-r1.sql"));
   rmSync(join(backups, "20000101T000000001Z-r1.sql"));
 
