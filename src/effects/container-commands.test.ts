@@ -111,6 +111,10 @@ describe("container runtime commands", () => {
       running: true,
       oomKilled: true,
     });
+    // A runtime warning merged from stderr before or after the state is not the state.
+    const warn = 'time="2026-12-07T10:33:08Z" level=warning msg="Failed to obtain lock, retrying"';
+    expect(parseState(`${warn}\n{"Status":"running","Running":true,"ExitCode":0}`)).toMatchObject({ running: true });
+    expect(parseState(`{"Status":"running","Running":true,"ExitCode":0}\n${warn}`)).toMatchObject({ running: true });
     expect(parseState("Error: no such container c1")).toBeUndefined();
     expect(parseState('{"Status":1}')).toBeUndefined();
     expect(isNoSuchContainer(['Error: no container with name or ID "c1" found: no such container'])).toBe(true);

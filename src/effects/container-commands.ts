@@ -90,11 +90,15 @@ export interface ContainerState {
 
 /** Reads `inspect --format '{{json .State}}'` (Podman and Docker name the fields alike); undefined when it is not that. */
 export function parseState(output: string): ContainerState | undefined {
+  // The runtime's warnings ("WARN[0003] …" on stderr, which the host's run merges into the lines)
+  // may come before or after the JSON: the state is the last line that parses as an object.
   let value: unknown;
-  try {
-    value = JSON.parse(output.trim());
-  } catch {
-    return undefined;
+  for (const line of output.trim().split("\n").reverse()) {
+    if (!line.trim().startsWith("{")) continue;
+    try {
+      value = JSON.parse(line.trim());
+      break;
+    } catch {}
   }
   if (typeof value !== "object" || value === null) return undefined;
   const v = value as Record<string, unknown>;

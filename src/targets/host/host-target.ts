@@ -323,9 +323,17 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
           let answered = false;
           let badSince: number | undefined;
           let last: { status?: number; error?: string } = {};
+          let unreadable = 0;
           for (;;) {
             if (ctx.signal?.aborted) return;
             const state = await containerState(container.name);
+            // An inspect that fails or prints no state (a busy runtime, a lock timeout) is not an
+            // exit: only a state that says so, or five unreadable ones in a row, fails the release.
+            if (state === undefined && ++unreadable < 5) {
+              await new Promise((r) => setTimeout(r, 500));
+              continue;
+            }
+            if (state !== undefined) unreadable = 0;
             if (!state?.running) {
               throw new DeployFailure({
                 class: state?.oomKilled ? "oom-killed" : "process-exited",
