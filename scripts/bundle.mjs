@@ -185,38 +185,46 @@ for (const file of readdirSync(bundleDir).filter((f) => f.endsWith(".js"))) {
 }
 
 /*
- * The render path in one file. esbuild splits by which lazily imported modules share code, so a
+ * The render path in two files. esbuild splits by which lazily imported modules share code, so a
  * cold `render kubernetes` loaded 36 files, most of them small: each costs a read, a code cache
- * lookup and a link (bench/RESULTS.md, start-up rounds 6–7). esbuild has no manual chunks, so a
- * second pass with rolldown takes esbuild's output as its input and puts every file a render
- * loads (the static imports of the modules below) into one chunk; every other file stays a chunk
- * of its own, as esbuild made it. The other commands load that chunk too, since main.ts is in it.
- * The lazily imported modules keep their `import()`; rolldown gives each a small file that
- * re-exports from the merged chunk.
+ * lookup and a link, and a read of its compile cache entry (bench/RESULTS.md, start-up round 7).
+ * esbuild has no manual chunks, so a second pass with rolldown takes esbuild's output as its input
+ * and regroups whole files of it: what every command loads (main.ts and its static imports) into
+ * one chunk, with the files a render shares with `slipway check`; the rest of what a render loads
+ * into another, which check does not load (+8 ms of CPU for check when it did). Every other file stays a chunk of its own. The lazily imported modules keep
+ * their `import()`; rolldown gives each a small file that re-exports from the merged chunk.
  */
-const renderPathModules = [
-  "src/cli/main.ts",
+const entryFile = (source) => {
+  const found = Object.entries(cli.metafile.outputs).find(([, o]) => o.entryPoint === source);
+  if (!found) throw new Error(`bundle: ${source} has no file of its own`);
+  return found[0].slice(found[0].lastIndexOf("/") + 1);
+};
+const staticClosure = (sources) => {
+  const seen = new Set();
+  const pending = sources.map(entryFile);
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    pending.push(
+      ...[...readFileSync(bundleDir + file, "utf8").matchAll(/^import\s(?:[^;]*?from\s+)?"\.\/([^"]+\.js)";/gms)].map((m) => m[1]),
+    );
+  }
+  return seen;
+};
+const everyCommand = staticClosure(["src/cli/main.ts"]);
+const checkPath = staticClosure(["src/cli/commands/check.ts"]);
+const renderPath = staticClosure([
   "src/cli/commands/render-run.ts",
   "src/render/kubernetes/render-kubernetes.ts",
   "src/targets/kubernetes/driver.ts",
   "src/targets/host/driver.ts",
   "src/targets/local/driver.ts",
   "src/render/yaml-stream.ts",
-];
-const staticImports = (file) =>
-  [...readFileSync(bundleDir + file, "utf8").matchAll(/^import\s(?:[^;]*?from\s+)?"\.\/([^"]+\.js)";/gms)].map((m) => m[1]);
-const renderPath = new Set();
-const entryFiles = Object.entries(cli.metafile.outputs)
-  .filter(([, o]) => renderPathModules.includes(o.entryPoint))
-  .map(([file]) => file.slice(file.lastIndexOf("/") + 1));
-if (entryFiles.length !== renderPathModules.length) throw new Error("bundle: a render-path module has no file of its own");
-const pending = [...entryFiles];
-while (pending.length > 0) {
-  const file = pending.pop();
-  if (renderPath.has(file)) continue;
-  renderPath.add(file);
-  pending.push(...staticImports(file));
-}
+]);
+// Closed under static imports, as a group must be: an import of a file in both paths is in both.
+const inMain = (file) => everyCommand.has(file) || (renderPath.has(file) && checkPath.has(file));
+const fileOf = (id) => id.slice(id.lastIndexOf("/") + 1);
 const merged = mkdtempSync(join(bundleDir, ".merge-"));
 const second = await rolldown({
   input: { run: `${bundleDir}run.js`, "proxy-main": `${bundleDir}proxy-main.js` },
@@ -232,7 +240,12 @@ await second.write({
   format: "esm",
   entryFileNames: "[name].js",
   chunkFileNames: "[name]-[hash].js",
-  codeSplitting: { groups: [{ name: "render-path", test: (id) => renderPath.has(id.slice(id.lastIndexOf("/") + 1)) }] },
+  codeSplitting: {
+    groups: [
+      { name: "main", test: (id) => inMain(fileOf(id)), priority: 2 },
+      { name: "render-path", test: (id) => renderPath.has(fileOf(id)) && !inMain(fileOf(id)), priority: 1 },
+    ],
+  },
 });
 for (const file of readdirSync(bundleDir).filter((f) => f.endsWith(".js"))) rmSync(bundleDir + file);
 for (const file of readdirSync(merged)) renameSync(join(merged, file), bundleDir + file);
