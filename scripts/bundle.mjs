@@ -191,8 +191,9 @@ for (const file of readdirSync(bundleDir).filter((f) => f.endsWith(".js"))) {
  * esbuild has no manual chunks, so a second pass with rolldown takes esbuild's output as its input
  * and regroups whole files of it: what every command loads (main.ts and its static imports) into
  * one chunk, with the files a render shares with `slipway check`; the rest of what a render loads
- * into another, which check does not load (+8 ms of CPU for check when it did). Every other file stays a chunk of its own. The lazily imported modules keep
- * their `import()`; rolldown gives each a small file that re-exports from the merged chunk.
+ * into another, which check does not load (+8 ms of CPU for check when it did). Every other file
+ * stays a chunk of its own. The lazily imported modules keep their `import()`; rolldown gives each
+ * a small file that re-exports from the merged chunk.
  */
 const entryFile = (source) => {
   const found = Object.entries(cli.metafile.outputs).find(([, o]) => o.entryPoint === source);
