@@ -1,10 +1,11 @@
 // Bundles the CLI into dist/bundle (one ESM entry plus lazily loaded chunks per command):
 // fewer files to resolve and compile makes a cold `slipway` start several times faster.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, transform } from "esbuild";
+import { rolldown } from "rolldown";
 
 /*
  * Node's built-in modules through process.getBuiltinModule instead of `import … from "node:fs"`.
@@ -96,7 +97,7 @@ await build({
   legalComments: "eof",
   logLevel: "warning",
 });
-await build({
+const cli = await build({
   // The CLI, and the local proxy daemon as its own small entry (it starts faster without the CLI).
   entryPoints: {
     run: new URL("../src/cli/run.ts", import.meta.url).pathname,
@@ -112,6 +113,7 @@ await build({
   legalComments: "eof",
   logLevel: "warning",
   plugins: [lazyBuiltins, yamlOnItsOwn],
+  metafile: true,
   banner: { js: 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);' },
 });
 
@@ -181,6 +183,76 @@ for (const file of readdirSync(bundleDir).filter((f) => f.endsWith(".js"))) {
   await transform(eager, { loader: "js", format: "esm", logLevel: "silent" });
   writeFileSync(bundleDir + file, eager);
 }
+
+/*
+ * The render path in two files. esbuild splits by which lazily imported modules share code, so a
+ * cold `render kubernetes` loaded 36 files, most of them small: each costs a read, a code cache
+ * lookup and a link, and a read of its compile cache entry (bench/RESULTS.md, start-up round 7).
+ * esbuild has no manual chunks, so a second pass with rolldown takes esbuild's output as its input
+ * and regroups whole files of it: what every command loads (main.ts and its static imports) into
+ * one chunk, with the files a render shares with `slipway check`; the rest of what a render loads
+ * into another, which check does not load (+8 ms of CPU for check when it did). Every other file
+ * stays a chunk of its own. The lazily imported modules keep their `import()`; rolldown gives each
+ * a small file that re-exports from the merged chunk.
+ */
+const entryFile = (source) => {
+  const found = Object.entries(cli.metafile.outputs).find(([, o]) => o.entryPoint === source);
+  if (!found) throw new Error(`bundle: ${source} has no file of its own`);
+  return found[0].slice(found[0].lastIndexOf("/") + 1);
+};
+const staticClosure = (sources) => {
+  const seen = new Set();
+  const pending = sources.map(entryFile);
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    pending.push(
+      ...[...readFileSync(bundleDir + file, "utf8").matchAll(/^import\s(?:[^;]*?from\s+)?"\.\/([^"]+\.js)";/gms)].map((m) => m[1]),
+    );
+  }
+  return seen;
+};
+const everyCommand = staticClosure(["src/cli/main.ts"]);
+const checkPath = staticClosure(["src/cli/commands/check.ts"]);
+const renderPath = staticClosure([
+  "src/cli/commands/render-run.ts",
+  "src/render/kubernetes/render-kubernetes.ts",
+  "src/targets/kubernetes/driver.ts",
+  "src/targets/host/driver.ts",
+  "src/targets/local/driver.ts",
+  "src/render/yaml-stream.ts",
+]);
+// Closed under static imports, as a group must be: an import of a file in both paths is in both.
+const inMain = (file) => everyCommand.has(file) || (renderPath.has(file) && checkPath.has(file));
+const fileOf = (id) => id.slice(id.lastIndexOf("/") + 1);
+const merged = mkdtempSync(join(bundleDir, ".merge-"));
+const second = await rolldown({
+  input: { run: `${bundleDir}run.js`, "proxy-main": `${bundleDir}proxy-main.js` },
+  platform: "node",
+  external: [/^node:/, /^\.\/yaml\.cjs$/],
+  // esbuild already dropped what is unused; this pass only moves modules between files.
+  treeshake: false,
+  checks: { invalidAnnotation: false },
+  logLevel: "warn",
+});
+await second.write({
+  dir: merged,
+  format: "esm",
+  entryFileNames: "[name].js",
+  chunkFileNames: "[name]-[hash].js",
+  codeSplitting: {
+    groups: [
+      { name: "main", test: (id) => inMain(fileOf(id)), priority: 2 },
+      { name: "render-path", test: (id) => renderPath.has(fileOf(id)) && !inMain(fileOf(id)), priority: 1 },
+    ],
+  },
+});
+for (const file of readdirSync(bundleDir).filter((f) => f.endsWith(".js"))) rmSync(bundleDir + file);
+for (const file of readdirSync(merged)) renameSync(join(merged, file), bundleDir + file);
+rmSync(merged, { recursive: true });
+// The eager rewrite needs a chunk graph without cycles; rolldown's must have none either.
+assertNoChunkCycle(readdirSync(bundleDir).filter((f) => f.endsWith(".js")));
 
 // The `slipway` command itself: a Node version check that loads run.js only on a Node it runs on.
 // Built for Node 14 on its own (no shared chunks, no banner), so an old Node reads it and says why.

@@ -46,10 +46,11 @@ function enableCompileCache() {
 /*
  * The bundle's files import each other by "./name.js". Node's resolver does the same work for each of
  * them (URL parsing, realpath, a search for the package.json that says the file is ESM), ≈ 0.4M
- * instructions per file, and a render loads 34. A resolve hook answers for exactly these
- * specifiers: a file of this folder imported by a file of this folder, an ES module as every .js file
- * here is (package.json says "type": "module"). Anything else goes to Node's resolver. bin.js itself
- * was reached through its real path, so the URLs are the ones Node's resolver would give.
+ * instructions per file (a render loads 12, 36 before start-up round 7). A resolve hook answers
+ * for exactly these specifiers: a file of this folder imported by a file of this folder, an ES
+ * module as every .js file here is (package.json says "type": "module"). Anything else goes to
+ * Node's resolver. bin.js itself was reached through its real path, so the URLs are the ones
+ * Node's resolver would give.
  * module.registerHooks exists from Node 22.15 and 23.5; an older Node resolves as before.
  */
 function resolveOwnChunksDirectly() {

@@ -20,7 +20,8 @@ writeFileSync(
     // Through getBuiltinModule: an `import` of node:fs would itself load fs/promises (its facade reads every export).
     'const { registerHooks } = process.getBuiltinModule("node:module");',
     'const { writeSync } = process.getBuiltinModule("node:fs");',
-    'registerHooks({ resolve(specifier, context, next) { writeSync(2, "RESOLVED " + specifier + "\\n"); return next(specifier, context); } });',
+    'registerHooks({ resolve(specifier, context, next) { writeSync(2, "RESOLVED " + specifier + "\\n"); return next(specifier, context); },',
+    '  load(url, context, next) { writeSync(2, "LOADED " + url + "\\n"); return next(url, context); } });',
     'process.on("exit", () => writeSync(2, "BUILTINS " + process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice(13)).join(" ") + "\\n"));',
     "",
   ].join("\n"),
@@ -38,7 +39,9 @@ function run(args: string[]) {
     stdout: r.stdout,
     resolved: [...r.stderr.matchAll(/^RESOLVED (.*)$/gm)].map((m) => m[1] ?? ""),
     builtins: (/^BUILTINS (.*)$/m.exec(r.stderr)?.[1] ?? "").split(" "),
-    stderr: r.stderr.replace(/^(RESOLVED|BUILTINS) .*\n/gm, ""),
+    // The bundle's files the process loaded, by name.
+    loaded: [...r.stderr.matchAll(/^LOADED file:.*\/dist\/bundle\/([^/]+)$/gm)].map((m) => m[1] ?? ""),
+    stderr: r.stderr.replace(/^(RESOLVED|BUILTINS|LOADED) .*\n/gm, ""),
   };
 }
 
@@ -60,6 +63,18 @@ describe("a cold render kubernetes", () => {
     expect(r.builtins).not.toContain("fs/promises");
     expect(r.builtins).not.toContain("internal/fs/promises");
     expect(r.builtins).not.toContain("os");
+  });
+
+  // Start-up round 7: the render path's files merged by scripts/bundle.mjs (36 files before).
+  it("loads a dozen of the bundle's files, and slipway check none of the render's merged chunk", () => {
+    const r = run(["render", "kubernetes", "-f", file, "-e", "production"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.loaded).toContain("bin.js");
+    expect(r.loaded.length).toBeLessThanOrEqual(12);
+    expect(r.loaded.filter((f) => f.startsWith("render-path-"))).toHaveLength(1);
+    const c = run(["check", join(examplesDir, "rails-mysql")]);
+    expect(c.loaded).toContain("bin.js");
+    expect(c.loaded.filter((f) => f.startsWith("render-path-"))).toEqual([]);
   });
 
   it("still reads a spec it cannot open as a located error", () => {
