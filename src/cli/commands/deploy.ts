@@ -300,6 +300,7 @@ export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise
         r.revision === current ? "serving" : "",
         r.rollbackOf ? `rollback of ${r.rollbackOf}` : "",
         r.failure ? `${r.failure.class}: ${r.failure.message}` : "",
+        r.overriddenGates?.length ? `forced past go-live gates: ${r.overriddenGates.join(", ")}` : "",
       ]
         .filter(Boolean)
         .join("; ");
