@@ -158,7 +158,10 @@ export function buildProgram(
     )
     .option("--no-build", "never build: deploy the spec's image or --tag/--digest")
     .option("--no-wait", "fail at once when another deploy holds the lock instead of waiting")
-    .option("--force", "deploy even when the preflight check finds problems at high or above")
+    .option(
+      "--force",
+      "deploy even when the preflight check finds problems at high or above, or a production environment's go-live gates fail (recorded in history)",
+    )
     .option("--force-conflicts", "Kubernetes: take over fields another field manager owns")
     .option("--no-rollback", "leave a failed release as it is, for debugging")
     .option(

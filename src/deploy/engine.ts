@@ -91,6 +91,8 @@ export interface DeployOptions {
    * history record passes through it, whatever the target put in them.
    */
   redactor?: Redactor | undefined;
+  /** Go-live gates a forced production deploy went past: kept in the release record. */
+  overriddenGates?: string[] | undefined;
   /**
    * Aborted on SIGINT/SIGTERM, with the signal's name as its reason. Before the switch the deploy rolls
    * back (the previous release keeps serving); after it the new release serves and the drain is cut
@@ -219,6 +221,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       failure: undefined,
       secrets: options.secrets,
       runtime: {},
+      ...(options.overriddenGates?.length ? { overriddenGates: [...options.overriddenGates] } : {}),
     };
     // Written before anything starts, so a killed deploy is found and resolved by the next one.
     await history.put(record);

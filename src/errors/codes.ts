@@ -120,7 +120,7 @@ export const errorCodes = {
   GOLIVE_GATE_FAILED: {
     exit: 1,
     summary:
-      "`slipway golive` found a go-live gate that fails (a high finding, no recent restore drill, no alerts, no TLS …); the output lists each with its evidence.",
+      "`slipway golive` found a go-live gate that fails (a high finding, no recent restore drill, no alerts, no TLS …), or `slipway deploy` to an environment marked `production: true` was refused for it before taking the lock (`--force` deploys anyway and records the overridden gates); the output lists each with its evidence.",
   },
   LOCAL_PROXY_FAILED: { exit: 1, summary: "The local reverse proxy did not start, or did not take the new routes." },
   CHECK_INPUT_NOT_FOUND: { exit: 2, summary: "A path given to `slipway check` does not exist or cannot be read." },

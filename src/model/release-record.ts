@@ -100,6 +100,8 @@ export interface ReleaseRecord {
   };
   /** Target-specific facts about the running release (ports, pids), never secrets. */
   runtime: Record<string, unknown>;
+  /** A production deploy that `--force` took past failed go-live gates: their ids (`drill`, `tls` …). */
+  overriddenGates?: string[];
 }
 
 /** Where release records live: files for the local target, a cluster object for Kubernetes. */

@@ -318,3 +318,19 @@ function imageGate(model: AppModel, facts: GoliveFacts): Gate {
     hint: `Deploy with \`slipway deploy -e ${model.environment} --build\` or \`--digest sha256:…\`, or pin the digest in app.image.`,
   };
 }
+
+/**
+ * What `slipway deploy` does with the gates of an environment marked `production: true`: go on when
+ * none fails; stop when one does; with --force, go on and name the gates it overrode (the release
+ * record keeps them).
+ */
+export type DeployGateDecision =
+  | { action: "proceed" }
+  | { action: "blocked"; failed: Gate[] }
+  | { action: "overridden"; failed: Gate[]; overriddenGates: GateId[] };
+
+export function deployGateDecision(result: GoliveResult, force: boolean): DeployGateDecision {
+  const failed = result.gates.filter((g) => g.status === "fail");
+  if (failed.length === 0) return { action: "proceed" };
+  return force ? { action: "overridden", failed, overriddenGates: failed.map((g) => g.id) } : { action: "blocked", failed };
+}

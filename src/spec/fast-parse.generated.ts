@@ -87,7 +87,7 @@ const K49 = new Set(["source", "counter", "statusLabel", "histogram"]);
 const R50 = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const K51 = new Set(["via", "output", "host", "port", "tls"]);
 const R52 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const K53 = new Set(["target", "secretSource", "app", "database", "ingress", "infra", "slo", "logs"]);
+const K53 = new Set(["target", "secretSource", "app", "database", "ingress", "infra", "slo", "logs", "production"]);
 const K54 = new Set(["env"]);
 const K55 = new Set([]);
 const K56 = new Set(["env-file"]);
@@ -1674,6 +1674,11 @@ function o213(x: unknown): unknown {
     if (v7 === FAIL) return FAIL;
     out.logs = v7;
   } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
+  if (o.production !== undefined) {
+    const v8 = p160(o.production);
+    if (v8 === FAIL) return FAIL;
+    out.production = v8;
+  } else if (Object.hasOwn(o, "production")) out.production = undefined;
   return out;
 }
 

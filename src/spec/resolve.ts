@@ -37,6 +37,8 @@ export interface ResolvedEnvironment {
   slo: SloSpec | undefined;
   /** Log shipping (`logs` with the environment's overlay), when the spec has it. */
   logs: LogsSpec | undefined;
+  /** `production: true`: deploys run the go-live gates first. */
+  production: boolean;
 }
 
 export type ResolvedTarget =
@@ -142,6 +144,7 @@ export function resolveSpec(
       infra: result.data.infra,
       slo: result.data.slo,
       logs: result.data.logs,
+      production: env.production === true,
     };
     const input: RuleInput = {
       name: spec.name,

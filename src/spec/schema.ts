@@ -596,6 +596,12 @@ export const environmentSchema = z
       .optional()
       .describe("Overrides of `slo`; null removes the SLO in this environment."),
     logs: z.record(z.string(), z.unknown()).optional().describe("Overrides of `logs`."),
+    production: z
+      .boolean()
+      .optional()
+      .describe(
+        "A production environment: `slipway deploy` evaluates the `slipway golive` gates first and refuses to deploy while one fails (--force deploys anyway and records the overridden gates in history). Default: false.",
+      ),
   })
   .describe("An environment: a target plus overrides of the base.");
 

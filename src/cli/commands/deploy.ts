@@ -6,6 +6,7 @@ import { readSpecBytes } from "../../effects/files.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
 import type { InfraOutputs } from "../../model/infra-outputs.js";
 import { humanReporter, jsonReporter } from "../../output/deploy-reporters.js";
+import { deployGateDecision } from "../../plan/golive.js";
 import { locationOf } from "../../spec/load.js";
 import { chooseEnvironment } from "../../spec/normalize.js";
 import { imageRefPattern } from "../../spec/schema.js";
@@ -141,6 +142,9 @@ async function infraOf(ctx: CliContext, loaded: Loaded, flags: InfraOutputsFlags
 export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions, mode: "deploy" | "rollback" = "deploy"): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
+    // A production environment's go-live gates, before anything is built, locked or started (rollback restores what served: not gated).
+    const gates = mode === "deploy" && loaded.env.production ? await productionGates(ctx, loaded, opts) : undefined;
+    if (typeof gates === "number") return gates;
     const infra = mode === "deploy" ? await infraOf(ctx, loaded, opts) : undefined;
     const image =
       mode === "deploy" && buildsFirst(loaded, opts) ? await buildFirst(ctx, loaded, opts, infra) : { tag: opts.tag, digest: opts.digest };
@@ -171,6 +175,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
         waitForLock: opts.wait !== false,
         lockTimeoutMs: 10 * 60_000,
         keepReleases: opts.keep ?? plan.keepReleases,
+        overriddenGates: gates?.overriddenGates,
       });
       return finishDeploy(ctx, result, loaded.env.name, plan.failedHint(result), warnings());
     } finally {
@@ -179,6 +184,40 @@ export async function deployCommand(ctx: CliContext, opts: DeployCommandOptions,
   } catch (error) {
     return report(ctx, error);
   }
+}
+
+/**
+ * `deploy` to an environment marked `production: true`: the `slipway golive` gates. When one fails the
+ * deploy stops here (GOLIVE_GATE_FAILED, the failed gates with their evidence; the exit code is
+ * returned); with --force it goes on, warns, and returns the overridden gates for the release record.
+ */
+async function productionGates(
+  ctx: CliContext,
+  loaded: Loaded,
+  opts: DeployCommandOptions,
+): Promise<number | { overriddenGates: string[] | undefined }> {
+  const { goliveGates, goliveText } = await import("./golive.js");
+  const result = await goliveGates(ctx, loaded, { file: opts.file });
+  const decision = deployGateDecision(result, opts.force === true);
+  const name = loaded.env.name;
+  if (decision.action === "proceed") return { overriddenGates: undefined };
+  const ids = decision.failed.map((g) => g.id).join(", ");
+  if (decision.action === "overridden") {
+    const text = `--force: deploying to production environment '${name}' past failed go-live gates: ${ids} (recorded in history)`;
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: "golive-overridden", gates: decision.failed })}\n`);
+    else ctx.stderr.write(`${ctx.colors.yellow("warning:")} ${text}\n`);
+    return { overriddenGates: decision.overriddenGates };
+  }
+  const error = new SlipwayError("GOLIVE_GATE_FAILED", `deploy ${name}: production environment not ready to go live: ${ids} failed`, {
+    location: locationOf(loaded.validated.source, ["environments", name, "production"]),
+    hint: `\`slipway golive -e ${name}\` lists every gate with its evidence and how to make it pass; fix the failed ones, or deploy anyway with --force (the overridden gates are recorded in history).`,
+  });
+  if (ctx.json) {
+    ctx.stdout.write(`${JSON.stringify({ ok: false, golive: result, error: error.toJSON() })}\n`);
+    return error.exitCode;
+  }
+  ctx.stderr.write(goliveText(ctx, result, true));
+  return report(ctx, error);
 }
 
 /**
@@ -261,6 +300,7 @@ export async function historyCommand(ctx: CliContext, opts: EnvOptions): Promise
         r.revision === current ? "serving" : "",
         r.rollbackOf ? `rollback of ${r.rollbackOf}` : "",
         r.failure ? `${r.failure.class}: ${r.failure.message}` : "",
+        r.overriddenGates?.length ? `forced past go-live gates: ${r.overriddenGates.join(", ")}` : "",
       ]
         .filter(Boolean)
         .join("; ");

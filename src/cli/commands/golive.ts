@@ -35,39 +35,53 @@ export async function targetFacts(
   }
 }
 
+/**
+ * The go-live gates of the loaded environment, its facts gathered from the spec, the preflight and
+ * the target; secrets redacted. `slipway golive` prints them; `slipway deploy` to a production
+ * environment runs them first.
+ */
+export async function goliveGates(
+  ctx: CliContext,
+  loaded: Awaited<ReturnType<typeof loadEnvironment>>,
+  opts: { file: string; maxDrillAge?: number | undefined },
+): Promise<GoliveResult> {
+  const { validated, env, file } = loaded;
+  const model = buildModel(validated, env, {});
+  const preflight = await preflightFindings(validated, env, {
+    cwd: ctx.cwd,
+    specFile: file,
+    specShown: relative(ctx.cwd, file) || opts.file,
+    file: opts.file,
+    today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
+    drivers: ctx.drivers,
+  });
+  const objects = loaded.driver.capabilities.renders === "kubernetes" ? renderKubernetes(model) : undefined;
+  const { dbHistory, releases } = await targetFacts(ctx, loaded);
+  const result = evaluateGolive(model, {
+    // SLIPWAY_NOW (ISO 8601) fixes the clock for tests, as SLIPWAY_TODAY does for waivers.
+    now: Number.isFinite(Date.parse(ctx.env.SLIPWAY_NOW ?? "")) ? (ctx.env.SLIPWAY_NOW as string) : new Date().toISOString(),
+    maxDrillAgeDays: opts.maxDrillAge ?? 7,
+    preflight: {
+      checked: preflight.checked,
+      deploys: preflight.deploys,
+      command: preflight.command,
+      findings: preflight.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, object: f.object, message: f.message })),
+    },
+    objects,
+    dbHistory,
+    deployedImages: releases
+      ?.filter((r) => r.outcome === "succeeded" && r.artifact.kind === "image")
+      .map((r) => (r.artifact.kind === "image" ? r.artifact.ref : "")),
+  });
+  return (ctx.secrets ? ctx.secrets.deep(result) : result) as GoliveResult;
+}
+
 /** `slipway golive -e ENV`: the go-live gates; exit 0 when none fails, 1 when one does. */
 export async function goliveCommand(ctx: CliContext, opts: GoliveOptions): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
-    const { validated, env, file } = loaded;
-    const model = buildModel(validated, env, {});
-    const preflight = await preflightFindings(validated, env, {
-      cwd: ctx.cwd,
-      specFile: file,
-      specShown: relative(ctx.cwd, file) || opts.file,
-      file: opts.file,
-      today: ctx.env.SLIPWAY_TODAY ?? new Date().toISOString().slice(0, 10),
-      drivers: ctx.drivers,
-    });
-    const objects = loaded.driver.capabilities.renders === "kubernetes" ? renderKubernetes(model) : undefined;
-    const { dbHistory, releases } = await targetFacts(ctx, loaded);
-    const result = evaluateGolive(model, {
-      // SLIPWAY_NOW (ISO 8601) fixes the clock for tests, as SLIPWAY_TODAY does for waivers.
-      now: Number.isFinite(Date.parse(ctx.env.SLIPWAY_NOW ?? "")) ? (ctx.env.SLIPWAY_NOW as string) : new Date().toISOString(),
-      maxDrillAgeDays: opts.maxDrillAge ?? 7,
-      preflight: {
-        checked: preflight.checked,
-        deploys: preflight.deploys,
-        command: preflight.command,
-        findings: preflight.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, object: f.object, message: f.message })),
-      },
-      objects,
-      dbHistory,
-      deployedImages: releases
-        ?.filter((r) => r.outcome === "succeeded" && r.artifact.kind === "image")
-        .map((r) => (r.artifact.kind === "image" ? r.artifact.ref : "")),
-    });
-    const redacted = (ctx.secrets ? ctx.secrets.deep(result) : result) as GoliveResult;
+    const { env } = loaded;
+    const redacted = await goliveGates(ctx, loaded, opts);
     const failed = redacted.gates.filter((g) => g.status === "fail");
     const error =
       failed.length === 0
@@ -96,9 +110,11 @@ const marks: Record<Gate["status"], { text: string; tone: "green" | "red" | "dim
   "not-applicable": { text: "n/a ", tone: "dim" },
 };
 
-function goliveText(ctx: CliContext, result: GoliveResult): string {
-  const lines = [`go-live gates of '${result.environment}':`];
+/** The gates as text, one with its evidence (and hint, when it fails) per entry; `onlyFailed` lists the failed ones. */
+export function goliveText(ctx: CliContext, result: GoliveResult, onlyFailed = false): string {
+  const lines = [`${onlyFailed ? "failed go-live gates" : "go-live gates"} of '${result.environment}':`];
   for (const gate of result.gates) {
+    if (onlyFailed && gate.status !== "fail") continue;
     const mark = marks[gate.status];
     lines.push(`  ${ctx.colors[mark.tone](mark.text)}  ${gate.id}: ${gate.title}`);
     lines.push(`        ${gate.evidence}`);

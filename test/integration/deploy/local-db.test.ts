@@ -11,16 +11,7 @@ import { join } from "node:path";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findMariadb } from "../../../src/effects/mariadb-server.js";
-import { repoRoot } from "../../helpers/examples.js";
-import { cacheRoot } from "../../helpers/tools.js";
-import { freePort, type Run, slipway, workspace } from "./local-harness.js";
-
-function pgClientDir(): string | undefined {
-  const versions = readFileSync(join(repoRoot, "test/cluster/versions.env"), "utf8");
-  const version = /^PG_CLIENT_WHEEL_VERSION=(.+)$/m.exec(versions)?.[1]?.trim();
-  const dir = join(cacheRoot(), `pg-client-${version}`);
-  return existsSync(join(dir, ".complete")) ? join(dir, "pgbin") : undefined;
-}
+import { freePort, pgClientDir, type Run, slipway, workspace } from "./local-harness.js";
 
 /** The pid of a process that has exited. */
 function deadPid(): number {

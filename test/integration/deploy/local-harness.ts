@@ -1,12 +1,21 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { examplesDir, repoRoot } from "../../helpers/examples.js";
+import { cacheRoot } from "../../helpers/tools.js";
 
 /** The built CLI, run as a separate process the way users run it. */
 export const bin = join(repoRoot, "dist/bundle/bin.js");
+
+/** The pinned pg_dump/pg_restore (`bash test/cluster/build.sh pg-client`) for SLIPWAY_PG_BINDIR, when the test tool cache has it. */
+export function pgClientDir(): string | undefined {
+  const versions = readFileSync(join(repoRoot, "test/cluster/versions.env"), "utf8");
+  const version = /^PG_CLIENT_WHEEL_VERSION=(.+)$/m.exec(versions)?.[1]?.trim();
+  const dir = join(cacheRoot(), `pg-client-${version}`);
+  return existsSync(join(dir, ".complete")) ? join(dir, "pgbin") : undefined;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
