@@ -1,6 +1,6 @@
 import type { CliContext } from "../context.js";
 import { report } from "../report.js";
-import { type EnvOptions, loadEnvironment, styled, unsupported, withSession } from "./deploy.js";
+import { type EnvOptions, loadEnvironment, styled, unsupported, withSession } from "./environment.js";
 
 export interface DbOptions extends EnvOptions {
   keep?: number;

@@ -6,7 +6,7 @@ import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { CliContext } from "../context.js";
 import { report } from "../report.js";
-import { type EnvOptions, loadEnvironment, withSession } from "./deploy.js";
+import { type EnvOptions, loadEnvironment, withSession } from "./environment.js";
 import { preflightFindings } from "./preflight.js";
 
 export interface GoliveOptions extends EnvOptions {

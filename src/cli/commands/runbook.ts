@@ -4,7 +4,7 @@ import { type RunbookFacts, renderRunbook } from "../../plan/runbook.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { CliContext } from "../context.js";
 import { report } from "../report.js";
-import { type EnvOptions, loadEnvironment } from "./deploy.js";
+import { type EnvOptions, loadEnvironment } from "./environment.js";
 import { targetFacts } from "./golive.js";
 
 export interface RunbookOptions extends EnvOptions {
