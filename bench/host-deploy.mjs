@@ -13,11 +13,12 @@
 // `podman stop` + `podman rm` + `podman run` of the other tag on the same published port (no proxy),
 // the same client loops hitting that port. A request fails on a connection error, a timeout (5 s) or
 // a status ≥ 400. Everything started is removed at the end, on failure too.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 
 const deploys = Number(process.argv[2] ?? 10);
 const clients = Number(process.argv[3] ?? 4);
@@ -62,6 +63,18 @@ function podman(args, vars, input) {
   const r = spawnSync("podman", args, { env: { ...process.env, ...vars }, input, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`podman ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * Podman without blocking the event loop: the client loops run in this process, so every command
+ * issued while they run must be asynchronous (a spawnSync would freeze them for its whole duration).
+ */
+async function podmanAsync(args, vars) {
+  try {
+    return (await promisify(execFile)("podman", args, { env: { ...process.env, ...vars }, maxBuffer: 64 * 1024 * 1024 })).stdout;
+  } catch (e) {
+    throw new Error(`podman ${args.join(" ")} failed (${e.code}): ${e.stderr}`);
+  }
 }
 
 function freePort() {
@@ -159,15 +172,27 @@ async function waitServing(port, timeoutMs = 30_000) {
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const cliOptions = (appDir) => ({
+  cwd: appDir,
+  // The laptop's Podman (where the images were built) is the test configuration's.
+  env: { PATH: process.env.PATH ?? hostPath, HOME: process.env.HOME ?? root, ...podmanVars },
+  encoding: "utf8",
+  maxBuffer: 64 * 1024 * 1024,
+});
+
 function cli(args, appDir) {
-  const r = spawnSync(process.execPath, [bin, ...args, "-f", join(appDir, "slipway.yaml"), "-e", "production"], {
-    cwd: appDir,
-    // The laptop's Podman (where the images were built) is the test configuration's.
-    env: { PATH: process.env.PATH ?? hostPath, HOME: process.env.HOME ?? root, ...podmanVars },
-    encoding: "utf8",
-  });
+  const r = spawnSync(process.execPath, [bin, ...args, "-f", join(appDir, "slipway.yaml"), "-e", "production"], cliOptions(appDir));
   if (r.status !== 0) throw new Error(`slipway ${args.join(" ")} exited ${r.status}:\n${r.stderr}${r.stdout}`);
   return r;
+}
+
+/** The CLI as a child process without blocking the event loop (see podmanAsync). */
+async function cliAsync(args, appDir) {
+  try {
+    await promisify(execFile)(process.execPath, [bin, ...args, "-f", join(appDir, "slipway.yaml"), "-e", "production"], cliOptions(appDir));
+  } catch (e) {
+    throw new Error(`slipway ${args.join(" ")} exited ${e.code}:\n${e.stderr}${e.stdout}`);
+  }
 }
 
 function cleanup() {
@@ -245,7 +270,7 @@ targets:
       await sleep(pauseMs);
       const tag = i % 2 === 0 ? "v2" : "v1";
       const start = performance.now();
-      cli(["deploy", "--tag", tag], appDir);
+      await cliAsync(["deploy", "--tag", tag], appDir);
       times.push(performance.now() - start);
       windows.push([start, performance.now()]);
       process.stderr.write(`slipway deploy ${i + 1}/${deploys} (${tag}): ${(times.at(-1) / 1000).toFixed(1)} s\n`);
@@ -259,11 +284,11 @@ targets:
   // Peer: stop + rm + run on the same published port, clients on that port; images already on the server.
   const peerPort = freePort();
   const run = (tag) =>
-    podman(
+    podmanAsync(
       ["run", "--detach", "--init", "--name", peerName, "--network", "bridge", "--publish", `127.0.0.1:${peerPort}:8080`, `${repo}:${tag}`],
       serverVars,
     );
-  run("v1");
+  await run("v1");
   await waitServing(peerPort);
   {
     const stop = load(peerPort);
@@ -273,9 +298,9 @@ targets:
       await sleep(pauseMs);
       const tag = i % 2 === 0 ? "v2" : "v1";
       const start = performance.now();
-      podman(["stop", peerName], serverVars);
-      podman(["rm", peerName], serverVars);
-      run(tag);
+      await podmanAsync(["stop", peerName], serverVars);
+      await podmanAsync(["rm", peerName], serverVars);
+      await run(tag);
       times.push(performance.now() - start);
       await waitServing(peerPort);
       backs.push(performance.now() - start);
@@ -313,14 +338,14 @@ console.log(`peer: answering again after stop+rm+run, median ${(median(rows.peer
 for (const [name, r] of Object.entries(rows))
   if (r.failures.size > 0) console.log(`${name} failures: ${[...r.failures].map(([why, n]) => `${why} ×${n}`).join(", ")}`);
 // Where slipway's failed requests fell: which deploy, how far into its wall time (to find the phase).
+const where = new Map();
 for (const t of rows.slipway.failedAt) {
   const i = rows.slipway.windows.findIndex(([a, b]) => t >= a && t <= b);
-  const [a, b] = rows.slipway.windows[i] ?? [];
-  console.log(
-    i < 0
-      ? "slipway failure outside any deploy"
-      : `slipway failure in deploy ${i + 1} at ${((t - a) / 1000).toFixed(1)} s of ${((b - a) / 1000).toFixed(1)} s`,
-  );
+  const key =
+    i < 0 ? "between deploys" : `deploy ${i + 1} (${((rows.slipway.windows[i][1] - rows.slipway.windows[i][0]) / 1000).toFixed(1)} s)`;
+  const at = i < 0 ? "" : `${((t - rows.slipway.windows[i][0]) / 1000).toFixed(1)}`;
+  where.set(key, [...(where.get(key) ?? []), at]);
 }
+for (const [key, ats] of where) console.log(`slipway failures in ${key}: ${ats.length}${ats[0] ? ` at ${ats.join(", ")} s` : ""}`);
 console.log(`deploy times s: slipway ${rows.slipway.times.map((t) => (t / 1000).toFixed(1)).join(" ")}`);
 console.log(`deploy times s: stop+rm+run ${rows.peer.times.map((t) => (t / 1000).toFixed(1)).join(" ")}`);
