@@ -16,7 +16,7 @@ import { buildModel } from "../../spec/normalize.js";
 import type { DriverContext, OpenRequest, StyledLine, TargetCommand, TargetSession } from "../driver.js";
 import { hostHistory, hostLock } from "./host-state.js";
 import { containersOf, hostTarget } from "./host-target.js";
-import { proxyServes, stopProxy } from "./proxy.js";
+import { proxyServes, proxyTls, proxyUrl, stopProxy } from "./proxy.js";
 
 export const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -128,7 +128,8 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
   const history = hostHistory(ssh, join(envDir, "history"), ctx.onInvalidRecord);
   const lock = hostLock(ssh, join(envDir, "lock.json"));
   const server = /@?([^@:[\]]+|\[[^\]]+\])(?::\d+)?$/.exec(spec.ssh)?.[1] ?? spec.ssh;
-  const publicUrl = `http://${server}${spec.port === 80 ? "" : `:${spec.port}`}/`;
+  const tls = proxyTls(model, request.env.production);
+  const publicUrl = proxyUrl(server, spec.port, tls);
 
   const engineTarget = async (healthTimeoutMs?: number) => {
     const secrets = await loadLocalSecrets(model, specDir, ctx.env);
@@ -142,6 +143,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
         hostEnv,
         stateDir: envDir,
         listen: `:${spec.port}`,
+        tls,
         publicUrl,
         secrets,
         redactor: ctx.redactor,
