@@ -575,7 +575,8 @@ const hostTargetSchema = z
       ),
     httpsPort: port.default(443).describe("Port the proxy serves HTTPS on when TLS is on."),
     acmeEmail: z
-      .email({ error: "must be an email address" })
+      .string()
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: "must be an email address" })
       .optional()
       .describe("Email of the ACME account (the certificate authority's expiry notices), with tls: acme."),
     dir: z

@@ -402,6 +402,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
       const drained = await drain(proxy, upstreamsOf(containers), 30_000, signal);
       if (!drained.drained)
         reporter.emit({ type: "waiting", phase: "drain", message: `${drained.inFlight} request(s) still open; stopping anyway` });
+      reporter.emit({ type: "waiting", phase: "drain", message: `stopping revision ${record.revision}'s container(s)` });
       // Stopped, not removed: its logs stay readable until the release is pruned.
       await Promise.all(containers.map((c) => stop(c.name, signal?.aborted ? 5 : 30)));
     },

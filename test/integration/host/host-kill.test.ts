@@ -188,7 +188,8 @@ const moments: { name: string; marker: string; switched: boolean | undefined }[]
   { name: "at the switch", marker: '"type":"phase-started","phase":"switch"', switched: undefined },
   { name: "right after the switch", marker: '"type":"phase-started","phase":"record"', switched: true },
   { name: "during the drain", marker: '"type":"phase-started","phase":"drain"', switched: true },
-  { name: "during the retire of the old release", marker: "draining revision", switched: true },
+  { name: "while the old release is waited on to drain", marker: "draining revision", switched: true },
+  { name: "while the old release's container stops", marker: "stopping revision", switched: true },
   { name: "at the prune", marker: '"type":"phase-started","phase":"prune"', switched: true },
 ];
 
