@@ -292,7 +292,10 @@ export function buildProgram(
     .addOption(envOption())
     .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .addOption(jsonOption())
-    .option("-t, --tty", "Kubernetes: give the command a terminal (consoles, shells); local commands share yours")
+    .option(
+      "-t, --tty",
+      "give the command a terminal (consoles, shells): Kubernetes only with this flag; host: also whenever stdin is a terminal; local commands share yours",
+    )
     .argument("<command...>", "the command, after --")
     .addHelpText(
       "after",

@@ -109,6 +109,12 @@ export type TargetModel =
       runtime: "podman" | "docker";
       /** Port of the proxy on the server. */
       port: number;
+      /** HTTPS for ingress.host, as written in slipway.yaml (undefined: acme in a production environment, else off). */
+      tls: "acme" | "internal" | "off" | undefined;
+      /** Port of the proxy's HTTPS server. */
+      httpsPort: number;
+      /** The ACME account's email. */
+      acmeEmail: string | undefined;
       /** slipway's folder on the server. */
       dir: string;
     };

@@ -54,6 +54,10 @@ export interface HostTargetSpec {
   knownHosts: string | undefined;
   runtime: "podman" | "docker";
   port: number;
+  /** HTTPS for ingress.host: as written (undefined: acme in a production environment, else off). */
+  tls: "acme" | "internal" | "off" | undefined;
+  httpsPort: number;
+  acmeEmail: string | undefined;
   dir: string;
 }
 
@@ -183,6 +187,9 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
       knownHosts: declared.knownHosts,
       runtime: declared.runtime,
       port: declared.port,
+      tls: declared.tls,
+      httpsPort: declared.httpsPort,
+      acmeEmail: declared.acmeEmail,
       dir: declared.dir,
     };
   }

@@ -564,7 +564,21 @@ const hostTargetSchema = z
         "The known_hosts file slipway pins the server's key in, relative to slipway.yaml or absolute. Default: .slipway/known_hosts beside slipway.yaml. A first connection needs --accept-host-key.",
       ),
     runtime: z.enum(["podman", "docker"]).default("podman").describe("The container runtime on the server."),
-    port: port.default(80).describe("Port the proxy on the server listens on for the app's traffic."),
+    port: port
+      .default(80)
+      .describe("Port the proxy on the server listens on for the app's traffic (with TLS: plain HTTP, redirected to HTTPS)."),
+    tls: z
+      .enum(["acme", "internal", "off"])
+      .optional()
+      .describe(
+        "HTTPS for ingress.host, when the environment has `ingress` with `tls: true`: acme (a public certificate from Let's Encrypt or ZeroSSL, obtained and renewed by Caddy; ingress.host must resolve to the server and `port`/`httpsPort` be reachable as 80/443 from the internet), internal (Caddy's own local CA: staging and tests, clients must trust its root certificate), off (plain HTTP on `port`). Default: acme in an environment marked `production: true`, else off.",
+      ),
+    httpsPort: port.default(443).describe("Port the proxy serves HTTPS on when TLS is on."),
+    acmeEmail: z
+      .string()
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: "must be an email address" })
+      .optional()
+      .describe("Email of the ACME account (the certificate authority's expiry notices), with tls: acme."),
     dir: z
       .string()
       .regex(/^\/[^\0]*$/, { error: "must be an absolute path on the server" })
