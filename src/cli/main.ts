@@ -383,7 +383,7 @@ export function buildProgram(
     .description("dump the database to .slipway/<env>/backups/ with a SHA-256 and a manifest of row counts")
     .addOption(specOption())
     .addOption(envOption())
-    .addOption(numberOption("--keep <n>", "backups kept (older ones are removed)", numberRules.backups).default(7))
+    .addOption(numberOption("--keep <n>", "backups kept, older ones are removed (default: database.backups.keep, 7)", numberRules.backups))
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway db backup -e local", "slipway db backup -e local --keep 14 --json"]))
     .action(dbAction("backup"));
@@ -393,7 +393,7 @@ export function buildProgram(
     .addOption(envOption())
     .requiredOption("--from <file|latest>", "a backup file (name or path), or latest")
     .option("--yes", "replace the live database's data (without it, nothing is touched)")
-    .addOption(numberOption("--keep <n>", "pre-restore dumps kept", numberRules.backups).default(7))
+    .addOption(numberOption("--keep <n>", "pre-restore dumps kept (default: database.backups.keep, 7)", numberRules.backups))
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway db restore -e local --from latest --yes"]))
     .action(dbAction("restore"));

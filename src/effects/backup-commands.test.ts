@@ -139,13 +139,35 @@ describe("backup names and retention", () => {
   });
 
   it("keeps the newest N of each kind and never touches other files", () => {
-    expect(backupsToRemove(files, 2)).toEqual(["20261201T000000000Z-r1.sql"]);
-    expect(backupsToRemove(files, 1)).toEqual([
+    const withManifests = [...files, ...files.filter((f) => /^\d/.test(f) && f.endsWith(".sql")).map(manifestFileName)];
+    expect(backupsToRemove(withManifests, 2)).toEqual(["20261201T000000000Z-r1.sql"]);
+    expect(backupsToRemove(withManifests, 1)).toEqual([
       "20261201T000000000Z-r1.sql",
       "20261202T000000000Z-r2.sql",
       "20261203T000000000Z-r2-pre-restore.sql",
     ]);
-    expect(backupsToRemove(files, 10)).toEqual([]);
+    expect(backupsToRemove(withManifests, 10)).toEqual([]);
+  });
+
+  it("removes only backups with their manifest beside them", () => {
+    // Only 20261201…-r1 has its manifest in `files`: the others are not slipway's backups as far as retention knows.
+    expect(backupsToRemove(files, 1)).toEqual([]);
+    const two = ["20261201T000000000Z-r1.sql", "20261201T000000000Z-r1.manifest.json", "20261202T000000000Z-r2.sql"];
+    expect(backupsToRemove([...two, "20261202T000000000Z-r2.manifest.json"], 1)).toEqual(["20261201T000000000Z-r1.sql"]);
+    expect(backupsToRemove(two, 1)).toEqual([]);
+  });
+
+  it("never removes the backup just written, even when a newer-named one exists", () => {
+    const clockSkew = [
+      "20261201T000000000Z-r1.sql",
+      "20261201T000000000Z-r1.manifest.json",
+      "20991231T000000000Z-r1.sql",
+      "20991231T000000000Z-r1.manifest.json",
+    ];
+    expect(backupsToRemove(clockSkew, 1, "20261201T000000000Z-r1.sql")).toEqual(["20991231T000000000Z-r1.sql"]);
+    expect(backupsToRemove(clockSkew, 2, "20261201T000000000Z-r1.sql")).toEqual([]);
+    expect(backupsToRemove(clockSkew, Number.NaN)).toEqual([]);
+    expect(backupsToRemove(clockSkew, 0)).toEqual([]);
   });
 });
 

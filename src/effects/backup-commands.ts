@@ -151,15 +151,23 @@ export function latestBackup(files: readonly string[]): BackupName | undefined {
 }
 
 /**
- * The backup files retention removes: of each kind, all but the newest `keep`. Files that are not
- * backups by name are never touched.
+ * The backup files retention removes: of each kind, all but the newest `keep`. Only slipway's
+ * backups are candidates: a file named like one whose manifest is in `files` too; anything else is
+ * never touched. `written` (the backup just taken) is always kept and counts as one of the `keep`.
  */
-export function backupsToRemove(files: readonly string[], keep: number): string[] {
-  const names = files.map(parseBackupFileName).filter((name): name is BackupName => name !== undefined);
+export function backupsToRemove(files: readonly string[], keep: number, written?: string): string[] {
+  // A count that is not a whole number of at least 1 (a caller's bug) removes nothing.
+  if (!Number.isSafeInteger(keep) || keep < 1) return [];
+  const present = new Set(files);
+  const names = files
+    .map(parseBackupFileName)
+    .filter((name): name is BackupName => name !== undefined && present.has(manifestFileName(name.file)));
   const remove: string[] = [];
   for (const kind of ["backup", "pre-restore"] as const) {
     const ofKind = names.filter((n) => n.kind === kind).sort((a, b) => (a.file < b.file ? 1 : -1));
-    remove.push(...ofKind.slice(Math.max(0, keep)).map((n) => n.file));
+    const kept = ofKind.some((n) => n.file === written) ? 1 : 0;
+    const others = ofKind.filter((n) => n.file !== written);
+    remove.push(...others.slice(Math.max(0, keep - kept)).map((n) => n.file));
   }
   return remove.sort();
 }

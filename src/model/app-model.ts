@@ -174,6 +174,8 @@ export interface DatabaseModel {
   version: string;
   size: string;
   backupRetentionDays: number;
+  /** `slipway db backup` (local target): how many backups (and, separately, pre-restore dumps) are kept. */
+  backupKeep: number;
   name: string;
   user: string;
   adminUser: string;

@@ -50,7 +50,7 @@ const K24 = new Set(["drainSeconds", "graceSeconds"]);
 const K25 = new Set(["engine", "version", "size", "backups", "name", "user", "adminUser", "cidr", "urlScheme"]);
 const R26 = /^\d+(\.\d+)*$/;
 const R27 = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
-const K28 = new Set(["retentionDays"]);
+const K28 = new Set(["retentionDays", "keep"]);
 const R29 = /^[a-z_][a-z0-9_]{0,62}$/;
 const R30 = /^[a-z_][a-z0-9_]{0,31}$/;
 const R31 = /^[a-z][a-z0-9+.-]{0,31}$/;
@@ -842,53 +842,64 @@ function d101(x: unknown): unknown {
   return x === undefined ? 7 : n100(x);
 }
 
-function o102(x: unknown): unknown {
+function n102(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 10000 ? x : FAIL;
+}
+
+function d103(x: unknown): unknown {
+  return x === undefined ? 7 : n102(x);
+}
+
+function o104(x: unknown): unknown {
   const o = strictObject(x, K28);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   const v0 = d101(o.retentionDays);
   if (v0 === FAIL) return FAIL;
   out.retentionDays = v0;
+  const v1 = d103(o.keep);
+  if (v1 === FAIL) return FAIL;
+  out.keep = v1;
   return out;
 }
 
-function f103(x: unknown): unknown {
-  return o102(x === undefined ? {} : x);
-}
-
-function s104(x: unknown): unknown {
-  return typeof x === "string" && R29.test(x) ? x : FAIL;
-}
-
-function p105(x: unknown): unknown {
-  return x === undefined ? x : s104(x);
+function f105(x: unknown): unknown {
+  return o104(x === undefined ? {} : x);
 }
 
 function s106(x: unknown): unknown {
-  return typeof x === "string" && R30.test(x) ? x : FAIL;
+  return typeof x === "string" && R29.test(x) ? x : FAIL;
 }
 
 function p107(x: unknown): unknown {
   return x === undefined ? x : s106(x);
 }
 
-function d108(x: unknown): unknown {
-  return x === undefined ? "slipway_admin" : s106(x);
+function s108(x: unknown): unknown {
+  return typeof x === "string" && R30.test(x) ? x : FAIL;
 }
 
-function d109(x: unknown): unknown {
+function p109(x: unknown): unknown {
+  return x === undefined ? x : s108(x);
+}
+
+function d110(x: unknown): unknown {
+  return x === undefined ? "slipway_admin" : s108(x);
+}
+
+function d111(x: unknown): unknown {
   return x === undefined ? "10.0.0.0/16" : s58(x);
 }
 
-function s110(x: unknown): unknown {
+function s112(x: unknown): unknown {
   return typeof x === "string" && R31.test(x) ? x : FAIL;
 }
 
-function p111(x: unknown): unknown {
-  return x === undefined ? x : s110(x);
+function p113(x: unknown): unknown {
+  return x === undefined ? x : s112(x);
 }
 
-function o112(x: unknown): unknown {
+function o114(x: unknown): unknown {
   const o = strictObject(x, K25);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -904,70 +915,70 @@ function o112(x: unknown): unknown {
   const v2 = d99(o.size);
   if (v2 === FAIL) return FAIL;
   out.size = v2;
-  const v3 = f103(o.backups);
+  const v3 = f105(o.backups);
   if (v3 === FAIL) return FAIL;
   out.backups = v3;
   if (o.name !== undefined) {
-    const v4 = p105(o.name);
+    const v4 = p107(o.name);
     if (v4 === FAIL) return FAIL;
     out.name = v4;
   } else if (Object.hasOwn(o, "name")) out.name = undefined;
   if (o.user !== undefined) {
-    const v5 = p107(o.user);
+    const v5 = p109(o.user);
     if (v5 === FAIL) return FAIL;
     out.user = v5;
   } else if (Object.hasOwn(o, "user")) out.user = undefined;
-  const v6 = d108(o.adminUser);
+  const v6 = d110(o.adminUser);
   if (v6 === FAIL) return FAIL;
   out.adminUser = v6;
-  const v7 = d109(o.cidr);
+  const v7 = d111(o.cidr);
   if (v7 === FAIL) return FAIL;
   out.cidr = v7;
   if (o.urlScheme !== undefined) {
-    const v8 = p111(o.urlScheme);
+    const v8 = p113(o.urlScheme);
     if (v8 === FAIL) return FAIL;
     out.urlScheme = v8;
   } else if (Object.hasOwn(o, "urlScheme")) out.urlScheme = undefined;
   return out;
 }
 
-function p113(x: unknown): unknown {
-  return x === undefined ? x : o112(x);
-}
-
-function s114(x: unknown): unknown {
-  return typeof x === "string" && R33.test(x) ? x : FAIL;
-}
-
-function d115(x: unknown): unknown {
-  return x === undefined ? true : b25(x);
+function p115(x: unknown): unknown {
+  return x === undefined ? x : o114(x);
 }
 
 function s116(x: unknown): unknown {
+  return typeof x === "string" && R33.test(x) ? x : FAIL;
+}
+
+function d117(x: unknown): unknown {
+  return x === undefined ? true : b25(x);
+}
+
+function s118(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 1, Infinity) ? x : FAIL;
 }
 
-function p117(x: unknown): unknown {
-  return x === undefined ? x : s116(x);
-}
-
-function e118(x: unknown): unknown {
-  return x === "alb" || x === "nginx" ? x : FAIL;
-}
-
-function d119(x: unknown): unknown {
-  return x === undefined ? "alb" : e118(x);
+function p119(x: unknown): unknown {
+  return x === undefined ? x : s118(x);
 }
 
 function e120(x: unknown): unknown {
-  return x === "internet-facing" || x === "internal" ? x : FAIL;
+  return x === "alb" || x === "nginx" ? x : FAIL;
 }
 
 function d121(x: unknown): unknown {
-  return x === undefined ? "internet-facing" : e120(x);
+  return x === undefined ? "alb" : e120(x);
 }
 
-function a122(x: unknown): unknown {
+function e122(x: unknown): unknown {
+  return x === "internet-facing" || x === "internal" ? x : FAIL;
+}
+
+function d123(x: unknown): unknown {
+  return x === undefined ? "internet-facing" : e122(x);
+}
+
+function a124(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -978,143 +989,143 @@ function a122(x: unknown): unknown {
   return out;
 }
 
-function d123(x: unknown): unknown {
-  return x === undefined ? ["/"] : a122(x);
+function d125(x: unknown): unknown {
+  return x === undefined ? ["/"] : a124(x);
 }
 
-function d124(x: unknown): unknown {
-  return x === undefined ? "letsencrypt" : s116(x);
+function d126(x: unknown): unknown {
+  return x === undefined ? "letsencrypt" : s118(x);
 }
 
-function o125(x: unknown): unknown {
+function o127(x: unknown): unknown {
   const o = strictObject(x, K32);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.host === undefined) return FAIL;
-  const v0 = s114(o.host);
+  const v0 = s116(o.host);
   if (v0 === FAIL) return FAIL;
   out.host = v0;
-  const v1 = d115(o.tls);
+  const v1 = d117(o.tls);
   if (v1 === FAIL) return FAIL;
   out.tls = v1;
   if (o.certificate !== undefined) {
-    const v2 = p117(o.certificate);
+    const v2 = p119(o.certificate);
     if (v2 === FAIL) return FAIL;
     out.certificate = v2;
   } else if (Object.hasOwn(o, "certificate")) out.certificate = undefined;
-  const v3 = d119(o.class);
+  const v3 = d121(o.class);
   if (v3 === FAIL) return FAIL;
   out.class = v3;
-  const v4 = d121(o.scheme);
+  const v4 = d123(o.scheme);
   if (v4 === FAIL) return FAIL;
   out.scheme = v4;
-  const v5 = d123(o.paths);
+  const v5 = d125(o.paths);
   if (v5 === FAIL) return FAIL;
   out.paths = v5;
-  const v6 = d109(o.sourceCidr);
+  const v6 = d111(o.sourceCidr);
   if (v6 === FAIL) return FAIL;
   out.sourceCidr = v6;
-  const v7 = d124(o.clusterIssuer);
+  const v7 = d126(o.clusterIssuer);
   if (v7 === FAIL) return FAIL;
   out.clusterIssuer = v7;
   return out;
 }
 
-function p126(x: unknown): unknown {
-  return x === undefined ? x : o125(x);
+function p128(x: unknown): unknown {
+  return x === undefined ? x : o127(x);
 }
 
-function s127(x: unknown): unknown {
+function s129(x: unknown): unknown {
   return typeof x === "string" && R35.test(x) ? x : FAIL;
 }
 
-function e128(x: unknown): unknown {
+function e130(x: unknown): unknown {
   return x === "production" || x === "staging" ? x : FAIL;
 }
 
-function d129(x: unknown): unknown {
-  return x === undefined ? "production" : e128(x);
-}
-
-function p130(x: unknown): unknown {
-  return x === undefined ? x : s76(x);
-}
-
-function s131(x: unknown): unknown {
-  return typeof x === "string" && R37.test(x) ? x : FAIL;
+function d131(x: unknown): unknown {
+  return x === undefined ? "production" : e130(x);
 }
 
 function p132(x: unknown): unknown {
-  return x === undefined ? x : s131(x);
+  return x === undefined ? x : s76(x);
 }
 
-function o133(x: unknown): unknown {
+function s133(x: unknown): unknown {
+  return typeof x === "string" && R37.test(x) ? x : FAIL;
+}
+
+function p134(x: unknown): unknown {
+  return x === undefined ? x : s133(x);
+}
+
+function o135(x: unknown): unknown {
   const o = strictObject(x, K36);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.bucket !== undefined) {
-    const v0 = p130(o.bucket);
+    const v0 = p132(o.bucket);
     if (v0 === FAIL) return FAIL;
     out.bucket = v0;
   } else if (Object.hasOwn(o, "bucket")) out.bucket = undefined;
   if (o.key !== undefined) {
-    const v1 = p132(o.key);
+    const v1 = p134(o.key);
     if (v1 === FAIL) return FAIL;
     out.key = v1;
   } else if (Object.hasOwn(o, "key")) out.key = undefined;
   return out;
 }
 
-function f134(x: unknown): unknown {
-  return o133(x === undefined ? {} : x);
+function f136(x: unknown): unknown {
+  return o135(x === undefined ? {} : x);
 }
 
-function n135(x: unknown): unknown {
+function n137(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 2 && x <= 3 ? x : FAIL;
 }
 
-function d136(x: unknown): unknown {
-  return x === undefined ? 3 : n135(x);
+function d138(x: unknown): unknown {
+  return x === undefined ? 3 : n137(x);
 }
 
-function o137(x: unknown): unknown {
+function o139(x: unknown): unknown {
   const o = strictObject(x, K38);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d109(o.cidr);
+  const v0 = d111(o.cidr);
   if (v0 === FAIL) return FAIL;
   out.cidr = v0;
-  const v1 = d136(o.zones);
+  const v1 = d138(o.zones);
   if (v1 === FAIL) return FAIL;
   out.zones = v1;
   return out;
 }
 
-function f138(x: unknown): unknown {
-  return o137(x === undefined ? {} : x);
+function f140(x: unknown): unknown {
+  return o139(x === undefined ? {} : x);
 }
 
-function p139(x: unknown): unknown {
+function p141(x: unknown): unknown {
   return x === undefined ? x : s0(x);
 }
 
-function s140(x: unknown): unknown {
+function s142(x: unknown): unknown {
   return typeof x === "string" && R40.test(x) ? x : FAIL;
 }
 
-function d141(x: unknown): unknown {
-  return x === undefined ? "1.33" : s140(x);
+function d143(x: unknown): unknown {
+  return x === undefined ? "1.33" : s142(x);
 }
 
-function e142(x: unknown): unknown {
+function e144(x: unknown): unknown {
   return x === "managed-nodes" || x === "auto-mode" || x === "fargate" ? x : FAIL;
 }
 
-function d143(x: unknown): unknown {
-  return x === undefined ? "managed-nodes" : e142(x);
+function d145(x: unknown): unknown {
+  return x === undefined ? "managed-nodes" : e144(x);
 }
 
-function a144(x: unknown): unknown {
+function a146(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1125,193 +1136,189 @@ function a144(x: unknown): unknown {
   return out;
 }
 
-function d145(x: unknown): unknown {
-  return x === undefined ? [] : a144(x);
+function d147(x: unknown): unknown {
+  return x === undefined ? [] : a146(x);
 }
 
-function s146(x: unknown): unknown {
+function s148(x: unknown): unknown {
   return typeof x === "string" && R42.test(x) ? x : FAIL;
 }
 
-function a147(x: unknown): unknown {
+function a149(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s146(item);
+    const v = s148(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d148(x: unknown): unknown {
-  return x === undefined ? ["m7i.large"] : a147(x);
+function d150(x: unknown): unknown {
+  return x === undefined ? ["m7i.large"] : a149(x);
 }
 
-function d149(x: unknown): unknown {
+function d151(x: unknown): unknown {
   return x === undefined ? 2 : n46(x);
 }
 
-function d150(x: unknown): unknown {
+function d152(x: unknown): unknown {
   return x === undefined ? 4 : n46(x);
 }
 
-function o151(x: unknown): unknown {
+function o153(x: unknown): unknown {
   const o = strictObject(x, K41);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d148(o.instanceTypes);
+  const v0 = d150(o.instanceTypes);
   if (v0 === FAIL) return FAIL;
   out.instanceTypes = v0;
-  const v1 = d149(o.min);
+  const v1 = d151(o.min);
   if (v1 === FAIL) return FAIL;
   out.min = v1;
-  const v2 = d150(o.max);
+  const v2 = d152(o.max);
   if (v2 === FAIL) return FAIL;
   out.max = v2;
   return out;
 }
 
-function f152(x: unknown): unknown {
-  return o151(x === undefined ? {} : x);
+function f154(x: unknown): unknown {
+  return o153(x === undefined ? {} : x);
 }
 
-function s153(x: unknown): unknown {
+function s155(x: unknown): unknown {
   return typeof x === "string" && R43.test(x) ? x : FAIL;
 }
 
-function a154(x: unknown): unknown {
+function a156(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s153(item);
+    const v = s155(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d155(x: unknown): unknown {
-  return x === undefined ? [] : a154(x);
+function d157(x: unknown): unknown {
+  return x === undefined ? [] : a156(x);
 }
 
-function o156(x: unknown): unknown {
+function o158(x: unknown): unknown {
   const o = strictObject(x, K39);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name !== undefined) {
-    const v0 = p139(o.name);
+    const v0 = p141(o.name);
     if (v0 === FAIL) return FAIL;
     out.name = v0;
   } else if (Object.hasOwn(o, "name")) out.name = undefined;
-  const v1 = d141(o.version);
+  const v1 = d143(o.version);
   if (v1 === FAIL) return FAIL;
   out.version = v1;
-  const v2 = d143(o.compute);
+  const v2 = d145(o.compute);
   if (v2 === FAIL) return FAIL;
   out.compute = v2;
-  const v3 = d145(o.publicAccessCidrs);
+  const v3 = d147(o.publicAccessCidrs);
   if (v3 === FAIL) return FAIL;
   out.publicAccessCidrs = v3;
-  const v4 = f152(o.nodes);
+  const v4 = f154(o.nodes);
   if (v4 === FAIL) return FAIL;
   out.nodes = v4;
-  const v5 = d155(o.admins);
+  const v5 = d157(o.admins);
   if (v5 === FAIL) return FAIL;
   out.admins = v5;
   return out;
 }
 
-function f157(x: unknown): unknown {
-  return o156(x === undefined ? {} : x);
+function f159(x: unknown): unknown {
+  return o158(x === undefined ? {} : x);
 }
 
-function e158(x: unknown): unknown {
+function e160(x: unknown): unknown {
   return x === "aurora" || x === "rds" ? x : FAIL;
 }
 
-function d159(x: unknown): unknown {
-  return x === undefined ? "aurora" : e158(x);
+function d161(x: unknown): unknown {
+  return x === undefined ? "aurora" : e160(x);
 }
 
-function p160(x: unknown): unknown {
+function p162(x: unknown): unknown {
   return x === undefined ? x : b25(x);
 }
 
-function o161(x: unknown): unknown {
+function o163(x: unknown): unknown {
   const o = strictObject(x, K44);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d159(o.service);
+  const v0 = d161(o.service);
   if (v0 === FAIL) return FAIL;
   out.service = v0;
   if (o.deletionProtection !== undefined) {
-    const v1 = p160(o.deletionProtection);
+    const v1 = p162(o.deletionProtection);
     if (v1 === FAIL) return FAIL;
     out.deletionProtection = v1;
   } else if (Object.hasOwn(o, "deletionProtection")) out.deletionProtection = undefined;
   return out;
 }
 
-function f162(x: unknown): unknown {
-  return o161(x === undefined ? {} : x);
+function f164(x: unknown): unknown {
+  return o163(x === undefined ? {} : x);
 }
 
-function n163(x: unknown): unknown {
-  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 10000 ? x : FAIL;
+function d165(x: unknown): unknown {
+  return x === undefined ? 30 : n102(x);
 }
 
-function d164(x: unknown): unknown {
-  return x === undefined ? 30 : n163(x);
-}
-
-function n165(x: unknown): unknown {
+function n166(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 3650 ? x : FAIL;
 }
 
-function d166(x: unknown): unknown {
-  return x === undefined ? 7 : n165(x);
+function d167(x: unknown): unknown {
+  return x === undefined ? 7 : n166(x);
 }
 
-function o167(x: unknown): unknown {
+function o168(x: unknown): unknown {
   const o = strictObject(x, K45);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d164(o.keepImages);
+  const v0 = d165(o.keepImages);
   if (v0 === FAIL) return FAIL;
   out.keepImages = v0;
-  const v1 = d166(o.untaggedDays);
+  const v1 = d167(o.untaggedDays);
   if (v1 === FAIL) return FAIL;
   out.untaggedDays = v1;
   return out;
 }
 
-function f168(x: unknown): unknown {
-  return o167(x === undefined ? {} : x);
+function f169(x: unknown): unknown {
+  return o168(x === undefined ? {} : x);
 }
 
-function s169(x: unknown): unknown {
+function s170(x: unknown): unknown {
   return typeof x === "string" && R46.test(x) ? x : FAIL;
 }
 
-function p170(x: unknown): unknown {
-  return x === undefined ? x : s169(x);
+function p171(x: unknown): unknown {
+  return x === undefined ? x : s170(x);
 }
 
-function n171(x: unknown): unknown {
+function n172(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 3653 ? x : FAIL;
 }
 
-function d172(x: unknown): unknown {
-  return x === undefined ? 90 : n171(x);
+function d173(x: unknown): unknown {
+  return x === undefined ? 90 : n172(x);
 }
 
-function o173(x: unknown): unknown {
+function o174(x: unknown): unknown {
   const o = strictObject(x, K34);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region === undefined) return FAIL;
-  const v0 = s127(o.region);
+  const v0 = s129(o.region);
   if (v0 === FAIL) return FAIL;
   out.region = v0;
   if (o.accountId !== undefined) {
@@ -1319,171 +1326,171 @@ function o173(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d129(o.tier);
+  const v2 = d131(o.tier);
   if (v2 === FAIL) return FAIL;
   out.tier = v2;
-  const v3 = f134(o.state);
+  const v3 = f136(o.state);
   if (v3 === FAIL) return FAIL;
   out.state = v3;
-  const v4 = f138(o.network);
+  const v4 = f140(o.network);
   if (v4 === FAIL) return FAIL;
   out.network = v4;
-  const v5 = f157(o.cluster);
+  const v5 = f159(o.cluster);
   if (v5 === FAIL) return FAIL;
   out.cluster = v5;
-  const v6 = f162(o.database);
+  const v6 = f164(o.database);
   if (v6 === FAIL) return FAIL;
   out.database = v6;
-  const v7 = f168(o.registry);
+  const v7 = f169(o.registry);
   if (v7 === FAIL) return FAIL;
   out.registry = v7;
   if (o.dnsZoneId !== undefined) {
-    const v8 = p170(o.dnsZoneId);
+    const v8 = p171(o.dnsZoneId);
     if (v8 === FAIL) return FAIL;
     out.dnsZoneId = v8;
   } else if (Object.hasOwn(o, "dnsZoneId")) out.dnsZoneId = undefined;
   const v9 = d26(o.kms);
   if (v9 === FAIL) return FAIL;
   out.kms = v9;
-  const v10 = d172(o.logRetentionDays);
+  const v10 = d173(o.logRetentionDays);
   if (v10 === FAIL) return FAIL;
   out.logRetentionDays = v10;
   return out;
 }
 
-function p174(x: unknown): unknown {
-  return x === undefined ? x : o173(x);
-}
-
-function n175(x: unknown): unknown {
-  return typeof x === "number" && Number.isFinite(x) && x >= 50 && x <= 99.999 && hasAtMostThreeDecimals(x) ? x : FAIL;
+function p175(x: unknown): unknown {
+  return x === undefined ? x : o174(x);
 }
 
 function n176(x: unknown): unknown {
+  return typeof x === "number" && Number.isFinite(x) && x >= 50 && x <= 99.999 && hasAtMostThreeDecimals(x) ? x : FAIL;
+}
+
+function n177(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 600000 ? x : FAIL;
 }
 
-function p177(x: unknown): unknown {
-  return x === undefined ? x : n176(x);
+function p178(x: unknown): unknown {
+  return x === undefined ? x : n177(x);
 }
 
-function s178(x: unknown): unknown {
+function s179(x: unknown): unknown {
   return typeof x === "string" && R48.test(x) ? x : FAIL;
 }
 
-function d179(x: unknown): unknown {
-  return x === undefined ? "30d" : s178(x);
+function d180(x: unknown): unknown {
+  return x === undefined ? "30d" : s179(x);
 }
 
-function e180(x: unknown): unknown {
+function e181(x: unknown): unknown {
   return x === "app" || x === "ingress-nginx" ? x : FAIL;
 }
 
-function p181(x: unknown): unknown {
-  return x === undefined ? x : e180(x);
+function p182(x: unknown): unknown {
+  return x === undefined ? x : e181(x);
 }
 
-function s182(x: unknown): unknown {
+function s183(x: unknown): unknown {
   return typeof x === "string" && R50.test(x) ? x : FAIL;
 }
 
-function p183(x: unknown): unknown {
-  return x === undefined ? x : s182(x);
+function p184(x: unknown): unknown {
+  return x === undefined ? x : s183(x);
 }
 
-function o184(x: unknown): unknown {
+function o185(x: unknown): unknown {
   const o = strictObject(x, K49);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.source !== undefined) {
-    const v0 = p181(o.source);
+    const v0 = p182(o.source);
     if (v0 === FAIL) return FAIL;
     out.source = v0;
   } else if (Object.hasOwn(o, "source")) out.source = undefined;
   if (o.counter !== undefined) {
-    const v1 = p183(o.counter);
+    const v1 = p184(o.counter);
     if (v1 === FAIL) return FAIL;
     out.counter = v1;
   } else if (Object.hasOwn(o, "counter")) out.counter = undefined;
   if (o.statusLabel !== undefined) {
-    const v2 = p183(o.statusLabel);
+    const v2 = p184(o.statusLabel);
     if (v2 === FAIL) return FAIL;
     out.statusLabel = v2;
   } else if (Object.hasOwn(o, "statusLabel")) out.statusLabel = undefined;
   if (o.histogram !== undefined) {
-    const v3 = p183(o.histogram);
+    const v3 = p184(o.histogram);
     if (v3 === FAIL) return FAIL;
     out.histogram = v3;
   } else if (Object.hasOwn(o, "histogram")) out.histogram = undefined;
   return out;
 }
 
-function f185(x: unknown): unknown {
-  return o184(x === undefined ? {} : x);
+function f186(x: unknown): unknown {
+  return o185(x === undefined ? {} : x);
 }
 
-function o186(x: unknown): unknown {
+function o187(x: unknown): unknown {
   const o = strictObject(x, K47);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.availability === undefined) return FAIL;
-  const v0 = n175(o.availability);
+  const v0 = n176(o.availability);
   if (v0 === FAIL) return FAIL;
   out.availability = v0;
   if (o.latencyP99Ms !== undefined) {
-    const v1 = p177(o.latencyP99Ms);
+    const v1 = p178(o.latencyP99Ms);
     if (v1 === FAIL) return FAIL;
     out.latencyP99Ms = v1;
   } else if (Object.hasOwn(o, "latencyP99Ms")) out.latencyP99Ms = undefined;
-  const v2 = d179(o.window);
+  const v2 = d180(o.window);
   if (v2 === FAIL) return FAIL;
   out.window = v2;
-  const v3 = f185(o.requests);
+  const v3 = f186(o.requests);
   if (v3 === FAIL) return FAIL;
   out.requests = v3;
   return out;
 }
 
-function p187(x: unknown): unknown {
-  return x === undefined ? x : o186(x);
+function p188(x: unknown): unknown {
+  return x === undefined ? x : o187(x);
 }
 
-function e188(x: unknown): unknown {
+function e189(x: unknown): unknown {
   return x === "fluent-bit" || x === "cloudwatch" || x === "none" ? x : FAIL;
 }
 
-function d189(x: unknown): unknown {
-  return x === undefined ? "none" : e188(x);
+function d190(x: unknown): unknown {
+  return x === undefined ? "none" : e189(x);
 }
 
-function e190(x: unknown): unknown {
+function e191(x: unknown): unknown {
   return x === "loki" || x === "opensearch" || x === "forward" ? x : FAIL;
 }
 
-function d191(x: unknown): unknown {
-  return x === undefined ? "loki" : e190(x);
+function d192(x: unknown): unknown {
+  return x === undefined ? "loki" : e191(x);
 }
 
-function s192(x: unknown): unknown {
+function s193(x: unknown): unknown {
   return typeof x === "string" && R52.test(x) ? x : FAIL;
 }
 
-function p193(x: unknown): unknown {
-  return x === undefined ? x : s192(x);
+function p194(x: unknown): unknown {
+  return x === undefined ? x : s193(x);
 }
 
-function o194(x: unknown): unknown {
+function o195(x: unknown): unknown {
   const o = strictObject(x, K51);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d189(o.via);
+  const v0 = d190(o.via);
   if (v0 === FAIL) return FAIL;
   out.via = v0;
-  const v1 = d191(o.output);
+  const v1 = d192(o.output);
   if (v1 === FAIL) return FAIL;
   out.output = v1;
   if (o.host !== undefined) {
-    const v2 = p193(o.host);
+    const v2 = p194(o.host);
     if (v2 === FAIL) return FAIL;
     out.host = v2;
   } else if (Object.hasOwn(o, "host")) out.host = undefined;
@@ -1498,80 +1505,80 @@ function o194(x: unknown): unknown {
   return out;
 }
 
-function p195(x: unknown): unknown {
-  return x === undefined ? x : o194(x);
+function p196(x: unknown): unknown {
+  return x === undefined ? x : o195(x);
 }
 
-function o196(x: unknown): unknown {
+function o197(x: unknown): unknown {
   const o = strictObject(x, K55);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   return out;
 }
 
-function o197(x: unknown): unknown {
+function o198(x: unknown): unknown {
   const o = strictObject(x, K54);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.env === undefined) return FAIL;
-  const v0 = o196(o.env);
+  const v0 = o197(o.env);
   if (v0 === FAIL) return FAIL;
   out.env = v0;
   return out;
 }
 
-function o198(x: unknown): unknown {
+function o199(x: unknown): unknown {
   const o = strictObject(x, K56);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o["env-file"] === undefined) return FAIL;
-  const v0 = s116(o["env-file"]);
+  const v0 = s118(o["env-file"]);
   if (v0 === FAIL) return FAIL;
   out["env-file"] = v0;
   return out;
 }
 
-function s199(x: unknown): unknown {
+function s200(x: unknown): unknown {
   return typeof x === "string" && R59.test(x) ? x : FAIL;
 }
 
-function d200(x: unknown): unknown {
-  return x === undefined ? "1h" : s199(x);
-}
-
 function d201(x: unknown): unknown {
-  return x === undefined ? "aws-secrets-manager" : s116(x);
+  return x === undefined ? "1h" : s200(x);
 }
 
-function o202(x: unknown): unknown {
+function d202(x: unknown): unknown {
+  return x === undefined ? "aws-secrets-manager" : s118(x);
+}
+
+function o203(x: unknown): unknown {
   const o = strictObject(x, K58);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.prefix === undefined) return FAIL;
-  const v0 = s116(o.prefix);
+  const v0 = s118(o.prefix);
   if (v0 === FAIL) return FAIL;
   out.prefix = v0;
-  const v1 = d200(o.refreshInterval);
+  const v1 = d201(o.refreshInterval);
   if (v1 === FAIL) return FAIL;
   out.refreshInterval = v1;
-  const v2 = d201(o.store);
+  const v2 = d202(o.store);
   if (v2 === FAIL) return FAIL;
   out.store = v2;
   return out;
 }
 
-function o203(x: unknown): unknown {
+function o204(x: unknown): unknown {
   const o = strictObject(x, K57);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o["aws-secrets-manager"] === undefined) return FAIL;
-  const v0 = o202(o["aws-secrets-manager"]);
+  const v0 = o203(o["aws-secrets-manager"]);
   if (v0 === FAIL) return FAIL;
   out["aws-secrets-manager"] = v0;
   return out;
 }
 
-function o204(x: unknown): unknown {
+function o205(x: unknown): unknown {
   const o = strictObject(x, K60);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1582,113 +1589,113 @@ function o204(x: unknown): unknown {
   return out;
 }
 
-function c205(x: unknown): unknown {
-  const v0 = o197(x);
+function c206(x: unknown): unknown {
+  const v0 = o198(x);
   if (v0 !== FAIL) return v0;
-  const v1 = o198(x);
+  const v1 = o199(x);
   if (v1 !== FAIL) return v1;
-  const v2 = o203(x);
+  const v2 = o204(x);
   if (v2 !== FAIL) return v2;
-  return o204(x);
+  return o205(x);
 }
 
-function p206(x: unknown): unknown {
-  return x === undefined ? x : c205(x);
+function p207(x: unknown): unknown {
+  return x === undefined ? x : c206(x);
 }
 
-function u207(x: unknown): unknown {
+function u208(x: unknown): unknown {
   return x;
 }
 
-function r208(x: unknown): unknown {
+function r209(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = u207(item);
+    const v = u208(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function p209(x: unknown): unknown {
-  return x === undefined ? x : r208(x);
+function p210(x: unknown): unknown {
+  return x === undefined ? x : r209(x);
 }
 
-function z210(x: unknown): unknown {
+function z211(x: unknown): unknown {
   return x === null ? x : FAIL;
 }
 
-function c211(x: unknown): unknown {
-  const v0 = r208(x);
+function c212(x: unknown): unknown {
+  const v0 = r209(x);
   if (v0 !== FAIL) return v0;
-  return z210(x);
+  return z211(x);
 }
 
-function p212(x: unknown): unknown {
-  return x === undefined ? x : c211(x);
+function p213(x: unknown): unknown {
+  return x === undefined ? x : c212(x);
 }
 
-function o213(x: unknown): unknown {
+function o214(x: unknown): unknown {
   const o = strictObject(x, K53);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.target === undefined) return FAIL;
-  const v0 = s116(o.target);
+  const v0 = s118(o.target);
   if (v0 === FAIL) return FAIL;
   out.target = v0;
   if (o.secretSource !== undefined) {
-    const v1 = p206(o.secretSource);
+    const v1 = p207(o.secretSource);
     if (v1 === FAIL) return FAIL;
     out.secretSource = v1;
   } else if (Object.hasOwn(o, "secretSource")) out.secretSource = undefined;
   if (o.app !== undefined) {
-    const v2 = p209(o.app);
+    const v2 = p210(o.app);
     if (v2 === FAIL) return FAIL;
     out.app = v2;
   } else if (Object.hasOwn(o, "app")) out.app = undefined;
   if (o.database !== undefined) {
-    const v3 = p209(o.database);
+    const v3 = p210(o.database);
     if (v3 === FAIL) return FAIL;
     out.database = v3;
   } else if (Object.hasOwn(o, "database")) out.database = undefined;
   if (o.ingress !== undefined) {
-    const v4 = p212(o.ingress);
+    const v4 = p213(o.ingress);
     if (v4 === FAIL) return FAIL;
     out.ingress = v4;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
   if (o.infra !== undefined) {
-    const v5 = p209(o.infra);
+    const v5 = p210(o.infra);
     if (v5 === FAIL) return FAIL;
     out.infra = v5;
   } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   if (o.slo !== undefined) {
-    const v6 = p212(o.slo);
+    const v6 = p213(o.slo);
     if (v6 === FAIL) return FAIL;
     out.slo = v6;
   } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
   if (o.logs !== undefined) {
-    const v7 = p209(o.logs);
+    const v7 = p210(o.logs);
     if (v7 === FAIL) return FAIL;
     out.logs = v7;
   } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
   if (o.production !== undefined) {
-    const v8 = p160(o.production);
+    const v8 = p162(o.production);
     if (v8 === FAIL) return FAIL;
     out.production = v8;
   } else if (Object.hasOwn(o, "production")) out.production = undefined;
   return out;
 }
 
-function r214(x: unknown): unknown {
+function r215(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = o213(item);
+    const v = o214(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
@@ -1696,96 +1703,96 @@ function r214(x: unknown): unknown {
   return out;
 }
 
-function e215(x: unknown): unknown {
+function e216(x: unknown): unknown {
   return x === "kubernetes" ? x : FAIL;
 }
 
-function p216(x: unknown): unknown {
-  return x === undefined ? x : e215(x);
+function p217(x: unknown): unknown {
+  return x === undefined ? x : e216(x);
 }
 
-function o217(x: unknown): unknown {
+function o218(x: unknown): unknown {
   const o = strictObject(x, K61);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.type !== undefined) {
-    const v0 = p216(o.type);
+    const v0 = p217(o.type);
     if (v0 === FAIL) return FAIL;
     out.type = v0;
   } else if (Object.hasOwn(o, "type")) out.type = undefined;
   if (o.context !== undefined) {
-    const v1 = p117(o.context);
+    const v1 = p119(o.context);
     if (v1 === FAIL) return FAIL;
     out.context = v1;
   } else if (Object.hasOwn(o, "context")) out.context = undefined;
   if (o.namespace !== undefined) {
-    const v2 = p139(o.namespace);
+    const v2 = p141(o.namespace);
     if (v2 === FAIL) return FAIL;
     out.namespace = v2;
   } else if (Object.hasOwn(o, "namespace")) out.namespace = undefined;
   return out;
 }
 
-function e218(x: unknown): unknown {
+function e219(x: unknown): unknown {
   return x === "local" ? x : FAIL;
 }
 
-function p219(x: unknown): unknown {
-  return x === undefined ? x : e218(x);
+function p220(x: unknown): unknown {
+  return x === undefined ? x : e219(x);
 }
 
-function d220(x: unknown): unknown {
+function d221(x: unknown): unknown {
   return x === undefined ? 4000 : n13(x);
 }
 
-function s221(x: unknown): unknown {
+function s222(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 1, Infinity) && isReleaseFolder(x) ? x : FAIL;
 }
 
-function a222(x: unknown): unknown {
+function a223(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s221(item);
+    const v = s222(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d223(x: unknown): unknown {
-  return x === undefined ? [] : a222(x);
+function d224(x: unknown): unknown {
+  return x === undefined ? [] : a223(x);
 }
 
-function s224(x: unknown): unknown {
+function s225(x: unknown): unknown {
   return typeof x === "string" && isAddressOrRange(x) ? x : FAIL;
 }
 
-function a225(x: unknown): unknown {
+function a226(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s224(item);
+    const v = s225(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d226(x: unknown): unknown {
-  return x === undefined ? [] : a225(x);
+function d227(x: unknown): unknown {
+  return x === undefined ? [] : a226(x);
 }
 
-function o227(x: unknown): unknown {
+function o228(x: unknown): unknown {
   const o = strictObject(x, K62);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.type !== undefined) {
-    const v0 = p219(o.type);
+    const v0 = p220(o.type);
     if (v0 === FAIL) return FAIL;
     out.type = v0;
   } else if (Object.hasOwn(o, "type")) out.type = undefined;
-  const v1 = d220(o.port);
+  const v1 = d221(o.port);
   if (v1 === FAIL) return FAIL;
   out.port = v1;
   if (o.prepare !== undefined) {
@@ -1793,193 +1800,193 @@ function o227(x: unknown): unknown {
     if (v2 === FAIL) return FAIL;
     out.prepare = v2;
   } else if (Object.hasOwn(o, "prepare")) out.prepare = undefined;
-  const v3 = d223(o.path);
+  const v3 = d224(o.path);
   if (v3 === FAIL) return FAIL;
   out.path = v3;
-  const v4 = d226(o.trustedProxies);
+  const v4 = d227(o.trustedProxies);
   if (v4 === FAIL) return FAIL;
   out.trustedProxies = v4;
   return out;
 }
 
-function e228(x: unknown): unknown {
+function e229(x: unknown): unknown {
   return x === "host" ? x : FAIL;
 }
 
-function s229(x: unknown): unknown {
+function s230(x: unknown): unknown {
   return typeof x === "string" && R64.test(x) ? x : FAIL;
 }
 
-function e230(x: unknown): unknown {
+function e231(x: unknown): unknown {
   return x === "podman" || x === "docker" ? x : FAIL;
 }
 
-function d231(x: unknown): unknown {
-  return x === undefined ? "podman" : e230(x);
+function d232(x: unknown): unknown {
+  return x === undefined ? "podman" : e231(x);
 }
 
-function d232(x: unknown): unknown {
+function d233(x: unknown): unknown {
   return x === undefined ? 80 : n13(x);
 }
 
-function s233(x: unknown): unknown {
+function s234(x: unknown): unknown {
   return typeof x === "string" && R65.test(x) ? x : FAIL;
 }
 
-function d234(x: unknown): unknown {
-  return x === undefined ? "/var/lib/slipway" : s233(x);
+function d235(x: unknown): unknown {
+  return x === undefined ? "/var/lib/slipway" : s234(x);
 }
 
-function o235(x: unknown): unknown {
+function o236(x: unknown): unknown {
   const o = strictObject(x, K63);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.type === undefined) return FAIL;
-  const v0 = e228(o.type);
+  const v0 = e229(o.type);
   if (v0 === FAIL) return FAIL;
   out.type = v0;
   if (o.ssh === undefined) return FAIL;
-  const v1 = s229(o.ssh);
+  const v1 = s230(o.ssh);
   if (v1 === FAIL) return FAIL;
   out.ssh = v1;
   if (o.identity !== undefined) {
-    const v2 = p117(o.identity);
+    const v2 = p119(o.identity);
     if (v2 === FAIL) return FAIL;
     out.identity = v2;
   } else if (Object.hasOwn(o, "identity")) out.identity = undefined;
   if (o.knownHosts !== undefined) {
-    const v3 = p117(o.knownHosts);
+    const v3 = p119(o.knownHosts);
     if (v3 === FAIL) return FAIL;
     out.knownHosts = v3;
   } else if (Object.hasOwn(o, "knownHosts")) out.knownHosts = undefined;
-  const v4 = d231(o.runtime);
+  const v4 = d232(o.runtime);
   if (v4 === FAIL) return FAIL;
   out.runtime = v4;
-  const v5 = d232(o.port);
+  const v5 = d233(o.port);
   if (v5 === FAIL) return FAIL;
   out.port = v5;
-  const v6 = d234(o.dir);
+  const v6 = d235(o.dir);
   if (v6 === FAIL) return FAIL;
   out.dir = v6;
   return out;
 }
 
-function c236(x: unknown): unknown {
-  const v0 = o217(x);
+function c237(x: unknown): unknown {
+  const v0 = o218(x);
   if (v0 !== FAIL) return v0;
-  const v1 = o227(x);
+  const v1 = o228(x);
   if (v1 !== FAIL) return v1;
-  return o235(x);
+  return o236(x);
 }
 
-function r237(x: unknown): unknown {
+function r238(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = c236(item);
+    const v = c237(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d238(x: unknown): unknown {
-  return x === undefined ? {} : r237(x);
-}
-
-function s239(x: unknown): unknown {
-  return typeof x === "string" && R68.test(x) ? x : FAIL;
+function d239(x: unknown): unknown {
+  return x === undefined ? {} : r238(x);
 }
 
 function s240(x: unknown): unknown {
-  return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
+  return typeof x === "string" && R68.test(x) ? x : FAIL;
 }
 
 function s241(x: unknown): unknown {
+  return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
+}
+
+function s242(x: unknown): unknown {
   return typeof x === "string" && R69.test(x) ? x : FAIL;
 }
 
-function p242(x: unknown): unknown {
-  return x === undefined ? x : s241(x);
+function p243(x: unknown): unknown {
+  return x === undefined ? x : s242(x);
 }
 
-function p243(x: unknown): unknown {
+function p244(x: unknown): unknown {
   return x === undefined ? x : s2(x);
 }
 
-function o244(x: unknown): unknown {
+function o245(x: unknown): unknown {
   const o = strictObject(x, K67);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.rule === undefined) return FAIL;
-  const v0 = s239(o.rule);
+  const v0 = s240(o.rule);
   if (v0 === FAIL) return FAIL;
   out.rule = v0;
   if (o.reason === undefined) return FAIL;
-  const v1 = s240(o.reason);
+  const v1 = s241(o.reason);
   if (v1 === FAIL) return FAIL;
   out.reason = v1;
   if (o.until !== undefined) {
-    const v2 = p242(o.until);
+    const v2 = p243(o.until);
     if (v2 === FAIL) return FAIL;
     out.until = v2;
   } else if (Object.hasOwn(o, "until")) out.until = undefined;
   if (o.path !== undefined) {
-    const v3 = p243(o.path);
+    const v3 = p244(o.path);
     if (v3 === FAIL) return FAIL;
     out.path = v3;
   } else if (Object.hasOwn(o, "path")) out.path = undefined;
   return out;
 }
 
-function a245(x: unknown): unknown {
+function a246(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = o244(item);
+    const v = o245(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d246(x: unknown): unknown {
-  return x === undefined ? [] : a245(x);
+function d247(x: unknown): unknown {
+  return x === undefined ? [] : a246(x);
 }
 
-function o247(x: unknown): unknown {
+function o248(x: unknown): unknown {
   const o = strictObject(x, K66);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d246(o.waivers);
+  const v0 = d247(o.waivers);
   if (v0 === FAIL) return FAIL;
   out.waivers = v0;
   return out;
 }
 
-function p248(x: unknown): unknown {
-  return x === undefined ? x : o247(x);
+function p249(x: unknown): unknown {
+  return x === undefined ? x : o248(x);
 }
 
-function s249(x: unknown): unknown {
+function s250(x: unknown): unknown {
   return typeof x === "string" && R71.test(x) ? x : FAIL;
 }
 
-function d250(x: unknown): unknown {
-  return x === undefined ? "main" : s249(x);
+function d251(x: unknown): unknown {
+  return x === undefined ? "main" : s250(x);
 }
 
-function e251(x: unknown): unknown {
+function e252(x: unknown): unknown {
   return x === "github" || x === "gitlab" ? x : FAIL;
 }
 
-function p252(x: unknown): unknown {
-  return x === undefined ? x : e251(x);
+function p253(x: unknown): unknown {
+  return x === undefined ? x : e252(x);
 }
 
-function a253(x: unknown): unknown {
+function a254(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1990,79 +1997,79 @@ function a253(x: unknown): unknown {
   return out;
 }
 
-function p254(x: unknown): unknown {
-  return x === undefined ? x : a253(x);
+function p255(x: unknown): unknown {
+  return x === undefined ? x : a254(x);
 }
 
-function s255(x: unknown): unknown {
+function s256(x: unknown): unknown {
   return typeof x === "string" && R73.test(x) ? x : FAIL;
 }
 
-function p256(x: unknown): unknown {
-  return x === undefined ? x : s255(x);
+function p257(x: unknown): unknown {
+  return x === undefined ? x : s256(x);
 }
 
-function s257(x: unknown): unknown {
+function s258(x: unknown): unknown {
   return typeof x === "string" && R74.test(x) ? x : FAIL;
 }
 
-function d258(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s257(x);
+function d259(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s258(x);
 }
 
-function s259(x: unknown): unknown {
+function s260(x: unknown): unknown {
   return typeof x === "string" && R75.test(x) ? x : FAIL;
 }
 
-function r260(x: unknown): unknown {
+function r261(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = s259(item);
+    const v = s260(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d261(x: unknown): unknown {
-  return x === undefined ? {} : r260(x);
+function d262(x: unknown): unknown {
+  return x === undefined ? {} : r261(x);
 }
 
-function e262(x: unknown): unknown {
+function e263(x: unknown): unknown {
   return x === "create" ? x : FAIL;
 }
 
-function s263(x: unknown): unknown {
+function s264(x: unknown): unknown {
   return typeof x === "string" && R76.test(x) ? x : FAIL;
 }
 
-function c264(x: unknown): unknown {
-  const v0 = e262(x);
+function c265(x: unknown): unknown {
+  const v0 = e263(x);
   if (v0 !== FAIL) return v0;
-  return s263(x);
+  return s264(x);
 }
 
-function d265(x: unknown): unknown {
-  return x === undefined ? "create" : c264(x);
+function d266(x: unknown): unknown {
+  return x === undefined ? "create" : c265(x);
 }
 
-function s266(x: unknown): unknown {
+function s267(x: unknown): unknown {
   return typeof x === "string" && R77.test(x) ? x : FAIL;
 }
 
-function p267(x: unknown): unknown {
-  return x === undefined ? x : s266(x);
+function p268(x: unknown): unknown {
+  return x === undefined ? x : s267(x);
 }
 
-function o268(x: unknown): unknown {
+function o269(x: unknown): unknown {
   const o = strictObject(x, K72);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region !== undefined) {
-    const v0 = p256(o.region);
+    const v0 = p257(o.region);
     if (v0 === FAIL) return FAIL;
     out.region = v0;
   } else if (Object.hasOwn(o, "region")) out.region = undefined;
@@ -2071,133 +2078,133 @@ function o268(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d258(o.roleName);
+  const v2 = d259(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d261(o.roles);
+  const v3 = d262(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
-  const v4 = d265(o.oidcProvider);
+  const v4 = d266(o.oidcProvider);
   if (v4 === FAIL) return FAIL;
   out.oidcProvider = v4;
   if (o.eksCluster !== undefined) {
-    const v5 = p267(o.eksCluster);
+    const v5 = p268(o.eksCluster);
     if (v5 === FAIL) return FAIL;
     out.eksCluster = v5;
   } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
   return out;
 }
 
-function f269(x: unknown): unknown {
-  return o268(x === undefined ? {} : x);
+function f270(x: unknown): unknown {
+  return o269(x === undefined ? {} : x);
 }
 
-function e270(x: unknown): unknown {
+function e271(x: unknown): unknown {
   return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function d271(x: unknown): unknown {
-  return x === undefined ? "legacy" : e270(x);
+function d272(x: unknown): unknown {
+  return x === undefined ? "legacy" : e271(x);
 }
 
-function s272(x: unknown): unknown {
+function s273(x: unknown): unknown {
   return typeof x === "string" && R79.test(x) ? x : FAIL;
 }
 
-function p273(x: unknown): unknown {
-  return x === undefined ? x : s272(x);
+function p274(x: unknown): unknown {
+  return x === undefined ? x : s273(x);
 }
 
-function n274(x: unknown): unknown {
+function n275(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
 }
 
-function p275(x: unknown): unknown {
-  return x === undefined ? x : n274(x);
+function p276(x: unknown): unknown {
+  return x === undefined ? x : n275(x);
 }
 
-function o276(x: unknown): unknown {
+function o277(x: unknown): unknown {
   const o = strictObject(x, K78);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d271(o.subject);
+  const v0 = d272(o.subject);
   if (v0 === FAIL) return FAIL;
   out.subject = v0;
   if (o.repository !== undefined) {
-    const v1 = p273(o.repository);
+    const v1 = p274(o.repository);
     if (v1 === FAIL) return FAIL;
     out.repository = v1;
   } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
   if (o.ownerId !== undefined) {
-    const v2 = p275(o.ownerId);
+    const v2 = p276(o.ownerId);
     if (v2 === FAIL) return FAIL;
     out.ownerId = v2;
   } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
   if (o.repositoryId !== undefined) {
-    const v3 = p275(o.repositoryId);
+    const v3 = p276(o.repositoryId);
     if (v3 === FAIL) return FAIL;
     out.repositoryId = v3;
   } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
-function f277(x: unknown): unknown {
-  return o276(x === undefined ? {} : x);
+function f278(x: unknown): unknown {
+  return o277(x === undefined ? {} : x);
 }
 
-function s278(x: unknown): unknown {
+function s279(x: unknown): unknown {
   return typeof x === "string" && R81.test(x) ? x : FAIL;
 }
 
-function p279(x: unknown): unknown {
-  return x === undefined ? x : s278(x);
+function p280(x: unknown): unknown {
+  return x === undefined ? x : s279(x);
 }
 
-function s280(x: unknown): unknown {
+function s281(x: unknown): unknown {
   return typeof x === "string" && R82.test(x) ? x : FAIL;
 }
 
-function p281(x: unknown): unknown {
-  return x === undefined ? x : s280(x);
+function p282(x: unknown): unknown {
+  return x === undefined ? x : s281(x);
 }
 
-function s282(x: unknown): unknown {
+function s283(x: unknown): unknown {
   return typeof x === "string" && R83.test(x) ? x : FAIL;
 }
 
-function d283(x: unknown): unknown {
-  return x === undefined ? "https://gitlab.com" : s282(x);
+function d284(x: unknown): unknown {
+  return x === undefined ? "https://gitlab.com" : s283(x);
 }
 
-function o284(x: unknown): unknown {
+function o285(x: unknown): unknown {
   const o = strictObject(x, K80);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p279(o.image);
+    const v0 = p280(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   if (o.project !== undefined) {
-    const v1 = p281(o.project);
+    const v1 = p282(o.project);
     if (v1 === FAIL) return FAIL;
     out.project = v1;
   } else if (Object.hasOwn(o, "project")) out.project = undefined;
-  const v2 = d283(o.url);
+  const v2 = d284(o.url);
   if (v2 === FAIL) return FAIL;
   out.url = v2;
   return out;
 }
 
-function f285(x: unknown): unknown {
-  return o284(x === undefined ? {} : x);
+function f286(x: unknown): unknown {
+  return o285(x === undefined ? {} : x);
 }
 
-function o286(x: unknown): unknown {
+function o287(x: unknown): unknown {
   const o = strictObject(x, K70);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d250(o.defaultBranch);
+  const v0 = d251(o.defaultBranch);
   if (v0 === FAIL) return FAIL;
   out.defaultBranch = v0;
   if (o.install !== undefined) {
@@ -2216,32 +2223,32 @@ function o286(x: unknown): unknown {
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
   if (o.provider !== undefined) {
-    const v4 = p252(o.provider);
+    const v4 = p253(o.provider);
     if (v4 === FAIL) return FAIL;
     out.provider = v4;
   } else if (Object.hasOwn(o, "provider")) out.provider = undefined;
   if (o.environments !== undefined) {
-    const v5 = p254(o.environments);
+    const v5 = p255(o.environments);
     if (v5 === FAIL) return FAIL;
     out.environments = v5;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v6 = f269(o.aws);
+  const v6 = f270(o.aws);
   if (v6 === FAIL) return FAIL;
   out.aws = v6;
-  const v7 = f277(o.github);
+  const v7 = f278(o.github);
   if (v7 === FAIL) return FAIL;
   out.github = v7;
-  const v8 = f285(o.gitlab);
+  const v8 = f286(o.gitlab);
   if (v8 === FAIL) return FAIL;
   out.gitlab = v8;
   return out;
 }
 
-function p287(x: unknown): unknown {
-  return x === undefined ? x : o286(x);
+function p288(x: unknown): unknown {
+  return x === undefined ? x : o287(x);
 }
 
-function o288(x: unknown): unknown {
+function o289(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2254,51 +2261,51 @@ function o288(x: unknown): unknown {
   if (v1 === FAIL) return FAIL;
   out.app = v1;
   if (o.database !== undefined) {
-    const v2 = p113(o.database);
+    const v2 = p115(o.database);
     if (v2 === FAIL) return FAIL;
     out.database = v2;
   } else if (Object.hasOwn(o, "database")) out.database = undefined;
   if (o.ingress !== undefined) {
-    const v3 = p126(o.ingress);
+    const v3 = p128(o.ingress);
     if (v3 === FAIL) return FAIL;
     out.ingress = v3;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
   if (o.infra !== undefined) {
-    const v4 = p174(o.infra);
+    const v4 = p175(o.infra);
     if (v4 === FAIL) return FAIL;
     out.infra = v4;
   } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   if (o.slo !== undefined) {
-    const v5 = p187(o.slo);
+    const v5 = p188(o.slo);
     if (v5 === FAIL) return FAIL;
     out.slo = v5;
   } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
   if (o.logs !== undefined) {
-    const v6 = p195(o.logs);
+    const v6 = p196(o.logs);
     if (v6 === FAIL) return FAIL;
     out.logs = v6;
   } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
   if (o.environments === undefined) return FAIL;
-  const v7 = r214(o.environments);
+  const v7 = r215(o.environments);
   if (v7 === FAIL) return FAIL;
   out.environments = v7;
-  const v8 = d238(o.targets);
+  const v8 = d239(o.targets);
   if (v8 === FAIL) return FAIL;
   out.targets = v8;
   if (o.checks !== undefined) {
-    const v9 = p248(o.checks);
+    const v9 = p249(o.checks);
     if (v9 === FAIL) return FAIL;
     out.checks = v9;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v10 = p287(o.ci);
+    const v10 = p288(o.ci);
     if (v10 === FAIL) return FAIL;
     out.ci = v10;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o289(x: unknown): unknown {
+function o290(x: unknown): unknown {
   const o = strictObject(x, K84);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2311,27 +2318,27 @@ function o289(x: unknown): unknown {
   if (v1 === FAIL) return FAIL;
   out.app = v1;
   if (o.database !== undefined) {
-    const v2 = p113(o.database);
+    const v2 = p115(o.database);
     if (v2 === FAIL) return FAIL;
     out.database = v2;
   } else if (Object.hasOwn(o, "database")) out.database = undefined;
   if (o.ingress !== undefined) {
-    const v3 = p126(o.ingress);
+    const v3 = p128(o.ingress);
     if (v3 === FAIL) return FAIL;
     out.ingress = v3;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
   if (o.infra !== undefined) {
-    const v4 = p174(o.infra);
+    const v4 = p175(o.infra);
     if (v4 === FAIL) return FAIL;
     out.infra = v4;
   } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   if (o.slo !== undefined) {
-    const v5 = p187(o.slo);
+    const v5 = p188(o.slo);
     if (v5 === FAIL) return FAIL;
     out.slo = v5;
   } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
   if (o.logs !== undefined) {
-    const v6 = p195(o.logs);
+    const v6 = p196(o.logs);
     if (v6 === FAIL) return FAIL;
     out.logs = v6;
   } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
@@ -2340,10 +2347,10 @@ function o289(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o288(x);
+  return o289(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o289(x);
+  return o290(x);
 }

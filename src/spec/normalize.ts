@@ -159,6 +159,7 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
           version: database.version ?? (database.engine === "mysql" ? "8.0" : "17"),
           size: database.size,
           backupRetentionDays: database.backups.retentionDays,
+          backupKeep: database.backups.keep,
           name: database.name ?? underscoreName,
           user: database.user ?? `${underscoreName}_app`,
           adminUser: database.adminUser,

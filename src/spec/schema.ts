@@ -234,7 +234,20 @@ export const databaseSchema = z
     size: dbSize.default("small"),
     backups: z
       .strictObject({
-        retentionDays: z.int().min(0).max(35).default(7).describe("Days of automated backups to keep."),
+        retentionDays: z
+          .int()
+          .min(0)
+          .max(35)
+          .default(7)
+          .describe("Days of automated backups to keep (Aurora/RDS from `render terraform`: backup retention and point-in-time restore)."),
+        keep: z
+          .int()
+          .min(1)
+          .max(10000)
+          .default(7)
+          .describe(
+            "`slipway db backup` (local target): the newest backups kept; older ones (with their manifests) are removed after a successful backup. `--keep` overrides it.",
+          ),
       })
       .prefault({})
       .describe("Automated backups."),

@@ -22,9 +22,9 @@ export async function dbCommand(ctx: CliContext, action: "backup" | "restore" | 
     const view = await withSession(ctx, loaded, "db", async (session) => {
       const db = session.db;
       if (!db) throw notHere();
-      if (action === "backup") return db.backup({ keep: opts.keep ?? 7 });
+      if (action === "backup") return db.backup({ keep: opts.keep });
       if (action === "restore") {
-        const request = { from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep ?? 7 };
+        const request = { from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep };
         if (!request.yes) return db.restore(request);
         // A deploy must not migrate the database while it is replaced: the restore holds the deploy lock.
         const lock = await session.lock.acquire(`slipway db restore -e ${loaded.env.name}`, { wait: false, timeoutMs: 0 });

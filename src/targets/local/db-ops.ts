@@ -119,7 +119,8 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
   return {
     history: () => readDbHistory(historyDir),
 
-    async backup({ keep }): Promise<DbView> {
+    async backup(request): Promise<DbView> {
+      const keep = request.keep ?? requireDatabase().backupKeep;
       const live = await server();
       const { file, manifest, removed } = await takeBackup(live, "backup", keep);
       await recordDbHistory(historyDir, {
@@ -142,8 +143,9 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
       };
     },
 
-    async restore({ from, yes, keep }): Promise<DbView> {
+    async restore({ from, yes, ...request }): Promise<DbView> {
       const database = requireDatabase();
+      const keep = request.keep ?? database.backupKeep;
       const file = await resolveBackup(from);
       const manifest = await verifyBackup(file);
       if (!yes) {
