@@ -391,7 +391,7 @@ export function buildProgram(
     .description("replace the live database with a backup (--yes), after a pre-restore dump")
     .addOption(specOption())
     .addOption(envOption())
-    .requiredOption("--from <file|latest>", "a backup file (name or path), or latest")
+    .requiredOption("--from <file|s3-uri|latest>", "a backup file (name or path), s3://bucket/key.sql, or latest (local first, then S3)")
     .option("--yes", "replace the live database's data (without it, nothing is touched)")
     .addOption(numberOption("--keep <n>", "pre-restore dumps kept (default: database.backups.keep, 7)", numberRules.backups))
     .addOption(jsonOption())
@@ -401,7 +401,7 @@ export function buildProgram(
     .description("restore a backup into a scratch database, migrate it, compare row counts; report RTO and RPO")
     .addOption(specOption())
     .addOption(envOption())
-    .option("--from <file|latest>", "the backup to drill", "latest")
+    .option("--from <file|s3-uri|latest>", "the backup to drill: a file, s3://bucket/key.sql, or latest (local first, then S3)", "latest")
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway db drill -e local", "slipway db drill -e local --json"]))
     .action(dbAction("drill"));

@@ -322,3 +322,39 @@ export function describeMismatches(mismatches: readonly TableCheck[]): string {
     .map((m) => (m.actual === undefined ? `${m.name}: missing` : `${m.name}: ${m.expected} rows expected, ${m.actual} found`))
     .join("; ");
 }
+
+/** Where a backup's S3 copy goes: `s3://<bucket>/<prefix>/<file>`. */
+export interface S3BackupTarget {
+  bucket: string;
+  /** Without leading or trailing `/`. */
+  prefix: string;
+  region: string | undefined;
+}
+
+/** The object key of `file` (a backup or manifest file name) under the target's prefix. */
+export function s3BackupKey(target: S3BackupTarget, file: string): string {
+  return `${target.prefix.replace(/^\/+|\/+$/g, "")}/${file}`;
+}
+
+/** `s3://bucket/some/key.sql` → its bucket and key; undefined for anything else. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
+  if (!match?.[1] || !match[2] || match[2].endsWith("/")) return undefined;
+  return { bucket: match[1], key: match[2] };
+}
+
+/** The checksum S3 expects in x-amz-checksum-sha256 (base64) from the manifest's hex. */
+export function sha256Base64(hex: string): string {
+  return Buffer.from(hex, "hex").toString("base64");
+}
+
+/**
+ * The newest regular backup among object keys listed under a prefix: only names whose manifest was
+ * listed too (an upload that stopped before its manifest is not a backup).
+ */
+export function latestS3Backup(keys: readonly string[], prefix: string): string | undefined {
+  const base = `${prefix.replace(/^\/+|\/+$/g, "")}/`;
+  const names = keys.filter((k) => k.startsWith(base) && !k.slice(base.length).includes("/")).map((k) => k.slice(base.length));
+  const present = new Set(names);
+  return latestBackup(names.filter((name) => present.has(manifestFileName(name))))?.file;
+}

@@ -50,13 +50,16 @@ const K24 = new Set(["drainSeconds", "graceSeconds"]);
 const K25 = new Set(["engine", "version", "size", "backups", "name", "user", "adminUser", "cidr", "urlScheme"]);
 const R26 = /^\d+(\.\d+)*$/;
 const R27 = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
-const K28 = new Set(["retentionDays", "keep"]);
-const R29 = /^[a-z_][a-z0-9_]{0,62}$/;
-const R30 = /^[a-z_][a-z0-9_]{0,31}$/;
-const R31 = /^[a-z][a-z0-9+.-]{0,31}$/;
-const K32 = new Set(["host", "tls", "certificate", "class", "scheme", "paths", "sourceCidr", "clusterIssuer"]);
-const R33 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/;
-const K34 = new Set([
+const K28 = new Set(["retentionDays", "keep", "s3"]);
+const K29 = new Set(["bucket", "prefix", "region"]);
+const R30 = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+const R31 = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const R32 = /^[a-z_][a-z0-9_]{0,62}$/;
+const R33 = /^[a-z_][a-z0-9_]{0,31}$/;
+const R34 = /^[a-z][a-z0-9+.-]{0,31}$/;
+const K35 = new Set(["host", "tls", "certificate", "class", "scheme", "paths", "sourceCidr", "clusterIssuer"]);
+const R36 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/;
+const K37 = new Set([
   "region",
   "accountId",
   "tier",
@@ -69,57 +72,56 @@ const K34 = new Set([
   "kms",
   "logRetentionDays",
 ]);
-const R35 = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const K36 = new Set(["bucket", "key"]);
-const R37 = /^[A-Za-z0-9!_.*'()/-]{1,1024}$/;
-const K38 = new Set(["cidr", "zones"]);
-const K39 = new Set(["name", "version", "compute", "publicAccessCidrs", "nodes", "admins"]);
-const R40 = /^1\.\d{2}$/;
-const K41 = new Set(["instanceTypes", "min", "max"]);
-const R42 = /^[a-z0-9-]+\.[a-z0-9]+$/;
-const R43 = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
-const K44 = new Set(["service", "deletionProtection"]);
-const K45 = new Set(["keepImages", "untaggedDays"]);
-const R46 = /^Z[A-Z0-9]{1,32}$/;
-const K47 = new Set(["availability", "latencyP99Ms", "window", "requests"]);
-const R48 = /^([1-9]|[1-8][0-9]|90)d$/;
-const K49 = new Set(["source", "counter", "statusLabel", "histogram"]);
-const R50 = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const K51 = new Set(["via", "output", "host", "port", "tls"]);
-const R52 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const K53 = new Set(["target", "secretSource", "app", "database", "ingress", "infra", "slo", "logs", "production"]);
-const K54 = new Set(["env"]);
-const K55 = new Set([]);
-const K56 = new Set(["env-file"]);
-const K57 = new Set(["aws-secrets-manager"]);
-const K58 = new Set(["prefix", "refreshInterval", "store"]);
-const R59 = /^\d+[smh]$/;
-const K60 = new Set(["kubernetes-secret"]);
-const K61 = new Set(["type", "context", "namespace"]);
-const K62 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
-const K63 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "dir"]);
-const R64 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
-const R65 = /^\/[^\0]*$/;
-const K66 = new Set(["waivers"]);
-const K67 = new Set(["rule", "reason", "until", "path"]);
-const R68 = /^SLW-[A-Z0-9]+-\d{3}$/;
-const R69 =
+const R38 = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const K39 = new Set(["bucket", "key"]);
+const R40 = /^[A-Za-z0-9!_.*'()/-]{1,1024}$/;
+const K41 = new Set(["cidr", "zones"]);
+const K42 = new Set(["name", "version", "compute", "publicAccessCidrs", "nodes", "admins"]);
+const R43 = /^1\.\d{2}$/;
+const K44 = new Set(["instanceTypes", "min", "max"]);
+const R45 = /^[a-z0-9-]+\.[a-z0-9]+$/;
+const R46 = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+const K47 = new Set(["service", "deletionProtection"]);
+const K48 = new Set(["keepImages", "untaggedDays"]);
+const R49 = /^Z[A-Z0-9]{1,32}$/;
+const K50 = new Set(["availability", "latencyP99Ms", "window", "requests"]);
+const R51 = /^([1-9]|[1-8][0-9]|90)d$/;
+const K52 = new Set(["source", "counter", "statusLabel", "histogram"]);
+const R53 = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const K54 = new Set(["via", "output", "host", "port", "tls"]);
+const R55 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const K56 = new Set(["target", "secretSource", "app", "database", "ingress", "infra", "slo", "logs", "production"]);
+const K57 = new Set(["env"]);
+const K58 = new Set([]);
+const K59 = new Set(["env-file"]);
+const K60 = new Set(["aws-secrets-manager"]);
+const K61 = new Set(["prefix", "refreshInterval", "store"]);
+const R62 = /^\d+[smh]$/;
+const K63 = new Set(["kubernetes-secret"]);
+const K64 = new Set(["type", "context", "namespace"]);
+const K65 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
+const K66 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "dir"]);
+const R67 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+const R68 = /^\/[^\0]*$/;
+const K69 = new Set(["waivers"]);
+const K70 = new Set(["rule", "reason", "until", "path"]);
+const R71 = /^SLW-[A-Z0-9]+-\d{3}$/;
+const R72 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K70 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
-const R71 = /^[\w][\w./-]{0,99}$/;
-const K72 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
-const R73 = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const R74 = /^[\w+=,.@{}-]{1,64}$/;
-const R75 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const R76 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
-const R77 = /^[\w{}-]{1,100}$/;
-const K78 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
-const R79 = /^[\w.-]+\/[\w.-]+$/;
-const K80 = new Set(["image", "project", "url"]);
-const R81 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-const R82 = /^[\w.-]+(\/[\w.-]+)+$/;
-const R83 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
-const K84 = new Set(["name", "app", "database", "ingress", "infra", "slo", "logs"]);
+const K73 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
+const R74 = /^[\w][\w./-]{0,99}$/;
+const K75 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
+const R76 = /^[\w+=,.@{}-]{1,64}$/;
+const R77 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const R78 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
+const R79 = /^[\w{}-]{1,100}$/;
+const K80 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R81 = /^[\w.-]+\/[\w.-]+$/;
+const K82 = new Set(["image", "project", "url"]);
+const R83 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const R84 = /^[\w.-]+(\/[\w.-]+)+$/;
+const R85 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
+const K86 = new Set(["name", "app", "database", "ingress", "infra", "slo", "logs"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -850,7 +852,48 @@ function d103(x: unknown): unknown {
   return x === undefined ? 7 : n102(x);
 }
 
-function o104(x: unknown): unknown {
+function s104(x: unknown): unknown {
+  return typeof x === "string" && R30.test(x) && lengthWithin(x, 0, 200) ? x : FAIL;
+}
+
+function p105(x: unknown): unknown {
+  return x === undefined ? x : s104(x);
+}
+
+function s106(x: unknown): unknown {
+  return typeof x === "string" && R31.test(x) ? x : FAIL;
+}
+
+function p107(x: unknown): unknown {
+  return x === undefined ? x : s106(x);
+}
+
+function o108(x: unknown): unknown {
+  const o = strictObject(x, K29);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.bucket === undefined) return FAIL;
+  const v0 = s76(o.bucket);
+  if (v0 === FAIL) return FAIL;
+  out.bucket = v0;
+  if (o.prefix !== undefined) {
+    const v1 = p105(o.prefix);
+    if (v1 === FAIL) return FAIL;
+    out.prefix = v1;
+  } else if (Object.hasOwn(o, "prefix")) out.prefix = undefined;
+  if (o.region !== undefined) {
+    const v2 = p107(o.region);
+    if (v2 === FAIL) return FAIL;
+    out.region = v2;
+  } else if (Object.hasOwn(o, "region")) out.region = undefined;
+  return out;
+}
+
+function p109(x: unknown): unknown {
+  return x === undefined ? x : o108(x);
+}
+
+function o110(x: unknown): unknown {
   const o = strictObject(x, K28);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -860,46 +903,51 @@ function o104(x: unknown): unknown {
   const v1 = d103(o.keep);
   if (v1 === FAIL) return FAIL;
   out.keep = v1;
+  if (o.s3 !== undefined) {
+    const v2 = p109(o.s3);
+    if (v2 === FAIL) return FAIL;
+    out.s3 = v2;
+  } else if (Object.hasOwn(o, "s3")) out.s3 = undefined;
   return out;
 }
 
-function f105(x: unknown): unknown {
-  return o104(x === undefined ? {} : x);
-}
-
-function s106(x: unknown): unknown {
-  return typeof x === "string" && R29.test(x) ? x : FAIL;
-}
-
-function p107(x: unknown): unknown {
-  return x === undefined ? x : s106(x);
-}
-
-function s108(x: unknown): unknown {
-  return typeof x === "string" && R30.test(x) ? x : FAIL;
-}
-
-function p109(x: unknown): unknown {
-  return x === undefined ? x : s108(x);
-}
-
-function d110(x: unknown): unknown {
-  return x === undefined ? "slipway_admin" : s108(x);
-}
-
-function d111(x: unknown): unknown {
-  return x === undefined ? "10.0.0.0/16" : s58(x);
+function f111(x: unknown): unknown {
+  return o110(x === undefined ? {} : x);
 }
 
 function s112(x: unknown): unknown {
-  return typeof x === "string" && R31.test(x) ? x : FAIL;
+  return typeof x === "string" && R32.test(x) ? x : FAIL;
 }
 
 function p113(x: unknown): unknown {
   return x === undefined ? x : s112(x);
 }
 
-function o114(x: unknown): unknown {
+function s114(x: unknown): unknown {
+  return typeof x === "string" && R33.test(x) ? x : FAIL;
+}
+
+function p115(x: unknown): unknown {
+  return x === undefined ? x : s114(x);
+}
+
+function d116(x: unknown): unknown {
+  return x === undefined ? "slipway_admin" : s114(x);
+}
+
+function d117(x: unknown): unknown {
+  return x === undefined ? "10.0.0.0/16" : s58(x);
+}
+
+function s118(x: unknown): unknown {
+  return typeof x === "string" && R34.test(x) ? x : FAIL;
+}
+
+function p119(x: unknown): unknown {
+  return x === undefined ? x : s118(x);
+}
+
+function o120(x: unknown): unknown {
   const o = strictObject(x, K25);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -915,70 +963,70 @@ function o114(x: unknown): unknown {
   const v2 = d99(o.size);
   if (v2 === FAIL) return FAIL;
   out.size = v2;
-  const v3 = f105(o.backups);
+  const v3 = f111(o.backups);
   if (v3 === FAIL) return FAIL;
   out.backups = v3;
   if (o.name !== undefined) {
-    const v4 = p107(o.name);
+    const v4 = p113(o.name);
     if (v4 === FAIL) return FAIL;
     out.name = v4;
   } else if (Object.hasOwn(o, "name")) out.name = undefined;
   if (o.user !== undefined) {
-    const v5 = p109(o.user);
+    const v5 = p115(o.user);
     if (v5 === FAIL) return FAIL;
     out.user = v5;
   } else if (Object.hasOwn(o, "user")) out.user = undefined;
-  const v6 = d110(o.adminUser);
+  const v6 = d116(o.adminUser);
   if (v6 === FAIL) return FAIL;
   out.adminUser = v6;
-  const v7 = d111(o.cidr);
+  const v7 = d117(o.cidr);
   if (v7 === FAIL) return FAIL;
   out.cidr = v7;
   if (o.urlScheme !== undefined) {
-    const v8 = p113(o.urlScheme);
+    const v8 = p119(o.urlScheme);
     if (v8 === FAIL) return FAIL;
     out.urlScheme = v8;
   } else if (Object.hasOwn(o, "urlScheme")) out.urlScheme = undefined;
   return out;
 }
 
-function p115(x: unknown): unknown {
-  return x === undefined ? x : o114(x);
+function p121(x: unknown): unknown {
+  return x === undefined ? x : o120(x);
 }
 
-function s116(x: unknown): unknown {
-  return typeof x === "string" && R33.test(x) ? x : FAIL;
-}
-
-function d117(x: unknown): unknown {
-  return x === undefined ? true : b25(x);
-}
-
-function s118(x: unknown): unknown {
-  return typeof x === "string" && lengthWithin(x, 1, Infinity) ? x : FAIL;
-}
-
-function p119(x: unknown): unknown {
-  return x === undefined ? x : s118(x);
-}
-
-function e120(x: unknown): unknown {
-  return x === "alb" || x === "nginx" ? x : FAIL;
-}
-
-function d121(x: unknown): unknown {
-  return x === undefined ? "alb" : e120(x);
-}
-
-function e122(x: unknown): unknown {
-  return x === "internet-facing" || x === "internal" ? x : FAIL;
+function s122(x: unknown): unknown {
+  return typeof x === "string" && R36.test(x) ? x : FAIL;
 }
 
 function d123(x: unknown): unknown {
-  return x === undefined ? "internet-facing" : e122(x);
+  return x === undefined ? true : b25(x);
 }
 
-function a124(x: unknown): unknown {
+function s124(x: unknown): unknown {
+  return typeof x === "string" && lengthWithin(x, 1, Infinity) ? x : FAIL;
+}
+
+function p125(x: unknown): unknown {
+  return x === undefined ? x : s124(x);
+}
+
+function e126(x: unknown): unknown {
+  return x === "alb" || x === "nginx" ? x : FAIL;
+}
+
+function d127(x: unknown): unknown {
+  return x === undefined ? "alb" : e126(x);
+}
+
+function e128(x: unknown): unknown {
+  return x === "internet-facing" || x === "internal" ? x : FAIL;
+}
+
+function d129(x: unknown): unknown {
+  return x === undefined ? "internet-facing" : e128(x);
+}
+
+function a130(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -989,143 +1037,143 @@ function a124(x: unknown): unknown {
   return out;
 }
 
-function d125(x: unknown): unknown {
-  return x === undefined ? ["/"] : a124(x);
+function d131(x: unknown): unknown {
+  return x === undefined ? ["/"] : a130(x);
 }
 
-function d126(x: unknown): unknown {
-  return x === undefined ? "letsencrypt" : s118(x);
+function d132(x: unknown): unknown {
+  return x === undefined ? "letsencrypt" : s124(x);
 }
 
-function o127(x: unknown): unknown {
-  const o = strictObject(x, K32);
+function o133(x: unknown): unknown {
+  const o = strictObject(x, K35);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.host === undefined) return FAIL;
-  const v0 = s116(o.host);
+  const v0 = s122(o.host);
   if (v0 === FAIL) return FAIL;
   out.host = v0;
-  const v1 = d117(o.tls);
+  const v1 = d123(o.tls);
   if (v1 === FAIL) return FAIL;
   out.tls = v1;
   if (o.certificate !== undefined) {
-    const v2 = p119(o.certificate);
+    const v2 = p125(o.certificate);
     if (v2 === FAIL) return FAIL;
     out.certificate = v2;
   } else if (Object.hasOwn(o, "certificate")) out.certificate = undefined;
-  const v3 = d121(o.class);
+  const v3 = d127(o.class);
   if (v3 === FAIL) return FAIL;
   out.class = v3;
-  const v4 = d123(o.scheme);
+  const v4 = d129(o.scheme);
   if (v4 === FAIL) return FAIL;
   out.scheme = v4;
-  const v5 = d125(o.paths);
+  const v5 = d131(o.paths);
   if (v5 === FAIL) return FAIL;
   out.paths = v5;
-  const v6 = d111(o.sourceCidr);
+  const v6 = d117(o.sourceCidr);
   if (v6 === FAIL) return FAIL;
   out.sourceCidr = v6;
-  const v7 = d126(o.clusterIssuer);
+  const v7 = d132(o.clusterIssuer);
   if (v7 === FAIL) return FAIL;
   out.clusterIssuer = v7;
   return out;
 }
 
-function p128(x: unknown): unknown {
-  return x === undefined ? x : o127(x);
+function p134(x: unknown): unknown {
+  return x === undefined ? x : o133(x);
 }
 
-function s129(x: unknown): unknown {
-  return typeof x === "string" && R35.test(x) ? x : FAIL;
+function s135(x: unknown): unknown {
+  return typeof x === "string" && R38.test(x) ? x : FAIL;
 }
 
-function e130(x: unknown): unknown {
+function e136(x: unknown): unknown {
   return x === "production" || x === "staging" ? x : FAIL;
 }
 
-function d131(x: unknown): unknown {
-  return x === undefined ? "production" : e130(x);
+function d137(x: unknown): unknown {
+  return x === undefined ? "production" : e136(x);
 }
 
-function p132(x: unknown): unknown {
+function p138(x: unknown): unknown {
   return x === undefined ? x : s76(x);
 }
 
-function s133(x: unknown): unknown {
-  return typeof x === "string" && R37.test(x) ? x : FAIL;
+function s139(x: unknown): unknown {
+  return typeof x === "string" && R40.test(x) ? x : FAIL;
 }
 
-function p134(x: unknown): unknown {
-  return x === undefined ? x : s133(x);
+function p140(x: unknown): unknown {
+  return x === undefined ? x : s139(x);
 }
 
-function o135(x: unknown): unknown {
-  const o = strictObject(x, K36);
+function o141(x: unknown): unknown {
+  const o = strictObject(x, K39);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.bucket !== undefined) {
-    const v0 = p132(o.bucket);
+    const v0 = p138(o.bucket);
     if (v0 === FAIL) return FAIL;
     out.bucket = v0;
   } else if (Object.hasOwn(o, "bucket")) out.bucket = undefined;
   if (o.key !== undefined) {
-    const v1 = p134(o.key);
+    const v1 = p140(o.key);
     if (v1 === FAIL) return FAIL;
     out.key = v1;
   } else if (Object.hasOwn(o, "key")) out.key = undefined;
   return out;
 }
 
-function f136(x: unknown): unknown {
-  return o135(x === undefined ? {} : x);
+function f142(x: unknown): unknown {
+  return o141(x === undefined ? {} : x);
 }
 
-function n137(x: unknown): unknown {
+function n143(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 2 && x <= 3 ? x : FAIL;
 }
 
-function d138(x: unknown): unknown {
-  return x === undefined ? 3 : n137(x);
+function d144(x: unknown): unknown {
+  return x === undefined ? 3 : n143(x);
 }
 
-function o139(x: unknown): unknown {
-  const o = strictObject(x, K38);
+function o145(x: unknown): unknown {
+  const o = strictObject(x, K41);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d111(o.cidr);
+  const v0 = d117(o.cidr);
   if (v0 === FAIL) return FAIL;
   out.cidr = v0;
-  const v1 = d138(o.zones);
+  const v1 = d144(o.zones);
   if (v1 === FAIL) return FAIL;
   out.zones = v1;
   return out;
 }
 
-function f140(x: unknown): unknown {
-  return o139(x === undefined ? {} : x);
+function f146(x: unknown): unknown {
+  return o145(x === undefined ? {} : x);
 }
 
-function p141(x: unknown): unknown {
+function p147(x: unknown): unknown {
   return x === undefined ? x : s0(x);
 }
 
-function s142(x: unknown): unknown {
-  return typeof x === "string" && R40.test(x) ? x : FAIL;
+function s148(x: unknown): unknown {
+  return typeof x === "string" && R43.test(x) ? x : FAIL;
 }
 
-function d143(x: unknown): unknown {
-  return x === undefined ? "1.33" : s142(x);
+function d149(x: unknown): unknown {
+  return x === undefined ? "1.33" : s148(x);
 }
 
-function e144(x: unknown): unknown {
+function e150(x: unknown): unknown {
   return x === "managed-nodes" || x === "auto-mode" || x === "fargate" ? x : FAIL;
 }
 
-function d145(x: unknown): unknown {
-  return x === undefined ? "managed-nodes" : e144(x);
+function d151(x: unknown): unknown {
+  return x === undefined ? "managed-nodes" : e150(x);
 }
 
-function a146(x: unknown): unknown {
+function a152(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1136,189 +1184,189 @@ function a146(x: unknown): unknown {
   return out;
 }
 
-function d147(x: unknown): unknown {
-  return x === undefined ? [] : a146(x);
+function d153(x: unknown): unknown {
+  return x === undefined ? [] : a152(x);
 }
 
-function s148(x: unknown): unknown {
-  return typeof x === "string" && R42.test(x) ? x : FAIL;
+function s154(x: unknown): unknown {
+  return typeof x === "string" && R45.test(x) ? x : FAIL;
 }
 
-function a149(x: unknown): unknown {
+function a155(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s148(item);
+    const v = s154(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d150(x: unknown): unknown {
-  return x === undefined ? ["m7i.large"] : a149(x);
+function d156(x: unknown): unknown {
+  return x === undefined ? ["m7i.large"] : a155(x);
 }
 
-function d151(x: unknown): unknown {
+function d157(x: unknown): unknown {
   return x === undefined ? 2 : n46(x);
 }
 
-function d152(x: unknown): unknown {
+function d158(x: unknown): unknown {
   return x === undefined ? 4 : n46(x);
 }
 
-function o153(x: unknown): unknown {
-  const o = strictObject(x, K41);
+function o159(x: unknown): unknown {
+  const o = strictObject(x, K44);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d150(o.instanceTypes);
+  const v0 = d156(o.instanceTypes);
   if (v0 === FAIL) return FAIL;
   out.instanceTypes = v0;
-  const v1 = d151(o.min);
+  const v1 = d157(o.min);
   if (v1 === FAIL) return FAIL;
   out.min = v1;
-  const v2 = d152(o.max);
+  const v2 = d158(o.max);
   if (v2 === FAIL) return FAIL;
   out.max = v2;
   return out;
 }
 
-function f154(x: unknown): unknown {
-  return o153(x === undefined ? {} : x);
+function f160(x: unknown): unknown {
+  return o159(x === undefined ? {} : x);
 }
 
-function s155(x: unknown): unknown {
-  return typeof x === "string" && R43.test(x) ? x : FAIL;
+function s161(x: unknown): unknown {
+  return typeof x === "string" && R46.test(x) ? x : FAIL;
 }
 
-function a156(x: unknown): unknown {
+function a162(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s155(item);
+    const v = s161(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d157(x: unknown): unknown {
-  return x === undefined ? [] : a156(x);
+function d163(x: unknown): unknown {
+  return x === undefined ? [] : a162(x);
 }
 
-function o158(x: unknown): unknown {
-  const o = strictObject(x, K39);
+function o164(x: unknown): unknown {
+  const o = strictObject(x, K42);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name !== undefined) {
-    const v0 = p141(o.name);
+    const v0 = p147(o.name);
     if (v0 === FAIL) return FAIL;
     out.name = v0;
   } else if (Object.hasOwn(o, "name")) out.name = undefined;
-  const v1 = d143(o.version);
+  const v1 = d149(o.version);
   if (v1 === FAIL) return FAIL;
   out.version = v1;
-  const v2 = d145(o.compute);
+  const v2 = d151(o.compute);
   if (v2 === FAIL) return FAIL;
   out.compute = v2;
-  const v3 = d147(o.publicAccessCidrs);
+  const v3 = d153(o.publicAccessCidrs);
   if (v3 === FAIL) return FAIL;
   out.publicAccessCidrs = v3;
-  const v4 = f154(o.nodes);
+  const v4 = f160(o.nodes);
   if (v4 === FAIL) return FAIL;
   out.nodes = v4;
-  const v5 = d157(o.admins);
+  const v5 = d163(o.admins);
   if (v5 === FAIL) return FAIL;
   out.admins = v5;
   return out;
 }
 
-function f159(x: unknown): unknown {
-  return o158(x === undefined ? {} : x);
+function f165(x: unknown): unknown {
+  return o164(x === undefined ? {} : x);
 }
 
-function e160(x: unknown): unknown {
+function e166(x: unknown): unknown {
   return x === "aurora" || x === "rds" ? x : FAIL;
 }
 
-function d161(x: unknown): unknown {
-  return x === undefined ? "aurora" : e160(x);
+function d167(x: unknown): unknown {
+  return x === undefined ? "aurora" : e166(x);
 }
 
-function p162(x: unknown): unknown {
+function p168(x: unknown): unknown {
   return x === undefined ? x : b25(x);
 }
 
-function o163(x: unknown): unknown {
-  const o = strictObject(x, K44);
+function o169(x: unknown): unknown {
+  const o = strictObject(x, K47);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d161(o.service);
+  const v0 = d167(o.service);
   if (v0 === FAIL) return FAIL;
   out.service = v0;
   if (o.deletionProtection !== undefined) {
-    const v1 = p162(o.deletionProtection);
+    const v1 = p168(o.deletionProtection);
     if (v1 === FAIL) return FAIL;
     out.deletionProtection = v1;
   } else if (Object.hasOwn(o, "deletionProtection")) out.deletionProtection = undefined;
   return out;
 }
 
-function f164(x: unknown): unknown {
-  return o163(x === undefined ? {} : x);
+function f170(x: unknown): unknown {
+  return o169(x === undefined ? {} : x);
 }
 
-function d165(x: unknown): unknown {
+function d171(x: unknown): unknown {
   return x === undefined ? 30 : n102(x);
 }
 
-function n166(x: unknown): unknown {
+function n172(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 3650 ? x : FAIL;
 }
 
-function d167(x: unknown): unknown {
-  return x === undefined ? 7 : n166(x);
+function d173(x: unknown): unknown {
+  return x === undefined ? 7 : n172(x);
 }
 
-function o168(x: unknown): unknown {
-  const o = strictObject(x, K45);
+function o174(x: unknown): unknown {
+  const o = strictObject(x, K48);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d165(o.keepImages);
+  const v0 = d171(o.keepImages);
   if (v0 === FAIL) return FAIL;
   out.keepImages = v0;
-  const v1 = d167(o.untaggedDays);
+  const v1 = d173(o.untaggedDays);
   if (v1 === FAIL) return FAIL;
   out.untaggedDays = v1;
   return out;
 }
 
-function f169(x: unknown): unknown {
-  return o168(x === undefined ? {} : x);
+function f175(x: unknown): unknown {
+  return o174(x === undefined ? {} : x);
 }
 
-function s170(x: unknown): unknown {
-  return typeof x === "string" && R46.test(x) ? x : FAIL;
+function s176(x: unknown): unknown {
+  return typeof x === "string" && R49.test(x) ? x : FAIL;
 }
 
-function p171(x: unknown): unknown {
-  return x === undefined ? x : s170(x);
+function p177(x: unknown): unknown {
+  return x === undefined ? x : s176(x);
 }
 
-function n172(x: unknown): unknown {
+function n178(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 3653 ? x : FAIL;
 }
 
-function d173(x: unknown): unknown {
-  return x === undefined ? 90 : n172(x);
+function d179(x: unknown): unknown {
+  return x === undefined ? 90 : n178(x);
 }
 
-function o174(x: unknown): unknown {
-  const o = strictObject(x, K34);
+function o180(x: unknown): unknown {
+  const o = strictObject(x, K37);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region === undefined) return FAIL;
-  const v0 = s129(o.region);
+  const v0 = s135(o.region);
   if (v0 === FAIL) return FAIL;
   out.region = v0;
   if (o.accountId !== undefined) {
@@ -1326,171 +1374,171 @@ function o174(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d131(o.tier);
+  const v2 = d137(o.tier);
   if (v2 === FAIL) return FAIL;
   out.tier = v2;
-  const v3 = f136(o.state);
+  const v3 = f142(o.state);
   if (v3 === FAIL) return FAIL;
   out.state = v3;
-  const v4 = f140(o.network);
+  const v4 = f146(o.network);
   if (v4 === FAIL) return FAIL;
   out.network = v4;
-  const v5 = f159(o.cluster);
+  const v5 = f165(o.cluster);
   if (v5 === FAIL) return FAIL;
   out.cluster = v5;
-  const v6 = f164(o.database);
+  const v6 = f170(o.database);
   if (v6 === FAIL) return FAIL;
   out.database = v6;
-  const v7 = f169(o.registry);
+  const v7 = f175(o.registry);
   if (v7 === FAIL) return FAIL;
   out.registry = v7;
   if (o.dnsZoneId !== undefined) {
-    const v8 = p171(o.dnsZoneId);
+    const v8 = p177(o.dnsZoneId);
     if (v8 === FAIL) return FAIL;
     out.dnsZoneId = v8;
   } else if (Object.hasOwn(o, "dnsZoneId")) out.dnsZoneId = undefined;
   const v9 = d26(o.kms);
   if (v9 === FAIL) return FAIL;
   out.kms = v9;
-  const v10 = d173(o.logRetentionDays);
+  const v10 = d179(o.logRetentionDays);
   if (v10 === FAIL) return FAIL;
   out.logRetentionDays = v10;
   return out;
 }
 
-function p175(x: unknown): unknown {
-  return x === undefined ? x : o174(x);
+function p181(x: unknown): unknown {
+  return x === undefined ? x : o180(x);
 }
 
-function n176(x: unknown): unknown {
+function n182(x: unknown): unknown {
   return typeof x === "number" && Number.isFinite(x) && x >= 50 && x <= 99.999 && hasAtMostThreeDecimals(x) ? x : FAIL;
 }
 
-function n177(x: unknown): unknown {
+function n183(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 600000 ? x : FAIL;
 }
 
-function p178(x: unknown): unknown {
-  return x === undefined ? x : n177(x);
+function p184(x: unknown): unknown {
+  return x === undefined ? x : n183(x);
 }
 
-function s179(x: unknown): unknown {
-  return typeof x === "string" && R48.test(x) ? x : FAIL;
+function s185(x: unknown): unknown {
+  return typeof x === "string" && R51.test(x) ? x : FAIL;
 }
 
-function d180(x: unknown): unknown {
-  return x === undefined ? "30d" : s179(x);
+function d186(x: unknown): unknown {
+  return x === undefined ? "30d" : s185(x);
 }
 
-function e181(x: unknown): unknown {
+function e187(x: unknown): unknown {
   return x === "app" || x === "ingress-nginx" ? x : FAIL;
 }
 
-function p182(x: unknown): unknown {
-  return x === undefined ? x : e181(x);
+function p188(x: unknown): unknown {
+  return x === undefined ? x : e187(x);
 }
 
-function s183(x: unknown): unknown {
-  return typeof x === "string" && R50.test(x) ? x : FAIL;
+function s189(x: unknown): unknown {
+  return typeof x === "string" && R53.test(x) ? x : FAIL;
 }
 
-function p184(x: unknown): unknown {
-  return x === undefined ? x : s183(x);
+function p190(x: unknown): unknown {
+  return x === undefined ? x : s189(x);
 }
 
-function o185(x: unknown): unknown {
-  const o = strictObject(x, K49);
+function o191(x: unknown): unknown {
+  const o = strictObject(x, K52);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.source !== undefined) {
-    const v0 = p182(o.source);
+    const v0 = p188(o.source);
     if (v0 === FAIL) return FAIL;
     out.source = v0;
   } else if (Object.hasOwn(o, "source")) out.source = undefined;
   if (o.counter !== undefined) {
-    const v1 = p184(o.counter);
+    const v1 = p190(o.counter);
     if (v1 === FAIL) return FAIL;
     out.counter = v1;
   } else if (Object.hasOwn(o, "counter")) out.counter = undefined;
   if (o.statusLabel !== undefined) {
-    const v2 = p184(o.statusLabel);
+    const v2 = p190(o.statusLabel);
     if (v2 === FAIL) return FAIL;
     out.statusLabel = v2;
   } else if (Object.hasOwn(o, "statusLabel")) out.statusLabel = undefined;
   if (o.histogram !== undefined) {
-    const v3 = p184(o.histogram);
+    const v3 = p190(o.histogram);
     if (v3 === FAIL) return FAIL;
     out.histogram = v3;
   } else if (Object.hasOwn(o, "histogram")) out.histogram = undefined;
   return out;
 }
 
-function f186(x: unknown): unknown {
-  return o185(x === undefined ? {} : x);
+function f192(x: unknown): unknown {
+  return o191(x === undefined ? {} : x);
 }
 
-function o187(x: unknown): unknown {
-  const o = strictObject(x, K47);
+function o193(x: unknown): unknown {
+  const o = strictObject(x, K50);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.availability === undefined) return FAIL;
-  const v0 = n176(o.availability);
+  const v0 = n182(o.availability);
   if (v0 === FAIL) return FAIL;
   out.availability = v0;
   if (o.latencyP99Ms !== undefined) {
-    const v1 = p178(o.latencyP99Ms);
+    const v1 = p184(o.latencyP99Ms);
     if (v1 === FAIL) return FAIL;
     out.latencyP99Ms = v1;
   } else if (Object.hasOwn(o, "latencyP99Ms")) out.latencyP99Ms = undefined;
-  const v2 = d180(o.window);
+  const v2 = d186(o.window);
   if (v2 === FAIL) return FAIL;
   out.window = v2;
-  const v3 = f186(o.requests);
+  const v3 = f192(o.requests);
   if (v3 === FAIL) return FAIL;
   out.requests = v3;
   return out;
 }
 
-function p188(x: unknown): unknown {
-  return x === undefined ? x : o187(x);
+function p194(x: unknown): unknown {
+  return x === undefined ? x : o193(x);
 }
 
-function e189(x: unknown): unknown {
+function e195(x: unknown): unknown {
   return x === "fluent-bit" || x === "cloudwatch" || x === "none" ? x : FAIL;
 }
 
-function d190(x: unknown): unknown {
-  return x === undefined ? "none" : e189(x);
+function d196(x: unknown): unknown {
+  return x === undefined ? "none" : e195(x);
 }
 
-function e191(x: unknown): unknown {
+function e197(x: unknown): unknown {
   return x === "loki" || x === "opensearch" || x === "forward" ? x : FAIL;
 }
 
-function d192(x: unknown): unknown {
-  return x === undefined ? "loki" : e191(x);
+function d198(x: unknown): unknown {
+  return x === undefined ? "loki" : e197(x);
 }
 
-function s193(x: unknown): unknown {
-  return typeof x === "string" && R52.test(x) ? x : FAIL;
+function s199(x: unknown): unknown {
+  return typeof x === "string" && R55.test(x) ? x : FAIL;
 }
 
-function p194(x: unknown): unknown {
-  return x === undefined ? x : s193(x);
+function p200(x: unknown): unknown {
+  return x === undefined ? x : s199(x);
 }
 
-function o195(x: unknown): unknown {
-  const o = strictObject(x, K51);
+function o201(x: unknown): unknown {
+  const o = strictObject(x, K54);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d190(o.via);
+  const v0 = d196(o.via);
   if (v0 === FAIL) return FAIL;
   out.via = v0;
-  const v1 = d192(o.output);
+  const v1 = d198(o.output);
   if (v1 === FAIL) return FAIL;
   out.output = v1;
   if (o.host !== undefined) {
-    const v2 = p194(o.host);
+    const v2 = p200(o.host);
     if (v2 === FAIL) return FAIL;
     out.host = v2;
   } else if (Object.hasOwn(o, "host")) out.host = undefined;
@@ -1505,65 +1553,14 @@ function o195(x: unknown): unknown {
   return out;
 }
 
-function p196(x: unknown): unknown {
-  return x === undefined ? x : o195(x);
-}
-
-function o197(x: unknown): unknown {
-  const o = strictObject(x, K55);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  return out;
-}
-
-function o198(x: unknown): unknown {
-  const o = strictObject(x, K54);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o.env === undefined) return FAIL;
-  const v0 = o197(o.env);
-  if (v0 === FAIL) return FAIL;
-  out.env = v0;
-  return out;
-}
-
-function o199(x: unknown): unknown {
-  const o = strictObject(x, K56);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o["env-file"] === undefined) return FAIL;
-  const v0 = s118(o["env-file"]);
-  if (v0 === FAIL) return FAIL;
-  out["env-file"] = v0;
-  return out;
-}
-
-function s200(x: unknown): unknown {
-  return typeof x === "string" && R59.test(x) ? x : FAIL;
-}
-
-function d201(x: unknown): unknown {
-  return x === undefined ? "1h" : s200(x);
-}
-
-function d202(x: unknown): unknown {
-  return x === undefined ? "aws-secrets-manager" : s118(x);
+function p202(x: unknown): unknown {
+  return x === undefined ? x : o201(x);
 }
 
 function o203(x: unknown): unknown {
   const o = strictObject(x, K58);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  if (o.prefix === undefined) return FAIL;
-  const v0 = s118(o.prefix);
-  if (v0 === FAIL) return FAIL;
-  out.prefix = v0;
-  const v1 = d201(o.refreshInterval);
-  if (v1 === FAIL) return FAIL;
-  out.refreshInterval = v1;
-  const v2 = d202(o.store);
-  if (v2 === FAIL) return FAIL;
-  out.store = v2;
   return out;
 }
 
@@ -1571,15 +1568,66 @@ function o204(x: unknown): unknown {
   const o = strictObject(x, K57);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
+  if (o.env === undefined) return FAIL;
+  const v0 = o203(o.env);
+  if (v0 === FAIL) return FAIL;
+  out.env = v0;
+  return out;
+}
+
+function o205(x: unknown): unknown {
+  const o = strictObject(x, K59);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o["env-file"] === undefined) return FAIL;
+  const v0 = s124(o["env-file"]);
+  if (v0 === FAIL) return FAIL;
+  out["env-file"] = v0;
+  return out;
+}
+
+function s206(x: unknown): unknown {
+  return typeof x === "string" && R62.test(x) ? x : FAIL;
+}
+
+function d207(x: unknown): unknown {
+  return x === undefined ? "1h" : s206(x);
+}
+
+function d208(x: unknown): unknown {
+  return x === undefined ? "aws-secrets-manager" : s124(x);
+}
+
+function o209(x: unknown): unknown {
+  const o = strictObject(x, K61);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.prefix === undefined) return FAIL;
+  const v0 = s124(o.prefix);
+  if (v0 === FAIL) return FAIL;
+  out.prefix = v0;
+  const v1 = d207(o.refreshInterval);
+  if (v1 === FAIL) return FAIL;
+  out.refreshInterval = v1;
+  const v2 = d208(o.store);
+  if (v2 === FAIL) return FAIL;
+  out.store = v2;
+  return out;
+}
+
+function o210(x: unknown): unknown {
+  const o = strictObject(x, K60);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
   if (o["aws-secrets-manager"] === undefined) return FAIL;
-  const v0 = o203(o["aws-secrets-manager"]);
+  const v0 = o209(o["aws-secrets-manager"]);
   if (v0 === FAIL) return FAIL;
   out["aws-secrets-manager"] = v0;
   return out;
 }
 
-function o205(x: unknown): unknown {
-  const o = strictObject(x, K60);
+function o211(x: unknown): unknown {
+  const o = strictObject(x, K63);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o["kubernetes-secret"] === undefined) return FAIL;
@@ -1589,104 +1637,22 @@ function o205(x: unknown): unknown {
   return out;
 }
 
-function c206(x: unknown): unknown {
-  const v0 = o198(x);
-  if (v0 !== FAIL) return v0;
-  const v1 = o199(x);
-  if (v1 !== FAIL) return v1;
-  const v2 = o204(x);
-  if (v2 !== FAIL) return v2;
-  return o205(x);
-}
-
-function p207(x: unknown): unknown {
-  return x === undefined ? x : c206(x);
-}
-
-function u208(x: unknown): unknown {
-  return x;
-}
-
-function r209(x: unknown): unknown {
-  const o = plainObject(x);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  for (const [k, item] of Object.entries(o)) {
-    if (s2(k) === FAIL) return FAIL;
-    const v = u208(item);
-    if (v === FAIL) return FAIL;
-    out[k] = v;
-  }
-  return out;
-}
-
-function p210(x: unknown): unknown {
-  return x === undefined ? x : r209(x);
-}
-
-function z211(x: unknown): unknown {
-  return x === null ? x : FAIL;
-}
-
 function c212(x: unknown): unknown {
-  const v0 = r209(x);
+  const v0 = o204(x);
   if (v0 !== FAIL) return v0;
-  return z211(x);
+  const v1 = o205(x);
+  if (v1 !== FAIL) return v1;
+  const v2 = o210(x);
+  if (v2 !== FAIL) return v2;
+  return o211(x);
 }
 
 function p213(x: unknown): unknown {
   return x === undefined ? x : c212(x);
 }
 
-function o214(x: unknown): unknown {
-  const o = strictObject(x, K53);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o.target === undefined) return FAIL;
-  const v0 = s118(o.target);
-  if (v0 === FAIL) return FAIL;
-  out.target = v0;
-  if (o.secretSource !== undefined) {
-    const v1 = p207(o.secretSource);
-    if (v1 === FAIL) return FAIL;
-    out.secretSource = v1;
-  } else if (Object.hasOwn(o, "secretSource")) out.secretSource = undefined;
-  if (o.app !== undefined) {
-    const v2 = p210(o.app);
-    if (v2 === FAIL) return FAIL;
-    out.app = v2;
-  } else if (Object.hasOwn(o, "app")) out.app = undefined;
-  if (o.database !== undefined) {
-    const v3 = p210(o.database);
-    if (v3 === FAIL) return FAIL;
-    out.database = v3;
-  } else if (Object.hasOwn(o, "database")) out.database = undefined;
-  if (o.ingress !== undefined) {
-    const v4 = p213(o.ingress);
-    if (v4 === FAIL) return FAIL;
-    out.ingress = v4;
-  } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
-  if (o.infra !== undefined) {
-    const v5 = p210(o.infra);
-    if (v5 === FAIL) return FAIL;
-    out.infra = v5;
-  } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
-  if (o.slo !== undefined) {
-    const v6 = p213(o.slo);
-    if (v6 === FAIL) return FAIL;
-    out.slo = v6;
-  } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
-  if (o.logs !== undefined) {
-    const v7 = p210(o.logs);
-    if (v7 === FAIL) return FAIL;
-    out.logs = v7;
-  } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
-  if (o.production !== undefined) {
-    const v8 = p162(o.production);
-    if (v8 === FAIL) return FAIL;
-    out.production = v8;
-  } else if (Object.hasOwn(o, "production")) out.production = undefined;
-  return out;
+function u214(x: unknown): unknown {
+  return x;
 }
 
 function r215(x: unknown): unknown {
@@ -1694,8 +1660,90 @@ function r215(x: unknown): unknown {
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
+    if (s2(k) === FAIL) return FAIL;
+    const v = u214(item);
+    if (v === FAIL) return FAIL;
+    out[k] = v;
+  }
+  return out;
+}
+
+function p216(x: unknown): unknown {
+  return x === undefined ? x : r215(x);
+}
+
+function z217(x: unknown): unknown {
+  return x === null ? x : FAIL;
+}
+
+function c218(x: unknown): unknown {
+  const v0 = r215(x);
+  if (v0 !== FAIL) return v0;
+  return z217(x);
+}
+
+function p219(x: unknown): unknown {
+  return x === undefined ? x : c218(x);
+}
+
+function o220(x: unknown): unknown {
+  const o = strictObject(x, K56);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.target === undefined) return FAIL;
+  const v0 = s124(o.target);
+  if (v0 === FAIL) return FAIL;
+  out.target = v0;
+  if (o.secretSource !== undefined) {
+    const v1 = p213(o.secretSource);
+    if (v1 === FAIL) return FAIL;
+    out.secretSource = v1;
+  } else if (Object.hasOwn(o, "secretSource")) out.secretSource = undefined;
+  if (o.app !== undefined) {
+    const v2 = p216(o.app);
+    if (v2 === FAIL) return FAIL;
+    out.app = v2;
+  } else if (Object.hasOwn(o, "app")) out.app = undefined;
+  if (o.database !== undefined) {
+    const v3 = p216(o.database);
+    if (v3 === FAIL) return FAIL;
+    out.database = v3;
+  } else if (Object.hasOwn(o, "database")) out.database = undefined;
+  if (o.ingress !== undefined) {
+    const v4 = p219(o.ingress);
+    if (v4 === FAIL) return FAIL;
+    out.ingress = v4;
+  } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
+  if (o.infra !== undefined) {
+    const v5 = p216(o.infra);
+    if (v5 === FAIL) return FAIL;
+    out.infra = v5;
+  } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
+  if (o.slo !== undefined) {
+    const v6 = p219(o.slo);
+    if (v6 === FAIL) return FAIL;
+    out.slo = v6;
+  } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
+  if (o.logs !== undefined) {
+    const v7 = p216(o.logs);
+    if (v7 === FAIL) return FAIL;
+    out.logs = v7;
+  } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
+  if (o.production !== undefined) {
+    const v8 = p168(o.production);
+    if (v8 === FAIL) return FAIL;
+    out.production = v8;
+  } else if (Object.hasOwn(o, "production")) out.production = undefined;
+  return out;
+}
+
+function r221(x: unknown): unknown {
+  const o = plainObject(x);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = o214(item);
+    const v = o220(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
@@ -1703,96 +1751,96 @@ function r215(x: unknown): unknown {
   return out;
 }
 
-function e216(x: unknown): unknown {
+function e222(x: unknown): unknown {
   return x === "kubernetes" ? x : FAIL;
 }
 
-function p217(x: unknown): unknown {
-  return x === undefined ? x : e216(x);
+function p223(x: unknown): unknown {
+  return x === undefined ? x : e222(x);
 }
 
-function o218(x: unknown): unknown {
-  const o = strictObject(x, K61);
+function o224(x: unknown): unknown {
+  const o = strictObject(x, K64);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.type !== undefined) {
-    const v0 = p217(o.type);
+    const v0 = p223(o.type);
     if (v0 === FAIL) return FAIL;
     out.type = v0;
   } else if (Object.hasOwn(o, "type")) out.type = undefined;
   if (o.context !== undefined) {
-    const v1 = p119(o.context);
+    const v1 = p125(o.context);
     if (v1 === FAIL) return FAIL;
     out.context = v1;
   } else if (Object.hasOwn(o, "context")) out.context = undefined;
   if (o.namespace !== undefined) {
-    const v2 = p141(o.namespace);
+    const v2 = p147(o.namespace);
     if (v2 === FAIL) return FAIL;
     out.namespace = v2;
   } else if (Object.hasOwn(o, "namespace")) out.namespace = undefined;
   return out;
 }
 
-function e219(x: unknown): unknown {
+function e225(x: unknown): unknown {
   return x === "local" ? x : FAIL;
 }
 
-function p220(x: unknown): unknown {
-  return x === undefined ? x : e219(x);
-}
-
-function d221(x: unknown): unknown {
-  return x === undefined ? 4000 : n13(x);
-}
-
-function s222(x: unknown): unknown {
-  return typeof x === "string" && lengthWithin(x, 1, Infinity) && isReleaseFolder(x) ? x : FAIL;
-}
-
-function a223(x: unknown): unknown {
-  if (!Array.isArray(x)) return FAIL;
-  const out: unknown[] = [];
-  for (const item of x) {
-    const v = s222(item);
-    if (v === FAIL) return FAIL;
-    out.push(v);
-  }
-  return out;
-}
-
-function d224(x: unknown): unknown {
-  return x === undefined ? [] : a223(x);
-}
-
-function s225(x: unknown): unknown {
-  return typeof x === "string" && isAddressOrRange(x) ? x : FAIL;
-}
-
-function a226(x: unknown): unknown {
-  if (!Array.isArray(x)) return FAIL;
-  const out: unknown[] = [];
-  for (const item of x) {
-    const v = s225(item);
-    if (v === FAIL) return FAIL;
-    out.push(v);
-  }
-  return out;
+function p226(x: unknown): unknown {
+  return x === undefined ? x : e225(x);
 }
 
 function d227(x: unknown): unknown {
-  return x === undefined ? [] : a226(x);
+  return x === undefined ? 4000 : n13(x);
 }
 
-function o228(x: unknown): unknown {
-  const o = strictObject(x, K62);
+function s228(x: unknown): unknown {
+  return typeof x === "string" && lengthWithin(x, 1, Infinity) && isReleaseFolder(x) ? x : FAIL;
+}
+
+function a229(x: unknown): unknown {
+  if (!Array.isArray(x)) return FAIL;
+  const out: unknown[] = [];
+  for (const item of x) {
+    const v = s228(item);
+    if (v === FAIL) return FAIL;
+    out.push(v);
+  }
+  return out;
+}
+
+function d230(x: unknown): unknown {
+  return x === undefined ? [] : a229(x);
+}
+
+function s231(x: unknown): unknown {
+  return typeof x === "string" && isAddressOrRange(x) ? x : FAIL;
+}
+
+function a232(x: unknown): unknown {
+  if (!Array.isArray(x)) return FAIL;
+  const out: unknown[] = [];
+  for (const item of x) {
+    const v = s231(item);
+    if (v === FAIL) return FAIL;
+    out.push(v);
+  }
+  return out;
+}
+
+function d233(x: unknown): unknown {
+  return x === undefined ? [] : a232(x);
+}
+
+function o234(x: unknown): unknown {
+  const o = strictObject(x, K65);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.type !== undefined) {
-    const v0 = p220(o.type);
+    const v0 = p226(o.type);
     if (v0 === FAIL) return FAIL;
     out.type = v0;
   } else if (Object.hasOwn(o, "type")) out.type = undefined;
-  const v1 = d221(o.port);
+  const v1 = d227(o.port);
   if (v1 === FAIL) return FAIL;
   out.port = v1;
   if (o.prepare !== undefined) {
@@ -1800,193 +1848,193 @@ function o228(x: unknown): unknown {
     if (v2 === FAIL) return FAIL;
     out.prepare = v2;
   } else if (Object.hasOwn(o, "prepare")) out.prepare = undefined;
-  const v3 = d224(o.path);
+  const v3 = d230(o.path);
   if (v3 === FAIL) return FAIL;
   out.path = v3;
-  const v4 = d227(o.trustedProxies);
+  const v4 = d233(o.trustedProxies);
   if (v4 === FAIL) return FAIL;
   out.trustedProxies = v4;
   return out;
 }
 
-function e229(x: unknown): unknown {
+function e235(x: unknown): unknown {
   return x === "host" ? x : FAIL;
 }
 
-function s230(x: unknown): unknown {
-  return typeof x === "string" && R64.test(x) ? x : FAIL;
+function s236(x: unknown): unknown {
+  return typeof x === "string" && R67.test(x) ? x : FAIL;
 }
 
-function e231(x: unknown): unknown {
+function e237(x: unknown): unknown {
   return x === "podman" || x === "docker" ? x : FAIL;
 }
 
-function d232(x: unknown): unknown {
-  return x === undefined ? "podman" : e231(x);
-}
-
-function d233(x: unknown): unknown {
-  return x === undefined ? 80 : n13(x);
-}
-
-function s234(x: unknown): unknown {
-  return typeof x === "string" && R65.test(x) ? x : FAIL;
-}
-
-function d235(x: unknown): unknown {
-  return x === undefined ? "/var/lib/slipway" : s234(x);
-}
-
-function o236(x: unknown): unknown {
-  const o = strictObject(x, K63);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  if (o.type === undefined) return FAIL;
-  const v0 = e229(o.type);
-  if (v0 === FAIL) return FAIL;
-  out.type = v0;
-  if (o.ssh === undefined) return FAIL;
-  const v1 = s230(o.ssh);
-  if (v1 === FAIL) return FAIL;
-  out.ssh = v1;
-  if (o.identity !== undefined) {
-    const v2 = p119(o.identity);
-    if (v2 === FAIL) return FAIL;
-    out.identity = v2;
-  } else if (Object.hasOwn(o, "identity")) out.identity = undefined;
-  if (o.knownHosts !== undefined) {
-    const v3 = p119(o.knownHosts);
-    if (v3 === FAIL) return FAIL;
-    out.knownHosts = v3;
-  } else if (Object.hasOwn(o, "knownHosts")) out.knownHosts = undefined;
-  const v4 = d232(o.runtime);
-  if (v4 === FAIL) return FAIL;
-  out.runtime = v4;
-  const v5 = d233(o.port);
-  if (v5 === FAIL) return FAIL;
-  out.port = v5;
-  const v6 = d235(o.dir);
-  if (v6 === FAIL) return FAIL;
-  out.dir = v6;
-  return out;
-}
-
-function c237(x: unknown): unknown {
-  const v0 = o218(x);
-  if (v0 !== FAIL) return v0;
-  const v1 = o228(x);
-  if (v1 !== FAIL) return v1;
-  return o236(x);
-}
-
-function r238(x: unknown): unknown {
-  const o = plainObject(x);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  for (const [k, item] of Object.entries(o)) {
-    if (s0(k) === FAIL) return FAIL;
-    const v = c237(item);
-    if (v === FAIL) return FAIL;
-    out[k] = v;
-  }
-  return out;
+function d238(x: unknown): unknown {
+  return x === undefined ? "podman" : e237(x);
 }
 
 function d239(x: unknown): unknown {
-  return x === undefined ? {} : r238(x);
+  return x === undefined ? 80 : n13(x);
 }
 
 function s240(x: unknown): unknown {
   return typeof x === "string" && R68.test(x) ? x : FAIL;
 }
 
-function s241(x: unknown): unknown {
+function d241(x: unknown): unknown {
+  return x === undefined ? "/var/lib/slipway" : s240(x);
+}
+
+function o242(x: unknown): unknown {
+  const o = strictObject(x, K66);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.type === undefined) return FAIL;
+  const v0 = e235(o.type);
+  if (v0 === FAIL) return FAIL;
+  out.type = v0;
+  if (o.ssh === undefined) return FAIL;
+  const v1 = s236(o.ssh);
+  if (v1 === FAIL) return FAIL;
+  out.ssh = v1;
+  if (o.identity !== undefined) {
+    const v2 = p125(o.identity);
+    if (v2 === FAIL) return FAIL;
+    out.identity = v2;
+  } else if (Object.hasOwn(o, "identity")) out.identity = undefined;
+  if (o.knownHosts !== undefined) {
+    const v3 = p125(o.knownHosts);
+    if (v3 === FAIL) return FAIL;
+    out.knownHosts = v3;
+  } else if (Object.hasOwn(o, "knownHosts")) out.knownHosts = undefined;
+  const v4 = d238(o.runtime);
+  if (v4 === FAIL) return FAIL;
+  out.runtime = v4;
+  const v5 = d239(o.port);
+  if (v5 === FAIL) return FAIL;
+  out.port = v5;
+  const v6 = d241(o.dir);
+  if (v6 === FAIL) return FAIL;
+  out.dir = v6;
+  return out;
+}
+
+function c243(x: unknown): unknown {
+  const v0 = o224(x);
+  if (v0 !== FAIL) return v0;
+  const v1 = o234(x);
+  if (v1 !== FAIL) return v1;
+  return o242(x);
+}
+
+function r244(x: unknown): unknown {
+  const o = plainObject(x);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  for (const [k, item] of Object.entries(o)) {
+    if (s0(k) === FAIL) return FAIL;
+    const v = c243(item);
+    if (v === FAIL) return FAIL;
+    out[k] = v;
+  }
+  return out;
+}
+
+function d245(x: unknown): unknown {
+  return x === undefined ? {} : r244(x);
+}
+
+function s246(x: unknown): unknown {
+  return typeof x === "string" && R71.test(x) ? x : FAIL;
+}
+
+function s247(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
 }
 
-function s242(x: unknown): unknown {
-  return typeof x === "string" && R69.test(x) ? x : FAIL;
+function s248(x: unknown): unknown {
+  return typeof x === "string" && R72.test(x) ? x : FAIL;
 }
 
-function p243(x: unknown): unknown {
-  return x === undefined ? x : s242(x);
+function p249(x: unknown): unknown {
+  return x === undefined ? x : s248(x);
 }
 
-function p244(x: unknown): unknown {
+function p250(x: unknown): unknown {
   return x === undefined ? x : s2(x);
 }
 
-function o245(x: unknown): unknown {
-  const o = strictObject(x, K67);
+function o251(x: unknown): unknown {
+  const o = strictObject(x, K70);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.rule === undefined) return FAIL;
-  const v0 = s240(o.rule);
+  const v0 = s246(o.rule);
   if (v0 === FAIL) return FAIL;
   out.rule = v0;
   if (o.reason === undefined) return FAIL;
-  const v1 = s241(o.reason);
+  const v1 = s247(o.reason);
   if (v1 === FAIL) return FAIL;
   out.reason = v1;
   if (o.until !== undefined) {
-    const v2 = p243(o.until);
+    const v2 = p249(o.until);
     if (v2 === FAIL) return FAIL;
     out.until = v2;
   } else if (Object.hasOwn(o, "until")) out.until = undefined;
   if (o.path !== undefined) {
-    const v3 = p244(o.path);
+    const v3 = p250(o.path);
     if (v3 === FAIL) return FAIL;
     out.path = v3;
   } else if (Object.hasOwn(o, "path")) out.path = undefined;
   return out;
 }
 
-function a246(x: unknown): unknown {
+function a252(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = o245(item);
+    const v = o251(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d247(x: unknown): unknown {
-  return x === undefined ? [] : a246(x);
+function d253(x: unknown): unknown {
+  return x === undefined ? [] : a252(x);
 }
 
-function o248(x: unknown): unknown {
-  const o = strictObject(x, K66);
+function o254(x: unknown): unknown {
+  const o = strictObject(x, K69);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d247(o.waivers);
+  const v0 = d253(o.waivers);
   if (v0 === FAIL) return FAIL;
   out.waivers = v0;
   return out;
 }
 
-function p249(x: unknown): unknown {
-  return x === undefined ? x : o248(x);
+function p255(x: unknown): unknown {
+  return x === undefined ? x : o254(x);
 }
 
-function s250(x: unknown): unknown {
-  return typeof x === "string" && R71.test(x) ? x : FAIL;
+function s256(x: unknown): unknown {
+  return typeof x === "string" && R74.test(x) ? x : FAIL;
 }
 
-function d251(x: unknown): unknown {
-  return x === undefined ? "main" : s250(x);
+function d257(x: unknown): unknown {
+  return x === undefined ? "main" : s256(x);
 }
 
-function e252(x: unknown): unknown {
+function e258(x: unknown): unknown {
   return x === "github" || x === "gitlab" ? x : FAIL;
 }
 
-function p253(x: unknown): unknown {
-  return x === undefined ? x : e252(x);
+function p259(x: unknown): unknown {
+  return x === undefined ? x : e258(x);
 }
 
-function a254(x: unknown): unknown {
+function a260(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1997,79 +2045,71 @@ function a254(x: unknown): unknown {
   return out;
 }
 
-function p255(x: unknown): unknown {
-  return x === undefined ? x : a254(x);
+function p261(x: unknown): unknown {
+  return x === undefined ? x : a260(x);
 }
 
-function s256(x: unknown): unknown {
-  return typeof x === "string" && R73.test(x) ? x : FAIL;
+function s262(x: unknown): unknown {
+  return typeof x === "string" && R76.test(x) ? x : FAIL;
 }
 
-function p257(x: unknown): unknown {
-  return x === undefined ? x : s256(x);
+function d263(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s262(x);
 }
 
-function s258(x: unknown): unknown {
-  return typeof x === "string" && R74.test(x) ? x : FAIL;
+function s264(x: unknown): unknown {
+  return typeof x === "string" && R77.test(x) ? x : FAIL;
 }
 
-function d259(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s258(x);
-}
-
-function s260(x: unknown): unknown {
-  return typeof x === "string" && R75.test(x) ? x : FAIL;
-}
-
-function r261(x: unknown): unknown {
+function r265(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = s260(item);
+    const v = s264(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d262(x: unknown): unknown {
-  return x === undefined ? {} : r261(x);
+function d266(x: unknown): unknown {
+  return x === undefined ? {} : r265(x);
 }
 
-function e263(x: unknown): unknown {
+function e267(x: unknown): unknown {
   return x === "create" ? x : FAIL;
 }
 
-function s264(x: unknown): unknown {
-  return typeof x === "string" && R76.test(x) ? x : FAIL;
+function s268(x: unknown): unknown {
+  return typeof x === "string" && R78.test(x) ? x : FAIL;
 }
 
-function c265(x: unknown): unknown {
-  const v0 = e263(x);
+function c269(x: unknown): unknown {
+  const v0 = e267(x);
   if (v0 !== FAIL) return v0;
-  return s264(x);
+  return s268(x);
 }
 
-function d266(x: unknown): unknown {
-  return x === undefined ? "create" : c265(x);
+function d270(x: unknown): unknown {
+  return x === undefined ? "create" : c269(x);
 }
 
-function s267(x: unknown): unknown {
-  return typeof x === "string" && R77.test(x) ? x : FAIL;
+function s271(x: unknown): unknown {
+  return typeof x === "string" && R79.test(x) ? x : FAIL;
 }
 
-function p268(x: unknown): unknown {
-  return x === undefined ? x : s267(x);
+function p272(x: unknown): unknown {
+  return x === undefined ? x : s271(x);
 }
 
-function o269(x: unknown): unknown {
-  const o = strictObject(x, K72);
+function o273(x: unknown): unknown {
+  const o = strictObject(x, K75);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region !== undefined) {
-    const v0 = p257(o.region);
+    const v0 = p107(o.region);
     if (v0 === FAIL) return FAIL;
     out.region = v0;
   } else if (Object.hasOwn(o, "region")) out.region = undefined;
@@ -2078,133 +2118,133 @@ function o269(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d259(o.roleName);
+  const v2 = d263(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d262(o.roles);
+  const v3 = d266(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
-  const v4 = d266(o.oidcProvider);
+  const v4 = d270(o.oidcProvider);
   if (v4 === FAIL) return FAIL;
   out.oidcProvider = v4;
   if (o.eksCluster !== undefined) {
-    const v5 = p268(o.eksCluster);
+    const v5 = p272(o.eksCluster);
     if (v5 === FAIL) return FAIL;
     out.eksCluster = v5;
   } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
   return out;
 }
 
-function f270(x: unknown): unknown {
-  return o269(x === undefined ? {} : x);
+function f274(x: unknown): unknown {
+  return o273(x === undefined ? {} : x);
 }
 
-function e271(x: unknown): unknown {
+function e275(x: unknown): unknown {
   return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function d272(x: unknown): unknown {
-  return x === undefined ? "legacy" : e271(x);
+function d276(x: unknown): unknown {
+  return x === undefined ? "legacy" : e275(x);
 }
 
-function s273(x: unknown): unknown {
-  return typeof x === "string" && R79.test(x) ? x : FAIL;
+function s277(x: unknown): unknown {
+  return typeof x === "string" && R81.test(x) ? x : FAIL;
 }
 
-function p274(x: unknown): unknown {
-  return x === undefined ? x : s273(x);
+function p278(x: unknown): unknown {
+  return x === undefined ? x : s277(x);
 }
 
-function n275(x: unknown): unknown {
+function n279(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
 }
 
-function p276(x: unknown): unknown {
-  return x === undefined ? x : n275(x);
+function p280(x: unknown): unknown {
+  return x === undefined ? x : n279(x);
 }
 
-function o277(x: unknown): unknown {
-  const o = strictObject(x, K78);
+function o281(x: unknown): unknown {
+  const o = strictObject(x, K80);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d272(o.subject);
+  const v0 = d276(o.subject);
   if (v0 === FAIL) return FAIL;
   out.subject = v0;
   if (o.repository !== undefined) {
-    const v1 = p274(o.repository);
+    const v1 = p278(o.repository);
     if (v1 === FAIL) return FAIL;
     out.repository = v1;
   } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
   if (o.ownerId !== undefined) {
-    const v2 = p276(o.ownerId);
+    const v2 = p280(o.ownerId);
     if (v2 === FAIL) return FAIL;
     out.ownerId = v2;
   } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
   if (o.repositoryId !== undefined) {
-    const v3 = p276(o.repositoryId);
+    const v3 = p280(o.repositoryId);
     if (v3 === FAIL) return FAIL;
     out.repositoryId = v3;
   } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
-function f278(x: unknown): unknown {
-  return o277(x === undefined ? {} : x);
-}
-
-function s279(x: unknown): unknown {
-  return typeof x === "string" && R81.test(x) ? x : FAIL;
-}
-
-function p280(x: unknown): unknown {
-  return x === undefined ? x : s279(x);
-}
-
-function s281(x: unknown): unknown {
-  return typeof x === "string" && R82.test(x) ? x : FAIL;
-}
-
-function p282(x: unknown): unknown {
-  return x === undefined ? x : s281(x);
+function f282(x: unknown): unknown {
+  return o281(x === undefined ? {} : x);
 }
 
 function s283(x: unknown): unknown {
   return typeof x === "string" && R83.test(x) ? x : FAIL;
 }
 
-function d284(x: unknown): unknown {
-  return x === undefined ? "https://gitlab.com" : s283(x);
+function p284(x: unknown): unknown {
+  return x === undefined ? x : s283(x);
 }
 
-function o285(x: unknown): unknown {
-  const o = strictObject(x, K80);
+function s285(x: unknown): unknown {
+  return typeof x === "string" && R84.test(x) ? x : FAIL;
+}
+
+function p286(x: unknown): unknown {
+  return x === undefined ? x : s285(x);
+}
+
+function s287(x: unknown): unknown {
+  return typeof x === "string" && R85.test(x) ? x : FAIL;
+}
+
+function d288(x: unknown): unknown {
+  return x === undefined ? "https://gitlab.com" : s287(x);
+}
+
+function o289(x: unknown): unknown {
+  const o = strictObject(x, K82);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p280(o.image);
+    const v0 = p284(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   if (o.project !== undefined) {
-    const v1 = p282(o.project);
+    const v1 = p286(o.project);
     if (v1 === FAIL) return FAIL;
     out.project = v1;
   } else if (Object.hasOwn(o, "project")) out.project = undefined;
-  const v2 = d284(o.url);
+  const v2 = d288(o.url);
   if (v2 === FAIL) return FAIL;
   out.url = v2;
   return out;
 }
 
-function f286(x: unknown): unknown {
-  return o285(x === undefined ? {} : x);
+function f290(x: unknown): unknown {
+  return o289(x === undefined ? {} : x);
 }
 
-function o287(x: unknown): unknown {
-  const o = strictObject(x, K70);
+function o291(x: unknown): unknown {
+  const o = strictObject(x, K73);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d251(o.defaultBranch);
+  const v0 = d257(o.defaultBranch);
   if (v0 === FAIL) return FAIL;
   out.defaultBranch = v0;
   if (o.install !== undefined) {
@@ -2223,32 +2263,32 @@ function o287(x: unknown): unknown {
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
   if (o.provider !== undefined) {
-    const v4 = p253(o.provider);
+    const v4 = p259(o.provider);
     if (v4 === FAIL) return FAIL;
     out.provider = v4;
   } else if (Object.hasOwn(o, "provider")) out.provider = undefined;
   if (o.environments !== undefined) {
-    const v5 = p255(o.environments);
+    const v5 = p261(o.environments);
     if (v5 === FAIL) return FAIL;
     out.environments = v5;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v6 = f270(o.aws);
+  const v6 = f274(o.aws);
   if (v6 === FAIL) return FAIL;
   out.aws = v6;
-  const v7 = f278(o.github);
+  const v7 = f282(o.github);
   if (v7 === FAIL) return FAIL;
   out.github = v7;
-  const v8 = f286(o.gitlab);
+  const v8 = f290(o.gitlab);
   if (v8 === FAIL) return FAIL;
   out.gitlab = v8;
   return out;
 }
 
-function p288(x: unknown): unknown {
-  return x === undefined ? x : o287(x);
+function p292(x: unknown): unknown {
+  return x === undefined ? x : o291(x);
 }
 
-function o289(x: unknown): unknown {
+function o293(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2261,52 +2301,52 @@ function o289(x: unknown): unknown {
   if (v1 === FAIL) return FAIL;
   out.app = v1;
   if (o.database !== undefined) {
-    const v2 = p115(o.database);
+    const v2 = p121(o.database);
     if (v2 === FAIL) return FAIL;
     out.database = v2;
   } else if (Object.hasOwn(o, "database")) out.database = undefined;
   if (o.ingress !== undefined) {
-    const v3 = p128(o.ingress);
+    const v3 = p134(o.ingress);
     if (v3 === FAIL) return FAIL;
     out.ingress = v3;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
   if (o.infra !== undefined) {
-    const v4 = p175(o.infra);
+    const v4 = p181(o.infra);
     if (v4 === FAIL) return FAIL;
     out.infra = v4;
   } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   if (o.slo !== undefined) {
-    const v5 = p188(o.slo);
+    const v5 = p194(o.slo);
     if (v5 === FAIL) return FAIL;
     out.slo = v5;
   } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
   if (o.logs !== undefined) {
-    const v6 = p196(o.logs);
+    const v6 = p202(o.logs);
     if (v6 === FAIL) return FAIL;
     out.logs = v6;
   } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
   if (o.environments === undefined) return FAIL;
-  const v7 = r215(o.environments);
+  const v7 = r221(o.environments);
   if (v7 === FAIL) return FAIL;
   out.environments = v7;
-  const v8 = d239(o.targets);
+  const v8 = d245(o.targets);
   if (v8 === FAIL) return FAIL;
   out.targets = v8;
   if (o.checks !== undefined) {
-    const v9 = p249(o.checks);
+    const v9 = p255(o.checks);
     if (v9 === FAIL) return FAIL;
     out.checks = v9;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v10 = p288(o.ci);
+    const v10 = p292(o.ci);
     if (v10 === FAIL) return FAIL;
     out.ci = v10;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o290(x: unknown): unknown {
-  const o = strictObject(x, K84);
+function o294(x: unknown): unknown {
+  const o = strictObject(x, K86);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -2318,27 +2358,27 @@ function o290(x: unknown): unknown {
   if (v1 === FAIL) return FAIL;
   out.app = v1;
   if (o.database !== undefined) {
-    const v2 = p115(o.database);
+    const v2 = p121(o.database);
     if (v2 === FAIL) return FAIL;
     out.database = v2;
   } else if (Object.hasOwn(o, "database")) out.database = undefined;
   if (o.ingress !== undefined) {
-    const v3 = p128(o.ingress);
+    const v3 = p134(o.ingress);
     if (v3 === FAIL) return FAIL;
     out.ingress = v3;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
   if (o.infra !== undefined) {
-    const v4 = p175(o.infra);
+    const v4 = p181(o.infra);
     if (v4 === FAIL) return FAIL;
     out.infra = v4;
   } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   if (o.slo !== undefined) {
-    const v5 = p188(o.slo);
+    const v5 = p194(o.slo);
     if (v5 === FAIL) return FAIL;
     out.slo = v5;
   } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
   if (o.logs !== undefined) {
-    const v6 = p196(o.logs);
+    const v6 = p202(o.logs);
     if (v6 === FAIL) return FAIL;
     out.logs = v6;
   } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
@@ -2347,10 +2387,10 @@ function o290(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o289(x);
+  return o293(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o290(x);
+  return o294(x);
 }
