@@ -21,6 +21,7 @@ const source: SourceCluster = {
   backupRetentionDays: 7,
   latestRestorableTime: new Date("2026-12-07T09:25:00Z"),
   subnetGroup: "shop-production",
+  parameterGroup: "shop-production-pg17",
   securityGroupIds: ["sg-0123"],
   port: 5432,
 };
@@ -56,12 +57,20 @@ describe("the AWS drill's scratch names and requests", () => {
       UseLatestRestorableTime: true,
       RestoreType: "full-copy",
       DBSubnetGroupName: "shop-production",
+      DBClusterParameterGroupName: "shop-production-pg17",
       VpcSecurityGroupIds: ["sg-0123"],
       DeletionProtection: false,
       CopyTagsToSnapshot: false,
       Tags: tags,
     });
-    expect(restoreRequest({ ...source, subnetGroup: undefined, securityGroupIds: [] }, "s", [])).not.toHaveProperty("DBSubnetGroupName");
+    const bare = restoreRequest(
+      { ...source, subnetGroup: undefined, parameterGroup: "default.aurora-postgresql17", securityGroupIds: [] },
+      "s",
+      [],
+    );
+    expect(bare).not.toHaveProperty("DBSubnetGroupName");
+    expect(bare).not.toHaveProperty("DBClusterParameterGroupName");
+    expect(bare).not.toHaveProperty("VpcSecurityGroupIds");
     expect(instanceRequest(source, "slipway-drill-x", "db.r7g.large", tags)).toEqual({
       DBInstanceIdentifier: "slipway-drill-x-1",
       DBClusterIdentifier: "slipway-drill-x",
@@ -70,12 +79,12 @@ describe("the AWS drill's scratch names and requests", () => {
       PubliclyAccessible: false,
       Tags: tags,
     });
-    expect(deleteInstanceRequest("slipway-drill-x")).toEqual({
-      DBInstanceIdentifier: "slipway-drill-x-1",
+    expect(deleteInstanceRequest("slipway-drill-x")).toEqual({ DBInstanceIdentifier: "slipway-drill-x-1", SkipFinalSnapshot: true });
+    expect(deleteClusterRequest("slipway-drill-x")).toEqual({
+      DBClusterIdentifier: "slipway-drill-x",
       SkipFinalSnapshot: true,
       DeleteAutomatedBackups: true,
     });
-    expect(deleteClusterRequest("slipway-drill-x")).toEqual({ DBClusterIdentifier: "slipway-drill-x", SkipFinalSnapshot: true });
   });
 
   it("a status is done, failed now, or a reason to wait", () => {

@@ -58,6 +58,8 @@ export interface SourceCluster {
   backupRetentionDays: number;
   latestRestorableTime: Date | undefined;
   subnetGroup: string | undefined;
+  /** The cluster parameter group, when it is not one of RDS's defaults. */
+  parameterGroup: string | undefined;
   securityGroupIds: string[];
   port: number | undefined;
 }
@@ -65,7 +67,7 @@ export interface SourceCluster {
 /**
  * RestoreDBClusterToPointInTime: the source's latest restorable time, as a full copy (what a real
  * recovery does, so the measured time is the real one), in the source's subnet group and security
- * groups (so the cluster's pods reach it), never deletion-protected.
+ * groups (so the cluster's pods reach it) with its own parameter group, never deletion-protected.
  */
 export function restoreRequest(source: SourceCluster, scratch: string, tags: Tag[]): Record<string, unknown> {
   return {
@@ -74,6 +76,9 @@ export function restoreRequest(source: SourceCluster, scratch: string, tags: Tag
     UseLatestRestorableTime: true,
     RestoreType: "full-copy",
     ...(source.subnetGroup ? { DBSubnetGroupName: source.subnetGroup } : {}),
+    ...(source.parameterGroup && !source.parameterGroup.startsWith("default.")
+      ? { DBClusterParameterGroupName: source.parameterGroup }
+      : {}),
     ...(source.securityGroupIds.length > 0 ? { VpcSecurityGroupIds: [...source.securityGroupIds] } : {}),
     DeletionProtection: false,
     CopyTagsToSnapshot: false,
@@ -93,14 +98,14 @@ export function instanceRequest(source: SourceCluster, scratch: string, instance
   };
 }
 
-/** DeleteDBInstance of the scratch instance: no final snapshot, its automated backups too. */
+/** DeleteDBInstance of the scratch instance (an Aurora instance has no snapshot of its own). */
 export function deleteInstanceRequest(scratch: string): Record<string, unknown> {
-  return { DBInstanceIdentifier: scratchInstanceIdentifier(scratch), SkipFinalSnapshot: true, DeleteAutomatedBackups: true };
+  return { DBInstanceIdentifier: scratchInstanceIdentifier(scratch), SkipFinalSnapshot: true };
 }
 
-/** DeleteDBCluster of the scratch cluster: no final snapshot. */
+/** DeleteDBCluster of the scratch cluster: no final snapshot, its automated backups removed with it. */
 export function deleteClusterRequest(scratch: string): Record<string, unknown> {
-  return { DBClusterIdentifier: scratch, SkipFinalSnapshot: true };
+  return { DBClusterIdentifier: scratch, SkipFinalSnapshot: true, DeleteAutomatedBackups: true };
 }
 
 export interface WaitState {

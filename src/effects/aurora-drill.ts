@@ -170,6 +170,7 @@ export async function runAuroraDrill(options: AuroraDrillOptions): Promise<Auror
       backupRetentionDays: raw.BackupRetentionPeriod ?? 0,
       latestRestorableTime: raw.LatestRestorableTime,
       subnetGroup: raw.DBSubnetGroup,
+      parameterGroup: raw.DBClusterParameterGroup,
       securityGroupIds: (raw.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId ?? "").filter(Boolean),
       port: raw.Port,
     };

@@ -25,6 +25,7 @@ const cluster = (id: string, status: string) => `<DBCluster>
   <BackupRetentionPeriod>7</BackupRetentionPeriod>
   <LatestRestorableTime>2026-12-07T09:25:00.000Z</LatestRestorableTime>
   <DBSubnetGroup>shop-production</DBSubnetGroup>
+  <DBClusterParameterGroup>shop-production-pg17</DBClusterParameterGroup>
   <VpcSecurityGroups><VpcSecurityGroupMembership><VpcSecurityGroupId>sg-0aa11bb22cc33dd44</VpcSecurityGroupId><Status>active</Status></VpcSecurityGroupMembership></VpcSecurityGroups>
   <Endpoint>${id}.cluster-c9akciq32example.eu-west-2.rds.amazonaws.com</Endpoint>
   <Port>5432</Port>
@@ -149,13 +150,17 @@ describe("slipway db drill on Aurora: waiting, failing and interrupted (recorded
     expect(restore?.get("UseLatestRestorableTime")).toBe("true");
     expect(restore?.get("RestoreType")).toBe("full-copy");
     expect(restore?.get("DBSubnetGroupName")).toBe("shop-production");
+    expect(restore?.get("DBClusterParameterGroupName")).toBe("shop-production-pg17");
     expect(restore?.get("VpcSecurityGroupIds.VpcSecurityGroupId.1")).toBe("sg-0aa11bb22cc33dd44");
     expect(restore?.get("Tags.Tag.1.Key")).toBe("slipway:drill");
     expect(calls.find((c) => c.action === "CreateDBInstance")?.params.get("DBInstanceClass")).toBe("db.r7g.large");
     const deletes = actions().filter((a) => a.startsWith("Delete"));
     expect(deletes).toEqual(["DeleteDBInstance", "DeleteDBCluster", "DeleteDBCluster"]);
     expect(calls.find((c) => c.action === "DeleteDBInstance")?.params.get("SkipFinalSnapshot")).toBe("true");
-    expect(calls.filter((c) => c.action === "DeleteDBCluster").every((c) => c.params.get("SkipFinalSnapshot") === "true")).toBe(true);
+    for (const c of calls.filter((c) => c.action === "DeleteDBCluster")) {
+      expect(c.params.get("SkipFinalSnapshot")).toBe("true");
+      expect(c.params.get("DBClusterIdentifier")).toMatch(/^slipway-drill-shop-production-/);
+    }
   }, 120_000);
 
   it("gives up at --timeout with a hint, and still deletes the scratch cluster", async () => {
