@@ -9,6 +9,7 @@ import {
   type SourceCluster,
   scratchIdentifier,
   scratchInstanceIdentifier,
+  staleScratch,
   waitState,
 } from "./aurora-drill-commands.js";
 
@@ -108,5 +109,46 @@ describe("the AWS drill's scratch names and requests", () => {
       /AWS_PROFILE/,
     );
     expect(drillAwsError(sdk("DBClusterQuotaExceededFault", "quota"), "x").hint).toMatch(/quota/);
+  });
+
+  it("stale scratch clusters: a drill's own, of this source, older than any drill runs, not already deleting", () => {
+    const tags = (source: string, startedAt: string) => [
+      { Key: "slipway:drill", Value: "scratch" },
+      { Key: "slipway:source-cluster", Value: source },
+      { Key: "slipway:started-at", Value: startedAt },
+    ];
+    const hour = 3_600_000;
+    const listed = [
+      {
+        identifier: "slipway-drill-shop-production-20261201000000-aaaa",
+        status: "available",
+        tags: tags("shop-production", "2026-12-01T00:00:00Z"),
+        members: ["x-1"],
+      },
+      {
+        identifier: "slipway-drill-shop-production-20261207090000-bbbb",
+        status: "available",
+        tags: tags("shop-production", "2026-12-07T09:00:00Z"),
+        members: [],
+      },
+      {
+        identifier: "slipway-drill-shop-staging-20261201000000-cccc",
+        status: "available",
+        tags: tags("shop-staging", "2026-12-01T00:00:00Z"),
+        members: [],
+      },
+      {
+        identifier: "slipway-drill-shop-production-20261201000000-dddd",
+        status: "deleting",
+        tags: tags("shop-production", "2026-12-01T00:00:00Z"),
+        members: [],
+      },
+      { identifier: "slipway-drill-hand-made", status: "available", tags: [], members: [] },
+      { identifier: "shop-production", status: "available", tags: tags("shop-production", "2026-12-01T00:00:00Z"), members: [] },
+    ];
+    expect(staleScratch(listed, "shop-production", at, 2 * hour).map((c) => c.identifier)).toEqual([
+      "slipway-drill-shop-production-20261201000000-aaaa",
+    ]);
+    expect(staleScratch(listed, "shop-production", at, 0.1 * hour).map((c) => c.identifier)).toHaveLength(2);
   });
 });

@@ -140,3 +140,32 @@ export function waitState(what: string, status: string | undefined): WaitState {
 export function seconds(ms: number): number {
   return Math.round(ms / 100) / 10;
 }
+
+/** A cluster as DescribeDBClusters lists it, as far as the stale-scratch rule reads it. */
+export interface ListedCluster {
+  identifier: string;
+  status: string | undefined;
+  tags: readonly Tag[];
+  members: readonly string[];
+}
+
+/**
+ * Scratch clusters a drill of `source` left behind (killed before its `finally` ran: a second
+ * Ctrl-C, SIGKILL, a lost machine): named with the drill prefix, tagged as a drill's scratch of this
+ * source, started more than `olderThanMs` ago (longer than any drill may run, so a drill running
+ * elsewhere keeps its own), and not already deleting. Anything else is never touched.
+ */
+export function staleScratch(clusters: readonly ListedCluster[], source: string, now: Date, olderThanMs: number): ListedCluster[] {
+  return clusters.filter((c) => {
+    const tag = (key: string) => c.tags.find((t) => t.Key === key)?.Value;
+    const started = Date.parse(tag("slipway:started-at") ?? "");
+    return (
+      c.identifier.startsWith(scratchPrefix) &&
+      tag("slipway:drill") === "scratch" &&
+      tag("slipway:source-cluster") === source &&
+      Number.isFinite(started) &&
+      now.getTime() - started > olderThanMs &&
+      c.status !== "deleting"
+    );
+  });
+}

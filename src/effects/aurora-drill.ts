@@ -14,12 +14,14 @@ import {
   deleteInstanceRequest,
   drillTags,
   instanceRequest,
+  type ListedCluster,
   restoreRequest,
   type SourceCluster,
   scratchIdentifier,
   scratchInstanceIdentifier,
   scratchPrefix,
   seconds,
+  staleScratch,
   waitState,
 } from "./aurora-drill-commands.js";
 import { awsErrorFacts } from "./state-bucket.js";
@@ -82,6 +84,8 @@ export interface AuroraDrillOutcome {
   phases: Record<string, number>;
   check?: DrillCheck;
   deletion: ScratchDeletion;
+  /** Scratch clusters earlier drills of this source left behind, deleted first (each with what RDS answered). */
+  staleDeleted?: { cluster: string; deletion: ScratchDeletion }[];
   error?: SlipwayError;
 }
 
@@ -189,6 +193,25 @@ export async function runAuroraDrill(options: AuroraDrillOptions): Promise<Auror
       );
     outcome.latestRestorableTime = source.latestRestorableTime.toISOString();
     outcome.rpoSeconds = seconds(Math.max(0, started.getTime() - source.latestRestorableTime.getTime()));
+    // Scratch clusters of earlier drills that never reached their `finally`: each is a full copy of the data.
+    const listed: ListedCluster[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await send("list the clusters", () => rds.send(new sdk.DescribeDBClustersCommand({ Marker: marker })));
+      for (const c of page.DBClusters ?? [])
+        listed.push({
+          identifier: c.DBClusterIdentifier ?? "",
+          status: c.Status,
+          tags: (c.TagList ?? []).map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" })),
+          members: (c.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier ?? "").filter(Boolean),
+        });
+      marker = page.Marker;
+    } while (marker);
+    for (const stale of staleScratch(listed, options.source, started, options.timeoutMs + 60 * 60_000)) {
+      progress(`deleting ${stale.identifier}, left behind by an earlier drill`);
+      const deletion = await deleteScratch(sdk, rds, stale.identifier, stale.members, options.pollMs, progress);
+      (outcome.staleDeleted ??= []).push({ cluster: stale.identifier, deletion });
+    }
     const members = await send(`read the instances of ${options.source}`, () =>
       rds.send(new sdk.DescribeDBInstancesCommand({ Filters: [{ Name: "db-cluster-id", Values: [options.source] }] })),
     );
@@ -281,7 +304,8 @@ export async function runAuroraDrill(options: AuroraDrillOptions): Promise<Auror
     return outcome;
   } finally {
     if (clusterRequested && outcome.scratchCluster?.startsWith(scratchPrefix)) {
-      outcome.deletion = await deleteScratch(sdk, rds, outcome.scratchCluster, instanceRequested, options.pollMs, progress);
+      const instances = instanceRequested ? [scratchInstanceIdentifier(outcome.scratchCluster)] : [];
+      outcome.deletion = await deleteScratch(sdk, rds, outcome.scratchCluster, instances, options.pollMs, progress);
       outcome.phases.total = seconds(now().getTime() - started.getTime());
     }
     rds.destroy();
@@ -289,7 +313,7 @@ export async function runAuroraDrill(options: AuroraDrillOptions): Promise<Auror
 }
 
 /**
- * Deletes the scratch instance, then the cluster (RDS refuses the cluster while an instance is not
+ * Deletes the scratch instances, then the cluster (RDS refuses the cluster while an instance is not
  * yet deleting: retried a few times), neither with a final snapshot. Not interruptible. Each result
  * is what RDS said: "deleting", "gone", or the failure with the name to delete by hand.
  */
@@ -297,19 +321,21 @@ async function deleteScratch(
   sdk: RdsModule,
   rds: InstanceType<RdsModule["RDSClient"]>,
   scratch: string,
-  instanceRequested: boolean,
+  instances: readonly string[],
   pollMs: number,
   progress: (line: string) => void,
 ): Promise<ScratchDeletion> {
   const deletion: ScratchDeletion = { instance: "not created", cluster: "" };
-  if (instanceRequested) {
+  const results: string[] = [];
+  for (const id of instances) {
     try {
-      const r = await rds.send(new sdk.DeleteDBInstanceCommand(deleteInstanceRequest(scratch) as never));
-      deletion.instance = r.DBInstance?.DBInstanceStatus ?? "deleting";
+      const r = await rds.send(new sdk.DeleteDBInstanceCommand({ ...deleteInstanceRequest(scratch), DBInstanceIdentifier: id } as never));
+      results.push(r.DBInstance?.DBInstanceStatus ?? "deleting");
     } catch (error) {
-      deletion.instance = notFound(error) ? "gone" : `failed (${awsErrorFacts(error).name}): delete ${scratch}-1 by hand`;
+      results.push(notFound(error) ? "gone" : `failed (${awsErrorFacts(error).name}): delete ${id} by hand`);
     }
   }
+  if (results.length > 0) deletion.instance = [...new Set(results)].join(", ");
   for (let attempt = 1; ; attempt++) {
     try {
       const r = await rds.send(new sdk.DeleteDBClusterCommand(deleteClusterRequest(scratch) as never));

@@ -106,6 +106,7 @@ export async function awsDrillCommand(ctx: CliContext, loaded: Loaded, opts: Aws
       phases: outcome.phases,
       check: outcome.check ? { ran: outcome.check.ran, detail: outcome.check.detail } : undefined,
       deletion: outcome.deletion,
+      ...(outcome.staleDeleted ? { staleDeleted: outcome.staleDeleted } : {}),
       ...(outcome.error ? { error: redact(outcome.error.message) } : {}),
     });
     if (outcome.error) {
@@ -140,5 +141,10 @@ function lines(o: AuroraDrillOutcome): StyledLine[] {
     [{ tone: "bold", text: `  RPO ${o.rpoSeconds} s` }, ` (restored to the latest restorable time, ${o.latestRestorableTime})`],
     [`  check query: ${o.check?.detail ?? "not run"}`],
     [`  scratch deleted: instance ${o.deletion.instance}, cluster ${o.deletion.cluster} (total ${o.phases.total} s)`],
+    ...(o.staleDeleted ?? []).map(
+      (s): StyledLine => [
+        `  left behind by an earlier drill, deleted: ${s.cluster} (instance ${s.deletion.instance}, cluster ${s.deletion.cluster})`,
+      ],
+    ),
   ];
 }

@@ -71,6 +71,8 @@ describe("slipway db drill on Aurora: waiting, failing and interrupted (recorded
     switch (action) {
       case "DescribeDBClusters": {
         const id = params.get("DBClusterIdentifier");
+        // The list (stale scratch clusters are looked for): only the source, no scratch of earlier drills.
+        if (!id) return { status: 200, body: ok(action, `<DBClusters>${cluster("shop-production", "available")}</DBClusters>`) };
         if (id === "shop-production") return { status: 200, body: ok(action, `<DBClusters>${cluster(id, "available")}</DBClusters>`) };
         const status = script.clusterStatuses[Math.min(clusterReads++, script.clusterStatuses.length - 1)] ?? "available";
         return { status: 200, body: ok(action, `<DBClusters>${cluster(scratch, status)}</DBClusters>`) };

@@ -26,6 +26,8 @@ describe.skipIf(noMoto !== undefined)(`slipway db drill on Aurora against moto's
   let dir: string;
   let env: Record<string, string>;
   const credentials = { accessKeyId: "AKIDSLIPWAYDRILL", secretAccessKey: "slipway-drill-test-secret-key" };
+  /** What must be left after a drill: the sources, the fresh scratch of another drill, the one made by hand. */
+  const left = ["no-backups", "shop-production", "slipway-drill-by-hand", "slipway-drill-shop-production-20991231000000-0002"];
   const clusters = async () =>
     ((await rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? []).map((c) => c.DBClusterIdentifier).sort();
 
@@ -69,6 +71,35 @@ describe.skipIf(noMoto !== undefined)(`slipway db drill on Aurora against moto's
         BackupRetentionPeriod: 0,
       }),
     );
+    // What drills killed before their `finally` left: one old enough to be stale (deleted by the next
+    // drill), one started just now (a drill running elsewhere: kept), one made by hand (never touched).
+    const scratchTags = (startedAt: string) => [
+      { Key: "slipway:drill", Value: "scratch" },
+      { Key: "slipway:source-cluster", Value: "shop-production" },
+      { Key: "slipway:started-at", Value: startedAt },
+    ];
+    const leftBehind = async (id: string, tags: { Key: string; Value: string }[]) => {
+      await rds.send(
+        new CreateDBClusterCommand({
+          DBClusterIdentifier: id,
+          Engine: "aurora-postgresql",
+          MasterUsername: "slipway_admin",
+          MasterUserPassword: "moto-only-password-3",
+          Tags: tags,
+        }),
+      );
+      await rds.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: `${id}-1`,
+          DBClusterIdentifier: id,
+          Engine: "aurora-postgresql",
+          DBInstanceClass: "db.r7g.large",
+        }),
+      );
+    };
+    await leftBehind("slipway-drill-shop-production-20260101000000-0001", scratchTags("2026-01-01T00:00:00.000Z"));
+    await leftBehind("slipway-drill-shop-production-20991231000000-0002", scratchTags(new Date().toISOString()));
+    await leftBehind("slipway-drill-by-hand", []);
     dir = mkdtempSync(join(tmpdir(), "slipway-aws-drill-"));
     writeFileSync(join(dir, "slipway.yaml"), auroraSpec);
     writeFileSync(join(dir, "outputs.json"), outputsFile("shop-production"));
@@ -104,7 +135,10 @@ describe.skipIf(noMoto !== undefined)(`slipway db drill on Aurora against moto's
     // Deleted: only the source is left, and the drill said what RDS answered.
     expect(result.deletion.cluster).toMatch(/^(deleting|gone|available)$/);
     expect(result.deletion.instance).toMatch(/^(deleting|gone)$/);
-    expect(await clusters()).toEqual(["no-backups", "shop-production"]);
+    expect(await clusters()).toEqual(left);
+    expect(result.staleDeleted).toEqual([
+      { cluster: "slipway-drill-shop-production-20260101000000-0001", deletion: { instance: "deleting", cluster: expect.any(String) } },
+    ]);
 
     // The history keeps the drill (no secret in it), as the local drill's does.
     const historyDir = join(dir, ".slipway/production/db-history");
@@ -122,7 +156,7 @@ describe.skipIf(noMoto !== undefined)(`slipway db drill on Aurora against moto's
     expect(human.stdout).toMatch(/RPO \d+(\.\d)? s/);
     expect(human.stdout).toMatch(/scratch deleted: instance deleting, cluster/);
     expect(human.stderr).toMatch(/restoring shop-production to .* into slipway-drill-shop-production-\d{14}-[0-9a-f]{4}/);
-    expect(await clusters()).toEqual(["no-backups", "shop-production"]);
+    expect(await clusters()).toEqual(left);
   }, 180_000);
 
   it("fails with codes and hints, leaving no scratch cluster: a missing source, a source without backups, a plain RDS environment", async () => {
@@ -144,7 +178,7 @@ describe.skipIf(noMoto !== undefined)(`slipway db drill on Aurora against moto's
     expect(rdsEnv.code).toBe(2);
     expect(rdsEnv.final?.error?.code).toBe("DEPLOY_TARGET_UNSUPPORTED");
 
-    expect(await clusters()).toEqual(["no-backups", "shop-production"]);
+    expect(await clusters()).toEqual(left);
     const failed = readdirSync(join(dir, ".slipway/production/db-history"))
       .map((f) => JSON.parse(readFileSync(join(dir, ".slipway/production/db-history", f), "utf8")) as Record<string, unknown>)
       .filter((e) => e.ok === false);
