@@ -210,7 +210,7 @@ export async function runAuroraDrill(options: AuroraDrillOptions): Promise<Auror
     for (const stale of staleScratch(listed, options.source, started, options.timeoutMs + 60 * 60_000)) {
       progress(`deleting ${stale.identifier}, left behind by an earlier drill`);
       const deletion = await deleteScratch(sdk, rds, stale.identifier, stale.members, options.pollMs, progress);
-      (outcome.staleDeleted ??= []).push({ cluster: stale.identifier, deletion });
+      outcome.staleDeleted = [...(outcome.staleDeleted ?? []), { cluster: stale.identifier, deletion }];
     }
     const members = await send(`read the instances of ${options.source}`, () =>
       rds.send(new sdk.DescribeDBInstancesCommand({ Filters: [{ Name: "db-cluster-id", Values: [options.source] }] })),
