@@ -23,6 +23,8 @@ import { type Loaded, styled, unsupported } from "./environment.js";
 
 export interface AwsDrillOptions {
   cluster?: string;
+  /** The local drill's backup; only `latest` (the default) is accepted here. */
+  from?: string;
   infra?: string;
   infraDir?: string;
   /** Minutes for the restore and the instance together. */
@@ -48,6 +50,18 @@ export async function awsDrillCommand(ctx: CliContext, loaded: Loaded, opts: Aws
         loaded,
         "the AWS drill restores Aurora clusters; this environment renders a plain RDS instance (infra.database.service: rds)",
         "Use infra.database.service: aurora, or drill the RDS instance by hand (restore-db-instance-to-point-in-time).",
+      );
+    if (opts.cluster !== undefined && !/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/.test(opts.cluster))
+      throw new SlipwayError("USAGE", `--cluster: ${JSON.stringify(opts.cluster)} is not an RDS cluster identifier`, {
+        hint: "A letter, then letters, digits and single hyphens, at most 63: e.g. --cluster shop-production.",
+      });
+    if (opts.from !== undefined && opts.from !== "latest")
+      throw new SlipwayError(
+        "USAGE",
+        `--from ${opts.from}: the AWS drill restores the cluster's latest restorable time, not a backup file`,
+        {
+          hint: `Leave --from out: slipway db drill -e ${loaded.env.name}.`,
+        },
       );
     const model = buildModel(loaded.validated, loaded.env);
     const db = model.database;

@@ -173,6 +173,13 @@ describe.skipIf(noMoto !== undefined)(`slipway db drill on Aurora against moto's
     expect(noBackups.stderr).toMatch(/hint: Set database.backups.retentionDays/);
     expect(noBackups.stderr).not.toMatch(/at .*\.js:\d+/);
 
+    const badCluster = await slipway(dir, ["db", "drill", "-e", "production", "--cluster", "shop--prod", "--json"], env);
+    expect(badCluster.code).toBe(2);
+    expect(badCluster.final?.error?.code).toBe("USAGE");
+    const fromFile = await slipway(dir, ["db", "drill", "-e", "production", "--from", "x.sql", "--json"], env);
+    expect(fromFile.code).toBe(2);
+    expect(String(fromFile.final?.error?.message)).toMatch(/latest restorable time/);
+
     writeFileSync(join(dir, "rds.yaml"), auroraSpec.replace("service: aurora", "service: rds"));
     const rdsEnv = await slipway(dir, ["db", "drill", "-f", "rds.yaml", "-e", "production", "--json"], env);
     expect(rdsEnv.code).toBe(2);
