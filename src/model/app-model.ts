@@ -180,6 +180,10 @@ export interface DatabaseModel {
   version: string;
   size: string;
   backupRetentionDays: number;
+  /** `slipway db backup` (local target): how many backups (and, separately, pre-restore dumps) are kept. */
+  backupKeep: number;
+  /** Where `slipway db backup` copies each backup, when the spec asks (`database.backups.s3`). */
+  backupS3: { bucket: string; prefix: string; region: string | undefined } | undefined;
   name: string;
   user: string;
   adminUser: string;
