@@ -111,9 +111,9 @@ function checkGate(facts: GoliveFacts): Gate {
 }
 
 /**
- * A managed database's drill: passes on a successful AWS point-in-time drill within the age limit.
- * Without one it stays not-applicable (it does not fail yet, so production deploys of Aurora
- * environments are not blocked by a gate their teams could not pass before the AWS drill existed).
+ * A managed database's drill: passes on a successful AWS point-in-time drill within the age limit and
+ * fails without one (as the local drill gate does): a production deploy needs a restore that was
+ * proved recently, wherever the database runs.
  */
 function managedDrillGate(model: AppModel, facts: GoliveFacts, title: string): Gate {
   if (facts.awsDrills === undefined)
@@ -127,7 +127,15 @@ function managedDrillGate(model: AppModel, facts: GoliveFacts, title: string): G
     .filter((e) => e.action === "drill" && e.ok === true && Number.isFinite(Date.parse(e.at)))
     .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
   const command = `slipway db drill -e ${model.environment}`;
-  if (!last) return na("drill", title, `no successful AWS drill recorded in .slipway/${model.environment}/db-history (run \`${command}\`)`);
+  const hint = `Run \`${command}\` (a point-in-time restore into a scratch cluster, deleted afterwards).`;
+  if (!last)
+    return {
+      id: "drill",
+      title,
+      status: "fail",
+      evidence: `no successful AWS drill recorded in .slipway/${model.environment}/db-history`,
+      hint,
+    };
   const days = Math.floor(Math.max(0, now - Date.parse(last.at)) / dayMs);
   const measured = [
     typeof last.rtoSeconds === "number" ? `RTO ${last.rtoSeconds} s` : undefined,
@@ -136,7 +144,7 @@ function managedDrillGate(model: AppModel, facts: GoliveFacts, title: string): G
   const evidence = `last AWS point-in-time drill ${last.at} (${days} day(s) ago${measured.length > 0 ? `, ${measured.join(", ")}` : ""}; check query not run)`;
   return now - Date.parse(last.at) <= facts.maxDrillAgeDays * dayMs
     ? { id: "drill", title, status: "pass", evidence }
-    : na("drill", title, `${evidence}: older than ${facts.maxDrillAgeDays} day(s) (run \`${command}\`)`);
+    : { id: "drill", title, status: "fail", evidence: `${evidence}: older than ${facts.maxDrillAgeDays} day(s)`, hint };
 }
 
 function databaseGates(model: AppModel, facts: GoliveFacts): Gate[] {

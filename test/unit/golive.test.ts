@@ -63,7 +63,7 @@ describe("the go-live gates of the examples' production environments", () => {
     });
   }
 
-  it("a managed Aurora database: a recent successful AWS drill passes with its RTO and RPO; none or an old one stays not-applicable", () => {
+  it("a managed Aurora database: a recent successful AWS drill passes with its RTO and RPO; none, a failed one or an old one fails with the command to run", () => {
     const model = production("rails-mysql");
     const aws = (at: string, ok = true): DbEvent => ({
       action: "drill",
@@ -78,15 +78,15 @@ describe("the go-live gates of the examples' production environments", () => {
       evidence: "last AWS point-in-time drill 2026-03-08T12:00:00.000Z (2 day(s) ago, RTO 812.4 s, RPO 95.1 s; check query not run)",
     });
     expect(statusOf(kubeFacts(model, { awsDrills: [] }), model, "drill")).toMatchObject({
-      status: "not-applicable",
-      evidence: "no successful AWS drill recorded in .slipway/production/db-history (run `slipway db drill -e production`)",
+      status: "fail",
+      evidence: "no successful AWS drill recorded in .slipway/production/db-history",
+      hint: "Run `slipway db drill -e production` (a point-in-time restore into a scratch cluster, deleted afterwards).",
     });
-    expect(statusOf(kubeFacts(model, { awsDrills: [aws("2026-03-09T12:00:00.000Z", false)] }), model, "drill")?.status).toBe(
-      "not-applicable",
-    );
-    expect(statusOf(kubeFacts(model, { awsDrills: [aws("2026-02-01T12:00:00.000Z")] }), model, "drill")?.evidence).toMatch(
-      /older than 7 day\(s\)/,
-    );
+    expect(statusOf(kubeFacts(model, { awsDrills: [aws("2026-03-09T12:00:00.000Z", false)] }), model, "drill")?.status).toBe("fail");
+    expect(statusOf(kubeFacts(model, { awsDrills: [aws("2026-02-01T12:00:00.000Z")] }), model, "drill")).toMatchObject({
+      status: "fail",
+      evidence: expect.stringMatching(/older than 7 day\(s\)$/),
+    });
   });
 
   const model = production("node-postgres");
