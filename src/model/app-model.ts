@@ -111,6 +111,8 @@ export type TargetModel =
       port: number;
       /** slipway's folder on the server. */
       dir: string;
+      /** The database accessory (targets.<name>.database). */
+      database: { image?: string | undefined };
     };
 
 export interface ImageModel {

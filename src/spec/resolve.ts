@@ -55,6 +55,8 @@ export interface HostTargetSpec {
   runtime: "podman" | "docker";
   port: number;
   dir: string;
+  /** The database accessory: its image (undefined: the official one of the engine's version). */
+  database: { image?: string | undefined };
 }
 
 export interface ValidatedSpec {
@@ -184,6 +186,7 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
       runtime: declared.runtime,
       port: declared.port,
       dir: declared.dir,
+      database: { image: declared.database.image },
     };
   }
   if (type === "local" || (declared && "trustedProxies" in declared)) {

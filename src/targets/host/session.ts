@@ -13,6 +13,7 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { DriverContext, OpenRequest, StyledLine, TargetCommand, TargetSession } from "../driver.js";
+import { accessoryPlace, accessoryState, namesOf } from "./database.js";
 import { hostHistory, hostLock } from "./host-state.js";
 import { containersOf, hostTarget } from "./host-target.js";
 import { proxyServes, stopProxy } from "./proxy.js";
@@ -43,6 +44,18 @@ export async function downHostEnvironment(target: ReturnType<typeof hostTarget>,
       timeoutMs: 90_000,
     });
     stopped.push(`container ${name}`);
+  }
+  // The database accessory stops too (nothing is left running); its volume and passwords stay, and
+  // the next deploy (or `host setup`) starts it again.
+  const place = accessoryPlace(model, target.proxy.host, target.proxy.env, "");
+  if (place && (await accessoryState(place))?.running) {
+    await target.proxy.host.run({
+      command: stopArgv(runtimeOf(model), namesOf(place).container, 60),
+      cwd: "/",
+      env: target.proxy.env,
+      timeoutMs: 120_000,
+    });
+    stopped.push(`database container ${namesOf(place).container} (volume ${namesOf(place).volume} kept)`);
   }
   return stopped;
 }

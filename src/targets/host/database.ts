@@ -1,0 +1,263 @@
+/*
+ * The host target's database accessory: PostgreSQL as a container on the environment's own
+ * network, its data in a named volume, its passwords generated on the server (0600 files under
+ * <dir>/<app>/<env>/db). `host setup` brings it up and creates the app's least-privilege user
+ * (setupDatabaseAccessory); a deploy checks that it runs, starts it if stopped, and reads the app
+ * user's password for DATABASE_URL (ensureAccessoryRunning, readDatabasePassword). Every command
+ * is built in effects/database-accessory-commands.ts.
+ */
+
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { type ContainerRuntime, imageIdArgv, parseState, stateArgv } from "../../effects/container-commands.js";
+import {
+  type AccessoryNames,
+  accessoryLabels,
+  accessoryNames,
+  containerImageArgv,
+  defaultPostgresImage,
+  networkCreateArgv,
+  networkInspectArgv,
+  parseAppUserOutput,
+  postgresAppUserSql,
+  postgresInitArgv,
+  postgresReadyArgv,
+  postgresRunArgv,
+  psqlArgv,
+  pullArgv,
+  secretFileArgv,
+  startArgv,
+  volumeCreateArgv,
+  volumeInspectArgv,
+  withStdinFromArgv,
+} from "../../effects/database-accessory-commands.js";
+import type { Host } from "../../effects/host.js";
+import { invalidPostgresName, scramSha256Verifier } from "../../effects/postgres-commands.js";
+import type { AppModel, DatabaseModel } from "../../model/app-model.js";
+
+export interface AccessoryPlace {
+  host: Host;
+  runtime: ContainerRuntime;
+  /** The environment commands run with on the server (PATH + host.env). */
+  env: Readonly<Record<string, string>>;
+  app: string;
+  environment: string;
+  /** <dir>/<app>/<env> on the server. */
+  stateDir: string;
+  database: DatabaseModel;
+  image: string;
+}
+
+/** The accessory's image: targets.<t>.database.image, else the official image of the spec's engine version. */
+export function databaseImage(model: AppModel): string | undefined {
+  if (!model.database) return undefined;
+  const override = model.target.type === "host" ? model.target.database?.image : undefined;
+  return override ?? defaultPostgresImage(model.database.version);
+}
+
+export function accessoryPlace(
+  model: AppModel,
+  host: Host,
+  env: Readonly<Record<string, string>>,
+  stateDir: string,
+): AccessoryPlace | undefined {
+  const image = databaseImage(model);
+  if (!model.database || model.target.type !== "host" || image === undefined) return undefined;
+  return {
+    host,
+    runtime: model.target.runtime,
+    env,
+    app: model.name,
+    environment: model.environment,
+    stateDir,
+    database: model.database,
+    image,
+  };
+}
+
+export const namesOf = (place: AccessoryPlace): AccessoryNames => accessoryNames(place.app, place.environment);
+
+/** The folder of the accessory's secrets on the server, and its two password files (0600). */
+export function secretPaths(stateDir: string) {
+  const dir = join(stateDir, "db");
+  return { dir, admin: join(dir, "admin.password"), app: join(dir, "app.password") };
+}
+
+/** Why this environment's database cannot be an accessory of the host target (yet), or undefined. */
+export function unsupportedDatabase(database: DatabaseModel): string | undefined {
+  if (database.engine !== "postgres")
+    return `the host target's database accessory runs PostgreSQL only so far (engine: ${database.engine}); MariaDB is not built yet`;
+  return invalidPostgresName("database", database.name) ?? invalidPostgresName("user", database.user);
+}
+
+export class AccessoryError extends Error {
+  constructor(
+    message: string,
+    readonly lastLines: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const run = (place: AccessoryPlace, command: readonly string[], options: { input?: string; timeoutMs?: number } = {}) => {
+  const stdout: string[] = [];
+  return place.host
+    .run({
+      command,
+      cwd: "/",
+      env: place.env,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      lastLineCount: 20,
+      ...(options.input !== undefined ? { input: options.input } : {}),
+      onLine: (line, stream) => {
+        if (stream === "stdout") stdout.push(line);
+      },
+    })
+    .then((result) => ({ ...result, stdout }));
+};
+
+export async function accessoryState(place: AccessoryPlace) {
+  const result = await run(place, stateArgv(place.runtime, namesOf(place).container), { timeoutMs: 30_000 });
+  return result.exitCode === 0 ? parseState(result.stdout.join("\n")) : undefined;
+}
+
+/** Polls pg_isready inside the container until it answers or `timeoutMs` passes. */
+export async function waitUntilReady(place: AccessoryPlace, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (
+      (await run(place, postgresReadyArgv(place.runtime, namesOf(place).container, place.database.adminUser), { timeoutMs: 30_000 }))
+        .exitCode === 0
+    )
+      return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * Brings the accessory to what deploys need and calls `changed` with each change: the secrets
+ * folder and password files, the network, the volume, the image (copied from this machine by
+ * `transfer` when it has it, else pulled on the server), the data (initdb, once), the running
+ * container (answering pg_isready), and the app's database and user. A second run changes nothing.
+ */
+export async function setupDatabaseAccessory(
+  place: AccessoryPlace,
+  changed: (change: string) => void,
+  transfer?: (ref: string) => Promise<boolean>,
+): Promise<void> {
+  const names = namesOf(place);
+  const labels = accessoryLabels(place.app, place.environment);
+  const secrets = secretPaths(place.stateDir);
+  const must = async (what: string, command: readonly string[], options: { input?: string; timeoutMs?: number } = {}) => {
+    const result = await run(place, command, options);
+    if (result.exitCode !== 0) throw new AccessoryError(what, result.lastLines);
+    return result.stdout;
+  };
+
+  for (const [file, who] of [
+    [secrets.admin, "admin"],
+    [secrets.app, "app user"],
+  ] as const) {
+    const out = await must(`cannot write ${file}`, secretFileArgv(file));
+    if (out.includes("created")) changed(`${file}: generated the database ${who}'s password (0600, not shown)`);
+  }
+
+  if ((await run(place, networkInspectArgv(place.runtime, names.network))).exitCode !== 0) {
+    await must(`cannot create the network ${names.network}`, networkCreateArgv(place.runtime, names.network, labels));
+    changed(`network ${names.network}: created`);
+  }
+  if ((await run(place, volumeInspectArgv(place.runtime, names.volume))).exitCode !== 0) {
+    await must(`cannot create the volume ${names.volume}`, volumeCreateArgv(place.runtime, names.volume, labels));
+    changed(`volume ${names.volume}: created`);
+  }
+
+  let state = await accessoryState(place);
+  if (state === undefined) {
+    if ((await run(place, imageIdArgv(place.runtime, place.image))).exitCode !== 0) {
+      if (transfer && (await transfer(place.image))) changed(`image ${place.image}: copied to the server`);
+      else {
+        await must(`cannot pull ${place.image} on the server`, pullArgv(place.runtime, place.image), { timeoutMs: 15 * 60_000 });
+        changed(`image ${place.image}: pulled on the server`);
+      }
+    }
+    const init = postgresInitArgv(place.runtime, {
+      container: names.container,
+      volume: names.volume,
+      image: place.image,
+      adminUser: place.database.adminUser,
+    });
+    const out = await must(`initdb in the volume ${names.volume} failed`, withStdinFromArgv(secrets.admin, init), {
+      timeoutMs: 5 * 60_000,
+    });
+    if (out.includes("initialised"))
+      changed(`volume ${names.volume}: PostgreSQL initialised (superuser ${place.database.adminUser}, password in ${secrets.admin})`);
+    await must(`cannot start the container ${names.container}`, postgresRunArgv(place.runtime, { names, image: place.image, labels }));
+    changed(`container ${names.container}: started (${place.image}, network ${names.network}, no published port)`);
+  } else if (!state.running) {
+    await must(`cannot start the container ${names.container}`, startArgv(place.runtime, names.container));
+    changed(`container ${names.container}: started again (it was ${state.status})`);
+  }
+  if (!(await waitUntilReady(place, 90_000))) {
+    state = await accessoryState(place);
+    throw new AccessoryError(
+      `the database container ${names.container} does not answer pg_isready within 90 s (${state?.status ?? "no container"})`,
+    );
+  }
+
+  const verifier = await appUserVerifier(place);
+  const sql = postgresAppUserSql({
+    database: place.database.name,
+    user: place.database.user,
+    adminUser: place.database.adminUser,
+    verifier,
+  });
+  const out = await must(
+    `cannot create the database ${place.database.name} and its user ${place.database.user}`,
+    psqlArgv(place.runtime, names.container, place.database.adminUser),
+    { input: sql },
+  );
+  const created = parseAppUserOutput(out);
+  if (created.createdRole) changed(`database user ${place.database.user}: created (login only; no superuser, createdb or createrole)`);
+  if (created.createdDatabase)
+    changed(
+      `database ${place.database.name}: created (owner ${place.database.adminUser}; ${place.database.user} may connect and create tables)`,
+    );
+}
+
+/** The SCRAM verifier of the app user's password, computed here from the server's file (the password itself never goes into SQL). */
+async function appUserVerifier(place: AccessoryPlace): Promise<string> {
+  const password = await readDatabasePassword(place.host, place.stateDir, "app");
+  if (password === undefined) throw new AccessoryError(`${secretPaths(place.stateDir).app} is missing or empty`);
+  return scramSha256Verifier(password, randomBytes(16));
+}
+
+/** A password file of the accessory, or undefined when it is missing or empty. */
+export async function readDatabasePassword(host: Host, stateDir: string, who: "admin" | "app"): Promise<string | undefined> {
+  const text = await host.readText(secretPaths(stateDir)[who]);
+  const value = text?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * For a deploy: the accessory's container must exist (made by `host setup`); a stopped one is
+ * started (`onStart` told first) and waited for. Throws AccessoryError with the reason otherwise.
+ */
+export async function ensureAccessoryRunning(place: AccessoryPlace, onStart: (message: string) => void): Promise<void> {
+  const names = namesOf(place);
+  const state = await accessoryState(place);
+  if (state === undefined) throw new AccessoryError(`there is no database container ${names.container} on the server`);
+  if (!state.running) {
+    onStart(`starting the database container ${names.container} (it was ${state.status})`);
+    const result = await run(place, startArgv(place.runtime, names.container));
+    if (result.exitCode !== 0) throw new AccessoryError(`cannot start the database container ${names.container}`, result.lastLines);
+  }
+  if (!(await waitUntilReady(place, 60_000)))
+    throw new AccessoryError(`the database container ${names.container} does not answer pg_isready within 60 s`);
+}
+
+/** The image the accessory's container runs, as named when it was created; undefined when there is none. */
+export async function accessoryImage(place: AccessoryPlace): Promise<string | undefined> {
+  const result = await run(place, containerImageArgv(place.runtime, namesOf(place).container), { timeoutMs: 30_000 });
+  return result.exitCode === 0 ? result.stdout.join("").trim() || undefined : undefined;
+}
