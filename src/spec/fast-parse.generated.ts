@@ -97,29 +97,31 @@ const R59 = /^\d+[smh]$/;
 const K60 = new Set(["kubernetes-secret"]);
 const K61 = new Set(["type", "context", "namespace"]);
 const K62 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
-const K63 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "dir"]);
+const K63 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "dir", "database"]);
 const R64 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 const R65 = /^\/[^\0]*$/;
-const K66 = new Set(["waivers"]);
-const K67 = new Set(["rule", "reason", "until", "path"]);
-const R68 = /^SLW-[A-Z0-9]+-\d{3}$/;
-const R69 =
+const K66 = new Set(["image"]);
+const R67 = /^[a-z0-9][a-z0-9._/:@-]*$/i;
+const K68 = new Set(["waivers"]);
+const K69 = new Set(["rule", "reason", "until", "path"]);
+const R70 = /^SLW-[A-Z0-9]+-\d{3}$/;
+const R71 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K70 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
-const R71 = /^[\w][\w./-]{0,99}$/;
-const K72 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
-const R73 = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const R74 = /^[\w+=,.@{}-]{1,64}$/;
-const R75 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const R76 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
-const R77 = /^[\w{}-]{1,100}$/;
-const K78 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
-const R79 = /^[\w.-]+\/[\w.-]+$/;
-const K80 = new Set(["image", "project", "url"]);
-const R81 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-const R82 = /^[\w.-]+(\/[\w.-]+)+$/;
-const R83 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
-const K84 = new Set(["name", "app", "database", "ingress", "infra", "slo", "logs"]);
+const K72 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
+const R73 = /^[\w][\w./-]{0,99}$/;
+const K74 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
+const R75 = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const R76 = /^[\w+=,.@{}-]{1,64}$/;
+const R77 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const R78 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
+const R79 = /^[\w{}-]{1,100}$/;
+const K80 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R81 = /^[\w.-]+\/[\w.-]+$/;
+const K82 = new Set(["image", "project", "url"]);
+const R83 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const R84 = /^[\w.-]+(\/[\w.-]+)+$/;
+const R85 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
+const K86 = new Set(["name", "app", "database", "ingress", "infra", "slo", "logs"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -1830,7 +1832,31 @@ function d234(x: unknown): unknown {
   return x === undefined ? "/var/lib/slipway" : s233(x);
 }
 
-function o235(x: unknown): unknown {
+function s235(x: unknown): unknown {
+  return typeof x === "string" && R67.test(x) ? x : FAIL;
+}
+
+function p236(x: unknown): unknown {
+  return x === undefined ? x : s235(x);
+}
+
+function o237(x: unknown): unknown {
+  const o = strictObject(x, K66);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.image !== undefined) {
+    const v0 = p236(o.image);
+    if (v0 === FAIL) return FAIL;
+    out.image = v0;
+  } else if (Object.hasOwn(o, "image")) out.image = undefined;
+  return out;
+}
+
+function f238(x: unknown): unknown {
+  return o237(x === undefined ? {} : x);
+}
+
+function o239(x: unknown): unknown {
   const o = strictObject(x, K63);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1861,125 +1887,128 @@ function o235(x: unknown): unknown {
   const v6 = d234(o.dir);
   if (v6 === FAIL) return FAIL;
   out.dir = v6;
+  const v7 = f238(o.database);
+  if (v7 === FAIL) return FAIL;
+  out.database = v7;
   return out;
 }
 
-function c236(x: unknown): unknown {
+function c240(x: unknown): unknown {
   const v0 = o217(x);
   if (v0 !== FAIL) return v0;
   const v1 = o227(x);
   if (v1 !== FAIL) return v1;
-  return o235(x);
+  return o239(x);
 }
 
-function r237(x: unknown): unknown {
+function r241(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = c236(item);
+    const v = c240(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d238(x: unknown): unknown {
-  return x === undefined ? {} : r237(x);
+function d242(x: unknown): unknown {
+  return x === undefined ? {} : r241(x);
 }
 
-function s239(x: unknown): unknown {
-  return typeof x === "string" && R68.test(x) ? x : FAIL;
+function s243(x: unknown): unknown {
+  return typeof x === "string" && R70.test(x) ? x : FAIL;
 }
 
-function s240(x: unknown): unknown {
+function s244(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
 }
 
-function s241(x: unknown): unknown {
-  return typeof x === "string" && R69.test(x) ? x : FAIL;
+function s245(x: unknown): unknown {
+  return typeof x === "string" && R71.test(x) ? x : FAIL;
 }
 
-function p242(x: unknown): unknown {
-  return x === undefined ? x : s241(x);
+function p246(x: unknown): unknown {
+  return x === undefined ? x : s245(x);
 }
 
-function p243(x: unknown): unknown {
+function p247(x: unknown): unknown {
   return x === undefined ? x : s2(x);
 }
 
-function o244(x: unknown): unknown {
-  const o = strictObject(x, K67);
+function o248(x: unknown): unknown {
+  const o = strictObject(x, K69);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.rule === undefined) return FAIL;
-  const v0 = s239(o.rule);
+  const v0 = s243(o.rule);
   if (v0 === FAIL) return FAIL;
   out.rule = v0;
   if (o.reason === undefined) return FAIL;
-  const v1 = s240(o.reason);
+  const v1 = s244(o.reason);
   if (v1 === FAIL) return FAIL;
   out.reason = v1;
   if (o.until !== undefined) {
-    const v2 = p242(o.until);
+    const v2 = p246(o.until);
     if (v2 === FAIL) return FAIL;
     out.until = v2;
   } else if (Object.hasOwn(o, "until")) out.until = undefined;
   if (o.path !== undefined) {
-    const v3 = p243(o.path);
+    const v3 = p247(o.path);
     if (v3 === FAIL) return FAIL;
     out.path = v3;
   } else if (Object.hasOwn(o, "path")) out.path = undefined;
   return out;
 }
 
-function a245(x: unknown): unknown {
+function a249(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = o244(item);
+    const v = o248(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d246(x: unknown): unknown {
-  return x === undefined ? [] : a245(x);
+function d250(x: unknown): unknown {
+  return x === undefined ? [] : a249(x);
 }
 
-function o247(x: unknown): unknown {
-  const o = strictObject(x, K66);
+function o251(x: unknown): unknown {
+  const o = strictObject(x, K68);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d246(o.waivers);
+  const v0 = d250(o.waivers);
   if (v0 === FAIL) return FAIL;
   out.waivers = v0;
   return out;
 }
 
-function p248(x: unknown): unknown {
-  return x === undefined ? x : o247(x);
+function p252(x: unknown): unknown {
+  return x === undefined ? x : o251(x);
 }
 
-function s249(x: unknown): unknown {
-  return typeof x === "string" && R71.test(x) ? x : FAIL;
+function s253(x: unknown): unknown {
+  return typeof x === "string" && R73.test(x) ? x : FAIL;
 }
 
-function d250(x: unknown): unknown {
-  return x === undefined ? "main" : s249(x);
+function d254(x: unknown): unknown {
+  return x === undefined ? "main" : s253(x);
 }
 
-function e251(x: unknown): unknown {
+function e255(x: unknown): unknown {
   return x === "github" || x === "gitlab" ? x : FAIL;
 }
 
-function p252(x: unknown): unknown {
-  return x === undefined ? x : e251(x);
+function p256(x: unknown): unknown {
+  return x === undefined ? x : e255(x);
 }
 
-function a253(x: unknown): unknown {
+function a257(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1990,79 +2019,79 @@ function a253(x: unknown): unknown {
   return out;
 }
 
-function p254(x: unknown): unknown {
-  return x === undefined ? x : a253(x);
-}
-
-function s255(x: unknown): unknown {
-  return typeof x === "string" && R73.test(x) ? x : FAIL;
-}
-
-function p256(x: unknown): unknown {
-  return x === undefined ? x : s255(x);
-}
-
-function s257(x: unknown): unknown {
-  return typeof x === "string" && R74.test(x) ? x : FAIL;
-}
-
-function d258(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s257(x);
+function p258(x: unknown): unknown {
+  return x === undefined ? x : a257(x);
 }
 
 function s259(x: unknown): unknown {
   return typeof x === "string" && R75.test(x) ? x : FAIL;
 }
 
-function r260(x: unknown): unknown {
+function p260(x: unknown): unknown {
+  return x === undefined ? x : s259(x);
+}
+
+function s261(x: unknown): unknown {
+  return typeof x === "string" && R76.test(x) ? x : FAIL;
+}
+
+function d262(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s261(x);
+}
+
+function s263(x: unknown): unknown {
+  return typeof x === "string" && R77.test(x) ? x : FAIL;
+}
+
+function r264(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = s259(item);
+    const v = s263(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d261(x: unknown): unknown {
-  return x === undefined ? {} : r260(x);
+function d265(x: unknown): unknown {
+  return x === undefined ? {} : r264(x);
 }
 
-function e262(x: unknown): unknown {
+function e266(x: unknown): unknown {
   return x === "create" ? x : FAIL;
 }
 
-function s263(x: unknown): unknown {
-  return typeof x === "string" && R76.test(x) ? x : FAIL;
+function s267(x: unknown): unknown {
+  return typeof x === "string" && R78.test(x) ? x : FAIL;
 }
 
-function c264(x: unknown): unknown {
-  const v0 = e262(x);
+function c268(x: unknown): unknown {
+  const v0 = e266(x);
   if (v0 !== FAIL) return v0;
-  return s263(x);
+  return s267(x);
 }
 
-function d265(x: unknown): unknown {
-  return x === undefined ? "create" : c264(x);
+function d269(x: unknown): unknown {
+  return x === undefined ? "create" : c268(x);
 }
 
-function s266(x: unknown): unknown {
-  return typeof x === "string" && R77.test(x) ? x : FAIL;
+function s270(x: unknown): unknown {
+  return typeof x === "string" && R79.test(x) ? x : FAIL;
 }
 
-function p267(x: unknown): unknown {
-  return x === undefined ? x : s266(x);
+function p271(x: unknown): unknown {
+  return x === undefined ? x : s270(x);
 }
 
-function o268(x: unknown): unknown {
-  const o = strictObject(x, K72);
+function o272(x: unknown): unknown {
+  const o = strictObject(x, K74);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region !== undefined) {
-    const v0 = p256(o.region);
+    const v0 = p260(o.region);
     if (v0 === FAIL) return FAIL;
     out.region = v0;
   } else if (Object.hasOwn(o, "region")) out.region = undefined;
@@ -2071,133 +2100,133 @@ function o268(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d258(o.roleName);
+  const v2 = d262(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d261(o.roles);
+  const v3 = d265(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
-  const v4 = d265(o.oidcProvider);
+  const v4 = d269(o.oidcProvider);
   if (v4 === FAIL) return FAIL;
   out.oidcProvider = v4;
   if (o.eksCluster !== undefined) {
-    const v5 = p267(o.eksCluster);
+    const v5 = p271(o.eksCluster);
     if (v5 === FAIL) return FAIL;
     out.eksCluster = v5;
   } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
   return out;
 }
 
-function f269(x: unknown): unknown {
-  return o268(x === undefined ? {} : x);
+function f273(x: unknown): unknown {
+  return o272(x === undefined ? {} : x);
 }
 
-function e270(x: unknown): unknown {
+function e274(x: unknown): unknown {
   return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function d271(x: unknown): unknown {
-  return x === undefined ? "legacy" : e270(x);
+function d275(x: unknown): unknown {
+  return x === undefined ? "legacy" : e274(x);
 }
 
-function s272(x: unknown): unknown {
-  return typeof x === "string" && R79.test(x) ? x : FAIL;
+function s276(x: unknown): unknown {
+  return typeof x === "string" && R81.test(x) ? x : FAIL;
 }
 
-function p273(x: unknown): unknown {
-  return x === undefined ? x : s272(x);
+function p277(x: unknown): unknown {
+  return x === undefined ? x : s276(x);
 }
 
-function n274(x: unknown): unknown {
+function n278(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
 }
 
-function p275(x: unknown): unknown {
-  return x === undefined ? x : n274(x);
+function p279(x: unknown): unknown {
+  return x === undefined ? x : n278(x);
 }
 
-function o276(x: unknown): unknown {
-  const o = strictObject(x, K78);
+function o280(x: unknown): unknown {
+  const o = strictObject(x, K80);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d271(o.subject);
+  const v0 = d275(o.subject);
   if (v0 === FAIL) return FAIL;
   out.subject = v0;
   if (o.repository !== undefined) {
-    const v1 = p273(o.repository);
+    const v1 = p277(o.repository);
     if (v1 === FAIL) return FAIL;
     out.repository = v1;
   } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
   if (o.ownerId !== undefined) {
-    const v2 = p275(o.ownerId);
+    const v2 = p279(o.ownerId);
     if (v2 === FAIL) return FAIL;
     out.ownerId = v2;
   } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
   if (o.repositoryId !== undefined) {
-    const v3 = p275(o.repositoryId);
+    const v3 = p279(o.repositoryId);
     if (v3 === FAIL) return FAIL;
     out.repositoryId = v3;
   } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
-function f277(x: unknown): unknown {
-  return o276(x === undefined ? {} : x);
-}
-
-function s278(x: unknown): unknown {
-  return typeof x === "string" && R81.test(x) ? x : FAIL;
-}
-
-function p279(x: unknown): unknown {
-  return x === undefined ? x : s278(x);
-}
-
-function s280(x: unknown): unknown {
-  return typeof x === "string" && R82.test(x) ? x : FAIL;
-}
-
-function p281(x: unknown): unknown {
-  return x === undefined ? x : s280(x);
+function f281(x: unknown): unknown {
+  return o280(x === undefined ? {} : x);
 }
 
 function s282(x: unknown): unknown {
   return typeof x === "string" && R83.test(x) ? x : FAIL;
 }
 
-function d283(x: unknown): unknown {
-  return x === undefined ? "https://gitlab.com" : s282(x);
+function p283(x: unknown): unknown {
+  return x === undefined ? x : s282(x);
 }
 
-function o284(x: unknown): unknown {
-  const o = strictObject(x, K80);
+function s284(x: unknown): unknown {
+  return typeof x === "string" && R84.test(x) ? x : FAIL;
+}
+
+function p285(x: unknown): unknown {
+  return x === undefined ? x : s284(x);
+}
+
+function s286(x: unknown): unknown {
+  return typeof x === "string" && R85.test(x) ? x : FAIL;
+}
+
+function d287(x: unknown): unknown {
+  return x === undefined ? "https://gitlab.com" : s286(x);
+}
+
+function o288(x: unknown): unknown {
+  const o = strictObject(x, K82);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p279(o.image);
+    const v0 = p283(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   if (o.project !== undefined) {
-    const v1 = p281(o.project);
+    const v1 = p285(o.project);
     if (v1 === FAIL) return FAIL;
     out.project = v1;
   } else if (Object.hasOwn(o, "project")) out.project = undefined;
-  const v2 = d283(o.url);
+  const v2 = d287(o.url);
   if (v2 === FAIL) return FAIL;
   out.url = v2;
   return out;
 }
 
-function f285(x: unknown): unknown {
-  return o284(x === undefined ? {} : x);
+function f289(x: unknown): unknown {
+  return o288(x === undefined ? {} : x);
 }
 
-function o286(x: unknown): unknown {
-  const o = strictObject(x, K70);
+function o290(x: unknown): unknown {
+  const o = strictObject(x, K72);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d250(o.defaultBranch);
+  const v0 = d254(o.defaultBranch);
   if (v0 === FAIL) return FAIL;
   out.defaultBranch = v0;
   if (o.install !== undefined) {
@@ -2216,32 +2245,32 @@ function o286(x: unknown): unknown {
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
   if (o.provider !== undefined) {
-    const v4 = p252(o.provider);
+    const v4 = p256(o.provider);
     if (v4 === FAIL) return FAIL;
     out.provider = v4;
   } else if (Object.hasOwn(o, "provider")) out.provider = undefined;
   if (o.environments !== undefined) {
-    const v5 = p254(o.environments);
+    const v5 = p258(o.environments);
     if (v5 === FAIL) return FAIL;
     out.environments = v5;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v6 = f269(o.aws);
+  const v6 = f273(o.aws);
   if (v6 === FAIL) return FAIL;
   out.aws = v6;
-  const v7 = f277(o.github);
+  const v7 = f281(o.github);
   if (v7 === FAIL) return FAIL;
   out.github = v7;
-  const v8 = f285(o.gitlab);
+  const v8 = f289(o.gitlab);
   if (v8 === FAIL) return FAIL;
   out.gitlab = v8;
   return out;
 }
 
-function p287(x: unknown): unknown {
-  return x === undefined ? x : o286(x);
+function p291(x: unknown): unknown {
+  return x === undefined ? x : o290(x);
 }
 
-function o288(x: unknown): unknown {
+function o292(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2282,24 +2311,24 @@ function o288(x: unknown): unknown {
   const v7 = r214(o.environments);
   if (v7 === FAIL) return FAIL;
   out.environments = v7;
-  const v8 = d238(o.targets);
+  const v8 = d242(o.targets);
   if (v8 === FAIL) return FAIL;
   out.targets = v8;
   if (o.checks !== undefined) {
-    const v9 = p248(o.checks);
+    const v9 = p252(o.checks);
     if (v9 === FAIL) return FAIL;
     out.checks = v9;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v10 = p287(o.ci);
+    const v10 = p291(o.ci);
     if (v10 === FAIL) return FAIL;
     out.ci = v10;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o289(x: unknown): unknown {
-  const o = strictObject(x, K84);
+function o293(x: unknown): unknown {
+  const o = strictObject(x, K86);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -2340,10 +2369,10 @@ function o289(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o288(x);
+  return o292(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o289(x);
+  return o293(x);
 }
