@@ -13,7 +13,7 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { DriverContext, OpenRequest, StyledLine, TargetCommand, TargetSession } from "../driver.js";
-import { accessoryPlace, accessoryState, namesOf } from "./database.js";
+import { accessoryPlace, accessoryState, namesOf, readDatabasePassword } from "./database.js";
 import { hostHistory, hostLock } from "./host-state.js";
 import { containersOf, hostTarget } from "./host-target.js";
 import { proxyServes, stopProxy } from "./proxy.js";
@@ -132,8 +132,17 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
   const server = /@?([^@:[\]]+|\[[^\]]+\])(?::\d+)?$/.exec(spec.ssh)?.[1] ?? spec.ssh;
   const publicUrl = `http://${server}${spec.port === 80 ? "" : `:${spec.port}`}/`;
 
+  let databaseSecretsKnown = false;
   const engineTarget = async (healthTimeoutMs?: number) => {
     const secrets = await loadLocalSecrets(model, specDir, ctx.env);
+    // The accessory's passwords are on the server only; what exec, logs and deploy print is redacted with them.
+    if (model.database && !databaseSecretsKnown) {
+      for (const who of ["app", "admin"] as const) {
+        const value = await readDatabasePassword(ssh, envDir, who);
+        if (value !== undefined) ctx.redactor.add([value]);
+      }
+      databaseSecretsKnown = true;
+    }
     return {
       secrets,
       target: hostTarget({
