@@ -9,6 +9,7 @@ import {
   containerImageArgv,
   defaultPostgresImage,
   networkCreateArgv,
+  networkDnsArgv,
   networkInspectArgv,
   parseAppUserOutput,
   postgresAppUserSql,
@@ -64,6 +65,14 @@ describe("database accessory commands", () => {
       "dev.slipway.accessory-of=production",
       "--label",
       "dev.slipway.app=shop",
+      "slipway-shop-production",
+    ]);
+    expect(networkDnsArgv(names.network)).toEqual([
+      "podman",
+      "network",
+      "inspect",
+      "--format",
+      "{{.DNSEnabled}}",
       "slipway-shop-production",
     ]);
     expect(volumeInspectArgv("docker", names.volume)).toEqual(["docker", "volume", "inspect", "--format", "{{.Name}}", names.volume]);

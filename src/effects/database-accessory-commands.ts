@@ -60,6 +60,11 @@ export function networkCreateArgv(runtime: ContainerRuntime, network: string, la
   return [runtime, "network", "create", ...labelArgs(labels), network];
 }
 
+/** Podman only: `true` when the network resolves container names (netavark with aardvark-dns, or CNI with dnsname). */
+export function networkDnsArgv(network: string): string[] {
+  return ["podman", "network", "inspect", "--format", "{{.DNSEnabled}}", network];
+}
+
 export function volumeInspectArgv(runtime: ContainerRuntime, volume: string): string[] {
   return [runtime, "volume", "inspect", "--format", "{{.Name}}", volume];
 }

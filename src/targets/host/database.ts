@@ -17,6 +17,7 @@ import {
   containerImageArgv,
   defaultPostgresImage,
   networkCreateArgv,
+  networkDnsArgv,
   networkInspectArgv,
   parseAppUserOutput,
   postgresAppUserSql,
@@ -166,6 +167,14 @@ export async function setupDatabaseAccessory(
   if ((await run(place, networkInspectArgv(place.runtime, names.network))).exitCode !== 0) {
     await must(`cannot create the network ${names.network}`, networkCreateArgv(place.runtime, names.network, labels));
     changed(`network ${names.network}: created`);
+  }
+  // Docker's user-defined networks always resolve names; Podman's only with its DNS plugin.
+  if (place.runtime === "podman") {
+    const dns = await run(place, networkDnsArgv(names.network));
+    if (dns.exitCode === 0 && dns.stdout.join("").trim() === "false")
+      throw new AccessoryError(
+        `the network ${names.network} has no DNS, so the app cannot find the database by name: install aardvark-dns (netavark) or the dnsname plugin (CNI), then \`podman network rm ${names.network}\` and run setup again`,
+      );
   }
   if ((await run(place, volumeInspectArgv(place.runtime, names.volume))).exitCode !== 0) {
     await must(`cannot create the volume ${names.volume}`, volumeCreateArgv(place.runtime, names.volume, labels));
