@@ -7,6 +7,7 @@
  * on stdin.
  */
 import type { ContainerRuntime } from "./container-commands.js";
+import { grantDatabasePattern, quoteMariadbIdentifier, quoteMariadbString } from "./mariadb-commands.js";
 import { quoteIdentifier, quoteLiteral } from "./postgres-commands.js";
 
 /** The labels of the accessory's container, network and volume (not the release labels: `ps` of a release never lists it). */
@@ -244,7 +245,161 @@ export function postgresAppUserSql(options: { database: string; user: string; ad
 }
 
 /** What the app-user script printed it created. */
-export function parseAppUserOutput(lines: readonly string[]): { createdRole: boolean; createdDatabase: boolean } {
+export function parseAppUserOutput(lines: readonly string[]): { createdRole: boolean; createdDatabase: boolean; createdAdmin: boolean } {
   const words = new Set(lines.map((l) => l.trim()));
-  return { createdRole: words.has("created-role"), createdDatabase: words.has("created-database") };
+  return {
+    createdRole: words.has("created-role"),
+    createdDatabase: words.has("created-database"),
+    createdAdmin: words.has("created-admin"),
+  };
+}
+
+/*
+ * MariaDB (`database.engine: mysql`), the same shape: data in a subfolder of the volume, made once
+ * by mariadb-install-db in a one-off container; the server on the environment's network only; SQL
+ * as the image's `mysql` OS user over the socket inside the container (unix_socket
+ * authentication, so no password is needed there); the admin and app accounts set from
+ * mysql_native_password hashes, so no password is ever in SQL.
+ */
+
+/** The official image: a MariaDB version as given (10.x, 11.x), else the current LTS for a MySQL version (5.7, 8.0). */
+export function defaultMariadbImage(version: string): string {
+  const major = Number(version.split(".")[0]);
+  return `docker.io/library/mariadb:${major >= 10 ? version : "11.4"}`;
+}
+
+export const mariadbMount = "/var/lib/mysql";
+export const mariadbData = `${mariadbMount}/data`;
+export const mariadbSocket = "/run/mysqld/mysqld.sock";
+
+/** mariadb-install-db into the volume unless it holds system tables already (prints `exists`, else `initialised`). */
+export const mariadbInitScript = `set -e
+d=${mariadbData}
+if [ -d "$d/mysql" ]; then echo exists; exit 0; fi
+mariadb-install-db --no-defaults --user=mysql --datadir="$d" --auth-root-authentication-method=socket --skip-test-db >/dev/null
+echo initialised`;
+
+export function mariadbInitArgv(runtime: ContainerRuntime, options: { container: string; volume: string; image: string }): string[] {
+  return [
+    runtime,
+    "run",
+    "--rm",
+    "--name",
+    `${options.container}-init`,
+    "--user",
+    "mysql",
+    "--network",
+    "none",
+    "--volume",
+    `${options.volume}:${mariadbMount}`,
+    "--entrypoint",
+    "sh",
+    options.image,
+    "-c",
+    mariadbInitScript,
+  ];
+}
+
+/** The server, detached, on the environment's network only; SIGTERM is mariadbd's clean shutdown. */
+export function mariadbRunArgv(
+  runtime: ContainerRuntime,
+  options: { names: AccessoryNames; image: string; labels: Readonly<Record<string, string>> },
+): string[] {
+  return [
+    runtime,
+    "run",
+    "--detach",
+    "--name",
+    options.names.container,
+    ...labelArgs(options.labels),
+    "--restart",
+    "unless-stopped",
+    "--user",
+    "mysql",
+    "--network",
+    options.names.network,
+    "--volume",
+    `${options.names.volume}:${mariadbMount}`,
+    "--stop-timeout",
+    "60",
+    "--entrypoint",
+    "mariadbd",
+    options.image,
+    "--no-defaults",
+    `--datadir=${mariadbData}`,
+    "--bind-address=0.0.0.0",
+    "--port=3306",
+    `--socket=${mariadbSocket}`,
+    "--skip-name-resolve",
+    "--character-set-server=utf8mb4",
+    "--collation-server=utf8mb4_unicode_ci",
+  ];
+}
+
+/** Exits 0 when the server answers on its socket. */
+export function mariadbReadyArgv(runtime: ContainerRuntime, container: string): string[] {
+  return [
+    runtime,
+    "exec",
+    "--user",
+    "mysql",
+    container,
+    "mariadb-admin",
+    "--no-defaults",
+    "--protocol=socket",
+    `--socket=${mariadbSocket}`,
+    "--user=mysql",
+    "ping",
+  ];
+}
+
+/** The client inside the container as the `mysql` OS user over the socket, SQL on stdin. */
+export function mariadbClientArgv(runtime: ContainerRuntime, container: string): string[] {
+  return [
+    runtime,
+    "exec",
+    "--interactive",
+    "--user",
+    "mysql",
+    container,
+    "mariadb",
+    "--no-defaults",
+    "--protocol=socket",
+    `--socket=${mariadbSocket}`,
+    "--user=mysql",
+    "--batch",
+    "--skip-column-names",
+  ];
+}
+
+const anyHost = (user: string) => `${quoteMariadbString(user)}@'%'`;
+
+/**
+ * The admin and app accounts (from any address of the network: `@'%'`) and the app's database,
+ * idempotently: prints `created-admin`, `created-role`, `created-database` for what did not exist.
+ * The admin gets every privilege; the app user ALL on its own database only (no GRANT OPTION,
+ * nothing global: it cannot create databases or users).
+ */
+export function mariadbAccountsSql(options: {
+  database: string;
+  user: string;
+  adminUser: string;
+  adminHash: string;
+  appHash: string;
+}): string {
+  const { database, user, adminUser } = options;
+  const exists = (name: string) => `SELECT 1 FROM mysql.global_priv WHERE User = ${quoteMariadbString(name)} AND Host = '%'`;
+  return [
+    `SELECT 'created-admin' FROM DUAL WHERE NOT EXISTS (${exists(adminUser)});`,
+    `SELECT 'created-role' FROM DUAL WHERE NOT EXISTS (${exists(user)});`,
+    `SELECT 'created-database' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ${quoteMariadbString(database)});`,
+    `CREATE USER IF NOT EXISTS ${anyHost(adminUser)} IDENTIFIED BY PASSWORD ${quoteMariadbString(options.adminHash)};`,
+    `ALTER USER ${anyHost(adminUser)} IDENTIFIED BY PASSWORD ${quoteMariadbString(options.adminHash)};`,
+    `GRANT ALL PRIVILEGES ON *.* TO ${anyHost(adminUser)} WITH GRANT OPTION;`,
+    `CREATE DATABASE IF NOT EXISTS ${quoteMariadbIdentifier(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
+    `CREATE USER IF NOT EXISTS ${anyHost(user)} IDENTIFIED BY PASSWORD ${quoteMariadbString(options.appHash)};`,
+    `ALTER USER ${anyHost(user)} IDENTIFIED BY PASSWORD ${quoteMariadbString(options.appHash)};`,
+    `GRANT ALL PRIVILEGES ON ${grantDatabasePattern(database)}.* TO ${anyHost(user)};`,
+    "",
+  ].join("\n");
 }

@@ -15,7 +15,13 @@ import {
   accessoryLabels,
   accessoryNames,
   containerImageArgv,
+  defaultMariadbImage,
   defaultPostgresImage,
+  mariadbAccountsSql,
+  mariadbClientArgv,
+  mariadbInitArgv,
+  mariadbReadyArgv,
+  mariadbRunArgv,
   networkCreateArgv,
   networkDnsArgv,
   networkInspectArgv,
@@ -33,6 +39,7 @@ import {
   withStdinFromArgv,
 } from "../../effects/database-accessory-commands.js";
 import type { Host } from "../../effects/host.js";
+import { invalidMariadbName, nativePasswordHash } from "../../effects/mariadb-commands.js";
 import { invalidPostgresName, scramSha256Verifier } from "../../effects/postgres-commands.js";
 import type { AppModel, DatabaseModel } from "../../model/app-model.js";
 
@@ -53,7 +60,10 @@ export interface AccessoryPlace {
 export function databaseImage(model: AppModel): string | undefined {
   if (!model.database) return undefined;
   const override = model.target.type === "host" ? model.target.database?.image : undefined;
-  return override ?? defaultPostgresImage(model.database.version);
+  return (
+    override ??
+    (model.database.engine === "postgres" ? defaultPostgresImage(model.database.version) : defaultMariadbImage(model.database.version))
+  );
 }
 
 export function accessoryPlace(
@@ -86,8 +96,7 @@ export function secretPaths(stateDir: string) {
 
 /** Why this environment's database cannot be an accessory of the host target (yet), or undefined. */
 export function unsupportedDatabase(database: DatabaseModel): string | undefined {
-  if (database.engine !== "postgres")
-    return `the host target's database accessory runs PostgreSQL only so far (engine: ${database.engine}); MariaDB is not built yet`;
+  if (database.engine === "mysql") return invalidMariadbName("database", database.name) ?? invalidMariadbName("user", database.user);
   return invalidPostgresName("database", database.name) ?? invalidPostgresName("user", database.user);
 }
 
@@ -122,15 +131,18 @@ export async function accessoryState(place: AccessoryPlace) {
   return result.exitCode === 0 ? parseState(result.stdout.join("\n")) : undefined;
 }
 
-/** Polls pg_isready inside the container until it answers or `timeoutMs` passes. */
+const engineName = (place: AccessoryPlace) => (place.database.engine === "postgres" ? "PostgreSQL" : "MariaDB");
+
+const readyArgv = (place: AccessoryPlace) =>
+  place.database.engine === "postgres"
+    ? postgresReadyArgv(place.runtime, namesOf(place).container, place.database.adminUser)
+    : mariadbReadyArgv(place.runtime, namesOf(place).container);
+
+/** Polls the server's ping (pg_isready, mariadb-admin ping) inside the container until it answers or `timeoutMs` passes. */
 export async function waitUntilReady(place: AccessoryPlace, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (
-      (await run(place, postgresReadyArgv(place.runtime, namesOf(place).container, place.database.adminUser), { timeoutMs: 30_000 }))
-        .exitCode === 0
-    )
-      return true;
+    if ((await run(place, readyArgv(place), { timeoutMs: 30_000 })).exitCode === 0) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -182,6 +194,7 @@ export async function setupDatabaseAccessory(
   }
 
   let state = await accessoryState(place);
+  const postgres = place.database.engine === "postgres";
   if (state === undefined) {
     if ((await run(place, imageIdArgv(place.runtime, place.image))).exitCode !== 0) {
       if (transfer && (await transfer(place.image))) changed(`image ${place.image}: copied to the server`);
@@ -190,18 +203,26 @@ export async function setupDatabaseAccessory(
         changed(`image ${place.image}: pulled on the server`);
       }
     }
-    const init = postgresInitArgv(place.runtime, {
-      container: names.container,
-      volume: names.volume,
-      image: place.image,
-      adminUser: place.database.adminUser,
-    });
-    const out = await must(`initdb in the volume ${names.volume} failed`, withStdinFromArgv(secrets.admin, init), {
-      timeoutMs: 5 * 60_000,
-    });
+    const init = postgres
+      ? withStdinFromArgv(
+          secrets.admin,
+          postgresInitArgv(place.runtime, {
+            container: names.container,
+            volume: names.volume,
+            image: place.image,
+            adminUser: place.database.adminUser,
+          }),
+        )
+      : mariadbInitArgv(place.runtime, { container: names.container, volume: names.volume, image: place.image });
+    const out = await must(`initialising the data in the volume ${names.volume} failed`, init, { timeoutMs: 5 * 60_000 });
     if (out.includes("initialised"))
-      changed(`volume ${names.volume}: PostgreSQL initialised (superuser ${place.database.adminUser}, password in ${secrets.admin})`);
-    await must(`cannot start the container ${names.container}`, postgresRunArgv(place.runtime, { names, image: place.image, labels }));
+      changed(
+        postgres
+          ? `volume ${names.volume}: PostgreSQL initialised (superuser ${place.database.adminUser}, password in ${secrets.admin})`
+          : `volume ${names.volume}: MariaDB initialised (system tables; accounts below)`,
+      );
+    const server = postgres ? postgresRunArgv : mariadbRunArgv;
+    await must(`cannot start the container ${names.container}`, server(place.runtime, { names, image: place.image, labels }));
     changed(`container ${names.container}: started (${place.image}, network ${names.network}, no published port)`);
   } else if (!state.running) {
     await must(`cannot start the container ${names.container}`, startArgv(place.runtime, names.container));
@@ -210,35 +231,46 @@ export async function setupDatabaseAccessory(
   if (!(await waitUntilReady(place, 90_000))) {
     state = await accessoryState(place);
     throw new AccessoryError(
-      `the database container ${names.container} does not answer pg_isready within 90 s (${state?.status ?? "no container"})`,
+      `the database container ${names.container} does not answer ${engineName(place)}'s ping within 90 s (${state?.status ?? "no container"})`,
     );
   }
 
-  const verifier = await appUserVerifier(place);
-  const sql = postgresAppUserSql({
-    database: place.database.name,
-    user: place.database.user,
-    adminUser: place.database.adminUser,
-    verifier,
-  });
-  const out = await must(
-    `cannot create the database ${place.database.name} and its user ${place.database.user}`,
-    psqlArgv(place.runtime, names.container, place.database.adminUser),
-    { input: sql },
-  );
+  const { name: database, user, adminUser } = place.database;
+  const appPassword = await mustRead(place, "app");
+  const [sql, client] = postgres
+    ? [
+        postgresAppUserSql({ database, user, adminUser, verifier: scramSha256Verifier(appPassword, randomBytes(16)) }),
+        psqlArgv(place.runtime, names.container, adminUser),
+      ]
+    : [
+        mariadbAccountsSql({
+          database,
+          user,
+          adminUser,
+          adminHash: nativePasswordHash(await mustRead(place, "admin")),
+          appHash: nativePasswordHash(appPassword),
+        }),
+        mariadbClientArgv(place.runtime, names.container),
+      ];
+  const out = await must(`cannot create the database ${database} and its user ${user}`, client, { input: sql });
   const created = parseAppUserOutput(out);
-  if (created.createdRole) changed(`database user ${place.database.user}: created (login only; no superuser, createdb or createrole)`);
-  if (created.createdDatabase)
+  if (created.createdAdmin)
+    changed(`database admin ${adminUser}: created (all privileges, from the network only; password in ${secrets.admin})`);
+  if (created.createdRole)
     changed(
-      `database ${place.database.name}: created (owner ${place.database.adminUser}; ${place.database.user} may connect and create tables)`,
+      `database user ${user}: created (${postgres ? "login only; no superuser, createdb or createrole" : `all privileges on ${database} only`})`,
     );
+  if (created.createdDatabase) changed(`database ${database}: created (owner ${adminUser}; ${user} may connect and create tables)`);
 }
 
-/** The SCRAM verifier of the app user's password, computed here from the server's file (the password itself never goes into SQL). */
-async function appUserVerifier(place: AccessoryPlace): Promise<string> {
-  const password = await readDatabasePassword(place.host, place.stateDir, "app");
-  if (password === undefined) throw new AccessoryError(`${secretPaths(place.stateDir).app} is missing or empty`);
-  return scramSha256Verifier(password, randomBytes(16));
+/**
+ * A password from the server's file, for a verifier or hash computed here (the password itself
+ * never goes into SQL, and is never printed).
+ */
+async function mustRead(place: AccessoryPlace, who: "admin" | "app"): Promise<string> {
+  const password = await readDatabasePassword(place.host, place.stateDir, who);
+  if (password === undefined) throw new AccessoryError(`${secretPaths(place.stateDir)[who]} is missing or empty`);
+  return password;
 }
 
 /** A password file of the accessory, or undefined when it is missing or empty. */
@@ -262,7 +294,7 @@ export async function ensureAccessoryRunning(place: AccessoryPlace, onStart: (me
     if (result.exitCode !== 0) throw new AccessoryError(`cannot start the database container ${names.container}`, result.lastLines);
   }
   if (!(await waitUntilReady(place, 60_000)))
-    throw new AccessoryError(`the database container ${names.container} does not answer pg_isready within 60 s`);
+    throw new AccessoryError(`the database container ${names.container} does not answer ${engineName(place)}'s ping within 60 s`);
 }
 
 /** The image the accessory's container runs, as named when it was created; undefined when there is none. */

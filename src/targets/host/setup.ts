@@ -102,7 +102,7 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
     if (unsupported !== undefined)
       throw new SlipwayError("DEPLOY_TARGET_UNSUPPORTED", `environment '${env.name}': ${unsupported}`, {
         location: locationOf(validated.source, ["database"]),
-        hint: "Use engine: postgres for a host target, or deploy this environment to a target with that engine.",
+        hint: "Choose another database.name / database.user in slipway.yaml.",
       });
   }
   const changes: string[] = [];
@@ -262,10 +262,10 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
       const running = await accessoryImage(place);
       if (running !== undefined && running !== place.image)
         notes.push(
-          `warning: the database container runs ${running}, the spec asks for ${place.image}; slipway does not replace a database's image (a major version needs pg_upgrade)`,
+          `warning: the database container runs ${running}, the spec asks for ${place.image}; slipway does not replace a database's image (a major version needs an upgrade of the data first)`,
         );
       notes.push(
-        `database: PostgreSQL answers in ${namesOf(place).container} (network ${namesOf(place).network}, volume ${namesOf(place).volume})`,
+        `database: ${model.database?.engine === "mysql" ? "MariaDB" : "PostgreSQL"} answers in ${namesOf(place).container} (network ${namesOf(place).network}, volume ${namesOf(place).volume})`,
       );
     }
     return { host: spec.ssh, runtime: spec.runtime, os: osName, changes, notes };
