@@ -7,7 +7,14 @@ import {
   accessoryLabels,
   accessoryNames,
   containerImageArgv,
+  defaultMariadbImage,
   defaultPostgresImage,
+  mariadbAccountsSql,
+  mariadbClientArgv,
+  mariadbInitArgv,
+  mariadbInitScript,
+  mariadbReadyArgv,
+  mariadbRunArgv,
   networkCreateArgv,
   networkDnsArgv,
   networkInspectArgv,
@@ -214,8 +221,12 @@ describe("database accessory commands", () => {
     ]);
     // A quote in a name cannot end the literal.
     expect(postgresAppUserSql({ database: "a", user: "x'y", adminUser: "s", verifier: "v" })).toContain("rolname = 'x''y'");
-    expect(parseAppUserOutput(["created-role", " created-database "])).toEqual({ createdRole: true, createdDatabase: true });
-    expect(parseAppUserOutput([])).toEqual({ createdRole: false, createdDatabase: false });
+    expect(parseAppUserOutput(["created-role", " created-database "])).toEqual({
+      createdAdmin: false,
+      createdRole: true,
+      createdDatabase: true,
+    });
+    expect(parseAppUserOutput([])).toEqual({ createdAdmin: false, createdRole: false, createdDatabase: false });
   });
 
   it("generates a secret file in a real sh: 32 letters and digits, 0600, never printed, kept on a second run", () => {
@@ -236,5 +247,113 @@ describe("database accessory commands", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("MariaDB: the image by version, install-db once in a one-off container, the server on the network only", () => {
+    expect(defaultMariadbImage("11.4")).toBe("docker.io/library/mariadb:11.4");
+    expect(defaultMariadbImage("10.11")).toBe("docker.io/library/mariadb:10.11");
+    // A MySQL version (the spec's default 8.0) runs the current MariaDB LTS.
+    expect(defaultMariadbImage("8.0")).toBe("docker.io/library/mariadb:11.4");
+    expect(mariadbInitArgv("podman", { container: names.container, volume: names.volume, image: "m:1" })).toEqual([
+      "podman",
+      "run",
+      "--rm",
+      "--name",
+      "slipway-shop-production-db-init",
+      "--user",
+      "mysql",
+      "--network",
+      "none",
+      "--volume",
+      "slipway-shop-production-db-data:/var/lib/mysql",
+      "--entrypoint",
+      "sh",
+      "m:1",
+      "-c",
+      mariadbInitScript,
+    ]);
+    expect(mariadbInitScript).toContain('if [ -d "$d/mysql" ]; then echo exists; exit 0; fi');
+    expect(mariadbInitScript).toContain("--auth-root-authentication-method=socket --skip-test-db");
+    expect(mariadbRunArgv("docker", { names, image: "m:1", labels: {} })).toEqual([
+      "docker",
+      "run",
+      "--detach",
+      "--name",
+      "slipway-shop-production-db",
+      "--restart",
+      "unless-stopped",
+      "--user",
+      "mysql",
+      "--network",
+      "slipway-shop-production",
+      "--volume",
+      "slipway-shop-production-db-data:/var/lib/mysql",
+      "--stop-timeout",
+      "60",
+      "--entrypoint",
+      "mariadbd",
+      "m:1",
+      "--no-defaults",
+      "--datadir=/var/lib/mysql/data",
+      "--bind-address=0.0.0.0",
+      "--port=3306",
+      "--socket=/run/mysqld/mysqld.sock",
+      "--skip-name-resolve",
+      "--character-set-server=utf8mb4",
+      "--collation-server=utf8mb4_unicode_ci",
+    ]);
+    expect(mariadbReadyArgv("podman", names.container)).toEqual([
+      "podman",
+      "exec",
+      "--user",
+      "mysql",
+      "slipway-shop-production-db",
+      "mariadb-admin",
+      "--no-defaults",
+      "--protocol=socket",
+      "--socket=/run/mysqld/mysqld.sock",
+      "--user=mysql",
+      "ping",
+    ]);
+    expect(mariadbClientArgv("docker", names.container)).toEqual([
+      "docker",
+      "exec",
+      "--interactive",
+      "--user",
+      "mysql",
+      "slipway-shop-production-db",
+      "mariadb",
+      "--no-defaults",
+      "--protocol=socket",
+      "--socket=/run/mysqld/mysqld.sock",
+      "--user=mysql",
+      "--batch",
+      "--skip-column-names",
+    ]);
+  });
+
+  it("MariaDB: admin and app accounts from hashes, the app user's privileges on its own database only", () => {
+    const sql = mariadbAccountsSql({
+      database: "my_shop",
+      user: "shop_app",
+      adminUser: "slipway_admin",
+      adminHash: "*AAA",
+      appHash: "*BBB",
+    });
+    expect(sql.split("\n")).toEqual([
+      "SELECT 'created-admin' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM mysql.global_priv WHERE User = 'slipway_admin' AND Host = '%');",
+      "SELECT 'created-role' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM mysql.global_priv WHERE User = 'shop_app' AND Host = '%');",
+      "SELECT 'created-database' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'my_shop');",
+      "CREATE USER IF NOT EXISTS 'slipway_admin'@'%' IDENTIFIED BY PASSWORD '*AAA';",
+      "ALTER USER 'slipway_admin'@'%' IDENTIFIED BY PASSWORD '*AAA';",
+      "GRANT ALL PRIVILEGES ON *.* TO 'slipway_admin'@'%' WITH GRANT OPTION;",
+      "CREATE DATABASE IF NOT EXISTS `my_shop` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;",
+      "CREATE USER IF NOT EXISTS 'shop_app'@'%' IDENTIFIED BY PASSWORD '*BBB';",
+      "ALTER USER 'shop_app'@'%' IDENTIFIED BY PASSWORD '*BBB';",
+      // `_` escaped: the grant matches my_shop only, not myXshop.
+      "GRANT ALL PRIVILEGES ON `my\\_shop`.* TO 'shop_app'@'%';",
+      "",
+    ]);
+    expect(parseAppUserOutput(["created-admin"])).toEqual({ createdAdmin: true, createdRole: false, createdDatabase: false });
   });
 });
