@@ -403,3 +403,64 @@ export function mariadbAccountsSql(options: {
     "",
   ].join("\n");
 }
+
+/*
+ * Backups of the PostgreSQL accessory on the server: pg_dump and psql run inside the container
+ * (as the superuser over its socket), the dump written to a 0600 file on the server while its lines
+ * also stream back to slipway (which counts the rows for the manifest), the load read from that file
+ * on the server. The dump format is the local target's (plain SQL, owners and grants kept).
+ */
+
+export function postgresDumpArgv(runtime: ContainerRuntime, container: string, adminUser: string, database: string): string[] {
+  return [runtime, "exec", "--user", "postgres", container, "pg_dump", "--format=plain", `--username=${adminUser}`, `--dbname=${database}`];
+}
+
+/** Loads a plain dump (stdin) in one transaction: the first error stops it and nothing of it stays. */
+export function postgresLoadArgv(runtime: ContainerRuntime, container: string, adminUser: string, database: string): string[] {
+  return [
+    runtime,
+    "exec",
+    "--interactive",
+    "--user",
+    "postgres",
+    container,
+    "psql",
+    "--no-psqlrc",
+    "--quiet",
+    "--single-transaction",
+    "--set=ON_ERROR_STOP=1",
+    `--username=${adminUser}`,
+    `--dbname=${database}`,
+  ];
+}
+
+/**
+ * Runs the dump command (`$2…`) with its output copied into `$1.partial` (0600) and to stdout;
+ * renamed to `$1` only when the dump command exited 0, else removed (the exit code is kept).
+ */
+export const dumpToFileScript = `f=$1; shift
+umask 077
+mkdir -p "$(dirname "$f")" || exit 1
+{ "$@"; echo $? >"$f.rc"; } | tee "$f.partial"
+rc=$(cat "$f.rc" 2>/dev/null || echo 1); rm -f "$f.rc"
+if [ "$rc" != 0 ]; then rm -f "$f.partial"; exit "$rc"; fi
+mv "$f.partial" "$f"`;
+
+export function dumpToFileArgv(file: string, dump: readonly string[]): string[] {
+  return ["sh", "-c", dumpToFileScript, "sh", file, ...dump];
+}
+
+/** Prints the file's SHA-256 and its size in bytes, one a line. */
+export function fileFactsArgv(file: string): string[] {
+  return ["sh", "-c", 'sha256sum "$1" | cut -d" " -f1 && wc -c <"$1"', "sh", file];
+}
+
+/** Drops the app's database (its sessions ended first); the app-user script then makes it again, empty. */
+export function postgresDropDatabaseSql(database: string): string {
+  return `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE);\n`;
+}
+
+/** `<table>|<rows>` a line for each table of a manifest (names as the dump wrote them: already quoted where needed). */
+export function rowCountSql(tables: readonly string[]): string {
+  return tables.map((name) => `SELECT ${quoteLiteral(name)} || '|' || count(*) FROM ${name};\n`).join("");
+}

@@ -14,6 +14,7 @@ import type { AppModel } from "../../model/app-model.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { DriverContext, OpenRequest, StyledLine, TargetCommand, TargetSession } from "../driver.js";
 import { accessoryPlace, accessoryState, namesOf, readDatabasePassword } from "./database.js";
+import { hostDbOperations } from "./db-ops.js";
 import { hostHistory, hostLock } from "./host-state.js";
 import { containersOf, hostTarget } from "./host-target.js";
 import { proxyServes, stopProxy } from "./proxy.js";
@@ -168,6 +169,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
   const run = (command: readonly string[], onLine?: (line: string, stream: "stdout" | "stderr") => void) =>
     ssh.run({ command, cwd: "/", env: hostEnv, timeoutMs: 60_000, lastLineCount: 20, ...(onLine ? { onLine } : {}) });
 
+  const dbPlace = accessoryPlace(model, ssh, hostEnv, envDir);
   let closed = false;
   return {
     history,
@@ -302,5 +304,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
       const { target } = await engineTarget();
       return { stopped: await downHostEnvironment(target, model) };
     },
+
+    ...(dbPlace ? { db: hostDbOperations({ place: dbPlace, history, redactor: ctx.redactor }) } : {}),
   };
 }

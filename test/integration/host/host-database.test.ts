@@ -275,6 +275,45 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 0\n" });
   }, 600_000);
 
+  it("db backup dumps the app's database on the server with a manifest; db restore --yes puts it back (after a pre-restore dump)", async () => {
+    const insert = (n: number) =>
+      cli([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        `for i in $(seq ${n}); do psql "$DATABASE_URL" -qc "INSERT INTO visits DEFAULT VALUES" || exit 1; done`,
+      ]);
+    expect((await insert(3)).code).toBe(0);
+    const backup = await cli(["db", "backup", "--json"]);
+    expect(backup.code, backup.stderr + backup.stdout).toBe(0);
+    const { file, manifest } = lastJson(backup.stdout).result;
+    expect(file.startsWith(join(envDir(), "backups"))).toBe(true);
+    expect(manifest.tables).toContainEqual({ name: "public.visits", rows: 3 });
+    expect((statSync(file).mode & 0o777).toString(8)).toBe("600");
+    expect(execFileSync("sha256sum", [file], { encoding: "utf8" }).split(" ")[0]).toBe(manifest.sha256);
+    expect(await readFile(file, "utf8")).toContain("COPY public.visits");
+
+    expect((await insert(2)).code).toBe(0);
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 5\n" });
+    const refused = await cli(["db", "restore"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("DB_RESTORE_NEEDS_YES");
+    const restored = await cli(["db", "restore", "--yes", "--json"]);
+    expect(restored.code, restored.stderr + restored.stdout).toBe(0);
+    const result = lastJson(restored.stdout).result;
+    expect(result.file).toBe(file);
+    expect(existsSync(result.preRestore)).toBe(true);
+    // The app (as its own user) reads the restored rows.
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 3\n" });
+    const drill = await cli(["db", "drill"]);
+    expect(drill.stderr).toContain("HOST_NOT_SUPPORTED");
+    for (const text of [backup.stdout, restored.stdout, restored.stderr]) {
+      expect(text).not.toContain(await secret("admin"));
+      expect(text).not.toContain(await secret("app"));
+    }
+  }, 600_000);
+
   it("down stops the database and keeps its volume; a removed container is database-unreachable until setup brings it back over the same data", async () => {
     const down = await cli(["down"]);
     expect(down.code, down.stderr).toBe(0);
