@@ -368,7 +368,7 @@ export function buildProgram(
 
   const db = only("db")
     ?.command("db")
-    .description("back up, restore and drill-restore the environment's database (local target)")
+    .description("back up, restore and drill-restore the environment's database (local target; host target: backup and restore)")
     .addHelpText(
       "after",
       deployHelp(["slipway db backup -e local", "slipway db drill -e local", "slipway db restore -e local --from latest --yes"]),

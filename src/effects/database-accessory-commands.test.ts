@@ -9,6 +9,9 @@ import {
   containerImageArgv,
   defaultMariadbImage,
   defaultPostgresImage,
+  dumpToFileArgv,
+  dumpToFileScript,
+  fileFactsArgv,
   mariadbAccountsSql,
   mariadbClientArgv,
   mariadbInitArgv,
@@ -20,12 +23,16 @@ import {
   networkInspectArgv,
   parseAppUserOutput,
   postgresAppUserSql,
+  postgresDropDatabaseSql,
+  postgresDumpArgv,
   postgresInitArgv,
   postgresInitScript,
+  postgresLoadArgv,
   postgresReadyArgv,
   postgresRunArgv,
   psqlArgv,
   pullArgv,
+  rowCountSql,
   secretFileArgv,
   startArgv,
   volumeCreateArgv,
@@ -355,5 +362,56 @@ describe("database accessory commands", () => {
       "",
     ]);
     expect(parseAppUserOutput(["created-admin"])).toEqual({ createdAdmin: true, createdRole: false, createdDatabase: false });
+  });
+
+  it("backups: pg_dump and psql in the container, the dump teed into a 0600 file kept only when pg_dump succeeded", () => {
+    expect(postgresDumpArgv("podman", names.container, "slipway_admin", "shop")).toEqual([
+      "podman",
+      "exec",
+      "--user",
+      "postgres",
+      "slipway-shop-production-db",
+      "pg_dump",
+      "--format=plain",
+      "--username=slipway_admin",
+      "--dbname=shop",
+    ]);
+    expect(postgresLoadArgv("docker", names.container, "slipway_admin", "shop")).toEqual([
+      "docker",
+      "exec",
+      "--interactive",
+      "--user",
+      "postgres",
+      "slipway-shop-production-db",
+      "psql",
+      "--no-psqlrc",
+      "--quiet",
+      "--single-transaction",
+      "--set=ON_ERROR_STOP=1",
+      "--username=slipway_admin",
+      "--dbname=shop",
+    ]);
+    expect(postgresDropDatabaseSql("shop")).toBe('DROP DATABASE IF EXISTS "shop" WITH (FORCE);\n');
+    expect(rowCountSql(["public.visits", 'public."odd name"'])).toBe(
+      "SELECT 'public.visits' || '|' || count(*) FROM public.visits;\nSELECT 'public.\"odd name\"' || '|' || count(*) FROM public.\"odd name\";\n",
+    );
+    expect(fileFactsArgv("/b/x.sql")).toEqual(["sh", "-c", 'sha256sum "$1" | cut -d" " -f1 && wc -c <"$1"', "sh", "/b/x.sql"]);
+    const dir = mkdtempSync(join(tmpdir(), "slipway-dump-"));
+    try {
+      const file = join(dir, "backups", "d.sql");
+      const ok = spawnSync("sh", dumpToFileArgv(file, ["printf", "a\\nb\\n"]).slice(1), { encoding: "utf8" });
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(ok.stdout).toBe("a\nb\n");
+      expect(readFileSync(file, "utf8")).toBe("a\nb\n");
+      expect((statSync(file).mode & 0o777).toString(8)).toBe("600");
+      // A failing dump keeps nothing and passes its exit code on.
+      const bad = join(dir, "backups", "e.sql");
+      const failed = spawnSync("sh", dumpToFileArgv(bad, ["sh", "-c", "echo partial; exit 3"]).slice(1), { encoding: "utf8" });
+      expect(failed.status).toBe(3);
+      expect(spawnSync("ls", [join(dir, "backups")], { encoding: "utf8" }).stdout).toBe("d.sql\n");
+      expect(dumpToFileScript).toContain('mv "$f.partial" "$f"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

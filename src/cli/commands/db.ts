@@ -16,7 +16,7 @@ export async function dbCommand(ctx: CliContext, action: "backup" | "restore" | 
       unsupported(
         loaded,
         `slipway db ${action} works on a database slipway runs itself`,
-        "Use it with an environment whose target is local; managed databases keep their own backups.",
+        "Use it with an environment whose target is local or host; managed databases keep their own backups.",
       );
     if (!loaded.driver.capabilities.db) throw notHere();
     const view = await withSession(ctx, loaded, "db", async (session) => {
