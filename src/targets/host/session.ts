@@ -207,6 +207,13 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
         containersOf(current?.runtime).map(async (c) => ({ ...c, running: (await target.containerState(c.name))?.running === true })),
       );
       const lockHolder = await lock.inspect();
+      const database = dbPlace
+        ? {
+            engine: dbPlace.database.engine,
+            container: namesOf(dbPlace).container,
+            running: (await accessoryState(dbPlace))?.running === true,
+          }
+        : undefined;
       const status = {
         app: model.name,
         environment: model.environment,
@@ -226,6 +233,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
             }
           : undefined,
         lock: lockHolder,
+        ...(database ? { database } : {}),
       };
       const lines: StyledLine[] = [[{ tone: "bold", text: `${status.app} → ${status.environment}` }, `  ${status.url} (${spec.ssh})`]];
       lines.push([
@@ -234,6 +242,11 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
       ]);
       for (const c of containers)
         lines.push([`  ${c.name}: 127.0.0.1:${c.port} `, c.running ? { tone: "green", text: "up" } : { tone: "red", text: "down" }]);
+      if (database)
+        lines.push([
+          `database: ${database.container} (${database.engine}) `,
+          database.running ? { tone: "green", text: "up" } : { tone: "red", text: "down" },
+        ]);
       if (status.lastDeploy)
         lines.push([
           `last deploy: revision ${status.lastDeploy.revision} ${status.lastDeploy.outcome}${status.lastDeploy.failure ? ` — ${status.lastDeploy.failure}` : ""}`,

@@ -232,6 +232,7 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     const [admin, appPassword] = [await secret("admin"), await secret("app")];
     const history = await cli(["history", "--json"]);
     const status = await cli(["status", "--json"]);
+    expect(lastJson(status.stdout).result.database).toEqual({ engine: "postgres", container: names.container, running: true });
     for (const text of [out, history.stdout, status.stdout]) {
       expect(text).not.toContain(admin);
       expect(text).not.toContain(appPassword);
