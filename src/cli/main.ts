@@ -292,7 +292,10 @@ export function buildProgram(
     .addOption(envOption())
     .option("--accept-host-key <SHA256:…>", hostKeyHelp)
     .addOption(jsonOption())
-    .option("-t, --tty", "Kubernetes: give the command a terminal (consoles, shells); local commands share yours")
+    .option(
+      "-t, --tty",
+      "give the command a terminal (consoles, shells): Kubernetes only with this flag; host: also whenever stdin is a terminal; local commands share yours",
+    )
     .argument("<command...>", "the command, after --")
     .addHelpText(
       "after",
@@ -368,7 +371,9 @@ export function buildProgram(
 
   const db = only("db")
     ?.command("db")
-    .description("back up, restore and drill-restore the environment's database (local target; host target: backup and restore)")
+    .description(
+      "back up, restore and drill-restore the environment's database (local target; host target: backup and restore; drill also on Aurora)",
+    )
     .addHelpText(
       "after",
       deployHelp(["slipway db backup -e local", "slipway db drill -e local", "slipway db restore -e local --from latest --yes"]),
@@ -383,7 +388,7 @@ export function buildProgram(
     .description("dump the database to .slipway/<env>/backups/ with a SHA-256 and a manifest of row counts")
     .addOption(specOption())
     .addOption(envOption())
-    .addOption(numberOption("--keep <n>", "backups kept (older ones are removed)", numberRules.backups).default(7))
+    .addOption(numberOption("--keep <n>", "backups kept, older ones are removed (default: database.backups.keep, 7)", numberRules.backups))
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway db backup -e local", "slipway db backup -e local --keep 14 --json"]))
     .action(dbAction("backup"));
@@ -391,19 +396,36 @@ export function buildProgram(
     .description("replace the live database with a backup (--yes), after a pre-restore dump")
     .addOption(specOption())
     .addOption(envOption())
-    .requiredOption("--from <file|latest>", "a backup file (name or path), or latest")
+    .requiredOption("--from <file|s3-uri|latest>", "a backup file (name or path), s3://bucket/key.sql, or latest (local first, then S3)")
     .option("--yes", "replace the live database's data (without it, nothing is touched)")
-    .addOption(numberOption("--keep <n>", "pre-restore dumps kept", numberRules.backups).default(7))
+    .addOption(numberOption("--keep <n>", "pre-restore dumps kept (default: database.backups.keep, 7)", numberRules.backups))
     .addOption(jsonOption())
     .addHelpText("after", deployHelp(["slipway db restore -e local --from latest --yes"]))
     .action(dbAction("restore"));
   db?.command("drill")
-    .description("restore a backup into a scratch database, migrate it, compare row counts; report RTO and RPO")
+    .description(
+      "local: restore a backup into a scratch database, migrate it, compare row counts; AWS (Aurora): point-in-time restore into a scratch cluster, deleted after; report RTO and RPO",
+    )
     .addOption(specOption())
     .addOption(envOption())
-    .option("--from <file|latest>", "the backup to drill", "latest")
+    .option(
+      "--from <file|s3-uri|latest>",
+      "local: the backup to drill: a file, s3://bucket/key.sql, or latest (local first, then S3)",
+      "latest",
+    )
+    .option("--cluster <id>", "AWS: the source Aurora cluster (default: Terraform output database_cluster_id, else infra.cluster.name)")
+    .option("--infra <file>", "AWS: Terraform outputs to read (`terraform output -json`); default: read from the environment's root")
+    .option("--infra-dir <dir>", "AWS: the environment's Terraform root (default: infra/<env>/)")
+    .addOption(
+      numberOption(
+        "--timeout <minutes>",
+        "AWS: limit for the restore and the instance to become available (default 90)",
+        numberRules.minutes,
+      ),
+    )
+    .addOption(numberOption("--poll <seconds>", "AWS: seconds between two status reads (default 15)", numberRules.seconds))
     .addOption(jsonOption())
-    .addHelpText("after", deployHelp(["slipway db drill -e local", "slipway db drill -e local --json"]))
+    .addHelpText("after", deployHelp(["slipway db drill -e local", "slipway db drill -e local --json", "slipway db drill -e production"]))
     .action(dbAction("drill"));
   const hostCommand = only("host")
     ?.command("host")

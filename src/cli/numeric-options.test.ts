@@ -52,12 +52,15 @@ describe("numeric options of every command", () => {
   // Flags whose value is a number: by name, and by a placeholder that names a count or a port.
   const numeric = allOptions().filter(
     ({ option }) =>
-      /^--(keep|health-timeout|to|lines|port|revision)$/.test(option.long ?? "") || /<(n|port|seconds|revision)>/.test(option.flags),
+      /^--(keep|health-timeout|to|lines|port|revision|timeout|poll)$/.test(option.long ?? "") ||
+      /<(n|port|seconds|minutes|revision)>/.test(option.flags),
   );
 
   it("are the ones this test knows (a new numeric flag shows up here)", () => {
     expect(numeric.map(({ command, option }) => `${command} ${option.long}`).sort()).toEqual([
       "db backup --keep",
+      "db drill --poll",
+      "db drill --timeout",
       "db restore --keep",
       "deploy --health-timeout",
       "deploy --keep",

@@ -21,6 +21,8 @@ export const numberRules = {
   port: { min: 1, max: 65_535, typical: 3000 },
   // `slipway db backup --keep`: the backup just taken is one of those kept.
   backups: { min: 1, max: 10_000, why: "the backup just taken is always kept", typical: 7 },
+  // `slipway db drill --timeout` (AWS): minutes for the restore and the instance.
+  minutes: { min: 1, max: 1_440, typical: 90 },
   // `slipway golive --max-drill-age`: days.
   days: { min: 1, max: 3_650, typical: 7 },
 } as const satisfies Record<string, NumberRule>;

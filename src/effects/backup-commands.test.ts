@@ -7,15 +7,19 @@ import {
   DumpRowCounter,
   describeMismatches,
   latestBackup,
+  latestS3Backup,
   manifestFileName,
   mariadbDumpCommand,
   mariadbLoadCommand,
   parseBackupFileName,
+  parseS3Uri,
   pgDumpCommand,
   pgToolDirs,
   pgToolMajor,
   psqlLoadCommand,
+  s3BackupKey,
   serverMajor,
+  sha256Base64,
 } from "./backup-commands.js";
 
 const tools = { pgDump: "/opt/pg/bin/pg_dump", psql: "/opt/pg/bin/psql", major: 18, version: "pg_dump (PostgreSQL) 18.6" };
@@ -139,13 +143,35 @@ describe("backup names and retention", () => {
   });
 
   it("keeps the newest N of each kind and never touches other files", () => {
-    expect(backupsToRemove(files, 2)).toEqual(["20261201T000000000Z-r1.sql"]);
-    expect(backupsToRemove(files, 1)).toEqual([
+    const withManifests = [...files, ...files.filter((f) => /^\d/.test(f) && f.endsWith(".sql")).map(manifestFileName)];
+    expect(backupsToRemove(withManifests, 2)).toEqual(["20261201T000000000Z-r1.sql"]);
+    expect(backupsToRemove(withManifests, 1)).toEqual([
       "20261201T000000000Z-r1.sql",
       "20261202T000000000Z-r2.sql",
       "20261203T000000000Z-r2-pre-restore.sql",
     ]);
-    expect(backupsToRemove(files, 10)).toEqual([]);
+    expect(backupsToRemove(withManifests, 10)).toEqual([]);
+  });
+
+  it("removes only backups with their manifest beside them", () => {
+    // Only 20261201…-r1 has its manifest in `files`: the others are not slipway's backups as far as retention knows.
+    expect(backupsToRemove(files, 1)).toEqual([]);
+    const two = ["20261201T000000000Z-r1.sql", "20261201T000000000Z-r1.manifest.json", "20261202T000000000Z-r2.sql"];
+    expect(backupsToRemove([...two, "20261202T000000000Z-r2.manifest.json"], 1)).toEqual(["20261201T000000000Z-r1.sql"]);
+    expect(backupsToRemove(two, 1)).toEqual([]);
+  });
+
+  it("never removes the backup just written, even when a newer-named one exists", () => {
+    const clockSkew = [
+      "20261201T000000000Z-r1.sql",
+      "20261201T000000000Z-r1.manifest.json",
+      "20991231T000000000Z-r1.sql",
+      "20991231T000000000Z-r1.manifest.json",
+    ];
+    expect(backupsToRemove(clockSkew, 1, "20261201T000000000Z-r1.sql")).toEqual(["20991231T000000000Z-r1.sql"]);
+    expect(backupsToRemove(clockSkew, 2, "20261201T000000000Z-r1.sql")).toEqual([]);
+    expect(backupsToRemove(clockSkew, Number.NaN)).toEqual([]);
+    expect(backupsToRemove(clockSkew, 0)).toEqual([]);
   });
 });
 
@@ -229,5 +255,46 @@ describe("the check: restored row counts against the manifest", () => {
     ]);
     expect(describeMismatches(mismatches)).toBe("public.b: 0 rows expected, 1 found; public.c: missing");
     expect(compareWithManifest(manifest.slice(0, 1), restored)).toEqual([]);
+  });
+});
+
+describe("S3 copies as data", () => {
+  const target = { bucket: "shop-backups", prefix: "shop/production", region: "eu-west-2" };
+
+  it("keys a backup under the prefix, and reads s3:// URIs back", () => {
+    expect(s3BackupKey(target, "20261207T093000123Z-r12.sql")).toBe("shop/production/20261207T093000123Z-r12.sql");
+    expect(s3BackupKey({ ...target, prefix: "/shop/" }, "x.sql")).toBe("shop/x.sql");
+    expect(parseS3Uri("s3://shop-backups/shop/production/20261207T093000123Z-r12.sql")).toEqual({
+      bucket: "shop-backups",
+      key: "shop/production/20261207T093000123Z-r12.sql",
+    });
+    expect(parseS3Uri("s3://shop-backups/")).toBeUndefined();
+    expect(parseS3Uri("s3://shop-backups/dir/")).toBeUndefined();
+    expect(parseS3Uri("s3://Bad_Bucket/x.sql")).toBeUndefined();
+    expect(parseS3Uri("https://shop-backups.s3.amazonaws.com/x.sql")).toBeUndefined();
+  });
+
+  it("turns the manifest's hex SHA-256 into the base64 S3 checks", () => {
+    // SHA-256 of the empty string.
+    expect(sha256Base64("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")).toBe(
+      "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+    );
+  });
+
+  it("latest in S3 is the newest regular backup whose manifest was listed too, directly under the prefix", () => {
+    const keys = [
+      "shop/production/20261201T000000000Z-r1.sql",
+      "shop/production/20261201T000000000Z-r1.manifest.json",
+      "shop/production/20261203T000000000Z-r2.sql", // its upload stopped before the manifest
+      "shop/production/20261202T000000000Z-r2-pre-restore.sql",
+      "shop/production/20261202T000000000Z-r2-pre-restore.manifest.json",
+      "shop/production/old/20261209T000000000Z-r3.sql",
+      "shop/production/old/20261209T000000000Z-r3.manifest.json",
+      "shop/staging/20261210T000000000Z-r4.sql",
+      "shop/staging/20261210T000000000Z-r4.manifest.json",
+    ];
+    expect(latestS3Backup(keys, "shop/production")).toBe("20261201T000000000Z-r1.sql");
+    expect(latestS3Backup(keys, "shop/staging/")).toBe("20261210T000000000Z-r4.sql");
+    expect(latestS3Backup([], "shop/production")).toBeUndefined();
   });
 });

@@ -151,15 +151,23 @@ export function latestBackup(files: readonly string[]): BackupName | undefined {
 }
 
 /**
- * The backup files retention removes: of each kind, all but the newest `keep`. Files that are not
- * backups by name are never touched.
+ * The backup files retention removes: of each kind, all but the newest `keep`. Only slipway's
+ * backups are candidates: a file named like one whose manifest is in `files` too; anything else is
+ * never touched. `written` (the backup just taken) is always kept and counts as one of the `keep`.
  */
-export function backupsToRemove(files: readonly string[], keep: number): string[] {
-  const names = files.map(parseBackupFileName).filter((name): name is BackupName => name !== undefined);
+export function backupsToRemove(files: readonly string[], keep: number, written?: string): string[] {
+  // A count that is not a whole number of at least 1 (a caller's bug) removes nothing.
+  if (!Number.isSafeInteger(keep) || keep < 1) return [];
+  const present = new Set(files);
+  const names = files
+    .map(parseBackupFileName)
+    .filter((name): name is BackupName => name !== undefined && present.has(manifestFileName(name.file)));
   const remove: string[] = [];
   for (const kind of ["backup", "pre-restore"] as const) {
     const ofKind = names.filter((n) => n.kind === kind).sort((a, b) => (a.file < b.file ? 1 : -1));
-    remove.push(...ofKind.slice(Math.max(0, keep)).map((n) => n.file));
+    const kept = ofKind.some((n) => n.file === written) ? 1 : 0;
+    const others = ofKind.filter((n) => n.file !== written);
+    remove.push(...others.slice(Math.max(0, keep - kept)).map((n) => n.file));
   }
   return remove.sort();
 }
@@ -313,4 +321,40 @@ export function describeMismatches(mismatches: readonly TableCheck[]): string {
   return mismatches
     .map((m) => (m.actual === undefined ? `${m.name}: missing` : `${m.name}: ${m.expected} rows expected, ${m.actual} found`))
     .join("; ");
+}
+
+/** Where a backup's S3 copy goes: `s3://<bucket>/<prefix>/<file>`. */
+export interface S3BackupTarget {
+  bucket: string;
+  /** Without leading or trailing `/`. */
+  prefix: string;
+  region: string | undefined;
+}
+
+/** The object key of `file` (a backup or manifest file name) under the target's prefix. */
+export function s3BackupKey(target: S3BackupTarget, file: string): string {
+  return `${target.prefix.replace(/^\/+|\/+$/g, "")}/${file}`;
+}
+
+/** `s3://bucket/some/key.sql` → its bucket and key; undefined for anything else. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
+  if (!match?.[1] || !match[2] || match[2].endsWith("/")) return undefined;
+  return { bucket: match[1], key: match[2] };
+}
+
+/** The checksum S3 expects in x-amz-checksum-sha256 (base64) from the manifest's hex. */
+export function sha256Base64(hex: string): string {
+  return Buffer.from(hex, "hex").toString("base64");
+}
+
+/**
+ * The newest regular backup among object keys listed under a prefix: only names whose manifest was
+ * listed too (an upload that stopped before its manifest is not a backup).
+ */
+export function latestS3Backup(keys: readonly string[], prefix: string): string | undefined {
+  const base = `${prefix.replace(/^\/+|\/+$/g, "")}/`;
+  const names = keys.filter((k) => k.startsWith(base) && !k.slice(base.length).includes("/")).map((k) => k.slice(base.length));
+  const present = new Set(names);
+  return latestBackup(names.filter((name) => present.has(manifestFileName(name))))?.file;
 }

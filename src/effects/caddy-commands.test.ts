@@ -48,6 +48,70 @@ describe("Caddy config and admin calls", () => {
     expect(servedRevision("not json")).toBeUndefined();
   });
 
+  it("with TLS internal: one HTTPS server for the host name, Caddy's own CA kept out of the system trust store", () => {
+    const tls = { host: "shop.example.com", issuer: "internal" as const, httpPort: 8080, httpsPort: 8443 };
+    const config = caddyConfig({ ...settings, listen: ":8080", tls }, { revision: 4, upstreams: ["127.0.0.1:24001"] });
+    expect(config).toEqual({
+      admin: { listen: "unix//srv/slipway/shop/production/proxy/admin.sock", origins: ["localhost"] },
+      logging: { logs: { default: { level: "WARN" } } },
+      apps: {
+        http: {
+          grace_period: "20s",
+          http_port: 8080,
+          https_port: 8443,
+          servers: {
+            slipway: {
+              listen: [":8443"],
+              routes: [
+                {
+                  "@id": "slipway-r4",
+                  match: [{ host: ["shop.example.com"] }],
+                  handle: [
+                    {
+                      handler: "reverse_proxy",
+                      upstreams: [{ dial: "127.0.0.1:24001" }],
+                      load_balancing: { selection_policy: { policy: "round_robin" }, try_duration: "5s", try_interval: "100ms" },
+                    },
+                  ],
+                  terminal: true,
+                },
+              ],
+            },
+          },
+        },
+        tls: { automation: { policies: [{ subjects: ["shop.example.com"], issuers: [{ module: "internal" }] }] } },
+        pki: { certificate_authorities: { local: { install_trust: false } } },
+      },
+    });
+    expect(servedRevision(JSON.stringify(config))).toBe(4);
+  });
+
+  it("with TLS acme: the issuers `caddy adapt` gives `tls EMAIL` (Let's Encrypt, then ZeroSSL), or Caddy's defaults without an email", () => {
+    const tls = { host: "shop.example.com", issuer: "acme" as const, email: "ops@example.com", httpPort: 80, httpsPort: 443 };
+    const apps = caddyConfig({ ...settings, tls }, { revision: 1, upstreams: ["127.0.0.1:24001"] }).apps as Record<string, unknown>;
+    expect(apps.tls).toEqual({
+      automation: {
+        policies: [
+          {
+            subjects: ["shop.example.com"],
+            issuers: [
+              { email: "ops@example.com", module: "acme" },
+              { email: "ops@example.com", module: "zerossl" },
+            ],
+          },
+        ],
+      },
+    });
+    expect(apps.pki).toBeUndefined();
+    expect((apps.http as { http_port: number; https_port: number }).https_port).toBe(443);
+    const { email: _, ...noEmail } = tls;
+    const bare = caddyConfig({ ...settings, tls: noEmail }, { revision: 1, upstreams: ["127.0.0.1:24001"] }).apps as Record<
+      string,
+      unknown
+    >;
+    expect(bare.tls).toEqual({ automation: { policies: [{ subjects: ["shop.example.com"] }] } });
+  });
+
   it("calls the admin API with curl over the socket, failing on an HTTP error", () => {
     expect(adminArgv("/p/admin.sock", "POST", "/load", "/p/caddy.json")).toEqual([
       "curl",

@@ -1,6 +1,7 @@
 /*
  * Caddy as the host target's proxy, as data: its JSON config (one server on the target's port,
- * one reverse_proxy route to the serving release's containers) and the admin API calls, made with
+ * or with TLS one HTTPS server for ingress.host plus Caddy's HTTP→HTTPS redirect; one
+ * reverse_proxy route to the serving release's containers) and the admin API calls, made with
  * the host's curl over the admin unix socket (never a TCP port: only users who can reach the
  * folder can change the routes). Pure, unit-tested.
  */
@@ -15,10 +16,47 @@ export interface CaddyRoutes {
 export interface CaddySettings {
   /** The admin API's unix socket on the host. */
   adminSocket: string;
-  /** `host:port` or `:port` the app's traffic arrives on. */
+  /** `host:port` or `:port` the app's traffic arrives on (plain HTTP; with `tls`, the port redirecting to HTTPS). */
   listen: string;
   /** How long a config change lets requests of the replaced config finish. */
   gracePeriodSeconds: number;
+  /** HTTPS for one host name; undefined: plain HTTP on `listen`. */
+  tls?: CaddyTls | undefined;
+}
+
+/** HTTPS for the app's public host name, with a certificate Caddy obtains and renews itself. */
+export interface CaddyTls {
+  /** The public host name (ingress.host): the certificate's name and the only Host served. */
+  host: string;
+  /** `acme`: a public certificate (Let's Encrypt, then ZeroSSL); `internal`: Caddy's own local CA (staging, tests). */
+  issuer: "acme" | "internal";
+  /** The ACME account's email (expiry notices); only with `acme`. */
+  email?: string | undefined;
+  /** Where HTTP arrives (redirected to HTTPS, and ACME's HTTP challenge). */
+  httpPort: number;
+  /** Where HTTPS is served. */
+  httpsPort: number;
+}
+
+/**
+ * Caddy's tls app for `tls`, in the shape `caddy adapt` (2.6.2) gives a site block with `tls internal`
+ * or `tls EMAIL`; `install_trust: false` (the Caddyfile's `skip_install_trust`) keeps Caddy's local CA
+ * out of the server's system trust store.
+ */
+function tlsApps(tls: CaddyTls): Record<string, unknown> {
+  const issuers =
+    tls.issuer === "internal"
+      ? [{ module: "internal" }]
+      : tls.email !== undefined
+        ? [
+            { email: tls.email, module: "acme" },
+            { email: tls.email, module: "zerossl" },
+          ]
+        : undefined;
+  return {
+    tls: { automation: { policies: [{ subjects: [tls.host], ...(issuers ? { issuers } : {}) }] } },
+    ...(tls.issuer === "internal" ? { pki: { certificate_authorities: { local: { install_trust: false } } } } : {}),
+  };
 }
 
 /** The id of the app route: `slipway-r<revision>` tells which release the proxy serves. */
@@ -39,22 +77,46 @@ export function caddyConfig(settings: CaddySettings, routes: CaddyRoutes): Recor
             load_balancing: { selection_policy: { policy: "round_robin" }, try_duration: "5s", try_interval: "100ms" },
           },
         ];
-  return {
-    // Caddy checks the Host header of admin requests against these; curl sends `localhost`.
-    admin: { listen: `unix/${settings.adminSocket}`, origins: ["localhost"] },
-    logging: { logs: { default: { level: "WARN" } } },
-    apps: {
-      http: {
-        grace_period: `${settings.gracePeriodSeconds}s`,
-        servers: {
-          slipway: {
-            listen: [settings.listen],
-            // TLS comes with ingress.host (not in this slice): plain HTTP on the target's port.
-            automatic_https: { disable: true },
-            routes: [{ "@id": routeId(routes.revision), handle }],
+  const admin = { listen: `unix/${settings.adminSocket}`, origins: ["localhost"] };
+  const logging = { logs: { default: { level: "WARN" } } };
+  const { tls } = settings;
+  if (tls === undefined)
+    return {
+      // Caddy checks the Host header of admin requests against these; curl sends `localhost`.
+      admin,
+      logging,
+      apps: {
+        http: {
+          grace_period: `${settings.gracePeriodSeconds}s`,
+          servers: {
+            slipway: {
+              listen: [settings.listen],
+              // No ingress.host with TLS: plain HTTP on the target's port.
+              automatic_https: { disable: true },
+              routes: [{ "@id": routeId(routes.revision), handle }],
+            },
           },
         },
       },
+    };
+  return {
+    admin,
+    logging,
+    apps: {
+      http: {
+        grace_period: `${settings.gracePeriodSeconds}s`,
+        http_port: tls.httpPort,
+        https_port: tls.httpsPort,
+        servers: {
+          // The host matcher is what Caddy's automatic HTTPS reads: it manages the certificate for that
+          // name and adds the server on http_port that redirects to HTTPS (308).
+          slipway: {
+            listen: [`:${tls.httpsPort}`],
+            routes: [{ "@id": routeId(routes.revision), match: [{ host: [tls.host] }], handle, terminal: true }],
+          },
+        },
+      },
+      ...tlsApps(tls),
     },
   };
 }

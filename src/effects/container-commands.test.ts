@@ -82,6 +82,7 @@ describe("container runtime commands", () => {
       "{{.Names}}",
     ]);
     expect(execArgv("podman", "c1", ["bin/rails", "console"])).toEqual(["podman", "exec", "--interactive", "c1", "bin/rails", "console"]);
+    expect(execArgv("docker", "c1", ["sh"], { tty: true })).toEqual(["docker", "exec", "--interactive", "--tty", "c1", "sh"]);
     expect(runOnceArgv("podman", { name: "m", image: "i:1", labels: { x: "y" }, envFile: "/e", command: ["migrate"] })).toEqual([
       "podman",
       "run",

@@ -163,9 +163,9 @@ export function listArgv(runtime: ContainerRuntime, labels: Readonly<Record<stri
   return [runtime, "ps", "--all", ...filters, "--format", "{{.Names}}"];
 }
 
-/** Runs a command in a running container (`exec` without a terminal; stdin passed on). */
-export function execArgv(runtime: ContainerRuntime, name: string, command: readonly string[]): string[] {
-  return [runtime, "exec", "--interactive", name, ...command];
+/** Runs a command in a running container; `tty`: with a terminal (consoles, shells), else without one. */
+export function execArgv(runtime: ContainerRuntime, name: string, command: readonly string[], options: { tty?: boolean } = {}): string[] {
+  return [runtime, "exec", "--interactive", ...(options.tty ? ["--tty"] : []), name, ...command];
 }
 
 /** A release container's name: `slipway-<app>-<env>-r<revision>-<instance>` (app and env are DNS labels). */

@@ -348,7 +348,7 @@ export async function backupDatabase(request: BackupRequest): Promise<BackupResu
       tables: counter.finish(),
     };
     await writeFileAtomic(join(dir, manifestFileName(name)), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
-    const removed = backupsToRemove(await readdir(dir), request.keep);
+    const removed = backupsToRemove(await readdir(dir), request.keep, name);
     for (const old of removed) {
       await rm(join(dir, old), { force: true });
       await rm(join(dir, manifestFileName(old)), { force: true });

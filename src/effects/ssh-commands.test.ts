@@ -92,6 +92,17 @@ describe("shellQuote / remoteCommand", () => {
 describe("ssh argv builders", () => {
   it("runs a remote line over the master, with -- before the destination", () => {
     expect(execArgv(target, "id -u")).toEqual(["ssh", ...common, "-o", "ControlMaster=no", "-T", "--", "deploy@203.0.113.7", "id -u"]);
+    // A console: a terminal on the server even when ssh's own stdin is not one (-tt).
+    expect(execArgv(target, "sh", { tty: true })).toEqual([
+      "ssh",
+      ...common,
+      "-o",
+      "ControlMaster=no",
+      "-tt",
+      "--",
+      "deploy@203.0.113.7",
+      "sh",
+    ]);
   });
 
   it("starts the master in the background with a short ControlPersist and its own log", () => {

@@ -111,9 +111,13 @@ export function masterArgv(target: SshTarget, logFile: string): string[] {
   ];
 }
 
-/** Runs one remote command line over the master (or, when it is gone, over a connection of its own). */
-export function execArgv(target: SshTarget, remote: string): string[] {
-  return ["ssh", ...sshOptions(target), "-o", "ControlMaster=no", "-T", "--", destination(target), remote];
+/**
+ * Runs one remote command line over the master (or, when it is gone, over a connection of its own).
+ * `tty`: the remote command gets a terminal (`-tt`: a console or shell; the local terminal is passed
+ * through by ssh itself), else none (`-T`: output arrives as written, line by line).
+ */
+export function execArgv(target: SshTarget, remote: string, options: { tty?: boolean } = {}): string[] {
+  return ["ssh", ...sshOptions(target), "-o", "ControlMaster=no", options.tty ? "-tt" : "-T", "--", destination(target), remote];
 }
 
 /** Asks the control master to exit. */

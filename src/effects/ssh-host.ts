@@ -73,7 +73,11 @@ export interface SshHost extends Host {
    * The local ssh argv (and its environment) that runs `command` on the host with exactly `env`,
    * over the control master: for streams a `run` cannot carry, such as an image archive on stdin.
    */
-  localArgv(command: readonly string[], env: Readonly<Record<string, string>>): { argv: string[]; env: Record<string, string> };
+  localArgv(
+    command: readonly string[],
+    env: Readonly<Record<string, string>>,
+    options?: { tty?: boolean },
+  ): { argv: string[]; env: Record<string, string> };
   /** Ends the control master and removes its private folder. */
   close(): Promise<void>;
 }
@@ -249,7 +253,10 @@ function sshHost(
   return {
     destination,
     uid,
-    localArgv: (command, commandEnv) => ({ argv: execArgv(target, runRemote(command, "/", commandEnv)), env: { ...env } }),
+    localArgv: (command, commandEnv, options = {}) => ({
+      argv: execArgv(target, runRemote(command, "/", commandEnv), options),
+      env: { ...env },
+    }),
 
     async run(request: RunCommandRequest): Promise<RunCommandResult> {
       if (request.runAs !== undefined) throw notSupported("running a command as another user");

@@ -108,6 +108,11 @@ export const errorCodes = {
     summary:
       "A backup does not match its manifest (checksum or size differ: damaged or truncated), or its manifest is missing or unreadable.",
   },
+  DB_S3_FAILED: {
+    exit: 1,
+    summary:
+      "Copying a backup to S3 or fetching one from it failed (credentials, access, bucket, region or checksum); a local backup that was taken is kept.",
+  },
   DB_RESTORE_NEEDS_YES: { exit: 2, summary: "Restoring into the live database replaces its data; it needs --yes." },
   DB_RESTORE_FAILED: {
     exit: 1,

@@ -109,6 +109,12 @@ export type TargetModel =
       runtime: "podman" | "docker";
       /** Port of the proxy on the server. */
       port: number;
+      /** HTTPS for ingress.host, as written in slipway.yaml (undefined: acme in a production environment, else off). */
+      tls: "acme" | "internal" | "off" | undefined;
+      /** Port of the proxy's HTTPS server. */
+      httpsPort: number;
+      /** The ACME account's email. */
+      acmeEmail: string | undefined;
       /** slipway's folder on the server. */
       dir: string;
       /** The database accessory (targets.<name>.database). */
@@ -176,6 +182,10 @@ export interface DatabaseModel {
   version: string;
   size: string;
   backupRetentionDays: number;
+  /** `slipway db backup` (local target): how many backups (and, separately, pre-restore dumps) are kept. */
+  backupKeep: number;
+  /** Where `slipway db backup` copies each backup, when the spec asks (`database.backups.s3`). */
+  backupS3: { bucket: string; prefix: string; region: string | undefined } | undefined;
   name: string;
   user: string;
   adminUser: string;

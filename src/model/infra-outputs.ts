@@ -14,6 +14,7 @@ export const infraOutputTypes = {
   database_endpoint: "string",
   database_port: "number",
   database_name: "string",
+  database_cluster_id: "string",
   database_master_secret_arn: "string",
   app_role_arn: "string",
   ecr_repository_url: "string",

@@ -56,6 +56,11 @@ export interface GoliveFacts {
   objects: readonly KubeObject[] | undefined;
   /** The database history of a target that runs its own database; undefined when the target does not. */
   dbHistory: readonly DbEvent[] | undefined;
+  /**
+   * The AWS drills (`slipway db drill` on an Aurora environment) recorded in .slipway/<env>/db-history;
+   * undefined when the environment's database is not an Aurora cluster slipway can drill.
+   */
+  awsDrills?: readonly DbEvent[] | undefined;
   /** Image refs of the environment's successful releases, newest first; undefined when not known. */
   deployedImages: readonly string[] | undefined;
 }
@@ -105,6 +110,35 @@ function checkGate(facts: GoliveFacts): Gate {
   };
 }
 
+/**
+ * A managed database's drill: passes on a successful AWS point-in-time drill within the age limit.
+ * Without one it stays not-applicable (it does not fail yet, so production deploys of Aurora
+ * environments are not blocked by a gate their teams could not pass before the AWS drill existed).
+ */
+function managedDrillGate(model: AppModel, facts: GoliveFacts, title: string): Gate {
+  if (facts.awsDrills === undefined)
+    return na(
+      "drill",
+      title,
+      "slipway drills only databases it runs itself (local target) and Aurora clusters; drill this one with its provider",
+    );
+  const now = Date.parse(facts.now);
+  const last = facts.awsDrills
+    .filter((e) => e.action === "drill" && e.ok === true && Number.isFinite(Date.parse(e.at)))
+    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
+  const command = `slipway db drill -e ${model.environment}`;
+  if (!last) return na("drill", title, `no successful AWS drill recorded in .slipway/${model.environment}/db-history (run \`${command}\`)`);
+  const days = Math.floor(Math.max(0, now - Date.parse(last.at)) / dayMs);
+  const measured = [
+    typeof last.rtoSeconds === "number" ? `RTO ${last.rtoSeconds} s` : undefined,
+    typeof last.rpoSeconds === "number" ? `RPO ${last.rpoSeconds} s` : undefined,
+  ].filter(Boolean);
+  const evidence = `last AWS point-in-time drill ${last.at} (${days} day(s) ago${measured.length > 0 ? `, ${measured.join(", ")}` : ""}; check query not run)`;
+  return now - Date.parse(last.at) <= facts.maxDrillAgeDays * dayMs
+    ? { id: "drill", title, status: "pass", evidence }
+    : na("drill", title, `${evidence}: older than ${facts.maxDrillAgeDays} day(s) (run \`${command}\`)`);
+}
+
 function databaseGates(model: AppModel, facts: GoliveFacts): Gate[] {
   const backupsTitle = "database backups configured";
   const drillTitle = `a successful restore drill within ${facts.maxDrillAgeDays} day(s)`;
@@ -127,10 +161,7 @@ function databaseGates(model: AppModel, facts: GoliveFacts): Gate[] {
             evidence: "database.backups.retentionDays is 0: no automated backups",
             hint: "Set database.backups.retentionDays to at least 1 (7 or more for production).",
           };
-    return [
-      backups,
-      na("drill", drillTitle, "slipway drills only databases it runs itself (local target); drill a managed database with its provider"),
-    ];
+    return [backups, managedDrillGate(model, facts, drillTitle)];
   }
   const ok = (action: string) =>
     facts.dbHistory

@@ -13,6 +13,8 @@ export interface RunbookFacts {
   specFile: string;
   /** The last successful restore drill, when the target records drills. */
   lastDrill?: { at: string; rtoSeconds?: number | undefined; backupAgeSeconds?: number | undefined; file?: string | undefined } | undefined;
+  /** Present for an Aurora environment (`slipway db drill` runs the AWS drill): its last successful drill. */
+  aurora?: { lastDrill: { at: string; rtoSeconds?: number | undefined; rpoSeconds?: number | undefined } | undefined } | undefined;
   /** The serving (last successful) release, when the history could be read. */
   lastRelease?: { revision: number; finishedAt: string | undefined; artifact: string } | undefined;
   /** False when the target's history could not be read (a cluster that did not answer). */
@@ -123,7 +125,17 @@ export function renderRunbook(model: AppModel, facts: RunbookFacts): string {
   } else {
     p(`Automated backups kept ${db.backupRetentionDays} day(s) (\`database.backups.retentionDays\`).`);
     p("Restore: a point-in-time restore into a new instance with the provider's tools, then point the database Secret at it and redeploy.");
-    p("slipway does not drill a managed database yet: no measured RTO.");
+    if (facts.aurora) {
+      p(
+        `Drill: \`${cmd("db drill")}\` restores the cluster to its latest restorable time into a scratch cluster, measures RTO and RPO, and deletes it (the check query is not run yet).`,
+      );
+      const d = facts.aurora.lastDrill;
+      p(
+        d
+          ? `Last successful AWS drill: ${d.at}, RTO ${d.rtoSeconds ?? "unknown"} s, RPO ${d.rpoSeconds ?? "unknown"} s.`
+          : "No successful AWS drill recorded: run one before relying on the backups.",
+      );
+    } else p("slipway does not drill this managed database: no measured RTO.");
   }
   p("");
 

@@ -50,13 +50,16 @@ const K24 = new Set(["drainSeconds", "graceSeconds"]);
 const K25 = new Set(["engine", "version", "size", "backups", "name", "user", "adminUser", "cidr", "urlScheme"]);
 const R26 = /^\d+(\.\d+)*$/;
 const R27 = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
-const K28 = new Set(["retentionDays"]);
-const R29 = /^[a-z_][a-z0-9_]{0,62}$/;
-const R30 = /^[a-z_][a-z0-9_]{0,31}$/;
-const R31 = /^[a-z][a-z0-9+.-]{0,31}$/;
-const K32 = new Set(["host", "tls", "certificate", "class", "scheme", "paths", "sourceCidr", "clusterIssuer"]);
-const R33 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/;
-const K34 = new Set([
+const K28 = new Set(["retentionDays", "keep", "s3"]);
+const K29 = new Set(["bucket", "prefix", "region"]);
+const R30 = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+const R31 = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const R32 = /^[a-z_][a-z0-9_]{0,62}$/;
+const R33 = /^[a-z_][a-z0-9_]{0,31}$/;
+const R34 = /^[a-z][a-z0-9+.-]{0,31}$/;
+const K35 = new Set(["host", "tls", "certificate", "class", "scheme", "paths", "sourceCidr", "clusterIssuer"]);
+const R36 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/;
+const K37 = new Set([
   "region",
   "accountId",
   "tier",
@@ -69,59 +72,59 @@ const K34 = new Set([
   "kms",
   "logRetentionDays",
 ]);
-const R35 = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const K36 = new Set(["bucket", "key"]);
-const R37 = /^[A-Za-z0-9!_.*'()/-]{1,1024}$/;
-const K38 = new Set(["cidr", "zones"]);
-const K39 = new Set(["name", "version", "compute", "publicAccessCidrs", "nodes", "admins"]);
-const R40 = /^1\.\d{2}$/;
-const K41 = new Set(["instanceTypes", "min", "max"]);
-const R42 = /^[a-z0-9-]+\.[a-z0-9]+$/;
-const R43 = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
-const K44 = new Set(["service", "deletionProtection"]);
-const K45 = new Set(["keepImages", "untaggedDays"]);
-const R46 = /^Z[A-Z0-9]{1,32}$/;
-const K47 = new Set(["availability", "latencyP99Ms", "window", "requests"]);
-const R48 = /^([1-9]|[1-8][0-9]|90)d$/;
-const K49 = new Set(["source", "counter", "statusLabel", "histogram"]);
-const R50 = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const K51 = new Set(["via", "output", "host", "port", "tls"]);
-const R52 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const K53 = new Set(["target", "secretSource", "app", "database", "ingress", "infra", "slo", "logs", "production"]);
-const K54 = new Set(["env"]);
-const K55 = new Set([]);
-const K56 = new Set(["env-file"]);
-const K57 = new Set(["aws-secrets-manager"]);
-const K58 = new Set(["prefix", "refreshInterval", "store"]);
-const R59 = /^\d+[smh]$/;
-const K60 = new Set(["kubernetes-secret"]);
-const K61 = new Set(["type", "context", "namespace"]);
-const K62 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
-const K63 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "dir", "database"]);
-const R64 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
-const R65 = /^\/[^\0]*$/;
-const K66 = new Set(["image"]);
-const R67 = /^[a-z0-9][a-z0-9._/:@-]*$/i;
-const K68 = new Set(["waivers"]);
-const K69 = new Set(["rule", "reason", "until", "path"]);
-const R70 = /^SLW-[A-Z0-9]+-\d{3}$/;
-const R71 =
+const R38 = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const K39 = new Set(["bucket", "key"]);
+const R40 = /^[A-Za-z0-9!_.*'()/-]{1,1024}$/;
+const K41 = new Set(["cidr", "zones"]);
+const K42 = new Set(["name", "version", "compute", "publicAccessCidrs", "nodes", "admins"]);
+const R43 = /^1\.\d{2}$/;
+const K44 = new Set(["instanceTypes", "min", "max"]);
+const R45 = /^[a-z0-9-]+\.[a-z0-9]+$/;
+const R46 = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+const K47 = new Set(["service", "deletionProtection"]);
+const K48 = new Set(["keepImages", "untaggedDays"]);
+const R49 = /^Z[A-Z0-9]{1,32}$/;
+const K50 = new Set(["availability", "latencyP99Ms", "window", "requests"]);
+const R51 = /^([1-9]|[1-8][0-9]|90)d$/;
+const K52 = new Set(["source", "counter", "statusLabel", "histogram"]);
+const R53 = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const K54 = new Set(["via", "output", "host", "port", "tls"]);
+const R55 = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const K56 = new Set(["target", "secretSource", "app", "database", "ingress", "infra", "slo", "logs", "production"]);
+const K57 = new Set(["env"]);
+const K58 = new Set([]);
+const K59 = new Set(["env-file"]);
+const K60 = new Set(["aws-secrets-manager"]);
+const K61 = new Set(["prefix", "refreshInterval", "store"]);
+const R62 = /^\d+[smh]$/;
+const K63 = new Set(["kubernetes-secret"]);
+const K64 = new Set(["type", "context", "namespace"]);
+const K65 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
+const K66 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "tls", "httpsPort", "acmeEmail", "dir", "database"]);
+const R67 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+const R68 = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const R69 = /^\/[^\0]*$/;
+const K70 = new Set(["image"]);
+const R71 = /^[a-z0-9][a-z0-9._/:@-]*$/i;
+const K72 = new Set(["waivers"]);
+const K73 = new Set(["rule", "reason", "until", "path"]);
+const R74 = /^SLW-[A-Z0-9]+-\d{3}$/;
+const R75 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K72 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
-const R73 = /^[\w][\w./-]{0,99}$/;
-const K74 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
-const R75 = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const R76 = /^[\w+=,.@{}-]{1,64}$/;
-const R77 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const R78 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
-const R79 = /^[\w{}-]{1,100}$/;
-const K80 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
-const R81 = /^[\w.-]+\/[\w.-]+$/;
-const K82 = new Set(["image", "project", "url"]);
-const R83 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-const R84 = /^[\w.-]+(\/[\w.-]+)+$/;
-const R85 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
-const K86 = new Set(["name", "app", "database", "ingress", "infra", "slo", "logs"]);
+const K76 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
+const R77 = /^[\w][\w./-]{0,99}$/;
+const K78 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
+const R79 = /^[\w+=,.@{}-]{1,64}$/;
+const R80 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const R81 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
+const R82 = /^[\w{}-]{1,100}$/;
+const K83 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R84 = /^[\w.-]+\/[\w.-]+$/;
+const K85 = new Set(["image", "project", "url"]);
+const R86 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const R87 = /^[\w.-]+(\/[\w.-]+)+$/;
+const R88 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
+const K89 = new Set(["name", "app", "database", "ingress", "infra", "slo", "logs"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -844,22 +847,16 @@ function d101(x: unknown): unknown {
   return x === undefined ? 7 : n100(x);
 }
 
-function o102(x: unknown): unknown {
-  const o = strictObject(x, K28);
-  if (o === undefined) return FAIL;
-  const out: Record<string, unknown> = {};
-  const v0 = d101(o.retentionDays);
-  if (v0 === FAIL) return FAIL;
-  out.retentionDays = v0;
-  return out;
+function n102(x: unknown): unknown {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 10000 ? x : FAIL;
 }
 
-function f103(x: unknown): unknown {
-  return o102(x === undefined ? {} : x);
+function d103(x: unknown): unknown {
+  return x === undefined ? 7 : n102(x);
 }
 
 function s104(x: unknown): unknown {
-  return typeof x === "string" && R29.test(x) ? x : FAIL;
+  return typeof x === "string" && R30.test(x) && lengthWithin(x, 0, 200) ? x : FAIL;
 }
 
 function p105(x: unknown): unknown {
@@ -867,30 +864,93 @@ function p105(x: unknown): unknown {
 }
 
 function s106(x: unknown): unknown {
-  return typeof x === "string" && R30.test(x) ? x : FAIL;
+  return typeof x === "string" && R31.test(x) ? x : FAIL;
 }
 
 function p107(x: unknown): unknown {
   return x === undefined ? x : s106(x);
 }
 
-function d108(x: unknown): unknown {
-  return x === undefined ? "slipway_admin" : s106(x);
+function o108(x: unknown): unknown {
+  const o = strictObject(x, K29);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.bucket === undefined) return FAIL;
+  const v0 = s76(o.bucket);
+  if (v0 === FAIL) return FAIL;
+  out.bucket = v0;
+  if (o.prefix !== undefined) {
+    const v1 = p105(o.prefix);
+    if (v1 === FAIL) return FAIL;
+    out.prefix = v1;
+  } else if (Object.hasOwn(o, "prefix")) out.prefix = undefined;
+  if (o.region !== undefined) {
+    const v2 = p107(o.region);
+    if (v2 === FAIL) return FAIL;
+    out.region = v2;
+  } else if (Object.hasOwn(o, "region")) out.region = undefined;
+  return out;
 }
 
-function d109(x: unknown): unknown {
+function p109(x: unknown): unknown {
+  return x === undefined ? x : o108(x);
+}
+
+function o110(x: unknown): unknown {
+  const o = strictObject(x, K28);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  const v0 = d101(o.retentionDays);
+  if (v0 === FAIL) return FAIL;
+  out.retentionDays = v0;
+  const v1 = d103(o.keep);
+  if (v1 === FAIL) return FAIL;
+  out.keep = v1;
+  if (o.s3 !== undefined) {
+    const v2 = p109(o.s3);
+    if (v2 === FAIL) return FAIL;
+    out.s3 = v2;
+  } else if (Object.hasOwn(o, "s3")) out.s3 = undefined;
+  return out;
+}
+
+function f111(x: unknown): unknown {
+  return o110(x === undefined ? {} : x);
+}
+
+function s112(x: unknown): unknown {
+  return typeof x === "string" && R32.test(x) ? x : FAIL;
+}
+
+function p113(x: unknown): unknown {
+  return x === undefined ? x : s112(x);
+}
+
+function s114(x: unknown): unknown {
+  return typeof x === "string" && R33.test(x) ? x : FAIL;
+}
+
+function p115(x: unknown): unknown {
+  return x === undefined ? x : s114(x);
+}
+
+function d116(x: unknown): unknown {
+  return x === undefined ? "slipway_admin" : s114(x);
+}
+
+function d117(x: unknown): unknown {
   return x === undefined ? "10.0.0.0/16" : s58(x);
 }
 
-function s110(x: unknown): unknown {
-  return typeof x === "string" && R31.test(x) ? x : FAIL;
+function s118(x: unknown): unknown {
+  return typeof x === "string" && R34.test(x) ? x : FAIL;
 }
 
-function p111(x: unknown): unknown {
-  return x === undefined ? x : s110(x);
+function p119(x: unknown): unknown {
+  return x === undefined ? x : s118(x);
 }
 
-function o112(x: unknown): unknown {
+function o120(x: unknown): unknown {
   const o = strictObject(x, K25);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -906,70 +966,70 @@ function o112(x: unknown): unknown {
   const v2 = d99(o.size);
   if (v2 === FAIL) return FAIL;
   out.size = v2;
-  const v3 = f103(o.backups);
+  const v3 = f111(o.backups);
   if (v3 === FAIL) return FAIL;
   out.backups = v3;
   if (o.name !== undefined) {
-    const v4 = p105(o.name);
+    const v4 = p113(o.name);
     if (v4 === FAIL) return FAIL;
     out.name = v4;
   } else if (Object.hasOwn(o, "name")) out.name = undefined;
   if (o.user !== undefined) {
-    const v5 = p107(o.user);
+    const v5 = p115(o.user);
     if (v5 === FAIL) return FAIL;
     out.user = v5;
   } else if (Object.hasOwn(o, "user")) out.user = undefined;
-  const v6 = d108(o.adminUser);
+  const v6 = d116(o.adminUser);
   if (v6 === FAIL) return FAIL;
   out.adminUser = v6;
-  const v7 = d109(o.cidr);
+  const v7 = d117(o.cidr);
   if (v7 === FAIL) return FAIL;
   out.cidr = v7;
   if (o.urlScheme !== undefined) {
-    const v8 = p111(o.urlScheme);
+    const v8 = p119(o.urlScheme);
     if (v8 === FAIL) return FAIL;
     out.urlScheme = v8;
   } else if (Object.hasOwn(o, "urlScheme")) out.urlScheme = undefined;
   return out;
 }
 
-function p113(x: unknown): unknown {
-  return x === undefined ? x : o112(x);
+function p121(x: unknown): unknown {
+  return x === undefined ? x : o120(x);
 }
 
-function s114(x: unknown): unknown {
-  return typeof x === "string" && R33.test(x) ? x : FAIL;
+function s122(x: unknown): unknown {
+  return typeof x === "string" && R36.test(x) ? x : FAIL;
 }
 
-function d115(x: unknown): unknown {
+function d123(x: unknown): unknown {
   return x === undefined ? true : b25(x);
 }
 
-function s116(x: unknown): unknown {
+function s124(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 1, Infinity) ? x : FAIL;
 }
 
-function p117(x: unknown): unknown {
-  return x === undefined ? x : s116(x);
+function p125(x: unknown): unknown {
+  return x === undefined ? x : s124(x);
 }
 
-function e118(x: unknown): unknown {
+function e126(x: unknown): unknown {
   return x === "alb" || x === "nginx" ? x : FAIL;
 }
 
-function d119(x: unknown): unknown {
-  return x === undefined ? "alb" : e118(x);
+function d127(x: unknown): unknown {
+  return x === undefined ? "alb" : e126(x);
 }
 
-function e120(x: unknown): unknown {
+function e128(x: unknown): unknown {
   return x === "internet-facing" || x === "internal" ? x : FAIL;
 }
 
-function d121(x: unknown): unknown {
-  return x === undefined ? "internet-facing" : e120(x);
+function d129(x: unknown): unknown {
+  return x === undefined ? "internet-facing" : e128(x);
 }
 
-function a122(x: unknown): unknown {
+function a130(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -980,143 +1040,143 @@ function a122(x: unknown): unknown {
   return out;
 }
 
-function d123(x: unknown): unknown {
-  return x === undefined ? ["/"] : a122(x);
+function d131(x: unknown): unknown {
+  return x === undefined ? ["/"] : a130(x);
 }
 
-function d124(x: unknown): unknown {
-  return x === undefined ? "letsencrypt" : s116(x);
+function d132(x: unknown): unknown {
+  return x === undefined ? "letsencrypt" : s124(x);
 }
 
-function o125(x: unknown): unknown {
-  const o = strictObject(x, K32);
+function o133(x: unknown): unknown {
+  const o = strictObject(x, K35);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.host === undefined) return FAIL;
-  const v0 = s114(o.host);
+  const v0 = s122(o.host);
   if (v0 === FAIL) return FAIL;
   out.host = v0;
-  const v1 = d115(o.tls);
+  const v1 = d123(o.tls);
   if (v1 === FAIL) return FAIL;
   out.tls = v1;
   if (o.certificate !== undefined) {
-    const v2 = p117(o.certificate);
+    const v2 = p125(o.certificate);
     if (v2 === FAIL) return FAIL;
     out.certificate = v2;
   } else if (Object.hasOwn(o, "certificate")) out.certificate = undefined;
-  const v3 = d119(o.class);
+  const v3 = d127(o.class);
   if (v3 === FAIL) return FAIL;
   out.class = v3;
-  const v4 = d121(o.scheme);
+  const v4 = d129(o.scheme);
   if (v4 === FAIL) return FAIL;
   out.scheme = v4;
-  const v5 = d123(o.paths);
+  const v5 = d131(o.paths);
   if (v5 === FAIL) return FAIL;
   out.paths = v5;
-  const v6 = d109(o.sourceCidr);
+  const v6 = d117(o.sourceCidr);
   if (v6 === FAIL) return FAIL;
   out.sourceCidr = v6;
-  const v7 = d124(o.clusterIssuer);
+  const v7 = d132(o.clusterIssuer);
   if (v7 === FAIL) return FAIL;
   out.clusterIssuer = v7;
   return out;
 }
 
-function p126(x: unknown): unknown {
-  return x === undefined ? x : o125(x);
+function p134(x: unknown): unknown {
+  return x === undefined ? x : o133(x);
 }
 
-function s127(x: unknown): unknown {
-  return typeof x === "string" && R35.test(x) ? x : FAIL;
+function s135(x: unknown): unknown {
+  return typeof x === "string" && R38.test(x) ? x : FAIL;
 }
 
-function e128(x: unknown): unknown {
+function e136(x: unknown): unknown {
   return x === "production" || x === "staging" ? x : FAIL;
 }
 
-function d129(x: unknown): unknown {
-  return x === undefined ? "production" : e128(x);
+function d137(x: unknown): unknown {
+  return x === undefined ? "production" : e136(x);
 }
 
-function p130(x: unknown): unknown {
+function p138(x: unknown): unknown {
   return x === undefined ? x : s76(x);
 }
 
-function s131(x: unknown): unknown {
-  return typeof x === "string" && R37.test(x) ? x : FAIL;
+function s139(x: unknown): unknown {
+  return typeof x === "string" && R40.test(x) ? x : FAIL;
 }
 
-function p132(x: unknown): unknown {
-  return x === undefined ? x : s131(x);
+function p140(x: unknown): unknown {
+  return x === undefined ? x : s139(x);
 }
 
-function o133(x: unknown): unknown {
-  const o = strictObject(x, K36);
+function o141(x: unknown): unknown {
+  const o = strictObject(x, K39);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.bucket !== undefined) {
-    const v0 = p130(o.bucket);
+    const v0 = p138(o.bucket);
     if (v0 === FAIL) return FAIL;
     out.bucket = v0;
   } else if (Object.hasOwn(o, "bucket")) out.bucket = undefined;
   if (o.key !== undefined) {
-    const v1 = p132(o.key);
+    const v1 = p140(o.key);
     if (v1 === FAIL) return FAIL;
     out.key = v1;
   } else if (Object.hasOwn(o, "key")) out.key = undefined;
   return out;
 }
 
-function f134(x: unknown): unknown {
-  return o133(x === undefined ? {} : x);
+function f142(x: unknown): unknown {
+  return o141(x === undefined ? {} : x);
 }
 
-function n135(x: unknown): unknown {
+function n143(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 2 && x <= 3 ? x : FAIL;
 }
 
-function d136(x: unknown): unknown {
-  return x === undefined ? 3 : n135(x);
+function d144(x: unknown): unknown {
+  return x === undefined ? 3 : n143(x);
 }
 
-function o137(x: unknown): unknown {
-  const o = strictObject(x, K38);
+function o145(x: unknown): unknown {
+  const o = strictObject(x, K41);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d109(o.cidr);
+  const v0 = d117(o.cidr);
   if (v0 === FAIL) return FAIL;
   out.cidr = v0;
-  const v1 = d136(o.zones);
+  const v1 = d144(o.zones);
   if (v1 === FAIL) return FAIL;
   out.zones = v1;
   return out;
 }
 
-function f138(x: unknown): unknown {
-  return o137(x === undefined ? {} : x);
+function f146(x: unknown): unknown {
+  return o145(x === undefined ? {} : x);
 }
 
-function p139(x: unknown): unknown {
+function p147(x: unknown): unknown {
   return x === undefined ? x : s0(x);
 }
 
-function s140(x: unknown): unknown {
-  return typeof x === "string" && R40.test(x) ? x : FAIL;
+function s148(x: unknown): unknown {
+  return typeof x === "string" && R43.test(x) ? x : FAIL;
 }
 
-function d141(x: unknown): unknown {
-  return x === undefined ? "1.33" : s140(x);
+function d149(x: unknown): unknown {
+  return x === undefined ? "1.33" : s148(x);
 }
 
-function e142(x: unknown): unknown {
+function e150(x: unknown): unknown {
   return x === "managed-nodes" || x === "auto-mode" || x === "fargate" ? x : FAIL;
 }
 
-function d143(x: unknown): unknown {
-  return x === undefined ? "managed-nodes" : e142(x);
+function d151(x: unknown): unknown {
+  return x === undefined ? "managed-nodes" : e150(x);
 }
 
-function a144(x: unknown): unknown {
+function a152(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -1127,193 +1187,189 @@ function a144(x: unknown): unknown {
   return out;
 }
 
-function d145(x: unknown): unknown {
-  return x === undefined ? [] : a144(x);
+function d153(x: unknown): unknown {
+  return x === undefined ? [] : a152(x);
 }
 
-function s146(x: unknown): unknown {
-  return typeof x === "string" && R42.test(x) ? x : FAIL;
+function s154(x: unknown): unknown {
+  return typeof x === "string" && R45.test(x) ? x : FAIL;
 }
 
-function a147(x: unknown): unknown {
+function a155(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s146(item);
+    const v = s154(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d148(x: unknown): unknown {
-  return x === undefined ? ["m7i.large"] : a147(x);
+function d156(x: unknown): unknown {
+  return x === undefined ? ["m7i.large"] : a155(x);
 }
 
-function d149(x: unknown): unknown {
+function d157(x: unknown): unknown {
   return x === undefined ? 2 : n46(x);
 }
 
-function d150(x: unknown): unknown {
+function d158(x: unknown): unknown {
   return x === undefined ? 4 : n46(x);
 }
 
-function o151(x: unknown): unknown {
-  const o = strictObject(x, K41);
+function o159(x: unknown): unknown {
+  const o = strictObject(x, K44);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d148(o.instanceTypes);
+  const v0 = d156(o.instanceTypes);
   if (v0 === FAIL) return FAIL;
   out.instanceTypes = v0;
-  const v1 = d149(o.min);
+  const v1 = d157(o.min);
   if (v1 === FAIL) return FAIL;
   out.min = v1;
-  const v2 = d150(o.max);
+  const v2 = d158(o.max);
   if (v2 === FAIL) return FAIL;
   out.max = v2;
   return out;
 }
 
-function f152(x: unknown): unknown {
-  return o151(x === undefined ? {} : x);
+function f160(x: unknown): unknown {
+  return o159(x === undefined ? {} : x);
 }
 
-function s153(x: unknown): unknown {
-  return typeof x === "string" && R43.test(x) ? x : FAIL;
+function s161(x: unknown): unknown {
+  return typeof x === "string" && R46.test(x) ? x : FAIL;
 }
 
-function a154(x: unknown): unknown {
+function a162(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s153(item);
+    const v = s161(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d155(x: unknown): unknown {
-  return x === undefined ? [] : a154(x);
+function d163(x: unknown): unknown {
+  return x === undefined ? [] : a162(x);
 }
 
-function o156(x: unknown): unknown {
-  const o = strictObject(x, K39);
+function o164(x: unknown): unknown {
+  const o = strictObject(x, K42);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name !== undefined) {
-    const v0 = p139(o.name);
+    const v0 = p147(o.name);
     if (v0 === FAIL) return FAIL;
     out.name = v0;
   } else if (Object.hasOwn(o, "name")) out.name = undefined;
-  const v1 = d141(o.version);
+  const v1 = d149(o.version);
   if (v1 === FAIL) return FAIL;
   out.version = v1;
-  const v2 = d143(o.compute);
+  const v2 = d151(o.compute);
   if (v2 === FAIL) return FAIL;
   out.compute = v2;
-  const v3 = d145(o.publicAccessCidrs);
+  const v3 = d153(o.publicAccessCidrs);
   if (v3 === FAIL) return FAIL;
   out.publicAccessCidrs = v3;
-  const v4 = f152(o.nodes);
+  const v4 = f160(o.nodes);
   if (v4 === FAIL) return FAIL;
   out.nodes = v4;
-  const v5 = d155(o.admins);
+  const v5 = d163(o.admins);
   if (v5 === FAIL) return FAIL;
   out.admins = v5;
   return out;
 }
 
-function f157(x: unknown): unknown {
-  return o156(x === undefined ? {} : x);
+function f165(x: unknown): unknown {
+  return o164(x === undefined ? {} : x);
 }
 
-function e158(x: unknown): unknown {
+function e166(x: unknown): unknown {
   return x === "aurora" || x === "rds" ? x : FAIL;
 }
 
-function d159(x: unknown): unknown {
-  return x === undefined ? "aurora" : e158(x);
+function d167(x: unknown): unknown {
+  return x === undefined ? "aurora" : e166(x);
 }
 
-function p160(x: unknown): unknown {
+function p168(x: unknown): unknown {
   return x === undefined ? x : b25(x);
 }
 
-function o161(x: unknown): unknown {
-  const o = strictObject(x, K44);
+function o169(x: unknown): unknown {
+  const o = strictObject(x, K47);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d159(o.service);
+  const v0 = d167(o.service);
   if (v0 === FAIL) return FAIL;
   out.service = v0;
   if (o.deletionProtection !== undefined) {
-    const v1 = p160(o.deletionProtection);
+    const v1 = p168(o.deletionProtection);
     if (v1 === FAIL) return FAIL;
     out.deletionProtection = v1;
   } else if (Object.hasOwn(o, "deletionProtection")) out.deletionProtection = undefined;
   return out;
 }
 
-function f162(x: unknown): unknown {
-  return o161(x === undefined ? {} : x);
+function f170(x: unknown): unknown {
+  return o169(x === undefined ? {} : x);
 }
 
-function n163(x: unknown): unknown {
-  return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 10000 ? x : FAIL;
+function d171(x: unknown): unknown {
+  return x === undefined ? 30 : n102(x);
 }
 
-function d164(x: unknown): unknown {
-  return x === undefined ? 30 : n163(x);
-}
-
-function n165(x: unknown): unknown {
+function n172(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 3650 ? x : FAIL;
 }
 
-function d166(x: unknown): unknown {
-  return x === undefined ? 7 : n165(x);
+function d173(x: unknown): unknown {
+  return x === undefined ? 7 : n172(x);
 }
 
-function o167(x: unknown): unknown {
-  const o = strictObject(x, K45);
+function o174(x: unknown): unknown {
+  const o = strictObject(x, K48);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d164(o.keepImages);
+  const v0 = d171(o.keepImages);
   if (v0 === FAIL) return FAIL;
   out.keepImages = v0;
-  const v1 = d166(o.untaggedDays);
+  const v1 = d173(o.untaggedDays);
   if (v1 === FAIL) return FAIL;
   out.untaggedDays = v1;
   return out;
 }
 
-function f168(x: unknown): unknown {
-  return o167(x === undefined ? {} : x);
+function f175(x: unknown): unknown {
+  return o174(x === undefined ? {} : x);
 }
 
-function s169(x: unknown): unknown {
-  return typeof x === "string" && R46.test(x) ? x : FAIL;
+function s176(x: unknown): unknown {
+  return typeof x === "string" && R49.test(x) ? x : FAIL;
 }
 
-function p170(x: unknown): unknown {
-  return x === undefined ? x : s169(x);
+function p177(x: unknown): unknown {
+  return x === undefined ? x : s176(x);
 }
 
-function n171(x: unknown): unknown {
+function n178(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 3653 ? x : FAIL;
 }
 
-function d172(x: unknown): unknown {
-  return x === undefined ? 90 : n171(x);
+function d179(x: unknown): unknown {
+  return x === undefined ? 90 : n178(x);
 }
 
-function o173(x: unknown): unknown {
-  const o = strictObject(x, K34);
+function o180(x: unknown): unknown {
+  const o = strictObject(x, K37);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region === undefined) return FAIL;
-  const v0 = s127(o.region);
+  const v0 = s135(o.region);
   if (v0 === FAIL) return FAIL;
   out.region = v0;
   if (o.accountId !== undefined) {
@@ -1321,171 +1377,171 @@ function o173(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d129(o.tier);
+  const v2 = d137(o.tier);
   if (v2 === FAIL) return FAIL;
   out.tier = v2;
-  const v3 = f134(o.state);
+  const v3 = f142(o.state);
   if (v3 === FAIL) return FAIL;
   out.state = v3;
-  const v4 = f138(o.network);
+  const v4 = f146(o.network);
   if (v4 === FAIL) return FAIL;
   out.network = v4;
-  const v5 = f157(o.cluster);
+  const v5 = f165(o.cluster);
   if (v5 === FAIL) return FAIL;
   out.cluster = v5;
-  const v6 = f162(o.database);
+  const v6 = f170(o.database);
   if (v6 === FAIL) return FAIL;
   out.database = v6;
-  const v7 = f168(o.registry);
+  const v7 = f175(o.registry);
   if (v7 === FAIL) return FAIL;
   out.registry = v7;
   if (o.dnsZoneId !== undefined) {
-    const v8 = p170(o.dnsZoneId);
+    const v8 = p177(o.dnsZoneId);
     if (v8 === FAIL) return FAIL;
     out.dnsZoneId = v8;
   } else if (Object.hasOwn(o, "dnsZoneId")) out.dnsZoneId = undefined;
   const v9 = d26(o.kms);
   if (v9 === FAIL) return FAIL;
   out.kms = v9;
-  const v10 = d172(o.logRetentionDays);
+  const v10 = d179(o.logRetentionDays);
   if (v10 === FAIL) return FAIL;
   out.logRetentionDays = v10;
   return out;
 }
 
-function p174(x: unknown): unknown {
-  return x === undefined ? x : o173(x);
+function p181(x: unknown): unknown {
+  return x === undefined ? x : o180(x);
 }
 
-function n175(x: unknown): unknown {
+function n182(x: unknown): unknown {
   return typeof x === "number" && Number.isFinite(x) && x >= 50 && x <= 99.999 && hasAtMostThreeDecimals(x) ? x : FAIL;
 }
 
-function n176(x: unknown): unknown {
+function n183(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 && x <= 600000 ? x : FAIL;
 }
 
-function p177(x: unknown): unknown {
-  return x === undefined ? x : n176(x);
+function p184(x: unknown): unknown {
+  return x === undefined ? x : n183(x);
 }
 
-function s178(x: unknown): unknown {
-  return typeof x === "string" && R48.test(x) ? x : FAIL;
+function s185(x: unknown): unknown {
+  return typeof x === "string" && R51.test(x) ? x : FAIL;
 }
 
-function d179(x: unknown): unknown {
-  return x === undefined ? "30d" : s178(x);
+function d186(x: unknown): unknown {
+  return x === undefined ? "30d" : s185(x);
 }
 
-function e180(x: unknown): unknown {
+function e187(x: unknown): unknown {
   return x === "app" || x === "ingress-nginx" ? x : FAIL;
 }
 
-function p181(x: unknown): unknown {
-  return x === undefined ? x : e180(x);
+function p188(x: unknown): unknown {
+  return x === undefined ? x : e187(x);
 }
 
-function s182(x: unknown): unknown {
-  return typeof x === "string" && R50.test(x) ? x : FAIL;
+function s189(x: unknown): unknown {
+  return typeof x === "string" && R53.test(x) ? x : FAIL;
 }
 
-function p183(x: unknown): unknown {
-  return x === undefined ? x : s182(x);
+function p190(x: unknown): unknown {
+  return x === undefined ? x : s189(x);
 }
 
-function o184(x: unknown): unknown {
-  const o = strictObject(x, K49);
+function o191(x: unknown): unknown {
+  const o = strictObject(x, K52);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.source !== undefined) {
-    const v0 = p181(o.source);
+    const v0 = p188(o.source);
     if (v0 === FAIL) return FAIL;
     out.source = v0;
   } else if (Object.hasOwn(o, "source")) out.source = undefined;
   if (o.counter !== undefined) {
-    const v1 = p183(o.counter);
+    const v1 = p190(o.counter);
     if (v1 === FAIL) return FAIL;
     out.counter = v1;
   } else if (Object.hasOwn(o, "counter")) out.counter = undefined;
   if (o.statusLabel !== undefined) {
-    const v2 = p183(o.statusLabel);
+    const v2 = p190(o.statusLabel);
     if (v2 === FAIL) return FAIL;
     out.statusLabel = v2;
   } else if (Object.hasOwn(o, "statusLabel")) out.statusLabel = undefined;
   if (o.histogram !== undefined) {
-    const v3 = p183(o.histogram);
+    const v3 = p190(o.histogram);
     if (v3 === FAIL) return FAIL;
     out.histogram = v3;
   } else if (Object.hasOwn(o, "histogram")) out.histogram = undefined;
   return out;
 }
 
-function f185(x: unknown): unknown {
-  return o184(x === undefined ? {} : x);
+function f192(x: unknown): unknown {
+  return o191(x === undefined ? {} : x);
 }
 
-function o186(x: unknown): unknown {
-  const o = strictObject(x, K47);
+function o193(x: unknown): unknown {
+  const o = strictObject(x, K50);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.availability === undefined) return FAIL;
-  const v0 = n175(o.availability);
+  const v0 = n182(o.availability);
   if (v0 === FAIL) return FAIL;
   out.availability = v0;
   if (o.latencyP99Ms !== undefined) {
-    const v1 = p177(o.latencyP99Ms);
+    const v1 = p184(o.latencyP99Ms);
     if (v1 === FAIL) return FAIL;
     out.latencyP99Ms = v1;
   } else if (Object.hasOwn(o, "latencyP99Ms")) out.latencyP99Ms = undefined;
-  const v2 = d179(o.window);
+  const v2 = d186(o.window);
   if (v2 === FAIL) return FAIL;
   out.window = v2;
-  const v3 = f185(o.requests);
+  const v3 = f192(o.requests);
   if (v3 === FAIL) return FAIL;
   out.requests = v3;
   return out;
 }
 
-function p187(x: unknown): unknown {
-  return x === undefined ? x : o186(x);
+function p194(x: unknown): unknown {
+  return x === undefined ? x : o193(x);
 }
 
-function e188(x: unknown): unknown {
+function e195(x: unknown): unknown {
   return x === "fluent-bit" || x === "cloudwatch" || x === "none" ? x : FAIL;
 }
 
-function d189(x: unknown): unknown {
-  return x === undefined ? "none" : e188(x);
+function d196(x: unknown): unknown {
+  return x === undefined ? "none" : e195(x);
 }
 
-function e190(x: unknown): unknown {
+function e197(x: unknown): unknown {
   return x === "loki" || x === "opensearch" || x === "forward" ? x : FAIL;
 }
 
-function d191(x: unknown): unknown {
-  return x === undefined ? "loki" : e190(x);
+function d198(x: unknown): unknown {
+  return x === undefined ? "loki" : e197(x);
 }
 
-function s192(x: unknown): unknown {
-  return typeof x === "string" && R52.test(x) ? x : FAIL;
+function s199(x: unknown): unknown {
+  return typeof x === "string" && R55.test(x) ? x : FAIL;
 }
 
-function p193(x: unknown): unknown {
-  return x === undefined ? x : s192(x);
+function p200(x: unknown): unknown {
+  return x === undefined ? x : s199(x);
 }
 
-function o194(x: unknown): unknown {
-  const o = strictObject(x, K51);
+function o201(x: unknown): unknown {
+  const o = strictObject(x, K54);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d189(o.via);
+  const v0 = d196(o.via);
   if (v0 === FAIL) return FAIL;
   out.via = v0;
-  const v1 = d191(o.output);
+  const v1 = d198(o.output);
   if (v1 === FAIL) return FAIL;
   out.output = v1;
   if (o.host !== undefined) {
-    const v2 = p193(o.host);
+    const v2 = p200(o.host);
     if (v2 === FAIL) return FAIL;
     out.host = v2;
   } else if (Object.hasOwn(o, "host")) out.host = undefined;
@@ -1500,81 +1556,81 @@ function o194(x: unknown): unknown {
   return out;
 }
 
-function p195(x: unknown): unknown {
-  return x === undefined ? x : o194(x);
+function p202(x: unknown): unknown {
+  return x === undefined ? x : o201(x);
 }
 
-function o196(x: unknown): unknown {
-  const o = strictObject(x, K55);
+function o203(x: unknown): unknown {
+  const o = strictObject(x, K58);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   return out;
 }
 
-function o197(x: unknown): unknown {
-  const o = strictObject(x, K54);
+function o204(x: unknown): unknown {
+  const o = strictObject(x, K57);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.env === undefined) return FAIL;
-  const v0 = o196(o.env);
+  const v0 = o203(o.env);
   if (v0 === FAIL) return FAIL;
   out.env = v0;
   return out;
 }
 
-function o198(x: unknown): unknown {
-  const o = strictObject(x, K56);
+function o205(x: unknown): unknown {
+  const o = strictObject(x, K59);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o["env-file"] === undefined) return FAIL;
-  const v0 = s116(o["env-file"]);
+  const v0 = s124(o["env-file"]);
   if (v0 === FAIL) return FAIL;
   out["env-file"] = v0;
   return out;
 }
 
-function s199(x: unknown): unknown {
-  return typeof x === "string" && R59.test(x) ? x : FAIL;
+function s206(x: unknown): unknown {
+  return typeof x === "string" && R62.test(x) ? x : FAIL;
 }
 
-function d200(x: unknown): unknown {
-  return x === undefined ? "1h" : s199(x);
+function d207(x: unknown): unknown {
+  return x === undefined ? "1h" : s206(x);
 }
 
-function d201(x: unknown): unknown {
-  return x === undefined ? "aws-secrets-manager" : s116(x);
+function d208(x: unknown): unknown {
+  return x === undefined ? "aws-secrets-manager" : s124(x);
 }
 
-function o202(x: unknown): unknown {
-  const o = strictObject(x, K58);
+function o209(x: unknown): unknown {
+  const o = strictObject(x, K61);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.prefix === undefined) return FAIL;
-  const v0 = s116(o.prefix);
+  const v0 = s124(o.prefix);
   if (v0 === FAIL) return FAIL;
   out.prefix = v0;
-  const v1 = d200(o.refreshInterval);
+  const v1 = d207(o.refreshInterval);
   if (v1 === FAIL) return FAIL;
   out.refreshInterval = v1;
-  const v2 = d201(o.store);
+  const v2 = d208(o.store);
   if (v2 === FAIL) return FAIL;
   out.store = v2;
   return out;
 }
 
-function o203(x: unknown): unknown {
-  const o = strictObject(x, K57);
+function o210(x: unknown): unknown {
+  const o = strictObject(x, K60);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o["aws-secrets-manager"] === undefined) return FAIL;
-  const v0 = o202(o["aws-secrets-manager"]);
+  const v0 = o209(o["aws-secrets-manager"]);
   if (v0 === FAIL) return FAIL;
   out["aws-secrets-manager"] = v0;
   return out;
 }
 
-function o204(x: unknown): unknown {
-  const o = strictObject(x, K60);
+function o211(x: unknown): unknown {
+  const o = strictObject(x, K63);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o["kubernetes-secret"] === undefined) return FAIL;
@@ -1584,113 +1640,113 @@ function o204(x: unknown): unknown {
   return out;
 }
 
-function c205(x: unknown): unknown {
-  const v0 = o197(x);
+function c212(x: unknown): unknown {
+  const v0 = o204(x);
   if (v0 !== FAIL) return v0;
-  const v1 = o198(x);
+  const v1 = o205(x);
   if (v1 !== FAIL) return v1;
-  const v2 = o203(x);
+  const v2 = o210(x);
   if (v2 !== FAIL) return v2;
-  return o204(x);
+  return o211(x);
 }
 
-function p206(x: unknown): unknown {
-  return x === undefined ? x : c205(x);
+function p213(x: unknown): unknown {
+  return x === undefined ? x : c212(x);
 }
 
-function u207(x: unknown): unknown {
+function u214(x: unknown): unknown {
   return x;
 }
 
-function r208(x: unknown): unknown {
+function r215(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = u207(item);
+    const v = u214(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function p209(x: unknown): unknown {
-  return x === undefined ? x : r208(x);
+function p216(x: unknown): unknown {
+  return x === undefined ? x : r215(x);
 }
 
-function z210(x: unknown): unknown {
+function z217(x: unknown): unknown {
   return x === null ? x : FAIL;
 }
 
-function c211(x: unknown): unknown {
-  const v0 = r208(x);
+function c218(x: unknown): unknown {
+  const v0 = r215(x);
   if (v0 !== FAIL) return v0;
-  return z210(x);
+  return z217(x);
 }
 
-function p212(x: unknown): unknown {
-  return x === undefined ? x : c211(x);
+function p219(x: unknown): unknown {
+  return x === undefined ? x : c218(x);
 }
 
-function o213(x: unknown): unknown {
-  const o = strictObject(x, K53);
+function o220(x: unknown): unknown {
+  const o = strictObject(x, K56);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.target === undefined) return FAIL;
-  const v0 = s116(o.target);
+  const v0 = s124(o.target);
   if (v0 === FAIL) return FAIL;
   out.target = v0;
   if (o.secretSource !== undefined) {
-    const v1 = p206(o.secretSource);
+    const v1 = p213(o.secretSource);
     if (v1 === FAIL) return FAIL;
     out.secretSource = v1;
   } else if (Object.hasOwn(o, "secretSource")) out.secretSource = undefined;
   if (o.app !== undefined) {
-    const v2 = p209(o.app);
+    const v2 = p216(o.app);
     if (v2 === FAIL) return FAIL;
     out.app = v2;
   } else if (Object.hasOwn(o, "app")) out.app = undefined;
   if (o.database !== undefined) {
-    const v3 = p209(o.database);
+    const v3 = p216(o.database);
     if (v3 === FAIL) return FAIL;
     out.database = v3;
   } else if (Object.hasOwn(o, "database")) out.database = undefined;
   if (o.ingress !== undefined) {
-    const v4 = p212(o.ingress);
+    const v4 = p219(o.ingress);
     if (v4 === FAIL) return FAIL;
     out.ingress = v4;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
   if (o.infra !== undefined) {
-    const v5 = p209(o.infra);
+    const v5 = p216(o.infra);
     if (v5 === FAIL) return FAIL;
     out.infra = v5;
   } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   if (o.slo !== undefined) {
-    const v6 = p212(o.slo);
+    const v6 = p219(o.slo);
     if (v6 === FAIL) return FAIL;
     out.slo = v6;
   } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
   if (o.logs !== undefined) {
-    const v7 = p209(o.logs);
+    const v7 = p216(o.logs);
     if (v7 === FAIL) return FAIL;
     out.logs = v7;
   } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
   if (o.production !== undefined) {
-    const v8 = p160(o.production);
+    const v8 = p168(o.production);
     if (v8 === FAIL) return FAIL;
     out.production = v8;
   } else if (Object.hasOwn(o, "production")) out.production = undefined;
   return out;
 }
 
-function r214(x: unknown): unknown {
+function r221(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = o213(item);
+    const v = o220(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
@@ -1698,96 +1754,96 @@ function r214(x: unknown): unknown {
   return out;
 }
 
-function e215(x: unknown): unknown {
+function e222(x: unknown): unknown {
   return x === "kubernetes" ? x : FAIL;
 }
 
-function p216(x: unknown): unknown {
-  return x === undefined ? x : e215(x);
+function p223(x: unknown): unknown {
+  return x === undefined ? x : e222(x);
 }
 
-function o217(x: unknown): unknown {
-  const o = strictObject(x, K61);
+function o224(x: unknown): unknown {
+  const o = strictObject(x, K64);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.type !== undefined) {
-    const v0 = p216(o.type);
+    const v0 = p223(o.type);
     if (v0 === FAIL) return FAIL;
     out.type = v0;
   } else if (Object.hasOwn(o, "type")) out.type = undefined;
   if (o.context !== undefined) {
-    const v1 = p117(o.context);
+    const v1 = p125(o.context);
     if (v1 === FAIL) return FAIL;
     out.context = v1;
   } else if (Object.hasOwn(o, "context")) out.context = undefined;
   if (o.namespace !== undefined) {
-    const v2 = p139(o.namespace);
+    const v2 = p147(o.namespace);
     if (v2 === FAIL) return FAIL;
     out.namespace = v2;
   } else if (Object.hasOwn(o, "namespace")) out.namespace = undefined;
   return out;
 }
 
-function e218(x: unknown): unknown {
+function e225(x: unknown): unknown {
   return x === "local" ? x : FAIL;
 }
 
-function p219(x: unknown): unknown {
-  return x === undefined ? x : e218(x);
+function p226(x: unknown): unknown {
+  return x === undefined ? x : e225(x);
 }
 
-function d220(x: unknown): unknown {
+function d227(x: unknown): unknown {
   return x === undefined ? 4000 : n13(x);
 }
 
-function s221(x: unknown): unknown {
+function s228(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 1, Infinity) && isReleaseFolder(x) ? x : FAIL;
 }
 
-function a222(x: unknown): unknown {
+function a229(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s221(item);
+    const v = s228(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d223(x: unknown): unknown {
-  return x === undefined ? [] : a222(x);
+function d230(x: unknown): unknown {
+  return x === undefined ? [] : a229(x);
 }
 
-function s224(x: unknown): unknown {
+function s231(x: unknown): unknown {
   return typeof x === "string" && isAddressOrRange(x) ? x : FAIL;
 }
 
-function a225(x: unknown): unknown {
+function a232(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = s224(item);
+    const v = s231(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d226(x: unknown): unknown {
-  return x === undefined ? [] : a225(x);
+function d233(x: unknown): unknown {
+  return x === undefined ? [] : a232(x);
 }
 
-function o227(x: unknown): unknown {
-  const o = strictObject(x, K62);
+function o234(x: unknown): unknown {
+  const o = strictObject(x, K65);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.type !== undefined) {
-    const v0 = p219(o.type);
+    const v0 = p226(o.type);
     if (v0 === FAIL) return FAIL;
     out.type = v0;
   } else if (Object.hasOwn(o, "type")) out.type = undefined;
-  const v1 = d220(o.port);
+  const v1 = d227(o.port);
   if (v1 === FAIL) return FAIL;
   out.port = v1;
   if (o.prepare !== undefined) {
@@ -1795,220 +1851,253 @@ function o227(x: unknown): unknown {
     if (v2 === FAIL) return FAIL;
     out.prepare = v2;
   } else if (Object.hasOwn(o, "prepare")) out.prepare = undefined;
-  const v3 = d223(o.path);
+  const v3 = d230(o.path);
   if (v3 === FAIL) return FAIL;
   out.path = v3;
-  const v4 = d226(o.trustedProxies);
+  const v4 = d233(o.trustedProxies);
   if (v4 === FAIL) return FAIL;
   out.trustedProxies = v4;
   return out;
 }
 
-function e228(x: unknown): unknown {
+function e235(x: unknown): unknown {
   return x === "host" ? x : FAIL;
 }
 
-function s229(x: unknown): unknown {
-  return typeof x === "string" && R64.test(x) ? x : FAIL;
-}
-
-function e230(x: unknown): unknown {
-  return x === "podman" || x === "docker" ? x : FAIL;
-}
-
-function d231(x: unknown): unknown {
-  return x === undefined ? "podman" : e230(x);
-}
-
-function d232(x: unknown): unknown {
-  return x === undefined ? 80 : n13(x);
-}
-
-function s233(x: unknown): unknown {
-  return typeof x === "string" && R65.test(x) ? x : FAIL;
-}
-
-function d234(x: unknown): unknown {
-  return x === undefined ? "/var/lib/slipway" : s233(x);
-}
-
-function s235(x: unknown): unknown {
+function s236(x: unknown): unknown {
   return typeof x === "string" && R67.test(x) ? x : FAIL;
 }
 
-function p236(x: unknown): unknown {
-  return x === undefined ? x : s235(x);
+function e237(x: unknown): unknown {
+  return x === "podman" || x === "docker" ? x : FAIL;
 }
 
-function o237(x: unknown): unknown {
-  const o = strictObject(x, K66);
+function d238(x: unknown): unknown {
+  return x === undefined ? "podman" : e237(x);
+}
+
+function d239(x: unknown): unknown {
+  return x === undefined ? 80 : n13(x);
+}
+
+function e240(x: unknown): unknown {
+  return x === "acme" || x === "internal" || x === "off" ? x : FAIL;
+}
+
+function p241(x: unknown): unknown {
+  return x === undefined ? x : e240(x);
+}
+
+function d242(x: unknown): unknown {
+  return x === undefined ? 443 : n13(x);
+}
+
+function s243(x: unknown): unknown {
+  return typeof x === "string" && R68.test(x) ? x : FAIL;
+}
+
+function p244(x: unknown): unknown {
+  return x === undefined ? x : s243(x);
+}
+
+function s245(x: unknown): unknown {
+  return typeof x === "string" && R69.test(x) ? x : FAIL;
+}
+
+function d246(x: unknown): unknown {
+  return x === undefined ? "/var/lib/slipway" : s245(x);
+}
+
+function s247(x: unknown): unknown {
+  return typeof x === "string" && R71.test(x) ? x : FAIL;
+}
+
+function p248(x: unknown): unknown {
+  return x === undefined ? x : s247(x);
+}
+
+function o249(x: unknown): unknown {
+  const o = strictObject(x, K70);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p236(o.image);
+    const v0 = p248(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   return out;
 }
 
-function f238(x: unknown): unknown {
-  return o237(x === undefined ? {} : x);
+function f250(x: unknown): unknown {
+  return o249(x === undefined ? {} : x);
 }
 
-function o239(x: unknown): unknown {
-  const o = strictObject(x, K63);
+function o251(x: unknown): unknown {
+  const o = strictObject(x, K66);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.type === undefined) return FAIL;
-  const v0 = e228(o.type);
+  const v0 = e235(o.type);
   if (v0 === FAIL) return FAIL;
   out.type = v0;
   if (o.ssh === undefined) return FAIL;
-  const v1 = s229(o.ssh);
+  const v1 = s236(o.ssh);
   if (v1 === FAIL) return FAIL;
   out.ssh = v1;
   if (o.identity !== undefined) {
-    const v2 = p117(o.identity);
+    const v2 = p125(o.identity);
     if (v2 === FAIL) return FAIL;
     out.identity = v2;
   } else if (Object.hasOwn(o, "identity")) out.identity = undefined;
   if (o.knownHosts !== undefined) {
-    const v3 = p117(o.knownHosts);
+    const v3 = p125(o.knownHosts);
     if (v3 === FAIL) return FAIL;
     out.knownHosts = v3;
   } else if (Object.hasOwn(o, "knownHosts")) out.knownHosts = undefined;
-  const v4 = d231(o.runtime);
+  const v4 = d238(o.runtime);
   if (v4 === FAIL) return FAIL;
   out.runtime = v4;
-  const v5 = d232(o.port);
+  const v5 = d239(o.port);
   if (v5 === FAIL) return FAIL;
   out.port = v5;
-  const v6 = d234(o.dir);
-  if (v6 === FAIL) return FAIL;
-  out.dir = v6;
-  const v7 = f238(o.database);
+  if (o.tls !== undefined) {
+    const v6 = p241(o.tls);
+    if (v6 === FAIL) return FAIL;
+    out.tls = v6;
+  } else if (Object.hasOwn(o, "tls")) out.tls = undefined;
+  const v7 = d242(o.httpsPort);
   if (v7 === FAIL) return FAIL;
-  out.database = v7;
+  out.httpsPort = v7;
+  if (o.acmeEmail !== undefined) {
+    const v8 = p244(o.acmeEmail);
+    if (v8 === FAIL) return FAIL;
+    out.acmeEmail = v8;
+  } else if (Object.hasOwn(o, "acmeEmail")) out.acmeEmail = undefined;
+  const v9 = d246(o.dir);
+  if (v9 === FAIL) return FAIL;
+  out.dir = v9;
+  const v10 = f250(o.database);
+  if (v10 === FAIL) return FAIL;
+  out.database = v10;
   return out;
 }
 
-function c240(x: unknown): unknown {
-  const v0 = o217(x);
+function c252(x: unknown): unknown {
+  const v0 = o224(x);
   if (v0 !== FAIL) return v0;
-  const v1 = o227(x);
+  const v1 = o234(x);
   if (v1 !== FAIL) return v1;
-  return o239(x);
+  return o251(x);
 }
 
-function r241(x: unknown): unknown {
+function r253(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = c240(item);
+    const v = c252(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d242(x: unknown): unknown {
-  return x === undefined ? {} : r241(x);
+function d254(x: unknown): unknown {
+  return x === undefined ? {} : r253(x);
 }
 
-function s243(x: unknown): unknown {
-  return typeof x === "string" && R70.test(x) ? x : FAIL;
+function s255(x: unknown): unknown {
+  return typeof x === "string" && R74.test(x) ? x : FAIL;
 }
 
-function s244(x: unknown): unknown {
+function s256(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
 }
 
-function s245(x: unknown): unknown {
-  return typeof x === "string" && R71.test(x) ? x : FAIL;
+function s257(x: unknown): unknown {
+  return typeof x === "string" && R75.test(x) ? x : FAIL;
 }
 
-function p246(x: unknown): unknown {
-  return x === undefined ? x : s245(x);
+function p258(x: unknown): unknown {
+  return x === undefined ? x : s257(x);
 }
 
-function p247(x: unknown): unknown {
+function p259(x: unknown): unknown {
   return x === undefined ? x : s2(x);
 }
 
-function o248(x: unknown): unknown {
-  const o = strictObject(x, K69);
+function o260(x: unknown): unknown {
+  const o = strictObject(x, K73);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.rule === undefined) return FAIL;
-  const v0 = s243(o.rule);
+  const v0 = s255(o.rule);
   if (v0 === FAIL) return FAIL;
   out.rule = v0;
   if (o.reason === undefined) return FAIL;
-  const v1 = s244(o.reason);
+  const v1 = s256(o.reason);
   if (v1 === FAIL) return FAIL;
   out.reason = v1;
   if (o.until !== undefined) {
-    const v2 = p246(o.until);
+    const v2 = p258(o.until);
     if (v2 === FAIL) return FAIL;
     out.until = v2;
   } else if (Object.hasOwn(o, "until")) out.until = undefined;
   if (o.path !== undefined) {
-    const v3 = p247(o.path);
+    const v3 = p259(o.path);
     if (v3 === FAIL) return FAIL;
     out.path = v3;
   } else if (Object.hasOwn(o, "path")) out.path = undefined;
   return out;
 }
 
-function a249(x: unknown): unknown {
+function a261(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = o248(item);
+    const v = o260(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d250(x: unknown): unknown {
-  return x === undefined ? [] : a249(x);
+function d262(x: unknown): unknown {
+  return x === undefined ? [] : a261(x);
 }
 
-function o251(x: unknown): unknown {
-  const o = strictObject(x, K68);
+function o263(x: unknown): unknown {
+  const o = strictObject(x, K72);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d250(o.waivers);
+  const v0 = d262(o.waivers);
   if (v0 === FAIL) return FAIL;
   out.waivers = v0;
   return out;
 }
 
-function p252(x: unknown): unknown {
-  return x === undefined ? x : o251(x);
+function p264(x: unknown): unknown {
+  return x === undefined ? x : o263(x);
 }
 
-function s253(x: unknown): unknown {
-  return typeof x === "string" && R73.test(x) ? x : FAIL;
+function s265(x: unknown): unknown {
+  return typeof x === "string" && R77.test(x) ? x : FAIL;
 }
 
-function d254(x: unknown): unknown {
-  return x === undefined ? "main" : s253(x);
+function d266(x: unknown): unknown {
+  return x === undefined ? "main" : s265(x);
 }
 
-function e255(x: unknown): unknown {
+function e267(x: unknown): unknown {
   return x === "github" || x === "gitlab" ? x : FAIL;
 }
 
-function p256(x: unknown): unknown {
-  return x === undefined ? x : e255(x);
+function p268(x: unknown): unknown {
+  return x === undefined ? x : e267(x);
 }
 
-function a257(x: unknown): unknown {
+function a269(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -2019,79 +2108,71 @@ function a257(x: unknown): unknown {
   return out;
 }
 
-function p258(x: unknown): unknown {
-  return x === undefined ? x : a257(x);
+function p270(x: unknown): unknown {
+  return x === undefined ? x : a269(x);
 }
 
-function s259(x: unknown): unknown {
-  return typeof x === "string" && R75.test(x) ? x : FAIL;
+function s271(x: unknown): unknown {
+  return typeof x === "string" && R79.test(x) ? x : FAIL;
 }
 
-function p260(x: unknown): unknown {
-  return x === undefined ? x : s259(x);
+function d272(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s271(x);
 }
 
-function s261(x: unknown): unknown {
-  return typeof x === "string" && R76.test(x) ? x : FAIL;
+function s273(x: unknown): unknown {
+  return typeof x === "string" && R80.test(x) ? x : FAIL;
 }
 
-function d262(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s261(x);
-}
-
-function s263(x: unknown): unknown {
-  return typeof x === "string" && R77.test(x) ? x : FAIL;
-}
-
-function r264(x: unknown): unknown {
+function r274(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = s263(item);
+    const v = s273(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d265(x: unknown): unknown {
-  return x === undefined ? {} : r264(x);
+function d275(x: unknown): unknown {
+  return x === undefined ? {} : r274(x);
 }
 
-function e266(x: unknown): unknown {
+function e276(x: unknown): unknown {
   return x === "create" ? x : FAIL;
 }
 
-function s267(x: unknown): unknown {
-  return typeof x === "string" && R78.test(x) ? x : FAIL;
+function s277(x: unknown): unknown {
+  return typeof x === "string" && R81.test(x) ? x : FAIL;
 }
 
-function c268(x: unknown): unknown {
-  const v0 = e266(x);
+function c278(x: unknown): unknown {
+  const v0 = e276(x);
   if (v0 !== FAIL) return v0;
-  return s267(x);
+  return s277(x);
 }
 
-function d269(x: unknown): unknown {
-  return x === undefined ? "create" : c268(x);
+function d279(x: unknown): unknown {
+  return x === undefined ? "create" : c278(x);
 }
 
-function s270(x: unknown): unknown {
-  return typeof x === "string" && R79.test(x) ? x : FAIL;
+function s280(x: unknown): unknown {
+  return typeof x === "string" && R82.test(x) ? x : FAIL;
 }
 
-function p271(x: unknown): unknown {
-  return x === undefined ? x : s270(x);
+function p281(x: unknown): unknown {
+  return x === undefined ? x : s280(x);
 }
 
-function o272(x: unknown): unknown {
-  const o = strictObject(x, K74);
+function o282(x: unknown): unknown {
+  const o = strictObject(x, K78);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region !== undefined) {
-    const v0 = p260(o.region);
+    const v0 = p107(o.region);
     if (v0 === FAIL) return FAIL;
     out.region = v0;
   } else if (Object.hasOwn(o, "region")) out.region = undefined;
@@ -2100,133 +2181,133 @@ function o272(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d262(o.roleName);
+  const v2 = d272(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d265(o.roles);
+  const v3 = d275(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
-  const v4 = d269(o.oidcProvider);
+  const v4 = d279(o.oidcProvider);
   if (v4 === FAIL) return FAIL;
   out.oidcProvider = v4;
   if (o.eksCluster !== undefined) {
-    const v5 = p271(o.eksCluster);
+    const v5 = p281(o.eksCluster);
     if (v5 === FAIL) return FAIL;
     out.eksCluster = v5;
   } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
   return out;
 }
 
-function f273(x: unknown): unknown {
-  return o272(x === undefined ? {} : x);
+function f283(x: unknown): unknown {
+  return o282(x === undefined ? {} : x);
 }
 
-function e274(x: unknown): unknown {
+function e284(x: unknown): unknown {
   return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function d275(x: unknown): unknown {
-  return x === undefined ? "legacy" : e274(x);
+function d285(x: unknown): unknown {
+  return x === undefined ? "legacy" : e284(x);
 }
 
-function s276(x: unknown): unknown {
-  return typeof x === "string" && R81.test(x) ? x : FAIL;
+function s286(x: unknown): unknown {
+  return typeof x === "string" && R84.test(x) ? x : FAIL;
 }
 
-function p277(x: unknown): unknown {
-  return x === undefined ? x : s276(x);
+function p287(x: unknown): unknown {
+  return x === undefined ? x : s286(x);
 }
 
-function n278(x: unknown): unknown {
+function n288(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
 }
 
-function p279(x: unknown): unknown {
-  return x === undefined ? x : n278(x);
+function p289(x: unknown): unknown {
+  return x === undefined ? x : n288(x);
 }
 
-function o280(x: unknown): unknown {
-  const o = strictObject(x, K80);
+function o290(x: unknown): unknown {
+  const o = strictObject(x, K83);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d275(o.subject);
+  const v0 = d285(o.subject);
   if (v0 === FAIL) return FAIL;
   out.subject = v0;
   if (o.repository !== undefined) {
-    const v1 = p277(o.repository);
+    const v1 = p287(o.repository);
     if (v1 === FAIL) return FAIL;
     out.repository = v1;
   } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
   if (o.ownerId !== undefined) {
-    const v2 = p279(o.ownerId);
+    const v2 = p289(o.ownerId);
     if (v2 === FAIL) return FAIL;
     out.ownerId = v2;
   } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
   if (o.repositoryId !== undefined) {
-    const v3 = p279(o.repositoryId);
+    const v3 = p289(o.repositoryId);
     if (v3 === FAIL) return FAIL;
     out.repositoryId = v3;
   } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
-function f281(x: unknown): unknown {
-  return o280(x === undefined ? {} : x);
+function f291(x: unknown): unknown {
+  return o290(x === undefined ? {} : x);
 }
 
-function s282(x: unknown): unknown {
-  return typeof x === "string" && R83.test(x) ? x : FAIL;
+function s292(x: unknown): unknown {
+  return typeof x === "string" && R86.test(x) ? x : FAIL;
 }
 
-function p283(x: unknown): unknown {
-  return x === undefined ? x : s282(x);
+function p293(x: unknown): unknown {
+  return x === undefined ? x : s292(x);
 }
 
-function s284(x: unknown): unknown {
-  return typeof x === "string" && R84.test(x) ? x : FAIL;
+function s294(x: unknown): unknown {
+  return typeof x === "string" && R87.test(x) ? x : FAIL;
 }
 
-function p285(x: unknown): unknown {
-  return x === undefined ? x : s284(x);
+function p295(x: unknown): unknown {
+  return x === undefined ? x : s294(x);
 }
 
-function s286(x: unknown): unknown {
-  return typeof x === "string" && R85.test(x) ? x : FAIL;
+function s296(x: unknown): unknown {
+  return typeof x === "string" && R88.test(x) ? x : FAIL;
 }
 
-function d287(x: unknown): unknown {
-  return x === undefined ? "https://gitlab.com" : s286(x);
+function d297(x: unknown): unknown {
+  return x === undefined ? "https://gitlab.com" : s296(x);
 }
 
-function o288(x: unknown): unknown {
-  const o = strictObject(x, K82);
+function o298(x: unknown): unknown {
+  const o = strictObject(x, K85);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p283(o.image);
+    const v0 = p293(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   if (o.project !== undefined) {
-    const v1 = p285(o.project);
+    const v1 = p295(o.project);
     if (v1 === FAIL) return FAIL;
     out.project = v1;
   } else if (Object.hasOwn(o, "project")) out.project = undefined;
-  const v2 = d287(o.url);
+  const v2 = d297(o.url);
   if (v2 === FAIL) return FAIL;
   out.url = v2;
   return out;
 }
 
-function f289(x: unknown): unknown {
-  return o288(x === undefined ? {} : x);
+function f299(x: unknown): unknown {
+  return o298(x === undefined ? {} : x);
 }
 
-function o290(x: unknown): unknown {
-  const o = strictObject(x, K72);
+function o300(x: unknown): unknown {
+  const o = strictObject(x, K76);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d254(o.defaultBranch);
+  const v0 = d266(o.defaultBranch);
   if (v0 === FAIL) return FAIL;
   out.defaultBranch = v0;
   if (o.install !== undefined) {
@@ -2245,32 +2326,32 @@ function o290(x: unknown): unknown {
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
   if (o.provider !== undefined) {
-    const v4 = p256(o.provider);
+    const v4 = p268(o.provider);
     if (v4 === FAIL) return FAIL;
     out.provider = v4;
   } else if (Object.hasOwn(o, "provider")) out.provider = undefined;
   if (o.environments !== undefined) {
-    const v5 = p258(o.environments);
+    const v5 = p270(o.environments);
     if (v5 === FAIL) return FAIL;
     out.environments = v5;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v6 = f273(o.aws);
+  const v6 = f283(o.aws);
   if (v6 === FAIL) return FAIL;
   out.aws = v6;
-  const v7 = f281(o.github);
+  const v7 = f291(o.github);
   if (v7 === FAIL) return FAIL;
   out.github = v7;
-  const v8 = f289(o.gitlab);
+  const v8 = f299(o.gitlab);
   if (v8 === FAIL) return FAIL;
   out.gitlab = v8;
   return out;
 }
 
-function p291(x: unknown): unknown {
-  return x === undefined ? x : o290(x);
+function p301(x: unknown): unknown {
+  return x === undefined ? x : o300(x);
 }
 
-function o292(x: unknown): unknown {
+function o302(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2283,52 +2364,52 @@ function o292(x: unknown): unknown {
   if (v1 === FAIL) return FAIL;
   out.app = v1;
   if (o.database !== undefined) {
-    const v2 = p113(o.database);
+    const v2 = p121(o.database);
     if (v2 === FAIL) return FAIL;
     out.database = v2;
   } else if (Object.hasOwn(o, "database")) out.database = undefined;
   if (o.ingress !== undefined) {
-    const v3 = p126(o.ingress);
+    const v3 = p134(o.ingress);
     if (v3 === FAIL) return FAIL;
     out.ingress = v3;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
   if (o.infra !== undefined) {
-    const v4 = p174(o.infra);
+    const v4 = p181(o.infra);
     if (v4 === FAIL) return FAIL;
     out.infra = v4;
   } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   if (o.slo !== undefined) {
-    const v5 = p187(o.slo);
+    const v5 = p194(o.slo);
     if (v5 === FAIL) return FAIL;
     out.slo = v5;
   } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
   if (o.logs !== undefined) {
-    const v6 = p195(o.logs);
+    const v6 = p202(o.logs);
     if (v6 === FAIL) return FAIL;
     out.logs = v6;
   } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
   if (o.environments === undefined) return FAIL;
-  const v7 = r214(o.environments);
+  const v7 = r221(o.environments);
   if (v7 === FAIL) return FAIL;
   out.environments = v7;
-  const v8 = d242(o.targets);
+  const v8 = d254(o.targets);
   if (v8 === FAIL) return FAIL;
   out.targets = v8;
   if (o.checks !== undefined) {
-    const v9 = p252(o.checks);
+    const v9 = p264(o.checks);
     if (v9 === FAIL) return FAIL;
     out.checks = v9;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v10 = p291(o.ci);
+    const v10 = p301(o.ci);
     if (v10 === FAIL) return FAIL;
     out.ci = v10;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o293(x: unknown): unknown {
-  const o = strictObject(x, K86);
+function o303(x: unknown): unknown {
+  const o = strictObject(x, K89);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -2340,27 +2421,27 @@ function o293(x: unknown): unknown {
   if (v1 === FAIL) return FAIL;
   out.app = v1;
   if (o.database !== undefined) {
-    const v2 = p113(o.database);
+    const v2 = p121(o.database);
     if (v2 === FAIL) return FAIL;
     out.database = v2;
   } else if (Object.hasOwn(o, "database")) out.database = undefined;
   if (o.ingress !== undefined) {
-    const v3 = p126(o.ingress);
+    const v3 = p134(o.ingress);
     if (v3 === FAIL) return FAIL;
     out.ingress = v3;
   } else if (Object.hasOwn(o, "ingress")) out.ingress = undefined;
   if (o.infra !== undefined) {
-    const v4 = p174(o.infra);
+    const v4 = p181(o.infra);
     if (v4 === FAIL) return FAIL;
     out.infra = v4;
   } else if (Object.hasOwn(o, "infra")) out.infra = undefined;
   if (o.slo !== undefined) {
-    const v5 = p187(o.slo);
+    const v5 = p194(o.slo);
     if (v5 === FAIL) return FAIL;
     out.slo = v5;
   } else if (Object.hasOwn(o, "slo")) out.slo = undefined;
   if (o.logs !== undefined) {
-    const v6 = p195(o.logs);
+    const v6 = p202(o.logs);
     if (v6 === FAIL) return FAIL;
     out.logs = v6;
   } else if (Object.hasOwn(o, "logs")) out.logs = undefined;
@@ -2369,10 +2450,10 @@ function o293(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o292(x);
+  return o302(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o293(x);
+  return o303(x);
 }

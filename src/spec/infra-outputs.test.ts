@@ -29,6 +29,7 @@ describe("parseInfraOutputs", () => {
       database_master_secret_arn:
         "arn:aws:secretsmanager:eu-west-2:123456789012:secret:rds!cluster-0a1b2c3d-4e5f-6789-abcd-ef0123456789-AbCdEf",
       database_name: "shop",
+      database_cluster_id: "shop-production",
       database_port: 5432,
       ecr_repository_url: "123456789012.dkr.ecr.eu-west-2.amazonaws.com/shop-production",
       region: "eu-west-2",
@@ -65,6 +66,16 @@ describe("parseInfraOutputs", () => {
       "an endpoint with its port",
       JSON.stringify({ database_endpoint: entry("db.example.com:5432") }),
       /database_endpoint must be a host name/,
+    ],
+    [
+      "a cluster identifier with a double hyphen",
+      JSON.stringify({ database_cluster_id: entry("shop--production") }),
+      /database_cluster_id must be an RDS identifier/,
+    ],
+    [
+      "a cluster identifier that is an ARN",
+      JSON.stringify({ database_cluster_id: entry("arn:aws:rds:eu-west-2:123456789012:cluster:shop") }),
+      /database_cluster_id must be an RDS identifier/,
     ],
     [
       "a role ARN that is no role",

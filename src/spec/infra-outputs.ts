@@ -16,6 +16,10 @@ const shapes: Partial<Record<InfraOutputName, { test: (v: string) => boolean; ex
   region: { test: (v) => /^[a-z]{2}(-[a-z]+)+-\d+$/.test(v), expected: "an AWS region such as eu-west-2" },
   database_engine: { test: (v) => v === "mysql" || v === "postgres", expected: '"mysql" or "postgres"' },
   database_endpoint: { test: (v) => hostPattern.test(v), expected: "a host name without scheme or port" },
+  database_cluster_id: {
+    test: (v) => /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}$/.test(v) && !v.endsWith("-"),
+    expected: "an RDS identifier: a letter, then letters, digits and single hyphens, at most 63",
+  },
   cluster_endpoint: { test: (v) => /^https:\/\/\S+$/.test(v), expected: "an https:// URL" },
   database_master_secret_arn: { test: (v) => arnPattern.test(v), expected: "an ARN (arn:aws:secretsmanager:…)" },
   app_role_arn: { test: (v) => arnPattern.test(v) && /:role\//.test(v), expected: "an IAM role ARN (arn:aws:iam::<account>:role/<name>)" },

@@ -159,6 +159,14 @@ export function buildModel(validated: ValidatedSpec, env: ResolvedEnvironment, o
           version: database.version ?? (database.engine === "mysql" ? "8.0" : "17"),
           size: database.size,
           backupRetentionDays: database.backups.retentionDays,
+          backupKeep: database.backups.keep,
+          backupS3: database.backups.s3
+            ? {
+                bucket: database.backups.s3.bucket,
+                prefix: database.backups.s3.prefix ?? `${spec.name}/${env.name}`,
+                region: database.backups.s3.region,
+              }
+            : undefined,
           name: database.name ?? underscoreName,
           user: database.user ?? `${underscoreName}_app`,
           adminUser: database.adminUser,

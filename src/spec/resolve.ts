@@ -54,6 +54,10 @@ export interface HostTargetSpec {
   knownHosts: string | undefined;
   runtime: "podman" | "docker";
   port: number;
+  /** HTTPS for ingress.host: as written (undefined: acme in a production environment, else off). */
+  tls: "acme" | "internal" | "off" | undefined;
+  httpsPort: number;
+  acmeEmail: string | undefined;
   dir: string;
   /** The database accessory: its image (undefined: the official one of the engine's version). */
   database: { image?: string | undefined };
@@ -185,6 +189,9 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
       knownHosts: declared.knownHosts,
       runtime: declared.runtime,
       port: declared.port,
+      tls: declared.tls,
+      httpsPort: declared.httpsPort,
+      acmeEmail: declared.acmeEmail,
       dir: declared.dir,
       database: { image: declared.database.image },
     };

@@ -234,7 +234,44 @@ export const databaseSchema = z
     size: dbSize.default("small"),
     backups: z
       .strictObject({
-        retentionDays: z.int().min(0).max(35).default(7).describe("Days of automated backups to keep."),
+        retentionDays: z
+          .int()
+          .min(0)
+          .max(35)
+          .default(7)
+          .describe("Days of automated backups to keep (Aurora/RDS from `render terraform`: backup retention and point-in-time restore)."),
+        keep: z
+          .int()
+          .min(1)
+          .max(10000)
+          .default(7)
+          .describe(
+            "`slipway db backup` (local target): the newest backups kept; older ones (with their manifests) are removed after a successful backup. `--keep` overrides it.",
+          ),
+        s3: z
+          .strictObject({
+            bucket: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" })
+              .describe("Bucket the dumps are copied to (it must exist; slipway does not create it)."),
+            prefix: z
+              .string()
+              .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/, {
+                error: "must be a key prefix like shop/production: letters, digits, '.', '_', '-', separated by '/'",
+              })
+              .max(200)
+              .optional()
+              .describe("Key prefix of the copies. Default: <name>/<environment>."),
+            region: z
+              .string()
+              .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region like eu-west-2" })
+              .optional()
+              .describe("The bucket's region. Default: the AWS SDK's (AWS_REGION, the profile's region)."),
+          })
+          .optional()
+          .describe(
+            "`slipway db backup` (local target): copy each backup and its manifest to S3 (SHA-256 checked by S3, server-side encrypted). Credentials come from the AWS SDK's default chain.",
+          ),
       })
       .prefault({})
       .describe("Automated backups."),
@@ -564,7 +601,21 @@ const hostTargetSchema = z
         "The known_hosts file slipway pins the server's key in, relative to slipway.yaml or absolute. Default: .slipway/known_hosts beside slipway.yaml. A first connection needs --accept-host-key.",
       ),
     runtime: z.enum(["podman", "docker"]).default("podman").describe("The container runtime on the server."),
-    port: port.default(80).describe("Port the proxy on the server listens on for the app's traffic."),
+    port: port
+      .default(80)
+      .describe("Port the proxy on the server listens on for the app's traffic (with TLS: plain HTTP, redirected to HTTPS)."),
+    tls: z
+      .enum(["acme", "internal", "off"])
+      .optional()
+      .describe(
+        "HTTPS for ingress.host, when the environment has `ingress` with `tls: true`: acme (a public certificate from Let's Encrypt or ZeroSSL, obtained and renewed by Caddy; ingress.host must resolve to the server and `port`/`httpsPort` be reachable as 80/443 from the internet), internal (Caddy's own local CA: staging and tests, clients must trust its root certificate), off (plain HTTP on `port`). Default: acme in an environment marked `production: true`, else off.",
+      ),
+    httpsPort: port.default(443).describe("Port the proxy serves HTTPS on when TLS is on."),
+    acmeEmail: z
+      .string()
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: "must be an email address" })
+      .optional()
+      .describe("Email of the ACME account (the certificate authority's expiry notices), with tls: acme."),
     dir: z
       .string()
       .regex(/^\/[^\0]*$/, { error: "must be an absolute path on the server" })

@@ -107,6 +107,9 @@ describe("validateSpec", () => {
       knownHosts: undefined,
       runtime: "podman",
       port: 80,
+      tls: undefined,
+      httpsPort: 443,
+      acmeEmail: undefined,
       dir: "/var/lib/slipway",
       database: { image: undefined },
     });
@@ -127,6 +130,11 @@ describe("validateSpec", () => {
     const runtime = only(spec("    ssh: deploy@server\n    runtime: containerd\n"));
     expect(runtime.location?.path).toEqual(["targets", "server", "runtime"]);
     expect(only(spec("    ssh: deploy@server\n    dir: var/lib\n")).message).toContain("must be an absolute path on the server");
+    const tls = only(spec("    ssh: deploy@server\n    tls: letsencrypt\n"));
+    expect(tls.location?.path).toEqual(["targets", "server", "tls"]);
+    const email = only(spec("    ssh: deploy@server\n    acmeEmail: ops-at-example\n"));
+    expect(email.location?.path).toEqual(["targets", "server", "acmeEmail"]);
+    expect(email.message).toContain("must be an email address");
   });
 
   it("accepts PATH folders inside the app and locates one that leaves it", () => {

@@ -166,9 +166,10 @@ export interface DbView {
 
 /** `slipway db`: logical backups of the environment's database, restores and restore drills. */
 export interface DbOperations {
-  backup(request: { keep: number }): Promise<DbView>;
+  /** `keep`: the --keep flag; without it, the spec's `database.backups.keep`. */
+  backup(request: { keep: number | undefined }): Promise<DbView>;
   /** `from`: a backup file or `latest`; without `yes` the live database is not touched. */
-  restore(request: { from: string; yes: boolean; keep: number }): Promise<DbView>;
+  restore(request: { from: string; yes: boolean; keep: number | undefined }): Promise<DbView>;
   drill(request: { from: string }): Promise<DbView>;
   /** The recorded backups, restores and drills, oldest first (secret-free); `slipway golive` and `runbook` read it. */
   history?(): Promise<{ action: string; ok: boolean; at: string; [key: string]: unknown }[]>;

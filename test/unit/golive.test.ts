@@ -63,6 +63,32 @@ describe("the go-live gates of the examples' production environments", () => {
     });
   }
 
+  it("a managed Aurora database: a recent successful AWS drill passes with its RTO and RPO; none or an old one stays not-applicable", () => {
+    const model = production("rails-mysql");
+    const aws = (at: string, ok = true): DbEvent => ({
+      action: "drill",
+      ok,
+      at,
+      kind: "aws-point-in-time",
+      rtoSeconds: 812.4,
+      rpoSeconds: 95.1,
+    });
+    expect(statusOf(kubeFacts(model, { awsDrills: [aws("2026-03-08T12:00:00.000Z")] }), model, "drill")).toMatchObject({
+      status: "pass",
+      evidence: "last AWS point-in-time drill 2026-03-08T12:00:00.000Z (2 day(s) ago, RTO 812.4 s, RPO 95.1 s; check query not run)",
+    });
+    expect(statusOf(kubeFacts(model, { awsDrills: [] }), model, "drill")).toMatchObject({
+      status: "not-applicable",
+      evidence: "no successful AWS drill recorded in .slipway/production/db-history (run `slipway db drill -e production`)",
+    });
+    expect(statusOf(kubeFacts(model, { awsDrills: [aws("2026-03-09T12:00:00.000Z", false)] }), model, "drill")?.status).toBe(
+      "not-applicable",
+    );
+    expect(statusOf(kubeFacts(model, { awsDrills: [aws("2026-02-01T12:00:00.000Z")] }), model, "drill")?.evidence).toMatch(
+      /older than 7 day\(s\)/,
+    );
+  });
+
   const model = production("node-postgres");
   const without = (kind: string) => renderKubernetes(model).filter((o) => o.kind !== kind);
 

@@ -50,6 +50,21 @@ describe("runbook golden files (facts fixed)", () => {
     expect(renderRunbook(model, facts)).toContain("unknown (the release history could not be read)");
     expect(renderRunbook(model, facts)).toContain(`slipway deploy -f deploy/slipway.yaml -e ${model.environment}`);
   });
+
+  it("an Aurora environment names the AWS drill and its last RTO and RPO", () => {
+    const model = examples.find((e) => e.name === "rails-mysql")?.kubeModels.find((m) => m.environment === "production");
+    if (!model) throw new Error("no rails-mysql production model");
+    const none = renderRunbook(model, { specFile: "slipway.yaml", historyRead: true, aurora: { lastDrill: undefined } });
+    expect(none).toContain("Drill: `slipway db drill -e production` restores the cluster to its latest restorable time");
+    expect(none).toContain("No successful AWS drill recorded: run one before relying on the backups.");
+    const drilled = renderRunbook(model, {
+      specFile: "slipway.yaml",
+      historyRead: true,
+      aurora: { lastDrill: { at: "2026-03-09T10:00:00.000Z", rtoSeconds: 812.4, rpoSeconds: 95.1 } },
+    });
+    expect(drilled).toContain("Last successful AWS drill: 2026-03-09T10:00:00.000Z, RTO 812.4 s, RPO 95.1 s.");
+    expect(drilled).not.toContain("does not drill");
+  });
 });
 
 describe("slipway runbook (CLI, local environment)", () => {

@@ -246,6 +246,7 @@ describe("render terraform: what the roots say", () => {
       "database_endpoint",
       "database_port",
       "database_name",
+      "database_cluster_id",
       "database_master_secret_arn",
       "app_role_arn",
       "ecr_repository_url",

@@ -3,6 +3,12 @@ import { report } from "../report.js";
 import { type EnvOptions, loadEnvironment, styled, unsupported, withSession } from "./environment.js";
 
 export interface DbOptions extends EnvOptions {
+  /** The AWS drill: the source cluster, the Terraform outputs, its time limits. */
+  cluster?: string;
+  infra?: string;
+  infraDir?: string;
+  timeout?: number;
+  poll?: number;
   keep?: number;
   from?: string;
   yes?: boolean;
@@ -12,19 +18,25 @@ export interface DbOptions extends EnvOptions {
 export async function dbCommand(ctx: CliContext, action: "backup" | "restore" | "drill", opts: DbOptions): Promise<number> {
   try {
     const loaded = await loadEnvironment(ctx, opts);
+    if (action === "drill" && loaded.driver.type !== "local") {
+      const aws = await import("./db-aws.js");
+      if (aws.isAwsDrill(loaded)) return await aws.awsDrillCommand(ctx, loaded, opts);
+    }
     const notHere = () =>
       unsupported(
         loaded,
-        `slipway db ${action} works on a database slipway runs itself`,
-        "Use it with an environment whose target is local or host; managed databases keep their own backups.",
+        `slipway db ${action} works on a database slipway runs itself${action === "drill" ? " or on an Aurora cluster of an environment with an infra block" : ""}`,
+        action === "drill"
+          ? "Use it with an environment whose target is local, or add an infra block (render terraform) so slipway knows the Aurora cluster."
+          : "Use it with an environment whose target is local or host; managed databases keep their own backups (drill them with slipway db drill).",
       );
     if (!loaded.driver.capabilities.db) throw notHere();
     const view = await withSession(ctx, loaded, "db", async (session) => {
       const db = session.db;
       if (!db) throw notHere();
-      if (action === "backup") return db.backup({ keep: opts.keep ?? 7 });
+      if (action === "backup") return db.backup({ keep: opts.keep });
       if (action === "restore") {
-        const request = { from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep ?? 7 };
+        const request = { from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep };
         if (!request.yes) return db.restore(request);
         // A deploy must not migrate the database while it is replaced: the restore holds the deploy lock.
         const lock = await session.lock.acquire(`slipway db restore -e ${loaded.env.name}`, { wait: false, timeoutMs: 0 });

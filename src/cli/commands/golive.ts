@@ -1,5 +1,6 @@
-import { relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { SlipwayError } from "../../errors/slipway-error.js";
+import { infraSettings } from "../../model/infra.js";
 import type { ReleaseRecord } from "../../model/release-record.js";
 import { type DbEvent, evaluateGolive, type Gate, type GoliveResult } from "../../plan/golive.js";
 import { renderKubernetes } from "../../render/kubernetes/render-kubernetes.js";
@@ -35,6 +36,15 @@ export async function targetFacts(
   }
 }
 
+/** The AWS drills recorded for an Aurora environment (`slipway db drill`), or undefined for any other. */
+export async function awsDrillHistory(loaded: Awaited<ReturnType<typeof loadEnvironment>>): Promise<DbEvent[] | undefined> {
+  if (loaded.env.database === undefined || infraSettings(loaded.validated, loaded.env.name)?.database.service !== "aurora")
+    return undefined;
+  const { readDbHistory } = await import("../../effects/database-backup.js");
+  const entries = await readDbHistory(join(dirname(loaded.file), ".slipway", loaded.env.name, "db-history"));
+  return entries.filter((e) => e.action === "drill" && e.kind === "aws-point-in-time");
+}
+
 /**
  * The go-live gates of the loaded environment, its facts gathered from the spec, the preflight and
  * the target; secrets redacted. `slipway golive` prints them; `slipway deploy` to a production
@@ -57,6 +67,7 @@ export async function goliveGates(
   });
   const objects = loaded.driver.capabilities.renders === "kubernetes" ? renderKubernetes(model) : undefined;
   const { dbHistory, releases } = await targetFacts(ctx, loaded);
+  const awsDrills = await awsDrillHistory(loaded);
   const result = evaluateGolive(model, {
     // SLIPWAY_NOW (ISO 8601) fixes the clock for tests, as SLIPWAY_TODAY does for waivers.
     now: Number.isFinite(Date.parse(ctx.env.SLIPWAY_NOW ?? "")) ? (ctx.env.SLIPWAY_NOW as string) : new Date().toISOString(),
@@ -69,6 +80,7 @@ export async function goliveGates(
     },
     objects,
     dbHistory,
+    awsDrills,
     deployedImages: releases
       ?.filter((r) => r.outcome === "succeeded" && r.artifact.kind === "image")
       .map((r) => (r.artifact.kind === "image" ? r.artifact.ref : "")),

@@ -5,7 +5,7 @@ import { buildModel } from "../../spec/normalize.js";
 import type { CliContext } from "../context.js";
 import { report } from "../report.js";
 import { type EnvOptions, loadEnvironment } from "./environment.js";
-import { targetFacts } from "./golive.js";
+import { awsDrillHistory, targetFacts } from "./golive.js";
 
 export interface RunbookOptions extends EnvOptions {
   out?: string;
@@ -21,6 +21,10 @@ export async function runbookCommand(ctx: CliContext, opts: RunbookOptions): Pro
       ?.filter((e) => e.action === "drill" && e.ok === true && Number.isFinite(Date.parse(e.at)))
       .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
     const serving = releases?.find((r) => r.outcome === "succeeded");
+    const awsDrills = await awsDrillHistory(loaded);
+    const awsDrill = awsDrills
+      ?.filter((e) => e.ok === true && Number.isFinite(Date.parse(e.at)))
+      .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
     const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
     const facts: RunbookFacts = {
       specFile: relative(ctx.cwd, loaded.file) || opts.file,
@@ -31,6 +35,13 @@ export async function runbookCommand(ctx: CliContext, opts: RunbookOptions): Pro
         backupAgeSeconds: num(drill.backupAgeSeconds),
         file: typeof drill.file === "string" ? drill.file : undefined,
       },
+      ...(awsDrills
+        ? {
+            aurora: {
+              lastDrill: awsDrill && { at: awsDrill.at, rtoSeconds: num(awsDrill.rtoSeconds), rpoSeconds: num(awsDrill.rpoSeconds) },
+            },
+          }
+        : {}),
       lastRelease: serving && {
         revision: serving.revision,
         finishedAt: serving.finishedAt,

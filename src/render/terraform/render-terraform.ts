@@ -430,7 +430,8 @@ function clientSecurityGroup(c: Context): HclValue {
     : ref("module.eks.cluster_primary_security_group_id");
 }
 
-const instanceClasses: Record<string, string> = { small: "db.t4g.medium", medium: "db.r7g.large", large: "db.r7g.xlarge" };
+/** The instance class of a size class (an explicit class such as db.r6g.large is used as it is). */
+export const instanceClasses: Record<string, string> = { small: "db.t4g.medium", medium: "db.r7g.large", large: "db.r7g.xlarge" };
 
 function database(c: Context): (HclBlock | HclItem)[] {
   const { model, infra } = c;
@@ -861,6 +862,11 @@ function outputs(c: Context): HclBlock[] {
       ),
       output("database_port", "Database port", ref(aurora ? "module.database.cluster_port" : "module.database.db_instance_port")),
       output("database_name", "Database name", db.name),
+      output(
+        "database_cluster_id",
+        aurora ? "Aurora cluster identifier (the source of `slipway db drill`)" : "RDS instance identifier",
+        ref(aurora ? "module.database.cluster_id" : "module.database.db_instance_identifier"),
+      ),
       output(
         "database_master_secret_arn",
         "Secrets Manager secret RDS keeps the admin password in (read by the setup phase only)",

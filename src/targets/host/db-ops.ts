@@ -86,7 +86,8 @@ export function hostDbOperations(options: HostDbOptions): DbOperations {
     }
   };
 
-  const listBackups = async (): Promise<string[]> => {
+  /** Every file of the backups folder (dumps and manifests), sorted. */
+  const listFiles = async (): Promise<string[]> => {
     const result = await run([
       "sh",
       "-c",
@@ -94,8 +95,9 @@ export function hostDbOperations(options: HostDbOptions): DbOperations {
       "sh",
       backupsDir,
     ]);
-    return result.stdout.filter((name) => backupName.test(name)).sort();
+    return result.stdout.sort();
   };
+  const listBackups = async (): Promise<string[]> => (await listFiles()).filter((name) => backupName.test(name));
 
   const takeBackup = async (kind: "backup" | "pre-restore", keep: number) => {
     const createdAt = new Date();
@@ -135,7 +137,7 @@ export function hostDbOperations(options: HostDbOptions): DbOperations {
       tables: counter.finish(),
     };
     await place.host.writeFileAtomic(join(backupsDir, manifestFileName(name)), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
-    const removed = backupsToRemove(await listBackups(), keep);
+    const removed = backupsToRemove(await listFiles(), keep, name);
     for (const old of removed) {
       await place.host.remove(join(backupsDir, old));
       await place.host.remove(join(backupsDir, manifestFileName(old)));
@@ -147,7 +149,8 @@ export function hostDbOperations(options: HostDbOptions): DbOperations {
     manifest.tables.map((t) => [{ tone: "dim", text: `  ${t.name}: ${t.rows} row${t.rows === 1 ? "" : "s"}` }]);
 
   return {
-    async backup({ keep }): Promise<DbView> {
+    async backup(request): Promise<DbView> {
+      const keep = request.keep ?? db.backupKeep;
       requirePostgres("backup");
       await live();
       const { file, manifest, removed } = await takeBackup("backup", keep);
@@ -162,7 +165,8 @@ export function hostDbOperations(options: HostDbOptions): DbOperations {
       };
     },
 
-    async restore({ from, yes, keep }): Promise<DbView> {
+    async restore({ from, yes, keep: keepFlag }): Promise<DbView> {
+      const keep = keepFlag ?? db.backupKeep;
       requirePostgres("restore");
       const name = from === "latest" ? latestBackup(await listBackups())?.file : from.slice(from.lastIndexOf("/") + 1);
       if (name === undefined || !backupName.test(name))

@@ -81,12 +81,16 @@ export function hostHistory(host: Host, dir: string, onInvalid?: (invalid: { fil
   };
 }
 
+/** Creates the lock file `$1` with stdin as its content, atomically; exits non-zero when it exists. */
+export const lockCreateScript =
+  'umask 077; tmp="$1.$$.new"; cat >"$tmp" || { rm -f "$tmp"; exit 2; }; ln "$tmp" "$1" 2>/dev/null; rc=$?; rm -f "$tmp"; exit $rc';
+
 /** A holder on another machine is taken for dead when its heartbeat is older than this. */
 export const hostLockStaleMs = 60_000;
 const heartbeatMs = 10_000;
 
 /**
- * The deploy lock as a file on the host, created with O_EXCL (`set -C`), so two deploys from any
+ * The deploy lock as a file on the host, created atomically (written whole, then `ln`: fails when it exists), so two deploys from any
  * machines never both hold it. A holder on this machine is dead when its process is gone; one on
  * another machine when its heartbeat stopped (a killed deploy's lock is taken over, never kept).
  */
@@ -99,7 +103,10 @@ export function hostLock(host: Host, file: string): DeployLock {
     const dir = file.slice(0, file.lastIndexOf("/")) || "/";
     await host.makeDir(dir);
     const result = await host.run({
-      command: ["sh", "-c", 'set -C; umask 077; cat >"$1" 2>/dev/null', "sh", file],
+      // Written whole to a file of its own, then hard-linked into place: `ln` fails when the lock
+      // exists, and a reader never sees a lock file that is still empty (which it would take for
+      // one torn by a killed writer, and take over from a live holder).
+      command: ["sh", "-c", lockCreateScript, "sh", file],
       cwd: "/",
       env: toolEnv,
       input: `${JSON.stringify(holder)}\n`,

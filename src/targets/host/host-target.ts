@@ -10,6 +10,7 @@ import { DeployFailure, type DeployTarget, type ReleaseContext } from "../../dep
 import { firstErrorBlock } from "../../deploy/error-block.js";
 import type { Evidence, Reporter } from "../../deploy/events.js";
 import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
+import type { CaddyTls } from "../../effects/caddy-commands.js";
 import {
   type ContainerRuntime,
   containerName,
@@ -46,6 +47,8 @@ export interface HostTargetOptions {
   stateDir: string;
   /** Where Caddy listens on the host: `:80`, `127.0.0.1:8080`. */
   listen: string;
+  /** HTTPS for ingress.host (then `listen`'s port redirects to it); undefined: plain HTTP. */
+  tls?: CaddyTls | undefined;
   /** What `url()` reports. */
   publicUrl: string;
   /** The app's secret values, by name. */
@@ -88,7 +91,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
 } {
   const { host, runtime, redactor } = options;
   redactor.add(Object.values(options.secrets));
-  const proxy: ProxyPlace = { host, dir: join(options.stateDir, "proxy"), listen: options.listen, env: options.hostEnv };
+  const proxy: ProxyPlace = { host, dir: join(options.stateDir, "proxy"), listen: options.listen, env: options.hostEnv, tls: options.tls };
   const releaseDir = (revision: number) => join(options.stateDir, "releases", String(revision));
   const redact = (line: string) => redactor.text(line);
 
@@ -474,6 +477,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
       const drained = await drain(proxy, upstreamsOf(containers), 30_000, signal);
       if (!drained.drained)
         reporter.emit({ type: "waiting", phase: "drain", message: `${drained.inFlight} request(s) still open; stopping anyway` });
+      reporter.emit({ type: "waiting", phase: "drain", message: `stopping revision ${record.revision}'s container(s)` });
       // Stopped, not removed: its logs stay readable until the release is pruned.
       await Promise.all(containers.map((c) => stop(c.name, signal?.aborted ? 5 : 30)));
     },

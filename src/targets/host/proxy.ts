@@ -5,9 +5,10 @@
  * gracefully: requests already proxied finish); the drain watches the old upstreams' in-flight count.
  */
 import { join } from "node:path";
-import { adminArgv, caddyConfig, caddyRunArgv, servedRevision, upstreamRequests } from "../../effects/caddy-commands.js";
+import { adminArgv, type CaddyTls, caddyConfig, caddyRunArgv, servedRevision, upstreamRequests } from "../../effects/caddy-commands.js";
 import type { Host } from "../../effects/host.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
+import type { AppModel } from "../../model/app-model.js";
 
 export interface ProxyPlace {
   host: Host;
@@ -17,6 +18,32 @@ export interface ProxyPlace {
   listen: string;
   /** PATH (and anything else) Caddy and curl run with on the host. */
   env: Readonly<Record<string, string>>;
+  /** HTTPS for ingress.host; undefined: plain HTTP on `listen`. */
+  tls?: CaddyTls | undefined;
+}
+
+/**
+ * The environment's HTTPS, if any: only with `ingress` (tls: true) and a target `tls` other than off
+ * (unset: acme in a production environment, plain HTTP elsewhere).
+ */
+export function proxyTls(model: AppModel, production: boolean): CaddyTls | undefined {
+  const target = model.target;
+  if (target.type !== "host" || model.ingress === undefined || !model.ingress.tls) return undefined;
+  const mode = target.tls ?? (production ? "acme" : "off");
+  if (mode === "off") return undefined;
+  return {
+    host: model.ingress.host,
+    issuer: mode,
+    ...(mode === "acme" && target.acmeEmail !== undefined ? { email: target.acmeEmail } : {}),
+    httpPort: target.port,
+    httpsPort: target.httpsPort,
+  };
+}
+
+/** Where the app answers: `https://ingress.host[:httpsPort]/` with TLS, else `http://server[:port]/`. */
+export function proxyUrl(server: string, port: number, tls: CaddyTls | undefined): string {
+  if (tls) return `https://${tls.host}${tls.httpsPort === 443 ? "" : `:${tls.httpsPort}`}/`;
+  return `http://${server}${port === 80 ? "" : `:${port}`}/`;
 }
 
 const socketOf = (place: ProxyPlace) => join(place.dir, "admin.sock");
@@ -57,7 +84,10 @@ async function running(place: ProxyPlace): Promise<boolean> {
 export async function route(place: ProxyPlace, revision: number | undefined, upstreams: readonly string[]): Promise<void> {
   const { host } = place;
   await host.makeDir(place.dir);
-  const config = caddyConfig({ adminSocket: socketOf(place), listen: place.listen, gracePeriodSeconds: 20 }, { revision, upstreams });
+  const config = caddyConfig(
+    { adminSocket: socketOf(place), listen: place.listen, gracePeriodSeconds: 20, tls: place.tls },
+    { revision, upstreams },
+  );
   await host.writeFileAtomic(configFile(place), `${JSON.stringify(config, null, 2)}\n`, 0o600);
   if (!(await running(place))) {
     // A socket left by a killed Caddy would make the new one fail to listen.

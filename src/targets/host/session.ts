@@ -3,6 +3,7 @@
  * the release history and the deploy lock on the server under <dir>/<app>/<environment>.
  */
 import { spawn } from "node:child_process";
+import { constants as osConstants } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { currentRelease } from "../../deploy/history.js";
 import { type ContainerRuntime, execArgv, loadArgv, logsArgv, saveArgv, stopArgv } from "../../effects/container-commands.js";
@@ -17,7 +18,7 @@ import { accessoryPlace, accessoryState, namesOf, readDatabasePassword } from ".
 import { hostDbOperations } from "./db-ops.js";
 import { hostHistory, hostLock } from "./host-state.js";
 import { containersOf, hostTarget } from "./host-target.js";
-import { proxyServes, stopProxy } from "./proxy.js";
+import { proxyServes, proxyTls, proxyUrl, stopProxy } from "./proxy.js";
 
 export const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -101,6 +102,16 @@ export function transferImage(ssh: SshHost, runtime: ContainerRuntime, hostEnv: 
     });
 }
 
+/** Runs `command` on the host with a terminal, this process's terminal attached to it; its exit code. */
+function execInTerminal(ssh: SshHost, command: readonly string[], hostEnv: Record<string, string>): Promise<number> {
+  const { argv, env } = ssh.localArgv(command, hostEnv, { tty: true });
+  return new Promise((done, fail) => {
+    const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: "inherit" });
+    child.on("error", (e) => fail(new SlipwayError("HOST_SSH_FAILED", `ssh: ${e.message}`)));
+    child.on("close", (code, signal) => done(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
+  });
+}
+
 type HostSpec = Extract<AppModel["target"], { type: "host" }>;
 
 /** A path of the spec (identity, knownHosts): relative to slipway.yaml's folder, or absolute. */
@@ -131,7 +142,8 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
   const history = hostHistory(ssh, join(envDir, "history"), ctx.onInvalidRecord);
   const lock = hostLock(ssh, join(envDir, "lock.json"));
   const server = /@?([^@:[\]]+|\[[^\]]+\])(?::\d+)?$/.exec(spec.ssh)?.[1] ?? spec.ssh;
-  const publicUrl = `http://${server}${spec.port === 80 ? "" : `:${spec.port}`}/`;
+  const tls = proxyTls(model, request.env.production);
+  const publicUrl = proxyUrl(server, spec.port, tls);
 
   let databaseSecretsKnown = false;
   const engineTarget = async (healthTimeoutMs?: number) => {
@@ -154,6 +166,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
         hostEnv,
         stateDir: envDir,
         listen: `:${spec.port}`,
+        tls,
         publicUrl,
         secrets,
         redactor: ctx.redactor,
@@ -303,6 +316,10 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
       if (!record || !first)
         throw new SlipwayError("DEPLOY_NO_RELEASE", "nothing has been deployed yet", { hint: "Run slipway deploy first." });
       await engineTarget();
+      // A terminal here (or --tty): one on the server too (`ssh -tt` + `exec --tty`), and ssh passes
+      // this terminal through in raw mode (consoles, shells); its output is the user's own screen.
+      if (io.tty || io.stdin.isTTY === true)
+        return execInTerminal(ssh, execArgv(spec.runtime, first.name, command, { tty: true }), hostEnv);
       const result = await ssh.run({
         command: execArgv(spec.runtime, first.name, command),
         cwd: "/",

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile } from "node:fs/promises";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { currentRelease, type HistoryStore } from "../../deploy/history.js";
-import { compareWithManifest, describeMismatches, latestBackup, type TableCheck } from "../../effects/backup-commands.js";
+import { compareWithManifest, describeMismatches, latestBackup, parseS3Uri, type TableCheck } from "../../effects/backup-commands.js";
+import { copyBackupToS3, fetchBackupFromS3, latestBackupInS3, type S3Copy } from "../../effects/backup-s3.js";
 import {
   type BackupManifest,
   type BackupServer,
@@ -82,14 +83,39 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
 
   const revision = async () => currentRelease(await options.history.list())?.revision;
 
+  /** Fetches `s3://…` into the backups folder (a file of that name already there is used as it is). */
+  const fromS3 = async (uri: string): Promise<string> => {
+    const location = parseS3Uri(uri);
+    if (!location)
+      throw new SlipwayError("DB_BACKUP_NOT_FOUND", `${uri} is not an S3 object URI`, {
+        hint: "Give it as s3://<bucket>/<prefix>/<backup>.sql (as `slipway db backup` prints it).",
+      });
+    const local = join(backupsDir, basename(location.key));
+    if (existsSync(local)) return local;
+    const region = db?.backupS3?.bucket === location.bucket ? db.backupS3.region : undefined;
+    return fetchBackupFromS3(location, region, await ensureBackupsDir());
+  };
+
+  const ensureBackupsDir = async () => {
+    await mkdir(backupsDir, { recursive: true, mode: 0o700 });
+    await chmod(backupsDir, 0o700);
+    return backupsDir;
+  };
+
   const resolveBackup = async (from: string): Promise<string> => {
+    if (from.startsWith("s3://")) return fromS3(from);
     if (from === "latest") {
       const latest = latestBackup(await listBackups(backupsDir));
-      if (!latest)
-        throw new SlipwayError("DB_BACKUP_NOT_FOUND", `environment '${model.environment}' has no backup in ${backupsDir} yet`, {
-          hint: `Take one: slipway db backup -e ${model.environment}.`,
-        });
-      return join(backupsDir, latest.file);
+      if (latest) return join(backupsDir, latest.file);
+      // Nothing on this machine (a new one, or a lost disk): the newest copy in S3, when the spec has one.
+      const s3 = requireDatabase().backupS3;
+      const remote = s3 ? await latestBackupInS3(s3) : undefined;
+      if (remote) return fromS3(remote);
+      throw new SlipwayError(
+        "DB_BACKUP_NOT_FOUND",
+        `environment '${model.environment}' has no backup in ${backupsDir}${s3 ? ` or s3://${s3.bucket}/${s3.prefix}/` : ""} yet`,
+        { hint: `Take one: slipway db backup -e ${model.environment}.` },
+      );
     }
     const inBackups = join(backupsDir, from);
     const file = isAbsolute(from) ? from : existsSync(inBackups) ? inBackups : resolve(from);
@@ -119,9 +145,20 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
   return {
     history: () => readDbHistory(historyDir),
 
-    async backup({ keep }): Promise<DbView> {
+    async backup(request): Promise<DbView> {
+      const keep = request.keep ?? requireDatabase().backupKeep;
       const live = await server();
       const { file, manifest, removed } = await takeBackup(live, "backup", keep);
+      const target = requireDatabase().backupS3;
+      let s3: S3Copy | undefined;
+      let s3Error: unknown;
+      if (target) {
+        try {
+          s3 = await copyBackupToS3(target, file, manifest.sha256, manifest.bytes);
+        } catch (error) {
+          s3Error = error;
+        }
+      }
       await recordDbHistory(historyDir, {
         action: "backup",
         ok: true,
@@ -130,20 +167,26 @@ export function localDbOperations(options: LocalDbOptions): DbOperations {
         bytes: manifest.bytes,
         sha256: manifest.sha256,
         tables: manifest.tables.length,
+        ...(s3 ? { s3: s3.uri } : {}),
+        ...(s3Error ? { s3Error: options.redactor.text(s3Error instanceof Error ? s3Error.message : String(s3Error)) } : {}),
       });
+      // The local backup stands; the command still fails, so a copy that did not happen is not missed.
+      if (s3Error) throw s3Error;
       return {
-        result: { file, manifest, removed },
+        result: { file, manifest, removed, ...(s3 ? { s3 } : {}) },
         lines: [
           [{ tone: "green", text: "backup" }, ` ${file}`],
           [`  ${manifest.bytes} bytes, sha256 ${manifest.sha256}, ${manifest.tables.length} tables (${manifest.tool})`],
           ...manifestLines(manifest),
+          ...(s3 ? [[`  copied to ${s3.uri} (${s3.encryption ?? "encryption not reported"}, SHA-256 checked by S3)`] as StyledLine] : []),
           ...(removed.length > 0 ? [[`  retention (keep ${keep}): removed ${removed.join(", ")}`] as StyledLine] : []),
         ],
       };
     },
 
-    async restore({ from, yes, keep }): Promise<DbView> {
+    async restore({ from, yes, ...request }): Promise<DbView> {
       const database = requireDatabase();
+      const keep = request.keep ?? database.backupKeep;
       const file = await resolveBackup(from);
       const manifest = await verifyBackup(file);
       if (!yes) {

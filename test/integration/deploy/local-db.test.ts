@@ -136,6 +136,21 @@ async function sharedChecks(
   // Retention: --keep 2 leaves the two newest regular backups.
   for (let i = 0; i < 3; i++) expect((await out.run(dir, ["db", "backup", "-e", "local", "--keep", "2", "--json"], env)).code).toBe(0);
   expect(readdirSync(backups).filter((n) => /^\d{8}T\d{9}Z-r\d+\.sql$/.test(n))).toHaveLength(2);
+  // The spec's database.backups.keep when --keep is not given; a file named like a backup but without
+  // its manifest is not slipway's and stays.
+  writeFileSync(join(backups, "19990101T000000000Z-r1.sql"), "-- a dump someone put here\n", { mode: 0o600 });
+  const spec = join(dir, "slipway.yaml");
+  writeFileSync(spec, readFileSync(spec, "utf8").replace("\ndatabase:\n", "\ndatabase:\n  backups: { keep: 1 }\n"));
+  const kept = await out.run(dir, ["db", "backup", "-e", "local", "--json"], env);
+  expect(kept.code, kept.stdout + kept.stderr).toBe(0);
+  const keptResult = (kept.final?.result ?? {}) as { file?: string; removed?: string[] };
+  const written = String(keptResult.file);
+  expect(readdirSync(backups).filter((n) => /^\d{8}T\d{9}Z-r\d+\.sql$/.test(n))).toEqual([
+    "19990101T000000000Z-r1.sql",
+    written.slice(written.lastIndexOf("/") + 1),
+  ]);
+  expect(keptResult.removed).toHaveLength(2);
+  rmSync(join(backups, "19990101T000000000Z-r1.sql"));
 
   // No password in any output, manifest, history entry or dump.
   const files = [...filesUnder(backups), ...filesUnder(join(dir, ".slipway/local/db-history"))];

@@ -12,7 +12,7 @@ import { localHost } from "../../../src/effects/local-host.js";
 import { processStartTime } from "../../../src/effects/processes.js";
 import type { SlipwayError } from "../../../src/errors/slipway-error.js";
 import type { ReleaseRecord } from "../../../src/model/release-record.js";
-import { hostHistory, hostLock } from "../../../src/targets/host/host-state.js";
+import { hostHistory, hostLock, lockCreateScript } from "../../../src/targets/host/host-state.js";
 
 let dir = "";
 beforeAll(async () => {
@@ -63,6 +63,42 @@ describe("host lock and history through a Host", () => {
     await (held[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof a.acquire>>>).value.release();
     expect(await a.inspect()).toBeUndefined();
   });
+
+  it("never shows a half-written lock: it appears whole or not at all, and an existing one is left as it is", async () => {
+    const file = join(dir, "whole", "lock.json");
+    await localHost.makeDir(join(dir, "whole"));
+    const create = (text: string) => spawnSync("sh", ["-c", lockCreateScript, "sh", file], { input: text, encoding: "utf8" });
+    expect(create('{"pid":1}\n').status).toBe(0);
+    expect(await readFile(file, "utf8")).toBe('{"pid":1}\n');
+    expect(spawnSync("stat", ["-c", "%a %h", file], { encoding: "utf8" }).stdout.trim()).toBe("600 1");
+    expect(create('{"pid":2}\n').status).not.toBe(0);
+    expect(await readFile(file, "utf8")).toBe('{"pid":1}\n');
+    // No temporary file is left beside it, whichever way it went.
+    expect(spawnSync("ls", ["-A", join(dir, "whole")], { encoding: "utf8" }).stdout.trim()).toBe("lock.json");
+    // A reader polling while 30 rounds of two deploys race never reads an empty or partial lock.
+    const seen = new Set<string>();
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        const text = await readFile(join(dir, "race2", "lock.json"), "utf8").catch(() => undefined);
+        if (text !== undefined) seen.add(text.endsWith("}\n") ? "whole" : `partial: ${JSON.stringify(text)}`);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    for (let round = 0; round < 30; round++) {
+      const lockFile = join(dir, "race2", "lock.json");
+      const results = await Promise.allSettled([
+        hostLock(localHost, lockFile).acquire("a", { wait: false, timeoutMs: 0 }),
+        hostLock(localHost, lockFile).acquire("b", { wait: false, timeoutMs: 0 }),
+      ]);
+      const held = results.filter((r) => r.status === "fulfilled");
+      expect(held, `round ${round}`).toHaveLength(1);
+      await (held[0] as PromiseFulfilledResult<Awaited<ReturnType<ReturnType<typeof hostLock>["acquire"]>>>).value.release();
+    }
+    polling = false;
+    await poll;
+    expect([...seen]).toEqual(["whole"]);
+  }, 60_000);
 
   it("takes over the lock of a holder whose process is gone, and says whose", async () => {
     const file = join(dir, "dead", "lock.json");

@@ -33,6 +33,11 @@ output "database_name" {
   value       = "flask_mysql"
 }
 
+output "database_cluster_id" {
+  description = "Aurora cluster identifier (the source of `slipway db drill`)"
+  value       = module.database.cluster_id
+}
+
 output "database_master_secret_arn" {
   description = "Secrets Manager secret RDS keeps the admin password in (read by the setup phase only)"
   value       = try(module.database.cluster_master_user_secret[0].secret_arn, null)

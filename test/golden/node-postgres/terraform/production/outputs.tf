@@ -33,6 +33,11 @@ output "database_name" {
   value       = "node_postgres"
 }
 
+output "database_cluster_id" {
+  description = "RDS instance identifier"
+  value       = module.database.db_instance_identifier
+}
+
 output "database_master_secret_arn" {
   description = "Secrets Manager secret RDS keeps the admin password in (read by the setup phase only)"
   value       = module.database.db_instance_master_user_secret_arn
