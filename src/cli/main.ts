@@ -371,7 +371,9 @@ export function buildProgram(
 
   const db = only("db")
     ?.command("db")
-    .description("back up, restore and drill-restore the environment's database (local target; drill also on Aurora)")
+    .description(
+      "back up, restore and drill-restore the environment's database (local target; host target: backup and restore; drill also on Aurora)",
+    )
     .addHelpText(
       "after",
       deployHelp(["slipway db backup -e local", "slipway db drill -e local", "slipway db restore -e local --from latest --yes"]),

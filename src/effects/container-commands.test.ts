@@ -97,6 +97,41 @@ describe("container runtime commands", () => {
       "i:1",
       "migrate",
     ]);
+    // With a database accessory: the environment's network, so the command reaches it by name.
+    expect(
+      runOnceArgv("docker", {
+        name: "m",
+        image: "i:1",
+        labels: {},
+        envFile: "/e",
+        command: ["migrate"],
+        network: "slipway-shop-production",
+      }),
+    ).toEqual([
+      "docker",
+      "run",
+      "--rm",
+      "--init",
+      "--name",
+      "m",
+      "--env-file",
+      "/e",
+      "--network",
+      "slipway-shop-production",
+      "i:1",
+      "migrate",
+    ]);
+    expect(
+      runArgv("podman", {
+        name: "n",
+        image: "i:1",
+        labels: {},
+        envFile: "/e",
+        hostPort: 1,
+        containerPort: 2,
+        network: "slipway-shop-production",
+      }).slice(-5),
+    ).toEqual(["--network", "slipway-shop-production", "--publish", "127.0.0.1:1:2", "i:1"]);
     expect(containerName("shop", "production", 12, 2)).toBe("slipway-shop-production-r12-2");
   });
 

@@ -22,6 +22,8 @@ export interface ContainerSpec {
   containerPort: number;
   /** The image's command replaced (app.command + app.args); undefined: the image's own. */
   command?: readonly string[] | undefined;
+  /** The environment's own network (where its database accessory answers by name); undefined: the runtime's `bridge`. */
+  network?: string | undefined;
 }
 
 /** `podman load` / `docker load`: an image archive on stdin. */
@@ -56,7 +58,7 @@ export function runArgv(runtime: ContainerRuntime, spec: ContainerSpec): string[
     spec.envFile,
     // The runtime's own bridge network, whatever its configuration's default: only the published port is reachable.
     "--network",
-    "bridge",
+    spec.network ?? "bridge",
     "--publish",
     `127.0.0.1:${spec.hostPort}:${spec.containerPort}`,
     // No `--entrypoint` change: app.command replaces the image's CMD, as on Kubernetes.
@@ -68,12 +70,34 @@ export function runArgv(runtime: ContainerRuntime, spec: ContainerSpec): string[
 /** One-off container of an image (setup, migrate): removed when it exits, output streamed. */
 export function runOnceArgv(
   runtime: ContainerRuntime,
-  spec: { name: string; image: string; labels: Readonly<Record<string, string>>; envFile: string; command: readonly string[] },
+  spec: {
+    name: string;
+    image: string;
+    labels: Readonly<Record<string, string>>;
+    envFile: string;
+    command: readonly string[];
+    /** The environment's network, so the command reaches the database accessory; undefined: the runtime's default. */
+    network?: string | undefined;
+  },
 ): string[] {
   const labels = Object.entries(spec.labels)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .flatMap(([key, value]) => ["--label", `${key}=${value}`]);
-  return [runtime, "run", "--rm", "--init", "--name", spec.name, ...labels, "--env-file", spec.envFile, spec.image, ...spec.command];
+  const network = spec.network === undefined ? [] : ["--network", spec.network];
+  return [
+    runtime,
+    "run",
+    "--rm",
+    "--init",
+    "--name",
+    spec.name,
+    ...labels,
+    "--env-file",
+    spec.envFile,
+    ...network,
+    spec.image,
+    ...spec.command,
+  ];
 }
 
 /** The container's state as one JSON line (`{Status, Running, ExitCode, …}`). */

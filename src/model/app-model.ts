@@ -117,6 +117,8 @@ export type TargetModel =
       acmeEmail: string | undefined;
       /** slipway's folder on the server. */
       dir: string;
+      /** The database accessory (targets.<name>.database). */
+      database: { image?: string | undefined };
     };
 
 export interface ImageModel {

@@ -100,29 +100,31 @@ const R62 = /^\d+[smh]$/;
 const K63 = new Set(["kubernetes-secret"]);
 const K64 = new Set(["type", "context", "namespace"]);
 const K65 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
-const K66 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "tls", "httpsPort", "acmeEmail", "dir"]);
+const K66 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "tls", "httpsPort", "acmeEmail", "dir", "database"]);
 const R67 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 const R68 = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const R69 = /^\/[^\0]*$/;
-const K70 = new Set(["waivers"]);
-const K71 = new Set(["rule", "reason", "until", "path"]);
-const R72 = /^SLW-[A-Z0-9]+-\d{3}$/;
-const R73 =
+const K70 = new Set(["image"]);
+const R71 = /^[a-z0-9][a-z0-9._/:@-]*$/i;
+const K72 = new Set(["waivers"]);
+const K73 = new Set(["rule", "reason", "until", "path"]);
+const R74 = /^SLW-[A-Z0-9]+-\d{3}$/;
+const R75 =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))$/;
-const K74 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
-const R75 = /^[\w][\w./-]{0,99}$/;
-const K76 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
-const R77 = /^[\w+=,.@{}-]{1,64}$/;
-const R78 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const R79 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
-const R80 = /^[\w{}-]{1,100}$/;
-const K81 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
-const R82 = /^[\w.-]+\/[\w.-]+$/;
-const K83 = new Set(["image", "project", "url"]);
-const R84 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-const R85 = /^[\w.-]+(\/[\w.-]+)+$/;
-const R86 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
-const K87 = new Set(["name", "app", "database", "ingress", "infra", "slo", "logs"]);
+const K76 = new Set(["defaultBranch", "install", "lint", "test", "provider", "environments", "aws", "github", "gitlab"]);
+const R77 = /^[\w][\w./-]{0,99}$/;
+const K78 = new Set(["region", "accountId", "roleName", "roles", "oidcProvider", "eksCluster"]);
+const R79 = /^[\w+=,.@{}-]{1,64}$/;
+const R80 = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const R81 = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w./-]{1,255}$/;
+const R82 = /^[\w{}-]{1,100}$/;
+const K83 = new Set(["subject", "repository", "ownerId", "repositoryId"]);
+const R84 = /^[\w.-]+\/[\w.-]+$/;
+const K85 = new Set(["image", "project", "url"]);
+const R86 = /^[\w.-]+(:\d+)?(\/[\w.-]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+const R87 = /^[\w.-]+(\/[\w.-]+)+$/;
+const R88 = /^https:\/\/[a-z0-9.-]+(\/[\w.-]+)*$/;
+const K89 = new Set(["name", "app", "database", "ingress", "infra", "slo", "logs"]);
 
 function s0(x: unknown): unknown {
   return typeof x === "string" && R1.test(x) ? x : FAIL;
@@ -1906,7 +1908,31 @@ function d246(x: unknown): unknown {
   return x === undefined ? "/var/lib/slipway" : s245(x);
 }
 
-function o247(x: unknown): unknown {
+function s247(x: unknown): unknown {
+  return typeof x === "string" && R71.test(x) ? x : FAIL;
+}
+
+function p248(x: unknown): unknown {
+  return x === undefined ? x : s247(x);
+}
+
+function o249(x: unknown): unknown {
+  const o = strictObject(x, K70);
+  if (o === undefined) return FAIL;
+  const out: Record<string, unknown> = {};
+  if (o.image !== undefined) {
+    const v0 = p248(o.image);
+    if (v0 === FAIL) return FAIL;
+    out.image = v0;
+  } else if (Object.hasOwn(o, "image")) out.image = undefined;
+  return out;
+}
+
+function f250(x: unknown): unknown {
+  return o249(x === undefined ? {} : x);
+}
+
+function o251(x: unknown): unknown {
   const o = strictObject(x, K66);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1950,125 +1976,128 @@ function o247(x: unknown): unknown {
   const v9 = d246(o.dir);
   if (v9 === FAIL) return FAIL;
   out.dir = v9;
+  const v10 = f250(o.database);
+  if (v10 === FAIL) return FAIL;
+  out.database = v10;
   return out;
 }
 
-function c248(x: unknown): unknown {
+function c252(x: unknown): unknown {
   const v0 = o224(x);
   if (v0 !== FAIL) return v0;
   const v1 = o234(x);
   if (v1 !== FAIL) return v1;
-  return o247(x);
+  return o251(x);
 }
 
-function r249(x: unknown): unknown {
+function r253(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = c248(item);
+    const v = c252(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d250(x: unknown): unknown {
-  return x === undefined ? {} : r249(x);
+function d254(x: unknown): unknown {
+  return x === undefined ? {} : r253(x);
 }
 
-function s251(x: unknown): unknown {
-  return typeof x === "string" && R72.test(x) ? x : FAIL;
+function s255(x: unknown): unknown {
+  return typeof x === "string" && R74.test(x) ? x : FAIL;
 }
 
-function s252(x: unknown): unknown {
+function s256(x: unknown): unknown {
   return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
 }
 
-function s253(x: unknown): unknown {
-  return typeof x === "string" && R73.test(x) ? x : FAIL;
+function s257(x: unknown): unknown {
+  return typeof x === "string" && R75.test(x) ? x : FAIL;
 }
 
-function p254(x: unknown): unknown {
-  return x === undefined ? x : s253(x);
+function p258(x: unknown): unknown {
+  return x === undefined ? x : s257(x);
 }
 
-function p255(x: unknown): unknown {
+function p259(x: unknown): unknown {
   return x === undefined ? x : s2(x);
 }
 
-function o256(x: unknown): unknown {
-  const o = strictObject(x, K71);
+function o260(x: unknown): unknown {
+  const o = strictObject(x, K73);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.rule === undefined) return FAIL;
-  const v0 = s251(o.rule);
+  const v0 = s255(o.rule);
   if (v0 === FAIL) return FAIL;
   out.rule = v0;
   if (o.reason === undefined) return FAIL;
-  const v1 = s252(o.reason);
+  const v1 = s256(o.reason);
   if (v1 === FAIL) return FAIL;
   out.reason = v1;
   if (o.until !== undefined) {
-    const v2 = p254(o.until);
+    const v2 = p258(o.until);
     if (v2 === FAIL) return FAIL;
     out.until = v2;
   } else if (Object.hasOwn(o, "until")) out.until = undefined;
   if (o.path !== undefined) {
-    const v3 = p255(o.path);
+    const v3 = p259(o.path);
     if (v3 === FAIL) return FAIL;
     out.path = v3;
   } else if (Object.hasOwn(o, "path")) out.path = undefined;
   return out;
 }
 
-function a257(x: unknown): unknown {
+function a261(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = o256(item);
+    const v = o260(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d258(x: unknown): unknown {
-  return x === undefined ? [] : a257(x);
+function d262(x: unknown): unknown {
+  return x === undefined ? [] : a261(x);
 }
 
-function o259(x: unknown): unknown {
-  const o = strictObject(x, K70);
+function o263(x: unknown): unknown {
+  const o = strictObject(x, K72);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d258(o.waivers);
+  const v0 = d262(o.waivers);
   if (v0 === FAIL) return FAIL;
   out.waivers = v0;
   return out;
 }
 
-function p260(x: unknown): unknown {
-  return x === undefined ? x : o259(x);
+function p264(x: unknown): unknown {
+  return x === undefined ? x : o263(x);
 }
 
-function s261(x: unknown): unknown {
-  return typeof x === "string" && R75.test(x) ? x : FAIL;
+function s265(x: unknown): unknown {
+  return typeof x === "string" && R77.test(x) ? x : FAIL;
 }
 
-function d262(x: unknown): unknown {
-  return x === undefined ? "main" : s261(x);
+function d266(x: unknown): unknown {
+  return x === undefined ? "main" : s265(x);
 }
 
-function e263(x: unknown): unknown {
+function e267(x: unknown): unknown {
   return x === "github" || x === "gitlab" ? x : FAIL;
 }
 
-function p264(x: unknown): unknown {
-  return x === undefined ? x : e263(x);
+function p268(x: unknown): unknown {
+  return x === undefined ? x : e267(x);
 }
 
-function a265(x: unknown): unknown {
+function a269(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -2079,67 +2108,67 @@ function a265(x: unknown): unknown {
   return out;
 }
 
-function p266(x: unknown): unknown {
-  return x === undefined ? x : a265(x);
+function p270(x: unknown): unknown {
+  return x === undefined ? x : a269(x);
 }
 
-function s267(x: unknown): unknown {
-  return typeof x === "string" && R77.test(x) ? x : FAIL;
+function s271(x: unknown): unknown {
+  return typeof x === "string" && R79.test(x) ? x : FAIL;
 }
 
-function d268(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s267(x);
+function d272(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s271(x);
 }
 
-function s269(x: unknown): unknown {
-  return typeof x === "string" && R78.test(x) ? x : FAIL;
+function s273(x: unknown): unknown {
+  return typeof x === "string" && R80.test(x) ? x : FAIL;
 }
 
-function r270(x: unknown): unknown {
+function r274(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = s269(item);
+    const v = s273(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d271(x: unknown): unknown {
-  return x === undefined ? {} : r270(x);
+function d275(x: unknown): unknown {
+  return x === undefined ? {} : r274(x);
 }
 
-function e272(x: unknown): unknown {
+function e276(x: unknown): unknown {
   return x === "create" ? x : FAIL;
 }
 
-function s273(x: unknown): unknown {
-  return typeof x === "string" && R79.test(x) ? x : FAIL;
+function s277(x: unknown): unknown {
+  return typeof x === "string" && R81.test(x) ? x : FAIL;
 }
 
-function c274(x: unknown): unknown {
-  const v0 = e272(x);
+function c278(x: unknown): unknown {
+  const v0 = e276(x);
   if (v0 !== FAIL) return v0;
-  return s273(x);
+  return s277(x);
 }
 
-function d275(x: unknown): unknown {
-  return x === undefined ? "create" : c274(x);
+function d279(x: unknown): unknown {
+  return x === undefined ? "create" : c278(x);
 }
 
-function s276(x: unknown): unknown {
-  return typeof x === "string" && R80.test(x) ? x : FAIL;
+function s280(x: unknown): unknown {
+  return typeof x === "string" && R82.test(x) ? x : FAIL;
 }
 
-function p277(x: unknown): unknown {
-  return x === undefined ? x : s276(x);
+function p281(x: unknown): unknown {
+  return x === undefined ? x : s280(x);
 }
 
-function o278(x: unknown): unknown {
-  const o = strictObject(x, K76);
+function o282(x: unknown): unknown {
+  const o = strictObject(x, K78);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.region !== undefined) {
@@ -2152,133 +2181,133 @@ function o278(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d268(o.roleName);
+  const v2 = d272(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d271(o.roles);
+  const v3 = d275(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
-  const v4 = d275(o.oidcProvider);
+  const v4 = d279(o.oidcProvider);
   if (v4 === FAIL) return FAIL;
   out.oidcProvider = v4;
   if (o.eksCluster !== undefined) {
-    const v5 = p277(o.eksCluster);
+    const v5 = p281(o.eksCluster);
     if (v5 === FAIL) return FAIL;
     out.eksCluster = v5;
   } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
   return out;
 }
 
-function f279(x: unknown): unknown {
-  return o278(x === undefined ? {} : x);
+function f283(x: unknown): unknown {
+  return o282(x === undefined ? {} : x);
 }
 
-function e280(x: unknown): unknown {
+function e284(x: unknown): unknown {
   return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function d281(x: unknown): unknown {
-  return x === undefined ? "legacy" : e280(x);
+function d285(x: unknown): unknown {
+  return x === undefined ? "legacy" : e284(x);
 }
 
-function s282(x: unknown): unknown {
-  return typeof x === "string" && R82.test(x) ? x : FAIL;
+function s286(x: unknown): unknown {
+  return typeof x === "string" && R84.test(x) ? x : FAIL;
 }
 
-function p283(x: unknown): unknown {
-  return x === undefined ? x : s282(x);
+function p287(x: unknown): unknown {
+  return x === undefined ? x : s286(x);
 }
 
-function n284(x: unknown): unknown {
+function n288(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
 }
 
-function p285(x: unknown): unknown {
-  return x === undefined ? x : n284(x);
+function p289(x: unknown): unknown {
+  return x === undefined ? x : n288(x);
 }
 
-function o286(x: unknown): unknown {
-  const o = strictObject(x, K81);
+function o290(x: unknown): unknown {
+  const o = strictObject(x, K83);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d281(o.subject);
+  const v0 = d285(o.subject);
   if (v0 === FAIL) return FAIL;
   out.subject = v0;
   if (o.repository !== undefined) {
-    const v1 = p283(o.repository);
+    const v1 = p287(o.repository);
     if (v1 === FAIL) return FAIL;
     out.repository = v1;
   } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
   if (o.ownerId !== undefined) {
-    const v2 = p285(o.ownerId);
+    const v2 = p289(o.ownerId);
     if (v2 === FAIL) return FAIL;
     out.ownerId = v2;
   } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
   if (o.repositoryId !== undefined) {
-    const v3 = p285(o.repositoryId);
+    const v3 = p289(o.repositoryId);
     if (v3 === FAIL) return FAIL;
     out.repositoryId = v3;
   } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
-function f287(x: unknown): unknown {
-  return o286(x === undefined ? {} : x);
-}
-
-function s288(x: unknown): unknown {
-  return typeof x === "string" && R84.test(x) ? x : FAIL;
-}
-
-function p289(x: unknown): unknown {
-  return x === undefined ? x : s288(x);
-}
-
-function s290(x: unknown): unknown {
-  return typeof x === "string" && R85.test(x) ? x : FAIL;
-}
-
-function p291(x: unknown): unknown {
-  return x === undefined ? x : s290(x);
+function f291(x: unknown): unknown {
+  return o290(x === undefined ? {} : x);
 }
 
 function s292(x: unknown): unknown {
   return typeof x === "string" && R86.test(x) ? x : FAIL;
 }
 
-function d293(x: unknown): unknown {
-  return x === undefined ? "https://gitlab.com" : s292(x);
+function p293(x: unknown): unknown {
+  return x === undefined ? x : s292(x);
 }
 
-function o294(x: unknown): unknown {
-  const o = strictObject(x, K83);
+function s294(x: unknown): unknown {
+  return typeof x === "string" && R87.test(x) ? x : FAIL;
+}
+
+function p295(x: unknown): unknown {
+  return x === undefined ? x : s294(x);
+}
+
+function s296(x: unknown): unknown {
+  return typeof x === "string" && R88.test(x) ? x : FAIL;
+}
+
+function d297(x: unknown): unknown {
+  return x === undefined ? "https://gitlab.com" : s296(x);
+}
+
+function o298(x: unknown): unknown {
+  const o = strictObject(x, K85);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p289(o.image);
+    const v0 = p293(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   if (o.project !== undefined) {
-    const v1 = p291(o.project);
+    const v1 = p295(o.project);
     if (v1 === FAIL) return FAIL;
     out.project = v1;
   } else if (Object.hasOwn(o, "project")) out.project = undefined;
-  const v2 = d293(o.url);
+  const v2 = d297(o.url);
   if (v2 === FAIL) return FAIL;
   out.url = v2;
   return out;
 }
 
-function f295(x: unknown): unknown {
-  return o294(x === undefined ? {} : x);
+function f299(x: unknown): unknown {
+  return o298(x === undefined ? {} : x);
 }
 
-function o296(x: unknown): unknown {
-  const o = strictObject(x, K74);
+function o300(x: unknown): unknown {
+  const o = strictObject(x, K76);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d262(o.defaultBranch);
+  const v0 = d266(o.defaultBranch);
   if (v0 === FAIL) return FAIL;
   out.defaultBranch = v0;
   if (o.install !== undefined) {
@@ -2297,32 +2326,32 @@ function o296(x: unknown): unknown {
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
   if (o.provider !== undefined) {
-    const v4 = p264(o.provider);
+    const v4 = p268(o.provider);
     if (v4 === FAIL) return FAIL;
     out.provider = v4;
   } else if (Object.hasOwn(o, "provider")) out.provider = undefined;
   if (o.environments !== undefined) {
-    const v5 = p266(o.environments);
+    const v5 = p270(o.environments);
     if (v5 === FAIL) return FAIL;
     out.environments = v5;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v6 = f279(o.aws);
+  const v6 = f283(o.aws);
   if (v6 === FAIL) return FAIL;
   out.aws = v6;
-  const v7 = f287(o.github);
+  const v7 = f291(o.github);
   if (v7 === FAIL) return FAIL;
   out.github = v7;
-  const v8 = f295(o.gitlab);
+  const v8 = f299(o.gitlab);
   if (v8 === FAIL) return FAIL;
   out.gitlab = v8;
   return out;
 }
 
-function p297(x: unknown): unknown {
-  return x === undefined ? x : o296(x);
+function p301(x: unknown): unknown {
+  return x === undefined ? x : o300(x);
 }
 
-function o298(x: unknown): unknown {
+function o302(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2363,24 +2392,24 @@ function o298(x: unknown): unknown {
   const v7 = r221(o.environments);
   if (v7 === FAIL) return FAIL;
   out.environments = v7;
-  const v8 = d250(o.targets);
+  const v8 = d254(o.targets);
   if (v8 === FAIL) return FAIL;
   out.targets = v8;
   if (o.checks !== undefined) {
-    const v9 = p260(o.checks);
+    const v9 = p264(o.checks);
     if (v9 === FAIL) return FAIL;
     out.checks = v9;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v10 = p297(o.ci);
+    const v10 = p301(o.ci);
     if (v10 === FAIL) return FAIL;
     out.ci = v10;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o299(x: unknown): unknown {
-  const o = strictObject(x, K87);
+function o303(x: unknown): unknown {
+  const o = strictObject(x, K89);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.name === undefined) return FAIL;
@@ -2421,10 +2450,10 @@ function o299(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o298(x);
+  return o302(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o299(x);
+  return o303(x);
 }

@@ -59,6 +59,8 @@ export interface HostTargetSpec {
   httpsPort: number;
   acmeEmail: string | undefined;
   dir: string;
+  /** The database accessory: its image (undefined: the official one of the engine's version). */
+  database: { image?: string | undefined };
 }
 
 export interface ValidatedSpec {
@@ -191,6 +193,7 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
       httpsPort: declared.httpsPort,
       acmeEmail: declared.acmeEmail,
       dir: declared.dir,
+      database: { image: declared.database.image },
     };
   }
   if (type === "local" || (declared && "trustedProxies" in declared)) {

@@ -623,6 +623,18 @@ const hostTargetSchema = z
       .describe(
         "Folder on the server for slipway's state (release history, lock, proxy, env files), one subfolder per app and environment.",
       ),
+    database: z
+      .strictObject({
+        image: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9._/:@-]*$/i, { error: "must be an image reference like docker.io/library/postgres:17" })
+          .optional()
+          .describe(
+            "Image of the database accessory. Default: the official image of the spec's engine version (docker.io/library/postgres:<major>). Another image must keep its layout: a postgres user, initdb, postgres, pg_isready and psql on PATH, /var/lib/postgresql/data writable by that user.",
+          ),
+      })
+      .prefault({})
+      .describe("The database accessory: the spec's `database` run as a container beside the app (created by `slipway host setup`)."),
   })
   .describe("One server over SSH: the app as containers behind a proxy (Caddy) on the server.");
 

@@ -111,7 +111,16 @@ describe("validateSpec", () => {
       httpsPort: 443,
       acmeEmail: undefined,
       dir: "/var/lib/slipway",
+      database: { image: undefined },
     });
+    const image = validateSpec(parseSpecText(spec("    ssh: deploy@server\n    database: { image: localhost/pg:15 }\n"), "slipway.yaml"));
+    expect(chooseEnvironment(image, "prod").target).toMatchObject({ database: { image: "localhost/pg:15" } });
+    expect(only(spec("    ssh: deploy@server\n    database: { image: 'not an image' }\n")).location?.path).toEqual([
+      "targets",
+      "server",
+      "database",
+      "image",
+    ]);
     for (const bad of ["deploy@bad host", "deploy@", "@server", "a;b@server", "deploy@server:port"]) {
       const e = only(spec(`    ssh: "${bad}"\n`));
       expect(e.location?.path, `${bad}: ${e.message}`).toEqual(["targets", "server", "ssh"]);

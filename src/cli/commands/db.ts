@@ -28,7 +28,7 @@ export async function dbCommand(ctx: CliContext, action: "backup" | "restore" | 
         `slipway db ${action} works on a database slipway runs itself${action === "drill" ? " or on an Aurora cluster of an environment with an infra block" : ""}`,
         action === "drill"
           ? "Use it with an environment whose target is local, or add an infra block (render terraform) so slipway knows the Aurora cluster."
-          : "Use it with an environment whose target is local; managed databases keep their own backups (drill them with slipway db drill).",
+          : "Use it with an environment whose target is local or host; managed databases keep their own backups (drill them with slipway db drill).",
       );
     if (!loaded.driver.capabilities.db) throw notHere();
     const view = await withSession(ctx, loaded, "db", async (session) => {

@@ -41,6 +41,7 @@ export async function hostSetupCommand(ctx: CliContext, opts: HostSetupOptions):
       install: opts.install === true,
       createUser: opts.createUser,
       runtimeEnv,
+      localEnv: ctx.env,
     });
     const redact = secretsOf(ctx);
     if (ctx.json) {

@@ -12,6 +12,7 @@ export const hostDriver: TargetDriver = {
     diff: false,
     down: true,
     dev: false,
+    db: true,
   },
   async open(request, ctx) {
     const { openHostSession } = await import("./session.js");

@@ -29,8 +29,10 @@ import {
 } from "../../effects/container-commands.js";
 import type { Host } from "../../effects/host.js";
 import type { AppModel } from "../../model/app-model.js";
+import { databaseUrl } from "../../render/database-url.js";
 import { probeHost } from "../../render/probe-host.js";
 import type { Redactor } from "../../secrets/redact.js";
+import { AccessoryError, accessoryPlace, ensureAccessoryRunning, namesOf, readDatabasePassword, unsupportedDatabase } from "./database.js";
 import { drain, type ProxyPlace, proxyServes, route } from "./proxy.js";
 
 export interface HostTargetOptions {
@@ -145,11 +147,58 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
     [labelKeys.revision]: String(revision),
   });
 
+  const place = (model: AppModel) => accessoryPlace(model, host, options.hostEnv, options.stateDir);
+  /** Database passwords read from the server (0600 files there), each registered with the redactor. */
+  const passwords: { app?: string; admin?: string } = {};
+  const databasePassword = async (who: "app" | "admin"): Promise<string> => {
+    const known = passwords[who];
+    if (known !== undefined) return known;
+    const value = await readDatabasePassword(host, options.stateDir, who);
+    if (value === undefined)
+      throw new DeployFailure({
+        class: "database-unreachable",
+        message: `the database ${who === "app" ? "app user" : "admin"}'s password is not on the server (${join(options.stateDir, "db", `${who}.password`)}): run \`slipway host setup -e ${options.environment}\``,
+        evidence: {},
+      });
+    options.redactor.add([value]);
+    passwords[who] = value;
+    return value;
+  };
+  /** DB_* and DATABASE_URL towards the accessory (by its container name on the environment's network); the setup phase connects as the admin. */
+  const databaseEnv = async (model: AppModel, phase: "setup" | "migrate" | "web"): Promise<Record<string, string>> => {
+    const db = model.database;
+    const at = place(model);
+    if (!db || !at) return {};
+    const admin = phase === "setup";
+    const user = admin ? db.adminUser : db.user;
+    const password = await databasePassword(admin ? "admin" : "app");
+    const dbHost = namesOf(at).container;
+    const env: Record<string, string> = {
+      DB_ENGINE: db.engine,
+      DB_HOST: dbHost,
+      DB_PORT: String(db.port),
+      DB_NAME: db.name,
+      DB_USER: user,
+      DB_PASSWORD: password,
+      DATABASE_URL: databaseUrl({ scheme: db.urlScheme, user, password, host: dbHost, port: db.port, name: db.name }),
+    };
+    if (admin) {
+      env.DB_APP_USER = db.user;
+      env.DB_APP_PASSWORD = await databasePassword("app");
+    }
+    return env;
+  };
+  const networkOf = (model: AppModel) => {
+    const at = place(model);
+    return at ? namesOf(at).network : undefined;
+  };
+
   /** Writes the release's env file (0600) on the host: secrets reach the container through it, never a command line. */
-  const writeEnvFile = async (ctx: ReleaseContext): Promise<string> => {
+  const writeEnvFile = async (ctx: ReleaseContext, phase: "setup" | "migrate" | "web" = "web"): Promise<string> => {
     const env: Record<string, string> = {
       ...Object.fromEntries(ctx.model.env),
       ...options.secrets,
+      ...(await databaseEnv(ctx.model, phase)),
       PORT: String(ctx.model.port),
       SLIPWAY_APP: ctx.model.name,
       SLIPWAY_ENVIRONMENT: ctx.model.environment,
@@ -162,7 +211,8 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
         message: `${text.multiLine.join(", ")}: a value with a line break cannot be passed to a container by the host target yet (the runtime's --env-file holds one line per variable)`,
         evidence: { detail: "Encode the value on one line (base64, \\n escapes) and decode it in the app." },
       });
-    const file = join(releaseDir(ctx.revision), "app.env");
+    // The setup phase's file holds the admin password: its own, removed when the phase ends.
+    const file = join(releaseDir(ctx.revision), phase === "setup" ? "setup.env" : "app.env");
     await host.makeDir(releaseDir(ctx.revision));
     await host.writeFileAtomic(file, text.text, 0o600);
     return file;
@@ -248,27 +298,51 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
     },
 
     async ensureDatabase(ctx: ReleaseContext) {
-      if (ctx.model.database)
+      const db = ctx.model.database;
+      const at = place(ctx.model);
+      if (!db || !at) return { firstTime: false };
+      const hint = `run \`slipway host setup -e ${ctx.model.environment}\`, which creates and starts it`;
+      const unsupported = unsupportedDatabase(db);
+      if (unsupported !== undefined)
+        throw new DeployFailure({ class: "database-unreachable", message: `database: ${unsupported}`, evidence: {} });
+      try {
+        await ensureAccessoryRunning(at, (line) => ctx.reporter.emit({ type: "log", phase: "setup", stream: "stdout", line }));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
         throw new DeployFailure({
           class: "database-unreachable",
-          message: "the host target has no database accessory yet: remove `database` from this environment or deploy it elsewhere",
-          evidence: {},
+          message: `database: ${message}: ${hint}`,
+          evidence: {
+            detail: `container ${namesOf(at).container}, volume ${namesOf(at).volume}, network ${namesOf(at).network}`,
+            ...(error instanceof AccessoryError && error.lastLines.length > 0 ? { logTail: error.lastLines.map(redact) } : {}),
+          },
         });
+      }
+      await databasePassword("app");
       return { firstTime: false };
     },
 
     async runCommand(ctx: ReleaseContext, phase: "setup" | "migrate", command: readonly string[]) {
-      const envFile = await writeEnvFile(ctx);
+      const envFile = await writeEnvFile(ctx, phase);
       const name = `${containerName(ctx.model.name, ctx.model.environment, ctx.revision, 0)}-${phase}`;
       await remove(name);
       const result = await run(
-        runOnceArgv(runtime, { name, image: imageRef(ctx), labels: labels(ctx.model, ctx.revision), envFile, command }),
+        runOnceArgv(runtime, {
+          name,
+          image: imageRef(ctx),
+          labels: labels(ctx.model, ctx.revision),
+          envFile,
+          command,
+          network: networkOf(ctx.model),
+        }),
         {
           timeoutMs: 30 * 60_000,
           ...(ctx.signal ? { signal: ctx.signal } : {}),
           onLine: (line) => ctx.reporter.emit({ type: "log", phase, stream: "stdout", line: redact(line) }),
         },
-      );
+      ).finally(async () => {
+        if (phase === "setup") await host.remove(envFile).catch(() => undefined);
+      });
       if (result.exitCode !== 0) {
         const tail = result.lastLines.map(redact);
         const firstError = firstErrorBlock(tail);
@@ -298,6 +372,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
             hostPort: port,
             containerPort: ctx.model.port,
             command,
+            network: networkOf(ctx.model),
           }),
         );
         if (result.exitCode !== 0)

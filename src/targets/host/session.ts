@@ -14,6 +14,8 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { DriverContext, OpenRequest, StyledLine, TargetCommand, TargetSession } from "../driver.js";
+import { accessoryPlace, accessoryState, namesOf, readDatabasePassword } from "./database.js";
+import { hostDbOperations } from "./db-ops.js";
 import { hostHistory, hostLock } from "./host-state.js";
 import { containersOf, hostTarget } from "./host-target.js";
 import { proxyServes, proxyTls, proxyUrl, stopProxy } from "./proxy.js";
@@ -44,6 +46,18 @@ export async function downHostEnvironment(target: ReturnType<typeof hostTarget>,
       timeoutMs: 90_000,
     });
     stopped.push(`container ${name}`);
+  }
+  // The database accessory stops too (nothing is left running); its volume and passwords stay, and
+  // the next deploy (or `host setup`) starts it again.
+  const place = accessoryPlace(model, target.proxy.host, target.proxy.env, "");
+  if (place && (await accessoryState(place))?.running) {
+    await target.proxy.host.run({
+      command: stopArgv(runtimeOf(model), namesOf(place).container, 60),
+      cwd: "/",
+      env: target.proxy.env,
+      timeoutMs: 120_000,
+    });
+    stopped.push(`database container ${namesOf(place).container} (volume ${namesOf(place).volume} kept)`);
   }
   return stopped;
 }
@@ -131,8 +145,17 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
   const tls = proxyTls(model, request.env.production);
   const publicUrl = proxyUrl(server, spec.port, tls);
 
+  let databaseSecretsKnown = false;
   const engineTarget = async (healthTimeoutMs?: number) => {
     const secrets = await loadLocalSecrets(model, specDir, ctx.env);
+    // The accessory's passwords are on the server only; what exec, logs and deploy print is redacted with them.
+    if (model.database && !databaseSecretsKnown) {
+      for (const who of ["app", "admin"] as const) {
+        const value = await readDatabasePassword(ssh, envDir, who);
+        if (value !== undefined) ctx.redactor.add([value]);
+      }
+      databaseSecretsKnown = true;
+    }
     return {
       secrets,
       target: hostTarget({
@@ -159,6 +182,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
   const run = (command: readonly string[], onLine?: (line: string, stream: "stdout" | "stderr") => void) =>
     ssh.run({ command, cwd: "/", env: hostEnv, timeoutMs: 60_000, lastLineCount: 20, ...(onLine ? { onLine } : {}) });
 
+  const dbPlace = accessoryPlace(model, ssh, hostEnv, envDir);
   let closed = false;
   return {
     history,
@@ -196,6 +220,13 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
         containersOf(current?.runtime).map(async (c) => ({ ...c, running: (await target.containerState(c.name))?.running === true })),
       );
       const lockHolder = await lock.inspect();
+      const database = dbPlace
+        ? {
+            engine: dbPlace.database.engine,
+            container: namesOf(dbPlace).container,
+            running: (await accessoryState(dbPlace))?.running === true,
+          }
+        : undefined;
       const status = {
         app: model.name,
         environment: model.environment,
@@ -215,6 +246,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
             }
           : undefined,
         lock: lockHolder,
+        ...(database ? { database } : {}),
       };
       const lines: StyledLine[] = [[{ tone: "bold", text: `${status.app} → ${status.environment}` }, `  ${status.url} (${spec.ssh})`]];
       lines.push([
@@ -223,6 +255,11 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
       ]);
       for (const c of containers)
         lines.push([`  ${c.name}: 127.0.0.1:${c.port} `, c.running ? { tone: "green", text: "up" } : { tone: "red", text: "down" }]);
+      if (database)
+        lines.push([
+          `database: ${database.container} (${database.engine}) `,
+          database.running ? { tone: "green", text: "up" } : { tone: "red", text: "down" },
+        ]);
       if (status.lastDeploy)
         lines.push([
           `last deploy: revision ${status.lastDeploy.revision} ${status.lastDeploy.outcome}${status.lastDeploy.failure ? ` — ${status.lastDeploy.failure}` : ""}`,
@@ -297,5 +334,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
       const { target } = await engineTarget();
       return { stopped: await downHostEnvironment(target, model) };
     },
+
+    ...(dbPlace ? { db: hostDbOperations({ place: dbPlace, history, redactor: ctx.redactor }) } : {}),
   };
 }

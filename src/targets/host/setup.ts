@@ -7,6 +7,7 @@
  * root only), slipway's folders (0700) and <dir>/host.env (written only when its bytes change).
  * Every remote command is built in effects/host-setup-commands.ts.
  */
+import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -31,7 +32,16 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
-import { connectHostSpec, hostPath, inSpecDir } from "./session.js";
+import {
+  AccessoryError,
+  accessoryImage,
+  accessoryPlace,
+  namesOf,
+  secretPaths,
+  setupDatabaseAccessory,
+  unsupportedDatabase,
+} from "./database.js";
+import { connectHostSpec, hostPath, inSpecDir, transferImage } from "./session.js";
 
 export interface HostSetupRequest {
   validated: ValidatedSpec;
@@ -44,6 +54,8 @@ export interface HostSetupRequest {
   createUser?: string | undefined;
   /** Settings for host.env (KEY=VALUE; an empty value removes the key). */
   runtimeEnv: Readonly<Record<string, string>>;
+  /** This machine's environment: an accessory image it has is copied to the server rather than pulled there. */
+  localEnv?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 export interface HostSetupReport {
@@ -85,11 +97,20 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
     throw new SlipwayError("USAGE", `--create-user ${JSON.stringify(request.createUser)} is not a user name useradd accepts`, {
       hint: "Use lower-case letters, digits, '_' and '-', starting with a letter or '_' (at most 32).",
     });
+  if (model.database) {
+    const unsupported = unsupportedDatabase(model.database);
+    if (unsupported !== undefined)
+      throw new SlipwayError("DEPLOY_TARGET_UNSUPPORTED", `environment '${env.name}': ${unsupported}`, {
+        location: locationOf(validated.source, ["database"]),
+        hint: "Choose another database.name / database.user in slipway.yaml.",
+      });
+  }
   const changes: string[] = [];
   const notes: string[] = [];
   const ssh = await connectHostSpec(spec, file, request.acceptHostKey);
   try {
-    const dirs = [spec.dir, join(spec.dir, model.name), join(spec.dir, model.name, model.environment)];
+    const envDir = join(spec.dir, model.name, model.environment);
+    const dirs = [spec.dir, join(spec.dir, model.name), envDir, ...(model.database ? [secretPaths(envDir).dir] : [])];
     const hostEnvFile = join(spec.dir, "host.env");
     const currentEnv = await ssh.readText(hostEnvFile);
     const wantedEnv = renderHostEnv(currentEnv, request.runtimeEnv);
@@ -216,6 +237,37 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
       changes.push(`${hostEnvFile}: ${change.change}`);
     }
     notes.push(`OS ${osName}; ${spec.runtime} answers; caddy and curl found; folders 0700 under ${spec.dir}`);
+
+    const place = accessoryPlace(model, ssh, hostEnv, envDir);
+    if (place) {
+      const localEnv = Object.fromEntries(Object.entries(request.localEnv ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+      // An image this machine has (a private build, or no registry reachable from the server) is copied over.
+      const transfer = async (ref: string) => {
+        const here = spawnSync(spec.runtime, ["image", "inspect", "--format", "{{.Id}}", ref], { env: localEnv, stdio: "ignore" });
+        if (here.status !== 0) return false;
+        await transferImage(ssh, spec.runtime, hostEnv, localEnv)(ref);
+        return true;
+      };
+      try {
+        await setupDatabaseAccessory(place, (change) => changes.push(change), transfer);
+      } catch (error) {
+        if (!(error instanceof AccessoryError)) throw error;
+        throw setupFailed(
+          spec.ssh,
+          `database accessory: ${error.message}`,
+          error.lastLines,
+          `Look at \`${spec.runtime} logs ${namesOf(place).container}\` on the server; the data volume is never removed by slipway.`,
+        );
+      }
+      const running = await accessoryImage(place);
+      if (running !== undefined && running !== place.image)
+        notes.push(
+          `warning: the database container runs ${running}, the spec asks for ${place.image}; slipway does not replace a database's image (a major version needs an upgrade of the data first)`,
+        );
+      notes.push(
+        `database: ${model.database?.engine === "mysql" ? "MariaDB" : "PostgreSQL"} answers in ${namesOf(place).container} (network ${namesOf(place).network}, volume ${namesOf(place).volume})`,
+      );
+    }
     return { host: spec.ssh, runtime: spec.runtime, os: osName, changes, notes };
   } finally {
     await ssh.close();

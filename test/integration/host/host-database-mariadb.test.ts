@@ -1,0 +1,233 @@
+/*
+ * The host target's MariaDB accessory (`database.engine: mysql`) through the CLI, with real parts
+ * only: a real sshd, Podman and Caddy, and MariaDB 10.11 from Debian's packages in an image built
+ * here in the official mariadb image's layout. host setup creates the passwords, the data
+ * (mariadb-install-db), the container and the admin and app accounts, a second run changes nothing,
+ * a deploy's migrate and app reach it as the app user, which cannot create a database.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { debianBase, podmanEnv } from "../../helpers/podman.js";
+import { runCli } from "../../helpers/run-cli.js";
+
+const sshdScript = resolve("test/runtime/sshd.sh");
+const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
+const caddy = spawnSync("caddy", ["version"]).status === 0;
+const podman = podmanEnv();
+const podmanVars = "env" in podman ? podman.env : {};
+const base = "env" in podman ? debianBase(podman.env, ["mariadb-server", "nodejs"]) : { missing: "no podman" };
+const missing = [
+  sshd ? undefined : "sshd (apt-get install openssh-server)",
+  caddy ? undefined : "caddy (apt-get install caddy)",
+  "missing" in podman ? podman.missing : undefined,
+  "missing" in base ? `Debian base with mariadb-server: ${base.missing}` : undefined,
+].filter(Boolean);
+if (missing.length > 0) console.warn(`host MariaDB tests skipped: ${missing.join("; ")}`);
+const skip = missing.length > 0;
+
+const app = "hostmaria";
+const names = {
+  network: `slipway-${app}-production`,
+  container: `slipway-${app}-production-db`,
+  volume: `slipway-${app}-production-db-data`,
+};
+
+let root = "";
+let sshdDir = "";
+let fingerprint = "";
+let proxyPort = 0;
+let serverDir = "";
+let dbImage = "";
+let appImage = "";
+
+const podmanRun = (args: string[]) =>
+  spawnSync("podman", args, { env: { ...process.env, ...podmanVars }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+
+function build(tag: string, containerfile: string, files: Record<string, string> = {}): string {
+  const context = join(root, `ctx-${tag.replace(/[^a-z0-9]/g, "-")}`);
+  execFileSync("mkdir", ["-p", context]);
+  execFileSync("sh", ["-c", `cat > "$1"`, "sh", join(context, "Containerfile")], { input: containerfile });
+  for (const [name, text] of Object.entries(files)) execFileSync("sh", ["-c", `cat > "$1"`, "sh", join(context, name)], { input: text });
+  const r = podmanRun(["build", "--quiet", "--network", "host", "-t", tag, context]);
+  if (r.status !== 0) throw new Error(`podman build ${tag}: ${r.stderr}`);
+  return tag;
+}
+
+function get(port: number, path = "/"): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((done) => {
+    const req = request({ host: "127.0.0.1", port, path, agent: false, timeout: 10_000 }, (res) => {
+      let body = "";
+      res.on("data", (c) => {
+        body += c;
+      });
+      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (e) => done({ error: e.message }));
+    req.end();
+  });
+}
+
+const cli = (args: string[]) =>
+  runCli([...args, "-f", join(root, "app", "slipway.yaml"), "-e", "production"], {
+    cwd: join(root, "app"),
+    env: { PATH: process.env.PATH ?? "", ...podmanVars },
+  });
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").pop() as string);
+const envDir = () => join(serverDir, app, "production");
+const secret = (who: "admin" | "app") => readFile(join(envDir(), "db", `${who}.password`), "utf8");
+
+/** The app: / answers `maria-app`, /health runs a query as DB_USER (password from MYSQL_PWD, never argv) and answers 200 with its rows. */
+const serverJs = `const http = require("node:http");
+const { execFile } = require("node:child_process");
+const env = { ...process.env, MYSQL_PWD: process.env.DB_PASSWORD };
+http.createServer((req, res) => {
+  if (req.url !== "/health") { res.end("maria-app\\n"); return; }
+  const args = ["-h", process.env.DB_HOST, "-P", process.env.DB_PORT, "-u", process.env.DB_USER, "-D", process.env.DB_NAME, "-N", "-B", "-e", "SELECT CONCAT(CURRENT_USER(), ' ', COUNT(*)) FROM visits"];
+  execFile("mariadb", args, { env }, (error, stdout, stderr) => {
+    res.statusCode = error ? 503 : 200;
+    res.end(error ? stderr : stdout);
+  });
+}).listen(8080);
+`;
+
+beforeAll(async () => {
+  if (skip || "missing" in base) return;
+  root = await mkdtemp(join(tmpdir(), "slipway-hostmaria-"));
+  sshdDir = join(root, "sshd");
+  const sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
+  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  // The official mariadb image's layout on Debian's MariaDB 10.11: an empty /var/lib/mysql and /run/mysqld owned by mysql.
+  dbImage = build(
+    "localhost/slipway-test/host-mariadb:10.11",
+    `FROM ${base.ref}
+RUN rm -rf /var/lib/mysql/* && mkdir -p /run/mysqld && chown mysql:mysql /var/lib/mysql /run/mysqld
+`,
+  );
+  appImage = build(
+    "localhost/slipway-test/host-maria-app:v1",
+    `FROM ${base.ref}\nCOPY server.js /app/server.js\nCMD ["node", "/app/server.js"]\n`,
+    { "server.js": serverJs },
+  );
+  proxyPort = Number(
+    execFileSync(
+      process.execPath,
+      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
+      { encoding: "utf8" },
+    ).trim(),
+  );
+  serverDir = join(root, "srv");
+  await mkdir(join(root, "app"));
+  await writeFile(
+    join(root, "app", "slipway.yaml"),
+    `name: ${app}
+app:
+  image: ${appImage}
+  port: 8080
+  health: /health
+  scale: { min: 1, max: 1 }
+  release:
+    migrate: [sh, -c, 'MYSQL_PWD="$DB_PASSWORD" mariadb -h "$DB_HOST" -u "$DB_USER" "$DB_NAME" -e "CREATE TABLE IF NOT EXISTS visits (id INT)" && echo "migrated as $DB_USER"']
+database:
+  engine: mysql
+  version: "10.11"
+environments:
+  production:
+    target: server
+targets:
+  server:
+    type: host
+    ssh: root@127.0.0.1:${sshPort}
+    identity: ${join(sshdDir, "client_key")}
+    port: ${proxyPort}
+    dir: ${serverDir}
+    database:
+      image: ${dbImage}
+`,
+  );
+}, 900_000);
+
+afterAll(async () => {
+  if (skip || root === "") return;
+  await cli(["down"]).catch(() => undefined);
+  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  // Only what this test made: its containers, network, volume and images.
+  for (const name of podmanRun(["ps", "--all", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"]).stdout.split("\n"))
+    if (name.trim() !== "") podmanRun(["rm", "--force", "--time", "5", name.trim()]);
+  podmanRun(["volume", "rm", "--force", names.volume]);
+  podmanRun(["network", "rm", "--force", names.network]);
+  podmanRun(["rmi", "--force", appImage, dbImage]);
+  await rm(root, { recursive: true, force: true });
+}, 180_000);
+
+describe.skipIf(skip)("host target: the MariaDB accessory", () => {
+  it("host setup creates the passwords, data, container and accounts; a second run changes nothing", async () => {
+    const runtimeEnv = Object.entries(podmanVars).flatMap(([k, v]) => ["--runtime-env", `${k}=${v}`]);
+    const setup = await cli(["host", "setup", "--accept-host-key", fingerprint, ...runtimeEnv, "--json"]);
+    expect(setup.code, setup.stderr + setup.stdout).toBe(0);
+    const db = join(envDir(), "db");
+    expect(lastJson(setup.stdout).result.changes).toEqual(
+      expect.arrayContaining([
+        `${db}/admin.password: generated the database admin's password (0600, not shown)`,
+        `volume ${names.volume}: MariaDB initialised (system tables; accounts below)`,
+        `container ${names.container}: started (${dbImage}, network ${names.network}, no published port)`,
+        `database admin slipway_admin: created (all privileges, from the network only; password in ${db}/admin.password)`,
+        "database user hostmaria_app: created (all privileges on hostmaria only)",
+        "database hostmaria: created (owner slipway_admin; hostmaria_app may connect and create tables)",
+      ]),
+    );
+    for (const who of ["admin", "app"] as const) expect(setup.stdout + setup.stderr).not.toContain(await secret(who));
+    const again = await cli(["host", "setup"]);
+    expect(again.code, again.stderr + again.stdout).toBe(0);
+    expect(again.stdout).toContain("nothing to change");
+    expect(again.stdout).toContain(`database: MariaDB answers in ${names.container}`);
+  }, 600_000);
+
+  it("deploys an app that reaches the database as its own user; that user cannot create a database; no password in any output", async () => {
+    const deployed = await cli(["deploy", "--json"]);
+    expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
+    expect(deployed.stdout).toContain("migrated as hostmaria_app");
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostmaria_app@% 0\n" });
+    const appEnv = await readFile(join(envDir(), "releases", "1", "app.env"), "utf8");
+    expect(appEnv).toContain(`DATABASE_URL=mysql://hostmaria_app:${await secret("app")}@${names.container}:3306/hostmaria\n`);
+    const create = await cli([
+      "exec",
+      "--",
+      "sh",
+      "-c",
+      'MYSQL_PWD="$DB_PASSWORD" mariadb -h "$DB_HOST" -u "$DB_USER" -e "CREATE DATABASE other" 2>&1',
+    ]);
+    expect(create.code).not.toBe(0);
+    expect(create.stdout).toContain("Access denied");
+    const history = await cli(["history", "--json"]);
+    for (const text of [deployed.stdout, deployed.stderr, history.stdout, create.stdout]) {
+      expect(text).not.toContain(await secret("admin"));
+      expect(text).not.toContain(await secret("app"));
+    }
+    // The admin logs in over the network with its password (what a setup phase would use).
+    const admin = podmanRun([
+      "run",
+      "--rm",
+      "--network",
+      names.network,
+      "--env",
+      `MYSQL_PWD=${await secret("admin")}`,
+      dbImage,
+      "mariadb",
+      "-h",
+      names.container,
+      "-u",
+      "slipway_admin",
+      "-N",
+      "-B",
+      "-e",
+      "SELECT CURRENT_USER()",
+    ]);
+    expect(admin.stdout.trim(), admin.stderr).toBe("slipway_admin@%");
+  }, 600_000);
+});

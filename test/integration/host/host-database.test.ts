@@ -1,0 +1,343 @@
+/*
+ * The host target's database accessory through the CLI (in process), with real parts only: a real
+ * sshd on 127.0.0.1, Podman on the "server" (this machine, the test Podman configuration), Caddy,
+ * and PostgreSQL 15 from Debian's packages in an image built here (debianBase with `postgresql`,
+ * the binaries put on PATH and the official image's layout: a `postgres` user owning
+ * /var/lib/postgresql/data and /var/run/postgresql). The app image (same base: node + psql) answers
+ * /health only after a query through DATABASE_URL.
+ *
+ * host setup creates the network, the volume, the passwords (0600, never printed), the data
+ * (initdb), the container and the app's least-privilege user; a second run changes nothing; a
+ * deploy (setup phase as the admin, migrate and the web containers as the app user) serves; the
+ * app user can neither create a database nor reach another one; a stopped database is started by
+ * the next deploy; down stops it and keeps the volume; a removed container is a clear
+ * `database-unreachable` until setup puts it back over the same data.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { debianBase, podmanEnv } from "../../helpers/podman.js";
+import { runCli } from "../../helpers/run-cli.js";
+
+const sshdScript = resolve("test/runtime/sshd.sh");
+const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
+const caddy = spawnSync("caddy", ["version"]).status === 0;
+const podman = podmanEnv();
+const podmanVars = "env" in podman ? podman.env : {};
+const base = "env" in podman ? debianBase(podman.env, ["nodejs", "postgresql"]) : { missing: "no podman" };
+const missing = [
+  sshd ? undefined : "sshd (apt-get install openssh-server)",
+  caddy ? undefined : "caddy (apt-get install caddy)",
+  "missing" in podman ? podman.missing : undefined,
+  "missing" in base ? `Debian base with postgresql: ${base.missing}` : undefined,
+].filter(Boolean);
+if (missing.length > 0) console.warn(`host database tests skipped: ${missing.join("; ")}`);
+const skip = missing.length > 0;
+
+const app = "hostdb";
+const names = {
+  network: `slipway-${app}-production`,
+  container: `slipway-${app}-production-db`,
+  volume: `slipway-${app}-production-db-data`,
+};
+
+let root = "";
+let sshdDir = "";
+let fingerprint = "";
+let proxyPort = 0;
+let serverDir = "";
+let dbImage = "";
+let appImage = "";
+
+const podmanRun = (args: string[]) =>
+  spawnSync("podman", args, { env: { ...process.env, ...podmanVars }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+
+function build(tag: string, containerfile: string, files: Record<string, string> = {}): string {
+  const context = join(root, `ctx-${tag.replace(/[^a-z0-9]/g, "-")}`);
+  execFileSync("mkdir", ["-p", context]);
+  execFileSync("sh", ["-c", `cat > "$1"`, "sh", join(context, "Containerfile")], { input: containerfile });
+  for (const [name, text] of Object.entries(files)) execFileSync("sh", ["-c", `cat > "$1"`, "sh", join(context, name)], { input: text });
+  const r = podmanRun(["build", "--quiet", "--network", "host", "-t", tag, context]);
+  if (r.status !== 0) throw new Error(`podman build ${tag}: ${r.stderr}`);
+  return tag;
+}
+
+function get(port: number, path = "/"): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((done) => {
+    const req = request({ host: "127.0.0.1", port, path, agent: false, timeout: 10_000 }, (res) => {
+      let body = "";
+      res.on("data", (c) => {
+        body += c;
+      });
+      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", (e) => done({ error: e.message }));
+    req.end();
+  });
+}
+
+const cli = (args: string[]) =>
+  runCli([...args, "-f", join(root, "app", "slipway.yaml"), "-e", "production"], {
+    cwd: join(root, "app"),
+    env: { PATH: process.env.PATH ?? "", ...podmanVars },
+  });
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").pop() as string);
+const envDir = () => join(serverDir, app, "production");
+const secret = (who: "admin" | "app") => readFile(join(envDir(), "db", `${who}.password`), "utf8");
+
+/** The app: / answers `db-app`, /health runs a query through DATABASE_URL and answers 200 with its rows (503 until it works). */
+const serverJs = `const http = require("node:http");
+const { execFile } = require("node:child_process");
+http.createServer((req, res) => {
+  if (req.url !== "/health") { res.end("db-app\\n"); return; }
+  execFile("psql", [process.env.DATABASE_URL, "-tAc", "SELECT current_user || ' ' || count(*) FROM visits"], (error, stdout, stderr) => {
+    res.statusCode = error ? 503 : 200;
+    res.end(error ? stderr : stdout);
+  });
+}).listen(8080);
+`;
+
+beforeAll(async () => {
+  if (skip || "missing" in base) return;
+  root = await mkdtemp(join(tmpdir(), "slipway-hostdb-"));
+  sshdDir = join(root, "sshd");
+  const sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
+  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  // The official image's layout on Debian's PostgreSQL 15: binaries on PATH, the postgres user owning the data and socket folders.
+  dbImage = build(
+    "localhost/slipway-test/host-postgres:15",
+    `FROM ${base.ref}
+ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RUN mkdir -p /var/lib/postgresql/data /var/run/postgresql && chown postgres:postgres /var/lib/postgresql/data /var/run/postgresql && chmod 2777 /var/run/postgresql
+`,
+  );
+  appImage = build(
+    "localhost/slipway-test/host-db-app:v1",
+    `FROM ${base.ref}\nCOPY server.js /app/server.js\nCMD ["node", "/app/server.js"]\n`,
+    { "server.js": serverJs },
+  );
+  proxyPort = Number(
+    execFileSync(
+      process.execPath,
+      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
+      { encoding: "utf8" },
+    ).trim(),
+  );
+  serverDir = join(root, "srv");
+  await mkdir(join(root, "app"));
+  await writeFile(
+    join(root, "app", "slipway.yaml"),
+    `name: ${app}
+app:
+  image: ${appImage}
+  port: 8080
+  health: /health
+  scale: { min: 1, max: 1 }
+  release:
+    setup: [sh, -c, 'echo "setup connects as $DB_USER to $DATABASE_URL"; psql "$DATABASE_URL" -tAc "SELECT 1" >/dev/null && echo setup-ok']
+    migrate: [sh, -c, 'psql "$DATABASE_URL" -c "CREATE TABLE IF NOT EXISTS visits (id serial PRIMARY KEY)" && echo "migrated as $DB_USER"']
+database:
+  engine: postgres
+  version: "15"
+environments:
+  production:
+    target: server
+targets:
+  server:
+    type: host
+    ssh: root@127.0.0.1:${sshPort}
+    identity: ${join(sshdDir, "client_key")}
+    port: ${proxyPort}
+    dir: ${serverDir}
+    database:
+      image: ${dbImage}
+`,
+  );
+}, 900_000);
+
+afterAll(async () => {
+  if (skip || root === "") return;
+  await cli(["down"]).catch(() => undefined);
+  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  // Only what this test made: its containers, network, volume and images.
+  for (const name of podmanRun(["ps", "--all", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"]).stdout.split("\n"))
+    if (name.trim() !== "") podmanRun(["rm", "--force", "--time", "5", name.trim()]);
+  podmanRun(["volume", "rm", "--force", names.volume]);
+  podmanRun(["network", "rm", "--force", names.network]);
+  podmanRun(["rmi", "--force", appImage, dbImage]);
+  await rm(root, { recursive: true, force: true });
+}, 180_000);
+
+describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
+  it("host setup creates the passwords (0600, never printed), network, volume, data, container and app user", async () => {
+    const runtimeEnv = Object.entries(podmanVars).flatMap(([k, v]) => ["--runtime-env", `${k}=${v}`]);
+    const setup = await cli(["host", "setup", "--accept-host-key", fingerprint, ...runtimeEnv, "--json"]);
+    expect(setup.code, setup.stderr + setup.stdout).toBe(0);
+    const changes: string[] = lastJson(setup.stdout).result.changes;
+    const db = join(envDir(), "db");
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        `${db}: created (0700)`,
+        `${db}/admin.password: generated the database admin's password (0600, not shown)`,
+        `${db}/app.password: generated the database app user's password (0600, not shown)`,
+        `network ${names.network}: created`,
+        `volume ${names.volume}: created`,
+        `volume ${names.volume}: PostgreSQL initialised (superuser slipway_admin, password in ${db}/admin.password)`,
+        `container ${names.container}: started (${dbImage}, network ${names.network}, no published port)`,
+        "database user hostdb_app: created (login only; no superuser, createdb or createrole)",
+        "database hostdb: created (owner slipway_admin; hostdb_app may connect and create tables)",
+      ]),
+    );
+    for (const who of ["admin", "app"] as const) {
+      const value = await secret(who);
+      expect(value).toMatch(/^[A-Za-z0-9]{32}$/);
+      expect((statSync(join(db, `${who}.password`)).mode & 0o777).toString(8)).toBe("600");
+      expect(setup.stdout + setup.stderr).not.toContain(value);
+    }
+    // Not published: the container has no port on the host, and it is on the environment's network only.
+    const inspect = podmanRun([
+      "inspect",
+      "--format",
+      "{{json .HostConfig.PortBindings}} {{.HostConfig.RestartPolicy.Name}}",
+      names.container,
+    ]);
+    expect(inspect.stdout.trim()).toMatch(/^(\{\}|null) unless-stopped$/);
+    // No password on any command line of the server's processes.
+    const admin = await secret("admin");
+    const cmdlines = execFileSync("sh", ["-c", "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\000' ' '"], { encoding: "utf8" });
+    expect(cmdlines).not.toContain(admin);
+  }, 600_000);
+
+  it("a second host setup changes nothing", async () => {
+    const again = await cli(["host", "setup"]);
+    expect(again.code, again.stderr + again.stdout).toBe(0);
+    expect(again.stdout).toContain("nothing to change");
+    expect(again.stdout).toContain(`database: PostgreSQL answers in ${names.container}`);
+  }, 300_000);
+
+  it("deploys: setup as the admin, migrate and the app as the app user, through DATABASE_URL; no password in any output or record", async () => {
+    const deployed = await cli(["deploy", "--json"]);
+    expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
+    const out = deployed.stdout + deployed.stderr;
+    expect(out).toContain("setup connects as slipway_admin to postgresql://slipway_admin:");
+    expect(out).toContain("setup-ok");
+    expect(out).toContain("migrated as hostdb_app");
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 0\n" });
+    expect(await get(proxyPort)).toEqual({ status: 200, body: "db-app\n" });
+    const [admin, appPassword] = [await secret("admin"), await secret("app")];
+    const history = await cli(["history", "--json"]);
+    const status = await cli(["status", "--json"]);
+    expect(lastJson(status.stdout).result.database).toEqual({ engine: "postgres", container: names.container, running: true });
+    for (const text of [out, history.stdout, status.stdout]) {
+      expect(text).not.toContain(admin);
+      expect(text).not.toContain(appPassword);
+    }
+    for (const file of execFileSync("sh", ["-c", 'ls "$1"/*.json', "sh", join(envDir(), "history")], { encoding: "utf8" }).split("\n"))
+      if (file !== "") expect(await readFile(file, "utf8")).not.toContain(admin);
+    // The setup phase's env file (the admin password) is gone; the app's holds only the app user's.
+    expect(existsSync(join(envDir(), "releases", "1", "setup.env"))).toBe(false);
+    const appEnv = await readFile(join(envDir(), "releases", "1", "app.env"), "utf8");
+    expect(appEnv).toContain(`DATABASE_URL=postgresql://hostdb_app:${appPassword}@${names.container}:5432/hostdb\n`);
+    expect(appEnv).not.toContain(admin);
+  }, 600_000);
+
+  it("the app user is not a superuser, cannot create a database and cannot reach another one", async () => {
+    const attributes = await cli([
+      "exec",
+      "--",
+      "sh",
+      "-c",
+      `psql "$DATABASE_URL" -tAc "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user"`,
+    ]);
+    expect(attributes.code, attributes.stderr).toBe(0);
+    expect(attributes.stdout.trim()).toBe("f|f|f");
+    const create = await cli(["exec", "--", "sh", "-c", 'psql "$DATABASE_URL" -c "CREATE DATABASE other" 2>&1']);
+    expect(create.code).not.toBe(0);
+    expect(create.stdout).toContain("permission denied to create database");
+    const other = await cli(["exec", "--", "sh", "-c", 'psql "$(dirname "$DATABASE_URL")/postgres" -c "SELECT 1" 2>&1']);
+    expect(other.code).not.toBe(0);
+    expect(other.stdout).toContain('permission denied for database "postgres"');
+    // What exec prints passes the redactor: the app's DATABASE_URL shows no password.
+    const url = await cli(["exec", "--", "sh", "-c", 'echo "$DATABASE_URL"']);
+    expect(url.stdout).toContain(`postgresql://hostdb_app:`);
+    expect(url.stdout).not.toContain(await secret("app"));
+  }, 300_000);
+
+  it("a stopped database is started by the next deploy", async () => {
+    expect(podmanRun(["stop", names.container]).status).toBe(0);
+    const deployed = await cli(["deploy", "--json"]);
+    expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
+    expect(deployed.stdout).toContain(`starting the database container ${names.container}`);
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 0\n" });
+  }, 600_000);
+
+  it("db backup dumps the app's database on the server with a manifest; db restore --yes puts it back (after a pre-restore dump)", async () => {
+    const insert = (n: number) =>
+      cli([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        `for i in $(seq ${n}); do psql "$DATABASE_URL" -qc "INSERT INTO visits DEFAULT VALUES" || exit 1; done`,
+      ]);
+    expect((await insert(3)).code).toBe(0);
+    const backup = await cli(["db", "backup", "--json"]);
+    expect(backup.code, backup.stderr + backup.stdout).toBe(0);
+    const { file, manifest } = lastJson(backup.stdout).result;
+    expect(file.startsWith(join(envDir(), "backups"))).toBe(true);
+    expect(manifest.tables).toContainEqual({ name: "public.visits", rows: 3 });
+    expect((statSync(file).mode & 0o777).toString(8)).toBe("600");
+    expect(execFileSync("sha256sum", [file], { encoding: "utf8" }).split(" ")[0]).toBe(manifest.sha256);
+    expect(await readFile(file, "utf8")).toContain("COPY public.visits");
+
+    expect((await insert(2)).code).toBe(0);
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 5\n" });
+    const refused = await cli(["db", "restore", "--from", "latest"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("DB_RESTORE_NEEDS_YES");
+    const restored = await cli(["db", "restore", "--from", "latest", "--yes", "--json"]);
+    expect(restored.code, restored.stderr + restored.stdout).toBe(0);
+    const result = lastJson(restored.stdout).result;
+    expect(result.file).toBe(file);
+    expect(existsSync(result.preRestore)).toBe(true);
+    // The app (as its own user) reads the restored rows.
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 3\n" });
+    const drill = await cli(["db", "drill", "--from", "latest"]);
+    expect(drill.stderr).toContain("HOST_NOT_SUPPORTED");
+    for (const text of [backup.stdout, restored.stdout, restored.stderr]) {
+      expect(text).not.toContain(await secret("admin"));
+      expect(text).not.toContain(await secret("app"));
+    }
+  }, 600_000);
+
+  it("down stops the database and keeps its volume; a removed container is database-unreachable until setup brings it back over the same data", async () => {
+    const down = await cli(["down"]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stderr).toContain(`database container ${names.container} (volume ${names.volume} kept)`);
+    expect(podmanRun(["inspect", "--format", "{{.State.Running}}", names.container]).stdout.trim()).toBe("false");
+    expect(podmanRun(["volume", "exists", names.volume]).status).toBe(0);
+
+    expect(podmanRun(["rm", names.container]).status).toBe(0);
+    const refused = await cli(["deploy", "--json"]);
+    expect(refused.code).not.toBe(0);
+    const failure = lastJson(refused.stdout);
+    expect(JSON.stringify(failure)).toContain("database-unreachable");
+    expect(JSON.stringify(failure)).toContain("slipway host setup -e production");
+
+    const setup = await cli(["host", "setup", "--json"]);
+    expect(setup.code, setup.stderr + setup.stdout).toBe(0);
+    // The data was kept: no initdb, no new user or database; only the container is new.
+    expect(lastJson(setup.stdout).result.changes).toEqual([
+      `container ${names.container}: started (${dbImage}, network ${names.network}, no published port)`,
+    ]);
+    const deployed = await cli(["deploy"]);
+    expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
+    // The same data as before the container was lost: the three restored rows.
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 3\n" });
+  }, 900_000);
+});
