@@ -54,7 +54,12 @@ export async function writeCorpus(dir, { objects = 10_000, seed = 42, brokenShar
     if (spec.app.scale.max < spec.app.scale.min) spec.app.scale.max = spec.app.scale.min;
     spec.app.resources = { cpu: pick(["100m", "250m", "500m", "1"]), memory: pick(["128Mi", "256Mi", "512Mi", "1Gi"]) };
     if (spec.ingress) spec.ingress.host = `${name}.example.com`;
-    if (random() < 0.3) delete spec.app.metrics;
+    if (random() < 0.3) {
+      delete spec.app.metrics;
+      // an SLO needs request metrics (app.metrics, or ingress-nginx's): the spec refuses one without them
+      delete spec.slo;
+      for (const env of Object.values(spec.environments)) delete env.slo;
+    }
     for (const env of Object.values(spec.environments)) {
       if (env.app?.scale) delete env.app.scale;
       if (env.ingress?.host) env.ingress.host = `staging.${name}.example.com`;
