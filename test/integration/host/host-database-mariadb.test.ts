@@ -248,9 +248,9 @@ describe.skipIf(skip)("host target: the MariaDB accessory", () => {
 
     expect((await sql("DROP TABLE visits")).code).toBe(0);
     expect(await get(proxyPort, "/health")).toMatchObject({ status: 503 });
-    const refused = await cli(["db", "restore"]);
+    const refused = await cli(["db", "restore", "--from", "latest"]);
     expect(refused.stderr).toContain("DB_RESTORE_NEEDS_YES");
-    const restored = await cli(["db", "restore", "--yes", "--json"]);
+    const restored = await cli(["db", "restore", "--from", "latest", "--yes", "--json"]);
     expect(restored.code, restored.stderr + restored.stdout).toBe(0);
     expect(lastJson(restored.stdout).result.tables).toContainEqual({ name: "visits", rows: 3 });
     expect(existsSync(lastJson(restored.stdout).result.preRestore)).toBe(true);

@@ -321,7 +321,7 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     const dropped = await cli(["exec", "--", "sh", "-c", 'psql "$DATABASE_URL" -qc "DROP TABLE visits"']);
     expect(dropped.code, dropped.stderr).toBe(0);
     expect(await get(proxyPort, "/health")).toMatchObject({ status: 503 });
-    const restored = await cli(["db", "restore", "--yes", "--json"]);
+    const restored = await cli(["db", "restore", "--from", "latest", "--yes", "--json"]);
     expect(restored.code, restored.stderr + restored.stdout).toBe(0);
     expect(lastJson(restored.stdout).result.tables).toContainEqual({ name: "public.visits", rows: 3 });
     expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 3\n" });
