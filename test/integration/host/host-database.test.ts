@@ -328,6 +328,10 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
   }, 600_000);
 
   it("db drill restores the latest backup into a scratch database, migrates it, checks the counts, prints RTO/RPO and drops it; golive and runbook see it", async () => {
+    // What a killed drill leaves: a scratch database; the next drill drops it.
+    const adminSql = (sql: string) =>
+      podmanRun(["exec", "--user", "postgres", names.container, "psql", "-U", "slipway_admin", "-d", "postgres", "-tAc", sql]);
+    expect(adminSql('CREATE DATABASE "slipway_drill_19990101000000_dead"').status).toBe(0);
     const drill = await cli(["db", "drill", "--json"]);
     expect(drill.code, drill.stderr + drill.stdout).toBe(0);
     const result = lastJson(drill.stdout).result;
@@ -408,6 +412,9 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     expect(drill.stderr).toContain("DB_BACKUP_CORRUPT");
     expect(drill.stderr).toContain(`backup ${damaged} is damaged`);
     expect(drill.stderr).not.toMatch(/\n\s+at /);
+    const failed = execFileSync("sh", ["-c", 'cat "$1"/*-drill-*.json', "sh", join(envDir(), "db-history")], { encoding: "utf8" });
+    expect(failed).toContain(`"file": "${damaged}"`);
+    expect(failed).toContain('"ok": false');
     const history = await cli(["golive", "--json"]);
     // A failed drill does not hide the passed one.
     expect((lastJson(history.stdout).result.gates as { id: string; status: string }[]).find((g) => g.id === "drill")).toMatchObject({
