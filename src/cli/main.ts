@@ -371,9 +371,7 @@ export function buildProgram(
 
   const db = only("db")
     ?.command("db")
-    .description(
-      "back up, restore and drill-restore the environment's database (local target; host target: backup and restore; drill also on Aurora)",
-    )
+    .description("back up, restore and drill-restore the environment's database (local and host targets; drill also on Aurora)")
     .addHelpText(
       "after",
       deployHelp(["slipway db backup -e local", "slipway db drill -e local", "slipway db restore -e local --from latest --yes"]),
@@ -404,13 +402,13 @@ export function buildProgram(
     .action(dbAction("restore"));
   db?.command("drill")
     .description(
-      "local: restore a backup into a scratch database, migrate it, compare row counts; AWS (Aurora): point-in-time restore into a scratch cluster, deleted after; report RTO and RPO",
+      "local and host: restore a backup into a scratch database, migrate it, compare row counts; AWS (Aurora): point-in-time restore into a scratch cluster, deleted after; report RTO and RPO",
     )
     .addOption(specOption())
     .addOption(envOption())
     .option(
       "--from <file|s3-uri|latest>",
-      "local: the backup to drill: a file, s3://bucket/key.sql, or latest (local first, then S3)",
+      "local and host: the backup to drill: a file, s3://bucket/key.sql (local only), or latest (local first, then S3)",
       "latest",
     )
     .option("--cluster <id>", "AWS: the source Aurora cluster (default: Terraform output database_cluster_id, else infra.cluster.name)")

@@ -14,10 +14,16 @@ import {
   fileFactsArgv,
   mariadbAccountsSql,
   mariadbClientArgv,
+  mariadbDropDatabaseSql,
+  mariadbDumpArgv,
   mariadbInitArgv,
   mariadbInitScript,
+  mariadbListPrefixedSql,
+  mariadbLoadArgv,
   mariadbReadyArgv,
+  mariadbRowCountSql,
   mariadbRunArgv,
+  mariadbScratchSql,
   networkCreateArgv,
   networkDnsArgv,
   networkInspectArgv,
@@ -27,9 +33,11 @@ import {
   postgresDumpArgv,
   postgresInitArgv,
   postgresInitScript,
+  postgresListPrefixedSql,
   postgresLoadArgv,
   postgresReadyArgv,
   postgresRunArgv,
+  postgresScratchSql,
   psqlArgv,
   pullArgv,
   rowCountSql,
@@ -413,5 +421,77 @@ describe("database accessory commands", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the host drill's and MariaDB backups' commands", () => {
+  it("a PostgreSQL scratch database: owned by the admin, the app user may connect and create in public", () => {
+    expect(postgresScratchSql({ database: "slipway_drill_20261207_ab", user: "shop_app", adminUser: "slipway_admin" })).toBe(
+      [
+        `CREATE DATABASE "slipway_drill_20261207_ab" OWNER "slipway_admin" TEMPLATE template0 ENCODING 'UTF8';`,
+        `REVOKE CONNECT, TEMPORARY ON DATABASE "slipway_drill_20261207_ab" FROM PUBLIC;`,
+        `GRANT CONNECT, TEMPORARY ON DATABASE "slipway_drill_20261207_ab" TO "shop_app";`,
+        `\\connect "slipway_drill_20261207_ab"`,
+        "REVOKE ALL ON SCHEMA public FROM PUBLIC;",
+        `GRANT USAGE, CREATE ON SCHEMA public TO "shop_app";`,
+        "",
+      ].join("\n"),
+    );
+    expect(postgresListPrefixedSql("slipway_drill_")).toBe(
+      "SELECT datname FROM pg_database WHERE starts_with(datname, 'slipway_drill_') ORDER BY 1;\n",
+    );
+  });
+
+  it("mariadb-dump and the client run in the container over the socket, with the local target's dump options", () => {
+    expect(mariadbDumpArgv("podman", "slipway-shop-production-db", "shop")).toEqual([
+      "podman",
+      "exec",
+      "--user",
+      "mysql",
+      "slipway-shop-production-db",
+      "mariadb-dump",
+      "--no-defaults",
+      "--protocol=socket",
+      "--socket=/run/mysqld/mysqld.sock",
+      "--user=mysql",
+      "--single-transaction",
+      "--routines",
+      "--triggers",
+      "--events",
+      "--hex-blob",
+      "--skip-dump-date",
+      "--default-character-set=utf8mb4",
+      "shop",
+    ]);
+    expect(mariadbLoadArgv("docker", "c", "slipway_drill_x")).toEqual([
+      "docker",
+      "exec",
+      "--interactive",
+      "--user",
+      "mysql",
+      "c",
+      "mariadb",
+      "--no-defaults",
+      "--protocol=socket",
+      "--socket=/run/mysqld/mysqld.sock",
+      "--user=mysql",
+      "--batch",
+      "--default-character-set=utf8mb4",
+      "slipway_drill_x",
+    ]);
+  });
+
+  it("MariaDB scratch, drop, listing and row counts quote names", () => {
+    expect(mariadbDropDatabaseSql("a`b")).toBe("DROP DATABASE IF EXISTS `a``b`;\n");
+    expect(mariadbScratchSql({ database: "slipway_drill_1", user: "shop_app" })).toBe(
+      "CREATE DATABASE `slipway_drill_1` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n" +
+        "GRANT ALL PRIVILEGES ON `slipway\\_drill\\_1`.* TO 'shop_app'@'%';\n",
+    );
+    expect(mariadbListPrefixedSql("slipway_drill_")).toBe(
+      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE LEFT(SCHEMA_NAME, 14) = 'slipway_drill_' ORDER BY 1;\n",
+    );
+    expect(mariadbRowCountSql("s", ["visits", "it's"])).toBe(
+      "SELECT CONCAT('visits', '|', COUNT(*)) FROM `s`.`visits`;\n" + "SELECT CONCAT('it\\'s', '|', COUNT(*)) FROM `s`.`it's`;\n",
+    );
   });
 });

@@ -464,3 +464,101 @@ export function postgresDropDatabaseSql(database: string): string {
 export function rowCountSql(tables: readonly string[]): string {
   return tables.map((name) => `SELECT ${quoteLiteral(name)} || '|' || count(*) FROM ${name};\n`).join("");
 }
+
+/**
+ * A scratch database for `slipway db drill` (owned by the admin, like the app's own): the app user
+ * may connect and create in its schema public, as on the app's database, so the migrations run as it.
+ */
+export function postgresScratchSql(options: { database: string; user: string; adminUser: string }): string {
+  const { database, user, adminUser } = options;
+  return [
+    `CREATE DATABASE ${quoteIdentifier(database)} OWNER ${quoteIdentifier(adminUser)} TEMPLATE template0 ENCODING 'UTF8';`,
+    `REVOKE CONNECT, TEMPORARY ON DATABASE ${quoteIdentifier(database)} FROM PUBLIC;`,
+    `GRANT CONNECT, TEMPORARY ON DATABASE ${quoteIdentifier(database)} TO ${quoteIdentifier(user)};`,
+    `\\connect ${quoteIdentifier(database)}`,
+    "REVOKE ALL ON SCHEMA public FROM PUBLIC;",
+    `GRANT USAGE, CREATE ON SCHEMA public TO ${quoteIdentifier(user)};`,
+    "",
+  ].join("\n");
+}
+
+/** The scratch databases of killed drills (`<prefix>…`), one name a line. */
+export function postgresListPrefixedSql(prefix: string): string {
+  return `SELECT datname FROM pg_database WHERE starts_with(datname, ${quoteLiteral(prefix)}) ORDER BY 1;\n`;
+}
+
+/*
+ * MariaDB backups on the server: mariadb-dump and the client inside the container as the `mysql`
+ * OS user over the socket (the local target's dump options: one consistent snapshot, routines,
+ * triggers, events, binary as hex); the dump names no database, so it loads into any.
+ */
+
+const mariadbSocketArgs = ["--no-defaults", "--protocol=socket", `--socket=${mariadbSocket}`, "--user=mysql"];
+
+export function mariadbDumpArgv(runtime: ContainerRuntime, container: string, database: string): string[] {
+  return [
+    runtime,
+    "exec",
+    "--user",
+    "mysql",
+    container,
+    "mariadb-dump",
+    ...mariadbSocketArgs,
+    "--single-transaction",
+    "--routines",
+    "--triggers",
+    "--events",
+    "--hex-blob",
+    "--skip-dump-date",
+    "--default-character-set=utf8mb4",
+    database,
+  ];
+}
+
+/** Loads a dump (stdin) into `database`; the first error stops it. */
+export function mariadbLoadArgv(runtime: ContainerRuntime, container: string, database: string): string[] {
+  return [
+    runtime,
+    "exec",
+    "--interactive",
+    "--user",
+    "mysql",
+    container,
+    "mariadb",
+    ...mariadbSocketArgs,
+    "--batch",
+    "--default-character-set=utf8mb4",
+    database,
+  ];
+}
+
+export function mariadbDumpVersionArgv(runtime: ContainerRuntime, container: string): string[] {
+  return [runtime, "exec", "--user", "mysql", container, "mariadb-dump", "--version"];
+}
+
+export function mariadbDropDatabaseSql(database: string): string {
+  return `DROP DATABASE IF EXISTS ${quoteMariadbIdentifier(database)};\n`;
+}
+
+/** A drill's scratch database, the app user allowed on it as on its own. */
+export function mariadbScratchSql(options: { database: string; user: string }): string {
+  return [
+    `CREATE DATABASE ${quoteMariadbIdentifier(options.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
+    `GRANT ALL PRIVILEGES ON ${grantDatabasePattern(options.database)}.* TO ${quoteMariadbString(options.user)}@'%';`,
+    "",
+  ].join("\n");
+}
+
+export function mariadbListPrefixedSql(prefix: string): string {
+  return `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE LEFT(SCHEMA_NAME, ${prefix.length}) = ${quoteMariadbString(prefix)} ORDER BY 1;\n`;
+}
+
+/** `<table>|<rows>` a line for each table of a manifest (plain names, as the manifest holds them) of `database`. */
+export function mariadbRowCountSql(database: string, tables: readonly string[]): string {
+  return tables
+    .map(
+      (name) =>
+        `SELECT CONCAT(${quoteMariadbString(name)}, '|', COUNT(*)) FROM ${quoteMariadbIdentifier(database)}.${quoteMariadbIdentifier(name)};\n`,
+    )
+    .join("");
+}

@@ -68,7 +68,9 @@ export function renderRunbook(model: AppModel, facts: RunbookFacts): string {
       ? model.infra
         ? `managed by AWS (${model.infra.database.service === "aurora" ? "Aurora" : "RDS"}, \`slipway render terraform\`)`
         : "reached through the database Secret's host"
-      : "an embedded server slipway runs under `.slipway/`";
+      : model.target.type === "host"
+        ? `a container slipway runs on the server (\`slipway-${model.name}-${model.environment}-db\`, dumps and db history on the server)`
+        : "an embedded server slipway runs under `.slipway/`";
     p(
       `- Database: ${db.engine} ${db.version}, ${where}; database \`${db.name}\`, the app connects as \`${db.user}\` (the admin user \`${db.adminUser}\` only runs the setup phase).`,
     );
@@ -110,7 +112,7 @@ export function renderRunbook(model: AppModel, facts: RunbookFacts): string {
 
   p("## Database: backups and restore", "");
   if (!db) p("No database.");
-  else if (model.target.type === "local") {
+  else if (model.target.type === "local" || model.target.type === "host") {
     p("```sh");
     p(`${cmd("db backup")}                    # dump, checksum and row-count manifest`);
     p(`${cmd("db drill")}                     # restore into a scratch database, migrate, compare counts`);

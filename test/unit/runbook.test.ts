@@ -42,6 +42,24 @@ describe("runbook golden files (facts fixed)", () => {
     await expect(markdown).toMatchFileSnapshot("../golden/node-postgres/runbook-local.md");
   });
 
+  it("a host environment's accessory gets the same backups section and its last drill, read from the server's db history", () => {
+    const example = examples.find((e) => e.name === "node-postgres");
+    const env = example?.validated.environments.local;
+    if (!example || !env) throw new Error("node-postgres has no local environment");
+    const local = buildModel(example.validated, env);
+    const model = { ...local, target: { ...local.target, type: "host", name: "server" } } as unknown as typeof local;
+    const markdown = renderRunbook(model, {
+      specFile: "slipway.yaml",
+      historyRead: true,
+      lastDrill: { at: "2026-03-08T12:00:00.000Z", rtoSeconds: 4.2, backupAgeSeconds: 60, file: "20260308T115900000Z-r3.sql" },
+    });
+    expect(markdown).toContain(`a container slipway runs on the server (\`slipway-${model.name}-${model.environment}-db\``);
+    expect(markdown).toContain(
+      "Last successful drill: 2026-03-08T12:00:00.000Z of `20260308T115900000Z-r3.sql`, RTO 4.2 s, backup age 60 s.",
+    );
+    expect(markdown).not.toContain("does not drill");
+  });
+
   it("is the same bytes for the same model and facts, and says when the history could not be read", () => {
     const model = examples[0]?.kubeModels[0];
     if (!model) throw new Error("no example model");

@@ -87,6 +87,15 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
   containerLogs(name: string, lines: number): Promise<string[]>;
   /** Every container of this environment (any revision), by name. */
   environmentContainers(model: AppModel): Promise<string[]>;
+  /**
+   * Runs the migrate command of a release (its image, a one-off container on the environment's
+   * network) against another database of the accessory, as the app user: `slipway db drill`'s copy.
+   */
+  migrateCopy(
+    model: AppModel,
+    release: { revision: number; image: string },
+    database: string,
+  ): Promise<{ exitCode: number | null; signal?: string | null; lastLines: string[] }>;
   proxy: ProxyPlace;
 } {
   const { host, runtime, redactor } = options;
@@ -194,11 +203,28 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
   };
 
   /** Writes the release's env file (0600) on the host: secrets reach the container through it, never a command line. */
-  const writeEnvFile = async (ctx: ReleaseContext, phase: "setup" | "migrate" | "web" = "web"): Promise<string> => {
+  const writeEnvFile = async (
+    ctx: Pick<ReleaseContext, "model" | "revision">,
+    phase: "setup" | "migrate" | "web" = "web",
+    copy?: { database: string; file: string },
+  ): Promise<string> => {
+    const dbEnv = await databaseEnv(ctx.model, phase);
+    const db = ctx.model.database;
+    if (copy && db && dbEnv.DB_HOST !== undefined && dbEnv.DB_PASSWORD !== undefined) {
+      dbEnv.DB_NAME = copy.database;
+      dbEnv.DATABASE_URL = databaseUrl({
+        scheme: db.urlScheme,
+        user: db.user,
+        password: dbEnv.DB_PASSWORD,
+        host: dbEnv.DB_HOST,
+        port: db.port,
+        name: copy.database,
+      });
+    }
     const env: Record<string, string> = {
       ...Object.fromEntries(ctx.model.env),
       ...options.secrets,
-      ...(await databaseEnv(ctx.model, phase)),
+      ...dbEnv,
       PORT: String(ctx.model.port),
       SLIPWAY_APP: ctx.model.name,
       SLIPWAY_ENVIRONMENT: ctx.model.environment,
@@ -212,10 +238,21 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
         evidence: { detail: "Encode the value on one line (base64, \\n escapes) and decode it in the app." },
       });
     // The setup phase's file holds the admin password: its own, removed when the phase ends.
-    const file = join(releaseDir(ctx.revision), phase === "setup" ? "setup.env" : "app.env");
+    const file = copy ? copy.file : join(releaseDir(ctx.revision), phase === "setup" ? "setup.env" : "app.env");
     await host.makeDir(releaseDir(ctx.revision));
     await host.writeFileAtomic(file, text.text, 0o600);
     return file;
+  };
+
+  /** Removes every release's setup.env (and a drill's env file) a killed command left on the server. */
+  const removeLeftoverSetupEnv = async () => {
+    await run([
+      "sh",
+      "-c",
+      'for f in "$1"/*/setup.env "$1"/*/drill-*.env; do [ -e "$f" ] && rm -f "$f"; done; exit 0',
+      "sh",
+      join(options.stateDir, "releases"),
+    ]);
   };
 
   const imageRef = (ctx: ReleaseContext) => (ctx.rollbackOf?.artifact.kind === "image" ? ctx.rollbackOf.artifact.ref : ctx.model.image.ref);
@@ -229,7 +266,34 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
     environmentContainers,
     url: () => options.publicUrl,
 
+    async migrateCopy(model: AppModel, release: { revision: number; image: string }, database: string) {
+      const command = model.release.migrate;
+      if (!command) return { exitCode: 0, lastLines: [] };
+      const file = join(releaseDir(release.revision), `drill-${database}.env`);
+      const envFile = await writeEnvFile({ model, revision: release.revision }, "migrate", { database, file });
+      const name = `${containerName(model.name, model.environment, release.revision, 0)}-drill`;
+      await remove(name);
+      try {
+        const result = await run(
+          runOnceArgv(runtime, {
+            name,
+            image: release.image,
+            labels: labels(model, release.revision),
+            envFile,
+            command,
+            network: networkOf(model),
+          }),
+          { timeoutMs: 30 * 60_000 },
+        );
+        return { exitCode: result.exitCode, signal: result.signal, lastLines: result.lastLines.map(redact) };
+      } finally {
+        await host.remove(envFile).catch(() => undefined);
+      }
+    },
+
     async recover(history: HistoryStore, reporter: Reporter, model: AppModel) {
+      // A deploy killed during release.setup can leave its setup.env (the admin password) behind.
+      await removeLeftoverSetupEnv();
       const served = await proxyServes(proxy);
       const records = await history.list();
       for (const record of records) {

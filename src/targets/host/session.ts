@@ -335,6 +335,22 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
       return { stopped: await downHostEnvironment(target, model) };
     },
 
-    ...(dbPlace ? { db: hostDbOperations({ place: dbPlace, history, redactor: ctx.redactor }) } : {}),
+    ...(dbPlace
+      ? {
+          db: hostDbOperations({
+            place: dbPlace,
+            history,
+            redactor: ctx.redactor,
+            async migrate(database) {
+              const command = model.release.migrate;
+              const current = currentRelease(await history.list());
+              if (!command || !current) return undefined;
+              const { target } = await engineTarget();
+              const image = current.artifact.kind === "image" ? current.artifact.ref : model.image.ref;
+              return { command, ...(await target.migrateCopy(model, { revision: current.revision, image }, database)) };
+            },
+          }),
+        }
+      : {}),
   };
 }

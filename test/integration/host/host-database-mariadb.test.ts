@@ -3,10 +3,12 @@
  * only: a real sshd, Podman and Caddy, and MariaDB 10.11 from Debian's packages in an image built
  * here in the official mariadb image's layout. host setup creates the passwords, the data
  * (mariadb-install-db), the container and the admin and app accounts, a second run changes nothing,
- * a deploy's migrate and app reach it as the app user, which cannot create a database.
+ * a deploy's migrate and app reach it as the app user, which cannot create a database. db backup
+ * (mariadb-dump in the container, 0600 with its manifest), a dropped table brought back by db restore,
+ * db drill into a scratch database (migrated, counted, dropped) that golive sees, a damaged dump refused.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -229,5 +231,80 @@ describe.skipIf(skip)("host target: the MariaDB accessory", () => {
       "SELECT CURRENT_USER()",
     ]);
     expect(admin.stdout.trim(), admin.stderr).toBe("slipway_admin@%");
+  }, 600_000);
+
+  it("db backup dumps with mariadb-dump on the server; a dropped table comes back with db restore --yes", async () => {
+    const sql = (statement: string) =>
+      cli(["exec", "--", "sh", "-c", `MYSQL_PWD="$DB_PASSWORD" mariadb -h "$DB_HOST" -u "$DB_USER" "$DB_NAME" -e "${statement}"`]);
+    expect((await sql("INSERT INTO visits VALUES (1), (2), (3)")).code).toBe(0);
+    const backup = await cli(["db", "backup", "--json"]);
+    expect(backup.code, backup.stderr + backup.stdout).toBe(0);
+    const { file, manifest } = lastJson(backup.stdout).result;
+    expect(file.startsWith(join(envDir(), "backups"))).toBe(true);
+    expect(manifest).toMatchObject({ engine: "mysql", database: "hostmaria" });
+    expect(manifest.tables).toContainEqual({ name: "visits", rows: 3 });
+    expect((statSync(file).mode & 0o777).toString(8)).toBe("600");
+    expect(execFileSync("sha256sum", [file], { encoding: "utf8" }).split(" ")[0]).toBe(manifest.sha256);
+
+    expect((await sql("DROP TABLE visits")).code).toBe(0);
+    expect(await get(proxyPort, "/health")).toMatchObject({ status: 503 });
+    const refused = await cli(["db", "restore", "--from", "latest"]);
+    expect(refused.stderr).toContain("DB_RESTORE_NEEDS_YES");
+    const restored = await cli(["db", "restore", "--from", "latest", "--yes", "--json"]);
+    expect(restored.code, restored.stderr + restored.stdout).toBe(0);
+    expect(lastJson(restored.stdout).result.tables).toContainEqual({ name: "visits", rows: 3 });
+    expect(existsSync(lastJson(restored.stdout).result.preRestore)).toBe(true);
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostmaria_app@% 3\n" });
+    for (const text of [backup.stdout, backup.stderr, restored.stdout, restored.stderr]) {
+      expect(text).not.toContain(await secret("admin"));
+      expect(text).not.toContain(await secret("app"));
+    }
+  }, 600_000);
+
+  it("db drill loads the backup into a scratch database, migrates and counts it, drops it; golive sees it; a damaged dump fails", async () => {
+    const drill = await cli(["db", "drill", "--json"]);
+    expect(drill.code, drill.stderr + drill.stdout).toBe(0);
+    const result = lastJson(drill.stdout).result;
+    expect(result).toMatchObject({ ok: true, engine: "mysql", migrated: true });
+    expect(result.tables).toContainEqual({ name: "visits", rows: 3 });
+    expect(typeof result.rtoSeconds).toBe("number");
+    const left = podmanRun([
+      "exec",
+      "--user",
+      "mysql",
+      names.container,
+      "mariadb",
+      "--no-defaults",
+      "--protocol=socket",
+      "--socket=/run/mysqld/mysqld.sock",
+      "--user=mysql",
+      "-N",
+      "-B",
+      "-e",
+      "SHOW DATABASES LIKE 'slipway\\_drill\\_%'",
+    ]);
+    expect(left.status, left.stderr).toBe(0);
+    expect(left.stdout.trim()).toBe("");
+    const golive = await cli(["golive", "--json"]);
+    const gates = lastJson(golive.stdout).result.gates as { id: string; status: string }[];
+    expect(gates.find((g) => g.id === "backups")).toMatchObject({ status: "pass" });
+    expect(gates.find((g) => g.id === "drill")).toMatchObject({ status: "pass" });
+
+    const backups = join(envDir(), "backups");
+    const latest = (result.file as string).slice(backups.length + 1);
+    const damaged = "29991231T235959999Z-r1.sql";
+    const manifestOf = (name: string) => join(backups, name.replace(/\.sql$/, ".manifest.json"));
+    execFileSync("cp", [manifestOf(latest), manifestOf(damaged)]);
+    execFileSync("sh", ["-c", 'cp "$1/$2" "$1/$3" && printf "x" >>"$1/$3"', "sh", backups, latest, damaged]);
+    const bad = await cli(["db", "drill", "--from", damaged]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("DB_BACKUP_CORRUPT");
+    expect(bad.stderr).toContain(`backup ${damaged} is damaged`);
+    await rm(join(backups, damaged));
+    await rm(manifestOf(damaged));
+    for (const text of [drill.stdout, drill.stderr, golive.stdout, bad.stderr]) {
+      expect(text).not.toContain(await secret("admin"));
+      expect(text).not.toContain(await secret("app"));
+    }
   }, 600_000);
 });

@@ -268,10 +268,14 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     expect(url.stdout).not.toContain(await secret("app"));
   }, 300_000);
 
-  it("a stopped database is started by the next deploy", async () => {
+  it("a stopped database is started by the next deploy; a setup.env a killed deploy left behind is removed", async () => {
     expect(podmanRun(["stop", names.container]).status).toBe(0);
+    // What a deploy killed during release.setup leaves: the admin's env file in its release folder.
+    const leftover = join(envDir(), "releases", "1", "setup.env");
+    await writeFile(leftover, "DB_PASSWORD=left-behind\n", { mode: 0o600 });
     const deployed = await cli(["deploy", "--json"]);
     expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
+    expect(existsSync(leftover)).toBe(false);
     expect(deployed.stdout).toContain(`starting the database container ${names.container}`);
     expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 0\n" });
   }, 600_000);
@@ -307,13 +311,118 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     expect(existsSync(result.preRestore)).toBe(true);
     // The app (as its own user) reads the restored rows.
     expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 3\n" });
-    const drill = await cli(["db", "drill", "--from", "latest"]);
-    expect(drill.stderr).toContain("HOST_NOT_SUPPORTED");
     for (const text of [backup.stdout, restored.stdout, restored.stderr]) {
       expect(text).not.toContain(await secret("admin"));
       expect(text).not.toContain(await secret("app"));
     }
   }, 600_000);
+
+  it("a dropped table comes back with db restore; the counts equal the manifest's", async () => {
+    const dropped = await cli(["exec", "--", "sh", "-c", 'psql "$DATABASE_URL" -qc "DROP TABLE visits"']);
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(await get(proxyPort, "/health")).toMatchObject({ status: 503 });
+    const restored = await cli(["db", "restore", "--from", "latest", "--yes", "--json"]);
+    expect(restored.code, restored.stderr + restored.stdout).toBe(0);
+    expect(lastJson(restored.stdout).result.tables).toContainEqual({ name: "public.visits", rows: 3 });
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 3\n" });
+  }, 600_000);
+
+  it("db drill restores the latest backup into a scratch database, migrates it, checks the counts, prints RTO/RPO and drops it; golive and runbook see it", async () => {
+    // What a killed drill leaves: a scratch database; the next drill drops it.
+    const adminSql = (sql: string) =>
+      podmanRun(["exec", "--user", "postgres", names.container, "psql", "-U", "slipway_admin", "-d", "postgres", "-tAc", sql]);
+    expect(adminSql('CREATE DATABASE "slipway_drill_19990101000000_dead"').status).toBe(0);
+    const drill = await cli(["db", "drill", "--json"]);
+    expect(drill.code, drill.stderr + drill.stdout).toBe(0);
+    const result = lastJson(drill.stdout).result;
+    expect(result).toMatchObject({ ok: true, engine: "postgres", migrated: true });
+    expect(result.tables).toContainEqual({ name: "public.visits", rows: 3 });
+    expect(typeof result.rtoSeconds).toBe("number");
+    expect(result.rpoSeconds).toBeGreaterThanOrEqual(0);
+    const human = await cli(["db", "drill"]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/drill passed .*\.sql \(postgres, on the server\)/);
+    expect(human.stdout).toMatch(/RTO \d+(\.\d+)? s/);
+    expect(human.stdout).toMatch(/RPO \d+(\.\d+)? s/);
+    // No scratch database is left; the live one is untouched.
+    const left = podmanRun([
+      "exec",
+      "--user",
+      "postgres",
+      names.container,
+      "psql",
+      "-U",
+      "slipway_admin",
+      "-d",
+      "postgres",
+      "-tAc",
+      "SELECT datname FROM pg_database WHERE datname LIKE 'slipway_drill_%'",
+    ]);
+    expect(left.status, left.stderr).toBe(0);
+    expect(left.stdout.trim()).toBe("");
+    expect(await get(proxyPort, "/health")).toEqual({ status: 200, body: "hostdb_app 3\n" });
+
+    // The db history on the server: backup, restore and drill entries, every file 0600.
+    const historyDir = join(envDir(), "db-history");
+    expect(statSync(historyDir).mode & 0o777).toBe(0o700);
+    const entries = await Promise.all(
+      execFileSync("sh", ["-c", 'ls "$1"', "sh", historyDir], { encoding: "utf8" })
+        .split("\n")
+        .filter(Boolean)
+        .map(async (name) => {
+          expect(statSync(join(historyDir, name)).mode & 0o777, name).toBe(0o600);
+          return JSON.parse(await readFile(join(historyDir, name), "utf8"));
+        }),
+    );
+    expect(entries.map((e) => `${e.action}:${e.ok}`)).toEqual(expect.arrayContaining(["backup:true", "restore:true", "drill:true"]));
+
+    const golive = await cli(["golive", "--json"]);
+    const gates = lastJson(golive.stdout).result.gates as { id: string; status: string; evidence: string }[];
+    expect(gates.find((g) => g.id === "backups")).toMatchObject({ status: "pass" });
+    expect(gates.find((g) => g.id === "drill")).toMatchObject({ status: "pass" });
+    expect(gates.find((g) => g.id === "drill")?.evidence).toMatch(/RTO/);
+    const runbook = await cli(["runbook"]);
+    expect(runbook.code, runbook.stderr).toBe(0);
+    expect(runbook.stdout).toMatch(/Last successful drill: \S+ of `\d{8}T\d{9}Z-r\d+\.sql`, RTO \d+(\.\d+)? s/);
+    for (const text of [drill.stdout, drill.stderr, human.stdout, golive.stdout, runbook.stdout, JSON.stringify(entries)]) {
+      expect(text).not.toContain(await secret("admin"));
+      expect(text).not.toContain(await secret("app"));
+    }
+  }, 600_000);
+
+  it("db drill of a damaged dump fails with DB_BACKUP_CORRUPT, and records the failed drill", async () => {
+    const backups = join(envDir(), "backups");
+    const latest = execFileSync("sh", ["-c", 'ls "$1" | grep -E "^[0-9T]+Z-r[0-9]+\\.sql$" | sort | tail -1', "sh", backups], {
+      encoding: "utf8",
+    }).trim();
+    const damaged = "29991231T235959999Z-r1.sql";
+    const manifestOf = (name: string) => join(backups, name.replace(/\.sql$/, ".manifest.json"));
+    // A copy of the latest dump and its manifest under a later name, one byte changed in the dump.
+    execFileSync("cp", [manifestOf(latest), manifestOf(damaged)]);
+    execFileSync("sh", [
+      "-c",
+      'cp "$1/$2" "$1/$3" && sed -i "s/^COPY public.visits/COPY  public.visits/" "$1/$3"',
+      "sh",
+      backups,
+      latest,
+      damaged,
+    ]);
+    const drill = await cli(["db", "drill", "--from", damaged]);
+    expect(drill.code).not.toBe(0);
+    expect(drill.stderr).toContain("DB_BACKUP_CORRUPT");
+    expect(drill.stderr).toContain(`backup ${damaged} is damaged`);
+    expect(drill.stderr).not.toMatch(/\n\s+at /);
+    const failed = execFileSync("sh", ["-c", 'cat "$1"/*-drill-*.json', "sh", join(envDir(), "db-history")], { encoding: "utf8" });
+    expect(failed).toContain(`"file": "${damaged}"`);
+    expect(failed).toContain('"ok": false');
+    const history = await cli(["golive", "--json"]);
+    // A failed drill does not hide the passed one.
+    expect((lastJson(history.stdout).result.gates as { id: string; status: string }[]).find((g) => g.id === "drill")).toMatchObject({
+      status: "pass",
+    });
+    await rm(join(backups, damaged));
+    await rm(manifestOf(damaged));
+  }, 300_000);
 
   it("down stops the database and keeps its volume; a removed container is database-unreachable until setup brings it back over the same data", async () => {
     const down = await cli(["down"]);
