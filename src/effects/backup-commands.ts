@@ -56,6 +56,17 @@ export function psqlLoadCommand(tools: PgClientTools, to: DumpConnection, file: 
   ];
 }
 
+/** What every MariaDB dump of slipway's asks for (the local target's and the host accessory's alike). */
+export const mariadbDumpOptions: readonly string[] = [
+  "--single-transaction",
+  "--routines",
+  "--triggers",
+  "--events",
+  "--hex-blob",
+  "--skip-dump-date",
+  "--default-character-set=utf8mb4",
+];
+
 /**
  * `mariadb-dump` of one database (no `--databases`, so no CREATE DATABASE/USE: it loads into any
  * database). --single-transaction: a consistent InnoDB snapshot without locking the app out.
@@ -64,13 +75,7 @@ export function mariadbDumpCommand(dumpTool: string, optionFile: string, databas
   return [
     dumpTool,
     `--defaults-file=${optionFile}`,
-    "--single-transaction",
-    "--routines",
-    "--triggers",
-    "--events",
-    "--hex-blob",
-    "--skip-dump-date",
-    "--default-character-set=utf8mb4",
+    ...mariadbDumpOptions,
     database,
   ];
 }

@@ -6,6 +6,7 @@
  * that file (a redirect on the server), and the app user's is set from a SCRAM verifier in SQL sent
  * on stdin.
  */
+import { mariadbDumpOptions } from "./backup-commands.js";
 import type { ContainerRuntime } from "./container-commands.js";
 import { grantDatabasePattern, quoteMariadbIdentifier, quoteMariadbString } from "./mariadb-commands.js";
 import { quoteIdentifier, quoteLiteral } from "./postgres-commands.js";
@@ -504,13 +505,7 @@ export function mariadbDumpArgv(runtime: ContainerRuntime, container: string, da
     container,
     "mariadb-dump",
     ...mariadbSocketArgs,
-    "--single-transaction",
-    "--routines",
-    "--triggers",
-    "--events",
-    "--hex-blob",
-    "--skip-dump-date",
-    "--default-character-set=utf8mb4",
+    ...mariadbDumpOptions,
     database,
   ];
 }
