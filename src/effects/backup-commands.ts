@@ -72,12 +72,7 @@ export const mariadbDumpOptions: readonly string[] = [
  * database). --single-transaction: a consistent InnoDB snapshot without locking the app out.
  */
 export function mariadbDumpCommand(dumpTool: string, optionFile: string, database: string): readonly string[] {
-  return [
-    dumpTool,
-    `--defaults-file=${optionFile}`,
-    ...mariadbDumpOptions,
-    database,
-  ];
+  return [dumpTool, `--defaults-file=${optionFile}`, ...mariadbDumpOptions, database];
 }
 
 /** The client reading a dump on standard input into `database`; stops at the first error. */

@@ -497,17 +497,7 @@ export function postgresListPrefixedSql(prefix: string): string {
 const mariadbSocketArgs = ["--no-defaults", "--protocol=socket", `--socket=${mariadbSocket}`, "--user=mysql"];
 
 export function mariadbDumpArgv(runtime: ContainerRuntime, container: string, database: string): string[] {
-  return [
-    runtime,
-    "exec",
-    "--user",
-    "mysql",
-    container,
-    "mariadb-dump",
-    ...mariadbSocketArgs,
-    ...mariadbDumpOptions,
-    database,
-  ];
+  return [runtime, "exec", "--user", "mysql", container, "mariadb-dump", ...mariadbSocketArgs, ...mariadbDumpOptions, database];
 }
 
 /** Loads a dump (stdin) into `database`; the first error stops it. */
