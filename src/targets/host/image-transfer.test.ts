@@ -42,15 +42,16 @@ describe("the registry a reference names, for the pull hint", () => {
     expect(registryOf(ref)).toBe(registry);
   });
 
-  it("names the login and the host.env settings of the runtime", () => {
+  it("names a login into an explicit credentials file and the host.env setting that points the runtime at it", () => {
     const podman = pullHint("podman", "127.0.0.1:5000/shop:1");
-    expect(podman).toContain("`podman login 127.0.0.1:5000` on the server");
+    expect(podman).toContain("`podman login --authfile FILE 127.0.0.1:5000` on the server");
+    expect(podman).toContain("`slipway host setup --runtime-env REGISTRY_AUTH_FILE=FILE`");
     expect(podman).toContain("--runtime-env CONTAINERS_REGISTRIES_CONF=");
-    expect(podman).toContain("--runtime-env REGISTRY_AUTH_FILE=");
-    expect(podman).not.toContain("name it in full");
+    expect(podman).not.toContain("short name");
     const docker = pullHint("docker", "shop:1");
-    expect(docker).toContain("`docker login REGISTRY` on the server");
-    expect(docker).toContain("DOCKER_CONFIG=");
-    expect(docker).toContain("name it in full");
+    expect(docker).toContain("`docker --config DIR login REGISTRY` on the server");
+    expect(docker).toContain("--runtime-env DOCKER_CONFIG=DIR");
+    expect(docker).toContain("insecure-registries");
+    expect(docker).toContain("short name");
   });
 });

@@ -41,15 +41,22 @@ export function registryOf(ref: string): string | undefined {
   return first.includes(".") || first.includes(":") || first === "localhost" ? first : undefined;
 }
 
-/** What to check on the server when a pull fails: credentials, the registry settings host.env names. */
+/**
+ * What to check on the server when a pull fails. slipway runs the runtime there with only PATH and
+ * host.env's variables (no HOME, no XDG_RUNTIME_DIR), so a login's default credentials file is not
+ * where the pull looks: the hint names the file explicitly, through host.env.
+ */
 export function pullHint(runtime: "podman" | "docker", ref: string): string {
-  const registry = registryOf(ref);
-  const login = `\`${runtime} login ${registry ?? "REGISTRY"}\` on the server as the SSH user`;
+  const registry = registryOf(ref) ?? "REGISTRY";
+  const credentials =
+    runtime === "podman"
+      ? `\`podman login --authfile FILE ${registry}\` on the server, then \`slipway host setup --runtime-env REGISTRY_AUTH_FILE=FILE\``
+      : `\`docker --config DIR login ${registry}\` on the server, then \`slipway host setup --runtime-env DOCKER_CONFIG=DIR\``;
   const settings =
     runtime === "podman"
-      ? "or name an auth file and a registries.conf (mirrors, plain-HTTP registries) in the server's host.env: `slipway host setup --runtime-env REGISTRY_AUTH_FILE=… --runtime-env CONTAINERS_REGISTRIES_CONF=…`"
-      : "or name a client config folder in the server's host.env (`slipway host setup --runtime-env DOCKER_CONFIG=…`); a plain-HTTP registry is the daemon's insecure-registries setting";
+      ? "a mirror or a plain-HTTP registry goes in a registries.conf named by `--runtime-env CONTAINERS_REGISTRIES_CONF=…`"
+      : "a plain-HTTP registry is the Docker daemon's `insecure-registries` setting";
   const qualify =
-    registry === undefined ? "; a reference without a registry host is resolved by the server's runtime, so name it in full" : "";
-  return `A private registry needs credentials: ${login}, ${settings}${qualify}. Or copy the image instead: imageTransfer: copy (or auto, with the image on this machine).`;
+    registryOf(ref) === undefined ? "; name the image with its registry host (a short name is resolved by the server's runtime)" : "";
+  return `Private registry: ${credentials} (the runtime runs with only PATH and host.env, so name the credentials file there); ${settings}${qualify}; or copy the image instead: imageTransfer: copy (or auto, with the image on this machine).`;
 }

@@ -247,7 +247,7 @@ describe.skipIf(skip)("host target: the app image pulled from a registry on the 
     // The registry's own answer, as Podman reports it.
     expect(tail).toMatch(/manifest unknown|not found/i);
     expect(record?.failure?.evidence.exitCode).not.toBe(0);
-    expect(String(record?.failure?.evidence.detail)).toContain(`podman login ${registry?.host}`);
+    expect(String(record?.failure?.evidence.detail)).toContain(`podman login --authfile FILE ${registry?.host}`);
     expect(await get(proxyPort)).toEqual({ status: 200, body: "pulled-v1\n" });
     const status = JSON.parse((await cli(["status", "--json"])).stdout.trim().split("\n").pop() as string).result;
     expect(status).toMatchObject({ serving: 1, proxyServes: 1, healthy: true });
