@@ -9,6 +9,7 @@ import {
   loadArgv,
   logsArgv,
   parseState,
+  pullArgv,
   removeArgv,
   runArgv,
   runOnceArgv,
@@ -65,6 +66,10 @@ describe("container runtime commands", () => {
     expect(loadArgv("docker")).toEqual(["docker", "load"]);
     expect(saveArgv("podman", "localhost/shop:v3")).toEqual(["podman", "save", "localhost/shop:v3"]);
     expect(imageIdArgv("podman", "shop:1")).toEqual(["podman", "image", "inspect", "--format", "{{.Id}}", "shop:1"]);
+    expect(pullArgv("podman", "docker.io/library/postgres:17")).toEqual(["podman", "pull", "docker.io/library/postgres:17"]);
+    // A digest reference stays one word: the runtime fetches exactly that manifest.
+    const pinned = "127.0.0.1:5000/shop@sha256:0d7e0bd5d4e7c8ac8a4a1b3c6b1f5e0f0a0b0c0d0e0f101112131415161718ff";
+    expect(pullArgv("docker", pinned)).toEqual(["docker", "pull", pinned]);
     expect(stateArgv("docker", "c1")).toEqual(["docker", "inspect", "--format", "{{json .State}}", "c1"]);
     expect(logsArgv("podman", "c1", 50)).toEqual(["podman", "logs", "--tail", "50", "c1"]);
     expect(logsArgv("podman", "c1", -3.5, true)).toEqual(["podman", "logs", "--tail", "0", "--follow", "c1"]);

@@ -36,6 +36,14 @@ export function saveArgv(runtime: ContainerRuntime, image: string): string[] {
   return [runtime, "save", image];
 }
 
+/**
+ * Fetches an image from its registry on the server, with the runtime's own settings there
+ * (registries.conf, the credentials of `login`); a `repo@sha256:…` reference is fetched by digest.
+ */
+export function pullArgv(runtime: ContainerRuntime, image: string): string[] {
+  return [runtime, "pull", image];
+}
+
 /** Exits 0 with the image id when the image is present. */
 export function imageIdArgv(runtime: ContainerRuntime, image: string): string[] {
   return [runtime, "image", "inspect", "--format", "{{.Id}}", image];

@@ -39,7 +39,6 @@ import {
   postgresRunArgv,
   postgresScratchSql,
   psqlArgv,
-  pullArgv,
   rowCountSql,
   secretFileArgv,
   startArgv,
@@ -99,7 +98,6 @@ describe("database accessory commands", () => {
     ]);
     expect(volumeInspectArgv("docker", names.volume)).toEqual(["docker", "volume", "inspect", "--format", "{{.Name}}", names.volume]);
     expect(volumeCreateArgv("podman", names.volume, { a: "1" })).toEqual(["podman", "volume", "create", "--label", "a=1", names.volume]);
-    expect(pullArgv("podman", "docker.io/library/postgres:17")).toEqual(["podman", "pull", "docker.io/library/postgres:17"]);
     expect(containerImageArgv("docker", names.container)).toEqual(["docker", "inspect", "--format", "{{.Config.Image}}", names.container]);
     expect(startArgv("podman", names.container)).toEqual(["podman", "start", "slipway-shop-production-db"]);
   });

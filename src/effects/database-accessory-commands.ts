@@ -75,11 +75,6 @@ export function volumeCreateArgv(runtime: ContainerRuntime, volume: string, labe
   return [runtime, "volume", "create", ...labelArgs(labels), volume];
 }
 
-/** Fetches an image from its registry on the server. */
-export function pullArgv(runtime: ContainerRuntime, image: string): string[] {
-  return [runtime, "pull", image];
-}
-
 /** The image a container was created from, as named. */
 export function containerImageArgv(runtime: ContainerRuntime, container: string): string[] {
   return [runtime, "inspect", "--format", "{{.Config.Image}}", container];

@@ -107,6 +107,8 @@ export type TargetModel =
       /** The pinned known_hosts file, as written (relative to slipway.yaml or absolute). */
       knownHosts: string | undefined;
       runtime: "podman" | "docker";
+      /** How a deploy brings an image the server lacks: auto (copy when this machine has it, else pull on the server), pull, copy. */
+      imageTransfer: "auto" | "pull" | "copy";
       /** Port of the proxy on the server. */
       port: number;
       /** HTTPS for ingress.host, as written in slipway.yaml (undefined: acme in a production environment, else off). */

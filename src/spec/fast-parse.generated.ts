@@ -100,7 +100,20 @@ const R62 = /^\d+[smh]$/;
 const K63 = new Set(["kubernetes-secret"]);
 const K64 = new Set(["type", "context", "namespace"]);
 const K65 = new Set(["type", "port", "prepare", "path", "trustedProxies"]);
-const K66 = new Set(["type", "ssh", "identity", "knownHosts", "runtime", "port", "tls", "httpsPort", "acmeEmail", "dir", "database"]);
+const K66 = new Set([
+  "type",
+  "ssh",
+  "identity",
+  "knownHosts",
+  "runtime",
+  "imageTransfer",
+  "port",
+  "tls",
+  "httpsPort",
+  "acmeEmail",
+  "dir",
+  "database",
+]);
 const R67 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 const R68 = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const R69 = /^\/[^\0]*$/;
@@ -1876,63 +1889,71 @@ function d238(x: unknown): unknown {
   return x === undefined ? "podman" : e237(x);
 }
 
-function d239(x: unknown): unknown {
+function e239(x: unknown): unknown {
+  return x === "auto" || x === "pull" || x === "copy" ? x : FAIL;
+}
+
+function d240(x: unknown): unknown {
+  return x === undefined ? "auto" : e239(x);
+}
+
+function d241(x: unknown): unknown {
   return x === undefined ? 80 : n13(x);
 }
 
-function e240(x: unknown): unknown {
+function e242(x: unknown): unknown {
   return x === "acme" || x === "internal" || x === "off" ? x : FAIL;
 }
 
-function p241(x: unknown): unknown {
-  return x === undefined ? x : e240(x);
+function p243(x: unknown): unknown {
+  return x === undefined ? x : e242(x);
 }
 
-function d242(x: unknown): unknown {
+function d244(x: unknown): unknown {
   return x === undefined ? 443 : n13(x);
 }
 
-function s243(x: unknown): unknown {
+function s245(x: unknown): unknown {
   return typeof x === "string" && R68.test(x) ? x : FAIL;
 }
 
-function p244(x: unknown): unknown {
-  return x === undefined ? x : s243(x);
-}
-
-function s245(x: unknown): unknown {
-  return typeof x === "string" && R69.test(x) ? x : FAIL;
-}
-
-function d246(x: unknown): unknown {
-  return x === undefined ? "/var/lib/slipway" : s245(x);
+function p246(x: unknown): unknown {
+  return x === undefined ? x : s245(x);
 }
 
 function s247(x: unknown): unknown {
+  return typeof x === "string" && R69.test(x) ? x : FAIL;
+}
+
+function d248(x: unknown): unknown {
+  return x === undefined ? "/var/lib/slipway" : s247(x);
+}
+
+function s249(x: unknown): unknown {
   return typeof x === "string" && R71.test(x) ? x : FAIL;
 }
 
-function p248(x: unknown): unknown {
-  return x === undefined ? x : s247(x);
+function p250(x: unknown): unknown {
+  return x === undefined ? x : s249(x);
 }
 
-function o249(x: unknown): unknown {
+function o251(x: unknown): unknown {
   const o = strictObject(x, K70);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p248(o.image);
+    const v0 = p250(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   return out;
 }
 
-function f250(x: unknown): unknown {
-  return o249(x === undefined ? {} : x);
+function f252(x: unknown): unknown {
+  return o251(x === undefined ? {} : x);
 }
 
-function o251(x: unknown): unknown {
+function o253(x: unknown): unknown {
   const o = strictObject(x, K66);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -1957,147 +1978,150 @@ function o251(x: unknown): unknown {
   const v4 = d238(o.runtime);
   if (v4 === FAIL) return FAIL;
   out.runtime = v4;
-  const v5 = d239(o.port);
+  const v5 = d240(o.imageTransfer);
   if (v5 === FAIL) return FAIL;
-  out.port = v5;
+  out.imageTransfer = v5;
+  const v6 = d241(o.port);
+  if (v6 === FAIL) return FAIL;
+  out.port = v6;
   if (o.tls !== undefined) {
-    const v6 = p241(o.tls);
-    if (v6 === FAIL) return FAIL;
-    out.tls = v6;
+    const v7 = p243(o.tls);
+    if (v7 === FAIL) return FAIL;
+    out.tls = v7;
   } else if (Object.hasOwn(o, "tls")) out.tls = undefined;
-  const v7 = d242(o.httpsPort);
-  if (v7 === FAIL) return FAIL;
-  out.httpsPort = v7;
+  const v8 = d244(o.httpsPort);
+  if (v8 === FAIL) return FAIL;
+  out.httpsPort = v8;
   if (o.acmeEmail !== undefined) {
-    const v8 = p244(o.acmeEmail);
-    if (v8 === FAIL) return FAIL;
-    out.acmeEmail = v8;
+    const v9 = p246(o.acmeEmail);
+    if (v9 === FAIL) return FAIL;
+    out.acmeEmail = v9;
   } else if (Object.hasOwn(o, "acmeEmail")) out.acmeEmail = undefined;
-  const v9 = d246(o.dir);
-  if (v9 === FAIL) return FAIL;
-  out.dir = v9;
-  const v10 = f250(o.database);
+  const v10 = d248(o.dir);
   if (v10 === FAIL) return FAIL;
-  out.database = v10;
+  out.dir = v10;
+  const v11 = f252(o.database);
+  if (v11 === FAIL) return FAIL;
+  out.database = v11;
   return out;
 }
 
-function c252(x: unknown): unknown {
+function c254(x: unknown): unknown {
   const v0 = o224(x);
   if (v0 !== FAIL) return v0;
   const v1 = o234(x);
   if (v1 !== FAIL) return v1;
-  return o251(x);
+  return o253(x);
 }
 
-function r253(x: unknown): unknown {
+function r255(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s0(k) === FAIL) return FAIL;
-    const v = c252(item);
+    const v = c254(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d254(x: unknown): unknown {
-  return x === undefined ? {} : r253(x);
-}
-
-function s255(x: unknown): unknown {
-  return typeof x === "string" && R74.test(x) ? x : FAIL;
-}
-
-function s256(x: unknown): unknown {
-  return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
+function d256(x: unknown): unknown {
+  return x === undefined ? {} : r255(x);
 }
 
 function s257(x: unknown): unknown {
+  return typeof x === "string" && R74.test(x) ? x : FAIL;
+}
+
+function s258(x: unknown): unknown {
+  return typeof x === "string" && lengthWithin(x, 3, Infinity) ? x : FAIL;
+}
+
+function s259(x: unknown): unknown {
   return typeof x === "string" && R75.test(x) ? x : FAIL;
 }
 
-function p258(x: unknown): unknown {
-  return x === undefined ? x : s257(x);
+function p260(x: unknown): unknown {
+  return x === undefined ? x : s259(x);
 }
 
-function p259(x: unknown): unknown {
+function p261(x: unknown): unknown {
   return x === undefined ? x : s2(x);
 }
 
-function o260(x: unknown): unknown {
+function o262(x: unknown): unknown {
   const o = strictObject(x, K73);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.rule === undefined) return FAIL;
-  const v0 = s255(o.rule);
+  const v0 = s257(o.rule);
   if (v0 === FAIL) return FAIL;
   out.rule = v0;
   if (o.reason === undefined) return FAIL;
-  const v1 = s256(o.reason);
+  const v1 = s258(o.reason);
   if (v1 === FAIL) return FAIL;
   out.reason = v1;
   if (o.until !== undefined) {
-    const v2 = p258(o.until);
+    const v2 = p260(o.until);
     if (v2 === FAIL) return FAIL;
     out.until = v2;
   } else if (Object.hasOwn(o, "until")) out.until = undefined;
   if (o.path !== undefined) {
-    const v3 = p259(o.path);
+    const v3 = p261(o.path);
     if (v3 === FAIL) return FAIL;
     out.path = v3;
   } else if (Object.hasOwn(o, "path")) out.path = undefined;
   return out;
 }
 
-function a261(x: unknown): unknown {
+function a263(x: unknown): unknown {
   if (!Array.isArray(x)) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
-    const v = o260(item);
+    const v = o262(item);
     if (v === FAIL) return FAIL;
     out.push(v);
   }
   return out;
 }
 
-function d262(x: unknown): unknown {
-  return x === undefined ? [] : a261(x);
+function d264(x: unknown): unknown {
+  return x === undefined ? [] : a263(x);
 }
 
-function o263(x: unknown): unknown {
+function o265(x: unknown): unknown {
   const o = strictObject(x, K72);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d262(o.waivers);
+  const v0 = d264(o.waivers);
   if (v0 === FAIL) return FAIL;
   out.waivers = v0;
   return out;
 }
 
-function p264(x: unknown): unknown {
-  return x === undefined ? x : o263(x);
+function p266(x: unknown): unknown {
+  return x === undefined ? x : o265(x);
 }
 
-function s265(x: unknown): unknown {
+function s267(x: unknown): unknown {
   return typeof x === "string" && R77.test(x) ? x : FAIL;
 }
 
-function d266(x: unknown): unknown {
-  return x === undefined ? "main" : s265(x);
+function d268(x: unknown): unknown {
+  return x === undefined ? "main" : s267(x);
 }
 
-function e267(x: unknown): unknown {
+function e269(x: unknown): unknown {
   return x === "github" || x === "gitlab" ? x : FAIL;
 }
 
-function p268(x: unknown): unknown {
-  return x === undefined ? x : e267(x);
+function p270(x: unknown): unknown {
+  return x === undefined ? x : e269(x);
 }
 
-function a269(x: unknown): unknown {
+function a271(x: unknown): unknown {
   if (!Array.isArray(x) || x.length < 1) return FAIL;
   const out: unknown[] = [];
   for (const item of x) {
@@ -2108,66 +2132,66 @@ function a269(x: unknown): unknown {
   return out;
 }
 
-function p270(x: unknown): unknown {
-  return x === undefined ? x : a269(x);
-}
-
-function s271(x: unknown): unknown {
-  return typeof x === "string" && R79.test(x) ? x : FAIL;
-}
-
-function d272(x: unknown): unknown {
-  return x === undefined ? "{name}-ci-{environment}" : s271(x);
+function p272(x: unknown): unknown {
+  return x === undefined ? x : a271(x);
 }
 
 function s273(x: unknown): unknown {
+  return typeof x === "string" && R79.test(x) ? x : FAIL;
+}
+
+function d274(x: unknown): unknown {
+  return x === undefined ? "{name}-ci-{environment}" : s273(x);
+}
+
+function s275(x: unknown): unknown {
   return typeof x === "string" && R80.test(x) ? x : FAIL;
 }
 
-function r274(x: unknown): unknown {
+function r276(x: unknown): unknown {
   const o = plainObject(x);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   for (const [k, item] of Object.entries(o)) {
     if (s2(k) === FAIL) return FAIL;
-    const v = s273(item);
+    const v = s275(item);
     if (v === FAIL) return FAIL;
     out[k] = v;
   }
   return out;
 }
 
-function d275(x: unknown): unknown {
-  return x === undefined ? {} : r274(x);
+function d277(x: unknown): unknown {
+  return x === undefined ? {} : r276(x);
 }
 
-function e276(x: unknown): unknown {
+function e278(x: unknown): unknown {
   return x === "create" ? x : FAIL;
 }
 
-function s277(x: unknown): unknown {
+function s279(x: unknown): unknown {
   return typeof x === "string" && R81.test(x) ? x : FAIL;
 }
 
-function c278(x: unknown): unknown {
-  const v0 = e276(x);
+function c280(x: unknown): unknown {
+  const v0 = e278(x);
   if (v0 !== FAIL) return v0;
-  return s277(x);
+  return s279(x);
 }
 
-function d279(x: unknown): unknown {
-  return x === undefined ? "create" : c278(x);
+function d281(x: unknown): unknown {
+  return x === undefined ? "create" : c280(x);
 }
 
-function s280(x: unknown): unknown {
+function s282(x: unknown): unknown {
   return typeof x === "string" && R82.test(x) ? x : FAIL;
 }
 
-function p281(x: unknown): unknown {
-  return x === undefined ? x : s280(x);
+function p283(x: unknown): unknown {
+  return x === undefined ? x : s282(x);
 }
 
-function o282(x: unknown): unknown {
+function o284(x: unknown): unknown {
   const o = strictObject(x, K78);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2181,90 +2205,82 @@ function o282(x: unknown): unknown {
     if (v1 === FAIL) return FAIL;
     out.accountId = v1;
   } else if (Object.hasOwn(o, "accountId")) out.accountId = undefined;
-  const v2 = d272(o.roleName);
+  const v2 = d274(o.roleName);
   if (v2 === FAIL) return FAIL;
   out.roleName = v2;
-  const v3 = d275(o.roles);
+  const v3 = d277(o.roles);
   if (v3 === FAIL) return FAIL;
   out.roles = v3;
-  const v4 = d279(o.oidcProvider);
+  const v4 = d281(o.oidcProvider);
   if (v4 === FAIL) return FAIL;
   out.oidcProvider = v4;
   if (o.eksCluster !== undefined) {
-    const v5 = p281(o.eksCluster);
+    const v5 = p283(o.eksCluster);
     if (v5 === FAIL) return FAIL;
     out.eksCluster = v5;
   } else if (Object.hasOwn(o, "eksCluster")) out.eksCluster = undefined;
   return out;
 }
 
-function f283(x: unknown): unknown {
-  return o282(x === undefined ? {} : x);
+function f285(x: unknown): unknown {
+  return o284(x === undefined ? {} : x);
 }
 
-function e284(x: unknown): unknown {
+function e286(x: unknown): unknown {
   return x === "legacy" || x === "immutable" ? x : FAIL;
 }
 
-function d285(x: unknown): unknown {
-  return x === undefined ? "legacy" : e284(x);
+function d287(x: unknown): unknown {
+  return x === undefined ? "legacy" : e286(x);
 }
 
-function s286(x: unknown): unknown {
+function s288(x: unknown): unknown {
   return typeof x === "string" && R84.test(x) ? x : FAIL;
 }
 
-function p287(x: unknown): unknown {
-  return x === undefined ? x : s286(x);
+function p289(x: unknown): unknown {
+  return x === undefined ? x : s288(x);
 }
 
-function n288(x: unknown): unknown {
+function n290(x: unknown): unknown {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 1 ? x : FAIL;
 }
 
-function p289(x: unknown): unknown {
-  return x === undefined ? x : n288(x);
+function p291(x: unknown): unknown {
+  return x === undefined ? x : n290(x);
 }
 
-function o290(x: unknown): unknown {
+function o292(x: unknown): unknown {
   const o = strictObject(x, K83);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d285(o.subject);
+  const v0 = d287(o.subject);
   if (v0 === FAIL) return FAIL;
   out.subject = v0;
   if (o.repository !== undefined) {
-    const v1 = p287(o.repository);
+    const v1 = p289(o.repository);
     if (v1 === FAIL) return FAIL;
     out.repository = v1;
   } else if (Object.hasOwn(o, "repository")) out.repository = undefined;
   if (o.ownerId !== undefined) {
-    const v2 = p289(o.ownerId);
+    const v2 = p291(o.ownerId);
     if (v2 === FAIL) return FAIL;
     out.ownerId = v2;
   } else if (Object.hasOwn(o, "ownerId")) out.ownerId = undefined;
   if (o.repositoryId !== undefined) {
-    const v3 = p289(o.repositoryId);
+    const v3 = p291(o.repositoryId);
     if (v3 === FAIL) return FAIL;
     out.repositoryId = v3;
   } else if (Object.hasOwn(o, "repositoryId")) out.repositoryId = undefined;
   return out;
 }
 
-function f291(x: unknown): unknown {
-  return o290(x === undefined ? {} : x);
-}
-
-function s292(x: unknown): unknown {
-  return typeof x === "string" && R86.test(x) ? x : FAIL;
-}
-
-function p293(x: unknown): unknown {
-  return x === undefined ? x : s292(x);
+function f293(x: unknown): unknown {
+  return o292(x === undefined ? {} : x);
 }
 
 function s294(x: unknown): unknown {
-  return typeof x === "string" && R87.test(x) ? x : FAIL;
+  return typeof x === "string" && R86.test(x) ? x : FAIL;
 }
 
 function p295(x: unknown): unknown {
@@ -2272,42 +2288,50 @@ function p295(x: unknown): unknown {
 }
 
 function s296(x: unknown): unknown {
+  return typeof x === "string" && R87.test(x) ? x : FAIL;
+}
+
+function p297(x: unknown): unknown {
+  return x === undefined ? x : s296(x);
+}
+
+function s298(x: unknown): unknown {
   return typeof x === "string" && R88.test(x) ? x : FAIL;
 }
 
-function d297(x: unknown): unknown {
-  return x === undefined ? "https://gitlab.com" : s296(x);
+function d299(x: unknown): unknown {
+  return x === undefined ? "https://gitlab.com" : s298(x);
 }
 
-function o298(x: unknown): unknown {
+function o300(x: unknown): unknown {
   const o = strictObject(x, K85);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
   if (o.image !== undefined) {
-    const v0 = p293(o.image);
+    const v0 = p295(o.image);
     if (v0 === FAIL) return FAIL;
     out.image = v0;
   } else if (Object.hasOwn(o, "image")) out.image = undefined;
   if (o.project !== undefined) {
-    const v1 = p295(o.project);
+    const v1 = p297(o.project);
     if (v1 === FAIL) return FAIL;
     out.project = v1;
   } else if (Object.hasOwn(o, "project")) out.project = undefined;
-  const v2 = d297(o.url);
+  const v2 = d299(o.url);
   if (v2 === FAIL) return FAIL;
   out.url = v2;
   return out;
 }
 
-function f299(x: unknown): unknown {
-  return o298(x === undefined ? {} : x);
+function f301(x: unknown): unknown {
+  return o300(x === undefined ? {} : x);
 }
 
-function o300(x: unknown): unknown {
+function o302(x: unknown): unknown {
   const o = strictObject(x, K76);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
-  const v0 = d266(o.defaultBranch);
+  const v0 = d268(o.defaultBranch);
   if (v0 === FAIL) return FAIL;
   out.defaultBranch = v0;
   if (o.install !== undefined) {
@@ -2326,32 +2350,32 @@ function o300(x: unknown): unknown {
     out.test = v3;
   } else if (Object.hasOwn(o, "test")) out.test = undefined;
   if (o.provider !== undefined) {
-    const v4 = p268(o.provider);
+    const v4 = p270(o.provider);
     if (v4 === FAIL) return FAIL;
     out.provider = v4;
   } else if (Object.hasOwn(o, "provider")) out.provider = undefined;
   if (o.environments !== undefined) {
-    const v5 = p270(o.environments);
+    const v5 = p272(o.environments);
     if (v5 === FAIL) return FAIL;
     out.environments = v5;
   } else if (Object.hasOwn(o, "environments")) out.environments = undefined;
-  const v6 = f283(o.aws);
+  const v6 = f285(o.aws);
   if (v6 === FAIL) return FAIL;
   out.aws = v6;
-  const v7 = f291(o.github);
+  const v7 = f293(o.github);
   if (v7 === FAIL) return FAIL;
   out.github = v7;
-  const v8 = f299(o.gitlab);
+  const v8 = f301(o.gitlab);
   if (v8 === FAIL) return FAIL;
   out.gitlab = v8;
   return out;
 }
 
-function p301(x: unknown): unknown {
-  return x === undefined ? x : o300(x);
+function p303(x: unknown): unknown {
+  return x === undefined ? x : o302(x);
 }
 
-function o302(x: unknown): unknown {
+function o304(x: unknown): unknown {
   const o = strictObject(x, K0);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2392,23 +2416,23 @@ function o302(x: unknown): unknown {
   const v7 = r221(o.environments);
   if (v7 === FAIL) return FAIL;
   out.environments = v7;
-  const v8 = d254(o.targets);
+  const v8 = d256(o.targets);
   if (v8 === FAIL) return FAIL;
   out.targets = v8;
   if (o.checks !== undefined) {
-    const v9 = p264(o.checks);
+    const v9 = p266(o.checks);
     if (v9 === FAIL) return FAIL;
     out.checks = v9;
   } else if (Object.hasOwn(o, "checks")) out.checks = undefined;
   if (o.ci !== undefined) {
-    const v10 = p301(o.ci);
+    const v10 = p303(o.ci);
     if (v10 === FAIL) return FAIL;
     out.ci = v10;
   } else if (Object.hasOwn(o, "ci")) out.ci = undefined;
   return out;
 }
 
-function o303(x: unknown): unknown {
+function o305(x: unknown): unknown {
   const o = strictObject(x, K89);
   if (o === undefined) return FAIL;
   const out: Record<string, unknown> = {};
@@ -2450,10 +2474,10 @@ function o303(x: unknown): unknown {
 
 /** Parses like the zod schema parseSpec: the same value, or FAIL when not sure. */
 export function parseSpec(x: unknown): unknown {
-  return o302(x);
+  return o304(x);
 }
 
 /** Parses like the zod schema parseMerged: the same value, or FAIL when not sure. */
 export function parseMerged(x: unknown): unknown {
-  return o303(x);
+  return o305(x);
 }

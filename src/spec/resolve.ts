@@ -53,6 +53,8 @@ export interface HostTargetSpec {
   identity: string | undefined;
   knownHosts: string | undefined;
   runtime: "podman" | "docker";
+  /** How a deploy brings a missing image to the server (auto: copy when this machine has it, else pull). */
+  imageTransfer: "auto" | "pull" | "copy";
   port: number;
   /** HTTPS for ingress.host: as written (undefined: acme in a production environment, else off). */
   tls: "acme" | "internal" | "off" | undefined;
@@ -188,6 +190,7 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
       identity: declared.identity,
       knownHosts: declared.knownHosts,
       runtime: declared.runtime,
+      imageTransfer: declared.imageTransfer,
       port: declared.port,
       tls: declared.tls,
       httpsPort: declared.httpsPort,

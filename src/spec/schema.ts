@@ -601,6 +601,12 @@ const hostTargetSchema = z
         "The known_hosts file slipway pins the server's key in, relative to slipway.yaml or absolute. Default: .slipway/known_hosts beside slipway.yaml. A first connection needs --accept-host-key.",
       ),
     runtime: z.enum(["podman", "docker"]).default("podman").describe("The container runtime on the server."),
+    imageTransfer: z
+      .enum(["auto", "pull", "copy"])
+      .default("auto")
+      .describe(
+        "How a deploy brings an image the server does not have: auto (copied from this machine with `save | ssh load` when this machine has it, else pulled from its registry on the server), pull (always `runtime pull` on the server, with host.env's settings: registries.conf, credentials from `runtime login` there), copy (only `save | ssh load`; never pulls). An image already on the server is used as it is.",
+      ),
     port: port
       .default(80)
       .describe("Port the proxy on the server listens on for the app's traffic (with TLS: plain HTTP, redirected to HTTPS)."),

@@ -106,6 +106,7 @@ describe("validateSpec", () => {
       identity: undefined,
       knownHosts: undefined,
       runtime: "podman",
+      imageTransfer: "auto",
       port: 80,
       tls: undefined,
       httpsPort: 443,
@@ -135,6 +136,10 @@ describe("validateSpec", () => {
     const email = only(spec("    ssh: deploy@server\n    acmeEmail: ops-at-example\n"));
     expect(email.location?.path).toEqual(["targets", "server", "acmeEmail"]);
     expect(email.message).toContain("must be an email address");
+    const pull = validateSpec(parseSpecText(spec("    ssh: deploy@server\n    imageTransfer: pull\n"), "slipway.yaml"));
+    expect(chooseEnvironment(pull, "prod").target).toMatchObject({ imageTransfer: "pull" });
+    const transfer = only(spec("    ssh: deploy@server\n    imageTransfer: rsync\n"));
+    expect(transfer.location?.path).toEqual(["targets", "server", "imageTransfer"]);
   });
 
   it("accepts PATH folders inside the app and locates one that leaves it", () => {

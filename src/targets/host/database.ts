@@ -9,7 +9,7 @@
 
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { type ContainerRuntime, imageIdArgv, parseState, stateArgv } from "../../effects/container-commands.js";
+import { type ContainerRuntime, imageIdArgv, parseState, pullArgv, stateArgv } from "../../effects/container-commands.js";
 import {
   type AccessoryNames,
   accessoryLabels,
@@ -31,7 +31,6 @@ import {
   postgresReadyArgv,
   postgresRunArgv,
   psqlArgv,
-  pullArgv,
   secretFileArgv,
   startArgv,
   volumeCreateArgv,

@@ -21,6 +21,7 @@ import {
   listArgv,
   logsArgv,
   parseState,
+  pullArgv,
   removeArgv,
   runArgv,
   runOnceArgv,
@@ -33,6 +34,7 @@ import { databaseUrl } from "../../render/database-url.js";
 import { probeHost } from "../../render/probe-host.js";
 import type { Redactor } from "../../secrets/redact.js";
 import { AccessoryError, accessoryPlace, ensureAccessoryRunning, namesOf, readDatabasePassword, unsupportedDatabase } from "./database.js";
+import { imageStep, needsLocalImageCheck, pullHint } from "./image-transfer.js";
 import { drain, type ProxyPlace, proxyServes, route } from "./proxy.js";
 
 export interface HostTargetOptions {
@@ -57,6 +59,11 @@ export interface HostTargetOptions {
   healthTimeoutMs?: number | undefined;
   /** Brings an image that is missing on the host there (`save | ssh load`); undefined: only images already on the host deploy. */
   transferImage?: ((ref: string) => Promise<void>) | undefined;
+  /**
+   * Whether this machine has the image (imageTransfer `auto` copies it then, else pulls on the host);
+   * undefined: taken as yes when `transferImage` is given (a copy is tried, as before pulls existed).
+   */
+  imageHere?: ((ref: string) => Promise<boolean>) | undefined;
 }
 
 export interface HostContainer {
@@ -106,7 +113,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
 
   const run = async (
     command: readonly string[],
-    extra: { timeoutMs?: number; onLine?: (line: string) => void; signal?: AbortSignal } = {},
+    extra: { timeoutMs?: number; onLine?: (line: string, stream: "stdout" | "stderr") => void; signal?: AbortSignal } = {},
   ) =>
     host.run({
       command,
@@ -115,7 +122,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
       timeoutMs: extra.timeoutMs ?? 120_000,
       lastLineCount: 40,
       ...(extra.signal ? { signal: extra.signal } : {}),
-      ...(extra.onLine ? { onLine: (line: string) => extra.onLine?.(line) } : {}),
+      ...(extra.onLine ? { onLine: (line: string, stream: "stdout" | "stderr") => extra.onLine?.(line, stream) } : {}),
     });
 
   const containerState = async (name: string) => {
@@ -257,6 +264,31 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
 
   const imageRef = (ctx: ReleaseContext) => (ctx.rollbackOf?.artifact.kind === "image" ? ctx.rollbackOf.artifact.ref : ctx.model.image.ref);
   const imagePresent = async (ref: string) => (await run(imageIdArgv(runtime, ref), { timeoutMs: 30_000 })).exitCode === 0;
+  /** `runtime pull REF` on the host, with host.env's settings (registries.conf, the credentials of `runtime login` there). */
+  const pull = async (ctx: ReleaseContext, ref: string) => {
+    ctx.reporter.emit({ type: "log", phase: "prepare", stream: "stdout", line: `pulling image ${ref} on the host` });
+    const errors: string[] = [];
+    const result = await run(pullArgv(runtime, ref), {
+      timeoutMs: 15 * 60_000,
+      onLine: (line, stream) => {
+        if (stream !== "stderr" || line.trim() === "") return;
+        errors.push(line);
+        if (errors.length > 20) errors.shift();
+      },
+    });
+    if (result.exitCode === 0) return;
+    const tail = (errors.length > 0 ? errors : result.lastLines.slice(-20)).map(redact);
+    const last = tail.at(-1)?.trim();
+    throw new DeployFailure({
+      class: "image-pull",
+      message: `image ${ref} could not be pulled on the host${result.timedOut ? " (timed out after 15 min)" : last ? `: ${last}` : ""}`,
+      evidence: {
+        exitCode: result.exitCode,
+        logTail: tail,
+        detail: pullHint(runtime, ref),
+      },
+    });
+  };
 
   return {
     name: "host",
@@ -340,7 +372,12 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
 
     async prepare(ctx: ReleaseContext) {
       const ref = imageRef(ctx);
-      if (!(await imagePresent(ref)) && options.transferImage) {
+      const mode = ctx.model.target.type === "host" ? ctx.model.target.imageTransfer : "copy";
+      const onServer = await imagePresent(ref);
+      const here =
+        needsLocalImageCheck(mode, onServer) && (options.imageHere ? await options.imageHere(ref) : options.transferImage !== undefined);
+      const step = imageStep(mode, { onServer, here });
+      if (step === "copy" && options.transferImage) {
         ctx.reporter.emit({ type: "log", phase: "prepare", stream: "stdout", line: `copying image ${ref} to the host (save | load)` });
         try {
           await options.transferImage(ref);
@@ -352,7 +389,8 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
           });
         }
       }
-      if (!(await imagePresent(ref)))
+      if (step === "pull") await pull(ctx, ref);
+      if (step !== "none" && !(await imagePresent(ref)))
         throw new DeployFailure({
           class: "image-pull",
           message: `image ${ref} is not on the host`,

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { constants as osConstants } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { currentRelease } from "../../deploy/history.js";
-import { type ContainerRuntime, execArgv, loadArgv, logsArgv, saveArgv, stopArgv } from "../../effects/container-commands.js";
+import { type ContainerRuntime, execArgv, imageIdArgv, loadArgv, logsArgv, saveArgv, stopArgv } from "../../effects/container-commands.js";
 import { parseHostEnv } from "../../effects/host-setup-commands.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
 import { connectSshHost, type SshHost } from "../../effects/ssh-host.js";
@@ -102,6 +102,19 @@ export function transferImage(ssh: SshHost, runtime: ContainerRuntime, hostEnv: 
     });
 }
 
+/** Whether this machine's runtime has the image (`image inspect`, with slipway's own environment): what a copy needs. */
+export function imageOnThisMachine(runtime: ContainerRuntime, localEnv: DriverContext["env"]) {
+  return (ref: string) =>
+    new Promise<boolean>((done) => {
+      const env = Object.fromEntries(Object.entries(localEnv).filter((e): e is [string, string] => e[1] !== undefined));
+      const [program, ...args] = imageIdArgv(runtime, ref);
+      const inspect = spawn(program as string, args, { env, stdio: "ignore" });
+      // No runtime here (a CI runner that only deploys) means no image here: the server pulls it.
+      inspect.on("error", () => done(false));
+      inspect.on("close", (code) => done(code === 0));
+    });
+}
+
 /** Runs `command` on the host with a terminal, this process's terminal attached to it; its exit code. */
 function execInTerminal(ssh: SshHost, command: readonly string[], hostEnv: Record<string, string>): Promise<number> {
   const { argv, env } = ssh.localArgv(command, hostEnv, { tty: true });
@@ -172,6 +185,7 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
         redactor: ctx.redactor,
         healthTimeoutMs,
         transferImage: transferImage(ssh, spec.runtime, hostEnv, ctx.env),
+        imageHere: imageOnThisMachine(spec.runtime, ctx.env),
       }),
     };
   };

@@ -7,7 +7,6 @@
  * root only), slipway's folders (0700) and <dir>/host.env (written only when its bytes change).
  * Every remote command is built in effects/host-setup-commands.ts.
  */
-import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -41,7 +40,7 @@ import {
   setupDatabaseAccessory,
   unsupportedDatabase,
 } from "./database.js";
-import { connectHostSpec, hostPath, inSpecDir, transferImage } from "./session.js";
+import { connectHostSpec, hostPath, imageOnThisMachine, inSpecDir, transferImage } from "./session.js";
 
 export interface HostSetupRequest {
   validated: ValidatedSpec;
@@ -243,8 +242,7 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
       const localEnv = Object.fromEntries(Object.entries(request.localEnv ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
       // An image this machine has (a private build, or no registry reachable from the server) is copied over.
       const transfer = async (ref: string) => {
-        const here = spawnSync(spec.runtime, ["image", "inspect", "--format", "{{.Id}}", ref], { env: localEnv, stdio: "ignore" });
-        if (here.status !== 0) return false;
+        if (!(await imageOnThisMachine(spec.runtime, localEnv)(ref))) return false;
         await transferImage(ssh, spec.runtime, hostEnv, localEnv)(ref);
         return true;
       };
