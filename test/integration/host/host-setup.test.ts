@@ -128,6 +128,7 @@ describe.skipIf(skip)("slipway host setup over a real sshd", () => {
       `${serverDir}: mode 755 → 0700`,
       `${join(serverDir, "setupapp", "production")}: created (0700)`,
       `${join(serverDir, "host.env")}: mode 644 → 0600`,
+      `${join(serverDir, "setupapp", "production", "boot.sh")}: written (0700): starts the environment again after a reboot`,
     ]);
     expect(modeOf(join(serverDir, "host.env"))).toBe("600");
     expect(modeOf(serverDir)).toBe("700");
