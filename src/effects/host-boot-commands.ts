@@ -50,6 +50,7 @@ export function bootScript(input: BootScriptInput): string {
   const q = shellQuote;
   const rt = runRemote([input.runtime], "/", input.hostEnv);
   const pid = join(input.proxyDir, "caddy.pid");
+  const answers = runRemote(input.caddyAnswersArgv, "/", input.hostEnv);
   const lines = [
     "#!/bin/sh",
     `# slipway: brings ${input.app} (${input.environment}) back when the server starts. Written by`,
@@ -86,13 +87,18 @@ export function bootScript(input: BootScriptInput): string {
     "    esac",
     "  done",
     "fi",
-    `if ${runRemote(input.caddyAnswersArgv, "/", input.hostEnv)} >/dev/null 2>&1; then`,
+    `if ${answers} >/dev/null 2>&1; then`,
     "  echo 'slipway: caddy already answers'",
     "else",
     '  rm -f "$proxy/admin.sock"',
     `  if out=$(${startRemote({ ...input.caddy, pidFile: undefined })}); then`,
     "    set -- $out",
     `    printf '{"pid":%s,"startTime":"%s"}\\n' "$1" "$2" >"$proxy/caddy.pid.tmp" && mv -f "$proxy/caddy.pid.tmp" ${q(pid)}`,
+    "    i=0",
+    `    until ${answers} >/dev/null 2>&1; do`,
+    `      i=$((i + 1)); [ "$i" -ge 100 ] && { echo ${q(`slipway: caddy did not answer within 10 s; its log: ${input.caddy.logFile}`)} >&2; status=1; break; }`,
+    "      sleep 0.1",
+    "    done",
     '    echo "slipway: started caddy (pid $1)"',
     "  else",
     "    echo 'slipway: cannot start caddy' >&2; status=1",

@@ -454,8 +454,13 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     expect(first.status, first.stderr + first.stdout).toBe(0);
     expect(first.stdout).toContain(`slipway: started ${serving[0]}`);
     expect(first.stdout).toMatch(/slipway: started caddy \(pid \d+\)/);
-    // The app's /health queries the database: the same answer as before the cut.
-    expect(await get(proxyPort, "/health")).toEqual(before);
+    // The app's /health queries the database: the same answer as before the cut, once the app has booted.
+    let after = await get(proxyPort, "/health");
+    for (let i = 0; i < 60 && !("status" in after && after.status === 200); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await get(proxyPort, "/health");
+    }
+    expect(after).toEqual(before);
     const running = podmanRun(["ps", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"])
       .stdout.trim()
       .split("\n");
