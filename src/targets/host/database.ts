@@ -132,7 +132,7 @@ export async function accessoryState(place: AccessoryPlace) {
 
 const engineName = (place: AccessoryPlace) => (place.database.engine === "postgres" ? "PostgreSQL" : "MariaDB");
 
-const readyArgv = (place: AccessoryPlace) =>
+export const readyArgv = (place: AccessoryPlace) =>
   place.database.engine === "postgres"
     ? postgresReadyArgv(place.runtime, namesOf(place).container, place.database.adminUser)
     : mariadbReadyArgv(place.runtime, namesOf(place).container);

@@ -46,9 +46,23 @@ export function proxyUrl(server: string, port: number, tls: CaddyTls | undefined
   return `http://${server}${port === 80 ? "" : `:${port}`}/`;
 }
 
-const socketOf = (place: ProxyPlace) => join(place.dir, "admin.sock");
-const configFile = (place: ProxyPlace) => join(place.dir, "caddy.json");
-const pidFile = (place: ProxyPlace) => join(place.dir, "caddy.pid");
+export const socketOf = (place: Pick<ProxyPlace, "dir">) => join(place.dir, "admin.sock");
+const configFile = (place: Pick<ProxyPlace, "dir">) => join(place.dir, "caddy.json");
+const pidFile = (place: Pick<ProxyPlace, "dir">) => join(place.dir, "caddy.pid");
+
+/** How Caddy is started on the host: by a deploy's switch, and by the boot script after a reboot. */
+export function caddyStartRequest(place: Pick<ProxyPlace, "dir" | "env">) {
+  return {
+    command: caddyRunArgv(configFile(place)),
+    cwd: place.dir,
+    // Caddy keeps its own state (autosave, certificates) under the proxy folder, not $HOME.
+    env: { ...place.env, HOME: place.dir, XDG_DATA_HOME: join(place.dir, "data"), XDG_CONFIG_HOME: join(place.dir, "config") },
+    logFile: join(place.dir, "caddy.log"),
+  };
+}
+
+/** curl's GET of Caddy's config over its admin socket: exit 0 when Caddy answers. */
+export const caddyAnswersArgv = (place: Pick<ProxyPlace, "dir">) => adminArgv(socketOf(place), "GET", "/config/");
 
 async function admin(place: ProxyPlace, method: "GET" | "POST", path: string, bodyFile?: string) {
   const lines: string[] = [];
@@ -92,13 +106,7 @@ export async function route(place: ProxyPlace, revision: number | undefined, ups
   if (!(await running(place))) {
     // A socket left by a killed Caddy would make the new one fail to listen.
     await host.remove(socketOf(place));
-    const proc = await host.start({
-      command: caddyRunArgv(configFile(place)),
-      cwd: place.dir,
-      // Caddy keeps its own state (autosave, certificates later) under the proxy folder, not $HOME.
-      env: { ...place.env, HOME: place.dir, XDG_DATA_HOME: join(place.dir, "data"), XDG_CONFIG_HOME: join(place.dir, "config") },
-      logFile: join(place.dir, "caddy.log"),
-    });
+    const proc = await host.start(caddyStartRequest(place));
     await host.writeFileAtomic(pidFile(place), `${JSON.stringify({ pid: proc.pid, startTime: proc.startTime })}\n`);
     for (let i = 0; i < 100; i++) {
       if ((await running(place)) && (await proxyServes(place)) === revision) return;

@@ -14,6 +14,7 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import type { AppModel } from "../../model/app-model.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { DriverContext, OpenRequest, StyledLine, TargetCommand, TargetSession } from "../driver.js";
+import { bootFiles, ensureBootScript } from "./boot.js";
 import { accessoryPlace, accessoryState, namesOf, readDatabasePassword } from "./database.js";
 import { hostDbOperations } from "./db-ops.js";
 import { hostHistory, hostLock } from "./host-state.js";
@@ -209,6 +210,8 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
 
     async deploy({ healthTimeoutMs }) {
       const { target, secrets } = await engineTarget(healthTimeoutMs);
+      // What brings this environment back after a reboot (kept current with host.env here too).
+      await ensureBootScript(ssh, bootFiles(model, ssh, hostEnv, envDir));
       const environment = model.environment;
       return {
         model,

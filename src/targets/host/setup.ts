@@ -9,6 +9,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { enableUnitArgv, initSystemArgv } from "../../effects/host-boot-commands.js";
 import {
   deployUserArgv,
   fileChanges,
@@ -31,6 +32,7 @@ import { SlipwayError } from "../../errors/slipway-error.js";
 import { locationOf } from "../../spec/load.js";
 import { buildModel } from "../../spec/normalize.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
+import { type BootFiles, bootFiles, ensureBootScript } from "./boot.js";
 import {
   AccessoryError,
   accessoryImage,
@@ -266,8 +268,51 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
         `database: ${model.database?.engine === "mysql" ? "MariaDB" : "PostgreSQL"} answers in ${namesOf(place).container} (network ${namesOf(place).network}, volume ${namesOf(place).volume})`,
       );
     }
+    await setupBoot(ssh, bootFiles(model, ssh, hostEnv, envDir), hostEnv, root, changes, notes);
     return { host: spec.ssh, runtime: spec.runtime, os: osName, changes, notes };
   } finally {
     await ssh.close();
   }
+}
+
+/**
+ * The boot script (written when its bytes change) and, when systemd runs the server, its unit,
+ * enabled so the environment comes back after a reboot. Without systemd, a note says what to run.
+ */
+async function setupBoot(
+  ssh: SshHost,
+  boot: BootFiles,
+  hostEnv: Record<string, string>,
+  root: boolean,
+  changes: string[],
+  notes: string[],
+): Promise<void> {
+  if (await ensureBootScript(ssh, boot)) changes.push(`${boot.script.path}: written (0700): starts the environment again after a reboot`);
+  const init = await runOn(ssh, initSystemArgv(), hostEnv);
+  if (init.stdout.join("").trim() !== "systemd") {
+    notes.push(
+      `no systemd on the server: nothing runs ${boot.script.path} when it starts; run \`sh ${boot.script.path}\` at boot (for example \`@reboot\` in root's crontab)`,
+    );
+    return;
+  }
+  if (!root) {
+    notes.push(
+      `the boot unit needs root: as root, write ${boot.unit.path} (\`slipway host setup\` as root does) and run \`systemctl enable ${boot.unit.name}\``,
+    );
+    return;
+  }
+  const unitChanged = (await ssh.readText(boot.unit.path)) !== boot.unit.text;
+  if (unitChanged) {
+    await ssh.writeFileAtomic(boot.unit.path, boot.unit.text, 0o644);
+    changes.push(`${boot.unit.path}: written`);
+  }
+  const enabled = await runOn(ssh, enableUnitArgv(boot.unit.name, root, unitChanged), hostEnv);
+  if (enabled.exitCode !== 0)
+    throw setupFailed(
+      ssh.destination,
+      `cannot enable ${boot.unit.name}`,
+      enabled.lastLines,
+      `Run \`systemctl enable ${boot.unit.name}\` on the server and look at its message.`,
+    );
+  if (enabled.stdout.includes("changed")) changes.push(`${boot.unit.name}: enabled (runs at every boot)`);
 }

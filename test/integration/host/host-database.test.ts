@@ -424,12 +424,70 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     await rm(manifestOf(damaged));
   }, 300_000);
 
+  it("after a power cut (every container and Caddy gone at once) the boot script brings back the database, the serving release and Caddy", async () => {
+    const before = await get(proxyPort, "/health");
+    expect(before).toMatchObject({ status: 200 });
+    const serving = podmanRun(["ps", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"])
+      .stdout.split("\n")
+      .filter((n) => /-r\d+-\d+$/.test(n));
+    expect(serving.length).toBe(1);
+    // The cut: Caddy killed, every container of the environment stopped at once (`stop --time 0`
+    // kills it and, as on a real boot, no restart policy of Podman's brings any back).
+    const caddyPid = JSON.parse(await readFile(join(envDir(), "proxy", "caddy.pid"), "utf8")).pid as number;
+    process.kill(caddyPid, "SIGKILL");
+    const all = podmanRun(["ps", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"])
+      .stdout.trim()
+      .split("\n");
+    expect(all).toContain(names.container);
+    expect(podmanRun(["stop", "--time", "0", ...all]).status).toBe(0);
+    expect(await get(proxyPort, "/health")).toMatchObject({ error: expect.any(String) });
+
+    // What systemd runs at boot: the script alone, with nothing from this test's environment.
+    const script = join(envDir(), "boot.sh");
+    expect((statSync(script).mode & 0o777).toString(8)).toBe("700");
+    const boot = () =>
+      spawnSync("env", ["-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "/bin/sh", script], {
+        encoding: "utf8",
+        timeout: 180_000,
+      });
+    const first = boot();
+    expect(first.status, first.stderr + first.stdout).toBe(0);
+    expect(first.stdout).toContain(`slipway: started ${serving[0]}`);
+    expect(first.stdout).toMatch(/slipway: started caddy \(pid \d+\)/);
+    // The app's /health queries the database: the same answer as before the cut, once the app has booted.
+    let after = await get(proxyPort, "/health");
+    for (let i = 0; i < 60 && !("status" in after && after.status === 200); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await get(proxyPort, "/health");
+    }
+    expect(after).toEqual(before);
+    const running = podmanRun(["ps", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"])
+      .stdout.trim()
+      .split("\n");
+    expect(running.sort()).toEqual([names.container, ...serving].sort());
+    // Twice is harmless: Caddy answers, so it is left alone.
+    const second = boot();
+    expect(second.status, second.stderr + second.stdout).toBe(0);
+    expect(second.stdout).toContain("slipway: caddy already answers");
+    expect(await get(proxyPort, "/health")).toEqual(before);
+    // slipway knows the Caddy the script started: status reads its routes, the next deploy switches through it.
+    const deployed = await cli(["deploy"]);
+    expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
+    expect(await get(proxyPort, "/health")).toEqual(before);
+  }, 600_000);
+
   it("down stops the database and keeps its volume; a removed container is database-unreachable until setup brings it back over the same data", async () => {
     const down = await cli(["down"]);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stderr).toContain(`database container ${names.container} (volume ${names.volume} kept)`);
     expect(podmanRun(["inspect", "--format", "{{.State.Running}}", names.container]).stdout.trim()).toBe("false");
     expect(podmanRun(["volume", "exists", names.volume]).status).toBe(0);
+    // After down, the boot script starts nothing.
+    const boot = spawnSync("env", ["-i", "PATH=/usr/bin:/bin", "/bin/sh", join(envDir(), "boot.sh")], { encoding: "utf8" });
+    expect(boot.status, boot.stderr).toBe(0);
+    expect(boot.stdout).toContain("is down or was never deployed: nothing to start");
+    expect(podmanRun(["ps", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"]).stdout.trim()).toBe("");
+    expect(await get(proxyPort, "/health")).toMatchObject({ error: expect.any(String) });
 
     expect(podmanRun(["rm", names.container]).status).toBe(0);
     const refused = await cli(["deploy", "--json"]);

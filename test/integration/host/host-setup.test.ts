@@ -104,6 +104,13 @@ describe.skipIf(skip)("slipway host setup over a real sshd", () => {
     const hostEnv = await readFile(join(serverDir, "host.env"), "utf8");
     for (const [k, v] of Object.entries(podmanVars)) expect(hostEnv).toContain(`\n${k}=${v}\n`);
     expect(modeOf(join(serverDir, "host.env"))).toBe("600");
+    // The boot script, with host.env's settings in it; this machine has no systemd, so a note says what to run.
+    const boot = join(serverDir, "setupapp", "production", "boot.sh");
+    expect(result.stdout).toContain(`changed: ${boot}: written (0700): starts the environment again after a reboot`);
+    expect(modeOf(boot)).toBe("700");
+    for (const [k, v] of Object.entries(podmanVars)) expect(await readFile(boot, "utf8")).toContain(`${k}=${v}`);
+    if (!existsSync("/run/systemd/system"))
+      expect(result.stdout).toContain(`no systemd on the server: nothing runs ${boot} when it starts`);
   }, 120_000);
 
   it("second run: nothing to change (human and --json), host.env untouched", async () => {
@@ -128,6 +135,7 @@ describe.skipIf(skip)("slipway host setup over a real sshd", () => {
       `${serverDir}: mode 755 → 0700`,
       `${join(serverDir, "setupapp", "production")}: created (0700)`,
       `${join(serverDir, "host.env")}: mode 644 → 0600`,
+      `${join(serverDir, "setupapp", "production", "boot.sh")}: written (0700): starts the environment again after a reboot`,
     ]);
     expect(modeOf(join(serverDir, "host.env"))).toBe("600");
     expect(modeOf(serverDir)).toBe("700");
