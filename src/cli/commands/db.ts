@@ -35,18 +35,25 @@ export async function dbCommand(ctx: CliContext, action: "backup" | "restore" | 
       const db = session.db;
       if (!db) throw notHere();
       if (action === "backup") return db.backup({ keep: opts.keep });
-      if (action === "restore") {
-        const request = { from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep };
-        if (!request.yes) return db.restore(request);
-        // A deploy must not migrate the database while it is replaced: the restore holds the deploy lock.
-        const lock = await session.lock.acquire(`slipway db restore -e ${loaded.env.name}`, { wait: false, timeoutMs: 0 });
+      // Held by the restore and the drill, refused (DEPLOY_LOCKED, naming the holder) while a deploy,
+      // a restore or another drill holds it: a deploy must not migrate the database while it is
+      // replaced; a drill runs the current release's migrations in a scratch database, and a deploy's
+      // recovery (or a second drill's clean-up of stale scratch databases) would pull its files and
+      // database from under it.
+      const holding = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+        const lock = await session.lock.acquire(`slipway db ${what} -e ${loaded.env.name}`, { wait: false, timeoutMs: 0 });
         try {
-          return await db.restore(request);
+          return await work();
         } finally {
           await lock.release();
         }
+      };
+      if (action === "restore") {
+        const request = { from: opts.from ?? "latest", yes: opts.yes === true, keep: opts.keep };
+        if (!request.yes) return db.restore(request);
+        return holding("restore", () => db.restore(request));
       }
-      return db.drill({ from: opts.from ?? "latest" });
+      return holding("drill", () => db.drill({ from: opts.from ?? "latest" }));
     });
     const redactor = ctx.secrets;
     const result = redactor ? redactor.deep(view.result) : view.result;

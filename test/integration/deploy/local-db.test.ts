@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,6 +60,23 @@ async function sharedChecks(
   secrets: () => string[],
 ): Promise<void> {
   const backups = join(dir, ".slipway/local/backups");
+  // While a deploy holds the lock (this test's live process as its holder), the drill and a restore
+  // are refused with DEPLOY_LOCKED naming it, and leave the lock as it was.
+  const lockFile = join(dir, ".slipway/local/lock.json");
+  const now = new Date().toISOString();
+  const holder = `${JSON.stringify({ pid: process.pid, host: hostname(), user: "test", command: "slipway deploy -e local (the test's holder)", acquiredAt: now, heartbeatAt: now })}\n`;
+  writeFileSync(lockFile, holder);
+  for (const args of [
+    ["db", "drill", "-e", "local", "--json"],
+    ["db", "restore", "-e", "local", "--from", "latest", "--yes", "--json"],
+  ]) {
+    const refused = await out.run(dir, args, env);
+    expect(refused.code, refused.stdout + refused.stderr).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain("DEPLOY_LOCKED");
+    expect(refused.stdout + refused.stderr).toContain("the test's holder");
+  }
+  expect(readFileSync(lockFile, "utf8")).toBe(holder);
+  rmSync(lockFile);
   // The drill: a measured RTO and the backup's age, in --json and in the human view.
   const drill = await out.run(dir, ["db", "drill", "-e", "local", "--json"], env);
   expect(drill.code, drill.stdout + drill.stderr).toBe(0);
