@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSpecText } from "../../spec/load.js";
 import { validateSpec } from "../../spec/validate.js";
-import { preflightFindings } from "./preflight.js";
+import { buildPreflightHint, preflightFindings } from "./preflight.js";
 
 const spec = `name: shop
 app:
@@ -73,5 +73,20 @@ describe("the deploy preflight", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a blocked build's hint names the check command only for Dockerfile findings, and the .dockerignore for the context's own", () => {
+    const command = "slipway check -f slipway.yaml Dockerfile --rule SLW-DF --min-severity high";
+    const both = buildPreflightHint({ dockerfileCommand: command, dockerignore: ".dockerignore" });
+    expect(both).toBe(
+      `\`${command}\` shows the Dockerfile's; the build context's (SLW-BUILD-…, checked by slipway build only): add what each one names to .dockerignore. Fix them, waive one in checks.waivers with a reason, or build anyway with --force.`,
+    );
+    // Only a .dockerignore finding: no command that would answer "no findings".
+    const contextOnly = buildPreflightHint({ dockerignore: "app/.dockerignore" });
+    expect(contextOnly).not.toContain("slipway check");
+    expect(contextOnly).toContain("add what each one names to app/.dockerignore");
+    expect(buildPreflightHint({ dockerfileCommand: command })).toBe(
+      `\`${command}\` shows the Dockerfile's. Fix them, waive one in checks.waivers with a reason, or build anyway with --force.`,
+    );
   });
 });

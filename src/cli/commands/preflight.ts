@@ -125,6 +125,21 @@ export async function dockerfilePreflight(
   };
 }
 
+/**
+ * The hint of a blocked build. The Dockerfile's findings are `slipway check`'s, so its command shows
+ * them; the build context's own (SLW-BUILD-*, the .dockerignore) are not in check's catalogue, so the
+ * hint names the file to edit instead of a command that would answer "no findings".
+ */
+export function buildPreflightHint(blocked: { dockerfileCommand?: string | undefined; dockerignore?: string | undefined }): string {
+  const parts = [
+    ...(blocked.dockerfileCommand !== undefined ? [`\`${blocked.dockerfileCommand}\` shows the Dockerfile's`] : []),
+    ...(blocked.dockerignore !== undefined
+      ? [`the build context's (SLW-BUILD-…, checked by slipway build only): add what each one names to ${blocked.dockerignore}`]
+      : []),
+  ];
+  return `${parts.join("; ")}. Fix them, waive one in checks.waivers with a reason, or build anyway with --force.`;
+}
+
 /** The check options that come from the spec: its waivers, the S3 buckets it grants, where its image runs. */
 export async function specCheckOptions(
   validated: ValidatedSpec,
