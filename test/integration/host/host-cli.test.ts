@@ -142,9 +142,10 @@ describe.skipIf(skip)("host target through the CLI", () => {
     const result = JSON.parse(status.stdout.trim().split("\n").pop() as string).result;
     expect(result).toMatchObject({ serving: 1, proxyServes: 1, healthy: true });
 
-    const exec = await cli(["exec", "--", "sh", "-c", 'echo "revision $SLIPWAY_REVISION of $SLIPWAY_APP"']);
+    const exec = await cli(["exec", "--", "sh", "-c", 'echo "revision $SLIPWAY_REVISION of $SLIPWAY_APP on $HOST:$PORT"']);
     expect(exec.code, exec.stderr).toBe(0);
-    expect(exec.stdout).toContain("revision 1 of clihost");
+    // The app contract's HOST and PORT in a container: what `gunicorn --bind "$HOST:$PORT"` needs.
+    expect(exec.stdout).toContain("revision 1 of clihost on 0.0.0.0:8080");
     const failing = await cli(["exec", "--", "sh", "-c", "exit 7"]);
     expect(failing.code).toBe(7);
 
