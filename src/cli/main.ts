@@ -154,7 +154,7 @@ export function buildProgram(
     .option("--digest <sha256:…>", "image digest to deploy (wins over the tag)")
     .option(
       "--build",
-      "build and push app.build's image first, then deploy it by digest (image@sha256:…); the default when the image has no tag or digest",
+      "build and push app.build's image first, then deploy it by digest (image@sha256:…); a host target with imageTransfer auto or copy deploys the local build without a push; the default when the image has no tag or digest",
     )
     .option("--no-build", "never build: deploy the spec's image or --tag/--digest")
     .option("--no-wait", "fail at once when another deploy holds the lock instead of waiting")

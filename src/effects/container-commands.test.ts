@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   containerName,
@@ -71,8 +75,19 @@ describe("container runtime commands", () => {
     const pinned = "127.0.0.1:5000/shop@sha256:0d7e0bd5d4e7c8ac8a4a1b3c6b1f5e0f0a0b0c0d0e0f101112131415161718ff";
     expect(pullArgv("docker", pinned)).toEqual(["docker", "pull", pinned]);
     expect(stateArgv("docker", "c1")).toEqual(["docker", "inspect", "--format", "{{json .State}}", "c1"]);
-    expect(logsArgv("podman", "c1", 50)).toEqual(["podman", "logs", "--tail", "50", "c1"]);
-    expect(logsArgv("podman", "c1", -3.5, true)).toEqual(["podman", "logs", "--tail", "0", "--follow", "c1"]);
+    expect(logsArgv("podman", "c1", 50)).toEqual(["sh", "-c", 'exec "$@" 2>&1', "sh", "podman", "logs", "--tail", "50", "c1"]);
+    expect(logsArgv("podman", "c1", -3.5, true)).toEqual([
+      "sh",
+      "-c",
+      'exec "$@" 2>&1',
+      "sh",
+      "podman",
+      "logs",
+      "--tail",
+      "0",
+      "--follow",
+      "c1",
+    ]);
     expect(stopArgv("podman", "c1", 29.2)).toEqual(["podman", "stop", "--time", "30", "c1"]);
     expect(removeArgv("docker", "c1")).toEqual(["docker", "rm", "--force", "c1"]);
     expect(listArgv("podman", { b: "2", a: "1" })).toEqual([
@@ -168,5 +183,30 @@ describe("container runtime commands", () => {
     const refused = envFileText({ KEY: "-----BEGIN KEY-----\nabc\n-----END KEY-----", OK: "1", CR: "a\rb" });
     expect(refused).toEqual({ multiLine: ["CR", "KEY"] });
     expect(JSON.stringify(refused)).not.toContain("BEGIN");
+  });
+
+  it("reads a container's output as one stream in the order it was written, through a real sh", () => {
+    // A stand-in for the runtime's `logs`: what a gunicorn writes, boot lines on stderr, access lines on stdout.
+    const dir = mkdtempSync(join(tmpdir(), "slipway-logs-"));
+    try {
+      writeFileSync(
+        join(dir, "podman"),
+        '#!/bin/sh\necho "args: $*"\necho "[INFO] Listening at: http://0.0.0.0:8000" >&2\necho "GET /healthz 200"\necho "[INFO] Worker exiting" >&2\n',
+      );
+      chmodSync(join(dir, "podman"), 0o755);
+      const [command, ...args] = logsArgv("podman", "web-1", 20);
+      const r = spawnSync(command as string, args, { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: "utf8" });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe("");
+      expect(r.stdout.split("\n")).toEqual([
+        "args: logs --tail 20 web-1",
+        "[INFO] Listening at: http://0.0.0.0:8000",
+        "GET /healthz 200",
+        "[INFO] Worker exiting",
+        "",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

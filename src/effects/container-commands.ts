@@ -143,9 +143,25 @@ export function parseState(output: string): ContainerState | undefined {
   };
 }
 
-/** The last `lines` lines of a container's output (stdout and stderr). */
+/**
+ * The last `lines` lines of a container's output, stdout and stderr as one stream in the order the
+ * container wrote them: the runtime prints them interleaved on its own stdout and stderr, which SSH
+ * carries as two channels, so read apart they come back stdout first (a gunicorn's access log
+ * before its boot lines). `2>&1` on the server keeps the order.
+ */
 export function logsArgv(runtime: ContainerRuntime, name: string, lines: number, follow = false): string[] {
-  return [runtime, "logs", "--tail", String(Math.max(0, Math.floor(lines))), ...(follow ? ["--follow"] : []), name];
+  return [
+    "sh",
+    "-c",
+    'exec "$@" 2>&1',
+    "sh",
+    runtime,
+    "logs",
+    "--tail",
+    String(Math.max(0, Math.floor(lines))),
+    ...(follow ? ["--follow"] : []),
+    name,
+  ];
 }
 
 /** SIGTERM to PID 1 (the init passes it on), SIGKILL after `graceSeconds`. */

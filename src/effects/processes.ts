@@ -449,7 +449,7 @@ export interface RunCommandRequest {
   cwd: string;
   /** The complete environment of the command: nothing is inherited. */
   env: Readonly<Record<string, string>>;
-  /** The command is stopped (SIGTERM, then SIGKILL after 5 s) when it runs longer. */
+  /** The command is stopped (SIGTERM, then SIGKILL after 5 s) when it runs longer; beyond 2^31-1 ms (24.8 days), never. */
   timeoutMs: number;
   /** Called with every line of output as it arrives. */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
@@ -474,6 +474,9 @@ export interface RunCommandResult {
 }
 
 const maxLineLength = 8 * 1024;
+
+/** The longest delay `setTimeout` honours. */
+const maxTimerMs = 2 ** 31 - 1;
 
 /**
  * Runs a command to completion, streaming its output line by line (migrations, pg_ctl, the mysql
@@ -545,10 +548,15 @@ export async function runCommand(request: RunCommandRequest): Promise<RunCommand
     signalProcess(identity, "SIGTERM");
     killTimer = setTimeout(() => signalProcess(identity, "SIGKILL", { group: true }), 5_000);
   };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, request.timeoutMs);
+  // A timer cannot wait longer than 2^31-1 ms (about 24.8 days): Node fires a longer one after 1 ms
+  // (`logs --follow` asked for a year and was stopped at once). Longer means no limit.
+  const timer =
+    request.timeoutMs > maxTimerMs
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, request.timeoutMs);
   request.signal?.addEventListener("abort", stop, { once: true });
   if (request.signal?.aborted) stop();
 

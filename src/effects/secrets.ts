@@ -57,9 +57,11 @@ export async function loadLocalSecrets(
     // Values set in the environment win, so CI can inject them without a file.
     for (const name of names) if (env[name] !== undefined) values[name] = env[name];
   } else {
-    throw new SlipwayError("DEPLOY_TARGET_UNSUPPORTED", `secret source ${source.kind} is not available on the local target`, {
-      hint: "Use secretSource: {env-file: .slipway/secrets.env} or {env: {}} for local environments.",
-    });
+    throw new SlipwayError(
+      "DEPLOY_TARGET_UNSUPPORTED",
+      `secret source ${source.kind} is not available here: the local and host targets read secret values on the deploying machine`,
+      { hint: "Use secretSource: {env-file: .slipway/secrets.env} or {env: {}} for this environment." },
+    );
   }
   const missing = names.filter((n) => values[n] === undefined || values[n] === "");
   if (missing.length > 0) {

@@ -276,6 +276,12 @@ describe("validateSpec", () => {
       "kubernetes-secret needs a kubernetes target",
       ["environments", "production", "secretSource"],
     ],
+    [
+      "aws-secrets-manager needs kubernetes",
+      `${base.replace("target: kubernetes", "target: server\n    secretSource: { aws-secrets-manager: { prefix: shop/production/ } }")}targets:\n  server: { type: host, ssh: deploy@203.0.113.7 }\n`,
+      "aws-secrets-manager needs a kubernetes target (the host target reads secret values on the deploying machine)",
+      ["environments", "production", "secretSource"],
+    ],
   ];
   for (const [name, text, message, path] of ruleCases) {
     it(`rule: ${name}`, () => {

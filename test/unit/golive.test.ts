@@ -6,7 +6,9 @@ import { parse, stringify } from "yaml";
 import type { AppModel } from "../../src/model/app-model.js";
 import { type DbEvent, evaluateGolive, type GateId, type GoliveFacts } from "../../src/plan/golive.js";
 import { type KubeObject, renderKubernetes } from "../../src/render/kubernetes/render-kubernetes.js";
+import { parseSpecText } from "../../src/spec/load.js";
 import { buildModel } from "../../src/spec/normalize.js";
+import { validateSpec } from "../../src/spec/validate.js";
 import { examplesDir, loadExamples } from "../helpers/examples.js";
 import { runCli } from "../helpers/run-cli.js";
 
@@ -195,6 +197,33 @@ describe("the go-live gates of a local environment (slipway runs the database)",
     const old = local([backup, drill("2026-03-01T12:00:00.000Z")]);
     expect(statusOf(old, model, "drill")).toMatchObject({ status: "fail", hint: "Run `slipway db drill -e local` after a backup." });
     expect(statusOf(local(old.dbHistory as DbEvent[], 14), model, "drill")?.status).toBe("pass");
+  });
+});
+
+describe("the go-live gates of a host environment (containers on one server)", () => {
+  it("does not say the host target runs the app's folder: it runs an image, which the digest gate does not read yet", () => {
+    const validated = validateSpec(
+      parseSpecText(
+        "name: notes\napp:\n  image: registry.example.com/notes:1.1.0\n  port: 8000\n  health: /healthz\nenvironments:\n  production: { target: server }\ntargets:\n  server: { type: host, ssh: deploy@203.0.113.7 }\n",
+        "slipway.yaml",
+      ),
+    );
+    const model = buildModel(validated, validated.environments.production as NonNullable<(typeof validated.environments)[string]>);
+    const gate = statusOf(
+      {
+        now,
+        maxDrillAgeDays: 7,
+        preflight: { checked: false, deploys: "the app's image as containers on a server over SSH", findings: [], command: "" },
+        objects: undefined,
+        dbHistory: undefined,
+        deployedImages: ["registry.example.com/notes:1.1.0"],
+      },
+      model,
+      "image-digest",
+    );
+    expect(gate?.status).toBe("not-applicable");
+    expect(gate?.evidence).not.toContain("folder");
+    expect(gate?.evidence).toContain("the server runs the image by the reference deployed");
   });
 });
 

@@ -17,7 +17,7 @@ import { type CliContext, secretsOf } from "../context.js";
 import { whileInterruptible } from "../interrupts.js";
 import { loadSpecForCli } from "../load-spec.js";
 import { report } from "../report.js";
-import { dockerfilePreflight } from "./preflight.js";
+import { buildPreflightHint, dockerfilePreflight } from "./preflight.js";
 
 /*
  * `slipway build` and the build step of `deploy --build`: the preflight (check's Dockerfile rules
@@ -133,9 +133,10 @@ export async function buildForSpec(
   const warnings = open.filter((f) => f.severity !== "high");
   if (!opts.force) {
     const dockerfileCheck = await dockerfilePreflight(validated, dockerfile, { cwd: ctx.cwd, specShown, today, drivers: ctx.drivers });
+    const contextBlocking = open.filter((f) => f.severity === "high");
     const blocking = [
       ...dockerfileCheck.findings.map((f) => `${f.ruleId} ${findingLocation(f)}: ${f.message}`),
-      ...open.filter((f) => f.severity === "high").map((f) => `${f.ruleId} ${f.file}: ${f.message}`),
+      ...contextBlocking.map((f) => `${f.ruleId} ${f.file}: ${f.message}`),
     ];
     if (blocking.length > 0) {
       const more = blocking.length > 3 ? `; and ${blocking.length - 3} more` : "";
@@ -143,7 +144,10 @@ export async function buildForSpec(
         "BUILD_PREFLIGHT",
         `build preflight: ${blocking.length} finding(s) at high or above — ${blocking.slice(0, 3).join("; ")}${more}`,
         {
-          hint: `\`${dockerfileCheck.command}\` shows the Dockerfile's. Fix them, waive one in checks.waivers with a reason, or build anyway with --force.`,
+          hint: buildPreflightHint({
+            dockerfileCommand: dockerfileCheck.findings.length > 0 ? dockerfileCheck.command : undefined,
+            dockerignore: contextBlocking[0]?.file,
+          }),
         },
       );
     }

@@ -4,6 +4,7 @@ import { type DeployOptions, type DeployResult, deploy } from "../../deploy/engi
 import type { Reporter } from "../../deploy/events.js";
 import { currentRelease, type ReleaseRecord } from "../../deploy/history.js";
 import { SlipwayError } from "../../errors/slipway-error.js";
+import type { ResolvedTarget } from "../../spec/resolve.js";
 import type { ResolvedEnvironment, ValidatedSpec } from "../../spec/validate.js";
 import type { CliContext } from "../context.js";
 import { signalExitCode, whileInterruptible } from "../interrupts.js";
@@ -14,6 +15,16 @@ import { preflightFindings } from "./preflight.js";
  * Steps every target's deploy command shares: choosing the release to roll back to, the preflight
  * check, and turning the engine's result into output and an exit code.
  */
+
+/**
+ * Whether `deploy --build` pushes what it builds. A host target that copies images from this machine
+ * (imageTransfer auto or copy) deploys the fresh local build by its tag, copied over SSH: one server
+ * without a registry needs no push, and `auto` copies an image this machine has either way. A host
+ * target that only pulls, and Kubernetes, need the image in the registry.
+ */
+export function buildPushes(target: ResolvedTarget): boolean {
+  return !(target.type === "host" && target.imageTransfer !== "pull");
+}
 
 /** The release `rollback` puts back: `--to N`, or the newest successful one before the current. */
 export function pickRollback(records: readonly ReleaseRecord[], to: number | undefined): ReleaseRecord {

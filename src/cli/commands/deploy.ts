@@ -11,7 +11,7 @@ import { imageRefPattern } from "../../spec/schema.js";
 import { type CliContext, secretsOf } from "../context.js";
 import { type InfraOutputsFlags, infraOutputsFor } from "../infra-outputs.js";
 import { report } from "../report.js";
-import { deployInterruptibly, finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
+import { buildPushes, deployInterruptibly, finishDeploy, pickRollback, runPreflight } from "./deploy-steps.js";
 import {
   type CommandWarning,
   type EnvOptions,
@@ -157,7 +157,7 @@ function buildsFirst(loaded: Loaded, opts: DeployCommandOptions): boolean {
   return groups?.tag === undefined && groups?.digest === undefined;
 }
 
-/** `deploy --build`: builds and pushes the image, then the deploy runs repository@digest (a tag names it in history). */
+/** `deploy --build`: builds and pushes the image, then the deploy runs repository@digest (a tag names it in history); a host target that copies images deploys the local build by its tag (buildPushes). */
 async function buildFirst(
   ctx: CliContext,
   loaded: Loaded,
@@ -175,10 +175,15 @@ async function buildFirst(
     );
   }
   const { buildForSpec } = await import("./build.js");
-  const built = await buildForSpec(ctx, loaded.validated, loaded.env, { push: true, force: opts.force === true, infra });
+  const push = buildPushes(loaded.env.target);
+  const built = await buildForSpec(ctx, loaded.validated, loaded.env, { push, force: opts.force === true, infra });
   // What was built, before the deploy's own events: CI reads the digest from here or from history.
-  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ type: "image-built", ref: built.ref, digest: built.digest, image: built.pinned })}\n`);
-  else ctx.stderr.write(`built and pushed ${built.pinned}\n`);
+  if (ctx.json)
+    ctx.stdout.write(
+      `${JSON.stringify({ type: "image-built", ref: built.ref, digest: built.digest, image: built.pinned ?? built.ref })}\n`,
+    );
+  else
+    ctx.stderr.write(push ? `built and pushed ${built.pinned}\n` : `built ${built.ref} (not pushed: the deploy copies it to the server)\n`);
   return { tag: built.tag, digest: built.digest };
 }
 

@@ -23,6 +23,9 @@ import { type DriverRegistry, driverOf } from "../../targets/index.js";
  *     nothing to do with it.
  *   - a local environment deploys a copy of the app's folder and runs its command: no image and no
  *     Kubernetes object, so no rule of `check` applies to it.
+ *   - a host environment runs the image as containers on a server: no Kubernetes object, and the
+ *     runtime runs the image as its Dockerfile made it (its USER included), so the Dockerfile that
+ *     `app.build` names is checked, as for Kubernetes; without `app.build`, nothing.
  */
 
 export interface DeployedInputs {
@@ -59,7 +62,10 @@ export async function deployedInputs(
     // What the target deploys decides what is checked: a target that renders Kubernetes objects has them checked.
     const { capabilities } = await driverOf(env, opts.drivers);
     if (capabilities.renders !== "kubernetes") {
-      unchecked.push({ environment: env.name, deploys: capabilities.deploys ?? "nothing slipway renders" });
+      // A target that runs the image itself (host) runs what app.build's Dockerfile makes, as it is.
+      const build = capabilities.runsImage ? buildModel(validated, env, { tag: opts.tag, digest: opts.digest }).build : undefined;
+      if (build) dockerfiles.add(resolve(dirname(opts.specFile), build.context, build.dockerfile));
+      else unchecked.push({ environment: env.name, deploys: capabilities.deploys ?? "nothing slipway renders" });
       continue;
     }
     const model = buildModel(validated, env, { tag: opts.tag, digest: opts.digest });
@@ -117,6 +123,21 @@ export async function dockerfilePreflight(
     findings: report.findings.filter((f) => f.waived === undefined && atLeast(f.severity, "high")),
     command: ["slipway", "check", "-f", opts.specShown, shown, "--rule", "SLW-DF", "--min-severity", "high"].map(quoteWord).join(" "),
   };
+}
+
+/**
+ * The hint of a blocked build. The Dockerfile's findings are `slipway check`'s, so its command shows
+ * them; the build context's own (SLW-BUILD-*, the .dockerignore) are not in check's catalogue, so the
+ * hint names the file to edit instead of a command that would answer "no findings".
+ */
+export function buildPreflightHint(blocked: { dockerfileCommand?: string | undefined; dockerignore?: string | undefined }): string {
+  const parts = [
+    ...(blocked.dockerfileCommand !== undefined ? [`\`${blocked.dockerfileCommand}\` shows the Dockerfile's`] : []),
+    ...(blocked.dockerignore !== undefined
+      ? [`the build context's (SLW-BUILD-…, checked by slipway build only): add what each one names to ${blocked.dockerignore}`]
+      : []),
+  ];
+  return `${parts.join("; ")}. Fix them, waive one in checks.waivers with a reason, or build anyway with --force.`;
 }
 
 /** The check options that come from the spec: its waivers, the S3 buckets it grants, where its image runs. */

@@ -188,7 +188,19 @@ const kubernetesSecretNeedsKubernetes: SpecRule = ({ secretSource, targetType })
         {
           path: ["secretSource"],
           message: "kubernetes-secret needs a kubernetes target",
-          hint: "Use env or env-file for the local target.",
+          hint: "The local and host targets read secret values on the deploying machine: use env or env-file.",
+        },
+      ]
+    : [];
+
+/** External Secrets reads AWS Secrets Manager inside a cluster; the local and host targets read values here. */
+const awsSecretsManagerNeedsKubernetes: SpecRule = ({ secretSource, targetType }) =>
+  secretSource && "aws-secrets-manager" in secretSource && (targetType === "local" || targetType === "host")
+    ? [
+        {
+          path: ["secretSource"],
+          message: `aws-secrets-manager needs a kubernetes target (the ${targetType} target reads secret values on the deploying machine)`,
+          hint: "Use env-file (a chmod 600 file, e.g. .slipway/production.env) or env (exported before slipway runs) for this environment.",
         },
       ]
     : [];
@@ -208,6 +220,7 @@ export const specRules: readonly SpecRule[] = [
   awsAccountKnown,
   metricsPortNotAppPortClash,
   kubernetesSecretNeedsKubernetes,
+  awsSecretsManagerNeedsKubernetes,
   ...infraRules,
   ...observabilityRules,
 ];

@@ -41,6 +41,7 @@ import type { Host } from "../../effects/host.js";
 import { invalidMariadbName, nativePasswordHash } from "../../effects/mariadb-commands.js";
 import { invalidPostgresName, scramSha256Verifier } from "../../effects/postgres-commands.js";
 import type { AppModel, DatabaseModel } from "../../model/app-model.js";
+import { databaseImagePullHint } from "./image-transfer.js";
 
 export interface AccessoryPlace {
   host: Host;
@@ -103,6 +104,8 @@ export class AccessoryError extends Error {
   constructor(
     message: string,
     readonly lastLines: readonly string[] = [],
+    /** How to fix it, when the failure says more than "look at the container's logs". */
+    readonly hint?: string,
   ) {
     super(message);
   }
@@ -198,7 +201,13 @@ export async function setupDatabaseAccessory(
     if ((await run(place, imageIdArgv(place.runtime, place.image))).exitCode !== 0) {
       if (transfer && (await transfer(place.image))) changed(`image ${place.image}: copied to the server`);
       else {
-        await must(`cannot pull ${place.image} on the server`, pullArgv(place.runtime, place.image), { timeoutMs: 15 * 60_000 });
+        const pulled = await run(place, pullArgv(place.runtime, place.image), { timeoutMs: 15 * 60_000 });
+        if (pulled.exitCode !== 0)
+          throw new AccessoryError(
+            `cannot pull ${place.image} on the server`,
+            pulled.lastLines,
+            databaseImagePullHint(place.runtime, place.image),
+          );
         changed(`image ${place.image}: pulled on the server`);
       }
     }

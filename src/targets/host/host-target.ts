@@ -36,6 +36,7 @@ import type { Redactor } from "../../secrets/redact.js";
 import { AccessoryError, accessoryPlace, ensureAccessoryRunning, namesOf, readDatabasePassword, unsupportedDatabase } from "./database.js";
 import { imageStep, needsLocalImageCheck, pullHint } from "./image-transfer.js";
 import { drain, type ProxyPlace, proxyServes, route } from "./proxy.js";
+import { releaseEnv } from "./release-env.js";
 
 export interface HostTargetOptions {
   /** The app and environment whose containers this target owns (their labels). */
@@ -228,15 +229,16 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
         name: copy.database,
       });
     }
-    const env: Record<string, string> = {
-      ...Object.fromEntries(ctx.model.env),
-      ...options.secrets,
-      ...dbEnv,
-      PORT: String(ctx.model.port),
-      SLIPWAY_APP: ctx.model.name,
-      SLIPWAY_ENVIRONMENT: ctx.model.environment,
-      SLIPWAY_REVISION: String(ctx.revision),
-    };
+    const env = releaseEnv({
+      app: ctx.model.name,
+      environment: ctx.model.environment,
+      revision: ctx.revision,
+      port: ctx.model.port,
+      phase,
+      plain: ctx.model.env,
+      secrets: options.secrets,
+      database: dbEnv,
+    });
     const text = envFileText(env);
     if ("multiLine" in text)
       throw new DeployFailure({

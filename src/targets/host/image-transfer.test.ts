@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type ImageStep, type ImageTransferMode, imageStep, needsLocalImageCheck, pullHint, registryOf } from "./image-transfer.js";
+import {
+  databaseImagePullHint,
+  type ImageStep,
+  type ImageTransferMode,
+  imageStep,
+  needsLocalImageCheck,
+  pullHint,
+  registryOf,
+} from "./image-transfer.js";
 
 describe("the host target's image transfer verdict", () => {
   const table: [ImageTransferMode, { onServer: boolean; here: boolean }, ImageStep][] = [
@@ -53,5 +61,19 @@ describe("the registry a reference names, for the pull hint", () => {
     expect(docker).toContain("--runtime-env DOCKER_CONFIG=DIR");
     expect(docker).toContain("insecure-registries");
     expect(docker).toContain("short name");
+  });
+
+  it("for the database image setup could neither copy nor pull, names the image on this machine or database.image, not imageTransfer", () => {
+    const hint = databaseImagePullHint("podman", "docker.io/library/postgres:17");
+    expect(hint).toContain("This machine's podman has no docker.io/library/postgres:17 to copy");
+    expect(hint).toContain("`podman images`");
+    expect(hint).toContain("database.image");
+    expect(hint).toContain("`podman login --authfile FILE docker.io` on the server");
+    expect(hint).toContain("--runtime-env CONTAINERS_REGISTRIES_CONF=");
+    expect(hint).not.toContain("imageTransfer");
+    expect(hint).not.toContain("logs");
+    expect(pullHint("podman", "ghcr.io/acme/shop:1")).toMatch(
+      /; or copy the image instead: imageTransfer: copy \(or auto, with the image on this machine\)\.$/,
+    );
   });
 });

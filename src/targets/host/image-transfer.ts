@@ -47,6 +47,19 @@ export function registryOf(ref: string): string | undefined {
  * where the pull looks: the hint names the file explicitly, through host.env.
  */
 export function pullHint(runtime: "podman" | "docker", ref: string): string {
+  return `${registryAdvice(runtime, ref)}; or copy the image instead: imageTransfer: copy (or auto, with the image on this machine).`;
+}
+
+/**
+ * What to do when `host setup` can neither copy the database accessory's image (this machine's
+ * runtime lacks it) nor pull it on the server. `imageTransfer` does not govern this image, so the
+ * way out is the image on this machine, another `database.image`, or the server's registry settings.
+ */
+export function databaseImagePullHint(runtime: "podman" | "docker", ref: string): string {
+  return `This machine's ${runtime} has no ${ref} to copy (setup copies an image \`${runtime} images\` lists here), and the server could not pull it: pull or build it here, or set the target's database.image to an image the server can pull. ${registryAdvice(runtime, ref)}.`;
+}
+
+function registryAdvice(runtime: "podman" | "docker", ref: string): string {
   const registry = registryOf(ref) ?? "REGISTRY";
   const credentials =
     runtime === "podman"
@@ -58,5 +71,5 @@ export function pullHint(runtime: "podman" | "docker", ref: string): string {
       : "a plain-HTTP registry is the Docker daemon's `insecure-registries` setting";
   const qualify =
     registryOf(ref) === undefined ? "; name the image with its registry host (a short name is resolved by the server's runtime)" : "";
-  return `Private registry: ${credentials} (the runtime runs with only PATH and host.env, so name the credentials file there); ${settings}${qualify}; or copy the image instead: imageTransfer: copy (or auto, with the image on this machine).`;
+  return `Private registry: ${credentials} (the runtime runs with only PATH and host.env, so name the credentials file there); ${settings}${qualify}`;
 }

@@ -304,18 +304,28 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
         notes: [] as { label?: string; message: string }[],
       };
       if (req.follow && containers.length > 0) {
-        // Every container's output until interrupted (one SSH session each).
-        await Promise.all(
-          containers.map((c) =>
-            ssh.run({
-              command: logsArgv(spec.runtime, c.name, req.lines, true),
-              cwd: "/",
-              env: hostEnv,
-              timeoutMs: 365 * 24 * 3600_000,
-              onLine: (line) => emit({ label: c.name, fields: { source: c.name }, line: ctx.redactor.text(line) }),
-            }),
-          ),
-        );
+        // Every container's output until interrupted (one SSH session each). The ssh clients run in
+        // their own process groups, so Ctrl-C does not reach them: when slipway exits (Ctrl-C exits at
+        // once) they are stopped, or they and the server's `logs --follow` would outlive it.
+        const following = new AbortController();
+        const stopFollowing = () => following.abort();
+        process.once("exit", stopFollowing);
+        try {
+          await Promise.all(
+            containers.map((c) =>
+              ssh.run({
+                command: logsArgv(spec.runtime, c.name, req.lines, true),
+                cwd: "/",
+                env: hostEnv,
+                timeoutMs: 365 * 24 * 3600_000,
+                signal: following.signal,
+                onLine: (line) => emit({ label: c.name, fields: { source: c.name }, line: ctx.redactor.text(line) }),
+              }),
+            ),
+          );
+        } finally {
+          process.removeListener("exit", stopFollowing);
+        }
         return summary;
       }
       for (const c of containers) {

@@ -256,7 +256,8 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
           spec.ssh,
           `database accessory: ${error.message}`,
           error.lastLines,
-          `Look at \`${spec.runtime} logs ${namesOf(place).container}\` on the server; the data volume is never removed by slipway.`,
+          error.hint ??
+            `Look at \`${spec.runtime} logs ${namesOf(place).container}\` on the server; the data volume is never removed by slipway.`,
         );
       }
       const running = await accessoryImage(place);

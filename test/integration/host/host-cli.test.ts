@@ -4,7 +4,7 @@
  * until the fingerprint is accepted with --accept-host-key; deploy, status, exec, logs, history and
  * down go over SSH (the server prepared by `host setup`); a changed host key is refused.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
+import { bin, eventually } from "../deploy/local-harness.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
 const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
@@ -142,9 +143,10 @@ describe.skipIf(skip)("host target through the CLI", () => {
     const result = JSON.parse(status.stdout.trim().split("\n").pop() as string).result;
     expect(result).toMatchObject({ serving: 1, proxyServes: 1, healthy: true });
 
-    const exec = await cli(["exec", "--", "sh", "-c", 'echo "revision $SLIPWAY_REVISION of $SLIPWAY_APP"']);
+    const exec = await cli(["exec", "--", "sh", "-c", 'echo "revision $SLIPWAY_REVISION of $SLIPWAY_APP on $HOST:$PORT"']);
     expect(exec.code, exec.stderr).toBe(0);
-    expect(exec.stdout).toContain("revision 1 of clihost");
+    // The app contract's HOST and PORT in a container: what `gunicorn --bind "$HOST:$PORT"` needs.
+    expect(exec.stdout).toContain("revision 1 of clihost on 0.0.0.0:8080");
     const failing = await cli(["exec", "--", "sh", "-c", "exit 7"]);
     expect(failing.code).toBe(7);
 
@@ -157,6 +159,49 @@ describe.skipIf(skip)("host target through the CLI", () => {
     expect(history.code).toBe(0);
     expect(history.stdout).toContain('"outcome":"succeeded"');
   }, 180_000);
+
+  // The built CLI as its own process, so that Ctrl-C is a real signal and its exit a real exit.
+  it.skipIf(!existsSync(bin))(
+    "logs --follow streams new lines until Ctrl-C, and leaves no ssh client behind",
+    async () => {
+      const follow = spawn(
+        process.execPath,
+        [bin, "logs", "--follow", "-n", "1", "-f", join(root, "app", "slipway.yaml"), "-e", "production"],
+        {
+          cwd: join(root, "app"),
+          env: { PATH: process.env.PATH ?? "" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let out = "";
+      let err = "";
+      follow.stdout.on("data", (chunk) => {
+        out += chunk;
+      });
+      follow.stderr.on("data", (chunk) => {
+        err += chunk;
+      });
+      const exited = new Promise<number | null>((done) => follow.once("exit", (code) => done(code)));
+      const ours = () =>
+        execFileSync("ps", ["-eo", "args="], { encoding: "utf8" })
+          .split("\n")
+          .filter((line) => line.startsWith("ssh ") && line.includes("--follow slipway-clihost-production-"));
+      try {
+        await eventually("the ssh session of logs --follow", async () => (ours().length > 0 ? true : undefined), 30_000);
+        const before = out.split("response:200").length;
+        // A request answered now is printed while following (a timeout beyond a timer's range once stopped it at once).
+        expect(await get(proxyPort)).toMatchObject({ status: 200 });
+        await eventually("the new request's log line", async () => (out.split("response:200").length > before ? true : undefined), 30_000);
+        expect(follow.exitCode, err).toBeNull();
+      } finally {
+        follow.kill("SIGINT");
+      }
+      expect(await exited).toBe(130);
+      expect(err).not.toContain("TimeoutOverflowWarning");
+      await eventually("no ssh client of logs --follow left", async () => (ours().length === 0 ? true : undefined), 10_000);
+    },
+    120_000,
+  );
 
   it("deploys another tag, then rollback puts the first release's image back", async () => {
     const second = await cli(["deploy", "--tag", "v2"]);

@@ -223,6 +223,18 @@ describe("runCommand", () => {
     expect(slow).toMatchObject({ exitCode: null, signal: "SIGTERM", timedOut: true, lastLines: ["started"] });
   });
 
+  it("lets a command with a timeout longer than a timer can hold run (a year: `logs --follow`), instead of stopping it at once", async () => {
+    const started = Date.now();
+    const long = await runCommand({
+      command: [process.execPath, "-e", "setTimeout(() => console.log('still here'), 1500)"],
+      cwd: dir,
+      env: childEnv(),
+      timeoutMs: 365 * 24 * 3600_000,
+    });
+    expect(long).toMatchObject({ exitCode: 0, timedOut: false, lastLines: ["still here"] });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+
   it("fails with LOCAL_PROCESS_START_FAILED when the command cannot start", async () => {
     await expect(runCommand({ command: ["no-such-command-slipway"], cwd: dir, env: childEnv(), timeoutMs: 5_000 })).rejects.toMatchObject({
       code: "LOCAL_PROCESS_START_FAILED",
