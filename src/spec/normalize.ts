@@ -213,13 +213,20 @@ const localSnippet = [
 /** Where a local environment without a secretSource reads its secrets, relative to slipway.yaml. */
 export const defaultLocalSecretsFile = ".slipway/secrets.env";
 
+/**
+ * Where a host environment without a secretSource reads its secrets: a file of its own,
+ * `.slipway/<env>.env`, never the local environment's file (whose values `slipway init` made up for
+ * this machine only: a server deployed with them would run with random keys and say nothing).
+ */
+export const defaultHostSecretsFile = (environment: string) => `.slipway/${environment}.env`;
+
 function secretSource(env: ResolvedEnvironment, appName: string): SecretSourceModel {
   const s = env.secretSource;
   if (!s) {
     // The local and host targets read secret values on this machine; a cluster reads its own Secret.
-    return env.target.type !== "kubernetes"
-      ? { kind: "env-file", path: defaultLocalSecretsFile }
-      : { kind: "kubernetes-secret", name: `${appName}-secrets` };
+    if (env.target.type === "kubernetes") return { kind: "kubernetes-secret", name: `${appName}-secrets` };
+    if (env.target.type === "host") return { kind: "env-file", path: defaultHostSecretsFile(env.name) };
+    return { kind: "env-file", path: defaultLocalSecretsFile };
   }
   if ("env" in s) return { kind: "env" };
   if ("env-file" in s) return { kind: "env-file", path: s["env-file"] };
