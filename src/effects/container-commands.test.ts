@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  type Confinement,
+  confinementArgs,
   containerName,
+  cpuQuota,
   envFileText,
   execArgv,
   imageIdArgv,
@@ -12,6 +15,7 @@ import {
   listArgv,
   loadArgv,
   logsArgv,
+  memoryFlag,
   parseState,
   pullArgv,
   removeArgv,
@@ -21,6 +25,54 @@ import {
   stateArgv,
   stopArgv,
 } from "./container-commands.js";
+
+const confinement: Confinement = { user: 10001, group: 10002, memory: "256Mi", cpu: "500m" };
+const podmanConfinement = [
+  "--user",
+  "10001:10002",
+  "--read-only",
+  "--tmpfs",
+  "/tmp:rw,size=256m,U",
+  "--cap-drop",
+  "ALL",
+  "--security-opt",
+  "no-new-privileges",
+  "--memory",
+  "256m",
+  "--cpu-period",
+  "100000",
+  "--cpu-quota",
+  "50000",
+];
+
+describe("a release's confinement: the pods' securityContext and limits as runtime flags", () => {
+  it("non-root user, read-only root with the user's own /tmp, no capability, no escalation, the limits", () => {
+    expect(confinementArgs("podman", confinement)).toEqual(podmanConfinement);
+    // Docker honours a tmpfs mode (Podman 4.3 does not; its U gives the mount to the user).
+    const docker = confinementArgs("docker", confinement);
+    expect(docker[docker.indexOf("--tmpfs") + 1]).toBe("/tmp:rw,size=256m,mode=1777");
+  });
+
+  it("Kubernetes memory quantities as --memory (binary units as k/m/g/t, decimal ones and plain numbers as bytes)", () => {
+    expect(memoryFlag("256Mi")).toBe("256m");
+    expect(memoryFlag("2Gi")).toBe("2g");
+    expect(memoryFlag("512Ki")).toBe("512k");
+    expect(memoryFlag("1Ti")).toBe("1t");
+    expect(memoryFlag("500M")).toBe("500000000b");
+    expect(memoryFlag("1G")).toBe("1000000000b");
+    expect(memoryFlag("134217728")).toBe("134217728b");
+    expect(() => memoryFlag("1.5Gi")).toThrow(/not a memory quantity/);
+  });
+
+  it("Kubernetes CPU quantities as a CFS quota per 100 ms (never --cpus, which Docker refuses above the server's CPUs)", () => {
+    expect(cpuQuota("500m")).toBe(50_000);
+    expect(cpuQuota("1")).toBe(100_000);
+    expect(cpuQuota("1.5")).toBe(150_000);
+    expect(cpuQuota("4")).toBe(400_000);
+    expect(cpuQuota("1m")).toBe(1000);
+    expect(() => cpuQuota("lots")).toThrow(/not a CPU quantity/);
+  });
+});
 
 describe("container runtime commands", () => {
   it("runs a release container detached with an init, sorted labels, an env file and a loopback-only published port", () => {
@@ -33,6 +85,7 @@ describe("container runtime commands", () => {
         hostPort: 24001,
         containerPort: 8080,
         command: ["bin/server", "--port", "8080"],
+        confinement,
       }),
     ).toEqual([
       "podman",
@@ -53,17 +106,16 @@ describe("container runtime commands", () => {
       "bridge",
       "--publish",
       "127.0.0.1:24001:8080",
+      ...podmanConfinement,
       "localhost/shop:v3",
       "bin/server",
       "--port",
       "8080",
     ]);
     // Without app.command the image's own command runs.
-    expect(runArgv("docker", { name: "n", image: "i:1", labels: {}, envFile: "/e", hostPort: 1, containerPort: 2 }).slice(-3)).toEqual([
-      "--publish",
-      "127.0.0.1:1:2",
-      "i:1",
-    ]);
+    expect(
+      runArgv("docker", { name: "n", image: "i:1", labels: {}, envFile: "/e", hostPort: 1, containerPort: 2, confinement }).at(-1),
+    ).toBe("i:1");
   });
 
   it("builds the other commands as exact arrays for both runtimes", () => {
@@ -103,7 +155,9 @@ describe("container runtime commands", () => {
     ]);
     expect(execArgv("podman", "c1", ["bin/rails", "console"])).toEqual(["podman", "exec", "--interactive", "c1", "bin/rails", "console"]);
     expect(execArgv("docker", "c1", ["sh"], { tty: true })).toEqual(["docker", "exec", "--interactive", "--tty", "c1", "sh"]);
-    expect(runOnceArgv("podman", { name: "m", image: "i:1", labels: { x: "y" }, envFile: "/e", command: ["migrate"] })).toEqual([
+    expect(
+      runOnceArgv("podman", { name: "m", image: "i:1", labels: { x: "y" }, envFile: "/e", command: ["migrate"], confinement }),
+    ).toEqual([
       "podman",
       "run",
       "--rm",
@@ -114,6 +168,7 @@ describe("container runtime commands", () => {
       "x=y",
       "--env-file",
       "/e",
+      ...podmanConfinement,
       "i:1",
       "migrate",
     ]);
@@ -126,6 +181,7 @@ describe("container runtime commands", () => {
         envFile: "/e",
         command: ["migrate"],
         network: "slipway-shop-production",
+        confinement,
       }),
     ).toEqual([
       "docker",
@@ -138,6 +194,7 @@ describe("container runtime commands", () => {
       "/e",
       "--network",
       "slipway-shop-production",
+      ...confinementArgs("docker", confinement),
       "i:1",
       "migrate",
     ]);
@@ -150,8 +207,9 @@ describe("container runtime commands", () => {
         hostPort: 1,
         containerPort: 2,
         network: "slipway-shop-production",
-      }).slice(-5),
-    ).toEqual(["--network", "slipway-shop-production", "--publish", "127.0.0.1:1:2", "i:1"]);
+        confinement,
+      }).slice(-5 - podmanConfinement.length),
+    ).toEqual(["--network", "slipway-shop-production", "--publish", "127.0.0.1:1:2", ...podmanConfinement, "i:1"]);
     expect(containerName("shop", "production", 12, 2)).toBe("slipway-shop-production-r12-2");
   });
 

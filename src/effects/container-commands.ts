@@ -24,6 +24,71 @@ export interface ContainerSpec {
   command?: readonly string[] | undefined;
   /** The environment's own network (where its database accessory answers by name); undefined: the runtime's `bridge`. */
   network?: string | undefined;
+  /** The pods' security settings and limits. */
+  confinement: Confinement;
+}
+
+/**
+ * What the Kubernetes target's pod securityContext and limits say, as the runtime's flags, so a
+ * release runs the same way on a server as in a pod: the spec's non-root `app.runAs`, a read-only root
+ * filesystem with a writable 256 MiB `/tmp` (the pods' emptyDir), no capability, no privilege
+ * escalation (the runtime's default seccomp profile stays on, as RuntimeDefault), and the pods'
+ * limits (memory = the request, cpu = the derived limit).
+ */
+export interface Confinement {
+  user: number;
+  group: number;
+  /** A Kubernetes memory quantity (256Mi, 1Gi, 500M, 1000000). */
+  memory: string;
+  /** A Kubernetes CPU quantity (500m, 1, 1.5). */
+  cpu: string;
+}
+
+/** The runtime's flags for a `Confinement` (same meaning on Podman and Docker). */
+export function confinementArgs(runtime: ContainerRuntime, c: Confinement): string[] {
+  return [
+    "--user",
+    `${c.user}:${c.group}`,
+    "--read-only",
+    // Podman 4.3 ignores a tmpfs `mode` (the mount stays root's 0755, measured on Debian bookworm's);
+    // its `U` option gives the mount to the container's user. Docker honours `mode`.
+    "--tmpfs",
+    runtime === "podman" ? "/tmp:rw,size=256m,U" : "/tmp:rw,size=256m,mode=1777",
+    "--cap-drop",
+    "ALL",
+    "--security-opt",
+    "no-new-privileges",
+    "--memory",
+    memoryFlag(c.memory),
+    // A CFS quota rather than --cpus, which Docker refuses above the server's CPU count (a limit of
+    // 4 on a 2-core server); the quota means the same and is taken as it is.
+    "--cpu-period",
+    "100000",
+    "--cpu-quota",
+    String(cpuQuota(c.cpu)),
+  ];
+}
+
+const binaryUnits: Record<string, string> = { Ki: "k", Mi: "m", Gi: "g", Ti: "t" };
+const decimalPowers: Record<string, number> = { K: 3, M: 6, G: 9, T: 12 };
+
+/** A Kubernetes memory quantity as the runtime's `--memory` (which reads k/m/g/t as powers of 1024, b as bytes). */
+export function memoryFlag(quantity: string): string {
+  const m = /^([0-9]+)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(quantity);
+  if (!m?.[1]) throw new Error(`not a memory quantity: ${quantity}`);
+  const unit = m[2];
+  if (unit === undefined) return `${m[1]}b`;
+  const binary = binaryUnits[unit];
+  if (binary !== undefined) return `${m[1]}${binary}`;
+  return `${BigInt(m[1]) * 10n ** BigInt(decimalPowers[unit] ?? 0)}b`;
+}
+
+/** A Kubernetes CPU quantity as a CFS quota in µs per 100 ms period (500m → 50000; at least 1000, the kernel's floor). */
+export function cpuQuota(quantity: string): number {
+  const milli = /^([0-9]+)m$/.exec(quantity);
+  const cpus = milli?.[1] ? Number(milli[1]) / 1000 : /^[0-9]+(\.[0-9]+)?$/.test(quantity) ? Number(quantity) : Number.NaN;
+  if (Number.isNaN(cpus)) throw new Error(`not a CPU quantity: ${quantity}`);
+  return Math.max(1000, Math.round(cpus * 100_000));
 }
 
 /** `podman load` / `docker load`: an image archive on stdin. */
@@ -69,6 +134,7 @@ export function runArgv(runtime: ContainerRuntime, spec: ContainerSpec): string[
     spec.network ?? "bridge",
     "--publish",
     `127.0.0.1:${spec.hostPort}:${spec.containerPort}`,
+    ...confinementArgs(runtime, spec.confinement),
     // No `--entrypoint` change: app.command replaces the image's CMD, as on Kubernetes.
     spec.image,
     ...(spec.command ?? []),
@@ -86,6 +152,8 @@ export function runOnceArgv(
     command: readonly string[];
     /** The environment's network, so the command reaches the database accessory; undefined: the runtime's default. */
     network?: string | undefined;
+    /** As the release's containers (the Kubernetes target's Jobs run with the pods' securityContext). */
+    confinement: Confinement;
   },
 ): string[] {
   const labels = Object.entries(spec.labels)
@@ -103,6 +171,7 @@ export function runOnceArgv(
     "--env-file",
     spec.envFile,
     ...network,
+    ...confinementArgs(runtime, spec.confinement),
     spec.image,
     ...spec.command,
   ];

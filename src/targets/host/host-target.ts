@@ -12,6 +12,7 @@ import type { Evidence, Reporter } from "../../deploy/events.js";
 import { currentRelease, type HistoryStore, type ReleaseRecord } from "../../deploy/history.js";
 import type { CaddyTls } from "../../effects/caddy-commands.js";
 import {
+  type Confinement,
   type ContainerRuntime,
   containerName,
   envFileText,
@@ -37,6 +38,14 @@ import { AccessoryError, accessoryPlace, ensureAccessoryRunning, namesOf, readDa
 import { imageStep, needsLocalImageCheck, pullHint } from "./image-transfer.js";
 import { drain, type ProxyPlace, proxyServes, route } from "./proxy.js";
 import { releaseEnv } from "./release-env.js";
+
+/** The pods' securityContext and limits for this model (parity with the Kubernetes target). */
+export const confinementOf = (model: AppModel): Confinement => ({
+  user: model.runAs.user,
+  group: model.runAs.group,
+  memory: model.resources.limits.memory,
+  cpu: model.resources.limits.cpu,
+});
 
 export interface HostTargetOptions {
   /** The app and environment whose containers this target owns (their labels). */
@@ -316,6 +325,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
             envFile,
             command,
             network: networkOf(model),
+            confinement: confinementOf(model),
           }),
           { timeoutMs: 30 * 60_000 },
         );
@@ -438,6 +448,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
           envFile,
           command,
           network: networkOf(ctx.model),
+          confinement: confinementOf(ctx.model),
         }),
         {
           timeoutMs: 30 * 60_000,
@@ -477,6 +488,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
             containerPort: ctx.model.port,
             command,
             network: networkOf(ctx.model),
+            confinement: confinementOf(ctx.model),
           }),
         );
         if (result.exitCode !== 0)

@@ -147,6 +147,30 @@ describe.skipIf(skip)("host target through the CLI", () => {
     expect(exec.code, exec.stderr).toBe(0);
     // The app contract's HOST and PORT in a container: what `gunicorn --bind "$HOST:$PORT"` needs.
     expect(exec.stdout).toContain("revision 1 of clihost on 0.0.0.0:8080");
+    // Confined as a pod is: app.runAs's user (10001 by default, the image has no USER), a read-only
+    // root, the user's own /tmp, no capability, no privilege escalation, the memory limit (256Mi).
+    const confined = await cli([
+      "exec",
+      "--",
+      "sh",
+      "-c",
+      "id -u; touch /probe 2>&1 || true; touch /tmp/probe && echo tmp-writable; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status",
+    ]);
+    expect(confined.code, confined.stderr).toBe(0);
+    expect(confined.stdout).toMatch(/^10001\n/);
+    expect(confined.stdout).toContain("Read-only file system");
+    expect(confined.stdout).toContain("tmp-writable");
+    expect(confined.stdout).toMatch(/CapEff:\s+0000000000000000/);
+    expect(confined.stdout).toMatch(/NoNewPrivs:\s+1/);
+    const limits = spawnSync("podman", ["ps", "--filter", "label=dev.slipway.app=clihost", "--format", "{{.Names}}"], {
+      env: { ...process.env, ...podmanVars },
+      encoding: "utf8",
+    }).stdout.trim();
+    const memory = spawnSync("podman", ["inspect", "--format", "{{.HostConfig.Memory}}", limits.split("\n")[0] as string], {
+      env: { ...process.env, ...podmanVars },
+      encoding: "utf8",
+    }).stdout.trim();
+    expect(memory).toBe(String(256 * 1024 * 1024));
     const failing = await cli(["exec", "--", "sh", "-c", "exit 7"]);
     expect(failing.code).toBe(7);
 

@@ -143,7 +143,7 @@ beforeAll(async () => {
   // Answers its own revision at /, so a test tells the previous release from the new one.
   await writeFile(
     join(context, "Containerfile"),
-    `FROM ${busyboxBase(podmanVars)}\nRUN mkdir -p /www && echo ok > /www/health\nCMD ["sh", "-c", "echo r$SLIPWAY_REVISION > /www/index.html && exec httpd -f -p 8080 -h /www"]\n`,
+    `FROM ${busyboxBase(podmanVars)}\nCMD ["sh", "-c", "mkdir -p /tmp/www && echo ok > /tmp/www/health && echo r$SLIPWAY_REVISION > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]\n`,
   );
   podmanRun(["build", "--quiet", "--network", "host", "-t", `${imageName}:base`, context], podmanVars);
   proxyPort = Number(

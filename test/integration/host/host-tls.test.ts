@@ -115,7 +115,7 @@ beforeAll(async () => {
   await mkdir(context);
   await writeFile(
     join(context, "Containerfile"),
-    `FROM ${busyboxBase(podmanVars)}\nRUN mkdir -p /www && echo ok > /www/health\nCMD ["sh", "-c", "echo r$SLIPWAY_REVISION > /www/index.html && exec httpd -f -p 8080 -h /www"]\n`,
+    `FROM ${busyboxBase(podmanVars)}\nCMD ["sh", "-c", "mkdir -p /tmp/www && echo ok > /tmp/www/health && echo r$SLIPWAY_REVISION > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]\n`,
   );
   image = "localhost/slipway-test/host-tls-app:v1";
   execFileSync("podman", ["build", "--quiet", "--network", "host", "-t", image, context], { env: { ...process.env, ...podmanVars } });
