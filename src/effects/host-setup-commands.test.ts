@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,11 +14,14 @@ import {
   missingPackages,
   parseProbe,
   parseSetting,
+  parseTcpMigrate,
   probeArgv,
   probeScript,
   renderHostEnv,
   runtimeExposure,
   runtimeInfoArgv,
+  sysctlConfFile,
+  tcpMigrateArgv,
   unsupportedOs,
 } from "./host-setup-commands.js";
 
@@ -225,5 +228,41 @@ describe("host.env's mode and owner", () => {
     expect([...parseProbe("file=600 root /srv/host.env\ndir=700 root /srv\n").files]).toEqual([
       ["/srv/host.env", { mode: "600", owner: "root" }],
     ]);
+  });
+});
+
+describe("net.ipv4.tcp_migrate_req (Caddy's config reloads keep queued connections)", () => {
+  it("sets the value and writes the sysctl.d file, then keeps them; run in a real sh over stand-in files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "slipway-sysctl-"));
+    try {
+      const proc = join(dir, "tcp_migrate_req");
+      const conf = join(dir, "60-slipway.conf");
+      const run = () => spawnSync("sh", tcpMigrateArgv(conf, proc).slice(1), { encoding: "utf8" });
+      expect(parseTcpMigrate(run().stdout.trim().split("\n"))).toBe("absent");
+      writeFileSync(proc, "0\n");
+      const first = run();
+      if (userInfo().uid !== 0 && spawnSync("sudo", ["-n", "true"]).status !== 0) {
+        expect(parseTcpMigrate(first.stdout.trim().split("\n"))).toBe("needs-root");
+        return;
+      }
+      expect(parseTcpMigrate(first.stdout.trim().split("\n"))).toBe("changed");
+      expect(readFileSync(proc, "utf8")).toBe("1\n");
+      expect(readFileSync(conf, "utf8")).toContain("\nnet.ipv4.tcp_migrate_req = 1\n");
+      expect(parseTcpMigrate(run().stdout.trim().split("\n"))).toBe("kept");
+      // Set by hand but not kept across reboots: the file is written.
+      rmSync(conf);
+      expect(parseTcpMigrate(run().stdout.trim().split("\n"))).toBe("changed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("defaults to the kernel's file and /etc/sysctl.d, and reads only its four outcomes", () => {
+    expect(tcpMigrateArgv().slice(-2)).toEqual([sysctlConfFile, "/proc/sys/net/ipv4/tcp_migrate_req"]);
+    expect(sysctlConfFile).toBe("/etc/sysctl.d/60-slipway.conf");
+    expect(parseTcpMigrate(["kept"])).toBe("kept");
+    expect(parseTcpMigrate(["sudo: a password is required", "needs-root"])).toBe("needs-root");
+    expect(parseTcpMigrate(["tee: /etc/sysctl.d/60-slipway.conf: Read-only file system"])).toBeUndefined();
+    expect(parseTcpMigrate([])).toBeUndefined();
   });
 });

@@ -245,3 +245,35 @@ export function deployUserArgv(user: string, publicKey: string): string[] {
 export function isUserName(name: string): boolean {
   return /^[a-z_][a-z0-9_-]{0,31}$/.test(name);
 }
+
+/** Where `host setup` keeps the kernel setting across reboots. */
+export const sysctlConfFile = "/etc/sysctl.d/60-slipway.conf";
+
+/*
+ * net.ipv4.tcp_migrate_req = 1 (Linux 5.14+): a switch loads a new config into Caddy, which binds a
+ * new SO_REUSEPORT socket beside the old one and then closes the old one; by default the kernel
+ * resets the connections still queued on the closed socket, so clients under load see
+ * `ECONNRESET`. With the setting, the kernel hands them to the new socket. Measured with Caddy
+ * 2.6.2 (bench/caddy-reload.mjs, 30 config loads under 4 request loops): 13 failed requests
+ * without it, 0 with it. It is per network namespace (Caddy runs in the server's own).
+ */
+const migrateScript = `f=$2
+[ -r "$f" ] || { echo absent; exit 0; }
+[ "$(cat "$f")" = 1 ] && [ -f "$1" ] && { echo kept; exit 0; }
+if [ "$(id -u)" = 0 ]; then s=""; elif sudo -n true 2>/dev/null; then s="sudo -n"; else echo needs-root; exit 0; fi
+printf '%s\\n' "# slipway host setup: a config reload of Caddy hands queued connections to its new listener" "net.ipv4.tcp_migrate_req = 1" | $s tee "$1" >/dev/null || exit 1
+echo 1 | $s tee "$f" >/dev/null || exit 1
+echo changed`;
+
+/** Sets net.ipv4.tcp_migrate_req = 1 now and in sysctlConfFile; prints changed, kept, needs-root or absent (an older kernel). */
+export function tcpMigrateArgv(confFile: string = sysctlConfFile, procFile = "/proc/sys/net/ipv4/tcp_migrate_req"): string[] {
+  return ["sh", "-c", migrateScript, "sh", confFile, procFile];
+}
+
+export type TcpMigrateOutcome = "changed" | "kept" | "needs-root" | "absent";
+
+/** The outcome `tcpMigrateArgv` printed (its last line); undefined when it printed something else. */
+export function parseTcpMigrate(lines: readonly string[]): TcpMigrateOutcome | undefined {
+  const last = lines.at(-1)?.trim();
+  return last === "changed" || last === "kept" || last === "needs-root" || last === "absent" ? last : undefined;
+}

@@ -93,6 +93,9 @@ describe.skipIf(skip)("slipway host setup over a real sshd", () => {
   const runtimeEnv = Object.entries(podmanVars).flatMap(([k, v]) => ["--runtime-env", `${k}=${v}`]);
 
   it("first run: creates the folders 0700 and host.env with the runtime settings, and says so", async () => {
+    const migrateFile = "/proc/sys/net/ipv4/tcp_migrate_req";
+    const migrateBefore = existsSync(migrateFile) ? (await readFile(migrateFile, "utf8")).trim() : undefined;
+    const confBefore = existsSync("/etc/sysctl.d/60-slipway.conf");
     const result = await cli(["--accept-host-key", fingerprint, ...runtimeEnv]);
     expect(result.code, result.stderr + result.stdout).toBe(0);
     for (const dir of [serverDir, join(serverDir, "setupapp"), join(serverDir, "setupapp", "production")]) {
@@ -111,6 +114,13 @@ describe.skipIf(skip)("slipway host setup over a real sshd", () => {
     for (const [k, v] of Object.entries(podmanVars)) expect(await readFile(boot, "utf8")).toContain(`${k}=${v}`);
     if (!existsSync("/run/systemd/system"))
       expect(result.stdout).toContain(`no systemd on the server: nothing runs ${boot} when it starts`);
+    // As root on a kernel that has it: net.ipv4.tcp_migrate_req = 1, now and across reboots (said when it was not).
+    if (migrateBefore !== undefined && process.getuid?.() === 0) {
+      expect((await readFile(migrateFile, "utf8")).trim()).toBe("1");
+      expect(await readFile("/etc/sysctl.d/60-slipway.conf", "utf8")).toContain("\nnet.ipv4.tcp_migrate_req = 1\n");
+      const said = result.stdout.includes("changed: net.ipv4.tcp_migrate_req: 1 (now and in /etc/sysctl.d/60-slipway.conf)");
+      expect(said).toBe(migrateBefore !== "1" || !confBefore);
+    }
   }, 120_000);
 
   it("second run: nothing to change (human and --json), host.env untouched", async () => {
