@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,16 +50,18 @@ describe("the boot script", () => {
     expect(text).toContain(`printf '{"pid":%s,"startTime":"%s"}\\n' "$1" "$2"`);
   });
 
-  it("reads the serving revision from Caddy's config as a real sed does", () => {
+  it("reads the serving revision from the proxy's `current` link as a real sh does", () => {
     const line = /^rev=\$\((.*)\)$/m.exec(text)?.[1];
     expect(line).toBeDefined();
     const dir = mkdtempSync(join(tmpdir(), "slipway-boot-"));
     try {
-      const config = { apps: { http: { servers: { slipway: { routes: [{ "@id": "slipway-r42", handle: [] }] } } } } };
-      writeFileSync(join(dir, "caddy.json"), `${JSON.stringify(config, null, 2)}\n`);
-      const run = spawnSync("sh", ["-c", `proxy=${dir}; echo "$(${line})"`], { encoding: "utf8" });
-      expect(run.stdout).toBe("42\n");
-      writeFileSync(join(dir, "caddy.json"), "{}\n");
+      // No link yet: nothing.
+      expect(spawnSync("sh", ["-c", `proxy=${dir}; echo "[$(${line})]"`], { encoding: "utf8" }).stdout).toBe("[]\n");
+      mkdirSync(join(dir, "releases", "r42"), { recursive: true });
+      symlinkSync("releases/r42", join(dir, "current"));
+      expect(spawnSync("sh", ["-c", `proxy=${dir}; echo "$(${line})"`], { encoding: "utf8" }).stdout).toBe("42\n");
+      rmSync(join(dir, "current"));
+      symlinkSync("/etc", join(dir, "current"));
       expect(spawnSync("sh", ["-c", `proxy=${dir}; echo "[$(${line})]"`], { encoding: "utf8" }).stdout).toBe("[]\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  * with `--restart always`, every one of them, including the retired releases slipway keeps stopped
  * for their logs; Docker's `unless-stopped` would also start those. Caddy runs as a process. What
  * must come back is exactly what served when the server went down: the database container, the
- * containers of the release Caddy routes to (read from Caddy's own config file at boot, as a deploy
+ * containers of the release Caddy routes to (where the proxy's `current` link points, as a deploy
  * reads it), then Caddy. After `slipway down` (which removes Caddy's pid file) it starts nothing.
  * Every command in it is one the deploy itself runs (`runRemote`/`startRemote`), with host.env's
  * settings; the script holds no secret.
@@ -56,7 +56,7 @@ export function bootScript(input: BootScriptInput): string {
     `# slipway: brings ${input.app} (${input.environment}) back when the server starts. Written by`,
     "# `slipway host setup` and by every deploy; run by the systemd unit",
     `# ${bootUnitName(input.app, input.environment)} (or by hand: sh THIS_FILE). It starts the database`,
-    "# container, the containers of the release Caddy routes to (from Caddy's config file), then Caddy.",
+    "# container, the containers of the release Caddy routes to (its `current` link), then Caddy.",
     "# After `slipway down` there is no caddy.pid and it starts nothing. Running it twice is harmless.",
     "set -u",
     `proxy=${q(input.proxyDir)}`,
@@ -79,7 +79,7 @@ export function bootScript(input: BootScriptInput): string {
     );
   }
   lines.push(
-    `rev=$(sed -n 's/.*"@id": *"slipway-r\\([0-9][0-9]*\\)".*/\\1/p' "$proxy/caddy.json" 2>/dev/null | head -n 1)`,
+    `rev=$(readlink "$proxy/current" 2>/dev/null | sed -n 's|^releases/r\\([0-9][0-9]*\\)$|\\1|p')`,
     'if [ -n "$rev" ]; then',
     `  for name in $(rt ${remoteCommand(input.listArgv.slice(1))}); do`,
     `    case "$name" in ${q(input.containerPrefix)}"$rev"-*)`,

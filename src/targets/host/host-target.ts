@@ -36,7 +36,7 @@ import { probeHost } from "../../render/probe-host.js";
 import type { Redactor } from "../../secrets/redact.js";
 import { AccessoryError, accessoryPlace, ensureAccessoryRunning, namesOf, readDatabasePassword, unsupportedDatabase } from "./database.js";
 import { imageStep, needsLocalImageCheck, pullHint } from "./image-transfer.js";
-import { drain, type ProxyPlace, proxyServes, route } from "./proxy.js";
+import { drain, type ProxyPlace, proxyServes, removeSlots, route } from "./proxy.js";
 import { releaseEnv } from "./release-env.js";
 
 /** The pods' securityContext and limits for this model (parity with the Kubernetes target). */
@@ -615,6 +615,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
         await run(listArgv(runtime, only), { onLine: (l) => names.push(l.trim()) });
         for (const name of names.filter(Boolean)) await remove(name);
         await host.remove(releaseDir(revision));
+        await removeSlots(proxy, revision);
       }
     },
   };
