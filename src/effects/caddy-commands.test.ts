@@ -1,13 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   adminArgv,
   caddyConfig,
-  caddyRunArgv,
+  defaultCaddyImage,
   establishedTo,
+  proxyContainerName,
+  proxyRunArgv,
   releaseSlotDir,
   revisionOfLink,
   routeId,
@@ -170,7 +172,7 @@ describe("Caddy config and admin calls", () => {
     expect(slotsOfConfig(JSON.stringify(config))).toBe(12);
   });
 
-  it("with TLS acme: the issuers `caddy adapt` gives `tls EMAIL` (Let's Encrypt, then ZeroSSL), or Caddy's defaults without an email", () => {
+  it("with TLS acme: the issuers `caddy adapt` (2.11.9) gives `tls EMAIL` (Let's Encrypt, then ZeroSSL's ACME), or Caddy's defaults without an email", () => {
     const tls = { host: "shop.example.com", issuer: "acme" as const, email: "ops@example.com", httpPort: 80, httpsPort: 443 };
     const apps = caddyConfig({ ...settings, tls }, { dir, slots: 12 }).apps as Record<string, unknown>;
     expect(apps.tls).toEqual({
@@ -180,7 +182,7 @@ describe("Caddy config and admin calls", () => {
             subjects: ["shop.example.com"],
             issuers: [
               { email: "ops@example.com", module: "acme" },
-              { email: "ops@example.com", module: "zerossl" },
+              { ca: "https://acme.zerossl.com/v2/DV90", email: "ops@example.com", module: "acme" },
             ],
           },
         ],
@@ -191,6 +193,12 @@ describe("Caddy config and admin calls", () => {
     const { email: _, ...noEmail } = tls;
     const bare = caddyConfig({ ...settings, tls: noEmail }, { dir, slots: 12 }).apps as Record<string, unknown>;
     expect(bare.tls).toEqual({ automation: { policies: [{ subjects: ["shop.example.com"] }] } });
+    // On other ports than 80/443 (a port forward in front), the ACME challenges are answered there.
+    const forwarded = caddyConfig({ ...settings, tls: { ...tls, httpPort: 8080, httpsPort: 8443 } }, { dir, slots: 12 }).apps as {
+      tls: { automation: { policies: { issuers: Record<string, unknown>[] }[] } };
+    };
+    for (const issuer of forwarded.tls.automation.policies[0]?.issuers ?? [])
+      expect(issuer.challenges).toEqual({ http: { alternate_port: 8080 }, "tls-alpn": { alternate_port: 8443 } });
   });
 
   it("calls the admin API with curl over the socket, failing on an HTTP error", () => {
@@ -216,6 +224,56 @@ describe("Caddy config and admin calls", () => {
       "GET",
       "http://localhost/reverse_proxy/upstreams",
     ]);
-    expect(caddyRunArgv("/p/caddy.json")).toEqual(["caddy", "run", "--config", "/p/caddy.json"]);
+  });
+
+  it("runs Caddy's container on the server's network, its folder at the same path, confined", () => {
+    expect(defaultCaddyImage).toBe("docker.io/library/caddy:2.11");
+    expect(proxyContainerName("shop", "production")).toBe("slipway-shop-production-proxy");
+    expect(
+      proxyRunArgv("podman", {
+        name: "slipway-shop-production-proxy",
+        image: "docker.io/library/caddy:2.11",
+        dir,
+        labels: { "dev.slipway.app": "shop", "dev.slipway.accessory": "proxy", "dev.slipway.accessory-of": "production" },
+      }),
+    ).toEqual([
+      "podman",
+      "run",
+      "--detach",
+      "--name",
+      "slipway-shop-production-proxy",
+      "--label",
+      "dev.slipway.accessory=proxy",
+      "--label",
+      "dev.slipway.accessory-of=production",
+      "--label",
+      "dev.slipway.app=shop",
+      "--network",
+      "host",
+      "--read-only",
+      "--tmpfs",
+      "/tmp:rw,size=64m",
+      "--cap-drop",
+      "ALL",
+      "--cap-add",
+      "NET_BIND_SERVICE",
+      "--security-opt",
+      "no-new-privileges",
+      "--volume",
+      `${dir}:${dir}`,
+      "--workdir",
+      dir,
+      "--env",
+      `HOME=${dir}`,
+      "--env",
+      `XDG_DATA_HOME=${dir}/data`,
+      "--env",
+      `XDG_CONFIG_HOME=${dir}/config`,
+      "docker.io/library/caddy:2.11",
+      "caddy",
+      "run",
+      "--config",
+      `${dir}/caddy.json`,
+    ]);
   });
 });

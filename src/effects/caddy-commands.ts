@@ -19,6 +19,72 @@
  * containers than slots).
  */
 
+import type { ContainerRuntime } from "./container-commands.js";
+
+/** The proxy's image when the spec names none: Caddy's official one (2.7 or newer has the `{file.*}` placeholder). */
+export const defaultCaddyImage = "docker.io/library/caddy:2.11";
+
+/** `slipway-<app>-<env>-proxy`, beside the release containers' `…-r<N>-<i>` and the database's `…-db`. */
+export function proxyContainerName(app: string, environment: string): string {
+  return `slipway-${app}-${environment}-proxy`;
+}
+
+export interface ProxyContainer {
+  name: string;
+  image: string;
+  /** The proxy folder on the host, mounted at the same path (config, slot files, admin socket, certificates). */
+  dir: string;
+  labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Caddy's container: on the server's own network (it listens on the target's ports and reaches the
+ * containers' ports published on 127.0.0.1), the proxy folder mounted at the same path so the admin
+ * socket, config and slot files have one name inside and out, a read-only root, every capability
+ * dropped but binding ports below 1024, no privilege escalation. No restart policy: the boot script
+ * starts it after a reboot, and `slipway down` removes it.
+ */
+export function proxyRunArgv(runtime: ContainerRuntime, c: ProxyContainer): string[] {
+  const labels = Object.entries(c.labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([key, value]) => ["--label", `${key}=${value}`]);
+  return [
+    runtime,
+    "run",
+    "--detach",
+    "--name",
+    c.name,
+    ...labels,
+    "--network",
+    "host",
+    "--read-only",
+    "--tmpfs",
+    "/tmp:rw,size=64m",
+    "--cap-drop",
+    "ALL",
+    "--cap-add",
+    "NET_BIND_SERVICE",
+    "--security-opt",
+    "no-new-privileges",
+    "--volume",
+    `${c.dir}:${c.dir}`,
+    "--workdir",
+    c.dir,
+    // Caddy keeps its state (autosave, certificates, its local CA) under the proxy folder.
+    "--env",
+    `HOME=${c.dir}`,
+    "--env",
+    `XDG_DATA_HOME=${c.dir}/data`,
+    "--env",
+    `XDG_CONFIG_HOME=${c.dir}/config`,
+    c.image,
+    "caddy",
+    "run",
+    "--config",
+    `${c.dir}/caddy.json`,
+  ];
+}
+
 /** The route: `slots` upstreams read from the slot files under `dir`; 0 slots: nothing deployed yet (503). */
 export interface CaddyRoutes {
   /** The proxy folder on the host (holds `current`, the link to the serving release's slot files). */
@@ -119,18 +185,23 @@ export interface CaddyTls {
 }
 
 /**
- * Caddy's tls app for `tls`, in the shape `caddy adapt` (2.6.2) gives a site block with `tls internal`
- * or `tls EMAIL`; `install_trust: false` (the Caddyfile's `skip_install_trust`) keeps Caddy's local CA
- * out of the server's system trust store.
+ * Caddy's tls app for `tls`, in the shape `caddy adapt` (2.11.9) gives a site block with `tls internal`
+ * or `tls EMAIL` (Let's Encrypt, then ZeroSSL's ACME directory; the ACME challenges on the target's
+ * ports when they are not 80/443); `install_trust: false` (the Caddyfile's `skip_install_trust`) keeps
+ * Caddy's local CA out of the server's system trust store.
  */
 function tlsApps(tls: CaddyTls): Record<string, unknown> {
+  const challenges =
+    tls.httpPort !== 80 || tls.httpsPort !== 443
+      ? { challenges: { http: { alternate_port: tls.httpPort }, "tls-alpn": { alternate_port: tls.httpsPort } } }
+      : {};
   const issuers =
     tls.issuer === "internal"
       ? [{ module: "internal" }]
       : tls.email !== undefined
         ? [
-            { email: tls.email, module: "acme" },
-            { email: tls.email, module: "zerossl" },
+            { ...challenges, email: tls.email, module: "acme" },
+            { ca: "https://acme.zerossl.com/v2/DV90", ...challenges, email: tls.email, module: "acme" },
           ]
         : undefined;
   return {
@@ -219,11 +290,6 @@ export function adminArgv(socket: string, method: "GET" | "POST", path: string, 
     ...(bodyFile === undefined ? [] : ["--header", "Content-Type: application/json", "--data-binary", `@${bodyFile}`]),
     `http://localhost${path}`,
   ];
-}
-
-/** `caddy run` with the last config slipway loaded (so a restarted Caddy routes where it did). */
-export function caddyRunArgv(configFile: string): string[] {
-  return ["caddy", "run", "--config", configFile];
 }
 
 /** Writes a release's slot files (`dir`/0, 1, …; each through a temp file and `mv`), one address a file. */

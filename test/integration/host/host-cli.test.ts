@@ -11,17 +11,18 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
+import { busyboxBase, caddyImage, podmanEnv } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
+import { toolPath } from "../../helpers/tools.js";
 import { bin, eventually } from "../deploy/local-harness.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
 const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
+const caddy = toolPath("caddy") !== undefined;
 const podman = podmanEnv();
 const missing = [
   sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
+  caddy ? undefined : "caddy is not built (bash test/cluster/build.sh caddy)",
   "missing" in podman ? podman.missing : undefined,
 ].filter(Boolean);
 if (missing.length > 0) console.warn(`host CLI tests skipped: ${missing.join("; ")}`);
@@ -105,6 +106,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${serverDir}
+    proxy: { image: ${caddyImage(podmanVars)} }
 `,
   );
 }, 180_000);
@@ -162,10 +164,14 @@ describe.skipIf(skip)("host target through the CLI", () => {
     expect(confined.stdout).toContain("tmp-writable");
     expect(confined.stdout).toMatch(/CapEff:\s+0000000000000000/);
     expect(confined.stdout).toMatch(/NoNewPrivs:\s+1/);
-    const limits = spawnSync("podman", ["ps", "--filter", "label=dev.slipway.app=clihost", "--format", "{{.Names}}"], {
-      env: { ...process.env, ...podmanVars },
-      encoding: "utf8",
-    }).stdout.trim();
+    const limits = spawnSync(
+      "podman",
+      ["ps", "--filter", "label=dev.slipway.app=clihost", "--filter", "label=dev.slipway.environment=production", "--format", "{{.Names}}"],
+      {
+        env: { ...process.env, ...podmanVars },
+        encoding: "utf8",
+      },
+    ).stdout.trim();
     const memory = spawnSync("podman", ["inspect", "--format", "{{.HostConfig.Memory}}", limits.split("\n")[0] as string], {
       env: { ...process.env, ...podmanVars },
       encoding: "utf8",

@@ -14,18 +14,19 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { debianBase, podmanEnv } from "../../helpers/podman.js";
+import { caddyImage, debianBase, podmanEnv } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
+import { toolPath } from "../../helpers/tools.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
 const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
+const caddy = toolPath("caddy") !== undefined;
 const podman = podmanEnv();
 const podmanVars = "env" in podman ? podman.env : {};
 const base = "env" in podman ? debianBase(podman.env, ["mariadb-server", "nodejs"]) : { missing: "no podman" };
 const missing = [
   sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
+  caddy ? undefined : "caddy is not built (bash test/cluster/build.sh caddy)",
   "missing" in podman ? podman.missing : undefined,
   "missing" in base ? `Debian base with mariadb-server: ${base.missing}` : undefined,
 ].filter(Boolean);
@@ -148,6 +149,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${serverDir}
+    proxy: { image: ${caddyImage(podmanVars)} }
     database:
       image: ${dbImage}
 `,

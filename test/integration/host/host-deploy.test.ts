@@ -7,7 +7,7 @@
  * the CLI does: boot beside, health gate, switch, drain, retire, rollback, lock and history on the host.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readlinkSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { hostname, tmpdir } from "node:os";
@@ -24,16 +24,17 @@ import { buildModel, chooseEnvironment } from "../../../src/spec/normalize.js";
 import { validateSpec } from "../../../src/spec/validate.js";
 import { hostHistory, hostLock } from "../../../src/targets/host/host-state.js";
 import { containersOf, hostTarget } from "../../../src/targets/host/host-target.js";
-import { downHostEnvironment, transferImage } from "../../../src/targets/host/session.js";
-import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
+import { downHostEnvironment, imageBringer, transferImage } from "../../../src/targets/host/session.js";
+import { busyboxBase, caddyImage, podmanEnv } from "../../helpers/podman.js";
+import { toolPath } from "../../helpers/tools.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
 const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
+const caddy = toolPath("caddy") !== undefined;
 const podman = podmanEnv();
 const missing = [
   sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
+  caddy ? undefined : "caddy is not built (bash test/cluster/build.sh caddy)",
   "missing" in podman ? podman.missing : undefined,
 ].filter(Boolean);
 if (missing.length > 0) console.warn(`host target tests skipped: ${missing.join("; ")}`);
@@ -165,6 +166,8 @@ function targetFor(host: SshHost, model: AppModel, redactor: Redactor) {
     redactor,
     healthTimeoutMs: 20_000,
     transferImage: transferImage(host, "podman", { PATH: hostPath, ...serverVars }, { ...process.env, ...podmanVars }),
+    proxyImage: caddyImage(podmanVars),
+    bringProxyImage: imageBringer(host, "podman", { PATH: hostPath, ...serverVars }, { ...process.env, ...podmanVars }),
   });
 }
 
@@ -285,7 +288,10 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     expect(seen.ok).toBeGreaterThan(10);
     expect([...seen.bodies].sort()).toEqual(["v1", "v2"]);
     expect(await get(proxyPort)).toEqual({ status: 200, body: "v2\n" });
-    const running = podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}}"], serverVars)
+    const running = podmanRun(
+      ["ps", "--filter", "label=dev.slipway.app=hostapp", "--filter", "label=dev.slipway.environment=production", "--format", "{{.Names}}"],
+      serverVars,
+    )
       .trim()
       .split("\n")
       .sort();
@@ -318,7 +324,10 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     expect(silent.result.failure?.message).toContain("nothing answered on port 8080 of the container within 20 s");
     expect(await get(proxyPort)).toEqual({ status: 200, body: "v2\n" });
     // The failed releases' containers were stopped (abandoned), the serving ones run.
-    const running = podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}}"], serverVars)
+    const running = podmanRun(
+      ["ps", "--filter", "label=dev.slipway.app=hostapp", "--filter", "label=dev.slipway.environment=production", "--format", "{{.Names}}"],
+      serverVars,
+    )
       .trim()
       .split("\n")
       .sort();
@@ -397,6 +406,27 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     expect(await history.get(revision)).toMatchObject({ outcome: "interrupted" });
     expect(await get(proxyPort)).toEqual({ status: 200, body: "v1\n" });
   }, 180_000);
+
+  it("ten deploys in a row under 4 request loops: every one switches and drains with 0 failed requests", async () => {
+    const traffic = load(proxyPort, 4);
+    const served: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const tag = i % 2 === 0 ? "v2" : "v1";
+      const { result } = await deployImage(images[tag] as string);
+      expect(result.failure, JSON.stringify(result.failure)).toBeUndefined();
+      expect(result.ok).toBe(true);
+      const answer = await get(proxyPort);
+      served.push("body" in answer ? answer.body.trim() : answer.error);
+    }
+    const seen = await traffic.stop();
+    expect(seen.failed.slice(0, 5)).toEqual([]);
+    expect(seen.failed).toHaveLength(0);
+    expect(seen.ok).toBeGreaterThan(100);
+    expect(served).toEqual(["v2", "v1", "v2", "v1", "v2", "v1", "v2", "v1", "v2", "v1"]);
+    // What serves is where the proxy's link points: the last release.
+    const proxyDir = join(stateDir, "hostapp", "production", "proxy");
+    expect(readlinkSync(join(proxyDir, "current"))).toMatch(/^releases\/r\d+$/);
+  }, 600_000);
 
   it("down stops the proxy and every container of the environment: nothing is left running", async () => {
     const model = modelFor(images.v2 as string);

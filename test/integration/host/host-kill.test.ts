@@ -16,16 +16,17 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
+import { busyboxBase, caddyImage, podmanEnv } from "../../helpers/podman.js";
+import { toolPath } from "../../helpers/tools.js";
 import { bin, eventually, finished, type Run, slipway, start } from "../deploy/local-harness.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
 const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
+const caddy = toolPath("caddy") !== undefined;
 const podman = podmanEnv();
 const missing = [
   sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
+  caddy ? undefined : "caddy is not built (bash test/cluster/build.sh caddy)",
   "missing" in podman ? podman.missing : undefined,
   existsSync(bin) ? undefined : "the built CLI (npm run build)",
 ].filter(Boolean);
@@ -109,6 +110,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${join(root, "srv")}
+    proxy: { image: ${caddyImage(podmanVars)} }
 `,
   );
   return ref;
@@ -244,7 +246,18 @@ describe.skipIf(skip)("kill -9 of a host deploy at each phase, then an unattende
         if (moment.switched === true && record) expect(record.outcome).toBe("succeeded");
       }
       // Only the serving release's container runs on the server.
-      const running = podmanRun(["ps", "--filter", "label=dev.slipway.app=killapp", "--format", "{{.Names}}"], serverVars)
+      const running = podmanRun(
+        [
+          "ps",
+          "--filter",
+          "label=dev.slipway.app=killapp",
+          "--filter",
+          "label=dev.slipway.environment=production",
+          "--format",
+          "{{.Names}}",
+        ],
+        serverVars,
+      )
         .trim()
         .split("\n")
         .filter(Boolean);

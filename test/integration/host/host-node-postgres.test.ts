@@ -13,18 +13,19 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { debianBase, podmanEnv } from "../../helpers/podman.js";
+import { caddyImage, debianBase, podmanEnv } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
+import { toolPath } from "../../helpers/tools.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
 const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
+const caddy = toolPath("caddy") !== undefined;
 const podman = podmanEnv();
 const podmanVars = "env" in podman ? podman.env : {};
 const base = "env" in podman ? debianBase(podman.env, ["nodejs", "postgresql"]) : { missing: "no podman" };
 const missing = [
   sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
+  caddy ? undefined : "caddy is not built (bash test/cluster/build.sh caddy)",
   "missing" in podman ? podman.missing : undefined,
   "missing" in base ? `Debian base with postgresql: ${base.missing}` : undefined,
 ].filter(Boolean);
@@ -125,7 +126,7 @@ RUN mkdir -p /var/lib/postgresql/data /var/run/postgresql && chown postgres:post
     .replace(/^environments:\n/m, `environments:\n  ${environment}:\n    target: server\n    app: { scale: { min: 1, max: 1 } }\n`)
     .replace(
       /^targets:\n/m,
-      `targets:\n  server:\n    type: host\n    ssh: root@127.0.0.1:${sshPort}\n    identity: ${join(sshdDir, "client_key")}\n    port: ${proxyPort}\n    dir: ${serverDir}\n    database: { image: ${dbImage} }\n`,
+      `targets:\n  server:\n    type: host\n    ssh: root@127.0.0.1:${sshPort}\n    identity: ${join(sshdDir, "client_key")}\n    port: ${proxyPort}\n    dir: ${serverDir}\n    proxy: { image: ${caddyImage(podmanVars)} }\n    database: { image: ${dbImage} }\n`,
     );
   await writeFile(join(dir, "slipway.yaml"), spec);
 }, 900_000);

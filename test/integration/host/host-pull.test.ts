@@ -13,16 +13,17 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { busyboxBase, imageTestsUnavailable, podmanEnv, startRegistry, type TestRegistry } from "../../helpers/podman.js";
+import { busyboxBase, caddyImage, imageTestsUnavailable, podmanEnv, startRegistry, type TestRegistry } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
+import { toolPath } from "../../helpers/tools.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
 const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
+const caddy = toolPath("caddy") !== undefined;
 const podman = podmanEnv();
 const missing = [
   sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
+  caddy ? undefined : "caddy is not built (bash test/cluster/build.sh caddy)",
   imageTestsUnavailable(),
 ].filter(Boolean);
 if (missing.length > 0) console.warn(`host pull tests skipped: ${missing.join("; ")}`);
@@ -100,6 +101,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${join(root, "srv")}
+    proxy: { image: ${caddyImage(podmanVars)} }
     imageTransfer: ${mode}
 `,
   );

@@ -13,16 +13,17 @@ import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
+import { busyboxBase, caddyImage, podmanEnv } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
+import { toolPath } from "../../helpers/tools.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
 const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
+const caddy = toolPath("caddy") !== undefined;
 const podman = podmanEnv();
 const missing = [
   sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
+  caddy ? undefined : "caddy is not built (bash test/cluster/build.sh caddy)",
   "missing" in podman ? podman.missing : undefined,
 ].filter(Boolean);
 if (missing.length > 0) console.warn(`host TLS tests skipped: ${missing.join("; ")}`);
@@ -145,6 +146,7 @@ targets:
     httpsPort: ${httpsPort}
     tls: internal
     dir: ${serverDir}
+    proxy: { image: ${caddyImage(podmanVars)} }
 `,
   );
   const runtimeEnv = Object.entries(podmanVars).flatMap(([k, v]) => ["--runtime-env", `${k}=${v}`]);
