@@ -88,18 +88,8 @@ const configFile = (place: Pick<ProxyPlace, "dir">) => join(place.dir, "caddy.js
 export const caddyAnswersArgv = (place: Pick<ProxyPlace, "dir">) => adminArgv(socketOf(place), "GET", "/config/");
 
 async function admin(place: ProxyPlace, method: "GET" | "POST", path: string, bodyFile?: string) {
-  const lines: string[] = [];
-  const result = await place.host.run({
-    command: adminArgv(socketOf(place), method, path, bodyFile),
-    cwd: "/",
-    env: place.env,
-    timeoutMs: 40_000,
-    lastLineCount: 20,
-    onLine: (line, stream) => {
-      if (stream === "stdout") lines.push(line);
-    },
-  });
-  return { ok: result.exitCode === 0, body: lines.join("\n"), error: result.lastLines.join(" | ") };
+  const result = await runOn(place, adminArgv(socketOf(place), method, path, bodyFile));
+  return { ok: result.exitCode === 0, body: result.lines.join("\n"), error: result.error };
 }
 
 async function runOn(place: ProxyPlace, command: readonly string[]) {
@@ -195,7 +185,7 @@ async function startProxy(place: ProxyPlace): Promise<string> {
 }
 
 /**
- * For \`host setup\`: Caddy's container runs and answers, from the config file a deploy left (or the
+ * For `host setup`: Caddy's container runs and answers, from the config file a deploy left (or the
  * 503 route before the first deploy). Returns the change, or undefined when it already answered.
  */
 export async function ensureProxy(place: ProxyPlace): Promise<string | undefined> {
@@ -283,7 +273,7 @@ export async function drain(
 
 /**
  * Stops and removes Caddy's container (SIGTERM: it finishes in-flight requests) and leaves the 503
- * route in the config file with no \`current\` link, so a later \`host setup\` starts a Caddy that
+ * route in the config file with no `current` link, so a later `host setup` starts a Caddy that
  * routes nowhere, and the boot script (which needs the container) starts nothing. Whether it ran.
  */
 export async function stopProxy(place: ProxyPlace): Promise<boolean> {

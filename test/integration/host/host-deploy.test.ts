@@ -7,11 +7,10 @@
  * the CLI does: boot beside, health gate, switch, drain, retire, rollback, lock and history on the host.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readlinkSync } from "node:fs";
+import { readlinkSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { hostname, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeployResult, deploy } from "../../../src/deploy/engine.js";
 import { CollectingReporter } from "../../../src/deploy/events.js";
@@ -25,22 +24,12 @@ import { validateSpec } from "../../../src/spec/validate.js";
 import { hostHistory, hostLock } from "../../../src/targets/host/host-state.js";
 import { containersOf, hostTarget } from "../../../src/targets/host/host-target.js";
 import { downHostEnvironment, imageBringer, transferImage } from "../../../src/targets/host/session.js";
-import { busyboxBase, caddyImage, podmanEnv } from "../../helpers/podman.js";
-import { toolPath } from "../../helpers/tools.js";
+import { freePort, httpGet as get, hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { busyboxBase, caddyImage } from "../../helpers/podman.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = toolPath("caddy") !== undefined;
-const podman = podmanEnv();
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy is not built (bash test/cluster/build.sh caddy)",
-  "missing" in podman ? podman.missing : undefined,
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host target tests skipped: ${missing.join("; ")}`);
+const { skip, podmanVars } = hostTestNeeds("host target");
 
 const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const podmanVars = "env" in podman ? podman.env : {};
 
 /** The "server"'s Podman: the same configuration, another image and container storage (set in beforeAll). */
 let serverVars: Record<string, string> = {};
@@ -72,21 +61,6 @@ async function buildApp(dir: string, base: string, version: string, kind: "serve
 }
 
 /** One GET through the proxy on a fresh connection: the body, or the error. */
-function get(port: number, path = "/"): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((done) => {
-    const req = request({ host: "127.0.0.1", port, path, agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => {
-        body += c;
-      });
-      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
-      res.on("error", (e) => done({ error: e.message }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => done({ error: e.message }));
-    req.end();
-  });
-}
 
 /** Requests from `workers` loops until stopped: every answer that is not a 200 counts as failed. */
 function load(port: number, workers: number) {
@@ -118,18 +92,6 @@ let ssh: SshHost | undefined;
 const images: Record<string, string> = {};
 let proxyPort = 0;
 let stateDir = "";
-
-function freePort(): number {
-  return Number(
-    execFileSync(
-      process.execPath,
-      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
-      {
-        encoding: "utf8",
-      },
-    ).trim(),
-  );
-}
 
 function modelFor(image: string, health = "/health"): AppModel {
   const text = `name: hostapp
@@ -198,15 +160,12 @@ async function deployImage(
   return { result, reporter };
 }
 
-const skip = missing.length > 0;
-
 beforeAll(async () => {
   if (skip) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hostdeploy-"));
   stateDir = join(root, "srv");
   sshdDir = join(root, "sshd");
-  const port = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  const fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1];
+  const { port, fingerprint } = startSshd(sshdDir);
   ssh = await connectSshHost({
     destination: `root@127.0.0.1:${port}`,
     identityFile: join(sshdDir, "client_key"),
@@ -236,7 +195,7 @@ afterAll(async () => {
     await downHostEnvironment(targetFor(ssh, model, new Redactor()), model).catch(() => undefined);
     await ssh.close();
   }
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   for (const ref of Object.values(images)) spawnSync("podman", ["rmi", "--force", ref], { env: { ...process.env, ...podmanVars } });
   // The server's storage is the test's own: its containers and images removed (overlay mounts undone) before it is deleted.
   if (serverVars.CONTAINERS_STORAGE_CONF) {

@@ -11,24 +11,13 @@ import { existsSync, statSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { caddyImage, podmanEnv } from "../../helpers/podman.js";
+import { hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { caddyImage } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
-import { toolPath } from "../../helpers/tools.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = toolPath("caddy") !== undefined;
-const podman = podmanEnv();
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy is not built (bash test/cluster/build.sh caddy)",
-  "missing" in podman ? podman.missing : undefined,
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host setup tests skipped: ${missing.join("; ")}`);
-const podmanVars = "env" in podman ? podman.env : {};
-const skip = missing.length > 0;
+const { skip, podmanVars } = hostTestNeeds("host setup");
 
 /** Standard folders without a `docker` program: the PATH under which docker is "not installed". */
 const pathWithoutDocker = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"].filter((d) => !existsSync(join(d, "docker"))).join(":");
@@ -79,8 +68,9 @@ beforeAll(async () => {
   if (skip) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hostsetup-"));
   sshdDir = join(root, "sshd");
-  sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  const sshd = startSshd(sshdDir);
+  sshPort = sshd.port;
+  fingerprint = sshd.fingerprint;
   serverDir = join(root, "srv", "slipway");
   proxyPort = await new Promise<number>((done) => {
     const probe = createServer().listen(0, "127.0.0.1", () => {
@@ -96,7 +86,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (skip) return;
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   // The proxy container setup started (in the local Podman, which is the "server"'s here).
   spawnSync("podman", ["rm", "--force", "--time", "1", "slipway-setupapp-production-proxy"], { env: { ...process.env, ...podmanVars } });
   await rm(root, { recursive: true, force: true });
