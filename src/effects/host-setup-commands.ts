@@ -250,8 +250,9 @@ export function isUserName(name: string): boolean {
 export const sysctlConfFile = "/etc/sysctl.d/60-slipway.conf";
 
 /*
- * net.ipv4.tcp_migrate_req = 1 (Linux 5.14+): a switch loads a new config into Caddy, which binds a
- * new SO_REUSEPORT socket beside the old one and then closes the old one; by default the kernel
+ * net.ipv4.tcp_migrate_req = 1 (Linux 5.14+): a config load into Caddy (the first route after setup,
+ * a port or TLS change; a switch renames a link instead) binds a new SO_REUSEPORT socket beside the
+ * old one and then closes the old one; by default the kernel
  * resets the connections still queued on the closed socket, so clients under load see
  * `ECONNRESET`. With the setting, the kernel hands them to the new socket. Measured with Caddy
  * 2.6.2 (bench/caddy-reload.mjs, 30 config loads under 4 request loops): 13 failed requests

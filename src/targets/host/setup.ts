@@ -244,19 +244,22 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
     }
     notes.push(`OS ${osName}; ${spec.runtime} answers; curl found; folders 0700 under ${spec.dir}`);
 
-    // Caddy's config reloads (each switch) must not reset the connections queued on its old listener.
+    // Caddy's config loads (the first route after setup, a port or TLS change; switches do not load one)
+    // must not reset the connections queued on its old listener.
     const migrate = await runOn(ssh, tcpMigrateArgv(), hostEnv);
     const outcome = migrate.exitCode === 0 ? parseTcpMigrate(migrate.stdout) : undefined;
     if (outcome === "changed")
       changes.push(
-        `net.ipv4.tcp_migrate_req: 1 (now and in ${sysctlConfFile}): a switch's config reload of Caddy hands queued connections to its new listener instead of resetting them`,
+        `net.ipv4.tcp_migrate_req: 1 (now and in ${sysctlConfFile}): a config reload of Caddy hands queued connections to its new listener instead of resetting them`,
       );
     else if (outcome === "needs-root")
       notes.push(
-        `warning: net.ipv4.tcp_migrate_req is 0: under load, each switch may reset a few connections; as root run \`echo net.ipv4.tcp_migrate_req = 1 > ${sysctlConfFile} && sysctl -w net.ipv4.tcp_migrate_req=1\``,
+        `warning: net.ipv4.tcp_migrate_req is 0: under load, a config reload of Caddy (the first deploy, a port or TLS change) may reset a few connections; as root run \`echo net.ipv4.tcp_migrate_req = 1 > ${sysctlConfFile} && sysctl -w net.ipv4.tcp_migrate_req=1\``,
       );
     else if (outcome === "absent")
-      notes.push("warning: this kernel has no net.ipv4.tcp_migrate_req (Linux 5.14+): under load, each switch may reset a few connections");
+      notes.push(
+        "warning: this kernel has no net.ipv4.tcp_migrate_req (Linux 5.14+): under load, a config reload of Caddy (the first deploy, a port or TLS change) may reset a few connections",
+      );
     else if (outcome === undefined)
       throw setupFailed(
         spec.ssh,
