@@ -1,6 +1,7 @@
 // Issue 17: how Caddy switches a route under load, two ways, in one run on this machine.
 //
-//   node bench/caddy-reload.mjs [switches] [clients] [caddy binary]     (defaults: 30, 4, caddy on PATH)
+//   node bench/caddy-reload.mjs [switches] [clients] [caddy binary]
+//   (defaults: 30, 4, the Caddy `bash test/cluster/build.sh caddy` builds, else caddy on PATH)
 //
 // Both ways use the same Caddy, the same two upstreams (Node HTTP servers on 127.0.0.1 answering
 // "ok") and the same client loops (GET / on a fresh connection each, as the host bench does):
@@ -12,7 +13,7 @@
 // their error (Node's `socket hang up`: closed without an answer; `ECONNRESET`: reset).
 // Set TCP_MIGRATE_REQ=1 to run with net.ipv4.tcp_migrate_req=1 (as root; set back afterwards).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:http";
 import { createServer as netServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
@@ -20,7 +21,10 @@ import { join } from "node:path";
 
 const switches = Number(process.argv[2] ?? 30);
 const clients = Number(process.argv[3] ?? 4);
-const caddy = process.argv[4] ?? "caddy";
+const cacheBase = process.env.XDG_CACHE_HOME || join(process.env.HOME ?? "", ".cache");
+const caddyVersion = /^CADDY_VERSION=(.*)$/m.exec(readFileSync(new URL("../test/cluster/versions.env", import.meta.url), "utf8"))?.[1];
+const built = join(cacheBase, "slipway-test", `caddy-${caddyVersion}`, "bin", "caddy");
+const caddy = process.argv[4] ?? (existsSync(built) ? built : "caddy");
 const gapMs = 300;
 
 const version = spawnSync(caddy, ["version"], { encoding: "utf8" });
@@ -189,7 +193,7 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 console.log(
-  `caddy ${version.stdout.trim().split(" ")[0]}, ${switches} switches, ${clients} client loops, tcp_migrate_req ${process.env.TCP_MIGRATE_REQ === "1" ? "1" : (migrateBefore ?? "?")}, load average ${load1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
+  `caddy ${caddy === built ? caddyVersion : version.stdout.trim().split(" ")[0]}, ${switches} switches, ${clients} client loops, tcp_migrate_req ${process.env.TCP_MIGRATE_REQ === "1" ? "1" : (migrateBefore ?? "?")}, load average ${load1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
 );
 console.log("way          requests  failed  p50 ms  p99 ms  served by a / b");
 for (const [way, r] of Object.entries(rows))

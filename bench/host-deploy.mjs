@@ -5,8 +5,9 @@
 //
 // Real parts only: a throwaway sshd on 127.0.0.1 (test/runtime/sshd.sh), Podman with the test
 // configuration (test/runtime/podman-env.sh) and a storage of the "server"'s own (so the CLI copies
-// images with `podman save | ssh … podman load`), Caddy as the proxy, two app images (busybox httpd
-// answering / and /health) built here without a registry.
+// images with `podman save | ssh … podman load`), Caddy as the proxy (a container of the static Caddy
+// `bash test/cluster/build.sh caddy` builds, on busybox), two app images (busybox httpd answering /
+// and /health) built here without a registry.
 //
 // slipway: `slipway host setup`, a first deploy, then N `slipway deploy --tag` alternating v2/v1 while
 // C client loops GET / through Caddy. Peer: the same images on the server's Podman, N times
@@ -14,7 +15,7 @@
 // the same client loops hitting that port. A request fails on a connection error, a timeout (5 s) or
 // a status ≥ 400. Everything started is removed at the end, on failure too.
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,13 +29,24 @@ const sshdScript = resolve("test/runtime/sshd.sh");
 const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const repo = "localhost/slipway-bench/host-app";
 
+const caddyVersion = /^CADDY_VERSION=(.*)$/m.exec(readFileSync(resolve("test/cluster/versions.env"), "utf8"))?.[1];
+const caddyBin = join(
+  process.env.XDG_CACHE_HOME || join(process.env.HOME ?? "", ".cache"),
+  "slipway-test",
+  `caddy-${caddyVersion}`,
+  "bin",
+  "caddy",
+);
+if (!existsSync(caddyBin)) {
+  console.error(`bench/host-deploy: ${caddyBin} is missing: run \`bash test/cluster/build.sh caddy\``);
+  process.exit(1);
+}
 for (const [tool, args] of [
-  ["caddy", ["version"]],
   ["podman", ["--version"]],
   ["busybox", ["--help"]],
 ]) {
   if (spawnSync(tool, args).error) {
-    console.error(`bench/host-deploy: ${tool} is not installed (apt-get install -y caddy podman runc busybox-static openssh-server)`);
+    console.error(`bench/host-deploy: ${tool} is not installed (apt-get install -y podman runc busybox-static openssh-server)`);
     process.exit(1);
   }
 }
@@ -102,6 +114,17 @@ function busyboxBase() {
     maxBuffer: 64 * 1024 * 1024,
   });
   podman(["import", "-", ref], podmanVars, tar);
+  return ref;
+}
+
+/** The proxy's image: the built Caddy at /usr/bin/caddy on the busybox base (where the official image has it). */
+function buildCaddy(base) {
+  const ref = "localhost/slipway-bench/caddy:base";
+  const context = join(root, "ctx-caddy");
+  mkdirSync(context);
+  cpSync(caddyBin, join(context, "caddy"));
+  writeFileSync(join(context, "Containerfile"), `FROM ${base}\nCOPY caddy /usr/bin/caddy\n`);
+  podman(["build", "--quiet", "--network", "none", "-t", ref, context], podmanVars);
   return ref;
 }
 
@@ -208,7 +231,7 @@ function cleanup() {
     spawnSync("podman", ["rmi", "--all", "--force"], { env: { ...process.env, ...serverVars } });
   }
   if (sshdStarted) spawnSync(sshdScript, ["stop", sshdDir]);
-  spawnSync("podman", ["rmi", "--force", ...images], { env: { ...process.env, ...podmanVars } });
+  spawnSync("podman", ["rmi", "--force", ...images, "localhost/slipway-bench/caddy:base"], { env: { ...process.env, ...podmanVars } });
   rmSync(root, { recursive: true, force: true });
 }
 
@@ -230,6 +253,7 @@ try {
     `[storage]\ndriver = "overlay"\ngraphroot = "${serverStorage}/graph"\nrunroot = "${serverStorage}/run"\n`,
   );
   const base = busyboxBase();
+  const caddyRef = buildCaddy(base);
   buildApp(base, "v1");
   buildApp(base, "v2");
 
@@ -255,6 +279,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${join(root, "srv")}
+    proxy: { image: ${caddyRef} }
 `,
   );
   const runtimeEnv = Object.entries(serverVars).flatMap(([k, v]) => ["--runtime-env", `${k}=${v}`]);

@@ -432,12 +432,12 @@ export function buildProgram(
   hostCommand
     ?.command("setup")
     .description(
-      "check the server (OS, runtime answering, Caddy, curl, no runtime API on TCP), create slipway's folders and host.env; idempotent, prints what changed",
+      "check the server (OS, runtime answering, curl, no runtime API on TCP), create slipway's folders and host.env, start the database and Caddy's container; idempotent, prints what changed",
     )
     .addOption(specOption())
     .addOption(envOption())
     .option("--accept-host-key <SHA256:…>", hostKeyHelp)
-    .option("--install", "install the missing runtime, caddy and curl with apt-get (needs root or passwordless sudo)")
+    .option("--install", "install the missing runtime and curl with apt-get (needs root or passwordless sudo)")
     .option(
       "--create-user <user>",
       "as root: create this deploy user (no password) with the identity's public key, owning slipway's folders",

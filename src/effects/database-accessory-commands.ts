@@ -33,8 +33,8 @@ export function accessoryNames(app: string, environment: string): AccessoryNames
   return { network: base, container: `${base}-db`, volume: `${base}-db-data` };
 }
 
-export function accessoryLabels(app: string, environment: string): Record<string, string> {
-  return { [accessoryLabelKeys.app]: app, [accessoryLabelKeys.accessory]: "database", [accessoryLabelKeys.environment]: environment };
+export function accessoryLabels(app: string, environment: string, accessory: "database" | "proxy" = "database"): Record<string, string> {
+  return { [accessoryLabelKeys.app]: app, [accessoryLabelKeys.accessory]: accessory, [accessoryLabelKeys.environment]: environment };
 }
 
 const labelArgs = (labels: Readonly<Record<string, string>>) =>

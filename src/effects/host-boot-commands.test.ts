@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,12 +16,7 @@ const input = {
     container: "slipway-shop-production-db",
     readyArgv: ["podman", "exec", "--user", "postgres", "slipway-shop-production-db", "pg_isready", "--quiet"],
   },
-  caddy: {
-    command: ["caddy", "run", "--config", "/var/lib/slipway/shop/production/proxy/caddy.json"],
-    cwd: "/var/lib/slipway/shop/production/proxy",
-    env: { PATH: "/usr/bin:/bin", HOME: "/var/lib/slipway/shop/production/proxy" },
-    logFile: "/var/lib/slipway/shop/production/proxy/caddy.log",
-  },
+  proxyContainer: "slipway-shop-production-proxy",
   caddyAnswersArgv: ["curl", "--silent", "--unix-socket", "/var/lib/slipway/shop/production/proxy/admin.sock", "http://localhost/config/"],
   listArgv: ["podman", "ps", "--all", "--filter", "label=dev.slipway.app=shop", "--format", "{{.Names}}"],
 };
@@ -43,36 +38,42 @@ describe("the boot script", () => {
     expect(text).toContain("rt ps --all --filter label=dev.slipway.app=shop --format '{{.Names}}'");
   });
 
-  it("starts only the release Caddy's config routes to, then Caddy with a pid file slipway's stop reads", () => {
+  it("starts only the release Caddy routes to, after the database, then Caddy's container", () => {
     expect(text).toContain(`case "$name" in slipway-shop-production-r"$rev"-*)`);
     expect(text.indexOf("rt start slipway-shop-production-db")).toBeLessThan(text.indexOf('rt start "$name"'));
-    expect(text.indexOf('rt start "$name"')).toBeLessThan(text.indexOf("caddy run"));
-    expect(text).toContain(`printf '{"pid":%s,"startTime":"%s"}\\n' "$1" "$2"`);
+    expect(text.indexOf('rt start "$name"')).toBeLessThan(text.indexOf("rt start slipway-shop-production-proxy"));
   });
 
-  it("reads the serving revision from Caddy's config as a real sed does", () => {
+  it("reads the serving revision from the proxy's `current` link as a real sh does", () => {
     const line = /^rev=\$\((.*)\)$/m.exec(text)?.[1];
     expect(line).toBeDefined();
     const dir = mkdtempSync(join(tmpdir(), "slipway-boot-"));
     try {
-      const config = { apps: { http: { servers: { slipway: { routes: [{ "@id": "slipway-r42", handle: [] }] } } } } };
-      writeFileSync(join(dir, "caddy.json"), `${JSON.stringify(config, null, 2)}\n`);
-      const run = spawnSync("sh", ["-c", `proxy=${dir}; echo "$(${line})"`], { encoding: "utf8" });
-      expect(run.stdout).toBe("42\n");
-      writeFileSync(join(dir, "caddy.json"), "{}\n");
+      // No link yet: nothing.
+      expect(spawnSync("sh", ["-c", `proxy=${dir}; echo "[$(${line})]"`], { encoding: "utf8" }).stdout).toBe("[]\n");
+      mkdirSync(join(dir, "releases", "r42"), { recursive: true });
+      symlinkSync("releases/r42", join(dir, "current"));
+      expect(spawnSync("sh", ["-c", `proxy=${dir}; echo "$(${line})"`], { encoding: "utf8" }).stdout).toBe("42\n");
+      rmSync(join(dir, "current"));
+      symlinkSync("/etc", join(dir, "current"));
       expect(spawnSync("sh", ["-c", `proxy=${dir}; echo "[$(${line})]"`], { encoding: "utf8" }).stdout).toBe("[]\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("starts nothing when Caddy has no pid file (after `slipway down`, or never deployed): run in a real sh", () => {
+  it("starts nothing when there is no Caddy container (after `slipway down`, or never deployed): run in a real sh", () => {
     const dir = mkdtempSync(join(tmpdir(), "slipway-boot-"));
     try {
-      const script = bootScript({ ...input, proxyDir: dir });
-      const run = spawnSync("/bin/sh", ["-c", script], { encoding: "utf8", env: { PATH: "/nonexistent" } });
+      // A stand-in runtime that knows no container and logs what it was asked.
+      writeFileSync(join(dir, "podman"), `#!/bin/sh\necho "$*" >> ${dir}/calls\necho "Error: no such container" >&2\nexit 125\n`, {
+        mode: 0o755,
+      });
+      const script = bootScript({ ...input, proxyDir: dir, hostEnv: { PATH: `${dir}:/usr/bin:/bin` } });
+      const run = spawnSync("/bin/sh", ["-c", script], { encoding: "utf8", env: { PATH: "/usr/bin:/bin" } });
       expect(run.status).toBe(0);
       expect(run.stdout).toBe("slipway: shop (production) is down or was never deployed: nothing to start\n");
+      expect(readFileSync(join(dir, "calls"), "utf8")).toBe("inspect --format {{.State.Status}} slipway-shop-production-proxy\n");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

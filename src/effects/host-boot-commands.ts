@@ -4,16 +4,16 @@
  * Why a script of slipway's and not the runtime's restart policies: Podman has no daemon, and its
  * boot service (podman-restart.service, Podman 4.3 as in Debian bookworm) starts only containers
  * with `--restart always`, every one of them, including the retired releases slipway keeps stopped
- * for their logs; Docker's `unless-stopped` would also start those. Caddy runs as a process. What
+ * for their logs; Docker's `unless-stopped` would also start those. What
  * must come back is exactly what served when the server went down: the database container, the
- * containers of the release Caddy routes to (read from Caddy's own config file at boot, as a deploy
- * reads it), then Caddy. After `slipway down` (which removes Caddy's pid file) it starts nothing.
+ * containers of the release Caddy routes to (where the proxy's `current` link points, as a deploy
+ * reads it), then Caddy's container. After `slipway down` (which removes that container) it starts nothing.
  * Every command in it is one the deploy itself runs (`runRemote`/`startRemote`), with host.env's
  * settings; the script holds no secret.
  */
 import { join } from "node:path";
 import type { ContainerRuntime } from "./container-commands.js";
-import { remoteCommand, runRemote, shellQuote, startRemote } from "./ssh-commands.js";
+import { remoteCommand, runRemote, shellQuote } from "./ssh-commands.js";
 
 export interface BootScriptInput {
   app: string;
@@ -21,14 +21,14 @@ export interface BootScriptInput {
   runtime: ContainerRuntime;
   /** What every command runs with on the server: PATH plus host.env's settings. */
   hostEnv: Readonly<Record<string, string>>;
-  /** <dir>/<app>/<env>/proxy: caddy.json, caddy.pid, admin.sock. */
+  /** <dir>/<app>/<env>/proxy: caddy.json, the `current` link, admin.sock. */
   proxyDir: string;
   /** The release containers' name prefix, `slipway-<app>-<env>-r`. */
   containerPrefix: string;
   /** The database accessory: its container and the runtime command (runtime first) that exits 0 once it accepts connections. */
   database?: { container: string; readyArgv: readonly string[] } | undefined;
-  /** How a deploy starts Caddy (Host.start's request). */
-  caddy: { command: readonly string[]; cwd: string; env: Readonly<Record<string, string>>; logFile: string };
+  /** Caddy's container (`slipway down` removes it). */
+  proxyContainer: string;
   /** Caddy's admin check (curl over its socket), exit 0 when Caddy answers. */
   caddyAnswersArgv: readonly string[];
   /** The names of this environment's containers (`listArgv`: the runtime first). */
@@ -49,23 +49,22 @@ export const bootUnitPath = (app: string, environment: string) => join("/etc/sys
 export function bootScript(input: BootScriptInput): string {
   const q = shellQuote;
   const rt = runRemote([input.runtime], "/", input.hostEnv);
-  const pid = join(input.proxyDir, "caddy.pid");
   const answers = runRemote(input.caddyAnswersArgv, "/", input.hostEnv);
   const lines = [
     "#!/bin/sh",
     `# slipway: brings ${input.app} (${input.environment}) back when the server starts. Written by`,
     "# `slipway host setup` and by every deploy; run by the systemd unit",
     `# ${bootUnitName(input.app, input.environment)} (or by hand: sh THIS_FILE). It starts the database`,
-    "# container, the containers of the release Caddy routes to (from Caddy's config file), then Caddy.",
-    "# After `slipway down` there is no caddy.pid and it starts nothing. Running it twice is harmless.",
+    "# container, the containers of the release Caddy routes to (its `current` link), then Caddy's container.",
+    "# After `slipway down` there is no Caddy container and it starts nothing. Running it twice is harmless.",
     "set -u",
     `proxy=${q(input.proxyDir)}`,
-    `if [ ! -e ${q(pid)} ]; then`,
+    `rt() { ${rt} "$@"; }`,
+    `if ! rt inspect --format '{{.State.Status}}' ${q(input.proxyContainer)} >/dev/null 2>&1; then`,
     `  echo ${q(`slipway: ${input.app} (${input.environment}) is down or was never deployed: nothing to start`)}`,
     "  exit 0",
     "fi",
     "status=0",
-    `rt() { ${rt} "$@"; }`,
   ];
   if (input.database) {
     const db = input.database.container;
@@ -79,7 +78,7 @@ export function bootScript(input: BootScriptInput): string {
     );
   }
   lines.push(
-    `rev=$(sed -n 's/.*"@id": *"slipway-r\\([0-9][0-9]*\\)".*/\\1/p' "$proxy/caddy.json" 2>/dev/null | head -n 1)`,
+    `rev=$(readlink "$proxy/current" 2>/dev/null | sed -n 's|^releases/r\\([0-9][0-9]*\\)$|\\1|p')`,
     'if [ -n "$rev" ]; then',
     `  for name in $(rt ${remoteCommand(input.listArgv.slice(1))}); do`,
     `    case "$name" in ${q(input.containerPrefix)}"$rev"-*)`,
@@ -91,17 +90,15 @@ export function bootScript(input: BootScriptInput): string {
     "  echo 'slipway: caddy already answers'",
     "else",
     '  rm -f "$proxy/admin.sock"',
-    `  if out=$(${startRemote({ ...input.caddy, pidFile: undefined })}); then`,
-    "    set -- $out",
-    `    printf '{"pid":%s,"startTime":"%s"}\\n' "$1" "$2" >"$proxy/caddy.pid.tmp" && mv -f "$proxy/caddy.pid.tmp" ${q(pid)}`,
+    `  if rt start ${q(input.proxyContainer)} >/dev/null; then`,
     "    i=0",
     `    until ${answers} >/dev/null 2>&1; do`,
-    `      i=$((i + 1)); [ "$i" -ge 100 ] && { echo ${q(`slipway: caddy did not answer within 10 s; its log: ${input.caddy.logFile}`)} >&2; status=1; break; }`,
+    `      i=$((i + 1)); [ "$i" -ge 150 ] && { echo ${q(`slipway: caddy did not answer within 15 s; its log: ${input.runtime} logs ${input.proxyContainer}`)} >&2; status=1; break; }`,
     "      sleep 0.1",
     "    done",
-    '    echo "slipway: started caddy (pid $1)"',
+    `    echo ${q(`slipway: started ${input.proxyContainer}`)}`,
     "  else",
-    "    echo 'slipway: cannot start caddy' >&2; status=1",
+    `    echo ${q(`slipway: cannot start ${input.proxyContainer}`)} >&2; status=1`,
     "  fi",
     "fi",
     'exit "$status"',

@@ -106,10 +106,10 @@ describe("checks", () => {
     expect(unsupportedOs({ id: "", idLike: "", versionId: "", pretty: "" })).toContain("an OS without /etc/os-release (ID=?)");
   });
 
-  it("lists the Debian packages of what is missing: the runtime, caddy, curl", () => {
-    expect(missingPackages({ programs: new Set(["curl"]) }, "docker")).toEqual(["docker.io", "caddy"]);
-    expect(missingPackages({ programs: new Set(["podman", "caddy"]) }, "podman")).toEqual(["curl"]);
-    expect(missingPackages({ programs: new Set(["podman", "caddy", "curl"]) }, "podman")).toEqual([]);
+  it("lists the Debian packages of what is missing: the runtime and curl (Caddy runs as a container)", () => {
+    expect(missingPackages({ programs: new Set(["curl"]) }, "docker")).toEqual(["docker.io"]);
+    expect(missingPackages({ programs: new Set(["podman"]) }, "podman")).toEqual(["curl"]);
+    expect(missingPackages({ programs: new Set(["podman", "curl"]) }, "podman")).toEqual([]);
   });
 
   it("installs with apt-get as root, through sudo -n otherwise, and shows the same command to a person", () => {

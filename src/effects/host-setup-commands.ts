@@ -18,7 +18,7 @@ for f in /etc/os-release /usr/lib/os-release; do
 done
 echo "uid=$(id -u)"
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then echo sudo=yes; else echo sudo=no; fi
-for p in curl caddy podman docker apt-get; do
+for p in curl podman docker apt-get; do
   if command -v "$p" >/dev/null 2>&1; then echo "have=$p"; fi
 done
 for d in "$@"; do
@@ -41,7 +41,7 @@ export interface HostFacts {
   uid: number;
   /** The ssh user may run `sudo` without a password. */
   sudo: boolean;
-  /** Of curl, caddy, podman, docker, apt-get: those on PATH. */
+  /** Of curl, podman, docker, apt-get: those on PATH. */
   programs: ReadonlySet<string>;
   /** Existing folders: octal mode (e.g. "700") and owner name. */
   dirs: ReadonlyMap<string, { mode: string; owner: string }>;
@@ -99,11 +99,11 @@ export function unsupportedOs(os: HostFacts["os"]): string | undefined {
 }
 
 /** The Debian package of each program `host setup` needs. */
-const packageOf: Record<string, string> = { curl: "curl", caddy: "caddy", podman: "podman", docker: "docker.io" };
+const packageOf: Record<string, string> = { curl: "curl", podman: "podman", docker: "docker.io" };
 
-/** Debian packages to install for what is missing: the runtime, Caddy (the proxy), curl (health checks). */
+/** Debian packages to install for what is missing: the runtime and curl (health checks, Caddy's admin socket); Caddy is a container. */
 export function missingPackages(facts: Pick<HostFacts, "programs">, runtime: ContainerRuntime): string[] {
-  return [runtime, "caddy", "curl"].filter((program) => !facts.programs.has(program)).map((program) => packageOf[program] as string);
+  return [runtime, "curl"].filter((program) => !facts.programs.has(program)).map((program) => packageOf[program] as string);
 }
 
 const installScript = 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"';
@@ -250,8 +250,9 @@ export function isUserName(name: string): boolean {
 export const sysctlConfFile = "/etc/sysctl.d/60-slipway.conf";
 
 /*
- * net.ipv4.tcp_migrate_req = 1 (Linux 5.14+): a switch loads a new config into Caddy, which binds a
- * new SO_REUSEPORT socket beside the old one and then closes the old one; by default the kernel
+ * net.ipv4.tcp_migrate_req = 1 (Linux 5.14+): a config load into Caddy (the first route after setup,
+ * a port or TLS change; a switch renames a link instead) binds a new SO_REUSEPORT socket beside the
+ * old one and then closes the old one; by default the kernel
  * resets the connections still queued on the closed socket, so clients under load see
  * `ECONNRESET`. With the setting, the kernel hands them to the new socket. Measured with Caddy
  * 2.6.2 (bench/caddy-reload.mjs, 30 config loads under 4 request loops): 13 failed requests

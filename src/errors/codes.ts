@@ -83,7 +83,7 @@ export const errorCodes = {
   HOST_PACKAGES_MISSING: {
     exit: 1,
     summary:
-      "`host setup`: the container runtime, Caddy or curl is not installed on the server; the hint is the command to run (or use --install as root or with passwordless sudo).",
+      "`host setup`: the container runtime or curl is not installed on the server; the hint is the command to run (or use --install as root or with passwordless sudo).",
   },
   HOST_RUNTIME_NOT_ANSWERING: {
     exit: 1,

@@ -121,6 +121,8 @@ export type TargetModel =
       dir: string;
       /** The database accessory (targets.<name>.database). */
       database: { image?: string | undefined };
+      /** The proxy container (targets.<name>.proxy). */
+      proxy: { image?: string | undefined };
     };
 
 export interface ImageModel {

@@ -113,6 +113,7 @@ const K66 = new Set([
   "acmeEmail",
   "dir",
   "database",
+  "proxy",
 ]);
 const R67 = /^(?:[a-z_][a-z0-9_.-]{0,31}@)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 const R68 = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -2003,6 +2004,9 @@ function o253(x: unknown): unknown {
   const v11 = f252(o.database);
   if (v11 === FAIL) return FAIL;
   out.database = v11;
+  const v12 = f252(o.proxy);
+  if (v12 === FAIL) return FAIL;
+  out.proxy = v12;
   return out;
 }
 

@@ -63,6 +63,8 @@ export interface HostTargetSpec {
   dir: string;
   /** The database accessory: its image (undefined: the official one of the engine's version). */
   database: { image?: string | undefined };
+  /** The proxy container: its image (undefined: Caddy's official image). */
+  proxy: { image?: string | undefined };
 }
 
 export interface ValidatedSpec {
@@ -197,6 +199,7 @@ function resolveTarget(name: string, targets: Record<string, TargetSpec>, appNam
       acmeEmail: declared.acmeEmail,
       dir: declared.dir,
       database: { image: declared.database.image },
+      proxy: { image: declared.proxy.image },
     };
   }
   if (type === "local" || (declared && "trustedProxies" in declared)) {

@@ -641,6 +641,18 @@ const hostTargetSchema = z
       })
       .prefault({})
       .describe("The database accessory: the spec's `database` run as a container beside the app (created by `slipway host setup`)."),
+    proxy: z
+      .strictObject({
+        image: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9._/:@-]*$/i, { error: "must be an image reference like docker.io/library/caddy:2.11" })
+          .optional()
+          .describe(
+            "Image of the proxy container. Default: docker.io/library/caddy:2.11 (Caddy 2.7 or newer is needed: a switch renames a link Caddy reads at each request). Another image must have `caddy` on PATH.",
+          ),
+      })
+      .prefault({})
+      .describe("The proxy: Caddy as a container on the server's network, started by `slipway host setup` (or the first deploy)."),
   })
   .describe("One server over SSH: the app as containers behind a proxy (Caddy) on the server.");
 

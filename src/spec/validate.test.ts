@@ -113,9 +113,18 @@ describe("validateSpec", () => {
       acmeEmail: undefined,
       dir: "/var/lib/slipway",
       database: { image: undefined },
+      proxy: { image: undefined },
     });
     const image = validateSpec(parseSpecText(spec("    ssh: deploy@server\n    database: { image: localhost/pg:15 }\n"), "slipway.yaml"));
     expect(chooseEnvironment(image, "prod").target).toMatchObject({ database: { image: "localhost/pg:15" } });
+    const proxy = validateSpec(parseSpecText(spec("    ssh: deploy@server\n    proxy: { image: localhost/caddy:2.11 }\n"), "slipway.yaml"));
+    expect(chooseEnvironment(proxy, "prod").target).toMatchObject({ proxy: { image: "localhost/caddy:2.11" } });
+    expect(only(spec("    ssh: deploy@server\n    proxy: { image: 'not an image' }\n")).location?.path).toEqual([
+      "targets",
+      "server",
+      "proxy",
+      "image",
+    ]);
     expect(only(spec("    ssh: deploy@server\n    database: { image: 'not an image' }\n")).location?.path).toEqual([
       "targets",
       "server",

@@ -3,7 +3,7 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/slipway-test/<component>-<version>/bin/<binary>
 #
 # Usage: bash test/cluster/build.sh [component ...]
-#   components: helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local pg-client prometheus
+#   components: helm kubernetes etcd kwok linters registry caddy moto zizmor gitlab-ci-local pg-client prometheus
 #               (default: all, in that order)
 #               kubelet   (kubelet, kube-proxy + the sandbox pause program for start.sh --real-node;
 #                          part of the default where containerd is installed and we run as root)
@@ -509,6 +509,13 @@ build_registry() {
 # moto: moto's server (PyPI, in a venv) as the AWS endpoint of the ECR login tests. Not Go: it
 # needs python3 with venv; without it the component only warns (those tests skip with the reason).
 
+# caddy: the host target's proxy, static (CGO off) so the test image needs no libc: it is copied
+# into a busybox image (test/helpers/podman.ts caddyImage), as the official image would be pulled
+build_caddy() {
+  CGO_ENABLED=0 with_lock caddy build_simple_locked caddy github.com/caddyserver/caddy/v2 "$CADDY_VERSION" \
+    github.com/caddyserver/caddy/v2/cmd/caddy
+}
+
 build_moto() {
   with_lock moto build_moto_locked
 }
@@ -632,7 +639,7 @@ build_prometheus() {
 # ---------------------------------------------------------------------------------------------
 
 usage() {
-  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|moto|zizmor|gitlab-ci-local|pg-client|prometheus|kubelet ...]" >&2
+  echo "usage: bash test/cluster/build.sh [helm|kubernetes|etcd|kwok|linters|registry|caddy|moto|zizmor|gitlab-ci-local|pg-client|prometheus|kubelet ...]" >&2
 }
 
 main() {
@@ -640,14 +647,14 @@ main() {
   command -v flock >/dev/null || { echo "build.sh: flock (util-linux) is not on PATH" >&2; return 1; }
   local components=("$@")
   if [[ ${#components[@]} -eq 0 ]]; then
-    components=(helm kubernetes etcd kwok linters registry moto zizmor gitlab-ci-local pg-client prometheus)
+    components=(helm kubernetes etcd kwok linters registry caddy moto zizmor gitlab-ci-local pg-client prometheus)
     # The real test node's kubelet only where it can run (see start.sh --real-node).
     if command -v containerd >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then components+=(kubelet); fi
   fi
   local c
   for c in "${components[@]}"; do
     case "$c" in
-      helm | kubernetes | etcd | kwok | linters | registry | moto | zizmor | gitlab-ci-local | pg-client | prometheus | kubelet) ;;
+      helm | kubernetes | etcd | kwok | linters | registry | caddy | moto | zizmor | gitlab-ci-local | pg-client | prometheus | kubelet) ;;
       -h | --help) usage; return 0 ;;
       *) echo "build.sh: unknown component '$c'" >&2; usage; return 2 ;;
     esac

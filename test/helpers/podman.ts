@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheRoot, toolPath } from "./tools.js";
+import { cacheRoot, requireTool, toolPath } from "./tools.js";
 
 const script = fileURLToPath(new URL("../runtime/podman-env.sh", import.meta.url));
 
@@ -83,6 +83,27 @@ export function busyboxBase(env: Record<string, string>): string {
     podman(env, ["import", "-", ref], tar.stdout);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+  return ref;
+}
+
+/**
+ * `localhost/slipway-test/caddy:<hash>`: the host target's proxy image for the tests, the static Caddy
+ * that `bash test/cluster/build.sh caddy` builds from the Go module proxy at /usr/bin/caddy on the
+ * busybox base (where the official image has it; no registry here). Built once per Caddy binary.
+ */
+export function caddyImage(env: Record<string, string>): string {
+  const caddy = requireTool("caddy");
+  const hash = createHash("sha256").update(readFileSync(caddy)).digest("hex").slice(0, 12);
+  const ref = `localhost/slipway-test/caddy:${hash}`;
+  if (spawnSync("podman", ["image", "exists", ref], { env: { ...process.env, ...env } }).status === 0) return ref;
+  const context = mkdtempSync(join(tmpdir(), "slipway-caddy-image-"));
+  try {
+    cpSync(caddy, join(context, "caddy"));
+    writeFileSync(join(context, "Containerfile"), `FROM ${busyboxBase(env)}\nCOPY caddy /usr/bin/caddy\n`);
+    podman(env, ["build", "--quiet", "--network", "none", "-t", ref, context]);
+  } finally {
+    rmSync(context, { recursive: true, force: true });
   }
   return ref;
 }

@@ -27,6 +27,7 @@ export type ToolName =
   | "kube-linter"
   | "registry"
   | "crane"
+  | "caddy"
   | "zizmor"
   | "gitlab-ci-local"
   | "promtool"
@@ -50,6 +51,7 @@ const TOOLS: Readonly<Record<ToolName, { component: string; versionKey: string }
   "kube-linter": { component: "kube-linter", versionKey: "KUBE_LINTER_VERSION" },
   registry: { component: "registry", versionKey: "GGCR_VERSION" },
   crane: { component: "crane", versionKey: "GGCR_VERSION" },
+  caddy: { component: "caddy", versionKey: "CADDY_VERSION" },
   zizmor: { component: "zizmor", versionKey: "ZIZMOR_VERSION" },
   "gitlab-ci-local": { component: "gitlab-ci-local", versionKey: "GITLAB_CI_LOCAL_VERSION" },
   promtool: { component: "promtool", versionKey: "PROMETHEUS_VERSION" },

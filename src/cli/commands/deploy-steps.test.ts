@@ -49,6 +49,7 @@ describe("buildPushes", () => {
     acmeEmail: undefined,
     dir: "/var/lib/slipway",
     database: {},
+    proxy: {},
   });
 
   it("pushes for Kubernetes and for a host that only pulls; a host that copies deploys the local build", () => {

@@ -3,13 +3,14 @@
  * why slipway starts things itself after a reboot rather than through restart policies).
  */
 import { join } from "node:path";
+import { proxyContainerName } from "../../effects/caddy-commands.js";
 import { labelKeys, listArgv } from "../../effects/container-commands.js";
 import { accessoryNames } from "../../effects/database-accessory-commands.js";
 import type { Host } from "../../effects/host.js";
 import { bootScript, bootScriptPath, bootUnit, bootUnitName, bootUnitPath } from "../../effects/host-boot-commands.js";
 import type { AppModel } from "../../model/app-model.js";
 import { accessoryPlace, readyArgv } from "./database.js";
-import { caddyAnswersArgv, caddyStartRequest } from "./proxy.js";
+import { caddyAnswersArgv } from "./proxy.js";
 
 export interface BootFiles {
   script: { path: string; text: string };
@@ -31,7 +32,7 @@ export function bootFiles(model: AppModel, host: Host, hostEnv: Readonly<Record<
     proxyDir: proxy.dir,
     containerPrefix: `slipway-${model.name}-${model.environment}-r`,
     database: place ? { container: accessoryNames(model.name, model.environment).container, readyArgv: readyArgv(place) } : undefined,
-    caddy: caddyStartRequest(proxy),
+    proxyContainer: proxyContainerName(model.name, model.environment),
     caddyAnswersArgv: caddyAnswersArgv(proxy),
     listArgv: listArgv(runtime, { [labelKeys.app]: model.name, [labelKeys.environment]: model.environment }),
   });

@@ -36,7 +36,7 @@ import { probeHost } from "../../render/probe-host.js";
 import type { Redactor } from "../../secrets/redact.js";
 import { AccessoryError, accessoryPlace, ensureAccessoryRunning, namesOf, readDatabasePassword, unsupportedDatabase } from "./database.js";
 import { imageStep, needsLocalImageCheck, pullHint } from "./image-transfer.js";
-import { drain, type ProxyPlace, proxyServes, route } from "./proxy.js";
+import { drain, type ProxyPlace, proxyPlace, proxyServes, removeSlots, route } from "./proxy.js";
 import { releaseEnv } from "./release-env.js";
 
 /** The pods' securityContext and limits for this model (parity with the Kubernetes target). */
@@ -63,6 +63,10 @@ export interface HostTargetOptions {
   tls?: CaddyTls | undefined;
   /** What `url()` reports. */
   publicUrl: string;
+  /** Caddy's image (targets.<t>.proxy.image, else Caddy's official one). */
+  proxyImage: string;
+  /** Brings the proxy's image to the host when it lacks it (see session.ts imageBringer). */
+  bringProxyImage: (ref: string) => Promise<void>;
   /** The app's secret values, by name. */
   secrets: Readonly<Record<string, string>>;
   redactor: Redactor;
@@ -117,7 +121,19 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
 } {
   const { host, runtime, redactor } = options;
   redactor.add(Object.values(options.secrets));
-  const proxy: ProxyPlace = { host, dir: join(options.stateDir, "proxy"), listen: options.listen, env: options.hostEnv, tls: options.tls };
+  const proxy = proxyPlace({
+    host,
+    stateDir: options.stateDir,
+    listen: options.listen,
+    env: options.hostEnv,
+    tls: options.tls,
+    runtime,
+    app: options.app,
+    environment: options.environment,
+    image: options.proxyImage,
+    bringImage: options.bringProxyImage,
+  });
+
   const releaseDir = (revision: number) => join(options.stateDir, "releases", String(revision));
   const redact = (line: string) => redactor.text(line);
 
@@ -615,6 +631,7 @@ export function hostTarget(options: HostTargetOptions): DeployTarget & {
         await run(listArgv(runtime, only), { onLine: (l) => names.push(l.trim()) });
         for (const name of names.filter(Boolean)) await remove(name);
         await host.remove(releaseDir(revision));
+        await removeSlots(proxy, revision);
       }
     },
   };

@@ -6,7 +6,17 @@ import { spawn } from "node:child_process";
 import { constants as osConstants } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { currentRelease } from "../../deploy/history.js";
-import { type ContainerRuntime, execArgv, imageIdArgv, loadArgv, logsArgv, saveArgv, stopArgv } from "../../effects/container-commands.js";
+import { defaultCaddyImage } from "../../effects/caddy-commands.js";
+import {
+  type ContainerRuntime,
+  execArgv,
+  imageIdArgv,
+  loadArgv,
+  logsArgv,
+  pullArgv,
+  saveArgv,
+  stopArgv,
+} from "../../effects/container-commands.js";
 import { parseHostEnv } from "../../effects/host-setup-commands.js";
 import { loadLocalSecrets } from "../../effects/secrets.js";
 import { connectSshHost, type SshHost } from "../../effects/ssh-host.js";
@@ -19,6 +29,7 @@ import { accessoryPlace, accessoryState, namesOf, readDatabasePassword } from ".
 import { hostDbOperations } from "./db-ops.js";
 import { hostHistory, hostLock } from "./host-state.js";
 import { containersOf, hostTarget } from "./host-target.js";
+import { pullHint } from "./image-transfer.js";
 import { proxyServes, proxyTls, proxyUrl, stopProxy } from "./proxy.js";
 
 export const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -116,6 +127,23 @@ export function imageOnThisMachine(runtime: ContainerRuntime, localEnv: DriverCo
     });
 }
 
+/**
+ * Brings an image the server lacks: copied from this machine when it has it, else pulled on the
+ * server (the proxy's image; the database's follows the same rule in its setup).
+ */
+export function imageBringer(ssh: SshHost, runtime: ContainerRuntime, hostEnv: Record<string, string>, localEnv: DriverContext["env"]) {
+  return async (ref: string) => {
+    const on = (command: readonly string[]) => ssh.run({ command, cwd: "/", env: hostEnv, timeoutMs: 15 * 60_000, lastLineCount: 20 });
+    if ((await on(imageIdArgv(runtime, ref))).exitCode === 0) return;
+    if (await imageOnThisMachine(runtime, localEnv)(ref)) return transferImage(ssh, runtime, hostEnv, localEnv)(ref);
+    const pulled = await on(pullArgv(runtime, ref));
+    if (pulled.exitCode !== 0)
+      throw new SlipwayError("DEPLOY_FAILED", `cannot pull ${ref} on the server: ${pulled.lastLines.at(-1) ?? `exit ${pulled.exitCode}`}`, {
+        hint: pullHint(runtime, ref),
+      });
+  };
+}
+
 /** Runs `command` on the host with a terminal, this process's terminal attached to it; its exit code. */
 function execInTerminal(ssh: SshHost, command: readonly string[], hostEnv: Record<string, string>): Promise<number> {
   const { argv, env } = ssh.localArgv(command, hostEnv, { tty: true });
@@ -182,6 +210,8 @@ export async function openHostSession(request: OpenRequest, ctx: DriverContext):
         listen: `:${spec.port}`,
         tls,
         publicUrl,
+        proxyImage: spec.proxy.image ?? defaultCaddyImage,
+        bringProxyImage: imageBringer(ssh, spec.runtime, hostEnv, ctx.env),
         secrets,
         redactor: ctx.redactor,
         healthTimeoutMs,

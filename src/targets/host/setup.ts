@@ -9,6 +9,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { defaultCaddyImage } from "../../effects/caddy-commands.js";
 import { enableUnitArgv, initSystemArgv } from "../../effects/host-boot-commands.js";
 import {
   deployUserArgv,
@@ -45,7 +46,8 @@ import {
   setupDatabaseAccessory,
   unsupportedDatabase,
 } from "./database.js";
-import { connectHostSpec, hostPath, imageOnThisMachine, inSpecDir, transferImage } from "./session.js";
+import { ensureProxy, proxyImage, proxyPlace, proxyTls } from "./proxy.js";
+import { connectHostSpec, hostPath, imageBringer, imageOnThisMachine, inSpecDir, transferImage } from "./session.js";
 
 export interface HostSetupRequest {
   validated: ValidatedSpec;
@@ -240,21 +242,24 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
         );
       changes.push(`${hostEnvFile}: ${change.change}`);
     }
-    notes.push(`OS ${osName}; ${spec.runtime} answers; caddy and curl found; folders 0700 under ${spec.dir}`);
+    notes.push(`OS ${osName}; ${spec.runtime} answers; curl found; folders 0700 under ${spec.dir}`);
 
-    // Caddy's config reloads (each switch) must not reset the connections queued on its old listener.
+    // Caddy's config loads (the first route after setup, a port or TLS change; switches do not load one)
+    // must not reset the connections queued on its old listener.
     const migrate = await runOn(ssh, tcpMigrateArgv(), hostEnv);
     const outcome = migrate.exitCode === 0 ? parseTcpMigrate(migrate.stdout) : undefined;
     if (outcome === "changed")
       changes.push(
-        `net.ipv4.tcp_migrate_req: 1 (now and in ${sysctlConfFile}): a switch's config reload of Caddy hands queued connections to its new listener instead of resetting them`,
+        `net.ipv4.tcp_migrate_req: 1 (now and in ${sysctlConfFile}): a config reload of Caddy hands queued connections to its new listener instead of resetting them`,
       );
     else if (outcome === "needs-root")
       notes.push(
-        `warning: net.ipv4.tcp_migrate_req is 0: under load, each switch may reset a few connections; as root run \`echo net.ipv4.tcp_migrate_req = 1 > ${sysctlConfFile} && sysctl -w net.ipv4.tcp_migrate_req=1\``,
+        `warning: net.ipv4.tcp_migrate_req is 0: under load, a config reload of Caddy (the first deploy, a port or TLS change) may reset a few connections; as root run \`echo net.ipv4.tcp_migrate_req = 1 > ${sysctlConfFile} && sysctl -w net.ipv4.tcp_migrate_req=1\``,
       );
     else if (outcome === "absent")
-      notes.push("warning: this kernel has no net.ipv4.tcp_migrate_req (Linux 5.14+): under load, each switch may reset a few connections");
+      notes.push(
+        "warning: this kernel has no net.ipv4.tcp_migrate_req (Linux 5.14+): under load, a config reload of Caddy (the first deploy, a port or TLS change) may reset a few connections",
+      );
     else if (outcome === undefined)
       throw setupFailed(
         spec.ssh,
@@ -293,6 +298,39 @@ export async function setupHost(request: HostSetupRequest): Promise<HostSetupRep
         `database: ${model.database?.engine === "mysql" ? "MariaDB" : "PostgreSQL"} answers in ${namesOf(place).container} (network ${namesOf(place).network}, volume ${namesOf(place).volume})`,
       );
     }
+    // The proxy: Caddy's container, answering 503 until the first deploy routes to a release.
+    const proxy = proxyPlace({
+      host: ssh,
+      stateDir: envDir,
+      listen: `:${spec.port}`,
+      env: hostEnv,
+      tls: proxyTls(model, env.production),
+      runtime: spec.runtime,
+      app: model.name,
+      environment: model.environment,
+      image: spec.proxy.image ?? defaultCaddyImage,
+      bringImage: imageBringer(ssh, spec.runtime, hostEnv, request.localEnv ?? {}),
+    });
+    try {
+      const started = await ensureProxy(proxy);
+      if (started !== undefined) changes.push(started);
+    } catch (error) {
+      if (!(error instanceof SlipwayError)) throw error;
+      throw setupFailed(
+        spec.ssh,
+        `the proxy: ${error.message}`,
+        [],
+        error.hint ?? `Look at \`${spec.runtime} logs ${proxy.container}\` on the server.`,
+      );
+    }
+    const proxyRuns = await proxyImage(proxy);
+    if (proxyRuns !== undefined && proxyRuns !== proxy.image)
+      notes.push(
+        `warning: the proxy container runs ${proxyRuns}, the spec asks for ${proxy.image}; to change it: \`slipway down\` (which removes it), then \`slipway host setup\` and a deploy`,
+      );
+    notes.push(
+      `proxy: ${proxy.container} answers on port ${spec.port}${proxyTls(model, env.production) ? ` (HTTPS on ${spec.httpsPort})` : ""}`,
+    );
     await setupBoot(ssh, bootFiles(model, ssh, hostEnv, envDir), hostEnv, root, changes, notes);
     return { host: spec.ssh, runtime: spec.runtime, os: osName, changes, notes };
   } finally {

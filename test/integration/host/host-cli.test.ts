@@ -7,47 +7,22 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
+import { freePort, httpGet as get, hostTestNeeds, sshdFingerprint, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { busyboxBase, caddyImage } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
 import { bin, eventually } from "../deploy/local-harness.js";
 
 const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
-const podman = podmanEnv();
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
-  "missing" in podman ? podman.missing : undefined,
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host CLI tests skipped: ${missing.join("; ")}`);
-const podmanVars = "env" in podman ? podman.env : {};
-const skip = missing.length > 0;
+const { skip, podmanVars } = hostTestNeeds("host CLI");
 
 let root = "";
 let sshdDir = "";
 let fingerprint = "";
 let image = "";
 let proxyPort = 0;
-
-function get(port: number): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((done) => {
-    const req = request({ host: "127.0.0.1", port, path: "/", agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => {
-        body += c;
-      });
-      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => done({ error: e.message }));
-    req.end();
-  });
-}
 
 const cli = (args: string[]) =>
   runCli([...args, "-f", join(root, "app", "slipway.yaml"), "-e", "production"], {
@@ -59,8 +34,9 @@ beforeAll(async () => {
   if (skip) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hostcli-"));
   sshdDir = join(root, "sshd");
-  const sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  const sshd = startSshd(sshdDir);
+  const sshPort = sshd.port;
+  fingerprint = sshd.fingerprint;
   const base = busyboxBase(podmanVars);
   const context = join(root, "ctx");
   await mkdir(context);
@@ -75,15 +51,7 @@ beforeAll(async () => {
   execFileSync("podman", ["build", "--quiet", "--network", "host", "-t", image.replace(":v1", ":v2"), context], {
     env: { ...process.env, ...podmanVars },
   });
-  proxyPort = Number(
-    execFileSync(
-      process.execPath,
-      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
-      {
-        encoding: "utf8",
-      },
-    ).trim(),
-  );
+  proxyPort = freePort();
   // The server's folder and its runtime settings (the test Podman configuration) come from `host setup`.
   const serverDir = join(root, "srv");
   await mkdir(join(root, "app"));
@@ -105,6 +73,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${serverDir}
+    proxy: { image: ${caddyImage(podmanVars)} }
 `,
   );
 }, 180_000);
@@ -112,7 +81,7 @@ targets:
 afterAll(async () => {
   if (skip) return;
   await cli(["down", "--accept-host-key", fingerprint]).catch(() => undefined);
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   spawnSync("podman", ["rmi", "--force", image, image.replace(":v1", ":v2")], { env: { ...process.env, ...podmanVars } });
   await rm(root, { recursive: true, force: true });
 }, 120_000);
@@ -162,10 +131,14 @@ describe.skipIf(skip)("host target through the CLI", () => {
     expect(confined.stdout).toContain("tmp-writable");
     expect(confined.stdout).toMatch(/CapEff:\s+0000000000000000/);
     expect(confined.stdout).toMatch(/NoNewPrivs:\s+1/);
-    const limits = spawnSync("podman", ["ps", "--filter", "label=dev.slipway.app=clihost", "--format", "{{.Names}}"], {
-      env: { ...process.env, ...podmanVars },
-      encoding: "utf8",
-    }).stdout.trim();
+    const limits = spawnSync(
+      "podman",
+      ["ps", "--filter", "label=dev.slipway.app=clihost", "--filter", "label=dev.slipway.environment=production", "--format", "{{.Names}}"],
+      {
+        env: { ...process.env, ...podmanVars },
+        encoding: "utf8",
+      },
+    ).stdout.trim();
     const memory = spawnSync("podman", ["inspect", "--format", "{{.HostConfig.Memory}}", limits.split("\n")[0] as string], {
       env: { ...process.env, ...podmanVars },
       encoding: "utf8",
@@ -260,9 +233,7 @@ describe.skipIf(skip)("host target through the CLI", () => {
 
   it("refuses a server whose key changed, whatever flag is given", async () => {
     execFileSync(sshdScript, ["rekey", sshdDir]);
-    const newFingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(
-      " ",
-    )[1] as string;
+    const newFingerprint = sshdFingerprint(sshdDir);
     const result = await cli(["status", "--accept-host-key", newFingerprint]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("HOST_KEY_MISMATCH");

@@ -10,27 +10,18 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { debianBase, podmanEnv } from "../../helpers/podman.js";
+import { freePort, httpGet as get, hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { caddyImage, debianBase, podmanEnv } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
 const podman = podmanEnv();
-const podmanVars = "env" in podman ? podman.env : {};
 const base = "env" in podman ? debianBase(podman.env, ["mariadb-server", "nodejs"]) : { missing: "no podman" };
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
-  "missing" in podman ? podman.missing : undefined,
+const { skip, podmanVars } = hostTestNeeds("host MariaDB", [
   "missing" in base ? `Debian base with mariadb-server: ${base.missing}` : undefined,
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host MariaDB tests skipped: ${missing.join("; ")}`);
-const skip = missing.length > 0;
+]);
 
 const app = "hostmaria";
 const names = {
@@ -60,21 +51,6 @@ function build(tag: string, containerfile: string, files: Record<string, string>
   return tag;
 }
 
-function get(port: number, path = "/"): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((done) => {
-    const req = request({ host: "127.0.0.1", port, path, agent: false, timeout: 10_000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => {
-        body += c;
-      });
-      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => done({ error: e.message }));
-    req.end();
-  });
-}
-
 const cli = (args: string[]) =>
   runCli([...args, "-f", join(root, "app", "slipway.yaml"), "-e", "production"], {
     cwd: join(root, "app"),
@@ -102,8 +78,9 @@ beforeAll(async () => {
   if (skip || "missing" in base) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hostmaria-"));
   sshdDir = join(root, "sshd");
-  const sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  const sshd = startSshd(sshdDir);
+  const sshPort = sshd.port;
+  fingerprint = sshd.fingerprint;
   // The official mariadb image's layout on Debian's MariaDB 10.11: an empty /var/lib/mysql and /run/mysqld owned by mysql.
   dbImage = build(
     "localhost/slipway-test/host-mariadb:10.11",
@@ -116,13 +93,7 @@ RUN rm -rf /var/lib/mysql/* && mkdir -p /run/mysqld && chown mysql:mysql /var/li
     `FROM ${base.ref}\nCOPY server.js /app/server.js\nCMD ["node", "/app/server.js"]\n`,
     { "server.js": serverJs },
   );
-  proxyPort = Number(
-    execFileSync(
-      process.execPath,
-      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
-      { encoding: "utf8" },
-    ).trim(),
-  );
+  proxyPort = freePort();
   serverDir = join(root, "srv");
   await mkdir(join(root, "app"));
   await writeFile(
@@ -148,6 +119,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${serverDir}
+    proxy: { image: ${caddyImage(podmanVars)} }
     database:
       image: ${dbImage}
 `,
@@ -157,7 +129,7 @@ targets:
 afterAll(async () => {
   if (skip || root === "") return;
   await cli(["down"]).catch(() => undefined);
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   // Only what this test made: its containers, network, volume and images.
   for (const name of podmanRun(["ps", "--all", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"]).stdout.split("\n"))
     if (name.trim() !== "") podmanRun(["rm", "--force", "--time", "5", name.trim()]);

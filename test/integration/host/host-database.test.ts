@@ -16,29 +16,21 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { debianBase, podmanEnv } from "../../helpers/podman.js";
+import { freePort, httpGet as get, hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { caddyImage, debianBase, podmanEnv } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
 const podman = podmanEnv();
-const podmanVars = "env" in podman ? podman.env : {};
 const base = "env" in podman ? debianBase(podman.env, ["nodejs", "postgresql"]) : { missing: "no podman" };
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
-  "missing" in podman ? podman.missing : undefined,
+const { skip, podmanVars } = hostTestNeeds("host database", [
   "missing" in base ? `Debian base with postgresql: ${base.missing}` : undefined,
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host database tests skipped: ${missing.join("; ")}`);
-const skip = missing.length > 0;
+]);
 
 const app = "hostdb";
+const proxyName = `slipway-${app}-production-proxy`;
 const names = {
   network: `slipway-${app}-production`,
   container: `slipway-${app}-production-db`,
@@ -66,21 +58,6 @@ function build(tag: string, containerfile: string, files: Record<string, string>
   return tag;
 }
 
-function get(port: number, path = "/"): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((done) => {
-    const req = request({ host: "127.0.0.1", port, path, agent: false, timeout: 10_000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => {
-        body += c;
-      });
-      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => done({ error: e.message }));
-    req.end();
-  });
-}
-
 const cli = (args: string[]) =>
   runCli([...args, "-f", join(root, "app", "slipway.yaml"), "-e", "production"], {
     cwd: join(root, "app"),
@@ -106,8 +83,9 @@ beforeAll(async () => {
   if (skip || "missing" in base) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hostdb-"));
   sshdDir = join(root, "sshd");
-  const sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  const sshd = startSshd(sshdDir);
+  const sshPort = sshd.port;
+  fingerprint = sshd.fingerprint;
   // The official image's layout on Debian's PostgreSQL 15: binaries on PATH, the postgres user owning the data and socket folders.
   dbImage = build(
     "localhost/slipway-test/host-postgres:15",
@@ -121,13 +99,7 @@ RUN mkdir -p /var/lib/postgresql/data /var/run/postgresql && chown postgres:post
     `FROM ${base.ref}\nCOPY server.js /app/server.js\nCMD ["node", "/app/server.js"]\n`,
     { "server.js": serverJs },
   );
-  proxyPort = Number(
-    execFileSync(
-      process.execPath,
-      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
-      { encoding: "utf8" },
-    ).trim(),
-  );
+  proxyPort = freePort();
   serverDir = join(root, "srv");
   await mkdir(join(root, "app"));
   await writeFile(
@@ -154,6 +126,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${serverDir}
+    proxy: { image: ${caddyImage(podmanVars)} }
     database:
       image: ${dbImage}
 `,
@@ -163,7 +136,7 @@ targets:
 afterAll(async () => {
   if (skip || root === "") return;
   await cli(["down"]).catch(() => undefined);
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   // Only what this test made: its containers, network, volume and images.
   for (const name of podmanRun(["ps", "--all", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"]).stdout.split("\n"))
     if (name.trim() !== "") podmanRun(["rm", "--force", "--time", "5", name.trim()]);
@@ -431,14 +404,13 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
       .stdout.split("\n")
       .filter((n) => /-r\d+-\d+$/.test(n));
     expect(serving.length).toBe(1);
-    // The cut: Caddy killed, every container of the environment stopped at once (`stop --time 0`
+    // The cut: every container of the environment, Caddy's too, stopped at once (`stop --time 0`
     // kills it and, as on a real boot, no restart policy of Podman's brings any back).
-    const caddyPid = JSON.parse(await readFile(join(envDir(), "proxy", "caddy.pid"), "utf8")).pid as number;
-    process.kill(caddyPid, "SIGKILL");
     const all = podmanRun(["ps", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"])
       .stdout.trim()
       .split("\n");
     expect(all).toContain(names.container);
+    expect(all).toContain(proxyName);
     expect(podmanRun(["stop", "--time", "0", ...all]).status).toBe(0);
     expect(await get(proxyPort, "/health")).toMatchObject({ error: expect.any(String) });
 
@@ -453,7 +425,7 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     const first = boot();
     expect(first.status, first.stderr + first.stdout).toBe(0);
     expect(first.stdout).toContain(`slipway: started ${serving[0]}`);
-    expect(first.stdout).toMatch(/slipway: started caddy \(pid \d+\)/);
+    expect(first.stdout).toContain(`slipway: started ${proxyName}`);
     // The app's /health queries the database: the same answer as before the cut, once the app has booted.
     let after = await get(proxyPort, "/health");
     for (let i = 0; i < 60 && !("status" in after && after.status === 200); i++) {
@@ -464,7 +436,7 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     const running = podmanRun(["ps", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"])
       .stdout.trim()
       .split("\n");
-    expect(running.sort()).toEqual([names.container, ...serving].sort());
+    expect(running.sort()).toEqual([names.container, proxyName, ...serving].sort());
     // Twice is harmless: Caddy answers, so it is left alone.
     const second = boot();
     expect(second.status, second.stderr + second.stdout).toBe(0);
@@ -501,7 +473,10 @@ describe.skipIf(skip)("host target: the PostgreSQL accessory", () => {
     // The data was kept: no initdb, no new user or database; only the container is new.
     expect(lastJson(setup.stdout).result.changes).toEqual([
       `container ${names.container}: started (${dbImage}, network ${names.network}, no published port)`,
+      // `down` removed Caddy's container; setup starts a new one, which answers 503 until the deploy.
+      `proxy container ${proxyName}: started (${caddyImage(podmanVars)}, network host, port ${proxyPort})`,
     ]);
+    expect(await get(proxyPort, "/health")).toMatchObject({ status: 503 });
     const deployed = await cli(["deploy"]);
     expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
     // The same data as before the container was lost: the three restored rows.

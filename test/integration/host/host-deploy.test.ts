@@ -7,11 +7,10 @@
  * the CLI does: boot beside, health gate, switch, drain, retire, rollback, lock and history on the host.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { readlinkSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { hostname, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeployResult, deploy } from "../../../src/deploy/engine.js";
 import { CollectingReporter } from "../../../src/deploy/events.js";
@@ -24,22 +23,13 @@ import { buildModel, chooseEnvironment } from "../../../src/spec/normalize.js";
 import { validateSpec } from "../../../src/spec/validate.js";
 import { hostHistory, hostLock } from "../../../src/targets/host/host-state.js";
 import { containersOf, hostTarget } from "../../../src/targets/host/host-target.js";
-import { downHostEnvironment, transferImage } from "../../../src/targets/host/session.js";
-import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
+import { downHostEnvironment, imageBringer, transferImage } from "../../../src/targets/host/session.js";
+import { freePort, httpGet as get, hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { busyboxBase, caddyImage } from "../../helpers/podman.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
-const podman = podmanEnv();
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
-  "missing" in podman ? podman.missing : undefined,
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host target tests skipped: ${missing.join("; ")}`);
+const { skip, podmanVars } = hostTestNeeds("host target");
 
 const hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const podmanVars = "env" in podman ? podman.env : {};
 
 /** The "server"'s Podman: the same configuration, another image and container storage (set in beforeAll). */
 let serverVars: Record<string, string> = {};
@@ -71,21 +61,6 @@ async function buildApp(dir: string, base: string, version: string, kind: "serve
 }
 
 /** One GET through the proxy on a fresh connection: the body, or the error. */
-function get(port: number, path = "/"): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((done) => {
-    const req = request({ host: "127.0.0.1", port, path, agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => {
-        body += c;
-      });
-      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
-      res.on("error", (e) => done({ error: e.message }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => done({ error: e.message }));
-    req.end();
-  });
-}
 
 /** Requests from `workers` loops until stopped: every answer that is not a 200 counts as failed. */
 function load(port: number, workers: number) {
@@ -117,18 +92,6 @@ let ssh: SshHost | undefined;
 const images: Record<string, string> = {};
 let proxyPort = 0;
 let stateDir = "";
-
-function freePort(): number {
-  return Number(
-    execFileSync(
-      process.execPath,
-      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
-      {
-        encoding: "utf8",
-      },
-    ).trim(),
-  );
-}
 
 function modelFor(image: string, health = "/health"): AppModel {
   const text = `name: hostapp
@@ -165,6 +128,8 @@ function targetFor(host: SshHost, model: AppModel, redactor: Redactor) {
     redactor,
     healthTimeoutMs: 20_000,
     transferImage: transferImage(host, "podman", { PATH: hostPath, ...serverVars }, { ...process.env, ...podmanVars }),
+    proxyImage: caddyImage(podmanVars),
+    bringProxyImage: imageBringer(host, "podman", { PATH: hostPath, ...serverVars }, { ...process.env, ...podmanVars }),
   });
 }
 
@@ -195,15 +160,12 @@ async function deployImage(
   return { result, reporter };
 }
 
-const skip = missing.length > 0;
-
 beforeAll(async () => {
   if (skip) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hostdeploy-"));
   stateDir = join(root, "srv");
   sshdDir = join(root, "sshd");
-  const port = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  const fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1];
+  const { port, fingerprint } = startSshd(sshdDir);
   ssh = await connectSshHost({
     destination: `root@127.0.0.1:${port}`,
     identityFile: join(sshdDir, "client_key"),
@@ -233,7 +195,7 @@ afterAll(async () => {
     await downHostEnvironment(targetFor(ssh, model, new Redactor()), model).catch(() => undefined);
     await ssh.close();
   }
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   for (const ref of Object.values(images)) spawnSync("podman", ["rmi", "--force", ref], { env: { ...process.env, ...podmanVars } });
   // The server's storage is the test's own: its containers and images removed (overlay mounts undone) before it is deleted.
   if (serverVars.CONTAINERS_STORAGE_CONF) {
@@ -285,7 +247,10 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     expect(seen.ok).toBeGreaterThan(10);
     expect([...seen.bodies].sort()).toEqual(["v1", "v2"]);
     expect(await get(proxyPort)).toEqual({ status: 200, body: "v2\n" });
-    const running = podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}}"], serverVars)
+    const running = podmanRun(
+      ["ps", "--filter", "label=dev.slipway.app=hostapp", "--filter", "label=dev.slipway.environment=production", "--format", "{{.Names}}"],
+      serverVars,
+    )
       .trim()
       .split("\n")
       .sort();
@@ -318,7 +283,10 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     expect(silent.result.failure?.message).toContain("nothing answered on port 8080 of the container within 20 s");
     expect(await get(proxyPort)).toEqual({ status: 200, body: "v2\n" });
     // The failed releases' containers were stopped (abandoned), the serving ones run.
-    const running = podmanRun(["ps", "--filter", "label=dev.slipway.app=hostapp", "--format", "{{.Names}}"], serverVars)
+    const running = podmanRun(
+      ["ps", "--filter", "label=dev.slipway.app=hostapp", "--filter", "label=dev.slipway.environment=production", "--format", "{{.Names}}"],
+      serverVars,
+    )
       .trim()
       .split("\n")
       .sort();
@@ -397,6 +365,27 @@ describe.skipIf(skip)("host target over SSH with Podman and Caddy", () => {
     expect(await history.get(revision)).toMatchObject({ outcome: "interrupted" });
     expect(await get(proxyPort)).toEqual({ status: 200, body: "v1\n" });
   }, 180_000);
+
+  it("ten deploys in a row under 4 request loops: every one switches and drains with 0 failed requests", async () => {
+    const traffic = load(proxyPort, 4);
+    const served: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const tag = i % 2 === 0 ? "v2" : "v1";
+      const { result } = await deployImage(images[tag] as string);
+      expect(result.failure, JSON.stringify(result.failure)).toBeUndefined();
+      expect(result.ok).toBe(true);
+      const answer = await get(proxyPort);
+      served.push("body" in answer ? answer.body.trim() : answer.error);
+    }
+    const seen = await traffic.stop();
+    expect(seen.failed.slice(0, 5)).toEqual([]);
+    expect(seen.failed).toHaveLength(0);
+    expect(seen.ok).toBeGreaterThan(100);
+    expect(served).toEqual(["v2", "v1", "v2", "v1", "v2", "v1", "v2", "v1", "v2", "v1"]);
+    // What serves is where the proxy's link points: the last release.
+    const proxyDir = join(stateDir, "hostapp", "production", "proxy");
+    expect(readlinkSync(join(proxyDir, "current"))).toMatch(/^releases\/r\d+$/);
+  }, 600_000);
 
   it("down stops the proxy and every container of the environment: nothing is left running", async () => {
     const model = modelFor(images.v2 as string);

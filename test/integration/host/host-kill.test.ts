@@ -12,26 +12,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
+import { freePort, httpGet as get, hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { busyboxBase, caddyImage } from "../../helpers/podman.js";
 import { bin, eventually, finished, type Run, slipway, start } from "../deploy/local-harness.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
-const podman = podmanEnv();
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
-  "missing" in podman ? podman.missing : undefined,
-  existsSync(bin) ? undefined : "the built CLI (npm run build)",
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host kill tests skipped: ${missing.join("; ")}`);
-const skip = missing.length > 0;
-const podmanVars = "env" in podman ? podman.env : {};
+const { skip, podmanVars } = hostTestNeeds("host kill", [existsSync(bin) ? undefined : "the built CLI (npm run build)"]);
 
 let root = "";
 let app = "";
@@ -46,22 +34,6 @@ function podmanRun(args: string[], vars: Record<string, string>): string {
   const r = spawnSync("podman", args, { env: { ...process.env, ...vars }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`podman ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
-}
-
-function get(port: number): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((done) => {
-    const req = request({ host: "127.0.0.1", port, path: "/", agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => {
-        body += c;
-      });
-      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
-      res.on("error", (e) => done({ error: e.message }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => done({ error: e.message }));
-    req.end();
-  });
 }
 
 /** A request loop through the proxy until stopped: every answer that is not a 200 counts as failed. */
@@ -109,6 +81,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${join(root, "srv")}
+    proxy: { image: ${caddyImage(podmanVars)} }
 `,
   );
   return ref;
@@ -129,8 +102,7 @@ beforeAll(async () => {
   app = join(root, "app");
   await mkdir(app);
   sshdDir = join(root, "sshd");
-  execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" });
-  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  fingerprint = startSshd(sshdDir).fingerprint;
   const serverStorage = join(root, "server-storage");
   await mkdir(serverStorage);
   await writeFile(
@@ -146,15 +118,7 @@ beforeAll(async () => {
     `FROM ${busyboxBase(podmanVars)}\nCMD ["sh", "-c", "mkdir -p /tmp/www && echo ok > /tmp/www/health && echo r$SLIPWAY_REVISION > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]\n`,
   );
   podmanRun(["build", "--quiet", "--network", "host", "-t", `${imageName}:base`, context], podmanVars);
-  proxyPort = Number(
-    execFileSync(
-      process.execPath,
-      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
-      {
-        encoding: "utf8",
-      },
-    ).trim(),
-  );
+  proxyPort = freePort();
   await nextImage();
   const runtimeEnv = Object.entries(serverVars).flatMap(([k, v]) => ["--runtime-env", `${k}=${v}`]);
   const setup = await slipway(app, ["host", "setup", "-e", "production", "--accept-host-key", fingerprint, ...runtimeEnv], ciEnv());
@@ -167,7 +131,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (skip) return;
   await slipway(app, ["down", "-e", "production"], ciEnv()).catch(() => undefined);
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   for (let i = 1; i <= tags; i++) spawnSync("podman", ["rmi", "--force", `${imageName}:t${i}`], { env: { ...process.env, ...podmanVars } });
   spawnSync("podman", ["rmi", "--force", `${imageName}:base`], { env: { ...process.env, ...podmanVars } });
   // The server's storage is this test's own: its containers and images go before the folder does.
@@ -244,7 +208,18 @@ describe.skipIf(skip)("kill -9 of a host deploy at each phase, then an unattende
         if (moment.switched === true && record) expect(record.outcome).toBe("succeeded");
       }
       // Only the serving release's container runs on the server.
-      const running = podmanRun(["ps", "--filter", "label=dev.slipway.app=killapp", "--format", "{{.Names}}"], serverVars)
+      const running = podmanRun(
+        [
+          "ps",
+          "--filter",
+          "label=dev.slipway.app=killapp",
+          "--filter",
+          "label=dev.slipway.environment=production",
+          "--format",
+          "{{.Names}}",
+        ],
+        serverVars,
+      )
         .trim()
         .split("\n")
         .filter(Boolean);

@@ -7,29 +7,20 @@
  * deploy runs `node migrate.js` and serves `/ready` (SELECT 1 through DATABASE_URL).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync } from "node:fs";
+import { cpSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { debianBase, podmanEnv } from "../../helpers/podman.js";
+import { freePort, httpGet as get, hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { caddyImage, debianBase, podmanEnv } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
 const podman = podmanEnv();
-const podmanVars = "env" in podman ? podman.env : {};
 const base = "env" in podman ? debianBase(podman.env, ["nodejs", "postgresql"]) : { missing: "no podman" };
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
-  "missing" in podman ? podman.missing : undefined,
+const { skip, podmanVars } = hostTestNeeds("host node-postgres", [
   "missing" in base ? `Debian base with postgresql: ${base.missing}` : undefined,
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host node-postgres tests skipped: ${missing.join("; ")}`);
-const skip = missing.length > 0;
+]);
 
 const app = "node-postgres";
 const environment = "server";
@@ -61,21 +52,6 @@ function build(tag: string, containerfile: string, files: Record<string, string>
   return tag;
 }
 
-function get(port: number, path = "/"): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((done) => {
-    const req = request({ host: "127.0.0.1", port, path, agent: false, timeout: 10_000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => {
-        body += c;
-      });
-      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => done({ error: e.message }));
-    req.end();
-  });
-}
-
 const cli = (args: string[]) =>
   runCli([...args, "-f", join(root, "app", "slipway.yaml"), "-e", environment], {
     cwd: join(root, "app"),
@@ -88,8 +64,9 @@ beforeAll(async () => {
   if (skip || "missing" in base) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hostnp-"));
   sshdDir = join(root, "sshd");
-  const sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  const sshd = startSshd(sshdDir);
+  const sshPort = sshd.port;
+  fingerprint = sshd.fingerprint;
   dbImage = build(
     "localhost/slipway-test/host-np-postgres:15",
     `FROM ${base.ref}
@@ -111,13 +88,7 @@ RUN mkdir -p /var/lib/postgresql/data /var/run/postgresql && chown postgres:post
     {},
     dir,
   );
-  proxyPort = Number(
-    execFileSync(
-      process.execPath,
-      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
-      { encoding: "utf8" },
-    ).trim(),
-  );
+  proxyPort = freePort();
   serverDir = join(root, "srv");
   // The example's slipway.yaml as written, plus an environment on a host target (one replica).
   const spec = readFileSync(join(dir, "slipway.yaml"), "utf8")
@@ -125,7 +96,7 @@ RUN mkdir -p /var/lib/postgresql/data /var/run/postgresql && chown postgres:post
     .replace(/^environments:\n/m, `environments:\n  ${environment}:\n    target: server\n    app: { scale: { min: 1, max: 1 } }\n`)
     .replace(
       /^targets:\n/m,
-      `targets:\n  server:\n    type: host\n    ssh: root@127.0.0.1:${sshPort}\n    identity: ${join(sshdDir, "client_key")}\n    port: ${proxyPort}\n    dir: ${serverDir}\n    database: { image: ${dbImage} }\n`,
+      `targets:\n  server:\n    type: host\n    ssh: root@127.0.0.1:${sshPort}\n    identity: ${join(sshdDir, "client_key")}\n    port: ${proxyPort}\n    dir: ${serverDir}\n    proxy: { image: ${caddyImage(podmanVars)} }\n    database: { image: ${dbImage} }\n`,
     );
   await writeFile(join(dir, "slipway.yaml"), spec);
 }, 900_000);
@@ -133,7 +104,7 @@ RUN mkdir -p /var/lib/postgresql/data /var/run/postgresql && chown postgres:post
 afterAll(async () => {
   if (skip || root === "") return;
   await cli(["down"]).catch(() => undefined);
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   // Only what this test made: its containers, network, volume and images.
   for (const name of podmanRun(["ps", "--all", "--filter", `label=dev.slipway.app=${app}`, "--format", "{{.Names}}"]).stdout.split("\n"))
     if (name.trim() !== "") podmanRun(["rm", "--force", "--time", "5", name.trim()]);

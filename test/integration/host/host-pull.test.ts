@@ -9,25 +9,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { busyboxBase, imageTestsUnavailable, podmanEnv, startRegistry, type TestRegistry } from "../../helpers/podman.js";
+import { freePort, httpGet as get, hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { busyboxBase, caddyImage, imageTestsUnavailable, startRegistry, type TestRegistry } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
-const podman = podmanEnv();
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
-  imageTestsUnavailable(),
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host pull tests skipped: ${missing.join("; ")}`);
-const podmanVars = "env" in podman ? podman.env : {};
-const skip = missing.length > 0;
+const { skip, podmanVars } = hostTestNeeds("host pull", [imageTestsUnavailable()], { podman: false });
 
 const app = "hostpull";
 const repository = "slipway-test/host-pull-app";
@@ -54,31 +43,6 @@ function must(args: string[], vars: Record<string, string>): string {
   return r.stdout;
 }
 
-function get(port: number): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((done) => {
-    const req = request({ host: "127.0.0.1", port, path: "/", agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => {
-        body += c;
-      });
-      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (e) => done({ error: e.message }));
-    req.end();
-  });
-}
-
-function freePort(): number {
-  return Number(
-    execFileSync(
-      process.execPath,
-      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
-      { encoding: "utf8" },
-    ).trim(),
-  );
-}
-
 /** slipway.yaml with the registry's repository as the image and the given transfer mode. */
 async function writeSpec(mode: "auto" | "pull" | "copy"): Promise<void> {
   const reg = registry as TestRegistry;
@@ -100,6 +64,7 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     port: ${proxyPort}
     dir: ${join(root, "srv")}
+    proxy: { image: ${caddyImage(podmanVars)} }
     imageTransfer: ${mode}
 `,
   );
@@ -149,8 +114,9 @@ beforeAll(async () => {
   if (skip) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hostpull-"));
   sshdDir = join(root, "sshd");
-  sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  const sshd = startSshd(sshdDir);
+  sshPort = sshd.port;
+  fingerprint = sshd.fingerprint;
   registry = await startRegistry();
   const serverStorage = join(root, "server-storage");
   await mkdir(serverStorage, { recursive: true });
@@ -171,7 +137,7 @@ afterAll(async () => {
   if (skip) return;
   if (root !== "" && existsSync(join(root, "app", "slipway.yaml")))
     await cli(["down", "--accept-host-key", fingerprint]).catch(() => undefined);
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   for (const ref of localRefs) podmanRun(["rmi", "--force", ref], podmanVars);
   // The server's storage is this test's own: its containers and images removed (overlay mounts undone) before it is deleted.
   if (serverVars.CONTAINERS_STORAGE_CONF) {

@@ -9,24 +9,15 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { podmanEnv } from "../../helpers/podman.js";
+import { hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { caddyImage } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
-const podman = podmanEnv();
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
-  "missing" in podman ? podman.missing : undefined,
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host setup tests skipped: ${missing.join("; ")}`);
-const podmanVars = "env" in podman ? podman.env : {};
-const skip = missing.length > 0;
+const { skip, podmanVars } = hostTestNeeds("host setup");
 
 /** Standard folders without a `docker` program: the PATH under which docker is "not installed". */
 const pathWithoutDocker = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"].filter((d) => !existsSync(join(d, "docker"))).join(":");
@@ -39,6 +30,7 @@ let sshdDir = "";
 let sshPort = "";
 let fingerprint = "";
 let serverDir = "";
+let proxyPort = 0;
 
 const specFile = (name: string) => join(root, "app", name);
 
@@ -58,6 +50,8 @@ targets:
     identity: ${join(sshdDir, "client_key")}
     runtime: ${runtime}
     dir: ${serverDir}
+    port: ${proxyPort}
+    proxy: { image: ${caddyImage(podmanVars)} }
 `;
 }
 
@@ -74,9 +68,16 @@ beforeAll(async () => {
   if (skip) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hostsetup-"));
   sshdDir = join(root, "sshd");
-  sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  const sshd = startSshd(sshdDir);
+  sshPort = sshd.port;
+  fingerprint = sshd.fingerprint;
   serverDir = join(root, "srv", "slipway");
+  proxyPort = await new Promise<number>((done) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => done(port));
+    });
+  });
   await mkdir(join(root, "app"), { recursive: true });
   await writeFile(specFile("slipway.yaml"), spec("podman"));
   await writeFile(specFile("docker.yaml"), spec("docker"));
@@ -85,7 +86,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (skip) return;
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
+  // The proxy container setup started (in the local Podman, which is the "server"'s here).
+  spawnSync("podman", ["rm", "--force", "--time", "1", "slipway-setupapp-production-proxy"], { env: { ...process.env, ...podmanVars } });
   await rm(root, { recursive: true, force: true });
 }, 60_000);
 
@@ -103,6 +106,12 @@ describe.skipIf(skip)("slipway host setup over a real sshd", () => {
       expect(modeOf(dir)).toBe("700");
     }
     expect(result.stdout).toContain(`changed: ${join(serverDir, "host.env")}: written (0600)`);
+    // The proxy runs from setup on: Caddy's container, answering 503 until a deploy routes to a release.
+    expect(result.stdout).toContain(
+      `changed: proxy container slipway-setupapp-production-proxy: started (${caddyImage(podmanVars)}, network host, port ${proxyPort})`,
+    );
+    const answer = spawnSync("curl", ["--silent", "--write-out", " %{http_code}", `http://127.0.0.1:${proxyPort}/`], { encoding: "utf8" });
+    expect(answer.stdout).toBe("no release serves here yet\n 503");
     expect(result.stdout).not.toContain("nothing to change");
     const hostEnv = await readFile(join(serverDir, "host.env"), "utf8");
     for (const [k, v] of Object.entries(podmanVars)) expect(hostEnv).toContain(`\n${k}=${v}\n`);
@@ -145,6 +154,8 @@ describe.skipIf(skip)("slipway host setup over a real sshd", () => {
       `${serverDir}: mode 755 → 0700`,
       `${join(serverDir, "setupapp", "production")}: created (0700)`,
       `${join(serverDir, "host.env")}: mode 644 → 0600`,
+      // Caddy's container ran over the removed folder: its socket was gone with it.
+      "proxy container slipway-setupapp-production-proxy: replaced (it ran but did not answer on its admin socket)",
       `${join(serverDir, "setupapp", "production", "boot.sh")}: written (0700): starts the environment again after a reboot`,
     ]);
     expect(modeOf(join(serverDir, "host.env"))).toBe("600");

@@ -11,23 +11,13 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { busyboxBase, podmanEnv } from "../../helpers/podman.js";
+import { freePort, hostTestNeeds, startSshd, stopSshd } from "../../helpers/host-server.js";
+import { busyboxBase, caddyImage } from "../../helpers/podman.js";
 import { runCli } from "../../helpers/run-cli.js";
 
-const sshdScript = resolve("test/runtime/sshd.sh");
-const sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-const caddy = spawnSync("caddy", ["version"]).status === 0;
-const podman = podmanEnv();
-const missing = [
-  sshd ? undefined : "sshd (apt-get install openssh-server)",
-  caddy ? undefined : "caddy (apt-get install caddy)",
-  "missing" in podman ? podman.missing : undefined,
-].filter(Boolean);
-if (missing.length > 0) console.warn(`host TLS tests skipped: ${missing.join("; ")}`);
-const podmanVars = "env" in podman ? podman.env : {};
-const skip = missing.length > 0;
+const { skip, podmanVars } = hostTestNeeds("host TLS");
 
 const siteHost = "shop.slipway.test";
 let root = "";
@@ -37,17 +27,6 @@ let image = "";
 let httpPort = 0;
 let httpsPort = 0;
 let serverDir = "";
-
-const freePort = () =>
-  Number(
-    execFileSync(
-      process.execPath,
-      ["-e", 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'],
-      {
-        encoding: "utf8",
-      },
-    ).trim(),
-  );
 
 /** Caddy's local root certificate, under the proxy's data folder on the server. */
 const rootCertificate = () => join(serverDir, "tlsapp", "production", "proxy", "data", "caddy", "pki", "authorities", "local", "root.crt");
@@ -109,8 +88,9 @@ beforeAll(async () => {
   if (skip) return;
   root = await mkdtemp(join(tmpdir(), "slipway-hosttls-"));
   sshdDir = join(root, "sshd");
-  const sshPort = execFileSync(sshdScript, ["start", sshdDir], { encoding: "utf8" }).trim();
-  fingerprint = execFileSync("ssh-keygen", ["-lf", join(sshdDir, "host_ed25519_key.pub")], { encoding: "utf8" }).split(" ")[1] as string;
+  const sshd = startSshd(sshdDir);
+  const sshPort = sshd.port;
+  fingerprint = sshd.fingerprint;
   const context = join(root, "ctx");
   await mkdir(context);
   await writeFile(
@@ -145,6 +125,7 @@ targets:
     httpsPort: ${httpsPort}
     tls: internal
     dir: ${serverDir}
+    proxy: { image: ${caddyImage(podmanVars)} }
 `,
   );
   const runtimeEnv = Object.entries(podmanVars).flatMap(([k, v]) => ["--runtime-env", `${k}=${v}`]);
@@ -155,7 +136,7 @@ targets:
 afterAll(async () => {
   if (skip) return;
   await cli(["down"]).catch(() => undefined);
-  if (sshdDir !== "") execFileSync(sshdScript, ["stop", sshdDir]);
+  if (sshdDir !== "") stopSshd(sshdDir);
   spawnSync("podman", ["rmi", "--force", image], { env: { ...process.env, ...podmanVars } });
   await rm(root, { recursive: true, force: true });
 }, 120_000);
