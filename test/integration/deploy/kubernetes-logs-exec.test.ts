@@ -235,7 +235,12 @@ describe("slipway logs / exec for a Kubernetes environment", () => {
     // `sleep 1`: with a terminal, the runtime can drop what a very short exec printed last when the
     // process exits before its pty is drained (a known race on the runtime side, e.g. cri-o#8483; seen
     // once here as '/dev/pts/0' alone). The session and its frames are slipway's; the race is not.
-    const run = await slipway(ws.dir, ["exec", "-e", "staging", "--tty", "--", "sh", "-c", "tty; stty size; sleep 1"], env);
+    // The wait for a size: slipway sends the size as the session's first frame, but containerd starts
+    // the process before it applies the first resize (CRI exec: start, then the resize loop), so a
+    // command that asks at once can still see 0×0 (seen once in CI). The loop waits up to 5 s for the
+    // size to arrive; if slipway never sent it, the size stays "0 0" and the match below fails.
+    const waitForSize = 'i=0; while [ "$(stty size)" = "0 0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done';
+    const run = await slipway(ws.dir, ["exec", "-e", "staging", "--tty", "--", "sh", "-c", `tty; ${waitForSize}; stty size; sleep 1`], env);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^\/dev\/(pts\/\d+|tty\S*)\r?\n24 80\r?\n$/);
   }, 60_000);
