@@ -90,6 +90,12 @@ state() {
   done
   local p
   for p in "${OWNED_PATHS[@]}" "${SHARED_PATHS[@]}"; do
+    # /run/netns itself is not compared: Podman (netavark) makes it too, as a shared bind mount of
+    # itself that it leaves in place (seen on a fresh machine: the host target's tests created it while
+    # the cluster ran, and the comparison blamed the real node). The node's own part of it, its pods'
+    # cni-* namespaces, is compared below; `down` still removes the folder when it is empty and was
+    # absent before.
+    [[ "$p" == /run/netns ]] && continue
     [[ -e "$p" ]] && printf 'path %s\n' "$p"
   done
   local t
