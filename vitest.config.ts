@@ -1,6 +1,9 @@
 import { defineConfig } from "vitest/config";
 import { SummaryReporter } from "./test/helpers/summary-reporter.js";
 
+/** Both integration projects: real parts, so long timeouts, and one file at a time within each. */
+const realParts = { testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false } as const;
+
 export default defineConfig({
   test: {
     reporters: ["default", new SummaryReporter()],
@@ -18,9 +21,7 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           exclude: ["test/integration/host/**"],
           globalSetup: ["test/cluster/global-setup.ts"],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-          fileParallelism: false,
+          ...realParts,
         },
       },
       // The single-host target's suites (a real sshd, Podman, Caddy as a container). They need no
@@ -32,9 +33,7 @@ export default defineConfig({
         test: {
           name: "integration-host",
           include: ["test/integration/host/**/*.test.ts"],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-          fileParallelism: false,
+          ...realParts,
         },
       },
     ],
